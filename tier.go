@@ -22,6 +22,20 @@ func (t Tier) Valid() bool {
 	return false
 }
 
+// rank orders tiers by how demanding they are: standard 1 to platinum 3,
+// and 0 for an unknown tier.
+func (t Tier) rank() int {
+	switch t {
+	case TierStandard:
+		return 1
+	case TierPremium:
+		return 2
+	case TierPlatinum:
+		return 3
+	}
+	return 0
+}
+
 // Priority is an incident's urgency, P1 (a business stopped) to P4 (a question).
 type Priority string
 

@@ -1,0 +1,53 @@
+package aftercare
+
+import "context"
+
+// Depot is a warehouse that holds spare parts for a region.
+type Depot struct {
+	ID       string
+	Code     string
+	Name     string
+	City     string
+	Region   string
+	Lat      float64
+	Lng      float64
+	TimeZone string
+}
+
+// StockLevel is how much of one part one place holds.
+type StockLevel struct {
+	PartID string
+	// DepotID or EngineerID (a van) says where the stock is; one is set.
+	DepotID    string
+	EngineerID string
+	OnHand     int
+	Reserved   int
+}
+
+// Available returns the units on hand that no assignment has reserved.
+func (s *StockLevel) Available() int { return s.OnHand - s.Reserved }
+
+// DepotFilter selects depots.
+type DepotFilter struct {
+	Region string
+	Page   PageRequest
+}
+
+// StockFilter selects stock levels.
+type StockFilter struct {
+	DepotID    string
+	EngineerID string
+	PartID     string
+	Page       PageRequest
+}
+
+// DepotService finds depots and the stock they and vans hold.
+type DepotService interface {
+	// FindDepotByID returns the depot with the given ID, or ENOTFOUND.
+	FindDepotByID(ctx context.Context, id string) (*Depot, error)
+	// FindDepots returns a page of depots ordered by code.
+	FindDepots(ctx context.Context, filter DepotFilter) ([]*Depot, PageInfo, error)
+	// FindStock returns a page of stock levels; the filter must name a
+	// depot, an engineer or a part.
+	FindStock(ctx context.Context, filter StockFilter) ([]*StockLevel, PageInfo, error)
+}

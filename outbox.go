@@ -1,0 +1,35 @@
+package aftercare
+
+import (
+	"context"
+	"time"
+)
+
+// OutboxTopicIncidentWorkflow is the outbox topic of messages that start an
+// incident's workflow; the key is the incident ID.
+const OutboxTopicIncidentWorkflow = "incident.workflow"
+
+// OutboxMessage is a message written in the same transaction as the change
+// it announces, delivered afterwards at least once.
+type OutboxMessage struct {
+	ID       int64
+	Topic    string
+	Key      string
+	Payload  []byte
+	Attempts int
+}
+
+// OutboxService hands out outbox messages to deliver.
+type OutboxService interface {
+	// ClaimOutbox leases up to limit undelivered messages of a topic that are
+	// due, hiding them from other claimers until the lease ends.
+	ClaimOutbox(ctx context.Context, topic string, limit int, lease time.Duration) ([]*OutboxMessage, error)
+	// CompleteOutbox marks a message delivered.
+	CompleteOutbox(ctx context.Context, id int64) error
+	// RetryOutbox records a failed delivery and makes the message due again
+	// after the given delay.
+	RetryOutbox(ctx context.Context, id int64, cause string, delay time.Duration) error
+	// WaitOutbox blocks until a message of the topic may have been written,
+	// or until the timeout passes or ctx ends.
+	WaitOutbox(ctx context.Context, topic string, timeout time.Duration) error
+}

@@ -1,0 +1,72 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// AccountService finds accounts and their sites.
+type AccountService struct {
+	db *DB
+}
+
+var _ aftercare.AccountService = (*AccountService)(nil)
+
+// NewAccountService returns an AccountService backed by db.
+func NewAccountService(db *DB) *AccountService {
+	return &AccountService{db: db}
+}
+
+const accountSelect = `SELECT a.id, a.code, a.name, a.created_at FROM accounts a`
+
+func scanAccount(row pgx.CollectableRow) (*aftercare.Account, error) {
+	var a aftercare.Account
+	err := row.Scan(&a.ID, &a.Code, &a.Name, &a.CreatedAt)
+	return &a, err
+}
+
+// FindAccountByID returns the account with the given ID, or ENOTFOUND.
+func (s *AccountService) FindAccountByID(ctx context.Context, id string) (_ *aftercare.Account, err error) {
+	defer wrap(&err, fmt.Sprintf("AccountService.FindAccountByID(ctx, %q)", id))
+	return findOne(ctx, s.db.pool, accountSelect+" WHERE a.id = $1", "account", id, scanAccount)
+}
+
+// FindAccounts returns a page of accounts ordered by code.
+func (s *AccountService) FindAccounts(ctx context.Context, f aftercare.AccountFilter) (_ []*aftercare.Account, _ aftercare.PageInfo, err error) {
+	defer wrap(&err, "AccountService.FindAccounts")
+	return findPage(ctx, s.db.pool, accountSelect, &filter{}, "a.code", f.Page, scanAccount,
+		func(a *aftercare.Account) string { return a.Code })
+}
+
+const siteSelect = `
+	SELECT s.id, s.account_id, s.name, s.address, s.city, s.country, s.region, s.lat, s.lng, s.time_zone
+	FROM sites s`
+
+func scanSite(row pgx.CollectableRow) (*aftercare.Site, error) {
+	var s aftercare.Site
+	err := row.Scan(&s.ID, &s.AccountID, &s.Name, &s.Address, &s.City, &s.Country, &s.Region, &s.Lat, &s.Lng, &s.TimeZone)
+	return &s, err
+}
+
+// FindSiteByID returns the site with the given ID, or ENOTFOUND.
+func (s *AccountService) FindSiteByID(ctx context.Context, id string) (_ *aftercare.Site, err error) {
+	defer wrap(&err, fmt.Sprintf("AccountService.FindSiteByID(ctx, %q)", id))
+	return findOne(ctx, s.db.pool, siteSelect+" WHERE s.id = $1", "site", id, scanSite)
+}
+
+// FindSites returns a page of sites ordered by ID.
+func (s *AccountService) FindSites(ctx context.Context, f aftercare.SiteFilter) (_ []*aftercare.Site, _ aftercare.PageInfo, err error) {
+	defer wrap(&err, "AccountService.FindSites")
+	var q filter
+	if !q.addID("s.account_id", f.AccountID) {
+		return nil, aftercare.PageInfo{}, nil
+	}
+	if f.Region != "" {
+		q.add("s.region = ?", f.Region)
+	}
+	return findPage(ctx, s.db.pool, siteSelect, &q, "s.id::text", f.Page, scanSite,
+		func(s *aftercare.Site) string { return s.ID })
+}

@@ -1,0 +1,31 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// querier is what a pool and a transaction share for reading.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// writeAudit records, in the caller's transaction, who did what to which
+// object, with the object before and after as JSON.
+func writeAudit(ctx context.Context, tx pgx.Tx, actor *aftercare.User, action, objectType, objectID string, before, after any) error {
+	var actorID *string
+	role := "system"
+	if actor != nil {
+		actorID, role = &actor.ID, string(actor.Role)
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO audit_events (actor_id, actor_role, action, object_type, object_id, before, after, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		actorID, role, action, objectType, objectID, before, after, aftercare.RequestIDFromContext(ctx))
+	return err
+}

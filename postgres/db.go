@@ -1,0 +1,134 @@
+// Package postgres implements Aftercare's service interfaces on PostgreSQL.
+// It is the only package that imports pgx: it owns the connection pool,
+// applies the migrations of package schema, and maps PostgreSQL errors to the
+// domain codes of package aftercare. Exported methods own their transaction
+// and call unexported helpers that take it.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/schema"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/tern/v2/migrate"
+)
+
+// DB is a pool of connections to Aftercare's database.
+type DB struct {
+	pool *pgxpool.Pool
+	url  string
+
+	listenOnce sync.Once
+	listener   *listener
+}
+
+// Open connects to the database at url and checks that it answers.
+func Open(ctx context.Context, url string) (_ *DB, err error) {
+	defer wrap(&err, "postgres.Open")
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "database URL: %v", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("ping %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	return &DB{pool: pool, url: url}, nil
+}
+
+// Close stops the change listener and closes every connection.
+func (db *DB) Close() {
+	if db.listener != nil {
+		db.listener.close()
+	}
+	db.pool.Close()
+}
+
+// Ping checks that the database answers; it backs the readiness endpoint.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.pool.Ping(ctx)
+}
+
+// Migrate applies every migration of package schema that the database lacks.
+// Concurrent callers are serialised by the migrator's advisory lock.
+func (db *DB) Migrate(ctx context.Context) (err error) {
+	defer wrap(&err, "DB.Migrate")
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	m, err := migrate.NewMigrator(ctx, conn.Conn(), "schema_version")
+	if err != nil {
+		return err
+	}
+	files, err := fs.Sub(schema.Migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	if err := m.LoadMigrations(files); err != nil {
+		return err
+	}
+	return m.Migrate(ctx)
+}
+
+// inTx runs fn in a transaction, committing if it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.pool, fn)
+}
+
+// wrap prefixes a non-nil error with the operation that failed and maps
+// PostgreSQL errors to domain codes, so every error names where it came from.
+func wrap(errp *error, op string) {
+	if *errp == nil {
+		return
+	}
+	*errp = fmt.Errorf("%s: %w", op, mapError(*errp))
+}
+
+// mapError turns errors that carry meaning for a client into *aftercare.Error
+// wrapping the original, and leaves others as they are (EINTERNAL).
+func mapError(err error) error {
+	var ae *aftercare.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &codedError{aftercare.Errorf(aftercare.ENOTFOUND, "not found"), err}
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case "23505": // unique_violation
+		return &codedError{aftercare.Errorf(aftercare.ECONFLICT, "already exists"), err}
+	case "23503", "23514", "23502", "22P02", "22001", "22003", "22007", "22008": // foreign key, check, not null, bad text, too long, out of range, bad date
+		return &codedError{aftercare.Errorf(aftercare.EINVALID, "invalid input"), err}
+	case "40001", "40P01": // serialization failure, deadlock
+		return &codedError{aftercare.Errorf(aftercare.ECONFLICT, "concurrent change, try again"), err}
+	}
+	return err
+}
+
+// codedError gives a database error a domain code while keeping the original
+// for logs.
+type codedError struct {
+	coded *aftercare.Error
+	cause error
+}
+
+func (e *codedError) Error() string { return e.coded.Error() + ": " + e.cause.Error() }
+
+func (e *codedError) Unwrap() []error { return []error{e.coded, e.cause} }

@@ -1,0 +1,88 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// DepotService finds depots and stock.
+type DepotService struct {
+	db *DB
+}
+
+var _ aftercare.DepotService = (*DepotService)(nil)
+
+// NewDepotService returns a DepotService backed by db.
+func NewDepotService(db *DB) *DepotService {
+	return &DepotService{db: db}
+}
+
+const depotSelect = `SELECT d.id, d.code, d.name, d.city, d.region, d.lat, d.lng, d.time_zone FROM depots d`
+
+func scanDepot(row pgx.CollectableRow) (*aftercare.Depot, error) {
+	var d aftercare.Depot
+	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.City, &d.Region, &d.Lat, &d.Lng, &d.TimeZone)
+	return &d, err
+}
+
+// FindDepotByID returns the depot with the given ID, or ENOTFOUND.
+func (s *DepotService) FindDepotByID(ctx context.Context, id string) (_ *aftercare.Depot, err error) {
+	defer wrap(&err, fmt.Sprintf("DepotService.FindDepotByID(ctx, %q)", id))
+	return findOne(ctx, s.db.pool, depotSelect+" WHERE d.id = $1", "depot", id, scanDepot)
+}
+
+// FindDepots returns a page of depots ordered by code.
+func (s *DepotService) FindDepots(ctx context.Context, f aftercare.DepotFilter) (_ []*aftercare.Depot, _ aftercare.PageInfo, err error) {
+	defer wrap(&err, "DepotService.FindDepots")
+	var q filter
+	if f.Region != "" {
+		q.add("d.region = ?", f.Region)
+	}
+	return findPage(ctx, s.db.pool, depotSelect, &q, "d.code", f.Page, scanDepot,
+		func(d *aftercare.Depot) string { return d.Code })
+}
+
+// stockRow is a stock level with the row ID that orders pages of stock.
+type stockRow struct {
+	id int64
+	aftercare.StockLevel
+}
+
+// FindStock returns a page of stock levels of a depot, a van or a part,
+// ordered by row.
+func (s *DepotService) FindStock(ctx context.Context, f aftercare.StockFilter) (_ []*aftercare.StockLevel, _ aftercare.PageInfo, err error) {
+	defer wrap(&err, "DepotService.FindStock")
+	if f.DepotID == "" && f.EngineerID == "" && f.PartID == "" {
+		return nil, aftercare.PageInfo{}, aftercare.Errorf(aftercare.EINVALID, "stock is listed for a depot, an engineer or a part")
+	}
+	var q filter
+	if !q.addID("st.depot_id", f.DepotID) || !q.addID("st.engineer_id", f.EngineerID) || !q.addID("st.part_id", f.PartID) {
+		return nil, aftercare.PageInfo{}, nil
+	}
+	rows, info, err := findPage(ctx, s.db.pool, `
+		SELECT lpad(st.id::text, 20, '0'), st.part_id, coalesce(st.depot_id::text, ''), coalesce(st.engineer_id::text, ''),
+			st.on_hand, st.reserved
+		FROM stock st`, &q, "lpad(st.id::text, 20, '0')", f.Page,
+		func(row pgx.CollectableRow) (*stockRow, error) {
+			var r stockRow
+			var key string
+			err := row.Scan(&key, &r.PartID, &r.DepotID, &r.EngineerID, &r.OnHand, &r.Reserved)
+			if err == nil {
+				r.id, err = strconv.ParseInt(key, 10, 64)
+			}
+			return &r, err
+		},
+		func(r *stockRow) string { return fmt.Sprintf("%020d", r.id) })
+	if err != nil {
+		return nil, aftercare.PageInfo{}, err
+	}
+	levels := make([]*aftercare.StockLevel, len(rows))
+	for i, r := range rows {
+		levels[i] = &r.StockLevel
+	}
+	return levels, info, nil
+}

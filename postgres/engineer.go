@@ -1,0 +1,93 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// EngineerService finds field engineers.
+type EngineerService struct {
+	db *DB
+}
+
+var _ aftercare.EngineerService = (*EngineerService)(nil)
+
+// NewEngineerService returns an EngineerService backed by db.
+func NewEngineerService(db *DB) *EngineerService {
+	return &EngineerService{db: db}
+}
+
+const engineerSelect = `
+	SELECT e.id, e.code, e.name, e.region, e.home_depot_id, e.tier_clearance, e.capacity, e.time_zone, e.shifts,
+		e.lat, e.lng, e.located_at,
+		coalesce((SELECT jsonb_agg(jsonb_build_object('line', s.product_line, 'level', s.level) ORDER BY s.product_line)
+			FROM engineer_skills s WHERE s.engineer_id = e.id), '[]')
+	FROM engineers e`
+
+// shiftJSON is how a shift window is stored: {"day": 1, "start": "08:00", "end": "20:00"}.
+type shiftJSON struct {
+	Day   time.Weekday `json:"day"`
+	Start string       `json:"start"`
+	End   string       `json:"end"`
+}
+
+func scanEngineer(row pgx.CollectableRow) (*aftercare.Engineer, error) {
+	var e aftercare.Engineer
+	var shifts []shiftJSON
+	var skills []struct {
+		Line  string `json:"line"`
+		Level int    `json:"level"`
+	}
+	if err := row.Scan(&e.ID, &e.Code, &e.Name, &e.Region, &e.HomeDepotID, &e.TierClearance, &e.Capacity, &e.TimeZone,
+		&shifts, &e.Lat, &e.Lng, &e.LocatedAt, &skills); err != nil {
+		return nil, err
+	}
+	for _, s := range shifts {
+		start, err := clockTime(s.Start)
+		if err != nil {
+			return nil, err
+		}
+		end, err := clockTime(s.End)
+		if err != nil {
+			return nil, err
+		}
+		e.Shifts = append(e.Shifts, aftercare.ShiftWindow{Day: s.Day, Start: start, End: end})
+	}
+	for _, s := range skills {
+		e.Skills = append(e.Skills, aftercare.Skill{ProductLine: s.Line, Level: s.Level})
+	}
+	return &e, nil
+}
+
+// clockTime parses "HH:MM" (up to "24:00") as a duration since midnight.
+func clockTime(s string) (time.Duration, error) {
+	var h, m int
+	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
+		return 0, fmt.Errorf("shift time %q is not HH:MM", s)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
+}
+
+// FindEngineerByID returns the engineer with the given ID, or ENOTFOUND.
+func (s *EngineerService) FindEngineerByID(ctx context.Context, id string) (_ *aftercare.Engineer, err error) {
+	defer wrap(&err, fmt.Sprintf("EngineerService.FindEngineerByID(ctx, %q)", id))
+	return findOne(ctx, s.db.pool, engineerSelect+" WHERE e.id = $1", "engineer", id, scanEngineer)
+}
+
+// FindEngineers returns a page of engineers ordered by code.
+func (s *EngineerService) FindEngineers(ctx context.Context, f aftercare.EngineerFilter) (_ []*aftercare.Engineer, _ aftercare.PageInfo, err error) {
+	defer wrap(&err, "EngineerService.FindEngineers")
+	var q filter
+	if f.Region != "" {
+		q.add("e.region = ?", f.Region)
+	}
+	if f.ProductLine != "" {
+		q.add("EXISTS (SELECT 1 FROM engineer_skills s WHERE s.engineer_id = e.id AND s.product_line = ?)", f.ProductLine)
+	}
+	return findPage(ctx, s.db.pool, engineerSelect, &q, "e.code", f.Page, scanEngineer,
+		func(e *aftercare.Engineer) string { return e.Code })
+}

@@ -1,0 +1,159 @@
+package postgres
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// outboxChannel is the NOTIFY channel on which writers of outbox messages
+// announce the topic they wrote to.
+const outboxChannel = "aftercare_outbox"
+
+var _ aftercare.OutboxService = (*DB)(nil)
+
+// ClaimOutbox leases up to limit due, undelivered messages of a topic, oldest
+// first. Claimers in other processes skip the rows it locks and, once it
+// returns, do not see them again until the lease ends.
+func (db *DB) ClaimOutbox(ctx context.Context, topic string, limit int, lease time.Duration) (_ []*aftercare.OutboxMessage, err error) {
+	defer wrap(&err, "DB.ClaimOutbox")
+	rows, err := db.pool.Query(ctx, `
+		UPDATE outbox SET available_at = now() + $3 * interval '1 microsecond', attempts = attempts + 1
+		WHERE id IN (
+			SELECT id FROM outbox
+			WHERE topic = $1 AND delivered_at IS NULL AND available_at <= now()
+			ORDER BY available_at, id
+			LIMIT $2
+			FOR UPDATE SKIP LOCKED)
+		RETURNING id, topic, key, payload, attempts`,
+		topic, limit, lease.Microseconds())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.OutboxMessage, error) {
+		var m aftercare.OutboxMessage
+		err := row.Scan(&m.ID, &m.Topic, &m.Key, &m.Payload, &m.Attempts)
+		return &m, err
+	})
+}
+
+// CompleteOutbox marks a message delivered.
+func (db *DB) CompleteOutbox(ctx context.Context, id int64) (err error) {
+	defer wrap(&err, "DB.CompleteOutbox")
+	_, err = db.pool.Exec(ctx, `UPDATE outbox SET delivered_at = now(), last_error = NULL WHERE id = $1`, id)
+	return err
+}
+
+// RetryOutbox records why a delivery failed and makes the message due again
+// after delay.
+func (db *DB) RetryOutbox(ctx context.Context, id int64, cause string, delay time.Duration) (err error) {
+	defer wrap(&err, "DB.RetryOutbox")
+	_, err = db.pool.Exec(ctx, `
+		UPDATE outbox SET last_error = $2, available_at = now() + $3 * interval '1 microsecond'
+		WHERE id = $1 AND delivered_at IS NULL`, id, cause, delay.Microseconds())
+	return err
+}
+
+// WaitOutbox blocks until a message of the topic may have been written since
+// the previous WaitOutbox for the topic returned, until timeout passes, or
+// until ctx ends. Notifications are kept for one waiter per topic and
+// process; other waiters fall back to the timeout, so callers must treat it
+// as a poll interval.
+func (db *DB) WaitOutbox(ctx context.Context, topic string, timeout time.Duration) error {
+	db.listenOnce.Do(func() {
+		db.listener = newListener(db.url)
+	})
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-db.listener.signal(topic):
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// notifyOutbox announces, at commit, that tx wrote a message of topic.
+func notifyOutbox(ctx context.Context, tx pgx.Tx, topic string) error {
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, outboxChannel, topic)
+	return err
+}
+
+// listener holds one connection that listens on the outbox channel and turns
+// each notification into a pending signal for its topic.
+type listener struct {
+	url    string
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	signals map[string]chan struct{}
+}
+
+func newListener(url string) *listener {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &listener{url: url, cancel: cancel, done: make(chan struct{}), signals: map[string]chan struct{}{}}
+	go l.run(ctx)
+	return l
+}
+
+// signal returns the channel that holds a pending signal for topic.
+func (l *listener) signal(topic string) chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ch, ok := l.signals[topic]
+	if !ok {
+		ch = make(chan struct{}, 1)
+		l.signals[topic] = ch
+	}
+	return ch
+}
+
+func (l *listener) run(ctx context.Context) {
+	defer close(l.done)
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := l.listen(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		slog.Warn("outbox listener lost its connection; waiters poll until it is back", "err", err, "retry_in", backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (l *listener) listen(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, l.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+outboxChannel); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		select {
+		case l.signal(n.Payload) <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (l *listener) close() {
+	l.cancel()
+	<-l.done
+}

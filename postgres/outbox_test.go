@@ -1,0 +1,75 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/postgres/postgrestest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestOutbox(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	f := postgres.MustFixture(t, db, "ACME", "premium")
+	incidents := postgres.NewIncidentService(db)
+	ctx := context.Background()
+	topic := aftercare.OutboxTopicIncidentWorkflow
+
+	inc, err := incidents.CreateIncident(ctx, validCreate(f.CoveredSerial, "outbox-1"))
+	require.NoError(t, err)
+
+	claimed, err := db.ClaimOutbox(ctx, topic, 10, time.Hour)
+	require.NoError(t, err)
+	require.Len(t, claimed, 1)
+	assert.Equal(t, inc.ID, claimed[0].Key)
+	assert.JSONEq(t, `{"incident_id": "`+inc.ID+`"}`, string(claimed[0].Payload))
+	assert.Equal(t, 1, claimed[0].Attempts)
+
+	again, err := db.ClaimOutbox(ctx, topic, 10, time.Hour)
+	require.NoError(t, err)
+	assert.Empty(t, again, "a leased message is hidden from other claimers")
+
+	require.NoError(t, db.RetryOutbox(ctx, claimed[0].ID, "temporal unavailable", 0))
+	retried, err := db.ClaimOutbox(ctx, topic, 10, time.Hour)
+	require.NoError(t, err)
+	require.Len(t, retried, 1, "a retried message is due again")
+	assert.Equal(t, 2, retried[0].Attempts)
+
+	require.NoError(t, db.CompleteOutbox(ctx, retried[0].ID))
+	require.NoError(t, db.RetryOutbox(ctx, retried[0].ID, "late failure", 0))
+	done, err := db.ClaimOutbox(ctx, topic, 10, 0)
+	require.NoError(t, err)
+	assert.Empty(t, done, "a delivered message is never handed out again")
+}
+
+func TestWaitOutboxWakesOnCommit(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	f := postgres.MustFixture(t, db, "ACME", "premium")
+	incidents := postgres.NewIncidentService(db)
+	ctx := context.Background()
+	topic := aftercare.OutboxTopicIncidentWorkflow
+
+	// The first wait starts the listener; give it a moment to LISTEN.
+	require.NoError(t, db.WaitOutbox(ctx, topic, 300*time.Millisecond))
+
+	woke := make(chan struct{})
+	go func() {
+		defer close(woke)
+		_ = db.WaitOutbox(ctx, topic, time.Minute)
+	}()
+	_, err := incidents.CreateIncident(ctx, validCreate(f.CoveredSerial, "wake-1"))
+	require.NoError(t, err)
+	select {
+	case <-woke:
+	case <-time.After(20 * time.Second):
+		t.Fatal("WaitOutbox did not wake after an incident was committed")
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorIs(t, db.WaitOutbox(cctx, "other", time.Minute), context.Canceled)
+}
