@@ -1,0 +1,23 @@
+// Package workflows runs Aftercare's durable processes on Temporal: the one
+// workflow per incident that owns its clocks, the activities it calls, and
+// the relay that starts workflows from the PostgreSQL outbox. It is the only
+// package besides cmd that imports the Temporal SDK; it reaches the database
+// only through interfaces of package aftercare.
+package workflows
+
+// DefaultTaskQueue is the task queue Aftercare's workers poll unless
+// configured otherwise (tests give each run its own).
+const DefaultTaskQueue = "aftercare"
+
+// Workflow and activity type names, registered under these names so that
+// renaming a Go function never breaks running workflows.
+const (
+	IncidentWorkflowName            = "IncidentWorkflow"
+	MarkWorkflowStartedActivityName = "MarkWorkflowStarted"
+)
+
+// Signal names of the incident workflow.
+const (
+	// SignalClose ends an incident's workflow.
+	SignalClose = "close"
+)
