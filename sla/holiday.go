@@ -1,0 +1,162 @@
+package sla
+
+import (
+	"cmp"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aftercare/aftercare"
+)
+
+// DayKind says how a special day departs from the Monday-to-Friday week.
+type DayKind string
+
+// The kinds of special day.
+const (
+	// DayHoliday is a public holiday: a day off, even on a weekday.
+	DayHoliday DayKind = "holiday"
+	// DayWorkday is a make-up working day: a weekend day that is a working
+	// day, as China's holiday schedule declares every year.
+	DayWorkday DayKind = "workday"
+)
+
+// SpecialDay is one entry of a holiday set: a public holiday or a make-up
+// working day.
+type SpecialDay struct {
+	Date Date
+	Kind DayKind
+	Name string
+}
+
+// validate returns a message saying what is wrong with d, or "".
+func (d SpecialDay) validate() string {
+	switch {
+	case !d.Date.Valid():
+		return "date " + d.Date.String() + " does not exist"
+	case d.Kind != DayHoliday && d.Kind != DayWorkday:
+		return `kind "` + string(d.Kind) + `" is neither holiday nor workday`
+	case d.Kind == DayWorkday && !isWeekend(d.Date.Weekday()):
+		return "make-up workday " + d.Date.String() + " is a " + d.Date.Weekday().String() +
+			", but a make-up workday must fall on a weekend"
+	case strings.TrimSpace(d.Name) == "":
+		return "the name is empty"
+	}
+	return ""
+}
+
+// isWeekend reports whether w is Saturday or Sunday.
+func isWeekend(w time.Weekday) bool { return w == time.Saturday || w == time.Sunday }
+
+// HolidaySet is a region's public holidays and make-up working days. The zero
+// HolidaySet has no special days. A HolidaySet is immutable and safe to share.
+type HolidaySet struct {
+	days  []SpecialDay    // sorted by date
+	kinds map[int]DayKind // by epoch day
+}
+
+// NewHolidaySet returns the set of the given days, or an EINVALID error if a
+// day is malformed, a make-up workday is not on a weekend, or a date appears
+// twice.
+func NewHolidaySet(days []SpecialDay) (HolidaySet, error) {
+	for i, d := range days {
+		if msg := d.validate(); msg != "" {
+			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "special day %d (%s): %s", i+1, d.Date, msg)
+		}
+	}
+	return newHolidaySet(days, "holiday set", func(i int) string { return "special day " + strconv.Itoa(i+1) })
+}
+
+// newHolidaySet builds a set from validated days, naming a duplicate by its
+// source and where in it the two days came from.
+func newHolidaySet(days []SpecialDay, source string, where func(int) string) (HolidaySet, error) {
+	set := HolidaySet{days: slices.Clone(days), kinds: make(map[int]DayKind, len(days))}
+	first := make(map[int]int, len(days))
+	for i, d := range days {
+		n := d.Date.epochDay()
+		if j, dup := first[n]; dup {
+			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "%s %s: date %s repeats %s",
+				source, where(i), d.Date, where(j))
+		}
+		first[n] = i
+		set.kinds[n] = d.Kind
+	}
+	slices.SortFunc(set.days, func(a, b SpecialDay) int { return cmp.Compare(a.Date.epochDay(), b.Date.epochDay()) })
+	return set, nil
+}
+
+// Days returns the special days of the set in date order.
+func (h HolidaySet) Days() []SpecialDay { return slices.Clone(h.days) }
+
+// Kind returns the kind of special day d is, and false if d is an ordinary
+// day.
+func (h HolidaySet) Kind(d Date) (DayKind, bool) {
+	k, ok := h.kinds[d.epochDay()]
+	return k, ok
+}
+
+// ParseHolidaySet reads a holiday set in the CSV format of
+// shared/data/cn-holidays-2026.csv: lines starting with '#' are comments, the
+// first record is the header "date,kind,name", and each further record is a
+// date (YYYY-MM-DD), a kind (holiday or workday) and a name. Any bad record
+// is an EINVALID error naming its line.
+func ParseHolidaySet(r io.Reader) (HolidaySet, error) {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, `holiday CSV: no header; want "date,kind,name"`)
+	}
+	if err != nil {
+		return HolidaySet{}, csvError(err)
+	}
+	line, _ := cr.FieldPos(0)
+	header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark, as spreadsheets write
+	if strings.Join(header, ",") != "date,kind,name" {
+		return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID,
+			`holiday CSV line %d: header is %q, want "date,kind,name"`, line, strings.Join(header, ","))
+	}
+	var days []SpecialDay
+	var lines []int
+	for {
+		record, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return HolidaySet{}, csvError(err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(record) != 3 {
+			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID,
+				"holiday CSV line %d: %d fields, want 3 (date,kind,name)", line, len(record))
+		}
+		date, err := ParseDate(strings.TrimSpace(record[0]))
+		if err != nil {
+			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "holiday CSV line %d: %s", line, aftercare.ErrorMessage(err))
+		}
+		day := SpecialDay{Date: date, Kind: DayKind(strings.TrimSpace(record[1])), Name: strings.TrimSpace(record[2])}
+		if msg := day.validate(); msg != "" {
+			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "holiday CSV line %d: %s", line, msg)
+		}
+		days = append(days, day)
+		lines = append(lines, line)
+	}
+	return newHolidaySet(days, "holiday CSV", func(i int) string { return "line " + strconv.Itoa(lines[i]) })
+}
+
+// csvError turns a malformed-CSV error into an EINVALID error with its line;
+// a failure of the reader itself is no fault of the input and stays as it is.
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return aftercare.Errorf(aftercare.EINVALID, "holiday CSV line %d: %v", pe.Line, pe.Err)
+	}
+	return fmt.Errorf("read holiday CSV: %w", err)
+}

@@ -1,0 +1,232 @@
+package sla
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aftercare/aftercare"
+)
+
+// TargetKind says how a target is measured.
+type TargetKind string
+
+// The kinds of target. The zero kind is a target that does not apply ("—").
+const (
+	// TargetNone is a clock that does not apply to the cell ("—").
+	TargetNone TargetKind = ""
+	// TargetWall is a wall-clock duration such as "15m" or "4h".
+	TargetWall TargetKind = "wall"
+	// TargetBusinessHours is a number of business hours such as "4BH".
+	TargetBusinessHours TargetKind = "business_hours"
+	// TargetBusinessDays is a number of business days such as "3BD".
+	TargetBusinessDays TargetKind = "business_days"
+	// TargetNextBusinessDay is "NBD": close of business on the next business
+	// day, with the 16:00 cut-off.
+	TargetNextBusinessDay TargetKind = "next_business_day"
+)
+
+// Limits on a target: nobody writes an SLA longer than a year, and capping
+// targets keeps every budget far from overflowing a time.Duration.
+const (
+	maxTargetDuration = 366 * 24 * time.Hour
+	maxTargetDays     = 366
+)
+
+// Target is how long a clock may run: a wall duration, business hours,
+// business days or next business day. The zero Target does not apply ("—").
+// Targets are comparable with ==.
+type Target struct {
+	kind     TargetKind
+	duration time.Duration
+	days     int
+}
+
+// Wall returns a wall-clock target of d, such as 15 minutes or 4 hours.
+func Wall(d time.Duration) Target { return Target{kind: TargetWall, duration: d} }
+
+// BusinessHours returns a target of n business hours.
+func BusinessHours(n int) Target {
+	return Target{kind: TargetBusinessHours, duration: time.Duration(n) * time.Hour}
+}
+
+// BusinessDays returns a target of n business days.
+func BusinessDays(n int) Target { return Target{kind: TargetBusinessDays, days: n} }
+
+// NextBusinessDay returns the next-business-day target.
+func NextBusinessDay() Target { return Target{kind: TargetNextBusinessDay} }
+
+// Kind returns how the target is measured.
+func (t Target) Kind() TargetKind { return t.kind }
+
+// Applies reports whether the target applies, that is, is not "—".
+func (t Target) Applies() bool { return t.kind != TargetNone }
+
+// Validate returns an EINVALID error unless t is a well-formed target:
+// durations of whole minutes (whole hours for business hours) between one
+// minute and a year, and between 1 and 366 business days.
+func (t Target) Validate() error {
+	switch t.kind {
+	case TargetNone, TargetNextBusinessDay:
+		return nil
+	case TargetWall:
+		if t.duration < time.Minute || t.duration > maxTargetDuration || t.duration%time.Minute != 0 {
+			return aftercare.Errorf(aftercare.EINVALID,
+				"a wall target must be whole minutes between 1m and %s, not %s", formatWall(maxTargetDuration), t.duration)
+		}
+	case TargetBusinessHours:
+		if t.duration < time.Hour || t.duration > maxTargetDuration || t.duration%time.Hour != 0 {
+			return aftercare.Errorf(aftercare.EINVALID,
+				"a business-hours target must be whole hours between 1BH and %dBH, not %s",
+				int(maxTargetDuration/time.Hour), t.duration)
+		}
+	case TargetBusinessDays:
+		if t.days < 1 || t.days > maxTargetDays {
+			return aftercare.Errorf(aftercare.EINVALID,
+				"a business-days target must be between 1BD and %dBD, not %dBD", maxTargetDays, t.days)
+		}
+	default:
+		return aftercare.Errorf(aftercare.EINVALID, "unknown target kind %q", t.kind)
+	}
+	return nil
+}
+
+// String formats t the way ParseTarget reads it: "15m", "1h30m", "4h",
+// "4BH", "3BD", "NBD", or "—" for a target that does not apply.
+func (t Target) String() string {
+	switch t.kind {
+	case TargetNone:
+		return "—"
+	case TargetWall:
+		return formatWall(t.duration)
+	case TargetBusinessHours:
+		return strconv.FormatInt(int64(t.duration/time.Hour), 10) + "BH"
+	case TargetBusinessDays:
+		return strconv.Itoa(t.days) + "BD"
+	case TargetNextBusinessDay:
+		return "NBD"
+	}
+	return string(t.kind)
+}
+
+// formatWall writes a wall duration in hours and minutes, leaving out a zero
+// part: "4h", "15m", "1h30m".
+func formatWall(d time.Duration) string {
+	h, m := d/time.Hour, (d%time.Hour)/time.Minute
+	var b strings.Builder
+	if h > 0 {
+		b.WriteString(strconv.FormatInt(int64(h), 10) + "h")
+	}
+	if m > 0 || h == 0 {
+		b.WriteString(strconv.FormatInt(int64(m), 10) + "m")
+	}
+	return b.String()
+}
+
+// MarshalText implements encoding.TextMarshaler with String's format.
+func (t Target) MarshalText() ([]byte, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with ParseTarget.
+func (t *Target) UnmarshalText(text []byte) error {
+	parsed, err := ParseTarget(string(text))
+	if err != nil {
+		return err
+	}
+	*t = parsed
+	return nil
+}
+
+// ParseTarget reads a target as an admin writes it. It accepts "15m",
+// "15min", "90m", "4h", "1h30m", "4BH", "3BD", "NBD" and "—" or "-" for a
+// target that does not apply; letters may be in either case and spaces are
+// ignored, so the spellings of DESIGN.md ("15 min", "4 BH") work too. Any
+// other text, or a target outside Validate's limits, is an EINVALID error.
+func ParseTarget(s string) (Target, error) {
+	text := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	var t Target
+	switch {
+	case text == "—" || text == "-":
+		return Target{}, nil
+	case text == "NBD":
+		t = NextBusinessDay()
+	case strings.HasSuffix(text, "BD"):
+		n, ok := parseCount(strings.TrimSuffix(text, "BD"))
+		if !ok {
+			return Target{}, targetSyntaxError(s)
+		}
+		t = BusinessDays(n)
+	case strings.HasSuffix(text, "BH"):
+		n, ok := parseCount(strings.TrimSuffix(text, "BH"))
+		if !ok {
+			return Target{}, targetSyntaxError(s)
+		}
+		t = BusinessHours(n)
+	default:
+		d, ok := parseWall(text)
+		if !ok {
+			return Target{}, targetSyntaxError(s)
+		}
+		t = Wall(d)
+	}
+	if err := t.Validate(); err != nil {
+		return Target{}, aftercare.Errorf(aftercare.EINVALID, "target %q: %s", s, aftercare.ErrorMessage(err))
+	}
+	return t, nil
+}
+
+// targetSyntaxError is the error for text that is no target at all.
+func targetSyntaxError(s string) error {
+	return aftercare.Errorf(aftercare.EINVALID,
+		`target %q: want a duration ("15m", "4h", "1h30m"), business hours ("4BH"), business days ("3BD"), "NBD" or "—"`, s)
+}
+
+// parseCount reads a count of at most six decimal digits, which keeps any
+// count far from overflowing before Validate rejects it.
+func parseCount(s string) (int, bool) {
+	if s == "" || len(s) > 6 {
+		return 0, false
+	}
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, true
+}
+
+// parseWall reads an upper-cased wall duration: hours ("4H"), minutes ("15M"
+// or "15MIN"), or hours then minutes ("1H30M").
+func parseWall(s string) (time.Duration, bool) {
+	var d time.Duration
+	if i := strings.IndexByte(s, 'H'); i >= 0 {
+		h, ok := parseCount(s[:i])
+		if !ok {
+			return 0, false
+		}
+		d, s = time.Duration(h)*time.Hour, s[i+1:]
+		if s == "" {
+			return d, true
+		}
+	}
+	var digits string
+	switch {
+	case strings.HasSuffix(s, "MIN"):
+		digits = strings.TrimSuffix(s, "MIN")
+	case strings.HasSuffix(s, "M"):
+		digits = strings.TrimSuffix(s, "M")
+	default:
+		return 0, false
+	}
+	m, ok := parseCount(digits)
+	if !ok {
+		return 0, false
+	}
+	return d + time.Duration(m)*time.Minute, true
+}
