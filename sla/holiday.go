@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"bufio"
 	"cmp"
 	"encoding/csv"
 	"errors"
@@ -106,9 +107,15 @@ func (h HolidaySet) Kind(d Date) (DayKind, bool) {
 // date (YYYY-MM-DD), a kind (holiday or workday) and a name. Any bad record
 // is an EINVALID error naming its line.
 func ParseHolidaySet(r io.Reader) (HolidaySet, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
+		// A byte-order mark, as spreadsheets write.
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, `holiday CSV: no header; want "date,kind,name"`)
@@ -117,7 +124,6 @@ func ParseHolidaySet(r io.Reader) (HolidaySet, error) {
 		return HolidaySet{}, csvError(err)
 	}
 	line, _ := cr.FieldPos(0)
-	header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark, as spreadsheets write
 	if strings.Join(header, ",") != "date,kind,name" {
 		return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID,
 			`holiday CSV line %d: header is %q, want "date,kind,name"`, line, strings.Join(header, ","))
