@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,6 +45,9 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 		key := make([]byte, MinKeyBytes)
 		if _, err := rand.Read(key); err != nil {
 			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("write token key: %w", err)
 		}
 		if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
 			return nil, fmt.Errorf("write token key: %w", err)

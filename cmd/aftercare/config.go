@@ -1,0 +1,102 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aftercare/aftercare/authz"
+	"github.com/aftercare/aftercare/workflows"
+)
+
+// Config is what the long-running subcommands are configured with, from
+// flags that default to environment variables.
+type Config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	TaskQueue         string
+	HTTPAddr          string
+	TokenKeyFile      string
+	TokenKey          string
+	Introspection     bool
+	OutboxLease       time.Duration
+	OutboxPoll        time.Duration
+	LogLevel          string
+}
+
+// DefaultDatabaseURL is the database scripts/postgres.sh prepares.
+const DefaultDatabaseURL = "postgres://aftercare:aftercare@localhost:5432/aftercare?sslmode=disable"
+
+// bindFlags declares the flags of cfg on fs, each defaulting to its
+// environment variable and then to a development default.
+func (cfg *Config) bindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&cfg.DatabaseURL, "database-url", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
+		"PostgreSQL URL (AFTERCARE_DATABASE_URL)")
+	fs.StringVar(&cfg.TemporalAddress, "temporal-address", env("AFTERCARE_TEMPORAL_ADDRESS", "localhost:7233"),
+		"Temporal frontend host:port (AFTERCARE_TEMPORAL_ADDRESS)")
+	fs.StringVar(&cfg.TemporalNamespace, "temporal-namespace", env("AFTERCARE_TEMPORAL_NAMESPACE", "default"),
+		"Temporal namespace (AFTERCARE_TEMPORAL_NAMESPACE)")
+	fs.StringVar(&cfg.TaskQueue, "task-queue", env("AFTERCARE_TASK_QUEUE", workflows.DefaultTaskQueue),
+		"Temporal task queue (AFTERCARE_TASK_QUEUE)")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("AFTERCARE_HTTP_ADDR", "localhost:8080"),
+		"address the API listens on (AFTERCARE_HTTP_ADDR)")
+	fs.StringVar(&cfg.TokenKeyFile, "token-key-file", env("AFTERCARE_TOKEN_KEY_FILE", ".data/token.key"),
+		"file holding the hex token signing key, created if missing (AFTERCARE_TOKEN_KEY_FILE)")
+	fs.StringVar(&cfg.TokenKey, "token-key", env("AFTERCARE_TOKEN_KEY", ""),
+		"hex token signing key; overrides -token-key-file (AFTERCARE_TOKEN_KEY)")
+	fs.BoolVar(&cfg.Introspection, "introspection", envBool("AFTERCARE_INTROSPECTION", true),
+		"let clients read the GraphQL schema (AFTERCARE_INTROSPECTION)")
+	fs.DurationVar(&cfg.OutboxLease, "outbox-lease", envDuration("AFTERCARE_OUTBOX_LEASE", 30*time.Second),
+		"how long a claimed outbox message is hidden from other relays (AFTERCARE_OUTBOX_LEASE)")
+	fs.DurationVar(&cfg.OutboxPoll, "outbox-poll", envDuration("AFTERCARE_OUTBOX_POLL", time.Second),
+		"longest sleep of the outbox relay between claims (AFTERCARE_OUTBOX_POLL)")
+	fs.StringVar(&cfg.LogLevel, "log-level", env("AFTERCARE_LOG_LEVEL", "info"),
+		"debug, info, warn or error (AFTERCARE_LOG_LEVEL)")
+}
+
+// tokenKey returns the token signing key from -token-key or its file.
+func (cfg *Config) tokenKey() ([]byte, error) {
+	if cfg.TokenKey != "" {
+		return authz.ParseKey(cfg.TokenKey)
+	}
+	return authz.LoadOrCreateKey(cfg.TokenKeyFile)
+}
+
+// newFlagSet returns a flag set for a subcommand that reports errors
+// instead of exiting.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("aftercare "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(key string, def bool) bool {
+	if v, ok := os.LookupEnv(key); ok {
+		if b, err := strconv.ParseBool(v); err == nil {
+			return b
+		}
+		fmt.Fprintf(os.Stderr, "aftercare: ignoring %s=%q: not a boolean\n", key, v)
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(key); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		fmt.Fprintf(os.Stderr, "aftercare: ignoring %s=%q: not a duration\n", key, v)
+	}
+	return def
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aftercare/aftercare/authz"
+	"github.com/aftercare/aftercare/graph"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/workflows"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+)
+
+// FailpointBeforeWorkflowStart, as the value of AFTERCARE_FAILPOINT, makes
+// the API process exit right after it claims an incident's outbox message
+// and before it starts the workflow: the window a crash must not lose.
+const FailpointBeforeWorkflowStart = "intake-before-workflow-start"
+
+// failpointExitCode is the exit status of a process killed by a failpoint.
+const failpointExitCode = 42
+
+// Main wires Aftercare's parts together for the api, worker and dev
+// subcommands and for end-to-end tests.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+
+	DB       *postgres.DB
+	Temporal client.Client
+
+	httpServer *http.Server
+	listener   net.Listener
+	worker     worker.Worker
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+}
+
+// Open connects to PostgreSQL and Temporal.
+func (m *Main) Open(ctx context.Context) error {
+	db, err := postgres.Open(ctx, m.Config.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open database (is PostgreSQL running? scripts/postgres.sh starts it): %w", err)
+	}
+	m.DB = db
+	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	c, err := client.DialContext(dialCtx, client.Options{
+		HostPort:  m.Config.TemporalAddress,
+		Namespace: m.Config.TemporalNamespace,
+		Logger:    sdklog.NewStructuredLogger(m.Logger.With("component", "temporal")),
+	})
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", m.Config.TemporalAddress, err)
+	}
+	m.Temporal = c
+	return nil
+}
+
+// StartAPI serves GraphQL on the configured address and starts the relay
+// that starts incident workflows from the outbox.
+func (m *Main) StartAPI(ctx context.Context) error {
+	key, err := m.Config.tokenKey()
+	if err != nil {
+		return err
+	}
+	tokens, err := authz.NewTokens(key)
+	if err != nil {
+		return err
+	}
+	resolver := &graph.Resolver{
+		IncidentService: postgres.NewIncidentService(m.DB),
+		AccountService:  postgres.NewAccountService(m.DB),
+		AssetService:    postgres.NewAssetService(m.DB),
+		ContractService: postgres.NewContractService(m.DB),
+		EngineerService: postgres.NewEngineerService(m.DB),
+		DepotService:    postgres.NewDepotService(m.DB),
+		PartService:     postgres.NewPartService(m.DB),
+		UserService:     postgres.NewUserService(m.DB),
+	}
+	handler := graph.NewHandler(resolver, graph.Config{
+		Tokens:        tokens,
+		Logger:        m.Logger,
+		Introspection: m.Config.Introspection,
+		Ready:         m.ready,
+	})
+	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.HTTPAddr, err)
+	}
+	m.listener = ln
+	m.httpServer = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.wg.Go(func() {
+		if err := m.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("http server", "err", err)
+		}
+	})
+
+	relay := &workflows.IntakeRelay{
+		Client:       m.Temporal,
+		TaskQueue:    m.Config.TaskQueue,
+		Outbox:       m.DB,
+		Logger:       m.Logger.With("component", "intake-relay"),
+		Lease:        m.Config.OutboxLease,
+		PollInterval: m.Config.OutboxPoll,
+		BatchSize:    50,
+	}
+	if os.Getenv("AFTERCARE_FAILPOINT") == FailpointBeforeWorkflowStart {
+		relay.BeforeStart = func(incidentID string) {
+			m.Logger.Warn("failpoint: exiting before starting the workflow", "incident", incidentID)
+			os.Exit(failpointExitCode)
+		}
+	}
+	relayCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	m.wg.Go(func() { _ = relay.Run(relayCtx) })
+	return nil
+}
+
+// StartWorker runs the Temporal worker for the configured task queue.
+func (m *Main) StartWorker() error {
+	m.worker = workflows.NewWorker(m.Temporal, m.Config.TaskQueue, &workflows.Activities{
+		Incidents: postgres.NewIncidentService(m.DB),
+	})
+	if err := m.worker.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	return nil
+}
+
+// URL returns the base URL the API serves on.
+func (m *Main) URL() string {
+	addr := m.listener.Addr().String()
+	if strings.HasPrefix(addr, "[::]") || strings.HasPrefix(addr, "0.0.0.0") {
+		_, port, _ := net.SplitHostPort(addr)
+		addr = "localhost:" + port
+	}
+	return "http://" + addr
+}
+
+// ready checks that PostgreSQL and Temporal answer.
+func (m *Main) ready(ctx context.Context) error {
+	if err := m.DB.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if _, err := m.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal: %w", err)
+	}
+	return nil
+}
+
+// Close stops serving, lets in-flight requests finish, and disconnects.
+func (m *Main) Close() error {
+	if m.httpServer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := m.httpServer.Shutdown(ctx); err != nil {
+			m.Logger.Warn("http shutdown", "err", err)
+		}
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	if m.worker != nil {
+		m.worker.Stop()
+	}
+	m.wg.Wait()
+	if m.Temporal != nil {
+		m.Temporal.Close()
+	}
+	if m.DB != nil {
+		m.DB.Close()
+	}
+	return nil
+}
+
+// newLogger returns a structured (JSON) logger at the named level.
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// runServe runs the api or worker subcommand until ctx ends.
+func runServe(ctx context.Context, name string, args []string, stderr io.Writer,
+	start func(ctx context.Context, m *Main) error) error {
+	fs := newFlagSet(name, stderr)
+	var cfg Config
+	cfg.bindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Logger: logger}
+	defer m.Close()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	if err := start(ctx, m); err != nil {
+		return err
+	}
+	logger.Info(name + " started")
+	<-ctx.Done()
+	logger.Info(name + " stopping")
+	return nil
+}
+
+func serveAPI(ctx context.Context, m *Main) error {
+	if err := m.StartAPI(ctx); err != nil {
+		return err
+	}
+	m.Logger.Info("serving GraphQL", "url", m.URL()+"/query", "console", m.URL()+"/")
+	return nil
+}
+
+func serveWorker(_ context.Context, m *Main) error {
+	return m.StartWorker()
+}

@@ -1,0 +1,46 @@
+package graph
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/aftercare/aftercare"
+)
+
+// pageRequest turns connection arguments into a page request.
+func pageRequest(first *int, after *string) aftercare.PageRequest {
+	var p aftercare.PageRequest
+	if first != nil {
+		p.First = *first
+		if p.First == 0 {
+			p.First = -1 // asking for nothing is as wrong as asking for too much
+		}
+	}
+	if after != nil {
+		p.After = *after
+	}
+	return p
+}
+
+// edges pairs each item of a page with its cursor.
+func edges[T, E any](items []T, info aftercare.PageInfo, edge func(cursor string, node T) E) []E {
+	out := make([]E, len(items))
+	for i, item := range items {
+		out[i] = edge(info.Cursors[i], item)
+	}
+	return out
+}
+
+// deref returns the value p points at, or the zero value for nil.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// clock formats a duration since midnight as HH:MM.
+func clock(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60)
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Temporal for Aftercare's development and tests.
+#   scripts/temporal.sh install   build the pinned Temporal CLI into .bin/ once
+#   scripts/temporal.sh test      start an in-memory dev server for tests on
+#                                 port 7243 (no UI) and print its PID
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=v1.5.1            # Temporal CLI; bundles Temporal server 1.29.1 and Web UI 2.42.1
+server_version="Server 1.29.1"
+cli=.bin/temporal
+
+install() {
+  if [ -x "$cli" ] && "$cli" --version 2>/dev/null | grep -q "$server_version"; then
+    return
+  fi
+  echo "temporal: building the Temporal CLI $version into $cli (once; several minutes on a cold cache)"
+  GOBIN="$PWD/.bin" go install "github.com/temporalio/cli/cmd/temporal@$version"
+}
+
+start_test() {
+  install
+  mkdir -p .data
+  local port=${AFTERCARE_TEST_TEMPORAL_PORT:-7243}
+  "$cli" server start-dev --headless --ip 127.0.0.1 --port "$port" --log-level error \
+    >.data/temporal-test.log 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 300); do
+    if "$cli" operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1; then
+      echo "$pid"
+      return
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "temporal: test server exited; log:" >&2
+      cat .data/temporal-test.log >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "temporal: test server not healthy after 60 s" >&2
+  kill "$pid"
+  exit 1
+}
+
+case "${1:-}" in
+  install) install ;;
+  test) start_test ;;
+  *) echo "usage: $0 install|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make test: prepare PostgreSQL and a Temporal test server, check that the
+# generated GraphQL code is current, vet, and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/postgres.sh
+temporal_pid=$(scripts/temporal.sh test)
+trap 'kill "$temporal_pid" 2>/dev/null || true' EXIT
+
+echo "== gqlgen: generated code is current"
+go tool gqlgen generate
+if ! git diff --quiet -- graph; then
+  git --no-pager diff --stat -- graph
+  echo "gqlgen generate changed graph/: commit the regenerated code" >&2
+  exit 1
+fi
+if [ -n "$(git ls-files --others --exclude-standard -- graph)" ]; then
+  git ls-files --others --exclude-standard -- graph
+  echo "gqlgen generate added files under graph/: commit them" >&2
+  exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+export AFTERCARE_TEST_TEMPORAL_ADDRESS=127.0.0.1:${AFTERCARE_TEST_TEMPORAL_PORT:-7243}
+go test -count=1 -timeout 40m "$@" ./...
