@@ -29,4 +29,7 @@ func (p PageRequest) Limit() (int, error) {
 type PageInfo struct {
 	EndCursor   string
 	HasNextPage bool
+	// Cursors holds the cursor of each row of the page, in order, so a
+	// client can resume after any of them.
+	Cursors []string
 }

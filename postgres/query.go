@@ -39,8 +39,11 @@ func pageOf[T any](rows []T, limit int, key func(T) string) ([]T, aftercare.Page
 		rows = rows[:limit]
 		info.HasNextPage = true
 	}
+	for _, r := range rows {
+		info.Cursors = append(info.Cursors, encodeCursor(key(r)))
+	}
 	if len(rows) > 0 {
-		info.EndCursor = encodeCursor(key(rows[len(rows)-1]))
+		info.EndCursor = info.Cursors[len(rows)-1]
 	}
 	return rows, info
 }
