@@ -1,0 +1,203 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// seedContract is a contract to load, with the assets it covers.
+type seedContract struct {
+	id           pgtype.UUID
+	number       string
+	account      int
+	tier         aftercare.Tier
+	status       aftercare.ContractStatus
+	startsOn     time.Time
+	endsOn       time.Time
+	assets       []int
+	entitlements []seedEntitlement
+}
+
+// seedEntitlement is an entitlement to load; a zero limit is unlimited and a
+// zero extendsTo is none.
+type seedEntitlement struct {
+	kind        aftercare.EntitlementKind
+	annualLimit int
+	extendsTo   time.Time
+}
+
+// seedCoverage is the share of an account's assets its contract covers;
+// the rest run on base warranty alone.
+const seedCoverage = 0.85
+
+// seedExpiringInDays is when the expiring contract ends, counted from Now.
+const seedExpiringInDays = 45
+
+// planContracts gives every account a three-year contract of its tier in
+// force on Now. The last account's contract (when there are two or more)
+// ends within 60 days and has a draft renewal.
+func (s *seeder) planContracts() {
+	r := s.rng(seedStreamContracts, 0)
+	byAccount := make([][]int, len(s.accounts))
+	for i, a := range s.assets {
+		acct := s.sites[a.site].account
+		byAccount[acct] = append(byAccount[acct], i)
+	}
+	expiring := -1
+	if len(s.accounts) >= 2 {
+		expiring = len(s.accounts) - 1
+	}
+	perYear := map[int]int{}
+	number := func(starts time.Time) string {
+		perYear[starts.Year()]++
+		return fmt.Sprintf("CT-%d-%04d", starts.Year(), perYear[starts.Year()])
+	}
+	for ai, acct := range s.accounts {
+		c := seedContract{id: seedUUID(r), account: ai, tier: acct.tier, status: aftercare.ContractActive}
+		if ai == expiring {
+			c.status = aftercare.ContractExpiring
+			c.endsOn = s.today.AddDate(0, 0, seedExpiringInDays)
+			c.startsOn = c.endsOn.AddDate(-3, 0, 1)
+		} else {
+			c.startsOn = s.today.AddDate(0, 0, -(30 + r.IntN(600)))
+			c.endsOn = c.startsOn.AddDate(3, 0, -1)
+		}
+		c.number = number(c.startsOn)
+		hasServer := false
+		for k, a := range byAccount[ai] {
+			if k == 0 || r.Float64() < seedCoverage {
+				c.assets = append(c.assets, a)
+				hasServer = hasServer || seedProductLines[s.assets[a].line].kind == "server"
+			}
+		}
+		c.entitlements = seedEntitlementsFor(acct.seedAccountProfile, hasServer, c.endsOn)
+		s.contracts = append(s.contracts, c)
+		if ai == expiring {
+			renewal := seedContract{id: seedUUID(r), account: ai, tier: acct.tier, status: aftercare.ContractDraft,
+				startsOn: c.endsOn.AddDate(0, 0, 1)}
+			renewal.endsOn = renewal.startsOn.AddDate(3, 0, -1)
+			renewal.number = number(renewal.startsOn)
+			renewal.entitlements = seedEntitlementsFor(acct.seedAccountProfile, hasServer, renewal.endsOn)
+			s.contracts = append(s.contracts, renewal)
+		}
+	}
+}
+
+// seedEntitlementsFor returns what a contract of an account's tier
+// includes: platinum everything but sealed batteries, premium on-site and
+// keep-your-drive, standard on-site only where it covers servers, plus an
+// extended warranty to the contract's end for some standard accounts.
+func seedEntitlementsFor(p seedAccountProfile, coversServers bool, endsOn time.Time) []seedEntitlement {
+	switch p.tier {
+	case aftercare.TierPlatinum:
+		return []seedEntitlement{
+			{kind: aftercare.EntitlementOnSite},
+			{kind: aftercare.EntitlementAdvancePartsReplacement},
+			{kind: aftercare.EntitlementKeepYourDrive},
+			{kind: aftercare.EntitlementAccidentalDamageProtection, annualLimit: 10},
+			{kind: aftercare.EntitlementDataRecovery, annualLimit: 4},
+		}
+	case aftercare.TierPremium:
+		return []seedEntitlement{{kind: aftercare.EntitlementOnSite}, {kind: aftercare.EntitlementKeepYourDrive}}
+	}
+	var es []seedEntitlement
+	if coversServers {
+		es = append(es, seedEntitlement{kind: aftercare.EntitlementOnSite})
+	}
+	if p.extendedWarranty {
+		es = append(es, seedEntitlement{kind: aftercare.EntitlementExtendedWarranty, extendsTo: endsOn})
+	}
+	return es
+}
+
+// pickSerials chooses the demo serial numbers of the summary.
+func (s *seeder) pickSerials() {
+	covered := make([]bool, len(s.assets))
+	for _, c := range s.contracts {
+		if c.status == aftercare.ContractDraft {
+			continue
+		}
+		for _, a := range c.assets {
+			covered[a] = true
+		}
+	}
+	for _, status := range []aftercare.ContractStatus{aftercare.ContractActive, aftercare.ContractExpiring} {
+		for _, c := range s.contracts {
+			if c.status != status || s.summary.Serials[c.tier] != "" || len(c.assets) == 0 {
+				continue
+			}
+			pick := c.assets[0]
+			for _, a := range c.assets {
+				if seedProductLines[s.assets[a].line].kind == "server" {
+					pick = a
+					break
+				}
+			}
+			s.summary.Serials[c.tier] = s.assets[pick].serial
+		}
+	}
+	for i, a := range s.assets {
+		if !covered[i] && a.warrantyEnds.Before(s.today) {
+			s.summary.UncoveredSerial = a.serial
+			break
+		}
+	}
+}
+
+// seedPercent returns a whole percentage as numeric, or NULL for 0.
+func seedPercent(p int64) any {
+	if p == 0 {
+		return nil
+	}
+	return pgtype.Numeric{Int: big.NewInt(p * 100), Exp: -2, Valid: true}
+}
+
+func (s *seeder) copyContracts(ctx context.Context, tx pgx.Tx) error {
+	return s.copyRows(ctx, tx, "contracts",
+		[]string{"id", "number", "account_id", "tier", "status", "starts_on", "ends_on", "account_manager_id",
+			"credit_percent_per_breach", "credit_cap_percent"},
+		len(s.contracts), func(i int) []any {
+			c := s.contracts[i]
+			acct := s.accounts[c.account]
+			// Platinum buys service credits: 5 % of the monthly fee per
+			// breached committed time, at most 30 % a month.
+			var credit, limit int64
+			if c.tier == aftercare.TierPlatinum {
+				credit, limit = 5, 30
+			}
+			return []any{c.id, c.number, acct.id, string(c.tier), string(c.status), c.startsOn, c.endsOn,
+				s.users[acct.manager].id, seedPercent(credit), seedPercent(limit)}
+		})
+}
+
+func (s *seeder) copyContractAssets(ctx context.Context, tx pgx.Tx) error {
+	ci, k := 0, 0
+	return s.copyFrom(ctx, tx, "contract_assets", []string{"contract_id", "asset_id"}, pgx.CopyFromFunc(func() ([]any, error) {
+		for ci < len(s.contracts) && k >= len(s.contracts[ci].assets) {
+			ci, k = ci+1, 0
+		}
+		if ci == len(s.contracts) {
+			return nil, nil
+		}
+		c := s.contracts[ci]
+		k++
+		return []any{c.id, s.assets[c.assets[k-1]].id}, nil
+	}))
+}
+
+func (s *seeder) copyEntitlements(ctx context.Context, tx pgx.Tx) error {
+	var rows [][]any
+	for _, c := range s.contracts {
+		for _, e := range c.entitlements {
+			rows = append(rows, []any{c.id, string(e.kind), seedNullInt(e.annualLimit), seedNullDate(e.extendsTo)})
+		}
+	}
+	return s.copyFrom(ctx, tx, "entitlements", []string{"contract_id", "kind", "annual_limit", "extends_to"},
+		pgx.CopyFromRows(rows))
+}
