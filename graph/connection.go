@@ -24,7 +24,9 @@ func (r *Resolver) contractConnection(ctx context.Context, f aftercare.ContractF
 		return nil, err
 	}
 	return &model.ContractConnection{PageInfo: &info, Edges: edges(items, info,
-		func(c string, n *aftercare.Contract) *model.ContractEdge { return &model.ContractEdge{Cursor: c, Node: n} })}, nil
+		func(c string, n *aftercare.Contract) *model.ContractEdge {
+			return &model.ContractEdge{Cursor: c, Node: n}
+		})}, nil
 }
 
 func (r *Resolver) stockConnection(ctx context.Context, f aftercare.StockFilter) (*model.StockConnection, error) {

@@ -17,8 +17,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/graph/generated"
 	"github.com/aftercare/aftercare/authz"
+	"github.com/aftercare/aftercare/graph/generated"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )

@@ -229,4 +229,3 @@ func uniqueID(prefix string) string {
 func customerOf(accountCode string) string {
 	return "it." + strings.ToLower(accountCode)
 }
-
