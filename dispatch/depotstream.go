@@ -1,0 +1,93 @@
+package dispatch
+
+import "math"
+
+// depotStream yields, lazily and nearest the site first, every depot that
+// holds at least one unit of a part a request needs. It opens the coarse
+// cells where such depots are filed in order of a lower bound on their
+// distance (cell centre distance minus cellRadiusKm, see bound.go) and
+// releases a depot once no unopened cell can hold a nearer one.
+type depotStream struct {
+	x       *Index
+	site    point
+	needs   []need
+	started bool
+	cells   minHeap[depotCell]
+	found   minHeap[depotHit]
+	sorted  []depotHit
+}
+
+// depotCell is an occupied coarse cell of one needed part's depots.
+type depotCell struct {
+	boundKm float64
+	cell    *cellItems[int32]
+	need    int
+}
+
+func (c depotCell) heapKey() float64 { return c.boundKm }
+
+// depotHit is a depot with its distance to the site.
+type depotHit struct {
+	slot     int32
+	toSiteKm float64
+}
+
+func (h depotHit) heapKey() float64 { return h.toSiteKm }
+
+// at returns the i-th nearest depot, or false when there are fewer.
+func (s *depotStream) at(i int) (depotHit, bool) {
+	if !s.started {
+		s.start()
+	}
+	for len(s.sorted) <= i {
+		nextBound := math.Inf(1)
+		if s.cells.len() > 0 {
+			nextBound = s.cells.top().boundKm
+		}
+		if s.found.len() > 0 && s.found.top().toSiteKm <= nextBound {
+			s.sorted = append(s.sorted, s.found.pop())
+			continue
+		}
+		if s.cells.len() == 0 {
+			return depotHit{}, false
+		}
+		s.open(s.cells.pop())
+	}
+	return s.sorted[i], true
+}
+
+func (s *depotStream) start() {
+	s.started = true
+	radius := cellRadiusKm(s.x.layout.coarse)
+	for i, n := range s.needs {
+		hs := s.x.holders[n.part]
+		if hs == nil {
+			continue
+		}
+		for _, c := range hs.cells {
+			s.cells.items = append(s.cells.items, depotCell{boundKm: distanceKm(c.centre, s.site) - radius, cell: c, need: i})
+		}
+	}
+	s.cells.init()
+}
+
+// open moves the depots of a cell to found. A depot holding several needed
+// parts is filed under each; it is taken from the first need only.
+func (s *depotStream) open(c depotCell) {
+	for _, slot := range c.cell.items {
+		d := &s.x.depots[slot]
+		if s.heldEarlier(d, c.need) {
+			continue
+		}
+		s.found.push(depotHit{slot: slot, toSiteKm: distanceKm(d.at, s.site)})
+	}
+}
+
+func (s *depotStream) heldEarlier(d *depot, need int) bool {
+	for _, n := range s.needs[:need] {
+		if d.stock[n.part] > 0 {
+			return true
+		}
+	}
+	return false
+}

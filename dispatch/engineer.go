@@ -1,0 +1,67 @@
+package dispatch
+
+import "github.com/aftercare/aftercare"
+
+// Engineer is what dispatch needs to know about a field engineer: where they
+// are, what they may work on, when they work, how busy they are and what
+// their van carries.
+type Engineer struct {
+	ID       string
+	Lat, Lng float64
+	// Skills maps each product line the engineer is certified on to the
+	// certification level, 1 to 3.
+	Skills map[string]int
+	// Clearance is the most demanding tier the engineer may serve; it
+	// includes every less demanding tier.
+	Clearance aftercare.Tier
+	Calendar  Calendar
+	// Capacity is how many jobs the engineer may hold at once, Load how
+	// many they hold now.
+	Capacity int
+	Load     int
+	// Van maps part IDs to the units in the engineer's van that no job has
+	// reserved.
+	Van map[string]int
+}
+
+// validate checks the engineer's fields.
+func (e *Engineer) validate() error {
+	if e.ID == "" {
+		return invalidf("engineer has no ID")
+	}
+	if !validLatLng(e.Lat, e.Lng) {
+		return invalidf("engineer %s: location %v, %v is not on the globe", e.ID, e.Lat, e.Lng)
+	}
+	if line, bad := firstBad(e.Skills, func(line string, level int) bool {
+		return line == "" || level < 1 || level > maxLevel
+	}); bad {
+		return invalidf("engineer %s: skill %q at level %d", e.ID, line, e.Skills[line])
+	}
+	if !e.Clearance.Valid() {
+		return invalidf("engineer %s: unknown clearance %q", e.ID, e.Clearance)
+	}
+	if e.Capacity < 0 || e.Load < 0 {
+		return invalidf("engineer %s: capacity %d and load %d", e.ID, e.Capacity, e.Load)
+	}
+	if part, bad := firstBad(e.Van, badStock); bad {
+		return invalidf("engineer %s: van holds %d of part %q", e.ID, e.Van[part], part)
+	}
+	if err := e.Calendar.validate(); err != nil {
+		return invalidf("engineer %s: %v", e.ID, err)
+	}
+	return nil
+}
+
+// maxLevel is the highest certification level.
+const maxLevel = 3
+
+// tierRank orders tiers by how demanding they are, from 1 for the least
+// demanding to len(aftercare.Tiers), and 0 for an unknown tier.
+func tierRank(t aftercare.Tier) int {
+	for i, known := range aftercare.Tiers {
+		if known == t {
+			return len(aftercare.Tiers) - i
+		}
+	}
+	return 0
+}

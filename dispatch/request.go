@@ -1,0 +1,69 @@
+package dispatch
+
+import (
+	"math"
+	"time"
+
+	"github.com/aftercare/aftercare"
+)
+
+// Request asks for the engineers who can take one incident.
+type Request struct {
+	// Lat, Lng is the incident's site.
+	Lat, Lng    float64
+	ProductLine string
+	// MinLevel is the lowest certification level on ProductLine, 1 to 3,
+	// that may take the incident.
+	MinLevel int
+	Tier     aftercare.Tier
+	// Parts lists the parts the repair needs, each part once.
+	Parts []PartNeed
+	// Now is the dispatch time; shifts are read at this instant.
+	Now time.Time
+	// Deadline is the on-site deadline; the zero time means none.
+	Deadline time.Time
+	// SpeedKmh is the travel speed along great circles.
+	SpeedKmh float64
+	// Shortlist is how many candidates to return, at least 1.
+	Shortlist int
+}
+
+// PartNeed is a quantity of one part.
+type PartNeed struct {
+	PartID   string
+	Quantity int
+}
+
+// validate checks the request's fields.
+func (r *Request) validate() error {
+	switch {
+	case !validLatLng(r.Lat, r.Lng):
+		return invalidf("request: site %v, %v is not on the globe", r.Lat, r.Lng)
+	case r.ProductLine == "":
+		return invalidf("request: no product line")
+	case r.MinLevel < 1 || r.MinLevel > maxLevel:
+		return invalidf("request: minimum level %d is not 1 to %d", r.MinLevel, maxLevel)
+	case !r.Tier.Valid():
+		return invalidf("request: unknown tier %q", r.Tier)
+	case r.Now.IsZero():
+		return invalidf("request: no dispatch time")
+	case !(r.SpeedKmh > 0) || math.IsInf(r.SpeedKmh, 0):
+		return invalidf("request: speed %v km/h", r.SpeedKmh)
+	case r.Shortlist < 1:
+		return invalidf("request: shortlist of %d", r.Shortlist)
+	}
+	seen := make(map[string]bool, len(r.Parts))
+	for _, p := range r.Parts {
+		if p.PartID == "" || p.Quantity < 1 || seen[p.PartID] {
+			return invalidf("request: part %q wanted %d times, or twice", p.PartID, p.Quantity)
+		}
+		seen[p.PartID] = true
+	}
+	return nil
+}
+
+// makesDeadline reports whether a trip of travel, leaving now, arrives by
+// the deadline; every trip does when there is none.
+func (r *Request) makesDeadline(travel time.Duration) bool {
+	return r.Deadline.IsZero() || !r.Now.Add(travel).After(r.Deadline)
+}

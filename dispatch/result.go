@@ -1,0 +1,116 @@
+package dispatch
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Result answers a Request: the shortlist and why the engineers around it
+// were not on it.
+type Result struct {
+	// Candidates is the shortlist, best first: those who make the deadline,
+	// then the least travel time, then the least load, then engineer ID.
+	Candidates []Candidate
+	// Rejected lists, nearest first (then by engineer ID), the engineers
+	// within reach who hold the product line but failed a rule. Within
+	// reach means the straight trip takes no longer than the last
+	// candidate's trip, so anyone nearer than the shortlist has a reason;
+	// when the shortlist is not full, everyone is within reach.
+	Rejected []Rejection
+	// Counts tallies Rejected by reason. When the shortlist is not full it
+	// also counts, under ReasonNoSkill, every engineer without the product
+	// line: the answer to "why nobody?". Those engineers are never listed.
+	Counts map[Reason]int
+}
+
+// Candidate is an engineer who can take the incident, with the trip.
+type Candidate struct {
+	EngineerID string
+	// DistanceKm is the great-circle distance from the engineer to the site.
+	DistanceKm float64
+	// RouteKm is the trip: DistanceKm, or through the depot of Plan.
+	RouteKm float64
+	Travel  time.Duration
+	// ETA is the request's Now plus Travel.
+	ETA           time.Time
+	MakesDeadline bool
+	Load          int
+	Plan          PartsPlan
+}
+
+// PartsPlan says where the needed parts come from: the van, and for what the
+// van lacks, one depot on the way that holds all of it.
+type PartsPlan struct {
+	FromVan []PartNeed
+	// DepotID is empty when the van holds everything.
+	DepotID   string
+	FromDepot []PartNeed
+}
+
+// Rejection says why an engineer is not a candidate.
+type Rejection struct {
+	EngineerID string
+	Reason     Reason
+	DistanceKm float64
+}
+
+// Reason names the rule that rejected an engineer. The rules are checked in
+// the order of the constants and the first failed one is reported.
+type Reason string
+
+// The rejection reasons.
+const (
+	ReasonNoSkill     Reason = "no_skill"      // not certified on the product line
+	ReasonLevelTooLow Reason = "level_too_low" // certified below the minimum level
+	ReasonNoClearance Reason = "no_clearance"  // not cleared for the tier
+	ReasonOffShift    Reason = "off_shift"     // not on shift at the request's Now
+	ReasonAtCapacity  Reason = "at_capacity"   // holds as many jobs as allowed
+	ReasonNoPart      Reason = "no_part"       // the van lacks a part no single depot holds
+)
+
+// before reports whether a ranks ahead of b in a shortlist.
+func (a *Candidate) before(b *Candidate) bool {
+	if a.MakesDeadline != b.MakesDeadline {
+		return a.MakesDeadline
+	}
+	if a.Travel != b.Travel {
+		return a.Travel < b.Travel
+	}
+	if a.Load != b.Load {
+		return a.Load < b.Load
+	}
+	return a.EngineerID < b.EngineerID
+}
+
+// newResult assembles the result of a search from its shortlist (ranked, at
+// most req.Shortlist long), the rejections it examined and the number of
+// engineers without the product line. Both searches call it, so they apply
+// the same reach.
+func newResult(req *Request, shortlist []Candidate, rejected []Rejection, unskilled int) Result {
+	full := len(shortlist) == req.Shortlist
+	var kept []Rejection
+	for _, r := range rejected {
+		if !full || travelTime(r.DistanceKm, req.SpeedKmh) <= shortlist[len(shortlist)-1].Travel {
+			kept = append(kept, r)
+		}
+	}
+	slices.SortFunc(kept, func(a, b Rejection) int {
+		if c := cmp.Compare(a.DistanceKm, b.DistanceKm); c != 0 {
+			return c
+		}
+		return strings.Compare(a.EngineerID, b.EngineerID)
+	})
+	counts := make(map[Reason]int)
+	for _, r := range kept {
+		counts[r.Reason]++
+	}
+	if !full && unskilled > 0 {
+		counts[ReasonNoSkill] = unskilled
+	}
+	if len(shortlist) == 0 {
+		shortlist = nil
+	}
+	return Result{Candidates: shortlist, Rejected: kept, Counts: counts}
+}
