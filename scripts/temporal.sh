@@ -2,7 +2,8 @@
 # Temporal for Aftercare's development and tests.
 #   scripts/temporal.sh install   build the pinned Temporal CLI into .bin/ once
 #   scripts/temporal.sh test      start an in-memory dev server for tests on
-#                                 port 7243 (no UI) and print its PID
+#                                 port 7243 (no UI) and print its PID, or
+#                                 reuse one that already answers there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,10 @@ start_test() {
   install
   mkdir -p .data
   local port=${AFTERCARE_TEST_TEMPORAL_PORT:-7243}
+  if "$cli" operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1; then
+    echo "temporal: reusing the test server already on port $port" >&2
+    return
+  fi
   "$cli" server start-dev --headless --ip 127.0.0.1 --port "$port" --log-level error \
     >.data/temporal-test.log 2>&1 &
   local pid=$!

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 scripts/postgres.sh
 temporal_pid=$(scripts/temporal.sh test)
-trap 'kill "$temporal_pid" 2>/dev/null || true' EXIT
+trap '[ -z "$temporal_pid" ] || kill "$temporal_pid" 2>/dev/null || true' EXIT
 
 echo "== gqlgen: generated code is current"
 go tool gqlgen generate
