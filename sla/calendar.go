@@ -81,7 +81,7 @@ func (c Calendar) businessDay(n int) bool {
 	if c.Coverage() == Coverage24x7 {
 		return true
 	}
-	switch c.holidays.kinds[n] {
+	switch c.holidays.kind(n) {
 	case DayHoliday:
 		return false
 	case DayWorkday:

@@ -57,8 +57,12 @@ func isWeekend(w time.Weekday) bool { return w == time.Saturday || w == time.Sun
 // HolidaySet is a region's public holidays and make-up working days. The zero
 // HolidaySet has no special days. A HolidaySet is immutable and safe to share.
 type HolidaySet struct {
-	days  []SpecialDay    // sorted by date
-	kinds map[int]DayKind // by epoch day
+	days []SpecialDay // sorted by date
+	// Bit i of holiday (workday) is set if epoch day first+i is a holiday
+	// (make-up workday): a lookup per day without hashing, which is most of
+	// the cost of walking a year of days.
+	first            int
+	holiday, workday []uint64
 }
 
 // NewHolidaySet returns the set of the given days, or an EINVALID error if a
@@ -76,18 +80,31 @@ func NewHolidaySet(days []SpecialDay) (HolidaySet, error) {
 // newHolidaySet builds a set from validated days, naming a duplicate by its
 // source and where in it the two days came from.
 func newHolidaySet(days []SpecialDay, source string, where func(int) string) (HolidaySet, error) {
-	set := HolidaySet{days: slices.Clone(days), kinds: make(map[int]DayKind, len(days))}
-	first := make(map[int]int, len(days))
+	seen := make(map[int]int, len(days))
 	for i, d := range days {
 		n := d.Date.epochDay()
-		if j, dup := first[n]; dup {
+		if j, dup := seen[n]; dup {
 			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "%s %s: date %s repeats %s",
 				source, where(i), d.Date, where(j))
 		}
-		first[n] = i
-		set.kinds[n] = d.Kind
+		seen[n] = i
 	}
+	set := HolidaySet{days: slices.Clone(days)}
 	slices.SortFunc(set.days, func(a, b SpecialDay) int { return cmp.Compare(a.Date.epochDay(), b.Date.epochDay()) })
+	if len(set.days) == 0 {
+		return set, nil
+	}
+	set.first = set.days[0].Date.epochDay()
+	words := (set.days[len(set.days)-1].Date.epochDay()-set.first)/64 + 1
+	set.holiday, set.workday = make([]uint64, words), make([]uint64, words)
+	for _, d := range set.days {
+		i := d.Date.epochDay() - set.first
+		bits := set.holiday
+		if d.Kind == DayWorkday {
+			bits = set.workday
+		}
+		bits[i/64] |= 1 << (i % 64)
+	}
 	return set, nil
 }
 
@@ -97,8 +114,24 @@ func (h HolidaySet) Days() []SpecialDay { return slices.Clone(h.days) }
 // Kind returns the kind of special day d is, and false if d is an ordinary
 // day.
 func (h HolidaySet) Kind(d Date) (DayKind, bool) {
-	k, ok := h.kinds[d.epochDay()]
-	return k, ok
+	k := h.kind(d.epochDay())
+	return k, k != ""
+}
+
+// kind returns the kind of special day epoch day n is, or "".
+func (h HolidaySet) kind(n int) DayKind {
+	i := n - h.first
+	if i < 0 || i >= len(h.holiday)*64 {
+		return ""
+	}
+	bit := uint64(1) << (i % 64)
+	switch {
+	case h.holiday[i/64]&bit != 0:
+		return DayHoliday
+	case h.workday[i/64]&bit != 0:
+		return DayWorkday
+	}
+	return ""
 }
 
 // ParseHolidaySet reads a holiday set in the CSV format of

@@ -189,3 +189,22 @@ func TestReplayEqualsApply(t *testing.T) {
 		}
 	}
 }
+
+func TestFastEqualsReferenceInOddZones(t *testing.T) {
+	g := newGenerator(t, 9)
+	// Half-hour and 45-minute offsets, a half-hour daylight-saving shift,
+	// changes at midnight, and Morocco's Ramadan changes.
+	g.zones = nil
+	for _, name := range []string{
+		"Australia/Lord_Howe", "America/Santiago", "America/Havana", "Asia/Kathmandu",
+		"America/St_Johns", "Pacific/Chatham", "Africa/Casablanca", "Asia/Tehran",
+	} {
+		g.zones = append(g.zones, MustLoadLocation(t, name))
+	}
+	for i := range referenceCases / 4 {
+		s := g.scenario(t)
+		deadline := sla.Deadline(s.start, s.target, s.cal, s.pauses)
+		want := s.ref.spend(s.start, s.ref.budget(t, s.start, s.target), s.pauses)
+		require.True(t, want.Equal(deadline), "case %d: Deadline = %s, want %s; %v", i, deadline, want, s)
+	}
+}
