@@ -98,3 +98,19 @@ func BenchmarkReplay(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkDeadlineTypical(b *testing.B) {
+	loc := MustLoadLocation(b, "Asia/Shanghai")
+	cal := MustCalendar(b, sla.Coverage9x5, loc, MustChinaHolidays(b))
+	start := time.Date(2026, time.February, 13, 17, 59, 0, 0, loc)
+	pauses := []sla.Pause{{From: start.Add(time.Hour), To: start.Add(50 * time.Hour)}}
+	for _, target := range []sla.Target{sla.BusinessHours(4), sla.NextBusinessDay(), sla.BusinessDays(3)} {
+		b.Run(target.String(), func(b *testing.B) {
+			var d time.Time
+			for b.Loop() {
+				d = sla.Deadline(start, target, cal, pauses)
+			}
+			require.False(b, d.IsZero())
+		})
+	}
+}

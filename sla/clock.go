@@ -119,8 +119,7 @@ func (c *Clock) record(e Event) (endedPause bool) {
 			c.started, c.start = true, e.At
 		}
 		c.terms = e.Terms
-		// Terms.Validate, through check, vouched for the coverage.
-		c.cal, _ = NewCalendar(e.Terms.Coverage, c.loc, c.holidays)
+		c.cal = Calendar{coverage: e.Terms.Coverage, loc: c.loc, holidays: c.holidays}
 		c.budget = Budget(c.start, c.terms.Target, c.cal)
 	case EventPaused:
 		c.hold = &Hold{From: e.At, Reason: e.Reason, By: e.By, Pauses: PausedBy(c.kind, e.Reason, c.terms.PartsPause)}

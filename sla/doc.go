@@ -6,7 +6,7 @@
 //
 // It imports only the standard library and the root package aftercare. It
 // does no I/O (the holiday importer reads an io.Reader its caller opened),
-// never reads the system clock, keeps no mutable globals and starts no
+// never reads the system clock, keeps no state between calls and starts no
 // goroutines: callers pass now and every piece of data, so a Temporal
 // workflow may call it and replay the calls deterministically.
 //
@@ -34,10 +34,11 @@
 // calendar and midnight ending the day on a 24x7 one. This is how service
 // contracts and customers read "within three business days": the day of the
 // call does not count, the work is due by the end of the third working day
-// after it, and anyone can check it on a wall calendar. N×9 business hours
-// would instead make a call at 09:05 due at 09:05 three days later, which no
-// contract says. "Next business day" ("NBD") is one business day with a 16:00
-// cut-off instead of close of business: a request after 16:00 local (or on a
+// after it, and anyone can check it on a wall calendar. Counting N×9
+// business hours instead would make the deadline an odd time of day that
+// moves with the minute of the call, and "next business day" would not be
+// one business day. "Next business day" ("NBD") is one business day with a
+// 16:00 cut-off instead of close of business: a request after 16:00 local (or on a
 // day that is not a business day) counts from the next business day, and is
 // due at close of business of the business day after that. A request at
 // exactly the cut-off still counts that day.

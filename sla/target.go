@@ -67,8 +67,6 @@ func (t Target) Applies() bool { return t.kind != TargetNone }
 // minute and a year, and between 1 and 366 business days.
 func (t Target) Validate() error {
 	switch t.kind {
-	case TargetNone, TargetNextBusinessDay:
-		return nil
 	case TargetWall:
 		if t.duration < time.Minute || t.duration > maxTargetDuration || t.duration%time.Minute != 0 {
 			return aftercare.Errorf(aftercare.EINVALID,
@@ -85,8 +83,6 @@ func (t Target) Validate() error {
 			return aftercare.Errorf(aftercare.EINVALID,
 				"a business-days target must be between 1BD and %dBD, not %dBD", maxTargetDays, t.days)
 		}
-	default:
-		return aftercare.Errorf(aftercare.EINVALID, "unknown target kind %q", t.kind)
 	}
 	return nil
 }
@@ -103,10 +99,8 @@ func (t Target) String() string {
 		return strconv.FormatInt(int64(t.duration/time.Hour), 10) + "BH"
 	case TargetBusinessDays:
 		return strconv.Itoa(t.days) + "BD"
-	case TargetNextBusinessDay:
-		return "NBD"
 	}
-	return string(t.kind)
+	return "NBD"
 }
 
 // formatWall writes a wall duration in hours and minutes, leaving out a zero
