@@ -13,6 +13,7 @@ const (
 	EINTERNAL     = "EINTERNAL"     // a fault of ours; details never reach a client
 	EINVALID      = "EINVALID"      // the input is invalid
 	ENOTFOUND     = "ENOTFOUND"     // the object does not exist (or is not visible)
+	ERATELIMIT    = "ERATELIMIT"    // the caller sent too many requests; try again later
 	EUNAUTHORIZED = "EUNAUTHORIZED" // the caller is not authenticated or not allowed
 )
 

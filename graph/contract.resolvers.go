@@ -22,7 +22,7 @@ func (r *contractResolver) AccountManager(ctx context.Context, obj *aftercare.Co
 	if obj.AccountManagerID == "" {
 		return nil, nil
 	}
-	return r.UserService.FindUserByID(ctx, obj.AccountManagerID)
+	return optionalUser(r.UserService.FindUserByID(ctx, obj.AccountManagerID))
 }
 
 func (r *entitlementResolver) AnnualLimit(ctx context.Context, obj *aftercare.Entitlement) (*int, error) {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/authz"
 	"github.com/aftercare/aftercare/graph/generated"
+	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -33,19 +35,49 @@ type TokenVerifier interface {
 
 // Config is what the HTTP handler needs besides the resolvers.
 type Config struct {
-	Tokens TokenVerifier
-	Logger *slog.Logger
+	Tokens     TokenVerifier
+	Authorizer Authorizer
+	Logger     *slog.Logger
 	// Introspection lets clients read the schema; switch it off in
 	// production if the schema is not to be public.
 	Introspection bool
+	// MaxDepth and MaxCost bound each operation (see costLimit).
+	MaxDepth int
+	MaxCost  int
+	// APIKeyRate and APIKeyBurst are the requests per second and the burst
+	// each API key may send.
+	APIKeyRate  float64
+	APIKeyBurst int
+	// AllowedOrigins are the host patterns (such as "console.example.com")
+	// whose pages may open a WebSocket; same-origin pages always may.
+	AllowedOrigins []string
 	// Ready reports whether the service can serve; it backs /readyz.
 	Ready func(ctx context.Context) error
 }
 
 // NewHandler returns the HTTP handler of the API: the GraphQL console at /,
-// GraphQL at /query, and health and readiness at /healthz and /readyz.
+// GraphQL at /query (JSON over POST, and WebSocket for subscriptions, with
+// no multipart or GET), and health and readiness at /healthz and /readyz.
 func NewHandler(r *Resolver, cfg Config) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+	auth := &authenticator{
+		tokens:  cfg.Tokens,
+		authz:   cfg.Authorizer,
+		users:   r.UserService,
+		keys:    r.AccessService,
+		limiter: newRateLimiter(cfg.APIKeyRate, cfg.APIKeyBurst),
+	}
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{
+		Resolvers:  r,
+		Directives: generated.DirectiveRoot{Authorize: authorize(cfg.Authorizer)},
+	}))
+	srv.AddTransport(transport.Websocket{
+		Implementation: transport.CoderWebsocketImplementation{
+			AcceptOptions: coderws.AcceptOptions{OriginPatterns: cfg.AllowedOrigins},
+		},
+		InitFunc:              auth.websocketInit,
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -53,12 +85,13 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	srv.Use(costLimit{MaxDepth: cfg.MaxDepth, MaxCost: cfg.MaxCost})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", playground.Handler("Aftercare", "/query"))
-	mux.Handle("/query", authenticate(cfg.Tokens, r.UserService, srv))
+	mux.Handle("/query", auth.middleware(srv))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -75,36 +108,81 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	return withRequestID(limitBody(mux))
 }
 
-// authenticate puts the user a bearer token names into the request context,
-// and answers EUNAUTHORIZED (HTTP 401) without one.
-func authenticate(tokens TokenVerifier, users aftercare.UserService, next http.Handler) http.Handler {
+// authenticator turns credentials into a caller: a signed bearer token for
+// a person, or an API key (Bearer ak_...) for a corporate IT system.
+type authenticator struct {
+	tokens  TokenVerifier
+	authz   Authorizer
+	users   aftercare.UserService
+	keys    aftercare.AccessService
+	limiter *rateLimiter
+}
+
+// caller returns the user a credential names, and the API key ID if it is
+// a key.
+func (a *authenticator) caller(ctx context.Context, credential string) (*aftercare.User, string, error) {
+	credential, ok := strings.CutPrefix(strings.TrimSpace(credential), "Bearer ")
+	credential = strings.TrimSpace(credential)
+	if !ok || credential == "" {
+		return nil, "", aftercare.Errorf(aftercare.EUNAUTHORIZED,
+			"sign in: send Authorization: Bearer <token or API key> (mint a token with `aftercare token --user NAME`)")
+	}
+	if strings.HasPrefix(credential, "ak_") {
+		return a.keys.AuthenticateAPIKey(ctx, credential)
+	}
+	claims, err := a.tokens.Verify(credential, time.Now())
+	if err != nil {
+		return nil, "", err
+	}
+	u, err := a.users.FindUserByID(ctx, claims.UserID)
+	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
+		return nil, "", aftercare.Errorf(aftercare.EUNAUTHORIZED, "user is unknown or disabled")
+	}
+	return u, "", err
+}
+
+// middleware puts the caller and their scope into the request context, and
+// answers EUNAUTHORIZED (HTTP 401) without valid credentials. WebSocket
+// upgrades authenticate in their connection init payload instead.
+func (a *authenticator) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions {
+		if r.Method == http.MethodOptions || isWebsocketUpgrade(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
-			writeError(w, http.StatusUnauthorized, aftercare.Errorf(aftercare.EUNAUTHORIZED,
-				"sign in: send Authorization: Bearer <token> (mint one with `aftercare token --user NAME`)"))
-			return
-		}
-		claims, err := tokens.Verify(strings.TrimSpace(token), time.Now())
+		u, keyID, err := a.caller(r.Context(), r.Header.Get("Authorization"))
 		if err != nil {
-			writeError(w, http.StatusUnauthorized, err)
-			return
-		}
-		user, err := users.FindUserByID(r.Context(), claims.UserID)
-		if err != nil {
-			if aftercare.ErrorCode(err) != aftercare.ENOTFOUND {
-				writeError(w, http.StatusServiceUnavailable, aftercare.Errorf(aftercare.EINTERNAL, "internal error"))
-				return
+			status := http.StatusUnauthorized
+			if aftercare.ErrorCode(err) == aftercare.EINTERNAL {
+				status, err = http.StatusServiceUnavailable, aftercare.Errorf(aftercare.EINTERNAL, "internal error")
 			}
-			writeError(w, http.StatusUnauthorized, aftercare.Errorf(aftercare.EUNAUTHORIZED, "user is unknown or disabled"))
+			writeError(w, status, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(aftercare.NewContextWithUser(r.Context(), user)))
+		if keyID != "" && !a.limiter.allow(keyID, time.Now()) {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusTooManyRequests, aftercare.Errorf(aftercare.ERATELIMIT, "too many requests for this API key"))
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withCaller(r.Context(), a.authz, u)))
 	})
+}
+
+// websocketInit authenticates a WebSocket connection from the Authorization
+// value of its connection_init payload.
+func (a *authenticator) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	u, keyID, err := a.caller(ctx, payload.Authorization())
+	if err != nil {
+		return ctx, nil, errors.New(aftercare.ErrorMessage(err))
+	}
+	if keyID != "" && !a.limiter.allow(keyID, time.Now()) {
+		return ctx, nil, errors.New("too many requests for this API key")
+	}
+	return withCaller(ctx, a.authz, u), nil, nil
+}
+
+func isWebsocketUpgrade(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
 // writeError answers a request that never reached GraphQL with a GraphQL

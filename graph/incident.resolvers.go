@@ -36,7 +36,7 @@ func (r *incidentResolver) CreatedBy(ctx context.Context, obj *aftercare.Inciden
 	if obj.CreatedBy == "" {
 		return nil, nil
 	}
-	return r.UserService.FindUserByID(ctx, obj.CreatedBy)
+	return optionalUser(r.UserService.FindUserByID(ctx, obj.CreatedBy))
 }
 
 func (r *mutationResolver) CreateIncident(ctx context.Context, input model.CreateIncidentInput) (*aftercare.Incident, error) {

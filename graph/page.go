@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -43,4 +44,30 @@ func deref[T any](p *T) T {
 // clock formats a duration since midnight as HH:MM.
 func clock(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// jsonText returns stored JSON as text, or nil for none.
+func jsonText(b []byte) *string {
+	if len(b) == 0 || string(b) == "null" {
+		return nil
+	}
+	s := string(b)
+	return &s
+}
+
+// userOrSelf returns the user ID asked for, or the caller's own.
+func userOrSelf(ctx context.Context, userID *string) string {
+	if userID != nil && *userID != "" {
+		return *userID
+	}
+	return aftercare.UserIDFromContext(ctx)
+}
+
+// optionalUser turns a user that is not found (or not visible to the
+// caller) into no user, for nullable fields that name one.
+func optionalUser(u *aftercare.User, err error) (*aftercare.User, error) {
+	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
+		return nil, nil
+	}
+	return u, err
 }

@@ -19,4 +19,5 @@ type Resolver struct {
 	DepotService    aftercare.DepotService
 	PartService     aftercare.PartService
 	UserService     aftercare.UserService
+	AccessService   aftercare.AccessService
 }

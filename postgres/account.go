@@ -31,13 +31,15 @@ func scanAccount(row pgx.CollectableRow) (*aftercare.Account, error) {
 // FindAccountByID returns the account with the given ID, or ENOTFOUND.
 func (s *AccountService) FindAccountByID(ctx context.Context, id string) (_ *aftercare.Account, err error) {
 	defer wrap(&err, fmt.Sprintf("AccountService.FindAccountByID(ctx, %q)", id))
-	return findOne(ctx, s.db.pool, accountSelect+" WHERE a.id = $1", "account", id, scanAccount)
+	return findOne(ctx, s.db.pool, accountSelect, "a.id", "account", id, &scopeAccounts, scanAccount)
 }
 
 // FindAccounts returns a page of accounts ordered by code.
 func (s *AccountService) FindAccounts(ctx context.Context, f aftercare.AccountFilter) (_ []*aftercare.Account, _ aftercare.PageInfo, err error) {
 	defer wrap(&err, "AccountService.FindAccounts")
-	return findPage(ctx, s.db.pool, accountSelect, &filter{}, "a.code", f.Page, scanAccount,
+	var q filter
+	q.addScope(ctx, scopeAccounts)
+	return findPage(ctx, s.db.pool, accountSelect, &q, "a.code", f.Page, scanAccount,
 		func(a *aftercare.Account) string { return a.Code })
 }
 
@@ -54,7 +56,7 @@ func scanSite(row pgx.CollectableRow) (*aftercare.Site, error) {
 // FindSiteByID returns the site with the given ID, or ENOTFOUND.
 func (s *AccountService) FindSiteByID(ctx context.Context, id string) (_ *aftercare.Site, err error) {
 	defer wrap(&err, fmt.Sprintf("AccountService.FindSiteByID(ctx, %q)", id))
-	return findOne(ctx, s.db.pool, siteSelect+" WHERE s.id = $1", "site", id, scanSite)
+	return findOne(ctx, s.db.pool, siteSelect, "s.id", "site", id, &scopeSites, scanSite)
 }
 
 // FindSites returns a page of sites ordered by ID.
@@ -67,6 +69,7 @@ func (s *AccountService) FindSites(ctx context.Context, f aftercare.SiteFilter) 
 	if f.Region != "" {
 		q.add("s.region = ?", f.Region)
 	}
+	q.addScope(ctx, scopeSites)
 	return findPage(ctx, s.db.pool, siteSelect, &q, "s.id::text", f.Page, scanSite,
 		func(s *aftercare.Site) string { return s.ID })
 }

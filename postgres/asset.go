@@ -34,7 +34,7 @@ func scanAsset(row pgx.CollectableRow) (*aftercare.Asset, error) {
 // FindAssetByID returns the asset with the given ID, or ENOTFOUND.
 func (s *AssetService) FindAssetByID(ctx context.Context, id string) (_ *aftercare.Asset, err error) {
 	defer wrap(&err, fmt.Sprintf("AssetService.FindAssetByID(ctx, %q)", id))
-	return findOne(ctx, s.db.pool, assetSelect+" WHERE a.id = $1", "asset", id, scanAsset)
+	return findOne(ctx, s.db.pool, assetSelect, "a.id", "asset", id, &scopeAssets, scanAsset)
 }
 
 // FindAssetBySerial returns the asset with the given serial number (any
@@ -42,7 +42,7 @@ func (s *AssetService) FindAssetByID(ctx context.Context, id string) (_ *afterca
 func (s *AssetService) FindAssetBySerial(ctx context.Context, serial string) (_ *aftercare.Asset, err error) {
 	defer wrap(&err, fmt.Sprintf("AssetService.FindAssetBySerial(ctx, %q)", serial))
 	serial = strings.ToUpper(strings.TrimSpace(serial))
-	return findOneBy(ctx, s.db.pool, assetSelect+" WHERE a.serial_number = $1", "asset with serial number", serial, scanAsset)
+	return findOneBy(ctx, s.db.pool, assetSelect, "a.serial_number", "asset with serial number", serial, &scopeAssets, scanAsset)
 }
 
 // FindAssets returns a page of assets ordered by serial number.
@@ -52,6 +52,7 @@ func (s *AssetService) FindAssets(ctx context.Context, f aftercare.AssetFilter) 
 	if !q.addID("a.account_id", f.AccountID) || !q.addID("a.site_id", f.SiteID) {
 		return nil, aftercare.PageInfo{}, nil
 	}
+	q.addScope(ctx, scopeAssets)
 	return findPage(ctx, s.db.pool, assetSelect, &q, "a.serial_number", f.Page, scanAsset,
 		func(a *aftercare.Asset) string { return a.SerialNumber })
 }

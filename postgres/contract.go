@@ -59,7 +59,7 @@ func scanContract(row pgx.CollectableRow) (*aftercare.Contract, error) {
 // FindContractByID returns the contract with the given ID, or ENOTFOUND.
 func (s *ContractService) FindContractByID(ctx context.Context, id string) (_ *aftercare.Contract, err error) {
 	defer wrap(&err, fmt.Sprintf("ContractService.FindContractByID(ctx, %q)", id))
-	return findOne(ctx, s.db.pool, contractSelect+" WHERE c.id = $1", "contract", id, scanContract)
+	return findOne(ctx, s.db.pool, contractSelect, "c.id", "contract", id, &scopeContracts, scanContract)
 }
 
 // FindContracts returns a page of contracts ordered by number.
@@ -78,6 +78,7 @@ func (s *ContractService) FindContracts(ctx context.Context, f aftercare.Contrac
 	if f.Status != "" {
 		q.add("c.status = ?", f.Status)
 	}
+	q.addScope(ctx, scopeContracts)
 	return findPage(ctx, s.db.pool, contractSelect, &q, "c.number", f.Page, scanContract,
 		func(c *aftercare.Contract) string { return c.Number })
 }

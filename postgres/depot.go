@@ -32,7 +32,7 @@ func scanDepot(row pgx.CollectableRow) (*aftercare.Depot, error) {
 // FindDepotByID returns the depot with the given ID, or ENOTFOUND.
 func (s *DepotService) FindDepotByID(ctx context.Context, id string) (_ *aftercare.Depot, err error) {
 	defer wrap(&err, fmt.Sprintf("DepotService.FindDepotByID(ctx, %q)", id))
-	return findOne(ctx, s.db.pool, depotSelect+" WHERE d.id = $1", "depot", id, scanDepot)
+	return findOne(ctx, s.db.pool, depotSelect, "d.id", "depot", id, nil, scanDepot)
 }
 
 // FindDepots returns a page of depots ordered by code.

@@ -75,7 +75,7 @@ func clockTime(s string) (time.Duration, error) {
 // FindEngineerByID returns the engineer with the given ID, or ENOTFOUND.
 func (s *EngineerService) FindEngineerByID(ctx context.Context, id string) (_ *aftercare.Engineer, err error) {
 	defer wrap(&err, fmt.Sprintf("EngineerService.FindEngineerByID(ctx, %q)", id))
-	return findOne(ctx, s.db.pool, engineerSelect+" WHERE e.id = $1", "engineer", id, scanEngineer)
+	return findOne(ctx, s.db.pool, engineerSelect, "e.id", "engineer", id, &scopeEngineers, scanEngineer)
 }
 
 // FindEngineers returns a page of engineers ordered by code.
@@ -88,6 +88,7 @@ func (s *EngineerService) FindEngineers(ctx context.Context, f aftercare.Enginee
 	if f.ProductLine != "" {
 		q.add("EXISTS (SELECT 1 FROM engineer_skills s WHERE s.engineer_id = e.id AND s.product_line = ?)", f.ProductLine)
 	}
+	q.addScope(ctx, scopeEngineers)
 	return findPage(ctx, s.db.pool, engineerSelect, &q, "e.code", f.Page, scanEngineer,
 		func(e *aftercare.Engineer) string { return e.Code })
 }

@@ -54,10 +54,6 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 	if err != nil {
 		return nil, err
 	}
-	if actor != nil && actor.Role == aftercare.RoleCustomerIT && actor.AccountID != asset.accountID {
-		// Another company's serial number is as unknown as a made-up one.
-		return nil, aftercare.Errorf(aftercare.EINVALID, "no asset has serial number %q", create.SerialNumber)
-	}
 	id := newID()
 	var actorID *string
 	if actor != nil {
@@ -105,10 +101,15 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 }
 
 // findIntakeAsset finds the asset behind a serial number and the contract
-// that covers it today in the site's time zone, if any.
+// that covers it today in the site's time zone, if any. An asset outside the
+// caller's scope (another company's serial number) is as unknown as a
+// made-up one.
 func findIntakeAsset(ctx context.Context, tx pgx.Tx, serial string) (*intakeAsset, error) {
 	var a intakeAsset
 	var tier *string
+	var q filter
+	q.add("a.serial_number = ?", serial)
+	q.addScope(ctx, scopeAssets)
 	err := tx.QueryRow(ctx, `
 		SELECT a.id, a.account_id, a.site_id, c.id, c.tier
 		FROM assets a
@@ -119,8 +120,7 @@ func findIntakeAsset(ctx context.Context, tx pgx.Tx, serial string) (*intakeAsse
 			WHERE c.status IN ('active', 'expiring')
 			  AND (now() AT TIME ZONE s.time_zone)::date BETWEEN c.starts_on AND c.ends_on
 			ORDER BY CASE c.tier WHEN 'platinum' THEN 1 WHEN 'premium' THEN 2 ELSE 3 END, c.number
-			LIMIT 1) c ON true
-		WHERE a.serial_number = $1`, serial).Scan(&a.id, &a.accountID, &a.siteID, &a.contractID, &tier)
+			LIMIT 1) c ON true`+q.where(), q.args...).Scan(&a.id, &a.accountID, &a.siteID, &a.contractID, &tier)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, aftercare.Errorf(aftercare.EINVALID, "no asset has serial number %q", serial)
 	}
@@ -198,6 +198,7 @@ func (s *IncidentService) FindIncidents(ctx context.Context, f aftercare.Inciden
 		}
 		q.add("i.number < ?", n)
 	}
+	q.addScope(ctx, scopeIncidents)
 	rows, err := s.db.pool.Query(ctx, incidentSelect+q.where()+" ORDER BY i.number DESC LIMIT "+q.arg(limit+1), q.args...)
 	if err != nil {
 		return nil, aftercare.PageInfo{}, err
@@ -218,18 +219,7 @@ const incidentSelect = `
 	FROM incidents i`
 
 func findIncidentByID(ctx context.Context, q querier, id string) (*aftercare.Incident, error) {
-	if !validID(id) {
-		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", id)
-	}
-	rows, err := q.Query(ctx, incidentSelect+" WHERE i.id = $1", id)
-	if err != nil {
-		return nil, err
-	}
-	inc, err := pgx.CollectExactlyOneRow(rows, scanIncident)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", id)
-	}
-	return inc, err
+	return findOne(ctx, q, incidentSelect, "i.id", "incident", id, &scopeIncidents, scanIncident)
 }
 
 func scanIncident(row pgx.CollectableRow) (*aftercare.Incident, error) {

@@ -126,7 +126,9 @@ func TestCreateIncidentRejectsBadInput(t *testing.T) {
 		{"no request ID", func(c *aftercare.IncidentCreate) { c.ClientRequestID = "" }, nil},
 		{"bad email", func(c *aftercare.IncidentCreate) { c.Contact.Email = "not-an-address" }, nil},
 		{"another company's asset", func(c *aftercare.IncidentCreate) { c.SerialNumber = other.CoveredSerial },
-			aftercare.NewContextWithUser(context.Background(), &aftercare.User{ID: f.UserID, Role: aftercare.RoleCustomerIT, AccountID: f.AccountID})},
+			aftercare.NewContextWithScope(aftercare.NewContextWithUser(context.Background(),
+				&aftercare.User{ID: f.UserID, Role: aftercare.RoleCustomerIT, AccountID: f.AccountID}),
+				&aftercare.Scope{UserID: f.UserID, AccountIDs: []string{f.AccountID}})},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,9 +10,13 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// outboxChannel is the NOTIFY channel on which writers of outbox messages
-// announce the topic they wrote to.
-const outboxChannel = "aftercare_outbox"
+// The NOTIFY channels this package listens on: writers of outbox messages
+// announce the topic they wrote to, and writers of access rules announce
+// that the policy changed.
+const (
+	outboxChannel = "aftercare_outbox"
+	policyChannel = "aftercare_policy"
+)
 
 var _ aftercare.OutboxService = (*DB)(nil)
 
@@ -64,13 +68,20 @@ func (db *DB) RetryOutbox(ctx context.Context, id int64, cause string, delay tim
 // process; other waiters fall back to the timeout, so callers must treat it
 // as a poll interval.
 func (db *DB) WaitOutbox(ctx context.Context, topic string, timeout time.Duration) error {
+	return db.wait(ctx, outboxChannel, topic, timeout)
+}
+
+// wait blocks until a notification on channel with payload arrives (or one
+// arrived since the previous wait returned), until timeout passes, or until
+// ctx ends.
+func (db *DB) wait(ctx context.Context, channel, payload string, timeout time.Duration) error {
 	db.listenOnce.Do(func() {
 		db.listener = newListener(db.url)
 	})
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {
-	case <-db.listener.signal(topic):
+	case <-db.listener.signal(channel + ":" + payload):
 	case <-t.C:
 	case <-ctx.Done():
 		return ctx.Err()
@@ -84,8 +95,8 @@ func notifyOutbox(ctx context.Context, tx pgx.Tx, topic string) error {
 	return err
 }
 
-// listener holds one connection that listens on the outbox channel and turns
-// each notification into a pending signal for its topic.
+// listener holds one connection that listens on this package's channels and
+// turns each notification into a pending signal for its channel and payload.
 type listener struct {
 	url    string
 	cancel context.CancelFunc
@@ -102,14 +113,15 @@ func newListener(url string) *listener {
 	return l
 }
 
-// signal returns the channel that holds a pending signal for topic.
-func (l *listener) signal(topic string) chan struct{} {
+// signal returns the channel that holds a pending signal for a key
+// "channel:payload".
+func (l *listener) signal(key string) chan struct{} {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	ch, ok := l.signals[topic]
+	ch, ok := l.signals[key]
 	if !ok {
 		ch = make(chan struct{}, 1)
-		l.signals[topic] = ch
+		l.signals[key] = ch
 	}
 	return ch
 }
@@ -138,8 +150,10 @@ func (l *listener) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+outboxChannel); err != nil {
-		return err
+	for _, channel := range []string{outboxChannel, policyChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+			return err
+		}
 	}
 	for {
 		n, err := conn.WaitForNotification(ctx)
@@ -147,7 +161,7 @@ func (l *listener) listen(ctx context.Context) error {
 			return err
 		}
 		select {
-		case l.signal(n.Payload) <- struct{}{}:
+		case l.signal(n.Channel+":"+n.Payload) <- struct{}{}:
 		default:
 		}
 	}

@@ -35,14 +35,14 @@ func scanPart(row pgx.CollectableRow) (*aftercare.Part, error) {
 // FindPartByID returns the part with the given ID, or ENOTFOUND.
 func (s *PartService) FindPartByID(ctx context.Context, id string) (_ *aftercare.Part, err error) {
 	defer wrap(&err, fmt.Sprintf("PartService.FindPartByID(ctx, %q)", id))
-	return findOne(ctx, s.db.pool, partSelect+" WHERE p.id = $1", "part", id, scanPart)
+	return findOne(ctx, s.db.pool, partSelect, "p.id", "part", id, nil, scanPart)
 }
 
 // FindPartByFRU returns the part with the given FRU number, or ENOTFOUND.
 func (s *PartService) FindPartByFRU(ctx context.Context, fru string) (_ *aftercare.Part, err error) {
 	defer wrap(&err, fmt.Sprintf("PartService.FindPartByFRU(ctx, %q)", fru))
 	fru = strings.ToUpper(strings.TrimSpace(fru))
-	return findOneBy(ctx, s.db.pool, partSelect+" WHERE p.fru = $1", "part with FRU", fru, scanPart)
+	return findOneBy(ctx, s.db.pool, partSelect, "p.fru", "part with FRU", fru, nil, scanPart)
 }
 
 // FindParts returns a page of parts ordered by FRU number.

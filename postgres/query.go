@@ -96,21 +96,27 @@ func replacePlaceholder(cond string, n int) string {
 	return strings.Replace(cond, "?", placeholder(n), 1)
 }
 
-// findOne runs a query for one row by ID and scans it, answering ENOTFOUND,
-// naming the noun, when the ID is malformed or matches nothing.
-func findOne[T any](ctx context.Context, q querier, sql, noun, id string, scan pgx.RowToFunc[T]) (T, error) {
+// findOne runs sel for the one row whose keyColumn equals an ID, within the
+// caller's scope under rule (nil for nouns every permitted caller sees), and
+// answers ENOTFOUND, naming the noun, when the ID is malformed, matches
+// nothing, or matches a row outside the scope.
+func findOne[T any](ctx context.Context, q querier, sel, keyColumn, noun, id string, rule *scopeRule, scan pgx.RowToFunc[T]) (T, error) {
 	var zero T
 	if !validID(id) {
 		return zero, aftercare.Errorf(aftercare.ENOTFOUND, "%s %q not found", noun, id)
 	}
-	return findOneBy(ctx, q, sql, noun, id, scan)
+	return findOneBy(ctx, q, sel, keyColumn, noun, id, rule, scan)
 }
 
-// findOneBy runs a query for one row by a key and scans it, answering
-// ENOTFOUND, naming the noun, when it matches nothing.
-func findOneBy[T any](ctx context.Context, q querier, sql, noun, key string, scan pgx.RowToFunc[T]) (T, error) {
+// findOneBy is findOne for a key that is not an ID.
+func findOneBy[T any](ctx context.Context, q querier, sel, keyColumn, noun, key string, rule *scopeRule, scan pgx.RowToFunc[T]) (T, error) {
 	var zero T
-	rows, err := q.Query(ctx, sql, key)
+	var f filter
+	f.add(keyColumn+" = ?", key)
+	if rule != nil {
+		f.addScope(ctx, *rule)
+	}
+	rows, err := q.Query(ctx, sel+f.where(), f.args...)
 	if err != nil {
 		return zero, err
 	}

@@ -235,6 +235,7 @@ func (s *seeder) load(ctx context.Context, tx pgx.Tx) error {
 		s.copyRegions, s.copyProductLines, s.copyAccounts, s.copyUsers, s.copySites, s.copyAssets,
 		s.copyContracts, s.copyContractAssets, s.copyEntitlements, s.copyParts, s.copyPartProductLines,
 		s.copyDepots, s.copyDepotStock, s.copyEngineers, s.copyEngineerSkills, s.copyVanStock,
+		s.grantAccess,
 	} {
 		if err := copyTable(ctx, tx); err != nil {
 			return err

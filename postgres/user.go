@@ -24,6 +24,11 @@ const userSelect = `
 	SELECT u.id, u.username, u.display_name, u.email, u.role, coalesce(u.account_id::text, '')
 	FROM users u`
 
+// activeUserSelect selects only users who are not disabled.
+const activeUserSelect = `
+	SELECT u.id, u.username, u.display_name, u.email, u.role, coalesce(u.account_id::text, '')
+	FROM (SELECT * FROM users WHERE disabled_at IS NULL) u`
+
 func scanUser(row pgx.CollectableRow) (*aftercare.User, error) {
 	var u aftercare.User
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Role, &u.AccountID)
@@ -33,14 +38,14 @@ func scanUser(row pgx.CollectableRow) (*aftercare.User, error) {
 // FindUserByID returns the enabled user with the given ID, or ENOTFOUND.
 func (s *UserService) FindUserByID(ctx context.Context, id string) (_ *aftercare.User, err error) {
 	defer wrap(&err, fmt.Sprintf("UserService.FindUserByID(ctx, %q)", id))
-	return findOne(ctx, s.db.pool, userSelect+" WHERE u.id = $1 AND u.disabled_at IS NULL", "user", id, scanUser)
+	return findOne(ctx, s.db.pool, activeUserSelect, "u.id", "user", id, &scopeUsers, scanUser)
 }
 
 // FindUserByUsername returns the enabled user with the given username, or
 // ENOTFOUND.
 func (s *UserService) FindUserByUsername(ctx context.Context, username string) (_ *aftercare.User, err error) {
 	defer wrap(&err, fmt.Sprintf("UserService.FindUserByUsername(ctx, %q)", username))
-	return findOneBy(ctx, s.db.pool, userSelect+" WHERE u.username = $1 AND u.disabled_at IS NULL", "user", username, scanUser)
+	return findOneBy(ctx, s.db.pool, activeUserSelect, "u.username", "user", username, &scopeUsers, scanUser)
 }
 
 // FindUsers returns every enabled user, ordered by username.

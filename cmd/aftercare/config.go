@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aftercare/aftercare/authz"
@@ -26,6 +27,11 @@ type Config struct {
 	OutboxLease       time.Duration
 	OutboxPoll        time.Duration
 	LogLevel          string
+	MaxDepth          int
+	MaxCost           int
+	APIKeyRate        float64
+	APIKeyBurst       int
+	AllowedOrigins    []string
 }
 
 // DefaultDatabaseURL is the database scripts/postgres.sh prepares.
@@ -54,6 +60,22 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 		"how long a claimed outbox message is hidden from other relays (AFTERCARE_OUTBOX_LEASE)")
 	fs.DurationVar(&cfg.OutboxPoll, "outbox-poll", envDuration("AFTERCARE_OUTBOX_POLL", time.Second),
 		"longest sleep of the outbox relay between claims (AFTERCARE_OUTBOX_POLL)")
+	fs.IntVar(&cfg.MaxDepth, "max-depth", envInt("AFTERCARE_MAX_DEPTH", 12),
+		"deepest GraphQL operation accepted (AFTERCARE_MAX_DEPTH)")
+	fs.IntVar(&cfg.MaxCost, "max-cost", envInt("AFTERCARE_MAX_COST", 50000),
+		"costliest GraphQL operation accepted, fields times page sizes (AFTERCARE_MAX_COST)")
+	fs.Float64Var(&cfg.APIKeyRate, "api-key-rate", envFloat("AFTERCARE_API_KEY_RATE", 20),
+		"requests per second each API key may send (AFTERCARE_API_KEY_RATE)")
+	fs.IntVar(&cfg.APIKeyBurst, "api-key-burst", envInt("AFTERCARE_API_KEY_BURST", 40),
+		"burst of requests each API key may send (AFTERCARE_API_KEY_BURST)")
+	fs.Func("allowed-origin", "host pattern of a page allowed to open a WebSocket besides the API's own; repeatable (AFTERCARE_ALLOWED_ORIGINS, comma-separated)",
+		func(v string) error {
+			cfg.AllowedOrigins = append(cfg.AllowedOrigins, v)
+			return nil
+		})
+	if v := env("AFTERCARE_ALLOWED_ORIGINS", ""); v != "" {
+		cfg.AllowedOrigins = strings.Split(v, ",")
+	}
 	fs.StringVar(&cfg.LogLevel, "log-level", env("AFTERCARE_LOG_LEVEL", "info"),
 		"debug, info, warn or error (AFTERCARE_LOG_LEVEL)")
 }
@@ -87,6 +109,26 @@ func envBool(key string, def bool) bool {
 			return b
 		}
 		fmt.Fprintf(os.Stderr, "aftercare: ignoring %s=%q: not a boolean\n", key, v)
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v, ok := os.LookupEnv(key); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+		fmt.Fprintf(os.Stderr, "aftercare: ignoring %s=%q: not a whole number\n", key, v)
+	}
+	return def
+}
+
+func envFloat(key string, def float64) float64 {
+	if v, ok := os.LookupEnv(key); ok {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return f
+		}
+		fmt.Fprintf(os.Stderr, "aftercare: ignoring %s=%q: not a number\n", key, v)
 	}
 	return def
 }

@@ -65,6 +65,10 @@ func mustTestEnv(t *testing.T) *testEnv {
 			OutboxLease:       2 * time.Second,
 			OutboxPoll:        250 * time.Millisecond,
 			LogLevel:          "warn",
+			MaxDepth:          12,
+			MaxCost:           50000,
+			APIKeyRate:        20,
+			APIKeyBurst:       40,
 		},
 	}
 }

@@ -78,6 +78,10 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	enforcer, err := authz.NewEnforcer(ctx, m.DB, m.Logger.With("component", "authz"))
+	if err != nil {
+		return err
+	}
 	resolver := &graph.Resolver{
 		IncidentService: postgres.NewIncidentService(m.DB),
 		AccountService:  postgres.NewAccountService(m.DB),
@@ -87,12 +91,19 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		DepotService:    postgres.NewDepotService(m.DB),
 		PartService:     postgres.NewPartService(m.DB),
 		UserService:     postgres.NewUserService(m.DB),
+		AccessService:   postgres.NewAccessService(m.DB),
 	}
 	handler := graph.NewHandler(resolver, graph.Config{
-		Tokens:        tokens,
-		Logger:        m.Logger,
-		Introspection: m.Config.Introspection,
-		Ready:         m.ready,
+		Tokens:         tokens,
+		Authorizer:     enforcer,
+		Logger:         m.Logger,
+		Introspection:  m.Config.Introspection,
+		MaxDepth:       m.Config.MaxDepth,
+		MaxCost:        m.Config.MaxCost,
+		APIKeyRate:     m.Config.APIKeyRate,
+		APIKeyBurst:    m.Config.APIKeyBurst,
+		AllowedOrigins: m.Config.AllowedOrigins,
+		Ready:          m.ready,
 	})
 	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
 	if err != nil {
@@ -125,9 +136,10 @@ func (m *Main) StartAPI(ctx context.Context) error {
 			os.Exit(failpointExitCode)
 		}
 	}
-	relayCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
-	m.wg.Go(func() { _ = relay.Run(relayCtx) })
+	m.wg.Go(func() { _ = relay.Run(bgCtx) })
+	m.wg.Go(func() { enforcer.Watch(bgCtx, 30*time.Second) })
 	return nil
 }
 

@@ -24,7 +24,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Account() AccountResolver
+	ApiKey() ApiKeyResolver
 	Asset() AssetResolver
+	AuditEvent() AuditEventResolver
 	Contract() ContractResolver
 	Depot() DepotResolver
 	Engineer() EngineerResolver
@@ -40,6 +42,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Authorize func(ctx context.Context, obj any, next graphql.Resolver, object string, action string) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -62,6 +65,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ApiKey struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
 	Asset struct {
 		Account        func(childComplexity int) int
 		Contracts      func(childComplexity int, first *int, after *string) int
@@ -80,6 +91,29 @@ type ComplexityRoot struct {
 	}
 
 	AssetEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AuditEvent struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		ActorRole  func(childComplexity int) int
+		After      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Before     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		ObjectID   func(childComplexity int) int
+		ObjectType func(childComplexity int) int
+		RequestID  func(childComplexity int) int
+	}
+
+	AuditEventConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -110,6 +144,11 @@ type ComplexityRoot struct {
 	ContractEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CreatedApiKey struct {
+		APIKey func(childComplexity int) int
+		Secret func(childComplexity int) int
 	}
 
 	Depot struct {
@@ -204,7 +243,13 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateIncident func(childComplexity int, input model.CreateIncidentInput) int
+		AssignRole       func(childComplexity int, input model.RoleAssignmentInput) int
+		CreateAPIKey     func(childComplexity int, name string, userID *string) int
+		CreateIncident   func(childComplexity int, input model.CreateIncidentInput) int
+		GrantPermission  func(childComplexity int, input model.PermissionInput) int
+		RevokeAPIKey     func(childComplexity int, id string) int
+		RevokePermission func(childComplexity int, input model.PermissionInput) int
+		RevokeRole       func(childComplexity int, input model.RoleAssignmentInput) int
 	}
 
 	PageInfo struct {
@@ -231,24 +276,41 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Permission struct {
+		Action func(childComplexity int) int
+		Object func(childComplexity int) int
+		Role   func(childComplexity int) int
+	}
+
 	Query struct {
-		Account       func(childComplexity int, id string) int
-		Accounts      func(childComplexity int, first *int, after *string) int
-		Asset         func(childComplexity int, id string) int
-		AssetBySerial func(childComplexity int, serialNumber string) int
-		Contract      func(childComplexity int, id string) int
-		Contracts     func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
-		Depot         func(childComplexity int, id string) int
-		Depots        func(childComplexity int, region *string, first *int, after *string) int
-		Engineer      func(childComplexity int, id string) int
-		Engineers     func(childComplexity int, region *string, productLine *string, first *int, after *string) int
-		Incident      func(childComplexity int, id string) int
-		Incidents     func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
-		Me            func(childComplexity int) int
-		Part          func(childComplexity int, id string) int
-		PartByFru     func(childComplexity int, fru string) int
-		Parts         func(childComplexity int, productLine *string, first *int, after *string) int
-		Site          func(childComplexity int, id string) int
+		APIKeys         func(childComplexity int, userID *string) int
+		Account         func(childComplexity int, id string) int
+		Accounts        func(childComplexity int, first *int, after *string) int
+		Asset           func(childComplexity int, id string) int
+		AssetBySerial   func(childComplexity int, serialNumber string) int
+		AuditLog        func(childComplexity int, objectType *string, objectID *string, actorID *string, first *int, after *string) int
+		Contract        func(childComplexity int, id string) int
+		Contracts       func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
+		Depot           func(childComplexity int, id string) int
+		Depots          func(childComplexity int, region *string, first *int, after *string) int
+		Engineer        func(childComplexity int, id string) int
+		Engineers       func(childComplexity int, region *string, productLine *string, first *int, after *string) int
+		Incident        func(childComplexity int, id string) int
+		Incidents       func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
+		Me              func(childComplexity int) int
+		Part            func(childComplexity int, id string) int
+		PartByFru       func(childComplexity int, fru string) int
+		Parts           func(childComplexity int, productLine *string, first *int, after *string) int
+		Permissions     func(childComplexity int) int
+		RoleAssignments func(childComplexity int, userID string) int
+		Site            func(childComplexity int, id string) int
+		User            func(childComplexity int, username string) int
+	}
+
+	RoleAssignment struct {
+		Domain func(childComplexity int) int
+		Role   func(childComplexity int) int
+		UserID func(childComplexity int) int
 	}
 
 	ShiftWindow struct {
@@ -402,6 +464,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
 
+	case "ApiKey.createdAt":
+		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedAt(childComplexity), true
+	case "ApiKey.id":
+		if e.ComplexityRoot.ApiKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ID(childComplexity), true
+	case "ApiKey.name":
+		if e.ComplexityRoot.ApiKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.revokedAt":
+		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RevokedAt(childComplexity), true
+	case "ApiKey.user":
+		if e.ComplexityRoot.ApiKey.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.User(childComplexity), true
+
 	case "Asset.account":
 		if e.ComplexityRoot.Asset.Account == nil {
 			break
@@ -487,6 +580,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssetEdge.Node(childComplexity), true
+
+	case "AuditEvent.action":
+		if e.ComplexityRoot.AuditEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Action(childComplexity), true
+	case "AuditEvent.actor":
+		if e.ComplexityRoot.AuditEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Actor(childComplexity), true
+	case "AuditEvent.actorRole":
+		if e.ComplexityRoot.AuditEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ActorRole(childComplexity), true
+	case "AuditEvent.after":
+		if e.ComplexityRoot.AuditEvent.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.After(childComplexity), true
+	case "AuditEvent.at":
+		if e.ComplexityRoot.AuditEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.At(childComplexity), true
+	case "AuditEvent.before":
+		if e.ComplexityRoot.AuditEvent.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Before(childComplexity), true
+	case "AuditEvent.id":
+		if e.ComplexityRoot.AuditEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ID(childComplexity), true
+	case "AuditEvent.objectId":
+		if e.ComplexityRoot.AuditEvent.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ObjectID(childComplexity), true
+	case "AuditEvent.objectType":
+		if e.ComplexityRoot.AuditEvent.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ObjectType(childComplexity), true
+	case "AuditEvent.requestId":
+		if e.ComplexityRoot.AuditEvent.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.RequestID(childComplexity), true
+
+	case "AuditEventConnection.edges":
+		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.pageInfo":
+		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+
+	case "AuditEventEdge.cursor":
+		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Cursor(childComplexity), true
+	case "AuditEventEdge.node":
+		if e.ComplexityRoot.AuditEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
 
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
@@ -587,6 +767,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContractEdge.Node(childComplexity), true
+
+	case "CreatedApiKey.apiKey":
+		if e.ComplexityRoot.CreatedApiKey.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApiKey.APIKey(childComplexity), true
+	case "CreatedApiKey.secret":
+		if e.ComplexityRoot.CreatedApiKey.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApiKey.Secret(childComplexity), true
 
 	case "Depot.city":
 		if e.ComplexityRoot.Depot.City == nil {
@@ -957,6 +1150,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.assignRole":
+		if e.ComplexityRoot.Mutation.AssignRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignRole(childComplexity, args["input"].(model.RoleAssignmentInput)), true
+	case "Mutation.createApiKey":
+		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["userId"].(*string)), true
 	case "Mutation.createIncident":
 		if e.ComplexityRoot.Mutation.CreateIncident == nil {
 			break
@@ -968,6 +1183,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateIncident(childComplexity, args["input"].(model.CreateIncidentInput)), true
+	case "Mutation.grantPermission":
+		if e.ComplexityRoot.Mutation.GrantPermission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantPermission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantPermission(childComplexity, args["input"].(model.PermissionInput)), true
+	case "Mutation.revokeApiKey":
+		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
+	case "Mutation.revokePermission":
+		if e.ComplexityRoot.Mutation.RevokePermission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePermission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokePermission(childComplexity, args["input"].(model.PermissionInput)), true
+	case "Mutation.revokeRole":
+		if e.ComplexityRoot.Mutation.RevokeRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RoleAssignmentInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1050,6 +1309,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartEdge.Node(childComplexity), true
 
+	case "Permission.action":
+		if e.ComplexityRoot.Permission.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Permission.Action(childComplexity), true
+	case "Permission.object":
+		if e.ComplexityRoot.Permission.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Permission.Object(childComplexity), true
+	case "Permission.role":
+		if e.ComplexityRoot.Permission.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Permission.Role(childComplexity), true
+
+	case "Query.apiKeys":
+		if e.ComplexityRoot.Query.APIKeys == nil {
+			break
+		}
+
+		args, err := ec.field_Query_apiKeys_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity, args["userId"].(*string)), true
 	case "Query.account":
 		if e.ComplexityRoot.Query.Account == nil {
 			break
@@ -1094,6 +1383,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AssetBySerial(childComplexity, args["serialNumber"].(string)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["objectType"].(*string), args["objectId"].(*string), args["actorId"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.contract":
 		if e.ComplexityRoot.Query.Contract == nil {
 			break
@@ -1222,6 +1522,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Parts(childComplexity, args["productLine"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.permissions":
+		if e.ComplexityRoot.Query.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Permissions(childComplexity), true
+	case "Query.roleAssignments":
+		if e.ComplexityRoot.Query.RoleAssignments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_roleAssignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RoleAssignments(childComplexity, args["userId"].(string)), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -1233,6 +1550,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Site(childComplexity, args["id"].(string)), true
+	case "Query.user":
+		if e.ComplexityRoot.Query.User == nil {
+			break
+		}
+
+		args, err := ec.field_Query_user_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.User(childComplexity, args["username"].(string)), true
+
+	case "RoleAssignment.domain":
+		if e.ComplexityRoot.RoleAssignment.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.Domain(childComplexity), true
+	case "RoleAssignment.role":
+		if e.ComplexityRoot.RoleAssignment.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.Role(childComplexity), true
+	case "RoleAssignment.userId":
+		if e.ComplexityRoot.RoleAssignment.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleAssignment.UserID(childComplexity), true
 
 	case "ShiftWindow.day":
 		if e.ComplexityRoot.ShiftWindow.Day == nil {
@@ -1476,6 +1823,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateIncidentInput", ec.unmarshalInputCreateIncidentInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
+			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
+			graphql.NewInputUnmarshaler("RoleAssignmentInput", ec.unmarshalInputRoleAssignmentInput),
 		)
 	}
 	first := true
@@ -1552,6 +1901,97 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/access.graphqls", Input: `"A role a user holds in a domain: *, account:<id>, region:<code> or engineer:<id>."
+type RoleAssignment @goModel(model: "github.com/aftercare/aftercare.RoleAssignment") {
+  userId: ID!
+  role: Role!
+  domain: String!
+}
+
+"An action a role may take on a kind of object; * stands for any."
+type Permission @goModel(model: "github.com/aftercare/aftercare.Permission") {
+  role: Role!
+  object: String!
+  action: String!
+}
+
+"A credential for a corporate IT system; it acts as its user."
+type ApiKey @goModel(model: "github.com/aftercare/aftercare.APIKey") {
+  id: ID!
+  name: String!
+  user: User!
+  createdAt: Time!
+  revokedAt: Time
+}
+
+"A newly created API key with its secret, shown this once only."
+type CreatedApiKey {
+  apiKey: ApiKey!
+  "Send as Authorization: Bearer <secret>."
+  secret: String!
+}
+
+"Who did what to which object, before and after."
+type AuditEvent @goModel(model: "github.com/aftercare/aftercare.AuditEvent") {
+  id: ID!
+  at: Time!
+  actor: User
+  actorRole: String!
+  action: String!
+  objectType: String!
+  objectId: String!
+  "The object before the change, as JSON."
+  before: String
+  "The object after the change, as JSON."
+  after: String
+  requestId: String!
+}
+
+type AuditEventConnection {
+  edges: [AuditEventEdge!]!
+  pageInfo: PageInfo!
+}
+
+type AuditEventEdge {
+  cursor: String!
+  node: AuditEvent!
+}
+
+input RoleAssignmentInput {
+  userId: ID!
+  role: Role!
+  domain: String!
+}
+
+input PermissionInput {
+  role: Role!
+  object: String!
+  action: String!
+}
+
+extend type Query {
+  "The user with this username."
+  user(username: String!): User @authorize(object: "user", action: "read")
+  "The roles a user holds, by domain."
+  roleAssignments(userId: ID!): [RoleAssignment!]! @authorize(object: "access", action: "read")
+  "Every permission of every role."
+  permissions: [Permission!]! @authorize(object: "access", action: "read")
+  "The API keys of a user (the caller's own when userId is omitted)."
+  apiKeys(userId: ID): [ApiKey!]! @authorize(object: "api_key", action: "read")
+  "The audit log, newest first."
+  auditLog(objectType: String, objectId: String, actorId: ID, first: Int, after: String): AuditEventConnection! @authorize(object: "audit", action: "read")
+}
+
+extend type Mutation {
+  assignRole(input: RoleAssignmentInput!): RoleAssignment! @authorize(object: "access", action: "write")
+  revokeRole(input: RoleAssignmentInput!): Boolean! @authorize(object: "access", action: "write")
+  grantPermission(input: PermissionInput!): Permission! @authorize(object: "access", action: "write")
+  revokePermission(input: PermissionInput!): Boolean! @authorize(object: "access", action: "write")
+  "Create an API key for a corporate IT user (the caller when userId is omitted)."
+  createApiKey(name: String!, userId: ID): CreatedApiKey! @authorize(object: "api_key", action: "create")
+  revokeApiKey(id: ID!): Boolean! @authorize(object: "api_key", action: "revoke")
+}
+`, BuiltIn: false},
 	{Name: "../../schema/account.graphqls", Input: `"An enterprise customer."
 type Account @goModel(model: "github.com/aftercare/aftercare.Account") {
   id: ID!
@@ -1600,9 +2040,9 @@ type SiteEdge {
 }
 
 extend type Query {
-  account(id: ID!): Account
-  accounts(first: Int, after: String): AccountConnection!
-  site(id: ID!): Site
+  account(id: ID!): Account @authorize(object: "account", action: "read")
+  accounts(first: Int, after: String): AccountConnection! @authorize(object: "account", action: "read")
+  site(id: ID!): Site @authorize(object: "site", action: "read")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/asset.graphqls", Input: `"One device a customer owns, known by its serial number."
@@ -1631,10 +2071,18 @@ type AssetEdge {
 }
 
 extend type Query {
-  asset(id: ID!): Asset
+  asset(id: ID!): Asset @authorize(object: "asset", action: "read")
   "The asset with this serial number, in any case."
-  assetBySerial(serialNumber: String!): Asset
+  assetBySerial(serialNumber: String!): Asset @authorize(object: "asset", action: "read")
 }
+`, BuiltIn: false},
+	{Name: "../../schema/authz.graphqls", Input: `"""
+Every Query, Mutation and Subscription field carries @authorize, enforced in
+one place (graph's directive, backed by authz's casbin enforcer): the caller's
+role must hold the action on the object in one of the caller's domains. Which
+rows the caller sees is then scoped in SQL by those domains.
+"""
+directive @authorize(object: String!, action: String!) on FIELD_DEFINITION
 `, BuiltIn: false},
 	{Name: "../../schema/common.graphqls", Input: `"An instant, in RFC 3339."
 scalar Time
@@ -1682,7 +2130,7 @@ type User @goModel(model: "github.com/aftercare/aftercare.User") {
 
 type Query {
   "The caller."
-  me: User!
+  me: User! @authorize(object: "profile", action: "read")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/contract.graphqls", Input: `enum ContractStatus @goModel(model: "github.com/aftercare/aftercare.ContractStatus") {
@@ -1737,8 +2185,8 @@ type ContractEdge {
 }
 
 extend type Query {
-  contract(id: ID!): Contract
-  contracts(accountId: ID, status: ContractStatus, first: Int, after: String): ContractConnection!
+  contract(id: ID!): Contract @authorize(object: "contract", action: "read")
+  contracts(accountId: ID, status: ContractStatus, first: Int, after: String): ContractConnection! @authorize(object: "contract", action: "read")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/depot.graphqls", Input: `"A warehouse that holds spare parts for a region."
@@ -1785,8 +2233,8 @@ type DepotEdge {
 }
 
 extend type Query {
-  depot(id: ID!): Depot
-  depots(region: String, first: Int, after: String): DepotConnection!
+  depot(id: ID!): Depot @authorize(object: "depot", action: "read")
+  depots(region: String, first: Int, after: String): DepotConnection! @authorize(object: "depot", action: "read")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/engineer.graphqls", Input: `"A field engineer."
@@ -1847,8 +2295,8 @@ type EngineerEdge {
 }
 
 extend type Query {
-  engineer(id: ID!): Engineer
-  engineers(region: String, productLine: String, first: Int, after: String): EngineerConnection!
+  engineer(id: ID!): Engineer @authorize(object: "engineer", action: "read")
+  engineers(region: String, productLine: String, first: Int, after: String): EngineerConnection! @authorize(object: "engineer", action: "read")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/gqlgen.graphqls", Input: `# Code-generation directives of gqlgen; never exposed at runtime.
@@ -1963,14 +2411,14 @@ input CreateIncidentInput {
 }
 
 extend type Query {
-  incident(id: ID!): Incident
+  incident(id: ID!): Incident @authorize(object: "incident", action: "read")
   "Incidents, newest first."
-  incidents(filter: IncidentFilter, first: Int, after: String): IncidentConnection!
+  incidents(filter: IncidentFilter, first: Int, after: String): IncidentConnection! @authorize(object: "incident", action: "read")
 }
 
 type Mutation {
   "File an incident for a device by its serial number. Idempotent per client request ID."
-  createIncident(input: CreateIncidentInput!): Incident!
+  createIncident(input: CreateIncidentInput!): Incident! @authorize(object: "incident", action: "create")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/part.graphqls", Input: `"A field-replaceable unit from the spare-parts catalogue."
@@ -1995,9 +2443,9 @@ type PartEdge {
 }
 
 extend type Query {
-  part(id: ID!): Part
-  partByFru(fru: String!): Part
-  parts(productLine: String, first: Int, after: String): PartConnection!
+  part(id: ID!): Part @authorize(object: "part", action: "read")
+  partByFru(fru: String!): Part @authorize(object: "part", action: "read")
+  parts(productLine: String, first: Int, after: String): PartConnection! @authorize(object: "part", action: "read")
 }
 `, BuiltIn: false},
 }
@@ -2045,6 +2493,22 @@ func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ApiKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ApiKey_name(ctx, field)
+	case "user":
+		return ec.fieldContext_ApiKey_user(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiKey_createdAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
+}
+
 func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2087,6 +2551,52 @@ func (ec *executionContext) childFields_AssetEdge(ctx context.Context, field gra
 		return ec.fieldContext_AssetEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssetEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEvent_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEvent_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_AuditEvent_actorRole(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEvent_action(ctx, field)
+	case "objectType":
+		return ec.fieldContext_AuditEvent_objectType(ctx, field)
+	case "objectId":
+		return ec.fieldContext_AuditEvent_objectId(ctx, field)
+	case "before":
+		return ec.fieldContext_AuditEvent_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AuditEvent_after(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditEvent_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2143,6 +2653,16 @@ func (ec *executionContext) childFields_ContractEdge(ctx context.Context, field 
 		return ec.fieldContext_ContractEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContractEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiKey":
+		return ec.fieldContext_CreatedApiKey_apiKey(ctx, field)
+	case "secret":
+		return ec.fieldContext_CreatedApiKey_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatedApiKey", field.Name)
 }
 
 func (ec *executionContext) childFields_Depot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2373,6 +2893,30 @@ func (ec *executionContext) childFields_PartEdge(ctx context.Context, field grap
 		return ec.fieldContext_PartEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Permission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Permission_role(ctx, field)
+	case "object":
+		return ec.fieldContext_Permission_object(ctx, field)
+	case "action":
+		return ec.fieldContext_Permission_action(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Permission", field.Name)
+}
+
+func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userId":
+		return ec.fieldContext_RoleAssignment_userId(ctx, field)
+	case "role":
+		return ec.fieldContext_RoleAssignment_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_RoleAssignment_domain(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RoleAssignment", field.Name)
 }
 
 func (ec *executionContext) childFields_ShiftWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -31,6 +31,16 @@ type AssetEdge struct {
 	Node   *aftercare.Asset `json:"node"`
 }
 
+type AuditEventConnection struct {
+	Edges    []*AuditEventEdge   `json:"edges"`
+	PageInfo *aftercare.PageInfo `json:"pageInfo"`
+}
+
+type AuditEventEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *aftercare.AuditEvent `json:"node"`
+}
+
 type ContactInput struct {
 	Name  string  `json:"name"`
 	Email string  `json:"email"`
@@ -55,6 +65,13 @@ type CreateIncidentInput struct {
 	Contact      *ContactInput      `json:"contact"`
 	// Makes filing idempotent: the same ID returns the incident it first created.
 	ClientRequestID string `json:"clientRequestId"`
+}
+
+// A newly created API key with its secret, shown this once only.
+type CreatedAPIKey struct {
+	APIKey *aftercare.APIKey `json:"apiKey"`
+	// Send as Authorization: Bearer <secret>.
+	Secret string `json:"secret"`
 }
 
 type DepotConnection struct {
@@ -112,7 +129,19 @@ type PartEdge struct {
 	Node   *aftercare.Part `json:"node"`
 }
 
+type PermissionInput struct {
+	Role   aftercare.Role `json:"role"`
+	Object string         `json:"object"`
+	Action string         `json:"action"`
+}
+
 type Query struct {
+}
+
+type RoleAssignmentInput struct {
+	UserID string         `json:"userId"`
+	Role   aftercare.Role `json:"role"`
+	Domain string         `json:"domain"`
 }
 
 type SiteConnection struct {

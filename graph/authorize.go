@@ -1,0 +1,38 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/aftercare/aftercare"
+)
+
+// Authorizer decides what a caller may do and see.
+type Authorizer interface {
+	// Allowed reports whether the user may take action on object type in
+	// one of their domains.
+	Allowed(u *aftercare.User, object, action string) bool
+	// Scope returns what the user may see.
+	Scope(u *aftercare.User) *aftercare.Scope
+}
+
+// authorize implements @authorize, which every Query, Mutation and
+// Subscription field carries: the one place where access to a root field
+// is decided. Rows are then limited to the caller's scope by the stores.
+func authorize(a Authorizer) func(ctx context.Context, obj any, next graphql.Resolver, object, action string) (any, error) {
+	return func(ctx context.Context, _ any, next graphql.Resolver, object, action string) (any, error) {
+		u := aftercare.UserFromContext(ctx)
+		if u == nil {
+			return nil, aftercare.Errorf(aftercare.EUNAUTHORIZED, "not signed in")
+		}
+		if !a.Allowed(u, object, action) {
+			return nil, aftercare.Errorf(aftercare.EUNAUTHORIZED, "%s may not %s %s", u.Role, action, object)
+		}
+		return next(ctx)
+	}
+}
+
+// withCaller returns ctx carrying the user and their scope.
+func withCaller(ctx context.Context, a Authorizer, u *aftercare.User) context.Context {
+	return aftercare.NewContextWithScope(aftercare.NewContextWithUser(ctx, u), a.Scope(u))
+}
