@@ -161,7 +161,7 @@ func (l *listener) listen(ctx context.Context) error {
 			return err
 		}
 		select {
-		case l.signal(n.Channel+":"+n.Payload) <- struct{}{}:
+		case l.signal(n.Channel + ":" + n.Payload) <- struct{}{}:
 		default:
 		}
 	}
