@@ -1,0 +1,416 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aftercare/aftercare"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// loadSchema parses the GraphQL schema files.
+func loadSchema(t *testing.T) *ast.Schema {
+	t.Helper()
+	files, err := filepath.Glob("../../schema/*.graphqls")
+	require.NoError(t, err)
+	var sources []*ast.Source
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		sources = append(sources, &ast.Source{Name: f, Input: string(b)})
+	}
+	schema, err := gqlparser.LoadSchema(sources...)
+	require.NoError(t, err)
+	return schema
+}
+
+// rootFields lists "Type.field" for every Query, Mutation and Subscription
+// field.
+func rootFields(schema *ast.Schema) map[string]*ast.FieldDefinition {
+	out := map[string]*ast.FieldDefinition{}
+	for _, root := range []*ast.Definition{schema.Query, schema.Mutation, schema.Subscription} {
+		if root == nil {
+			continue
+		}
+		for _, f := range root.Fields {
+			if !strings.HasPrefix(f.Name, "__") {
+				out[root.Name+"."+f.Name] = f
+			}
+		}
+	}
+	return out
+}
+
+// TestEveryRootFieldIsAuthorized fails when a Query, Mutation or
+// Subscription field lacks @authorize.
+func TestEveryRootFieldIsAuthorized(t *testing.T) {
+	fields := rootFields(loadSchema(t))
+	require.NotEmpty(t, fields)
+	for name, f := range fields {
+		d := f.Directives.ForName("authorize")
+		if assert.NotNil(t, d, "%s has no @authorize", name) {
+			assert.NotEmpty(t, d.Arguments.ForName("object").Value.Raw, name)
+			assert.NotEmpty(t, d.Arguments.ForName("action").Value.Raw, name)
+		}
+	}
+}
+
+// outcome is what a call should come to.
+type outcome string
+
+const (
+	allowed  outcome = "allowed"  // data, no error
+	denied   outcome = "denied"   // EUNAUTHORIZED
+	notFound outcome = "notfound" // ENOTFOUND, exactly as a missing object
+	invalid  outcome = "invalid"  // EINVALID (filing for an asset one cannot see)
+)
+
+// world is what the isolation matrix is built on: two accounts with their
+// sites, assets, contracts and incidents, and who may see what.
+type world struct {
+	accounts []acct // [0] is "own" for am.li and it.cathaybank, [1] foreign
+	engineer struct{ self, other string }
+	depot    string
+	part     struct{ id, fru string }
+	users    map[string]string // username → ID
+}
+
+type acct struct {
+	id, code, manager string
+	east              bool // has a site in region east
+	apiKey            string
+	site              struct{ id, region string }
+	asset             struct{ id, serial string }
+	contract          string
+	incident          string
+}
+
+// mustWorld files an incident in each of two accounts managed by different
+// account managers and gathers the IDs the matrix needs.
+func mustWorld(t *testing.T, env *testEnv, url, admin string) *world {
+	t.Helper()
+	w := &world{users: map[string]string{}}
+	for _, code := range []string{"CATHAYBANK", "DRAGONTEL"} {
+		resp := gql(t, url, admin, `query {
+			accounts(first: 10) { edges { node { id code
+				contracts(first: 1) { edges { node { id accountManager { username } } } }
+				sites(first: 50) { edges { node { id region assets(first: 1) { edges { node { id serialNumber } } } } } } } } } }`, nil)
+		require.Empty(t, resp.Errors)
+		for _, e := range dig(resp.Data, "accounts", "edges").([]any) {
+			n := dig(e, "node")
+			if dig(n, "code") != code {
+				continue
+			}
+			var a acct
+			a.id, a.code = dig(n, "id").(string), code
+			c := dig(n, "contracts", "edges").([]any)[0]
+			a.contract = dig(c, "node", "id").(string)
+			a.manager = dig(c, "node", "accountManager", "username").(string)
+			sites := dig(n, "sites", "edges").([]any)
+			for _, site := range sites {
+				a.east = a.east || dig(site, "node", "region") == "east"
+			}
+			s := sites[0]
+			a.site.id, a.site.region = dig(s, "node", "id").(string), dig(s, "node", "region").(string)
+			as := dig(s, "node", "assets", "edges").([]any)[0]
+			a.asset.id, a.asset.serial = dig(as, "node", "id").(string), dig(as, "node", "serialNumber").(string)
+			filed := gql(t, url, admin, createIncidentMutation, map[string]any{"input": incidentInput(a.asset.serial, uniqueID("iso"))})
+			require.Empty(t, filed.Errors)
+			a.incident = dig(filed.Data, "createIncident", "id").(string)
+			w.accounts = append(w.accounts, a)
+		}
+	}
+	require.Len(t, w.accounts, 2)
+	require.Equal(t, "am.li", w.accounts[0].manager)
+	require.NotEqual(t, "am.li", w.accounts[1].manager)
+
+	engs := gql(t, url, admin, `{ engineers(first: 2) { edges { node { id } } } depots(first: 1) { edges { node { id } } }
+		parts(first: 1) { edges { node { id fru } } } }`, nil)
+	require.Empty(t, engs.Errors)
+	es := dig(engs.Data, "engineers", "edges").([]any)
+	w.engineer.self, w.engineer.other = dig(es[0], "node", "id").(string), dig(es[1], "node", "id").(string)
+	w.depot = dig(dig(engs.Data, "depots", "edges").([]any)[0], "node", "id").(string)
+	p := dig(dig(engs.Data, "parts", "edges").([]any)[0], "node")
+	w.part.id, w.part.fru = dig(p, "id").(string), dig(p, "fru").(string)
+	for _, u := range []string{"admin", "director", "am.li", "am.chen", "dispatcher.east", "engineer.zhang", "it.cathaybank", "it.dragontel"} {
+		got := gql(t, url, admin, `query($u: String!) { user(username: $u) { id } }`, map[string]any{"u": u})
+		require.Empty(t, got.Errors, u)
+		w.users[u] = dig(got.Data, "user", "id").(string)
+	}
+	for i, u := range []string{"it.cathaybank", "it.dragontel"} {
+		key := gql(t, url, admin, `mutation($u: ID) { createApiKey(name: "matrix", userId: $u) { apiKey { id } } }`,
+			map[string]any{"u": w.users[u]})
+		require.Empty(t, key.Errors)
+		w.accounts[i].apiKey = dig(key.Data, "createApiKey", "apiKey", "id").(string)
+	}
+	return w
+}
+
+// caller is one of the matrix's users and what the access rules give them.
+type caller struct {
+	username string
+	role     aftercare.Role
+	perms    []string // "object:action"; "*:read" is every read
+	token    string
+}
+
+func (c caller) may(object, action string) bool {
+	return c.role == aftercare.RoleAdmin || slices.Contains(c.perms, object+":"+action) ||
+		(action == "read" && slices.Contains(c.perms, "*:read"))
+}
+
+// sees reports whether the caller's scope holds an object of a kind, given
+// the account it belongs to (index into w.accounts, -1 for none), its
+// region, and for engineers its ID.
+func (c caller) sees(w *world, kind string, account int, region, engineerID string) bool {
+	switch c.role {
+	case aftercare.RoleAdmin, aftercare.RoleServiceDirector:
+		return true
+	}
+	switch kind {
+	case "", "depot", "part":
+		return true
+	case "user": // a customer's user: seen by those who see the account
+		return (c.role == aftercare.RoleAccountManager && w.accounts[account].manager == c.username) ||
+			(c.role == aftercare.RoleCustomerIT && account == 0)
+	case "engineer":
+		return c.role == aftercare.RoleDispatcher || engineerID == w.engineer.self && c.role == aftercare.RoleEngineer
+	}
+	switch c.role {
+	case aftercare.RoleAccountManager:
+		return account >= 0 && w.accounts[account].manager == c.username
+	case aftercare.RoleCustomerIT:
+		return account == 0 // it.cathaybank
+	case aftercare.RoleDispatcher:
+		if kind == "account" || kind == "contract" {
+			return w.accounts[account].east // an account with a site in the region
+		}
+		return region == "east"
+	}
+	return false // engineers see only what their assignments lead to; there are none here
+}
+
+// probe is one root field called about one object.
+type probe struct {
+	field    string // "Query.incident"
+	object   string // @authorize object
+	action   string
+	kind     string // scope kind of the object
+	account  int    // which account the object belongs to, -1 for none
+	region   string
+	engineer string
+	query    string
+	vars     map[string]any
+	list     string // for lists: the ID that must (not) appear, by path "edges.node.id"
+	mutation bool   // creates or changes something
+	filing   bool   // createIncident: an invisible asset is EINVALID, not ENOTFOUND
+}
+
+// probes lists, for every root field, calls about own and foreign objects.
+func probes(w *world) []probe {
+	var ps []probe
+	for i, a := range w.accounts {
+		ps = append(ps,
+			probe{field: "Query.account", object: "account", action: "read", kind: "account", account: i,
+				query: `query($id: ID!) { account(id: $id) { id } }`, vars: map[string]any{"id": a.id}},
+			probe{field: "Query.accounts", object: "account", action: "read", kind: "account", account: i,
+				query: `{ accounts(first: 500) { edges { node { id } } } }`, list: a.id},
+			probe{field: "Query.site", object: "site", action: "read", kind: "site", account: i, region: a.site.region,
+				query: `query($id: ID!) { site(id: $id) { id } }`, vars: map[string]any{"id": a.site.id}},
+			probe{field: "Query.asset", object: "asset", action: "read", kind: "asset", account: i, region: a.site.region,
+				query: `query($id: ID!) { asset(id: $id) { id } }`, vars: map[string]any{"id": a.asset.id}},
+			probe{field: "Query.assetBySerial", object: "asset", action: "read", kind: "asset", account: i, region: a.site.region,
+				query: `query($s: String!) { assetBySerial(serialNumber: $s) { id } }`, vars: map[string]any{"s": a.asset.serial}},
+			probe{field: "Query.contract", object: "contract", action: "read", kind: "contract", account: i,
+				query: `query($id: ID!) { contract(id: $id) { id } }`, vars: map[string]any{"id": a.contract}},
+			probe{field: "Query.contracts", object: "contract", action: "read", kind: "contract", account: i,
+				query: `{ contracts(first: 500) { edges { node { id } } } }`, list: a.contract},
+			probe{field: "Query.incident", object: "incident", action: "read", kind: "incident", account: i, region: a.site.region,
+				query: `query($id: ID!) { incident(id: $id) { id } }`, vars: map[string]any{"id": a.incident}},
+			probe{field: "Query.incidents", object: "incident", action: "read", kind: "incident", account: i, region: a.site.region,
+				query: `{ incidents(first: 500) { edges { node { id } } } }`, list: a.incident},
+			probe{field: "Mutation.createIncident", object: "incident", action: "create", kind: "asset", account: i,
+				region: a.site.region, mutation: true, filing: true, query: createIncidentMutation,
+				vars: map[string]any{"input": incidentInput(a.asset.serial, uniqueID("iso"))}},
+			// Nested paths must not lead across accounts either.
+			probe{field: "Query.incident", object: "incident", action: "read", kind: "incident", account: i, region: a.site.region,
+				query: `query($id: ID!) { incident(id: $id) { account { id sites { edges { node { id } } } } asset { id } } }`,
+				vars: map[string]any{"id": a.incident}},
+		)
+	}
+	for _, e := range []string{w.engineer.self, w.engineer.other} {
+		ps = append(ps,
+			probe{field: "Query.engineer", object: "engineer", action: "read", kind: "engineer", account: -1, engineer: e,
+				query: `query($id: ID!) { engineer(id: $id) { id } }`, vars: map[string]any{"id": e}},
+			probe{field: "Query.engineers", object: "engineer", action: "read", kind: "engineer", account: -1, engineer: e,
+				query: `{ engineers(first: 500) { edges { node { id } } } }`, list: e})
+	}
+	ps = append(ps,
+		probe{field: "Query.me", object: "profile", action: "read", account: -1, query: `{ me { id } }`},
+		probe{field: "Query.depot", object: "depot", action: "read", kind: "depot", account: -1,
+			query: `query($id: ID!) { depot(id: $id) { id } }`, vars: map[string]any{"id": w.depot}},
+		probe{field: "Query.depots", object: "depot", action: "read", kind: "depot", account: -1,
+			query: `{ depots(first: 500) { edges { node { id } } } }`, list: w.depot},
+		probe{field: "Query.part", object: "part", action: "read", kind: "part", account: -1,
+			query: `query($id: ID!) { part(id: $id) { id } }`, vars: map[string]any{"id": w.part.id}},
+		probe{field: "Query.partByFru", object: "part", action: "read", kind: "part", account: -1,
+			query: `query($f: String!) { partByFru(fru: $f) { id } }`, vars: map[string]any{"f": w.part.fru}},
+		probe{field: "Query.parts", object: "part", action: "read", kind: "part", account: -1,
+			query: `{ parts(first: 500) { edges { node { id } } } }`, list: w.part.id},
+		probe{field: "Query.user", object: "user", action: "read", account: -1,
+			query: `{ user(username: "am.chen") { id } }`},
+		probe{field: "Query.roleAssignments", object: "access", action: "read", account: -1,
+			query: `query($u: ID!) { roleAssignments(userId: $u) { role } }`, vars: map[string]any{"u": w.users["am.li"]}},
+		probe{field: "Query.permissions", object: "access", action: "read", account: -1, query: `{ permissions { role } }`},
+		probe{field: "Query.auditLog", object: "audit", action: "read", account: -1,
+			query: `{ auditLog(first: 5) { edges { node { action } } } }`},
+		probe{field: "Mutation.grantPermission", object: "access", action: "write", account: -1, mutation: true,
+			query: `mutation { grantPermission(input: {role: ENGINEER, object: "matrix", action: "probe"}) { role } }`},
+		probe{field: "Mutation.revokePermission", object: "access", action: "write", account: -1, mutation: true,
+			query: `mutation { revokePermission(input: {role: ENGINEER, object: "matrix", action: "probe"}) }`},
+		probe{field: "Mutation.assignRole", object: "access", action: "write", account: -1, mutation: true,
+			query: `mutation($u: ID!, $d: String!) { assignRole(input: {userId: $u, role: ENGINEER, domain: $d}) { role } }`,
+			vars: map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
+		probe{field: "Mutation.revokeRole", object: "access", action: "write", account: -1, mutation: true,
+			query: `mutation($u: ID!, $d: String!) { revokeRole(input: {userId: $u, role: ENGINEER, domain: $d}) }`,
+			vars: map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
+	)
+	for i, u := range []string{"it.cathaybank", "it.dragontel"} {
+		ps = append(ps,
+			probe{field: "Query.apiKeys", object: "api_key", action: "read", kind: "user", account: i,
+				query: `query($u: ID) { apiKeys(userId: $u) { id } }`, vars: map[string]any{"u": w.users[u]}, list: w.accounts[i].apiKey},
+			probe{field: "Mutation.createApiKey", object: "api_key", action: "create", kind: "user", account: i, mutation: true,
+				query: `mutation($u: ID) { createApiKey(name: "probe", userId: $u) { secret } }`, vars: map[string]any{"u": w.users[u]}},
+			probe{field: "Mutation.revokeApiKey", object: "api_key", action: "revoke", kind: "user", account: i, mutation: true,
+				query: `mutation($id: ID!) { revokeApiKey(id: $id) }`, vars: map[string]any{"id": w.accounts[i].apiKey}},
+		)
+	}
+	return ps
+}
+
+// matrixCallers are the users of the matrix, one per role, with the
+// permissions DESIGN.md §8 and the access migration give them.
+func matrixCallers() []caller {
+	reads := func(objects ...string) []string {
+		out := make([]string, len(objects))
+		for i, o := range objects {
+			out[i] = o + ":read"
+		}
+		return out
+	}
+	return []caller{
+		{username: "admin", role: aftercare.RoleAdmin},
+		{username: "director", role: aftercare.RoleServiceDirector, perms: []string{"*:read"}},
+		{username: "am.li", role: aftercare.RoleAccountManager,
+			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key"), "incident:create")},
+		{username: "dispatcher.east", role: aftercare.RoleDispatcher,
+			perms: reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part")},
+		{username: "engineer.zhang", role: aftercare.RoleEngineer,
+			perms: reads("profile", "site", "asset", "incident", "engineer", "depot", "part")},
+		{username: "it.cathaybank", role: aftercare.RoleCustomerIT,
+			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key"),
+				"incident:create", "api_key:create", "api_key:revoke")},
+	}
+}
+
+// TestIsolationMatrix calls every root field as every role about its own
+// and a foreign object and checks the outcome against the access rules:
+// no permission is EUNAUTHORIZED; an object outside the caller's domains is
+// ENOTFOUND, exactly as a missing one, and never appears in a list.
+func TestIsolationMatrix(t *testing.T) {
+	env := mustTestEnv(t)
+	m := env.startMain(t)
+	admin := env.token(t, "admin")
+	w := mustWorld(t, env, m.URL(), admin)
+	ps := probes(w)
+
+	covered := map[string]bool{}
+	for _, p := range ps {
+		covered[p.field] = true
+	}
+	var missing []string
+	for name := range rootFields(loadSchema(t)) {
+		if !covered[name] {
+			missing = append(missing, name)
+		}
+	}
+	sort.Strings(missing)
+	require.Empty(t, missing, "root fields the isolation matrix does not probe")
+
+	cases := 0
+	for _, c := range matrixCallers() {
+		c.token = env.token(t, c.username)
+		for i, p := range ps {
+			want := allowed
+			switch {
+			case !c.may(p.object, p.action):
+				want = denied
+			case !c.sees(w, p.kind, p.account, p.region, p.engineer) && p.filing:
+				want = invalid
+			case !c.sees(w, p.kind, p.account, p.region, p.engineer) && p.list == "":
+				want = notFound
+			}
+			cases++
+			t.Run(fmt.Sprintf("%s/%02d_%s", c.username, i, p.field), func(t *testing.T) {
+				resp := gql(t, m.URL(), c.token, p.query, p.vars)
+				require.Less(t, resp.Status, 500)
+				switch want {
+				case allowed:
+					require.Empty(t, resp.Errors, "want data")
+				case denied:
+					assert.Equal(t, aftercare.EUNAUTHORIZED, resp.code(), "errors: %+v", resp.Errors)
+				case notFound:
+					assert.Equal(t, aftercare.ENOTFOUND, resp.code(), "errors: %+v", resp.Errors)
+				case invalid:
+					assert.Equal(t, aftercare.EINVALID, resp.code(), "errors: %+v", resp.Errors)
+				}
+				if want != allowed {
+					assert.Nil(t, resp.Data[strings.TrimPrefix(strings.TrimPrefix(p.field, "Query."), "Mutation.")], "no data with an error")
+					return
+				}
+				if p.list != "" {
+					ids := collectIDs(resp.Data)
+					assert.Equal(t, c.sees(w, p.kind, p.account, p.region, p.engineer), ids[p.list],
+						"whether %s is listed", p.list)
+				}
+				if strings.Contains(p.query, "sites {") {
+					for id := range collectIDs(dig(resp.Data, "incident", "account")) {
+						assert.NotEqual(t, w.accounts[1-p.account].site.id, id, "a nested path leads to another account's site")
+					}
+				}
+			})
+		}
+	}
+	t.Logf("%d cases over %d root fields", cases, len(covered))
+}
+
+// collectIDs gathers every "id" value in a decoded response.
+func collectIDs(v any) map[string]bool {
+	out := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && k == "id" {
+					out[s] = true
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
