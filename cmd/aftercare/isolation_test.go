@@ -243,7 +243,7 @@ func probes(w *world) []probe {
 			// Nested paths must not lead across accounts either.
 			probe{field: "Query.incident", object: "incident", action: "read", kind: "incident", account: i, region: a.site.region,
 				query: `query($id: ID!) { incident(id: $id) { account { id sites { edges { node { id } } } } asset { id } } }`,
-				vars: map[string]any{"id": a.incident}},
+				vars:  map[string]any{"id": a.incident}},
 		)
 	}
 	for _, e := range []string{w.engineer.self, w.engineer.other} {
@@ -278,10 +278,10 @@ func probes(w *world) []probe {
 			query: `mutation { revokePermission(input: {role: ENGINEER, object: "matrix", action: "probe"}) }`},
 		probe{field: "Mutation.assignRole", object: "access", action: "write", account: -1, mutation: true,
 			query: `mutation($u: ID!, $d: String!) { assignRole(input: {userId: $u, role: ENGINEER, domain: $d}) { role } }`,
-			vars: map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
+			vars:  map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
 		probe{field: "Mutation.revokeRole", object: "access", action: "write", account: -1, mutation: true,
 			query: `mutation($u: ID!, $d: String!) { revokeRole(input: {userId: $u, role: ENGINEER, domain: $d}) }`,
-			vars: map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
+			vars:  map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
 	)
 	for i, u := range []string{"it.cathaybank", "it.dragontel"} {
 		ps = append(ps,
