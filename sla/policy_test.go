@@ -132,8 +132,8 @@ func TestEffectiveRejects(t *testing.T) {
 		{"wall on explicit 9x5", defaults, []sla.Override{
 			{Priority: aftercare.P3, Clock: aftercare.ClockResponse, Target: sla.Wall(90 * time.Minute), Coverage: sla.Coverage9x5},
 		}, "wall-clock target 1h30m needs 24x7 coverage; write business hours (2BH) for 9x5"},
-		{"invalid target", defaults, []sla.Override{{Priority: aftercare.P1, Clock: aftercare.ClockRestore, Target: sla.Wall(time.Second)}},
-			"SLA override P1.restore: a wall target must be whole minutes"},
+		{"invalid target", defaults, []sla.Override{{Priority: aftercare.P1, Clock: aftercare.ClockRestore, Target: sla.Wall(time.Millisecond)}},
+			"SLA override P1.restore: a wall target must be whole seconds"},
 		{"unknown coverage", defaults, []sla.Override{
 			{Priority: aftercare.P1, Clock: aftercare.ClockRestore, Target: sla.BusinessDays(1), Coverage: "5x8"},
 		}, `unknown coverage "5x8"`},

@@ -63,14 +63,16 @@ func (t Target) Kind() TargetKind { return t.kind }
 func (t Target) Applies() bool { return t.kind != TargetNone }
 
 // Validate returns an EINVALID error unless t is a well-formed target:
-// durations of whole minutes (whole hours for business hours) between one
-// minute and a year, and between 1 and 366 business days.
+// wall durations of whole seconds between one second and a year (contracts
+// write minutes and hours; seconds serve drills and end-to-end tests that
+// must watch a clock breach), business hours of whole hours up to a year,
+// and between 1 and 366 business days.
 func (t Target) Validate() error {
 	switch t.kind {
 	case TargetWall:
-		if t.duration < time.Minute || t.duration > maxTargetDuration || t.duration%time.Minute != 0 {
+		if t.duration < time.Second || t.duration > maxTargetDuration || t.duration%time.Second != 0 {
 			return aftercare.Errorf(aftercare.EINVALID,
-				"a wall target must be whole minutes between 1m and %s, not %s", formatWall(maxTargetDuration), t.duration)
+				"a wall target must be whole seconds between 1s and %s, not %s", formatWall(maxTargetDuration), t.duration)
 		}
 	case TargetBusinessHours:
 		if t.duration < time.Hour || t.duration > maxTargetDuration || t.duration%time.Hour != 0 {
@@ -88,7 +90,7 @@ func (t Target) Validate() error {
 }
 
 // String formats t the way ParseTarget reads it: "15m", "1h30m", "4h",
-// "4BH", "3BD", "NBD", or "—" for a target that does not apply.
+// "45s", "4BH", "3BD", "NBD", or "—" for a target that does not apply.
 func (t Target) String() string {
 	switch t.kind {
 	case TargetNone:
@@ -103,16 +105,19 @@ func (t Target) String() string {
 	return "NBD"
 }
 
-// formatWall writes a wall duration in hours and minutes, leaving out a zero
-// part: "4h", "15m", "1h30m".
+// formatWall writes a wall duration in hours, minutes and seconds, leaving
+// out a zero part: "4h", "15m", "1h30m", "45s".
 func formatWall(d time.Duration) string {
-	h, m := d/time.Hour, (d%time.Hour)/time.Minute
+	h, m, s := d/time.Hour, (d%time.Hour)/time.Minute, (d%time.Minute)/time.Second
 	var b strings.Builder
 	if h > 0 {
 		b.WriteString(strconv.FormatInt(int64(h), 10) + "h")
 	}
-	if m > 0 || h == 0 {
+	if m > 0 || (h == 0 && s == 0) {
 		b.WriteString(strconv.FormatInt(int64(m), 10) + "m")
+	}
+	if s > 0 {
+		b.WriteString(strconv.FormatInt(int64(s), 10) + "s")
 	}
 	return b.String()
 }
@@ -136,7 +141,7 @@ func (t *Target) UnmarshalText(text []byte) error {
 }
 
 // ParseTarget reads a target as an admin writes it. It accepts "15m",
-// "15min", "90m", "4h", "1h30m", "4BH", "3BD", "NBD" and "—" or "-" for a
+// "15min", "90m", "4h", "1h30m", "30s", "1m30s", "4BH", "3BD", "NBD" and "—" or "-" for a
 // target that does not apply; letters may be in either case and spaces are
 // ignored, so the spellings of DESIGN.md ("15 min", "4 BH") work too. Any
 // other text, or a target outside Validate's limits, is an EINVALID error.
@@ -196,7 +201,8 @@ func parseCount(s string) (int, bool) {
 }
 
 // parseWall reads an upper-cased wall duration: hours ("4H"), minutes ("15M"
-// or "15MIN"), or hours then minutes ("1H30M").
+// or "15MIN"), seconds ("30S"), or several of them in that order ("1H30M",
+// "1M30S").
 func parseWall(s string) (time.Duration, bool) {
 	var d time.Duration
 	if i := strings.IndexByte(s, 'H'); i >= 0 {
@@ -209,18 +215,23 @@ func parseWall(s string) (time.Duration, bool) {
 			return d, true
 		}
 	}
-	var digits string
-	switch {
-	case strings.HasSuffix(s, "MIN"):
-		digits = strings.TrimSuffix(s, "MIN")
-	case strings.HasSuffix(s, "M"):
-		digits = strings.TrimSuffix(s, "M")
-	default:
+	if i := strings.IndexByte(s, 'M'); i >= 0 {
+		digits, rest := s[:i], s[i+1:]
+		if r, ok := strings.CutPrefix(rest, "IN"); ok {
+			rest = r
+		}
+		m, ok := parseCount(digits)
+		if !ok {
+			return 0, false
+		}
+		d, s = d+time.Duration(m)*time.Minute, rest
+		if s == "" {
+			return d, true
+		}
+	}
+	sec, ok := parseCount(strings.TrimSuffix(s, "S"))
+	if !ok || !strings.HasSuffix(s, "S") {
 		return 0, false
 	}
-	m, ok := parseCount(digits)
-	if !ok {
-		return 0, false
-	}
-	return d + time.Duration(m)*time.Minute, true
+	return d + time.Duration(sec)*time.Second, true
 }

@@ -25,6 +25,9 @@ func TestParseTarget(t *testing.T) {
 		{"4h", sla.Wall(4 * time.Hour), "4h"},
 		{"4 h", sla.Wall(4 * time.Hour), "4h"},
 		{"1h30m", sla.Wall(90 * time.Minute), "1h30m"},
+		{"30s", sla.Wall(30 * time.Second), "30s"},
+		{"1m30s", sla.Wall(90 * time.Second), "1m30s"},
+		{"1h0m5s", sla.Wall(time.Hour + 5*time.Second), "1h5s"},
 		{"24H", sla.Wall(24 * time.Hour), "24h"},
 		{"4BH", sla.BusinessHours(4), "4BH"},
 		{"4 BH", sla.BusinessHours(4), "4BH"},
@@ -52,7 +55,7 @@ func TestParseTarget(t *testing.T) {
 func TestParseTargetInvalid(t *testing.T) {
 	for _, in := range []string{
 		"", "0m", "0h", "0BH", "0BD", "-1h", "4.5h", "4.5BH", "4hBH", "4", "h", "m", "BD", "2NBD", "NBD2",
-		"4d", "30s", "1m30s", "30m1h", "4hh", "15mm", "15minm", "9999999BD", "400BD", "8785h", "9000BH",
+		"4d", "0s", "30", "30sm", "1s30m", "30m1h", "4hh", "15mm", "15minm", "9999999BD", "400BD", "8785h", "9000BH",
 	} {
 		t.Run(in, func(t *testing.T) {
 			got, err := sla.ParseTarget(in)
@@ -72,7 +75,8 @@ func TestTargetValidate(t *testing.T) {
 		{"none", sla.Target{}, true},
 		{"one minute", sla.Wall(time.Minute), true},
 		{"a year", sla.Wall(366 * 24 * time.Hour), true},
-		{"seconds", sla.Wall(90 * time.Second), false},
+		{"seconds", sla.Wall(90 * time.Second), true},
+		{"part of a second", sla.Wall(1500 * time.Millisecond), false},
 		{"negative", sla.Wall(-time.Hour), false},
 		{"zero business hours", sla.BusinessHours(0), false},
 		{"zero business days", sla.BusinessDays(0), false},
