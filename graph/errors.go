@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercare/aftercare"
@@ -15,7 +16,7 @@ import (
 // presentError shapes every error a client sees: the domain code goes in
 // extensions.code, a domain message is shown as it is, and anything else is
 // logged in full and shown only as "internal error". Errors gqlgen raises
-// before any resolver runs (a query that does not parse or validate, a
+// about the request itself (a query that does not parse or validate, a
 // variable of the wrong type) are the client's: EINVALID.
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
@@ -25,7 +26,10 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &domainErr):
 			gqlErr.Message = domainErr.Message
 			setCode(gqlErr, domainErr.Code)
-		case gqlErr.Unwrap() == nil && gqlErr.Extensions["code"] != nil:
+		case gqlErr.Unwrap() == nil && !strings.Contains(gqlErr.Message, "which the schema does not allow"):
+			// gqlgen's own words about the request (parse, validation,
+			// coercion, introspection disabled); a null where the schema
+			// forbids one is our fault and falls through.
 			setCode(gqlErr, aftercare.EINVALID)
 		default:
 			log.ErrorContext(ctx, "graphql: internal error", "err", err, "path", gqlErr.Path.String(),

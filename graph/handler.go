@@ -85,7 +85,7 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(costLimit{MaxDepth: cfg.MaxDepth, MaxCost: cfg.MaxCost})
+	srv.Use(costLimit{MaxDepth: cfg.MaxDepth, MaxCost: cfg.MaxCost, Introspection: cfg.Introspection})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 

@@ -13,13 +13,15 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// costLimit rejects operations nested deeper than MaxDepth or whose cost is
-// over MaxCost, before anything runs. A field costs 1; a connection field
-// multiplies what it selects by the page size it asks for (first, or the
-// default page size), so a query's cost bounds the rows it can touch.
+// costLimit rejects, before anything runs, operations nested deeper than
+// MaxDepth, operations whose cost is over MaxCost, and, unless Introspection
+// is on, operations that read the schema. A field costs 1; a connection
+// field multiplies what it selects by the page size it asks for (first, or
+// the default page size), so a query's cost bounds the rows it can touch.
 type costLimit struct {
-	MaxDepth int
-	MaxCost  int
+	MaxDepth      int
+	MaxCost       int
+	Introspection bool
 }
 
 var _ interface {
@@ -39,6 +41,8 @@ func (l costLimit) MutateOperationContext(_ context.Context, oc *graphql.Operati
 	w := costWalker{oc: oc, visiting: map[string]bool{}}
 	cost := w.selections(oc.Operation.SelectionSet, 1)
 	switch {
+	case w.introspects && !l.Introspection:
+		return limitError("introspection is switched off on this server")
 	case w.depth > l.MaxDepth:
 		return limitError("query is nested %d levels deep; the limit is %d", w.depth, l.MaxDepth)
 	case cost > l.MaxCost:
@@ -56,9 +60,10 @@ func limitError(format string, args ...any) *gqlerror.Error {
 // costWalker adds up the cost and depth of a selection set, following
 // fragments once per path.
 type costWalker struct {
-	oc       *graphql.OperationContext
-	depth    int
-	visiting map[string]bool
+	oc          *graphql.OperationContext
+	depth       int
+	introspects bool
+	visiting    map[string]bool
 }
 
 const maxCost = 1 << 30
@@ -70,6 +75,9 @@ func (w *costWalker) selections(set ast.SelectionSet, depth int) int {
 		case *ast.Field:
 			if depth > w.depth {
 				w.depth = depth
+			}
+			if s.Name == "__schema" || s.Name == "__type" {
+				w.introspects = true
 			}
 			if len(s.SelectionSet) == 0 {
 				total++
