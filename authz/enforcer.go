@@ -28,15 +28,24 @@ type PolicyStore interface {
 	WaitPolicyChange(ctx context.Context, timeout time.Duration) error
 }
 
-// Enforcer decides what callers may do, with casbin, from the rules in a
+// Enforcer decides what callers may do from the casbin rules in a
 // PolicyStore, and says what each caller may see.
+//
+// casbin loads and checks the model and the rules; decisions are then
+// answered from an index compiled from what casbin loaded, because
+// casbin.Enforce evaluates its matcher against every permission rule on
+// every call (tens of microseconds with 100,000 role assignments, see
+// BENCHMARKS.md) while the index answers with a few map lookups. Tests
+// check that the index and casbin.Enforce agree on random requests.
 type Enforcer struct {
 	store PolicyStore
 	log   *slog.Logger
 
-	mu     sync.RWMutex
-	casbin *casbin.Enforcer
-	grants map[string][]grant // by subject ("user:<id>")
+	mu       sync.RWMutex
+	casbin   *casbin.Enforcer
+	grants   map[string][]grant                     // by subject ("user:<id>")
+	inDomain map[string]map[string][]aftercare.Role // by subject, then domain
+	perms    map[aftercare.Role]map[string]bool     // by role, "object action" with "*" kept as written
 }
 
 // grant is a role a subject holds in a domain.
@@ -68,16 +77,49 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("access rules: %w", err)
 	}
+	gs, err := ce.GetGroupingPolicy()
+	if err != nil {
+		return fmt.Errorf("access rules: %w", err)
+	}
+	ps, err := ce.GetPolicy()
+	if err != nil {
+		return fmt.Errorf("access rules: %w", err)
+	}
 	grants := make(map[string][]grant)
-	for _, r := range rules {
-		if r.PType == "g" && len(r.Values) >= 3 {
-			grants[r.Values[0]] = append(grants[r.Values[0]], grant{role: aftercare.Role(r.Values[1]), domain: r.Values[2]})
+	inDomain := make(map[string]map[string][]aftercare.Role)
+	for _, r := range gs {
+		if len(r) < 3 {
+			continue
 		}
+		sub, role, domain := r[0], aftercare.Role(r[1]), r[2]
+		grants[sub] = append(grants[sub], grant{role: role, domain: domain})
+		if inDomain[sub] == nil {
+			inDomain[sub] = make(map[string][]aftercare.Role)
+		}
+		inDomain[sub][domain] = append(inDomain[sub][domain], role)
+	}
+	perms := make(map[aftercare.Role]map[string]bool)
+	for _, r := range ps {
+		if len(r) < 3 {
+			continue
+		}
+		role := aftercare.Role(r[0])
+		if perms[role] == nil {
+			perms[role] = make(map[string]bool)
+		}
+		perms[role][r[1]+" "+r[2]] = true
 	}
 	e.mu.Lock()
-	e.casbin, e.grants = ce, grants
+	e.casbin, e.grants, e.inDomain, e.perms = ce, grants, inDomain, perms
 	e.mu.Unlock()
 	return nil
+}
+
+// permits reports whether a role may take action on object, as the model's
+// matcher says: a permission's object and action match exactly or are "*".
+func (e *Enforcer) permits(role aftercare.Role, object, action string) bool {
+	p := e.perms[role]
+	return p[object+" "+action] || p[object+" *"] || p["* "+action] || p["* *"]
 }
 
 // Watch reloads the rules whenever the store says they changed, and at
@@ -103,14 +145,8 @@ func subject(userID string) string { return "user:" + userID }
 func (e *Enforcer) Allowed(u *aftercare.User, object, action string) bool {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	sub := subject(u.ID)
-	tried := make(map[aftercare.Role]bool, 2)
-	for _, g := range e.grants[sub] {
-		if tried[g.role] {
-			continue // permissions are per role, the same in every domain
-		}
-		tried[g.role] = true
-		if ok, _ := e.casbin.Enforce(sub, g.domain, object, action); ok {
+	for _, g := range e.grants[subject(u.ID)] {
+		if e.permits(g.role, object, action) {
 			return true
 		}
 	}
@@ -122,8 +158,24 @@ func (e *Enforcer) Allowed(u *aftercare.User, object, action string) bool {
 func (e *Enforcer) AllowedIn(u *aftercare.User, domain, object, action string) bool {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	ok, _ := e.casbin.Enforce(subject(u.ID), domain, object, action)
-	return ok
+	roles := e.inDomain[subject(u.ID)]
+	for _, d := range [2]string{domain, aftercare.DomainAll} {
+		for _, role := range roles[d] {
+			if e.permits(role, object, action) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Enforce asks casbin itself, evaluating the model's matcher, whether the
+// user may take action on object in domain. It is the reference the fast
+// decisions are checked against, and what `explain` answers use.
+func (e *Enforcer) Enforce(u *aftercare.User, domain, object, action string) (bool, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.casbin.Enforce(subject(u.ID), domain, object, action)
 }
 
 // Scope returns what the user may see: everything with a role in "*", else

@@ -32,10 +32,17 @@ type DB struct {
 // Open connects to the database at url and checks that it answers.
 func Open(ctx context.Context, url string) (_ *DB, err error) {
 	defer wrap(&err, "postgres.Open")
+	return open(ctx, url, nil)
+}
+
+// open is Open with an optional tracer that sees every query, for tests that
+// look at the SQL a service runs.
+func open(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, aftercare.Errorf(aftercare.EINVALID, "database URL: %v", err)
 	}
+	cfg.ConnConfig.Tracer = tracer
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

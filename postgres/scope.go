@@ -18,22 +18,24 @@ type scopeRule struct {
 }
 
 // The rows of each noun a scoped caller may see. Every rule costs at most one
-// indexed join; engineers see what their assignments lead to.
+// indexed join (TestScopedListsAddAtMostOneIndexedJoin); engineers see what
+// their assignments lead to, which carry their incident's account, site and
+// asset for that purpose.
 var (
 	scopeAccounts = scopeRule{
 		account:  "a.id = ANY(?::uuid[])",
 		region:   "EXISTS (SELECT 1 FROM sites rs WHERE rs.account_id = a.id AND rs.region = ANY(?::text[]))",
-		engineer: "EXISTS (SELECT 1 FROM assignments x JOIN incidents xi ON xi.id = x.incident_id WHERE xi.account_id = a.id AND x.engineer_id = ?::uuid)",
+		engineer: "EXISTS (SELECT 1 FROM assignments x WHERE x.account_id = a.id AND x.engineer_id = ?::uuid)",
 	}
 	scopeSites = scopeRule{
 		account:  "s.account_id = ANY(?::uuid[])",
 		region:   "s.region = ANY(?::text[])",
-		engineer: "EXISTS (SELECT 1 FROM assignments x JOIN incidents xi ON xi.id = x.incident_id WHERE xi.site_id = s.id AND x.engineer_id = ?::uuid)",
+		engineer: "EXISTS (SELECT 1 FROM assignments x WHERE x.site_id = s.id AND x.engineer_id = ?::uuid)",
 	}
 	scopeAssets = scopeRule{
 		account:  "a.account_id = ANY(?::uuid[])",
 		region:   "EXISTS (SELECT 1 FROM sites rs WHERE rs.id = a.site_id AND rs.region = ANY(?::text[]))",
-		engineer: "EXISTS (SELECT 1 FROM assignments x JOIN incidents xi ON xi.id = x.incident_id WHERE xi.asset_id = a.id AND x.engineer_id = ?::uuid)",
+		engineer: "EXISTS (SELECT 1 FROM assignments x WHERE x.asset_id = a.id AND x.engineer_id = ?::uuid)",
 	}
 	scopeContracts = scopeRule{
 		account: "c.account_id = ANY(?::uuid[])",

@@ -4,7 +4,6 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -21,36 +20,30 @@ import (
 // the test ends.
 func mustSeedDB(tb testing.TB) *DB {
 	tb.Helper()
+	return mustTestDB(tb, nil)
+}
+
+// mustTestDB creates a fresh, migrated database, opened with an optional
+// query tracer, and drops it when the test ends. It fails, saying how to
+// start PostgreSQL, when the server does not answer.
+func mustTestDB(tb testing.TB, tracer pgx.QueryTracer) *DB {
+	tb.Helper()
 	ctx := context.Background()
 	serverURL := os.Getenv("AFTERCARE_TEST_DATABASE_URL")
 	if serverURL == "" {
 		serverURL = "postgres://aftercare:aftercare@localhost:5432/aftercare?sslmode=disable"
 	}
-	u, err := url.Parse(serverURL)
-	require.NoError(tb, err, "AFTERCARE_TEST_DATABASE_URL")
-	conn, err := pgx.Connect(ctx, serverURL)
-	if err != nil {
-		tb.Fatalf("PostgreSQL not reachable at %s: run `make test`, or scripts/postgres.sh to start it (%v)", u.Redacted(), err)
-	}
-	defer conn.Close(ctx)
 	var suffix [6]byte
 	_, _ = crand.Read(suffix[:])
-	name := "aftercare_seedtest_" + hex.EncodeToString(suffix[:])
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
+	name := "aftercare_internaltest_" + hex.EncodeToString(suffix[:])
+	dbURL, err := CreateDatabase(ctx, serverURL, name)
+	if err != nil {
+		tb.Fatalf("PostgreSQL not reachable: run `make test`, or scripts/postgres.sh to start it (%v)", err)
+	}
+	tb.Cleanup(func() { assert.NoError(tb, DropDatabase(context.Background(), serverURL, name)) })
+	db, err := open(ctx, dbURL, tracer)
 	require.NoError(tb, err)
-	u.Path = "/" + name
-	db, err := Open(ctx, u.String())
-	require.NoError(tb, err)
-	tb.Cleanup(func() {
-		db.Close()
-		conn, err := pgx.Connect(ctx, serverURL)
-		if !assert.NoError(tb, err) {
-			return
-		}
-		defer conn.Close(ctx)
-		_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		assert.NoError(tb, err)
-	})
+	tb.Cleanup(db.Close)
 	require.NoError(tb, db.Migrate(ctx))
 	return db
 }
