@@ -81,6 +81,7 @@ func (c *Calendar) clone() *Calendar {
 // wallClock is an instant read in one time zone.
 type wallClock struct {
 	date    Date
+	days    int32 // date as days since 1970-01-01
 	weekday time.Weekday
 	since   time.Duration // since local midnight, by the wall clock
 }
@@ -91,7 +92,8 @@ func wallClockOf(t time.Time, loc *time.Location) wallClock {
 	h, mi, s := local.Clock()
 	since := time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute +
 		time.Duration(s)*time.Second + time.Duration(local.Nanosecond())
-	return wallClock{date: Date{y, m, d}, weekday: local.Weekday(), since: since}
+	date := Date{y, m, d}
+	return wallClock{date: date, days: date.days(), weekday: local.Weekday(), since: since}
 }
 
 func (c *Calendar) onShiftAt(w wallClock) bool {

@@ -2,11 +2,12 @@ package dispatch
 
 import "github.com/uber/h3-go/v4"
 
-// cellList files items by H3 cell and keeps its non-empty cells in a slice,
-// so a search can bound and visit every occupied cell without walking rings.
+// cellList files items by H3 cell and keeps its occupied cells side by side
+// in a slice, so a search can bound every occupied cell in one sequential
+// pass.
 type cellList[T comparable] struct {
-	byCell map[h3.Cell]*cellItems[T]
-	cells  []*cellItems[T]
+	at    map[h3.Cell]int // position in cells
+	cells []cellItems[T]
 }
 
 // cellItems is one occupied cell of a cellList.
@@ -14,51 +15,45 @@ type cellItems[T comparable] struct {
 	cell   h3.Cell
 	centre point
 	items  []T
-	pos    int // in cellList.cells
 }
 
 func newCellList[T comparable]() cellList[T] {
-	return cellList[T]{byCell: make(map[h3.Cell]*cellItems[T])}
+	return cellList[T]{at: make(map[h3.Cell]int)}
 }
 
 // add files item in cell c.
 func (l *cellList[T]) add(c h3.Cell, item T) {
-	ci := l.byCell[c]
-	if ci == nil {
+	i, ok := l.at[c]
+	if !ok {
 		ll := h3.CellToLatLng(c)
-		ci = &cellItems[T]{cell: c, centre: newPoint(ll.Lat, ll.Lng), pos: len(l.cells)}
-		l.byCell[c] = ci
-		l.cells = append(l.cells, ci)
+		i = len(l.cells)
+		l.at[c] = i
+		l.cells = append(l.cells, cellItems[T]{cell: c, centre: newPoint(ll.Lat, ll.Lng)})
 	}
-	ci.items = append(ci.items, item)
+	l.cells[i].items = append(l.cells[i].items, item)
 }
 
 // remove takes item out of cell c, dropping the cell when it empties.
 func (l *cellList[T]) remove(c h3.Cell, item T) {
-	ci := l.byCell[c]
-	if ci == nil {
+	i, ok := l.at[c]
+	if !ok {
 		return
 	}
-	ci.items = removeItem(ci.items, item)
+	ci := &l.cells[i]
+	for j, it := range ci.items {
+		if it == item {
+			ci.items[j] = ci.items[len(ci.items)-1]
+			ci.items = ci.items[:len(ci.items)-1]
+			break
+		}
+	}
 	if len(ci.items) > 0 {
 		return
 	}
-	last := l.cells[len(l.cells)-1]
-	l.cells[ci.pos], last.pos = last, ci.pos
-	l.cells[len(l.cells)-1] = nil
-	l.cells = l.cells[:len(l.cells)-1]
-	delete(l.byCell, c)
-}
-
-// removeItem deletes the first item equal to x, not keeping order.
-func removeItem[T comparable](items []T, x T) []T {
-	for i, it := range items {
-		if it == x {
-			items[i] = items[len(items)-1]
-			var zero T
-			items[len(items)-1] = zero
-			return items[:len(items)-1]
-		}
-	}
-	return items
+	last := len(l.cells) - 1
+	l.cells[i] = l.cells[last]
+	l.at[l.cells[i].cell] = i
+	l.cells[last] = cellItems[T]{}
+	l.cells = l.cells[:last]
+	delete(l.at, c)
 }

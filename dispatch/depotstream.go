@@ -20,19 +20,30 @@ type depotStream struct {
 // depotCell is an occupied coarse cell of one needed part's depots.
 type depotCell struct {
 	boundKm float64
-	cell    *cellItems[int32]
+	items   []int32
 	need    int
 }
 
 func (c depotCell) heapKey() float64 { return c.boundKm }
 
-// depotHit is a depot with its distance to the site.
+// depotHit is a depot with its distance to the site, its location, and
+// whether it holds every needed part in full (what most engineers' vans
+// leave to the depot), so that scanning depots for an engineer touches no
+// depot record.
 type depotHit struct {
 	slot     int32
+	holdsAll bool
 	toSiteKm float64
+	at       point
 }
 
 func (h depotHit) heapKey() float64 { return h.toSiteKm }
+
+// reset readies the stream for a request, keeping its buffers.
+func (s *depotStream) reset(x *Index, site point, needs []need) {
+	s.x, s.site, s.needs, s.started = x, site, needs, false
+	s.cells.items, s.found.items, s.sorted = s.cells.items[:0], s.found.items[:0], s.sorted[:0]
+}
 
 // at returns the i-th nearest depot, or false when there are fewer.
 func (s *depotStream) at(i int) (depotHit, bool) {
@@ -58,14 +69,15 @@ func (s *depotStream) at(i int) (depotHit, bool) {
 
 func (s *depotStream) start() {
 	s.started = true
-	radius := cellRadiusKm(s.x.layout.coarse)
+	radius := cellRadiusKm(s.x.layout.depot)
 	for i, n := range s.needs {
 		hs := s.x.holders[n.part]
 		if hs == nil {
 			continue
 		}
-		for _, c := range hs.cells {
-			s.cells.items = append(s.cells.items, depotCell{boundKm: distanceKm(c.centre, s.site) - radius, cell: c, need: i})
+		for j := range hs.cells {
+			c := &hs.cells[j]
+			s.cells.items = append(s.cells.items, depotCell{boundKm: distanceKm(c.centre, s.site) - radius, items: c.items, need: i})
 		}
 	}
 	s.cells.init()
@@ -74,12 +86,16 @@ func (s *depotStream) start() {
 // open moves the depots of a cell to found. A depot holding several needed
 // parts is filed under each; it is taken from the first need only.
 func (s *depotStream) open(c depotCell) {
-	for _, slot := range c.cell.items {
+	for _, slot := range c.items {
 		d := &s.x.depots[slot]
 		if s.heldEarlier(d, c.need) {
 			continue
 		}
-		s.found.push(depotHit{slot: slot, toSiteKm: distanceKm(d.at, s.site)})
+		holdsAll := true
+		for _, n := range s.needs {
+			holdsAll = holdsAll && d.stock[n.part] >= n.qty
+		}
+		s.found.push(depotHit{slot: slot, holdsAll: holdsAll, toSiteKm: distanceKm(d.at, s.site), at: d.at})
 	}
 }
 

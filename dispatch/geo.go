@@ -11,25 +11,28 @@ const earthRadiusKm = 6371.007180918475
 
 const degree = math.Pi / 180
 
-// point is a place on the sphere with the cosine of its latitude cached,
-// because every great-circle distance needs it.
+// point is a place on the sphere as a unit vector, which makes the
+// great-circle distance one square root and one arcsine.
 type point struct {
-	lat, lng, cosLat float64
+	x, y, z float64
 }
 
 // newPoint returns the point at lat, lng in degrees.
 func newPoint(lat, lng float64) point {
-	return point{lat: lat, lng: lng, cosLat: math.Cos(lat * degree)}
+	sinLat, cosLat := math.Sincos(lat * degree)
+	sinLng, cosLng := math.Sincos(lng * degree)
+	return point{x: cosLat * cosLng, y: cosLat * sinLng, z: sinLat}
 }
 
-// distanceKm returns the great-circle (haversine) distance between a and b.
-// It is symmetric only up to rounding, so callers always pass the same
-// argument order for the same pair.
+// distanceKm returns the great-circle distance between a and b by the
+// haversine of their central angle θ, hav θ = sin²(θ/2) = (chord/2)², which
+// is the haversine formula evaluated on unit vectors: accurate at short range
+// and indifferent to the antimeridian. Callers pass the same argument order
+// for the same pair, so equal inputs give equal bits.
 func distanceKm(a, b point) float64 {
-	sinLat := math.Sin((b.lat - a.lat) * degree / 2)
-	sinLng := math.Sin((b.lng - a.lng) * degree / 2)
-	h := sinLat*sinLat + a.cosLat*b.cosLat*sinLng*sinLng
-	return 2 * earthRadiusKm * math.Asin(math.Sqrt(min(h, 1)))
+	dx, dy, dz := a.x-b.x, a.y-b.y, a.z-b.z
+	halfChord := math.Sqrt(dx*dx+dy*dy+dz*dz) / 2
+	return 2 * earthRadiusKm * math.Asin(min(halfChord, 1))
 }
 
 // travelTime returns how long km take at speed km/h. It is monotone in km,

@@ -16,13 +16,19 @@ const citiesPath = "../../shared/data/cities.csv"
 // mustCities reads the shared city list; a missing file fails the test.
 func mustCities(tb testing.TB) []City {
 	tb.Helper()
-	f, err := os.Open(citiesPath)
+	cities, err := parseCitiesFile()
 	require.NoError(tb, err, "the tests need %s (shared/data/cities.csv next to the repository)", citiesPath)
-	tb.Cleanup(func() { f.Close() })
-	cities, err := ParseCities(f, time.LoadLocation)
-	require.NoError(tb, err)
 	require.NotEmpty(tb, cities)
 	return cities
+}
+
+func parseCitiesFile() ([]City, error) {
+	f, err := os.Open(citiesPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseCities(f, time.LoadLocation)
 }
 
 // mustIndex builds an index with layout l, failing the test on error.

@@ -1,6 +1,11 @@
 package dispatch
 
 import (
+	"cmp"
+	"slices"
+	"sync"
+	"time"
+
 	"github.com/uber/h3-go/v4"
 )
 
@@ -8,11 +13,11 @@ import (
 // Assign, and follows location, load and stock changes without a rebuild.
 //
 // Engineers are filed per product line, so a search only meets engineers who
-// hold the line: at a fine resolution for the ring walk and at a coarse one
-// for the exact fallback scan when rings grow large. Each entry carries the
-// engineer's level on the line and clearance, so those rules cost no memory
-// access beyond the entry. Depots are filed per part they hold, at the coarse
-// resolution.
+// hold the line, in a tree of cells whose leaves are the fine cells of the
+// ring walk (see cellTree). Each entry carries what the cheap rules and the
+// distance need — level on the line, clearance, free capacity, location — so
+// an engineer far away or failing them costs no memory access beyond the
+// entry. Depots are filed per part they hold, at a coarse resolution.
 //
 // An Index is not safe for concurrent use when one of the calls updates it;
 // concurrent Candidates and Assign calls alone are safe.
@@ -24,38 +29,68 @@ type Index struct {
 	slotOf    map[string]int32
 	lines     map[string]*line
 	size      int
+	zones     []*time.Location // interned, so entries hold a small index
+	zoneOf    map[*time.Location]uint16
 
 	parts     map[string]int32 // part IDs interned for the stock maps
 	depots    []depot
 	depotSlot map[string]int32
 	holders   map[int32]*cellList[int32] // part → depots holding ≥ 1 unit
+
+	searches sync.Pool // of *search
 }
 
 // layout is the H3 geometry of an index: the fine resolution of the ring
-// walk, the coarse resolution of the fallback scan and the depot index, and
-// the disk radii the ring walk asks H3 for in turn before it falls back.
+// walk, the disk radii it asks H3 for in turn before it falls back to the
+// best-first search, and the resolution depots are filed at.
 type layout struct {
-	fine, coarse int
-	rings        []int
+	fine  int
+	rings []int
+	depot int
 }
 
 // defaultLayout is measured by BenchmarkResolution; see the comment there
 // for the numbers.
 func defaultLayout() layout {
-	return layout{fine: 6, coarse: 3, rings: []int{3, 6, 10}}
+	return layout{fine: 5, rings: []int{4}, depot: 3}
 }
 
-// engineer is an Engineer as the index keeps it.
+// engineer is an Engineer as the index keeps it. What the rules read for
+// every engineer in reach is copied into its entries.
 type engineer struct {
-	id           string
-	at           point
-	fine, coarse h3.Cell
-	skills       []skill
-	clearance    uint8
-	calendar     *Calendar
-	capacity     int
-	load         int
-	van          map[int32]int32
+	van      []stockRow
+	load     int
+	calendar *Calendar
+	id       string
+	at       point
+	fine     h3.Cell
+	skills   []skill
+	capacity int
+}
+
+// stockRow is a part held in a van; a van's rows are sorted by part.
+type stockRow struct {
+	part int32
+	qty  int32
+}
+
+// partSet is a 64-bit summary of a set of parts: bit p mod 64 for each
+// part p. A clear bit proves the part absent, so a search learns that a van
+// lacks the needed parts without reading the van.
+type partSet uint64
+
+func newPartSet(rows []stockRow) partSet {
+	var s partSet
+	for _, r := range rows {
+		s |= 1 << (r.part & 63)
+	}
+	return s
+}
+
+// mayHold reports whether part may be in the set; part -1, never seen by
+// the index, is in none.
+func (s partSet) mayHold(part int32) bool {
+	return part >= 0 && s&(1<<(part&63)) != 0
 }
 
 // skill is one product line of an engineer, with its level.
@@ -66,23 +101,34 @@ type skill struct {
 
 // line files the engineers who hold one product line.
 type line struct {
-	fine   map[h3.Cell][]entry
-	coarse cellList[entry]
-	size   int
+	tree cellTree
+	size int
 }
 
-// entry is an engineer as a product line files it.
+// entry is an engineer as a product line files it: what the distance and
+// the cheap rules read, so most engineers cost a short sequential read.
 type entry struct {
+	at        point
 	slot      int32
+	zone      uint16 // in Index.zones
 	level     uint8
 	clearance uint8
+	free      bool // load below capacity
+}
+
+// detail is the rest of what a line files about an engineer, read for
+// those who pass the level and clearance rules.
+type detail struct {
+	id       string
+	calendar calendarMask
+	van      partSet // the parts in the van, give or take false positives
 }
 
 // depot is a Depot as the index keeps it.
 type depot struct {
 	id    string
 	at    point
-	cell  h3.Cell // coarse
+	cell  h3.Cell
 	stock map[int32]int32
 }
 
@@ -95,6 +141,7 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 	x := &Index{
 		layout:    l,
 		slotOf:    make(map[string]int32, len(engineers)),
+		zoneOf:    make(map[*time.Location]uint16),
 		lines:     make(map[string]*line),
 		parts:     make(map[string]int32),
 		depotSlot: make(map[string]int32, len(depots)),
@@ -136,26 +183,32 @@ func (x *Index) Put(e Engineer) error {
 		slot = int32(len(x.engineers))
 		x.engineers = append(x.engineers, engineer{})
 	}
-	van := make(map[int32]int32, len(e.Van))
+	var van []stockRow
 	for part, qty := range e.Van {
 		if qty > 0 {
-			van[x.part(part)] = int32(qty)
+			van = append(van, stockRow{part: x.part(part), qty: int32(qty)})
 		}
 	}
+	slices.SortFunc(van, func(a, b stockRow) int { return cmp.Compare(a.part, b.part) })
+	calendar := e.Calendar.clone()
 	x.engineers[slot] = engineer{
-		id:        e.ID,
-		at:        newPoint(e.Lat, e.Lng),
-		fine:      x.cell(e.Lat, e.Lng, x.layout.fine),
-		coarse:    x.cell(e.Lat, e.Lng, x.layout.coarse),
-		clearance: uint8(tierRank(e.Clearance)),
-		calendar:  e.Calendar.clone(),
-		capacity:  e.Capacity,
-		load:      e.Load,
-		van:       van,
+		id:       e.ID,
+		at:       newPoint(e.Lat, e.Lng),
+		fine:     x.cell(e.Lat, e.Lng, x.layout.fine),
+		calendar: calendar,
+		capacity: e.Capacity,
+		load:     e.Load,
+		van:      van,
 	}
 	x.slotOf[e.ID] = slot
 	x.size++
-	x.file(slot, e.Skills)
+	x.file(slot, e.Skills, entry{
+		at:        newPoint(e.Lat, e.Lng),
+		slot:      slot,
+		zone:      x.zone(calendar.Location),
+		clearance: uint8(tierRank(e.Clearance)),
+		free:      e.Load < e.Capacity,
+	}, detail{id: e.ID, calendar: newCalendarMask(calendar), van: newPartSet(van)})
 	return nil
 }
 
@@ -182,22 +235,19 @@ func (x *Index) Move(id string, lat, lng float64) error {
 		return invalidf("engineer %s: location %v, %v is not on the globe", id, lat, lng)
 	}
 	slot := x.slotOf[id]
-	fine, coarse := x.cell(lat, lng, x.layout.fine), x.cell(lat, lng, x.layout.coarse)
-	for _, s := range e.skills {
-		en := entry{slot: slot, level: s.level, clearance: e.clearance}
-		if fine != e.fine {
-			s.line.fine[e.fine] = removeItem(s.line.fine[e.fine], en)
-			if len(s.line.fine[e.fine]) == 0 {
-				delete(s.line.fine, e.fine)
-			}
-			s.line.fine[fine] = append(s.line.fine[fine], en)
+	at, fine := newPoint(lat, lng), x.cell(lat, lng, x.layout.fine)
+	for _, sk := range e.skills {
+		en, d := sk.line.tree.entry(e.fine, slot)
+		if fine == e.fine {
+			en.at = at
+			continue
 		}
-		if coarse != e.coarse {
-			s.line.coarse.remove(e.coarse, en)
-			s.line.coarse.add(coarse, en)
-		}
+		moved, movedDetail := *en, *d
+		moved.at = at
+		sk.line.tree.remove(e.fine, slot)
+		sk.line.tree.add(fine, moved, movedDetail)
 	}
-	e.at, e.fine, e.coarse = newPoint(lat, lng), fine, coarse
+	e.at, e.fine = at, fine
 	return nil
 }
 
@@ -211,6 +261,10 @@ func (x *Index) SetLoad(id string, load int) error {
 		return invalidf("engineer %s: load %d", id, load)
 	}
 	e.load = load
+	for _, sk := range e.skills {
+		en, _ := sk.line.tree.entry(e.fine, x.slotOf[id])
+		en.free = load < e.capacity
+	}
 	return nil
 }
 
@@ -223,11 +277,20 @@ func (x *Index) SetStock(id, partID string, qty int) error {
 	if badStock(partID, qty) {
 		return invalidf("engineer %s: van holds %d of part %q", id, qty, partID)
 	}
-	if qty == 0 {
-		delete(e.van, x.part(partID))
-		return nil
+	part := x.part(partID)
+	i, found := slices.BinarySearchFunc(e.van, part, func(r stockRow, p int32) int { return cmp.Compare(r.part, p) })
+	switch {
+	case found && qty == 0:
+		e.van = slices.Delete(e.van, i, i+1)
+	case found:
+		e.van[i].qty = int32(qty)
+	case qty > 0:
+		e.van = slices.Insert(e.van, i, stockRow{part: part, qty: int32(qty)})
 	}
-	e.van[x.part(partID)] = int32(qty)
+	for _, sk := range e.skills {
+		_, d := sk.line.tree.entry(e.fine, x.slotOf[id])
+		d.van = newPartSet(e.van)
+	}
 	return nil
 }
 
@@ -249,7 +312,7 @@ func (x *Index) PutDepot(d Depot) error {
 	x.depots[slot] = depot{
 		id:    d.ID,
 		at:    newPoint(d.Lat, d.Lng),
-		cell:  x.cell(d.Lat, d.Lng, x.layout.coarse),
+		cell:  x.cell(d.Lat, d.Lng, x.layout.depot),
 		stock: make(map[int32]int32, len(d.Stock)),
 	}
 	for part, qty := range d.Stock {
@@ -295,6 +358,19 @@ func (x *Index) setDepotStock(slot, part int32, qty int) {
 	d.stock[part] = int32(qty)
 }
 
+// vanQty returns the units of part in the engineer's van.
+func (e *engineer) vanQty(part int32) int32 {
+	for _, r := range e.van {
+		if r.part >= part {
+			if r.part == part {
+				return r.qty
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
 // engineer returns the engineer with the ID.
 func (x *Index) engineer(id string) (*engineer, error) {
 	slot, ok := x.slotOf[id]
@@ -304,18 +380,18 @@ func (x *Index) engineer(id string) (*engineer, error) {
 	return &x.engineers[slot], nil
 }
 
-// file adds the engineer in slot to the lines of its skills.
-func (x *Index) file(slot int32, skills map[string]int) {
+// file adds the engineer in slot to the lines of its skills, with en
+// completed by the level on each line.
+func (x *Index) file(slot int32, skills map[string]int, en entry, d detail) {
 	e := &x.engineers[slot]
 	for name, level := range skills {
 		ln := x.lines[name]
 		if ln == nil {
-			ln = &line{fine: make(map[h3.Cell][]entry), coarse: newCellList[entry]()}
+			ln = &line{tree: newCellTree(x.layout.fine)}
 			x.lines[name] = ln
 		}
-		en := entry{slot: slot, level: uint8(level), clearance: e.clearance}
-		ln.fine[e.fine] = append(ln.fine[e.fine], en)
-		ln.coarse.add(e.coarse, en)
+		en.level = uint8(level)
+		ln.tree.add(e.fine, en, d)
 		ln.size++
 		e.skills = append(e.skills, skill{line: ln, level: uint8(level)})
 	}
@@ -324,17 +400,23 @@ func (x *Index) file(slot int32, skills map[string]int) {
 // unfile takes the engineer in slot out of its lines.
 func (x *Index) unfile(slot int32) {
 	e := &x.engineers[slot]
-	for _, s := range e.skills {
-		en := entry{slot: slot, level: s.level, clearance: e.clearance}
-		s.line.fine[e.fine] = removeItem(s.line.fine[e.fine], en)
-		if len(s.line.fine[e.fine]) == 0 {
-			delete(s.line.fine, e.fine)
-		}
-		s.line.coarse.remove(e.coarse, en)
-		s.line.size--
+	for _, sk := range e.skills {
+		sk.line.tree.remove(e.fine, slot)
+		sk.line.size--
 	}
 	e.skills = nil
 	x.size--
+}
+
+// zone interns a time zone.
+func (x *Index) zone(loc *time.Location) uint16 {
+	z, ok := x.zoneOf[loc]
+	if !ok {
+		z = uint16(len(x.zones))
+		x.zones = append(x.zones, loc)
+		x.zoneOf[loc] = z
+	}
+	return z
 }
 
 // part interns a part ID.

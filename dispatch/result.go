@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -13,11 +12,11 @@ type Result struct {
 	// Candidates is the shortlist, best first: those who make the deadline,
 	// then the least travel time, then the least load, then engineer ID.
 	Candidates []Candidate
-	// Rejected lists, nearest first (then by engineer ID), the engineers
-	// within reach who hold the product line but failed a rule. Within
-	// reach means the straight trip takes no longer than the last
-	// candidate's trip, so anyone nearer than the shortlist has a reason;
-	// when the shortlist is not full, everyone is within reach.
+	// Rejected lists, nearest first (then by engineer ID), the engineers who
+	// hold the product line but failed a rule and are no farther from the
+	// site than the farthest candidate: whoever is nearer than someone on
+	// the shortlist has a reason. When the shortlist is not full it lists
+	// every engineer who holds the line.
 	Rejected []Rejection
 	// Counts tallies Rejected by reason. When the shortlist is not full it
 	// also counts, under ReasonNoSkill, every engineer without the product
@@ -70,6 +69,31 @@ const (
 	ReasonNoPart      Reason = "no_part"       // the van lacks a part no single depot holds
 )
 
+// reasonCount is the number of reasons.
+const reasonCount = 6
+
+// reasons returns the reasons in the order the rules are checked.
+func reasons() [reasonCount]Reason {
+	return [...]Reason{ReasonNoSkill, ReasonLevelTooLow, ReasonNoClearance, ReasonOffShift, ReasonAtCapacity, ReasonNoPart}
+}
+
+// order returns the reason's position in reasons().
+func (r Reason) order() int {
+	switch r {
+	case ReasonLevelTooLow:
+		return 1
+	case ReasonNoClearance:
+		return 2
+	case ReasonOffShift:
+		return 3
+	case ReasonAtCapacity:
+		return 4
+	case ReasonNoPart:
+		return 5
+	}
+	return 0
+}
+
 // before reports whether a ranks ahead of b in a shortlist.
 func (a *Candidate) before(b *Candidate) bool {
 	if a.MakesDeadline != b.MakesDeadline {
@@ -85,29 +109,49 @@ func (a *Candidate) before(b *Candidate) bool {
 }
 
 // newResult assembles the result of a search from its shortlist (ranked, at
-// most req.Shortlist long), the rejections it examined and the number of
-// engineers without the product line. Both searches call it, so they apply
-// the same reach.
+// most req.Shortlist long), the rejections it examined (newResult keeps and
+// reorders the slice) and the number of
+// engineers without the product line. Both searches call it, so they list
+// the same rejections. The shortlist is in ascending travel time (those who
+// make the deadline travel less than those who miss it), so a search that
+// examined everyone whose straight trip is no longer than the last
+// candidate's has examined everyone no farther than the farthest candidate.
 func newResult(req *Request, shortlist []Candidate, rejected []Rejection, unskilled int) Result {
 	full := len(shortlist) == req.Shortlist
-	var kept []Rejection
+	farthest := 0.0
+	for _, c := range shortlist {
+		farthest = max(farthest, c.DistanceKm)
+	}
+	kept := rejected[:0]
 	for _, r := range rejected {
-		if !full || travelTime(r.DistanceKm, req.SpeedKmh) <= shortlist[len(shortlist)-1].Travel {
+		if !full || r.DistanceKm <= farthest {
 			kept = append(kept, r)
 		}
 	}
+	if len(kept) == 0 {
+		kept = nil
+	}
 	slices.SortFunc(kept, func(a, b Rejection) int {
-		if c := cmp.Compare(a.DistanceKm, b.DistanceKm); c != 0 {
-			return c
+		switch {
+		case a.DistanceKm < b.DistanceKm:
+			return -1
+		case a.DistanceKm > b.DistanceKm:
+			return 1
 		}
 		return strings.Compare(a.EngineerID, b.EngineerID)
 	})
-	counts := make(map[Reason]int)
+	var tally [reasonCount]int
 	for _, r := range kept {
-		counts[r.Reason]++
+		tally[r.Reason.order()]++
 	}
-	if !full && unskilled > 0 {
-		counts[ReasonNoSkill] = unskilled
+	if !full {
+		tally[ReasonNoSkill.order()] += unskilled
+	}
+	counts := make(map[Reason]int)
+	for i, r := range reasons() {
+		if tally[i] > 0 {
+			counts[r] = tally[i]
+		}
 	}
 	if len(shortlist) == 0 {
 		shortlist = nil

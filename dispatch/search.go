@@ -1,7 +1,8 @@
 package dispatch
 
 import (
-	"time"
+	"math"
+	"slices"
 
 	"github.com/uber/h3-go/v4"
 )
@@ -12,20 +13,22 @@ import (
 //
 // The search walks H3 rings outward from the site's cell over the engineers
 // who hold the product line, and stops as soon as no unvisited ring can hold
-// anyone who would enter the shortlist (the proof is in bound.go). When the
-// rings grow large without that happening — a sparse region, or too few
-// qualified engineers anywhere — it starts again over the line's coarse
-// cells in order of their distance bound, which is exact too and ends at the
-// last occupied cell.
+// anyone who would enter the shortlist (the proof is in bound.go). Within
+// the rings it skips the cells whose centre bound is already beyond reach.
+// When the rings grow large without stopping — a sparse region, or too few
+// qualified engineers anywhere — it finishes with a best-first search over
+// the line's cell tree, which is exact too and ends at the last occupied cell.
 func (x *Index) Candidates(req Request) (Result, error) {
 	if err := req.validate(); err != nil {
 		return Result{}, err
 	}
 	s := x.newSearch(&req, req.Shortlist)
+	defer x.release(s)
 	return s.run(), nil
 }
 
-// search is one query against an index.
+// search is one query against an index. Its buffers outlive it in the
+// index's pool, so a query allocates little more than its result.
 type search struct {
 	x        *Index
 	req      *Request
@@ -34,28 +37,44 @@ type search struct {
 	minLevel uint8
 	short    shortlist
 	rejected []rejected
-	clocks   map[*time.Location]wallClock
+	walked   []h3.Cell // the leaves the ring walk examined, sorted once it ends
+	clocks   []zoneClock // by zone
+	nodes    minHeap[nodeBound]
 	trips    tripPlanner
 }
 
-// rejected is a rejection before the distance is computed.
+// rejected is a rejection as the search collects it: the leaf and the
+// position of the engineer's entry, so only the listed IDs are read.
 type rejected struct {
-	slot   int32
-	reason Reason
+	leaf     *node
+	i        int32
+	reason   Reason
+	straight float64
 }
 
+// newSearch returns a search for req with a shortlist of k, from the pool.
 func (x *Index) newSearch(req *Request, k int) *search {
-	s := &search{
-		x:        x,
-		req:      req,
-		site:     newPoint(req.Lat, req.Lng),
-		tier:     uint8(tierRank(req.Tier)),
-		minLevel: uint8(req.MinLevel),
-		short:    shortlist{k: k},
-		clocks:   make(map[*time.Location]wallClock),
+	s, _ := x.searches.Get().(*search)
+	if s == nil {
+		s = new(search)
 	}
-	s.trips = newTripPlanner(x, s.site, req.Parts)
+	s.x, s.req = x, req
+	s.site = newPoint(req.Lat, req.Lng)
+	s.tier, s.minLevel = uint8(tierRank(req.Tier)), uint8(req.MinLevel)
+	s.short = shortlist{k: k, picks: s.short.picks[:0]}
+	s.rejected = s.rejected[:0]
+	s.walked = s.walked[:0]
+	s.clocks = append(s.clocks[:0], make([]zoneClock, len(x.zones))...)
+	s.nodes.items = s.nodes.items[:0]
+	s.trips.reset(x, s.site, req.Parts)
 	return s
+}
+
+// release returns a finished search to the pool.
+func (x *Index) release(s *search) {
+	s.x, s.req = nil, nil
+	s.trips.x, s.trips.depots.x = nil, nil
+	x.searches.Put(s)
 }
 
 // run searches and assembles the result.
@@ -64,10 +83,8 @@ func (s *search) run() Result {
 	unskilled := s.x.size
 	if ln != nil {
 		unskilled -= ln.size
-		if !s.walkRings(ln) {
-			s.short.reset()
-			s.rejected = s.rejected[:0]
-			s.scanCoarse(ln)
+		if !s.walkRings(&ln.tree) {
+			s.bestFirst(&ln.tree)
 		}
 	}
 	return newResult(s.req, s.candidates(), s.rejections(), unskilled)
@@ -77,26 +94,27 @@ func (s *search) run() Result {
 // and reports whether it could stop (see bound.go). It gives up, reporting
 // false, after the largest disk of the layout, or if H3 returns a disk with a
 // missing ring.
-func (s *search) walkRings(ln *line) bool {
+func (s *search) walkRings(t *cellTree) bool {
 	origin := h3.LatLngToCell(h3.NewLatLng(s.req.Lat, s.req.Lng), s.x.layout.fine)
 	gap := ringGapKm(s.x.layout.fine)
+	radius := t.radius[len(t.radius)-1]
 	next := 0 // the first ring not examined
-	for _, radius := range s.x.layout.rings {
-		disk := h3.GridDiskDistances(origin, radius)
+	for _, k := range s.x.layout.rings {
+		disk := h3.GridDiskDistances(origin, k)
 		if !wholeDisk(disk, origin) {
 			return false
 		}
-		for k := next; k <= radius; k++ {
-			if k > 0 && s.beyondReach(float64(k-1)*gap) {
+		for ; next <= k; next++ {
+			if next > 0 && s.beyondReach(float64(next-1)*gap) {
 				return true
 			}
-			for _, c := range disk[k] {
-				for _, en := range ln.fine[c] {
-					s.consider(en)
+			for _, c := range disk[next] {
+				if n := t.leaf(c); n != nil && !s.beyondReach(distanceKm(n.centre, s.site)-radius) {
+					s.examine(n)
+					s.walked = append(s.walked, c)
 				}
 			}
 		}
-		next = radius + 1
 	}
 	return s.beyondReach(float64(next-1) * gap)
 }
@@ -124,31 +142,38 @@ func wholeDisk(disk [][]h3.Cell, origin h3.Cell) bool {
 	return true
 }
 
-// coarseCell is an occupied coarse cell with a lower bound on the distance
-// from the site to anyone in it.
-type coarseCell struct {
+// nodeBound is a node of a cellTree with a lower bound on the distance from
+// the site to anyone filed under it.
+type nodeBound struct {
 	boundKm float64
-	cell    *cellItems[entry]
+	node    *node
 }
 
-func (c coarseCell) heapKey() float64 { return c.boundKm }
+func (b nodeBound) heapKey() float64 { return b.boundKm }
 
-// scanCoarse examines the line's coarse cells in order of their distance
-// bound until the next bound is beyond reach.
-func (s *search) scanCoarse(ln *line) {
-	radius := cellRadiusKm(s.x.layout.coarse)
-	h := minHeap[coarseCell]{items: make([]coarseCell, 0, len(ln.coarse.cells))}
-	for _, c := range ln.coarse.cells {
-		h.items = append(h.items, coarseCell{boundKm: distanceKm(c.centre, s.site) - radius, cell: c})
+// bestFirst examines the tree's leaves in order of their distance bound,
+// opening nodes as their bound comes up, until the next bound is beyond
+// reach. It skips the leaves the ring walk examined.
+func (s *search) bestFirst(t *cellTree) {
+	slices.Sort(s.walked)
+	h := &s.nodes
+	for _, n := range t.roots {
+		h.items = append(h.items, nodeBound{distanceKm(n.centre, s.site) - t.radius[0], n})
 	}
 	h.init()
 	for h.len() > 0 {
-		c := h.pop()
-		if s.beyondReach(max(c.boundKm, 0)) {
+		b := h.pop()
+		if s.beyondReach(b.boundKm) {
 			return
 		}
-		for _, en := range c.cell.items {
-			s.consider(en)
+		if b.node.children == nil {
+			if _, walked := slices.BinarySearch(s.walked, b.node.cell); !walked {
+				s.examine(b.node)
+			}
+			continue
+		}
+		for _, c := range b.node.children {
+			h.push(nodeBound{distanceKm(c.centre, s.site) - t.radius[c.level], c})
 		}
 	}
 }
@@ -157,62 +182,78 @@ func (s *search) scanCoarse(ln *line) {
 // the shortlist: it is full and even the straight trip of km takes longer
 // than its last candidate's.
 func (s *search) beyondReach(km float64) bool {
-	return s.short.full() && travelTime(km, s.req.SpeedKmh) > s.short.worst().Travel
+	return s.short.full() && travelTime(max(km, 0), s.req.SpeedKmh) > s.short.worst().Travel
 }
 
-// consider applies the rules to one engineer in the order of the Reason
-// constants and offers the qualified to the shortlist.
-func (s *search) consider(en entry) {
-	if en.level < s.minLevel {
-		s.rejected = append(s.rejected, rejected{en.slot, ReasonLevelTooLow})
-		return
+// examine applies the rules to the engineers of a leaf, in the order of the
+// Reason constants, and offers the qualified to the shortlist. Engineers
+// beyond reach are skipped: they can be neither candidates nor listed.
+func (s *search) examine(n *node) {
+	for i := range n.entries {
+		en := &n.entries[i]
+		straight := distanceKm(en.at, s.site)
+		if s.beyondReach(straight) {
+			continue
+		}
+		if en.level < s.minLevel {
+			s.rejected = append(s.rejected, rejected{n, int32(i), ReasonLevelTooLow, straight})
+			continue
+		}
+		if en.clearance < s.tier {
+			s.rejected = append(s.rejected, rejected{n, int32(i), ReasonNoClearance, straight})
+			continue
+		}
+		d := &n.details[i]
+		if !s.onShift(en, d) {
+			s.rejected = append(s.rejected, rejected{n, int32(i), ReasonOffShift, straight})
+			continue
+		}
+		if !en.free {
+			s.rejected = append(s.rejected, rejected{n, int32(i), ReasonAtCapacity, straight})
+			continue
+		}
+		trip, ok := s.trips.plan(en, d, straight)
+		if !ok {
+			s.rejected = append(s.rejected, rejected{n, int32(i), ReasonNoPart, straight})
+			continue
+		}
+		travel := travelTime(trip.routeKm, s.req.SpeedKmh)
+		makes := s.req.makesDeadline(travel)
+		if s.short.outranked(makes, travel) {
+			continue
+		}
+		e := &s.x.engineers[en.slot]
+		s.short.offer(pick{
+			Candidate: Candidate{
+				EngineerID:    d.id,
+				DistanceKm:    straight,
+				RouteKm:       trip.routeKm,
+				Travel:        travel,
+				MakesDeadline: makes,
+				Load:          e.load,
+			},
+			slot:  en.slot,
+			depot: trip.depot,
+		})
 	}
-	if en.clearance < s.tier {
-		s.rejected = append(s.rejected, rejected{en.slot, ReasonNoClearance})
-		return
-	}
-	e := &s.x.engineers[en.slot]
-	straight := distanceKm(e.at, s.site)
-	if s.beyondReach(straight) {
-		return // neither a candidate nor within reach for Rejected
-	}
-	if !e.calendar.onShiftAt(s.clock(e.calendar.Location)) {
-		s.rejected = append(s.rejected, rejected{en.slot, ReasonOffShift})
-		return
-	}
-	if e.load >= e.capacity {
-		s.rejected = append(s.rejected, rejected{en.slot, ReasonAtCapacity})
-		return
-	}
-	trip, ok := s.trips.plan(e, straight)
-	if !ok {
-		s.rejected = append(s.rejected, rejected{en.slot, ReasonNoPart})
-		return
-	}
-	travel := travelTime(trip.routeKm, s.req.SpeedKmh)
-	s.short.offer(pick{
-		Candidate: Candidate{
-			EngineerID:    e.id,
-			DistanceKm:    straight,
-			RouteKm:       trip.routeKm,
-			Travel:        travel,
-			MakesDeadline: s.req.makesDeadline(travel),
-			Load:          e.load,
-		},
-		slot:  en.slot,
-		depot: trip.depot,
-	})
 }
 
-// clock returns the request's Now on the wall clock of loc, computed once
-// per zone and search.
-func (s *search) clock(loc *time.Location) wallClock {
-	w, ok := s.clocks[loc]
-	if !ok {
-		w = wallClockOf(s.req.Now, loc)
-		s.clocks[loc] = w
+// zoneClock is the request's Now on the wall clock of one zone, once known.
+type zoneClock struct {
+	known bool
+	at    wallClock
+}
+
+// onShift reports whether the engineer of en works at the request's Now.
+func (s *search) onShift(en *entry, d *detail) bool {
+	c := &s.clocks[en.zone]
+	if !c.known {
+		*c = zoneClock{known: true, at: wallClockOf(s.req.Now, s.x.zones[en.zone])}
 	}
-	return w
+	if on, known := d.calendar.lookup(c.at); known {
+		return on
+	}
+	return s.x.engineers[en.slot].calendar.onShiftAt(c.at)
 }
 
 // candidates turns the shortlist into Candidates with their parts plans.
@@ -222,7 +263,7 @@ func (s *search) candidates() []Candidate {
 		e := &s.x.engineers[p.slot]
 		c := p.Candidate
 		c.ETA = s.req.Now.Add(c.Travel)
-		c.Plan = planParts(s.req.Parts, func(i int) int { return int(e.van[s.trips.needs[i].part]) })
+		c.Plan = planParts(s.req.Parts, func(i int) int { return int(e.vanQty(s.trips.needs[i].part)) })
 		if p.depot >= 0 {
 			c.Plan.DepotID = s.x.depots[p.depot].id
 		}
@@ -231,12 +272,27 @@ func (s *search) candidates() []Candidate {
 	return out
 }
 
-// rejections turns the rejected slots into Rejections with distances.
+// rejections turns the rejected slots that newResult keeps into
+// Rejections, reading the IDs of those only.
 func (s *search) rejections() []Rejection {
-	out := make([]Rejection, len(s.rejected))
-	for i, r := range s.rejected {
-		e := &s.x.engineers[r.slot]
-		out[i] = Rejection{EngineerID: e.id, Reason: r.reason, DistanceKm: distanceKm(e.at, s.site)}
+	farthest := math.Inf(1)
+	if s.short.full() {
+		farthest = 0
+		for _, p := range s.short.picks {
+			farthest = max(farthest, p.DistanceKm)
+		}
+	}
+	n := 0
+	for _, r := range s.rejected {
+		if r.straight <= farthest {
+			n++
+		}
+	}
+	out := make([]Rejection, 0, n)
+	for _, r := range s.rejected {
+		if r.straight <= farthest {
+			out = append(out, Rejection{EngineerID: r.leaf.details[r.i].id, Reason: r.reason, DistanceKm: r.straight})
+		}
 	}
 	return out
 }

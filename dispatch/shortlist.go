@@ -1,5 +1,7 @@
 package dispatch
 
+import "time"
+
 // shortlist keeps the k best candidates offered to it, best first.
 type shortlist struct {
 	k     int
@@ -18,7 +20,19 @@ func (s *shortlist) full() bool { return len(s.picks) == s.k }
 // worst returns the last candidate; the shortlist must not be empty.
 func (s *shortlist) worst() *Candidate { return &s.picks[len(s.picks)-1].Candidate }
 
-func (s *shortlist) reset() { s.picks = s.picks[:0] }
+// outranked reports whether a candidate with the deadline flag and travel
+// time cannot enter the full shortlist whatever its load and ID, which spares
+// reading them.
+func (s *shortlist) outranked(makes bool, travel time.Duration) bool {
+	if !s.full() {
+		return false
+	}
+	w := s.worst()
+	if makes != w.MakesDeadline {
+		return !makes
+	}
+	return travel > w.Travel
+}
 
 // offer inserts p in rank order if it ranks within the first k.
 func (s *shortlist) offer(p pick) {

@@ -30,26 +30,36 @@ type trip struct {
 // depot scan early; it is far below any distance that matters (1 mm).
 const depotSlack = 1e-6
 
-func newTripPlanner(x *Index, site point, parts []PartNeed) tripPlanner {
-	t := tripPlanner{x: x, site: site, needs: make([]need, len(parts)), missing: make([]int32, len(parts))}
-	for i, p := range parts {
+// reset readies the planner for a request, keeping its buffers.
+func (t *tripPlanner) reset(x *Index, site point, parts []PartNeed) {
+	t.x, t.site = x, site
+	t.needs, t.missing = t.needs[:0], t.missing[:0]
+	for _, p := range parts {
 		id, ok := x.parts[p.PartID]
 		if !ok {
 			id = -1
 		}
-		t.needs[i] = need{part: id, qty: int32(p.Quantity)}
+		t.needs = append(t.needs, need{part: id, qty: int32(p.Quantity)})
+		t.missing = append(t.missing, 0)
 	}
-	t.depots = depotStream{x: x, site: site, needs: t.needs}
-	return t
+	t.depots.reset(x, site, t.needs)
 }
 
-// plan returns the engineer's trip, or false when the van lacks a part and
-// no single depot holds all that is missing.
-func (t *tripPlanner) plan(e *engineer, straight float64) (trip, bool) {
-	short := false
-	for i, n := range t.needs {
-		t.missing[i] = max(n.qty-e.van[n.part], 0)
-		short = short || t.missing[i] > 0
+// plan returns the trip of the engineer of en, or false when the van lacks
+// a part and no single depot holds all that is missing.
+func (t *tripPlanner) plan(en *entry, d *detail, straight float64) (trip, bool) {
+	short, all := len(t.needs) > 0, true
+	for _, n := range t.needs {
+		all = all && !d.van.mayHold(n.part)
+	}
+	if !all {
+		e := &t.x.engineers[en.slot]
+		short = false
+		for i, n := range t.needs {
+			t.missing[i] = max(n.qty-e.vanQty(n.part), 0)
+			short = short || t.missing[i] > 0
+			all = all && t.missing[i] == n.qty
+		}
 	}
 	if !short {
 		return trip{routeKm: straight, depot: -1}, true
@@ -63,12 +73,11 @@ func (t *tripPlanner) plan(e *engineer, straight float64) (trip, bool) {
 		if !ok || 2*hit.toSiteKm-straight > best+depotSlack {
 			break
 		}
-		d := &t.x.depots[hit.slot]
-		if !t.holdsMissing(d) {
+		if all && !hit.holdsAll || !all && !t.holdsMissing(&t.x.depots[hit.slot]) {
 			continue
 		}
-		route := routeKm(distanceKm(e.at, d.at), hit.toSiteKm, straight)
-		if route < best || route == best && d.id < t.x.depots[bestSlot].id {
+		route := routeKm(distanceKm(en.at, hit.at), hit.toSiteKm, straight)
+		if route < best || route == best && t.x.depots[hit.slot].id < t.x.depots[bestSlot].id {
 			best, bestSlot = route, hit.slot
 		}
 	}

@@ -1,0 +1,108 @@
+package dispatch
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The workload: 100,000 engineers, about 1,000 depots and 10,000
+// incidents around the cities of shared/data/cities.csv.
+const (
+	benchEngineers = 100_000
+	benchDepots    = 1_000
+	benchIncidents = 10_000
+	benchSeed      = 20260302
+)
+
+var benchWorkload = sync.OnceValues(func() (*Workload, error) {
+	cities, err := parseCitiesFile()
+	if err != nil {
+		return nil, err
+	}
+	return NewWorkload(benchSeed, benchEngineers, benchDepots, benchIncidents, cities)
+})
+
+func mustBenchWorkload(b *testing.B) *Workload {
+	b.Helper()
+	w, err := benchWorkload()
+	require.NoError(b, err, "the benchmarks need %s", citiesPath)
+	return w
+}
+
+// BenchmarkCandidates runs the workload's incidents through the index in
+// turn and reports the 50th and 99th percentile latency besides the mean.
+func BenchmarkCandidates(b *testing.B) {
+	w := mustBenchWorkload(b)
+	x := mustIndex(b, defaultLayout(), w.Engineers, w.Depots)
+	benchmarkQueries(b, func(req Request) (Result, error) { return x.Candidates(req) }, w.Requests)
+}
+
+// BenchmarkBruteForce runs the same incidents through the reference scan.
+func BenchmarkBruteForce(b *testing.B) {
+	w := mustBenchWorkload(b)
+	benchmarkQueries(b, func(req Request) (Result, error) { return BruteForce(w.Engineers, w.Depots, req) }, w.Requests)
+}
+
+// BenchmarkCandidatesNoParts and BenchmarkBruteForceNoParts drop the parts
+// from the incidents, isolating the engineer search from the depot detours.
+func BenchmarkCandidatesNoParts(b *testing.B) {
+	w := mustBenchWorkload(b)
+	x := mustIndex(b, defaultLayout(), w.Engineers, w.Depots)
+	benchmarkQueries(b, func(req Request) (Result, error) { return x.Candidates(req) }, withoutParts(w.Requests))
+}
+
+func BenchmarkBruteForceNoParts(b *testing.B) {
+	w := mustBenchWorkload(b)
+	benchmarkQueries(b, func(req Request) (Result, error) { return BruteForce(w.Engineers, w.Depots, req) }, withoutParts(w.Requests))
+}
+
+// BenchmarkResolution compares fine resolutions for the ring walk, each
+// with disk radii that reach about the same distance.
+func BenchmarkResolution(b *testing.B) {
+	w := mustBenchWorkload(b)
+	for _, l := range []layout{
+		{fine: 4, rings: []int{2, 4}, depot: 3},
+		{fine: 5, rings: []int{4}, depot: 3},
+		{fine: 5, rings: []int{3, 6}, depot: 3},
+		{fine: 5, rings: []int{4, 8}, depot: 3},
+		{fine: 5, rings: []int{4, 8, 13}, depot: 3},
+		{fine: 6, rings: []int{6, 12}, depot: 3},
+		{fine: 7, rings: []int{10, 20}, depot: 3},
+		{fine: 5, depot: 3},
+	} {
+		b.Run(fmt.Sprintf("res=%d/rings=%v", l.fine, l.rings), func(b *testing.B) {
+			x := mustIndex(b, l, w.Engineers, w.Depots)
+			benchmarkQueries(b, func(req Request) (Result, error) { return x.Candidates(req) }, w.Requests)
+		})
+	}
+}
+
+func benchmarkQueries(b *testing.B, query func(Request) (Result, error), reqs []Request) {
+	b.ReportAllocs()
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := query(reqs[i%len(reqs)]); err != nil {
+			b.Fatal(err)
+		}
+		latencies = append(latencies, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(latencies)
+	b.ReportMetric(float64(latencies[len(latencies)/2]), "p50-ns")
+	b.ReportMetric(float64(latencies[len(latencies)*99/100]), "p99-ns")
+}
+
+func withoutParts(reqs []Request) []Request {
+	out := slices.Clone(reqs)
+	for i := range out {
+		out[i].Parts = nil
+	}
+	return out
+}
