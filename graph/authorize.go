@@ -32,6 +32,21 @@ func authorize(a Authorizer) func(ctx context.Context, obj any, next graphql.Res
 	}
 }
 
+// mayRead returns EUNAUTHORIZED unless the caller's role may read objects
+// of a kind: nested fields that lead to another kind of object (an
+// incident's contract, a stock level's engineer) check it, so that a path
+// never reaches what the root field for that kind would refuse.
+func (r *Resolver) mayRead(ctx context.Context, object string) error {
+	u := aftercare.UserFromContext(ctx)
+	if u == nil {
+		return aftercare.Errorf(aftercare.EUNAUTHORIZED, "not signed in")
+	}
+	if !r.Authorizer.Allowed(u, object, "read") {
+		return aftercare.Errorf(aftercare.EUNAUTHORIZED, "%s may not read %s", u.Role, object)
+	}
+	return nil
+}
+
 // withCaller returns ctx carrying the user and their scope.
 func withCaller(ctx context.Context, a Authorizer, u *aftercare.User) context.Context {
 	return aftercare.NewContextWithScope(aftercare.NewContextWithUser(ctx, u), a.Scope(u))

@@ -20,4 +20,7 @@ type Resolver struct {
 	PartService     aftercare.PartService
 	UserService     aftercare.UserService
 	AccessService   aftercare.AccessService
+	// Authorizer also guards nested fields that lead to a kind of object
+	// the caller's role may not read, as @authorize guards root fields.
+	Authorizer Authorizer
 }

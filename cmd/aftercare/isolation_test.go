@@ -71,6 +71,8 @@ const (
 	denied   outcome = "denied"   // EUNAUTHORIZED
 	notFound outcome = "notfound" // ENOTFOUND, exactly as a missing object
 	invalid  outcome = "invalid"  // EINVALID (filing for an asset one cannot see)
+
+	deniedNested outcome = "denied-nested" // the root object, with EUNAUTHORIZED on a nested field
 )
 
 // world is what the isolation matrix is built on: two accounts with their
@@ -212,6 +214,7 @@ type probe struct {
 	list     string // for lists: the ID that must (not) appear, by path "edges.node.id"
 	mutation bool   // creates or changes something
 	filing   bool   // createIncident: an invisible asset is EINVALID, not ENOTFOUND
+	nested   string // a kind of object the query reaches below the root, which must be readable too
 }
 
 // probes lists, for every root field, calls about own and foreign objects.
@@ -240,6 +243,10 @@ func probes(w *world) []probe {
 			probe{field: "Mutation.createIncident", object: "incident", action: "create", kind: "asset", account: i,
 				region: a.site.region, mutation: true, filing: true, query: createIncidentMutation,
 				vars: map[string]any{"input": incidentInput(a.asset.serial, uniqueID("iso"))}},
+			// A nested path must not reach a kind of object the role may
+			// not read at the root.
+			probe{field: "Query.incident", object: "incident", action: "read", kind: "incident", account: i, region: a.site.region,
+				nested: "contract", query: `query($id: ID!) { incident(id: $id) { contract { id } } }`, vars: map[string]any{"id": a.incident}},
 			// Nested paths must not lead across accounts either.
 			probe{field: "Query.incident", object: "incident", action: "read", kind: "incident", account: i, region: a.site.region,
 				query: `query($id: ID!) { incident(id: $id) { account { id sites { edges { node { id } } } } asset { id } } }`,
@@ -357,6 +364,8 @@ func TestIsolationMatrix(t *testing.T) {
 				want = invalid
 			case !c.sees(w, p.kind, p.account, p.region, p.engineer) && p.list == "":
 				want = notFound
+			case p.nested != "" && !c.may(p.nested, "read"):
+				want = deniedNested
 			}
 			cases++
 			t.Run(fmt.Sprintf("%s/%02d_%s", c.username, i, p.field), func(t *testing.T) {
@@ -371,6 +380,10 @@ func TestIsolationMatrix(t *testing.T) {
 					assert.Equal(t, aftercare.ENOTFOUND, resp.code(), "errors: %+v", resp.Errors)
 				case invalid:
 					assert.Equal(t, aftercare.EINVALID, resp.code(), "errors: %+v", resp.Errors)
+				case deniedNested:
+					assert.Equal(t, aftercare.EUNAUTHORIZED, resp.code(), "errors: %+v", resp.Errors)
+					assert.Nil(t, dig(resp.Data, "incident", p.nested), "nothing of the nested object")
+					return
 				}
 				if want != allowed {
 					assert.Nil(t, resp.Data[strings.TrimPrefix(strings.TrimPrefix(p.field, "Query."), "Mutation.")], "no data with an error")

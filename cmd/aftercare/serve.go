@@ -92,6 +92,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		PartService:     postgres.NewPartService(m.DB),
 		UserService:     postgres.NewUserService(m.DB),
 		AccessService:   postgres.NewAccessService(m.DB),
+		Authorizer:      enforcer,
 	}
 	handler := graph.NewHandler(resolver, graph.Config{
 		Tokens:         tokens,
