@@ -11,11 +11,12 @@ import (
 )
 
 // The NOTIFY channels this package listens on: writers of outbox messages
-// announce the topic they wrote to, and writers of access rules announce
-// that the policy changed.
+// announce the topic they wrote to, writers of access rules announce that
+// the policy changed, and a trigger announces every incident event.
 const (
 	outboxChannel = "aftercare_outbox"
 	policyChannel = "aftercare_policy"
+	eventsChannel = "aftercare_events"
 )
 
 var _ aftercare.OutboxService = (*DB)(nil)
@@ -104,6 +105,9 @@ type listener struct {
 
 	mu      sync.Mutex
 	signals map[string]chan struct{}
+	// subs are the subscribers to incident events, by "incident:<id>" and
+	// "account:<id>" (see subscribe).
+	subs map[string]map[chan struct{}]struct{}
 }
 
 func newListener(url string) *listener {
@@ -150,7 +154,7 @@ func (l *listener) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	for _, channel := range []string{outboxChannel, policyChannel} {
+	for _, channel := range []string{outboxChannel, policyChannel, eventsChannel} {
 		if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 			return err
 		}
@@ -159,6 +163,10 @@ func (l *listener) listen(ctx context.Context) error {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Channel == eventsChannel {
+			l.broadcast(n.Payload)
+			continue
 		}
 		select {
 		case l.signal(n.Channel + ":" + n.Payload) <- struct{}{}:

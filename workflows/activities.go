@@ -16,6 +16,9 @@ type IncidentStore interface {
 // Activities holds the dependencies of the incident workflow's activities.
 type Activities struct {
 	Incidents IncidentStore
+	SLA       SLAStore
+	// Webhooks are the URLs every escalation is delivered to.
+	Webhooks []string
 }
 
 // MarkWorkflowStartedInput names the incident whose workflow started.

@@ -1,32 +1,253 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/sla"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
-// IncidentInput starts an incident's workflow.
+// IncidentInput starts an incident's workflow, or continues it as new.
 type IncidentInput struct {
 	IncidentID string
+	// State carries the incident across continue-as-new; nil on the first
+	// run, which loads it.
+	State *IncidentState
+	// ContinueAfter is the history length after which the workflow continues
+	// as new; 0 means DefaultContinueAfter.
+	ContinueAfter int
 }
 
-// IncidentWorkflow owns one incident for its whole life. It records that it
-// started and then waits until the incident is closed.
+// DefaultContinueAfter is the history length at which an incident's
+// workflow continues as new: far below Temporal's limits (50,000 events),
+// and a long-lived incident's whole life fits a few such runs.
+const DefaultContinueAfter = 2000
+
+// activityOptions are the options of the incident workflow's activities:
+// database writes, retried with backoff until they succeed.
+var activityOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	},
+}
+
+// run is one run of an incident's workflow.
+type run struct {
+	in  IncidentInput
+	inc *incident // nil until loaded
+	// mu serialises changes that write to the database, so that records go
+	// out in the order the changes happened.
+	mu workflow.Mutex
+	// changed wakes the main loop after an update changed the clocks.
+	changed bool
+}
+
+// IncidentWorkflow owns one incident for its whole life (DESIGN.md §5–§6):
+// it runs the incident's three SLA clocks on durable timers, fires each
+// level of their escalation ladders once, takes lifecycle actions as
+// updates whose validators reject invalid transitions, answers the sla
+// query, mirrors every change into PostgreSQL through idempotent
+// activities, and continues as new before its history grows long. It ends
+// when the incident is closed or cancelled.
 func IncidentWorkflow(ctx workflow.Context, in IncidentInput) error {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
-	})
-	var a *Activities
-	if err := workflow.ExecuteActivity(ctx, a.MarkWorkflowStarted, MarkWorkflowStartedInput(in)).Get(ctx, nil); err != nil {
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	r := &run{in: in, mu: workflow.NewMutex(ctx)}
+	if err := r.register(ctx); err != nil {
 		return err
 	}
-	workflow.GetSignalChannel(ctx, SignalClose).Receive(ctx, nil)
+	if err := r.load(ctx); err != nil {
+		return err
+	}
+	return r.loop(ctx)
+}
+
+// register sets up the sla query and the transition update.
+func (r *run) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QuerySLA, func() (SLAStatus, error) {
+		if r.inc == nil {
+			return SLAStatus{}, aftercare.Errorf(aftercare.ECONFLICT, "the incident's clocks are still starting")
+		}
+		return r.inc.status(workflow.Now(ctx)), nil
+	}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateTransition, r.transition, workflow.UpdateHandlerOptions{
+		Validator: func(ctx workflow.Context, in TransitionInput) error {
+			if r.inc == nil {
+				return nil // checked again by the handler once loaded
+			}
+			_, err := r.inc.check(in)
+			return updateError(err)
+		},
+	})
+}
+
+// load loads the incident on the first run, starting its clocks from
+// registration, or rebuilds it from the state carried over.
+func (r *run) load(ctx workflow.Context) error {
+	if r.in.State != nil {
+		inc, err := newIncident(*r.in.State)
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
+		}
+		r.inc = inc
+		return nil
+	}
+	var a *Activities
+	if err := workflow.ExecuteActivity(ctx, a.MarkWorkflowStarted, MarkWorkflowStartedInput{IncidentID: r.in.IncidentID}).Get(ctx, nil); err != nil {
+		return err
+	}
+	var inputs SLAInputs
+	if err := workflow.ExecuteActivity(ctx, a.LoadSLAInputs, LoadSLAInputsInput{IncidentID: r.in.IncidentID}).Get(ctx, &inputs); err != nil {
+		return err
+	}
+	inc, err := newIncident(IncidentState{Inputs: inputs, Status: inputs.Status, Priority: inputs.Priority})
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
+	}
+	for _, k := range aftercare.ClockKinds {
+		terms, applies, err := inc.terms(inc.Priority, k)
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
+		}
+		if applies {
+			if err := inc.apply(k, sla.Event{Kind: sla.EventStarted, At: inputs.CreatedAt, By: systemActor, Terms: terms}); err != nil {
+				return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
+			}
+		}
+	}
+	r.inc = inc
+	return r.record(ctx, "clocks_started", inc.Status, inc.Status, TransitionInput{}, nil)
+}
+
+// loop fires escalations as they fall due and sleeps on a durable timer
+// until the next one or until an update changes the clocks, until the
+// incident ends or the run should continue as new.
+func (r *run) loop(ctx workflow.Context) error {
+	limit := r.in.ContinueAfter
+	if limit <= 0 {
+		limit = DefaultContinueAfter
+	}
+	for {
+		if err := r.fireDue(ctx); err != nil {
+			return err
+		}
+		if r.inc.Status.Terminal() {
+			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+		}
+		info := workflow.GetInfo(ctx)
+		if info.GetCurrentHistoryLength() >= limit || info.GetContinueAsNewSuggested() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			st := r.inc.clone()
+			return workflow.NewContinueAsNewError(ctx, IncidentWorkflowName,
+				IncidentInput{IncidentID: r.in.IncidentID, State: &st, ContinueAfter: r.in.ContinueAfter})
+		}
+		r.changed = false
+		wake := func() bool { return r.changed }
+		next := r.inc.nextWake()
+		if next.IsZero() {
+			if err := workflow.Await(ctx, wake); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := workflow.AwaitWithTimeout(ctx, max(next.Sub(workflow.Now(ctx)), time.Millisecond), wake); err != nil {
+			return err
+		}
+	}
+}
+
+// fireDue fires every escalation level that has fallen due, each recorded
+// by an activity before the next.
+func (r *run) fireDue(ctx workflow.Context) error {
+	if err := r.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	now := workflow.Now(ctx)
+	for _, d := range r.inc.dueAt(now) {
+		r.inc.Seq++
+		fired, err := r.inc.fire(d, now, r.inc.Seq)
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
+		}
+		var a *Activities
+		if err := workflow.ExecuteActivity(ctx, a.RecordEscalation, fired).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// transition is the handler of the transition update: it applies one
+// lifecycle action, records it, and returns the SLA as it stands after.
+func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionResult, error) {
+	if err := workflow.Await(ctx, func() bool { return r.inc != nil }); err != nil {
+		return TransitionResult{}, err
+	}
+	if err := r.mu.Lock(ctx); err != nil {
+		return TransitionResult{}, err
+	}
+	defer r.mu.Unlock()
+	now := workflow.Now(ctx)
+	from, to, err := r.inc.transition(in, now)
+	if err != nil {
+		return TransitionResult{}, updateError(err)
+	}
+	r.changed = true
+	var data map[string]any
+	if in.Action == aftercare.ActionChangePriority {
+		data = map[string]any{"priority": in.Priority}
+	}
+	if err := r.record(ctx, string(in.Action), from, to, in, data); err != nil {
+		return TransitionResult{}, err
+	}
+	return TransitionResult{From: from, To: to, SLA: r.inc.status(now)}, nil
+}
+
+// record mirrors one change, with every clock as it stands, to the
+// database.
+func (r *run) record(ctx workflow.Context, kind string, from, to aftercare.IncidentStatus, in TransitionInput, data map[string]any) error {
+	now := workflow.Now(ctx)
+	snaps, err := r.inc.snapshots(now)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
+	}
+	r.inc.Seq++
+	if in.Note != "" {
+		if data == nil {
+			data = map[string]any{}
+		}
+		data["note"] = in.Note
+	}
+	change := aftercare.IncidentChange{
+		IncidentID: r.inc.Inputs.IncidentID,
+		Key:        fmt.Sprintf("%s:%d", aftercare.IncidentWorkflowID(r.inc.Inputs.IncidentID), r.inc.Seq),
+		Version:    r.inc.Seq,
+		Kind:       kind, FromStatus: from, ToStatus: to, Reason: in.Reason, ActorID: in.By, At: now,
+		Data: data, Clocks: snaps,
+	}
+	if in.Action == aftercare.ActionChangePriority {
+		change.Priority = in.Priority
+	}
+	var a *Activities
+	ctx = workflow.WithActivityOptions(ctx, activityOptions)
+	return workflow.ExecuteActivity(ctx, a.RecordIncidentChange, change).Get(ctx, nil)
+}
+
+// updateError turns a domain error into the application error an update
+// caller receives, typed by its code so the caller can map it back.
+func updateError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return temporal.NewNonRetryableApplicationError(aftercare.ErrorMessage(err), aftercare.ErrorCode(err), nil)
 }

@@ -12,12 +12,19 @@ const DefaultTaskQueue = "aftercare"
 // Workflow and activity type names, registered under these names so that
 // renaming a Go function never breaks running workflows.
 const (
-	IncidentWorkflowName            = "IncidentWorkflow"
-	MarkWorkflowStartedActivityName = "MarkWorkflowStarted"
+	IncidentWorkflowName             = "IncidentWorkflow"
+	MarkWorkflowStartedActivityName  = "MarkWorkflowStarted"
+	LoadSLAInputsActivityName        = "LoadSLAInputs"
+	RecordIncidentChangeActivityName = "RecordIncidentChange"
+	RecordEscalationActivityName     = "RecordEscalation"
 )
 
-// Signal names of the incident workflow.
+// Update and query names of the incident workflow.
 const (
-	// SignalClose ends an incident's workflow.
-	SignalClose = "close"
+	// UpdateTransition applies one lifecycle action (TransitionInput) and
+	// returns a TransitionResult; its validator rejects actions the
+	// incident's status does not allow.
+	UpdateTransition = "transition"
+	// QuerySLA returns the incident's live SLA as an SLAStatus.
+	QuerySLA = "sla"
 )

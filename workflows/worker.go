@@ -20,4 +20,7 @@ func NewWorker(c client.Client, taskQueue string, acts *Activities) worker.Worke
 func Register(r worker.Registry, acts *Activities) {
 	r.RegisterWorkflowWithOptions(IncidentWorkflow, workflow.RegisterOptions{Name: IncidentWorkflowName})
 	r.RegisterActivityWithOptions(acts.MarkWorkflowStarted, activity.RegisterOptions{Name: MarkWorkflowStartedActivityName})
+	r.RegisterActivityWithOptions(acts.LoadSLAInputs, activity.RegisterOptions{Name: LoadSLAInputsActivityName})
+	r.RegisterActivityWithOptions(acts.RecordIncidentChange, activity.RegisterOptions{Name: RecordIncidentChangeActivityName})
+	r.RegisterActivityWithOptions(acts.RecordEscalation, activity.RegisterOptions{Name: RecordEscalationActivityName})
 }

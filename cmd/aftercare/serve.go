@@ -148,6 +148,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 func (m *Main) StartWorker() error {
 	m.worker = workflows.NewWorker(m.Temporal, m.Config.TaskQueue, &workflows.Activities{
 		Incidents: postgres.NewIncidentService(m.DB),
+		SLA:       postgres.NewSLAService(m.DB),
 	})
 	if err := m.worker.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

@@ -1,0 +1,187 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// SLAService stores what incident workflows mirror of their clocks and
+// escalations, and reads it back for the API.
+type SLAService struct {
+	db *DB
+}
+
+var (
+	_ aftercare.SLAService           = (*SLAService)(nil)
+	_ aftercare.IncidentEventService = (*SLAService)(nil)
+)
+
+// NewSLAService returns an SLAService backed by db.
+func NewSLAService(db *DB) *SLAService {
+	return &SLAService{db: db}
+}
+
+// FindSLAFacts returns what an incident's clocks depend on: the incident,
+// its site's time zone and country holidays, and its contract's SLA
+// overrides and on-site entitlement. It reads as the system, unscoped.
+func (s *SLAService) FindSLAFacts(ctx context.Context, incidentID string) (_ *aftercare.SLAFacts, err error) {
+	defer wrap(&err, fmt.Sprintf("SLAService.FindSLAFacts(ctx, %q)", incidentID))
+	ctx = aftercare.NewContextWithScope(ctx, &aftercare.Scope{All: true})
+	inc, err := findIncidentByID(ctx, s.db.pool, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	f := &aftercare.SLAFacts{Incident: inc, Overrides: map[string]string{}}
+	var overrides []byte
+	if err := s.db.pool.QueryRow(ctx, `
+		SELECT s.time_zone, s.country, coalesce(c.sla_overrides, '{}'),
+			EXISTS (SELECT 1 FROM entitlements e WHERE e.contract_id = c.id AND e.kind = 'on_site')
+		FROM incidents i
+		JOIN sites s ON s.id = i.site_id
+		LEFT JOIN contracts c ON c.id = i.contract_id
+		WHERE i.id = $1`, incidentID).Scan(&f.TimeZone, &f.Country, &overrides, &f.OnSiteEntitled); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(overrides, &f.Overrides); err != nil {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "contract SLA overrides are not an object of targets: %s", overrides)
+	}
+	f.Holidays, err = findHolidays(ctx, s.db.pool, f.Country)
+	return f, err
+}
+
+// findHolidays returns a country's holidays in date order.
+func findHolidays(ctx context.Context, q querier, country string) ([]aftercare.Holiday, error) {
+	rows, err := q.Query(ctx, `
+		SELECT country, to_char(date, 'YYYY-MM-DD'), kind, name FROM holidays WHERE country = $1 ORDER BY date`, country)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.Holiday, error) {
+		var h aftercare.Holiday
+		err := row.Scan(&h.Country, &h.Date, &h.Kind, &h.Name)
+		return h, err
+	})
+}
+
+// RecordIncidentChange records a change of an incident once per key: its
+// event, the incident's new status and priority, and its clock snapshots
+// (an older snapshot never overwrites a newer one).
+func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.IncidentChange) (err error) {
+	defer wrap(&err, fmt.Sprintf("SLAService.RecordIncidentChange(ctx, %q)", c.Key))
+	if !validID(c.IncidentID) {
+		return aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", c.IncidentID)
+	}
+	data := c.Data
+	if data == nil {
+		data = map[string]any{}
+	}
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, snap := range c.Clocks {
+			if err := upsertClock(ctx, tx, c.IncidentID, c.Version, snap); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO incident_events (incident_id, kind, from_status, to_status, reason, actor_id, at, data, idempotency_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (idempotency_key) DO NOTHING`,
+			c.IncidentID, c.Kind, c.FromStatus, c.ToStatus, c.Reason, actorID(c.ActorID), c.At, data, c.Key)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE incidents SET status = $2, priority = coalesce(nullif($3, ''), priority), updated_at = $4
+			WHERE id = $1`, c.IncidentID, c.ToStatus, c.Priority, c.At)
+		return err
+	})
+}
+
+// upsertClock writes a clock snapshot unless a newer one is stored.
+func upsertClock(ctx context.Context, tx pgx.Tx, incidentID string, version int64, c aftercare.ClockSnapshot) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO sla_clocks (incident_id, kind, target, coverage, time_zone, started_at, deadline, stopped_at,
+			budget_seconds, paused_seconds, state, events, version, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
+		ON CONFLICT (incident_id, kind) DO UPDATE SET target = EXCLUDED.target, coverage = EXCLUDED.coverage,
+			time_zone = EXCLUDED.time_zone, started_at = EXCLUDED.started_at, deadline = EXCLUDED.deadline,
+			stopped_at = EXCLUDED.stopped_at, budget_seconds = EXCLUDED.budget_seconds,
+			paused_seconds = EXCLUDED.paused_seconds, state = EXCLUDED.state, events = EXCLUDED.events,
+			version = EXCLUDED.version, updated_at = now()
+		WHERE sla_clocks.version < EXCLUDED.version`,
+		incidentID, c.Kind, c.Target, c.Coverage, c.TimeZone, c.StartedAt, c.Deadline, c.StoppedAt,
+		int64(c.Budget.Seconds()), int64(c.Paused.Seconds()), c.State, json.RawMessage(c.Events), version)
+	return err
+}
+
+// actorID returns a user ID for an actor column, or nil for the system.
+func actorID(id string) *string {
+	if !validID(id) {
+		return nil
+	}
+	return &id
+}
+
+// RecordEscalation records a fired escalation level once per clock and
+// level. The first time, in the same transaction, it writes the clock's
+// snapshot, an escalation event, and one webhook notification per URL to
+// the outbox; a repeat changes nothing.
+func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.EscalationFired, webhooks []string) (err error) {
+	defer wrap(&err, fmt.Sprintf("SLAService.RecordEscalation(ctx, %q)", e.Key))
+	if !validID(e.IncidentID) {
+		return aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", e.IncidentID)
+	}
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := upsertClock(ctx, tx, e.IncidentID, e.Version, e.Clock); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO escalations (incident_id, clock, level, percent, due_at, fired_at, actions, notified)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (incident_id, clock, level) DO NOTHING`,
+			e.IncidentID, e.Clock.Kind, e.Level, e.Percent, e.DueAt, e.FiredAt, e.Actions, webhooks)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		data := map[string]any{"clock": e.Clock.Kind, "level": e.Level, "percent": e.Percent, "actions": e.Actions,
+			"due_at": e.DueAt, "breach": e.Percent >= 100}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO incident_events (incident_id, kind, reason, at, data, idempotency_key)
+			VALUES ($1, 'escalation', $2, $3, $4, $5)
+			ON CONFLICT (idempotency_key) DO NOTHING`,
+			e.IncidentID, fmt.Sprintf("%s %d%%", e.Clock.Kind, e.Percent), e.FiredAt, data, e.Key); err != nil {
+			return err
+		}
+		for _, url := range webhooks {
+			sum := sha256.Sum256([]byte(url))
+			key := e.Key + ":" + hex.EncodeToString(sum[:6])
+			payload, err := json.Marshal(aftercare.WebhookDelivery{URL: url, Key: key, Body: e.Notification})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3) ON CONFLICT (topic, key) DO NOTHING`,
+				aftercare.OutboxTopicWebhook, key, payload); err != nil {
+				return err
+			}
+		}
+		if len(webhooks) == 0 {
+			return nil
+		}
+		return notifyOutbox(ctx, tx, aftercare.OutboxTopicWebhook)
+	})
+}
+
+// RecordAudit records, as the caller in ctx, that they took action on an
+// object.
+func (s *SLAService) RecordAudit(ctx context.Context, action, objectType, objectID string, before, after any) (err error) {
+	defer wrap(&err, fmt.Sprintf("SLAService.RecordAudit(ctx, %q)", action))
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		return writeAudit(ctx, tx, aftercare.UserFromContext(ctx), action, objectType, objectID, before, after)
+	})
+}

@@ -1,0 +1,99 @@
+package aftercare
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// SLAFacts is what an incident's workflow needs to know to run its clocks:
+// the incident, its site's time zone and country holidays, and its
+// contract's SLA overrides and entitlements.
+type SLAFacts struct {
+	Incident *Incident
+	TimeZone string
+	Country  string
+	// Overrides are the contract's per-cell SLA overrides, keyed
+	// "P1.response", with targets as policies write them.
+	Overrides map[string]string
+	// OnSiteEntitled says whether the contract carries the on_site
+	// entitlement.
+	OnSiteEntitled bool
+	Holidays       []Holiday
+}
+
+// Holiday is a public holiday or a make-up working day of a country.
+type Holiday struct {
+	Country string
+	// Date is YYYY-MM-DD.
+	Date string
+	// Kind is "holiday" or "workday".
+	Kind string
+	Name string
+}
+
+// ClockSnapshot is one SLA clock as an incident's workflow saw it at its
+// latest event, written to the database so that reads come from SQL.
+type ClockSnapshot struct {
+	Kind      ClockKind
+	Target    string
+	Coverage  string
+	TimeZone  string
+	StartedAt time.Time
+	// Deadline is nil while the clock is paused with budget left.
+	Deadline  *time.Time
+	StoppedAt *time.Time
+	Budget    time.Duration
+	// Paused is the wall time the clock has spent paused.
+	Paused time.Duration
+	State  ClockState
+	// Events are the clock's events as package sla encodes them in JSON,
+	// from which readers recompute the clock at any instant.
+	Events []byte
+}
+
+// IncidentChange is one change an incident's workflow records: a lifecycle
+// transition or the start of its clocks, with the clocks as they stand after
+// it. Key makes recording idempotent; Version orders the snapshots, so an
+// older one never overwrites a newer one.
+type IncidentChange struct {
+	IncidentID string
+	Key        string
+	Version    int64
+	Kind       string
+	FromStatus IncidentStatus
+	ToStatus   IncidentStatus
+	// Priority is the new priority after a priority change, "" otherwise.
+	Priority Priority
+	Reason   string
+	// ActorID is the user who caused the change, "" for the system.
+	ActorID string
+	At      time.Time
+	// Data are details for the event, as a JSON object.
+	Data   map[string]any
+	Clocks []ClockSnapshot
+}
+
+// EscalationFired is one escalation level that fired, for the database to
+// record once and announce.
+type EscalationFired struct {
+	Escalation
+	AccountID string
+	Key       string
+	Version   int64
+	Clock     ClockSnapshot
+	// Notification is the JSON body delivered to each webhook.
+	Notification []byte
+}
+
+// OutboxTopicWebhook is the outbox topic of notifications to deliver to a
+// webhook; each message's payload is a WebhookDelivery.
+const OutboxTopicWebhook = "notification.webhook"
+
+// WebhookDelivery is one notification bound for one webhook URL.
+type WebhookDelivery struct {
+	URL string `json:"url"`
+	// Key identifies the notification across retries; receivers use it to
+	// drop duplicates.
+	Key  string          `json:"key"`
+	Body json.RawMessage `json:"body"`
+}

@@ -1,0 +1,94 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aftercare/aftercare"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// AuditLog records who did what, for every mutation.
+type AuditLog interface {
+	// RecordAudit records that the caller in ctx took action on an object,
+	// with the object before and after.
+	RecordAudit(ctx context.Context, action, objectType, objectID string, before, after any) error
+}
+
+// Lifecycle implements aftercare.LifecycleService by sending each action to
+// the incident's workflow as an update and waiting for it to complete, so
+// that the database already shows the change when Transition returns.
+type Lifecycle struct {
+	Client    client.Client
+	Incidents aftercare.IncidentService
+	Audit     AuditLog
+}
+
+var _ aftercare.LifecycleService = (*Lifecycle)(nil)
+
+// Transition applies one lifecycle action to an incident the caller may
+// see, and returns the incident after it.
+func (l *Lifecycle) Transition(ctx context.Context, req aftercare.LifecycleRequest) (*aftercare.Incident, error) {
+	if !req.Action.Valid() {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "unknown lifecycle action %q", req.Action)
+	}
+	before, err := l.Incidents.FindIncidentByID(ctx, req.IncidentID)
+	if err != nil {
+		return nil, err
+	}
+	in := TransitionInput{Action: req.Action, Reason: req.Reason, Priority: req.Priority, Note: req.Note}
+	if u := aftercare.UserFromContext(ctx); u != nil {
+		in.By = u.ID
+	}
+	handle, err := l.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   before.WorkflowID,
+		UpdateName:   UpdateTransition,
+		Args:         []any{in},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var res TransitionResult
+	if err == nil {
+		err = handle.Get(ctx, &res)
+	}
+	if err != nil {
+		return nil, transitionError(req, err)
+	}
+	after, err := l.Incidents.FindIncidentByID(ctx, req.IncidentID)
+	if err != nil {
+		return nil, err
+	}
+	type audited struct {
+		Status   aftercare.IncidentStatus `json:"status"`
+		Priority aftercare.Priority       `json:"priority"`
+		Reason   string                   `json:"reason,omitempty"`
+		Note     string                   `json:"note,omitempty"`
+	}
+	if err := l.Audit.RecordAudit(ctx, "incident."+string(req.Action), "incident", before.ID,
+		audited{Status: res.From, Priority: before.Priority},
+		audited{Status: res.To, Priority: after.Priority, Reason: req.Reason, Note: req.Note}); err != nil {
+		return nil, fmt.Errorf("audit %s of incident %s: %w", req.Action, before.ID, err)
+	}
+	return after, nil
+}
+
+// transitionError maps what the workflow answered to a domain error: the
+// validator's and handler's typed errors keep their code and message, and
+// a workflow that does not run yet or any more is a conflict.
+func transitionError(req aftercare.LifecycleRequest, err error) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		switch code := app.Type(); code {
+		case aftercare.EINVALID, aftercare.ECONFLICT, aftercare.ENOTFOUND:
+			return aftercare.Errorf(code, "%s", app.Message())
+		}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return aftercare.Errorf(aftercare.ECONFLICT,
+			"cannot %s the incident now: its workflow is not running (it is starting, or the incident has ended)", req.Action)
+	}
+	return fmt.Errorf("update incident workflow (%s): %w", req.Action, err)
+}

@@ -1,0 +1,245 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/sla"
+)
+
+// TransitionInput is the argument of the transition update: one lifecycle
+// action, by someone.
+type TransitionInput struct {
+	Action aftercare.LifecycleAction
+	// Reason is the pause reason of ActionAwaitCustomer, or free text.
+	Reason string
+	// Priority is the new priority of ActionChangePriority.
+	Priority aftercare.Priority
+	Note     string
+	// By is the user ID of who acted, "" for the system.
+	By string
+}
+
+// TransitionResult is what the transition update returns: the status the
+// incident moved from and to, and its SLA as it stands after.
+type TransitionResult struct {
+	From aftercare.IncidentStatus
+	To   aftercare.IncidentStatus
+	SLA  SLAStatus
+}
+
+// systemActor stands for the workflow itself in clock events.
+const systemActor = "system"
+
+// check returns why the incident, as it is, rejects in: an EINVALID error
+// for a malformed request or an ECONFLICT error for an action its status
+// does not allow. It changes nothing.
+func (inc *incident) check(in TransitionInput) (aftercare.IncidentStatus, error) {
+	if !in.Action.Valid() {
+		return "", aftercare.Errorf(aftercare.EINVALID, "unknown lifecycle action %q", in.Action)
+	}
+	to, err := aftercare.NextStatus(inc.Status, inc.Held, in.Action)
+	if err != nil {
+		return "", err
+	}
+	switch in.Action {
+	case aftercare.ActionAwaitCustomer:
+		if r := sla.PauseReason(in.Reason); !r.AwaitingCustomer() {
+			return "", aftercare.Errorf(aftercare.EINVALID,
+				"waiting on the customer needs a reason: quote_approval, site_access or customer_unreachable, not %q", in.Reason)
+		}
+	case aftercare.ActionChangePriority:
+		switch {
+		case !in.Priority.Valid():
+			return "", aftercare.Errorf(aftercare.EINVALID, "priority %q is not one of P1, P2, P3, P4", in.Priority)
+		case in.Priority == inc.Priority:
+			return "", aftercare.Errorf(aftercare.ECONFLICT, "the incident is already %s", in.Priority)
+		}
+	}
+	return to, nil
+}
+
+// transition applies in at now: the clock events the action implies, then
+// the new status. On error nothing has changed.
+func (inc *incident) transition(in TransitionInput, now time.Time) (from, to aftercare.IncidentStatus, err error) {
+	to, err = inc.check(in)
+	if err != nil {
+		return "", "", err
+	}
+	by := in.By
+	if by == "" {
+		by = systemActor
+	}
+	// Clock events are checked by sla first; apply them to copies so a
+	// rejected one leaves the incident as it was.
+	saved := inc.clone()
+	if err := inc.clockEvents(in, by, now); err != nil {
+		inc.restore(saved)
+		return "", "", err
+	}
+	from = inc.Status
+	switch {
+	case in.Action == aftercare.ActionAwaitCustomer:
+		inc.Held = inc.Status
+	case in.Action == aftercare.ActionCustomerResponded:
+		inc.Held = ""
+	case in.Action == aftercare.ActionChangePriority:
+		inc.Priority = in.Priority
+	}
+	inc.Status = to
+	return from, to, nil
+}
+
+// clockEvents applies to the clocks what action in means for them.
+func (inc *incident) clockEvents(in TransitionInput, by string, now time.Time) error {
+	stop := func(kinds ...aftercare.ClockKind) error {
+		for _, k := range kinds {
+			if c, ok := inc.clocks[k]; ok && c.Stop().IsZero() {
+				if err := inc.apply(k, sla.Event{Kind: sla.EventStopped, At: now, By: by}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	switch in.Action {
+	case aftercare.ActionAcknowledge:
+		return stop(aftercare.ClockResponse)
+	case aftercare.ActionArrive:
+		return stop(aftercare.ClockOnSite)
+	case aftercare.ActionRepair:
+		return stop(aftercare.ClockRestore)
+	case aftercare.ActionResolve, aftercare.ActionClose, aftercare.ActionCancel:
+		return stop(aftercare.ClockKinds...)
+	case aftercare.ActionAwaitCustomer:
+		for _, k := range inc.going() {
+			e := sla.Event{Kind: sla.EventPaused, At: now, By: by, Reason: sla.PauseReason(in.Reason)}
+			if err := inc.apply(k, e); err != nil {
+				return err
+			}
+		}
+	case aftercare.ActionCustomerResponded:
+		for _, k := range inc.going() {
+			if _, held := inc.clocks[k].Hold(); held {
+				if err := inc.apply(k, sla.Event{Kind: sla.EventResumed, At: now, By: by}); err != nil {
+					return err
+				}
+			}
+		}
+	case aftercare.ActionChangePriority:
+		return inc.retarget(in.Priority, by, now)
+	}
+	return nil
+}
+
+// retarget gives every clock still going the terms of the new priority,
+// keeping its start and pauses. A clock the new priority does not have
+// stops; one it adds starts from registration, as if it had always run.
+func (inc *incident) retarget(pri aftercare.Priority, by string, now time.Time) error {
+	for _, k := range aftercare.ClockKinds {
+		terms, applies, err := inc.terms(pri, k)
+		if err != nil {
+			return err
+		}
+		c, started := inc.clocks[k]
+		switch {
+		case started && !c.Stop().IsZero():
+		case started && applies:
+			if err := inc.apply(k, sla.Event{Kind: sla.EventRetargeted, At: now, By: by, Terms: terms}); err != nil {
+				return err
+			}
+		case started:
+			if err := inc.apply(k, sla.Event{Kind: sla.EventStopped, At: now, By: by}); err != nil {
+				return err
+			}
+		case applies && inc.startsWith(k):
+			if err := inc.startClock(k, terms, now, by); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// startsWith reports whether a clock that did not run could still start:
+// the response clock only before acknowledgement, the on-site clock only
+// before arrival, the restore clock only before repair.
+func (inc *incident) startsWith(k aftercare.ClockKind) bool {
+	switch k {
+	case aftercare.ClockResponse:
+		return inc.Status == aftercare.StatusNew
+	case aftercare.ClockOnSite:
+		return !inc.reached(aftercare.StatusOnSite)
+	}
+	return !inc.reached(aftercare.StatusRepaired)
+}
+
+// reached reports whether the incident has got as far as s.
+func (inc *incident) reached(s aftercare.IncidentStatus) bool {
+	order := map[aftercare.IncidentStatus]int{
+		aftercare.StatusOnSite: 1, aftercare.StatusRepaired: 2, aftercare.StatusVerified: 3, aftercare.StatusResolved: 4,
+		aftercare.StatusClosed: 5,
+	}
+	cur := inc.Status
+	if cur == aftercare.StatusAwaitingCustomer {
+		cur = inc.Held
+	}
+	return order[cur] >= order[s] && order[cur] > 0
+}
+
+// startClock starts a clock from registration; if now is already later, the
+// clock's hold (if the incident is on one) begins now.
+func (inc *incident) startClock(k aftercare.ClockKind, terms sla.Terms, now time.Time, by string) error {
+	if err := inc.apply(k, sla.Event{Kind: sla.EventStarted, At: inc.Inputs.CreatedAt, By: by, Terms: terms}); err != nil {
+		return err
+	}
+	if inc.Status == aftercare.StatusAwaitingCustomer {
+		if h, ok := inc.anyHold(); ok {
+			return inc.apply(k, sla.Event{Kind: sla.EventPaused, At: now, By: h.By, Reason: h.Reason})
+		}
+	}
+	return nil
+}
+
+// anyHold returns the current hold as some going clock records it.
+func (inc *incident) anyHold() (sla.Hold, bool) {
+	for _, k := range inc.going() {
+		if h, ok := inc.clocks[k].Hold(); ok {
+			return h, true
+		}
+	}
+	return sla.Hold{}, false
+}
+
+// terms returns what a clock of priority pri is held to and whether it
+// applies, which it does where the policy's cell has a target. On-site
+// service is entitled by the contract's on_site entitlement or by the tier
+// table itself, which grants it wherever its on-site cell has a target, so
+// the cell alone decides.
+func (inc *incident) terms(pri aftercare.Priority, k aftercare.ClockKind) (sla.Terms, bool, error) {
+	t, err := inc.Inputs.Policy.Terms(pri, k)
+	if err != nil {
+		return sla.Terms{}, false, err
+	}
+	return t, t.Target.Applies(), nil
+}
+
+// clone returns a deep copy of the state, to restore on failure.
+func (inc *incident) clone() IncidentState {
+	st := inc.IncidentState
+	st.Clocks = make(map[aftercare.ClockKind]*ClockRecord, len(inc.Clocks))
+	for k, rec := range inc.Clocks {
+		cp := *rec
+		cp.Events = append([]sla.Event(nil), rec.Events...)
+		cp.Fires = append([]Fire(nil), rec.Fires...)
+		st.Clocks[k] = &cp
+	}
+	return st
+}
+
+// restore puts back a state saved by clone and rebuilds the clocks from it.
+func (inc *incident) restore(st IncidentState) {
+	if fresh, err := newIncident(st); err == nil {
+		*inc = *fresh
+	}
+}
