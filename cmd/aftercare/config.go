@@ -32,6 +32,8 @@ type Config struct {
 	APIKeyRate        float64
 	APIKeyBurst       int
 	AllowedOrigins    []string
+	// Webhooks are the URLs every SLA escalation is delivered to.
+	Webhooks []string
 }
 
 // DefaultDatabaseURL is the database scripts/postgres.sh prepares.
@@ -75,6 +77,14 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 		})
 	if v := env("AFTERCARE_ALLOWED_ORIGINS", ""); v != "" {
 		cfg.AllowedOrigins = strings.Split(v, ",")
+	}
+	fs.Func("webhook-url", "URL every SLA escalation is POSTed to, with retries; repeatable (AFTERCARE_WEBHOOK_URLS, comma-separated)",
+		func(v string) error {
+			cfg.Webhooks = append(cfg.Webhooks, v)
+			return nil
+		})
+	if v := env("AFTERCARE_WEBHOOK_URLS", ""); v != "" {
+		cfg.Webhooks = strings.Split(v, ",")
 	}
 	fs.StringVar(&cfg.LogLevel, "log-level", env("AFTERCARE_LOG_LEVEL", "info"),
 		"debug, info, warn or error (AFTERCARE_LOG_LEVEL)")

@@ -16,6 +16,7 @@ import (
 	"github.com/aftercare/aftercare/authz"
 	"github.com/aftercare/aftercare/graph"
 	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/webhook"
 	"github.com/aftercare/aftercare/workflows"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -39,11 +40,12 @@ type Main struct {
 	DB       *postgres.DB
 	Temporal client.Client
 
-	httpServer *http.Server
-	listener   net.Listener
-	worker     worker.Worker
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
+	httpServer   *http.Server
+	listener     net.Listener
+	worker       worker.Worker
+	cancel       context.CancelFunc
+	workerCancel context.CancelFunc
+	wg           sync.WaitGroup
 }
 
 // Open connects to PostgreSQL and Temporal.
@@ -144,15 +146,30 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	return nil
 }
 
-// StartWorker runs the Temporal worker for the configured task queue.
+// StartWorker runs the Temporal worker for the configured task queue and
+// the relay that delivers escalation webhooks.
 func (m *Main) StartWorker() error {
 	m.worker = workflows.NewWorker(m.Temporal, m.Config.TaskQueue, &workflows.Activities{
 		Incidents: postgres.NewIncidentService(m.DB),
 		SLA:       postgres.NewSLAService(m.DB),
+		Webhooks:  m.Config.Webhooks,
 	})
 	if err := m.worker.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	relay := &webhook.Relay{
+		Outbox:       m.DB,
+		Client:       &http.Client{Timeout: 10 * time.Second},
+		Logger:       m.Logger.With("component", "webhook-relay"),
+		Lease:        30 * time.Second,
+		PollInterval: m.Config.OutboxPoll,
+		BatchSize:    50,
+		MinBackoff:   time.Second,
+		MaxBackoff:   5 * time.Minute,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.workerCancel = cancel
+	m.wg.Go(func() { _ = relay.Run(ctx) })
 	return nil
 }
 
@@ -188,6 +205,9 @@ func (m *Main) Close() error {
 	}
 	if m.cancel != nil {
 		m.cancel()
+	}
+	if m.workerCancel != nil {
+		m.workerCancel()
 	}
 	if m.worker != nil {
 		m.worker.Stop()

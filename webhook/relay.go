@@ -1,0 +1,141 @@
+// Package webhook delivers Aftercare's notifications (escalations of SLA
+// clocks) to the webhooks operators configure. It reads the outbox rows that
+// the escalation activity writes, POSTs each to its URL, and retries failed
+// deliveries with exponential backoff. Delivery runs apart from the
+// workflows, so a slow or failing webhook never holds up a clock. It
+// imports only the standard library and the root package.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/aftercare/aftercare"
+)
+
+// Headers set on every delivery.
+const (
+	// HeaderKey carries the notification's key, the same on every retry,
+	// so receivers can drop duplicates.
+	HeaderKey = "Idempotency-Key"
+	// HeaderAttempt carries the delivery attempt, from 1.
+	HeaderAttempt = "X-Aftercare-Attempt"
+)
+
+// Relay delivers webhook notifications from the outbox.
+type Relay struct {
+	Outbox aftercare.OutboxService
+	Client *http.Client
+	Logger *slog.Logger
+	// Lease is how long a claimed notification is hidden from other relays;
+	// it must exceed the client's timeout.
+	Lease time.Duration
+	// PollInterval bounds the sleep between claims when no notification
+	// wakes the relay.
+	PollInterval time.Duration
+	// BatchSize is how many notifications one claim takes; they are
+	// delivered concurrently.
+	BatchSize int
+	// MinBackoff and MaxBackoff bound the delay before a failed delivery is
+	// retried; it doubles with each attempt.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// Run delivers notifications until ctx ends.
+func (r *Relay) Run(ctx context.Context) error {
+	for {
+		n, err := r.DeliverOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			r.Logger.Error("webhook relay", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		if err := r.Outbox.WaitOutbox(ctx, aftercare.OutboxTopicWebhook, r.PollInterval); err != nil {
+			return nil
+		}
+	}
+}
+
+// DeliverOnce claims one batch of due notifications and delivers them,
+// returning how many it claimed.
+func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
+	msgs, err := r.Outbox.ClaimOutbox(ctx, aftercare.OutboxTopicWebhook, r.BatchSize, r.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim webhook outbox: %w", err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		wg.Go(func() { errs[i] = r.settle(ctx, m) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return len(msgs), err
+		}
+	}
+	return len(msgs), nil
+}
+
+// settle delivers one message and records the outcome in the outbox.
+func (r *Relay) settle(ctx context.Context, m *aftercare.OutboxMessage) error {
+	var d aftercare.WebhookDelivery
+	err := json.Unmarshal(m.Payload, &d)
+	if err == nil {
+		err = r.post(ctx, d, m.Attempts)
+	}
+	if err == nil {
+		if err := r.Outbox.CompleteOutbox(ctx, m.ID); err != nil {
+			return fmt.Errorf("complete webhook message %d: %w", m.ID, err)
+		}
+		return nil
+	}
+	delay := r.backoff(m.Attempts)
+	r.Logger.Warn("webhook delivery failed", "url", d.URL, "key", d.Key, "attempt", m.Attempts, "retry_in", delay, "err", err)
+	if err := r.Outbox.RetryOutbox(ctx, m.ID, err.Error(), delay); err != nil {
+		return fmt.Errorf("retry webhook message %d: %w", m.ID, err)
+	}
+	return nil
+}
+
+// backoff returns the delay before the attempt after the given one.
+func (r *Relay) backoff(attempt int) time.Duration {
+	d := r.MinBackoff
+	for i := 1; i < attempt && d < r.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, r.MaxBackoff)
+}
+
+// post sends one notification; any answer but 2xx is a failure.
+func (r *Relay) post(ctx context.Context, d aftercare.WebhookDelivery, attempt int) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "aftercare-webhook/1")
+	req.Header.Set(HeaderKey, d.Key)
+	req.Header.Set(HeaderAttempt, fmt.Sprint(attempt))
+	resp, err := r.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s answered %s", d.URL, resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package webhook_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/webhook"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// memOutbox is an in-memory outbox with the lease and retry semantics of
+// the PostgreSQL one.
+type memOutbox struct {
+	mu   sync.Mutex
+	now  func() time.Time
+	msgs []*memMessage
+}
+
+type memMessage struct {
+	aftercare.OutboxMessage
+	due       time.Time
+	delivered bool
+	lastError string
+}
+
+func (o *memOutbox) add(d aftercare.WebhookDelivery) {
+	b, _ := json.Marshal(d)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.msgs = append(o.msgs, &memMessage{OutboxMessage: aftercare.OutboxMessage{
+		ID: int64(len(o.msgs) + 1), Topic: aftercare.OutboxTopicWebhook, Key: d.Key, Payload: b}})
+}
+
+func (o *memOutbox) ClaimOutbox(_ context.Context, topic string, limit int, lease time.Duration) ([]*aftercare.OutboxMessage, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []*aftercare.OutboxMessage
+	for _, m := range o.msgs {
+		if len(out) < limit && m.Topic == topic && !m.delivered && !m.due.After(o.now()) {
+			m.Attempts++
+			m.due = o.now().Add(lease)
+			cp := m.OutboxMessage
+			out = append(out, &cp)
+		}
+	}
+	return out, nil
+}
+
+func (o *memOutbox) CompleteOutbox(_ context.Context, id int64) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.msgs[id-1].delivered = true
+	return nil
+}
+
+func (o *memOutbox) RetryOutbox(_ context.Context, id int64, cause string, delay time.Duration) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.msgs[id-1].lastError, o.msgs[id-1].due = cause, o.now().Add(delay)
+	return nil
+}
+
+func (o *memOutbox) WaitOutbox(ctx context.Context, _ string, timeout time.Duration) error {
+	select {
+	case <-time.After(timeout):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+func (o *memOutbox) pending() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, m := range o.msgs {
+		if !m.delivered {
+			n++
+		}
+	}
+	return n
+}
+
+func newRelay(o *memOutbox) *webhook.Relay {
+	return &webhook.Relay{
+		Outbox: o, Client: &http.Client{Timeout: time.Second},
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Lease:        5 * time.Second,
+		PollInterval: 10 * time.Millisecond,
+		BatchSize:    10,
+		MinBackoff:   20 * time.Millisecond,
+		MaxBackoff:   80 * time.Millisecond,
+	}
+}
+
+func TestRelayRetriesWithBackoffUntilDelivered(t *testing.T) {
+	var calls atomic.Int32
+	var mu sync.Mutex
+	var keys, attempts []string
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys = append(keys, r.Header.Get(webhook.HeaderKey))
+		attempts = append(attempts, r.Header.Get(webhook.HeaderAttempt))
+		mu.Unlock()
+		if calls.Add(1) <= 3 {
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		assert.JSONEq(t, `{"level":4}`, string(body))
+	}))
+	defer failing.Close()
+	var healthy atomic.Int32
+	ok := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { healthy.Add(1) }))
+	defer ok.Close()
+
+	o := &memOutbox{now: time.Now}
+	o.add(aftercare.WebhookDelivery{URL: failing.URL, Key: "k-failing", Body: json.RawMessage(`{"level":4}`)})
+	o.add(aftercare.WebhookDelivery{URL: ok.URL, Key: "k-ok", Body: json.RawMessage(`{"level":4}`)})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := newRelay(o)
+	done := make(chan struct{})
+	go func() { _ = r.Run(ctx); close(done) }()
+
+	require.Eventually(t, func() bool { return o.pending() == 0 }, 5*time.Second, 10*time.Millisecond)
+	cancel()
+	<-done
+	assert.Equal(t, int32(4), calls.Load(), "three failures, then delivered, then never again")
+	assert.Equal(t, int32(1), healthy.Load(), "a failing webhook does not hold up another")
+	assert.Equal(t, []string{"k-failing", "k-failing", "k-failing", "k-failing"}, keys, "the same key on every retry")
+	assert.Equal(t, []string{"1", "2", "3", "4"}, attempts)
+}
+
+func TestRelayBackoffDoublesUpToTheCap(t *testing.T) {
+	var mu sync.Mutex
+	var at []time.Time
+	attempts := func() []time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]time.Time(nil), at...)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	o := &memOutbox{now: time.Now}
+	o.add(aftercare.WebhookDelivery{URL: srv.URL, Key: "k", Body: json.RawMessage(`{}`)})
+	r := newRelay(o)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = r.Run(ctx) }()
+	require.Eventually(t, func() bool { return len(attempts()) >= 5 }, 5*time.Second, 5*time.Millisecond)
+	cancel()
+	got := attempts()
+	// Delays of 20, 40, 80 and 80 ms (capped) between attempts.
+	for i, min := range []time.Duration{20, 40, 80, 80} {
+		gap := got[i+1].Sub(got[i])
+		assert.GreaterOrEqual(t, gap, min*time.Millisecond, "gap before attempt %d", i+2)
+	}
+}
