@@ -37,7 +37,8 @@ type search struct {
 	minLevel uint8
 	short    shortlist
 	rejected []rejected
-	walked   []h3.Cell // the leaves the ring walk examined, sorted once it ends
+	listed   []Rejection // the rejections newResult chooses from
+	walked   []h3.Cell   // the leaves the ring walk examined, sorted once it ends
 	clocks   []zoneClock // by zone
 	nodes    minHeap[nodeBound]
 	trips    tripPlanner
@@ -74,20 +75,27 @@ func (x *Index) newSearch(req *Request, k int) *search {
 func (x *Index) release(s *search) {
 	s.x, s.req = nil, nil
 	s.trips.x, s.trips.depots.x = nil, nil
+	clear(s.listed[:cap(s.listed)])
 	x.searches.Put(s)
 }
 
 // run searches and assembles the result.
 func (s *search) run() Result {
-	ln := s.x.lines[s.req.ProductLine]
-	unskilled := s.x.size
-	if ln != nil {
-		unskilled -= ln.size
-		if !s.walkRings(&ln.tree) {
-			s.bestFirst(&ln.tree)
-		}
-	}
+	unskilled := s.find()
 	return newResult(s.req, s.candidates(), s.rejections(), unskilled)
+}
+
+// find fills the shortlist and the rejections and returns the number of
+// engineers without the product line.
+func (s *search) find() (unskilled int) {
+	ln := s.x.lines[s.req.ProductLine]
+	if ln == nil {
+		return s.x.size
+	}
+	if !s.walkRings(&ln.tree) {
+		s.bestFirst(&ln.tree)
+	}
+	return s.x.size - ln.size
 }
 
 // walkRings examines the line's engineers ring by ring from the site's cell
@@ -273,7 +281,7 @@ func (s *search) candidates() []Candidate {
 }
 
 // rejections turns the rejected slots that newResult keeps into
-// Rejections, reading the IDs of those only.
+// Rejections in the search's buffer, reading the IDs of those only.
 func (s *search) rejections() []Rejection {
 	farthest := math.Inf(1)
 	if s.short.full() {
@@ -282,17 +290,11 @@ func (s *search) rejections() []Rejection {
 			farthest = max(farthest, p.DistanceKm)
 		}
 	}
-	n := 0
+	s.listed = s.listed[:0]
 	for _, r := range s.rejected {
 		if r.straight <= farthest {
-			n++
+			s.listed = append(s.listed, Rejection{EngineerID: r.leaf.details[r.i].id, Reason: r.reason, DistanceKm: r.straight})
 		}
 	}
-	out := make([]Rejection, 0, n)
-	for _, r := range s.rejected {
-		if r.straight <= farthest {
-			out = append(out, Rejection{EngineerID: r.leaf.details[r.i].id, Reason: r.reason, DistanceKm: r.straight})
-		}
-	}
-	return out
+	return s.listed
 }

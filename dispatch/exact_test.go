@@ -1,0 +1,184 @@
+package dispatch
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// exactScenario is a fleet and requests for which Candidates must equal
+// BruteForce.
+type exactScenario struct {
+	name      string
+	engineers []Engineer
+	depots    []Depot
+	requests  []Request
+}
+
+// exactScenarios returns 10,000 incidents in four settings: dense cities
+// (the benchmark workload, with varied requests), a sparse world where the
+// nearest qualified engineer is hundreds or thousands of km away, the
+// antimeridian around Suva, and the twelve H3 pentagons.
+func exactScenarios(t *testing.T) []exactScenario {
+	cities := mustCities(t)
+	w, err := NewWorkload(7, 4000, 80, 4000, cities)
+	require.NoError(t, err)
+	g := newFleetGen(t, 11)
+	for i := range w.Requests {
+		if i%2 == 1 {
+			varied := g.request(func(*rand.Rand) (float64, float64) { return w.Requests[i].Lat, w.Requests[i].Lng })
+			varied.ProductLine = w.Requests[i].ProductLine
+			if i%4 == 1 {
+				varied.Parts = w.Requests[i].Parts
+			}
+			w.Requests[i] = varied
+		}
+	}
+	dense := exactScenario{name: "dense cities", engineers: w.Engineers, depots: w.Depots, requests: w.Requests}
+
+	world := func(rng *rand.Rand) (float64, float64) { return -60 + rng.Float64()*130, -180 + rng.Float64()*360 }
+	sparse := exactScenario{name: "sparse world", engineers: g.engineers(800, world), depots: g.depots(40, world)}
+	for range 2000 {
+		sparse.requests = append(sparse.requests, g.request(world))
+	}
+
+	var suva City
+	for _, c := range cities {
+		if c.Name == "Suva" {
+			suva = c
+		}
+	}
+	require.Equal(t, "Suva", suva.Name, "cities.csv lists Suva, the antimeridian test's anchor")
+	pacific := anyOf(around(suva.Lat, suva.Lng, 40), around(suva.Lat, 180, 150), around(-16, -179.9, 300), around(-30, 178, 800))
+	antimeridian := exactScenario{name: "antimeridian", engineers: g.engineers(1500, pacific), depots: g.depots(40, pacific)}
+	for range 2000 {
+		antimeridian.requests = append(antimeridian.requests, g.request(anyOf(around(suva.Lat, suva.Lng, 20), around(suva.Lat, 179.99, 30), around(-17, -179.99, 30))))
+	}
+
+	var nearPentagon, atPentagon []place
+	for _, c := range pentagonCentres() {
+		nearPentagon = append(nearPentagon, around(c.Lat, c.Lng, 60), around(c.Lat, c.Lng, 600))
+		atPentagon = append(atPentagon, around(c.Lat, c.Lng, 15))
+	}
+	pentagons := exactScenario{name: "pentagons", engineers: g.engineers(1500, anyOf(nearPentagon...)), depots: g.depots(40, anyOf(nearPentagon...))}
+	for range 2000 {
+		pentagons.requests = append(pentagons.requests, g.request(anyOf(atPentagon...)))
+	}
+	return []exactScenario{dense, sparse, antimeridian, pentagons}
+}
+
+// TestCandidatesEqualsBruteForce is the exactness property: for 10,000
+// incidents the whole result of the index — shortlist, parts plans,
+// rejections and counts — equals the reference scan. Each scenario runs on
+// the default layout and on one finer layout that walks more rings.
+func TestCandidatesEqualsBruteForce(t *testing.T) {
+	scenarios := exactScenarios(t)
+	total := 0
+	for _, sc := range scenarios {
+		total += len(sc.requests)
+	}
+	require.Equal(t, 10000, total)
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			layouts := []layout{defaultLayout(), {fine: 6, rings: []int{2, 5}, depot: 4}}
+			indexes := make([]*Index, len(layouts))
+			for i, l := range layouts {
+				indexes[i] = mustIndex(t, l, sc.engineers, sc.depots)
+			}
+			full, short := 0, 0
+			for i, req := range sc.requests {
+				want, err := BruteForce(sc.engineers, sc.depots, req)
+				require.NoError(t, err)
+				if len(want.Candidates) == req.Shortlist {
+					full++
+				} else {
+					short++
+				}
+				x := indexes[i%len(indexes)]
+				got, err := x.Candidates(req)
+				require.NoError(t, err)
+				if !assert.Equal(t, want, got, "request %d: %+v", i, req) {
+					return
+				}
+			}
+			t.Logf("%d requests with a full shortlist, %d short", full, short)
+			assert.Positive(t, full)
+			assert.Positive(t, short)
+		})
+	}
+}
+
+// TestIndexFollowsUpdates interleaves location reports, load and stock
+// changes, engineers joining and leaving and depot stock changes with
+// queries, and checks every answer against BruteForce on the updated fleet.
+func TestIndexFollowsUpdates(t *testing.T) {
+	g := newFleetGen(t, 23)
+	cities := anyOf(around(31.23, 121.47, 30), around(22.54, 114.06, 30), around(-18.14, 179.9, 60), around(40, 116.4, 400))
+	engineers := g.engineers(1200, cities)
+	depots := g.depots(30, cities)
+	x := mustIndex(t, defaultLayout(), engineers, depots)
+	for step := range 3000 {
+		i := g.rng.IntN(len(engineers))
+		e := &engineers[i]
+		switch op := g.rng.IntN(7); op {
+		case 0:
+			lat, lng := cities(g.rng)
+			if g.rng.IntN(2) == 0 { // a short hop, often within the cell
+				lat, lng = around(e.Lat, e.Lng, 2)(g.rng)
+			}
+			require.NoError(t, x.Move(e.ID, lat, lng))
+			e.Lat, e.Lng = lat, lng
+		case 1:
+			load := g.rng.IntN(5)
+			require.NoError(t, x.SetLoad(e.ID, load))
+			e.Load = load
+		case 2:
+			part, qty := g.part(), g.rng.IntN(3)
+			require.NoError(t, x.SetStock(e.ID, part, qty))
+			e.Van = cloneStock(e.Van)
+			e.Van[part] = qty
+		case 3:
+			d := &depots[g.rng.IntN(len(depots))]
+			part, qty := g.part(), g.rng.IntN(3)
+			require.NoError(t, x.SetDepotStock(d.ID, part, qty))
+			d.Stock = cloneStock(d.Stock)
+			d.Stock[part] = qty
+		case 4:
+			replacement := g.engineers(1, cities)[0]
+			replacement.ID = e.ID
+			require.NoError(t, x.Put(replacement))
+			*e = replacement
+		case 5:
+			require.NoError(t, x.Remove(e.ID))
+			engineers = append(engineers[:i], engineers[i+1:]...)
+		case 6:
+			joining := g.engineers(1, cities)[0]
+			joining.ID = fmt.Sprintf("joined%05d", step)
+			require.NoError(t, x.Put(joining))
+			engineers = append(engineers, joining)
+		}
+		require.Equal(t, len(engineers), x.Len())
+		if step%3 != 0 {
+			continue
+		}
+		req := g.request(cities)
+		want, err := BruteForce(engineers, depots, req)
+		require.NoError(t, err)
+		got, err := x.Candidates(req)
+		require.NoError(t, err)
+		if !assert.Equal(t, want, got, "step %d: %+v", step, req) {
+			return
+		}
+	}
+}
+
+func cloneStock(m map[string]int) map[string]int {
+	out := make(map[string]int, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,342 @@
+package dispatch
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/uber/h3-go/v4"
+)
+
+// The table tests place a site in Shanghai on Monday 2 March 2026 at 10:00
+// local time and engineers a few km east of it (0.01° of longitude is about
+// 0.95 km there).
+const (
+	siteLat, siteLng = 31.2304, 121.4737
+	kmPerLngDegree   = 95.1
+)
+
+func mondayTen(tb testing.TB) time.Time {
+	return time.Date(2026, time.March, 2, 10, 0, 0, 0, mustZone(tb, "Asia/Shanghai"))
+}
+
+// daytime is a calendar of 08:00–20:00 every day in Shanghai.
+func daytime(tb testing.TB) Calendar {
+	c := Calendar{Location: mustZone(tb, "Asia/Shanghai")}
+	for day := range c.Week {
+		c.Week[day] = []Shift{{Start: 8 * time.Hour, End: 20 * time.Hour}}
+	}
+	return c
+}
+
+// engineerAt returns a qualified engineer kmEast of the site: level 2 on
+// "server", cleared for premium, on shift, one job of three, with part A.
+func engineerAt(tb testing.TB, id string, kmEast float64) Engineer {
+	return Engineer{
+		ID:        id,
+		Lat:       siteLat,
+		Lng:       siteLng + kmEast/kmPerLngDegree,
+		Skills:    map[string]int{"server": 2},
+		Clearance: aftercare.TierPremium,
+		Calendar:  daytime(tb),
+		Capacity:  3,
+		Load:      1,
+		Van:       map[string]int{"A": 1},
+	}
+}
+
+func serverRequest(tb testing.TB) Request {
+	return Request{
+		Lat:         siteLat,
+		Lng:         siteLng,
+		ProductLine: "server",
+		MinLevel:    2,
+		Tier:        aftercare.TierPremium,
+		Parts:       []PartNeed{{PartID: "A", Quantity: 1}},
+		Now:         mondayTen(tb),
+		SpeedKmh:    60,
+		Shortlist:   3,
+	}
+}
+
+// searchBoth runs the index and the reference and checks they agree.
+func searchBoth(t *testing.T, engineers []Engineer, depots []Depot, req Request) Result {
+	t.Helper()
+	want, err := BruteForce(engineers, depots, req)
+	require.NoError(t, err)
+	got, err := mustIndex(t, defaultLayout(), engineers, depots).Candidates(req)
+	require.NoError(t, err)
+	require.Equal(t, want, got, "Candidates and BruteForce disagree")
+	return got
+}
+
+func TestRejectionReasons(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(e *Engineer, req *Request)
+		want   Reason
+	}{
+		{"no skill", func(e *Engineer, _ *Request) { e.Skills = map[string]int{"storage": 3} }, ReasonNoSkill},
+		{"level too low", func(e *Engineer, _ *Request) { e.Skills["server"] = 1 }, ReasonLevelTooLow},
+		{"no clearance", func(_ *Engineer, req *Request) { req.Tier = aftercare.TierPlatinum }, ReasonNoClearance},
+		{"off shift", func(_ *Engineer, req *Request) { req.Now = req.Now.Add(11 * time.Hour) }, ReasonOffShift},
+		{"day off", func(e *Engineer, _ *Request) {
+			e.Calendar.Exceptions = map[Date][]Shift{{2026, time.March, 2}: nil}
+		}, ReasonOffShift},
+		{"at capacity", func(e *Engineer, _ *Request) { e.Load = 3 }, ReasonAtCapacity},
+		{"no part anywhere", func(e *Engineer, _ *Request) { e.Van = nil }, ReasonNoPart},
+		{"not enough units anywhere", func(_ *Engineer, req *Request) { req.Parts[0].Quantity = 2 }, ReasonNoPart},
+		{"first failed rule wins", func(e *Engineer, _ *Request) {
+			e.Skills["server"], e.Load, e.Van = 1, 3, nil
+		}, ReasonLevelTooLow},
+		{"off shift before at capacity", func(e *Engineer, req *Request) {
+			e.Load = 3
+			req.Now = req.Now.Add(-3 * time.Hour)
+		}, ReasonOffShift},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, req := engineerAt(t, "e1", 2), serverRequest(t)
+			tt.change(&e, &req)
+			got := searchBoth(t, []Engineer{e}, nil, req)
+			assert.Empty(t, got.Candidates)
+			assert.Equal(t, map[Reason]int{tt.want: 1}, got.Counts)
+			if tt.want == ReasonNoSkill {
+				assert.Empty(t, got.Rejected, "engineers without the line are counted, not listed")
+				return
+			}
+			require.Len(t, got.Rejected, 1)
+			assert.Equal(t, Rejection{EngineerID: "e1", Reason: tt.want, DistanceKm: got.Rejected[0].DistanceKm}, got.Rejected[0])
+			assert.InDelta(t, 2, got.Rejected[0].DistanceKm, 0.05)
+		})
+	}
+}
+
+func TestWhyNobody(t *testing.T) {
+	engineers := []Engineer{engineerAt(t, "near", 1), engineerAt(t, "mid", 5), engineerAt(t, "far", 9), engineerAt(t, "storage", 3)}
+	engineers[0].Load = 3
+	engineers[1].Skills["server"] = 1
+	engineers[2].Van = nil
+	engineers[3].Skills = map[string]int{"storage": 2}
+	got := searchBoth(t, engineers, nil, serverRequest(t))
+	assert.Empty(t, got.Candidates)
+	assert.Equal(t, map[Reason]int{ReasonAtCapacity: 1, ReasonLevelTooLow: 1, ReasonNoPart: 1, ReasonNoSkill: 1}, got.Counts)
+	var ids []string
+	for _, r := range got.Rejected {
+		ids = append(ids, r.EngineerID)
+	}
+	assert.Equal(t, []string{"near", "mid", "far"}, ids, "nearest first")
+}
+
+func TestRejectedAreThoseNearerThanTheFarthestCandidate(t *testing.T) {
+	engineers := []Engineer{
+		engineerAt(t, "busy", 1), engineerAt(t, "a", 2), engineerAt(t, "b", 3),
+		engineerAt(t, "junior", 3.5), engineerAt(t, "c", 4), engineerAt(t, "busy-far", 6), engineerAt(t, "d", 7),
+	}
+	engineers[0].Load, engineers[3].Skills["server"], engineers[5].Load = 3, 1, 3
+	got := searchBoth(t, engineers, nil, serverRequest(t))
+	require.Len(t, got.Candidates, 3)
+	assert.Equal(t, []string{"a", "b", "c"}, []string{got.Candidates[0].EngineerID, got.Candidates[1].EngineerID, got.Candidates[2].EngineerID})
+	require.Len(t, got.Rejected, 2, "busy-far is beyond the farthest candidate")
+	assert.Equal(t, "busy", got.Rejected[0].EngineerID)
+	assert.Equal(t, "junior", got.Rejected[1].EngineerID)
+	assert.Equal(t, map[Reason]int{ReasonAtCapacity: 1, ReasonLevelTooLow: 1}, got.Counts)
+}
+
+func TestRanking(t *testing.T) {
+	t.Run("deadline flags, travel order", func(t *testing.T) {
+		// near lacks the part and detours 20 km through the depot; far has it.
+		near, far := engineerAt(t, "near", 2), engineerAt(t, "far", 8)
+		near.Van = nil
+		depot := Depot{ID: "dep", Lat: siteLat, Lng: siteLng - 10/kmPerLngDegree, Stock: map[string]int{"A": 5}}
+		req := serverRequest(t)
+		req.Deadline = req.Now.Add(10 * time.Minute) // 10 km at 60 km/h
+		got := searchBoth(t, []Engineer{near, far}, []Depot{depot}, req)
+		require.Len(t, got.Candidates, 2)
+		assert.Equal(t, "far", got.Candidates[0].EngineerID)
+		assert.True(t, got.Candidates[0].MakesDeadline)
+		assert.Equal(t, "near", got.Candidates[1].EngineerID)
+		assert.False(t, got.Candidates[1].MakesDeadline)
+		assert.InDelta(t, 22, got.Candidates[1].RouteKm, 0.2)
+		assert.Equal(t, PartsPlan{DepotID: "dep", FromDepot: []PartNeed{{"A", 1}}}, got.Candidates[1].Plan)
+		assert.Equal(t, PartsPlan{FromVan: []PartNeed{{"A", 1}}}, got.Candidates[0].Plan)
+		assert.Equal(t, req.Now.Add(got.Candidates[0].Travel), got.Candidates[0].ETA)
+
+		req.Deadline = time.Time{}
+		got = searchBoth(t, []Engineer{near, far}, []Depot{depot}, req)
+		assert.Equal(t, "far", got.Candidates[0].EngineerID, "8 km beats 22 km without a deadline too")
+		assert.True(t, got.Candidates[1].MakesDeadline, "no deadline is never missed")
+	})
+	t.Run("equal travel: least load, then ID", func(t *testing.T) {
+		a, b, c := engineerAt(t, "b", 3), engineerAt(t, "a", 3), engineerAt(t, "c", 3)
+		a.Load, b.Load, c.Load = 0, 1, 0
+		got := searchBoth(t, []Engineer{a, b, c}, nil, serverRequest(t))
+		require.Len(t, got.Candidates, 3)
+		assert.Equal(t, []string{"b", "c", "a"}, []string{got.Candidates[0].EngineerID, got.Candidates[1].EngineerID, got.Candidates[2].EngineerID})
+	})
+}
+
+func TestPartsPlan(t *testing.T) {
+	west := func(id string, km float64, stock map[string]int) Depot {
+		return Depot{ID: id, Lat: siteLat, Lng: siteLng - km/kmPerLngDegree, Stock: stock}
+	}
+	east := func(id string, km float64, stock map[string]int) Depot {
+		return Depot{ID: id, Lat: siteLat, Lng: siteLng + km/kmPerLngDegree, Stock: stock}
+	}
+	tests := []struct {
+		name      string
+		van       map[string]int
+		parts     []PartNeed
+		depots    []Depot
+		wantPlan  PartsPlan
+		wantRoute float64
+	}{
+		{
+			name:      "van holds everything",
+			van:       map[string]int{"A": 2, "B": 1},
+			parts:     []PartNeed{{"A", 2}, {"B", 1}},
+			depots:    []Depot{west("w", 1, map[string]int{"A": 9, "B": 9})},
+			wantPlan:  PartsPlan{FromVan: []PartNeed{{"A", 2}, {"B", 1}}},
+			wantRoute: 4,
+		},
+		{
+			name:      "the shortfall from the depot on the way",
+			van:       map[string]int{"A": 1},
+			parts:     []PartNeed{{"A", 3}},
+			depots:    []Depot{west("w", 3, map[string]int{"A": 2}), east("e", 2, map[string]int{"A": 2})},
+			wantPlan:  PartsPlan{FromVan: []PartNeed{{"A", 1}}, DepotID: "e", FromDepot: []PartNeed{{"A", 2}}},
+			wantRoute: 4,
+		},
+		{
+			name:      "one depot must hold everything missing",
+			parts:     []PartNeed{{"A", 1}, {"B", 1}},
+			depots:    []Depot{east("a-only", 1, map[string]int{"A": 1}), west("both", 5, map[string]int{"A": 1, "B": 1})},
+			wantPlan:  PartsPlan{DepotID: "both", FromDepot: []PartNeed{{"A", 1}, {"B", 1}}},
+			wantRoute: 14,
+		},
+		{
+			name:      "equal trips go to the smaller depot ID",
+			parts:     []PartNeed{{"A", 1}},
+			depots:    []Depot{east("z", 2, map[string]int{"A": 1}), east("y", 2, map[string]int{"A": 1})},
+			wantPlan:  PartsPlan{DepotID: "y", FromDepot: []PartNeed{{"A", 1}}},
+			wantRoute: 4,
+		},
+		{
+			name:      "no parts needed",
+			wantRoute: 4,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := engineerAt(t, "e", 4)
+			e.Van = tt.van
+			req := serverRequest(t)
+			req.Parts = tt.parts
+			got := searchBoth(t, []Engineer{e}, tt.depots, req)
+			require.Len(t, got.Candidates, 1)
+			assert.Equal(t, tt.wantPlan, got.Candidates[0].Plan)
+			assert.InDelta(t, tt.wantRoute, got.Candidates[0].RouteKm, 0.05)
+			assert.InDelta(t, 4, got.Candidates[0].DistanceKm, 0.05)
+		})
+	}
+}
+
+func TestInvalidInput(t *testing.T) {
+	valid := func() (Engineer, Request) { return engineerAt(t, "e", 1), serverRequest(t) }
+	tests := []struct {
+		name   string
+		change func(e *Engineer, req *Request)
+	}{
+		{"site off the globe", func(_ *Engineer, req *Request) { req.Lat = 91 }},
+		{"no product line", func(_ *Engineer, req *Request) { req.ProductLine = "" }},
+		{"level 4", func(_ *Engineer, req *Request) { req.MinLevel = 4 }},
+		{"unknown tier", func(_ *Engineer, req *Request) { req.Tier = "gold" }},
+		{"no time", func(_ *Engineer, req *Request) { req.Now = time.Time{} }},
+		{"no speed", func(_ *Engineer, req *Request) { req.SpeedKmh = 0 }},
+		{"empty shortlist", func(_ *Engineer, req *Request) { req.Shortlist = 0 }},
+		{"part twice", func(_ *Engineer, req *Request) { req.Parts = append(req.Parts, req.Parts[0]) }},
+		{"no units", func(_ *Engineer, req *Request) { req.Parts[0].Quantity = 0 }},
+		{"engineer without ID", func(e *Engineer, _ *Request) { e.ID = "" }},
+		{"engineer off the globe", func(e *Engineer, _ *Request) { e.Lng = 181 }},
+		{"level 0 skill", func(e *Engineer, _ *Request) { e.Skills["server"] = 0 }},
+		{"unknown clearance", func(e *Engineer, _ *Request) { e.Clearance = "" }},
+		{"negative load", func(e *Engineer, _ *Request) { e.Load = -1 }},
+		{"negative van stock", func(e *Engineer, _ *Request) { e.Van["A"] = -1 }},
+		{"no time zone", func(e *Engineer, _ *Request) { e.Calendar.Location = nil }},
+		{"shift past midnight", func(e *Engineer, _ *Request) { e.Calendar.Week[1] = []Shift{{22 * time.Hour, 26 * time.Hour}} }},
+		{"empty exception shift", func(e *Engineer, _ *Request) {
+			e.Calendar.Exceptions = map[Date][]Shift{{2026, 3, 2}: {{9 * time.Hour, 9 * time.Hour}}}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, req := valid()
+			tt.change(&e, &req)
+			_, errBrute := BruteForce([]Engineer{e}, nil, req)
+			assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(errBrute), "BruteForce: %v", errBrute)
+			x, errIndex := NewIndex([]Engineer{e}, nil)
+			if errIndex == nil {
+				_, errIndex = x.Candidates(req)
+			}
+			assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(errIndex), "Index: %v", errIndex)
+		})
+	}
+}
+
+func TestIndexErrors(t *testing.T) {
+	e := engineerAt(t, "e", 1)
+	d := Depot{ID: "d", Lat: siteLat, Lng: siteLng, Stock: map[string]int{"A": 1}}
+	_, err := NewIndex([]Engineer{e, e}, nil)
+	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "duplicate engineer: %v", err)
+	_, err = NewIndex(nil, []Depot{d, d})
+	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "duplicate depot: %v", err)
+	_, err = BruteForce([]Engineer{e, e}, nil, serverRequest(t))
+	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "BruteForce, duplicate engineer: %v", err)
+
+	x, err := NewIndex([]Engineer{e}, []Depot{d})
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		call func() error
+		code string
+	}{
+		{"move a stranger", func() error { return x.Move("nobody", 0, 0) }, aftercare.ENOTFOUND},
+		{"move off the globe", func() error { return x.Move("e", 0, 200) }, aftercare.EINVALID},
+		{"load a stranger", func() error { return x.SetLoad("nobody", 1) }, aftercare.ENOTFOUND},
+		{"negative load", func() error { return x.SetLoad("e", -1) }, aftercare.EINVALID},
+		{"stock a stranger", func() error { return x.SetStock("nobody", "A", 1) }, aftercare.ENOTFOUND},
+		{"negative van stock", func() error { return x.SetStock("e", "A", -1) }, aftercare.EINVALID},
+		{"stock an unknown depot", func() error { return x.SetDepotStock("nowhere", "A", 1) }, aftercare.ENOTFOUND},
+		{"part without ID", func() error { return x.SetDepotStock("d", "", 1) }, aftercare.EINVALID},
+		{"remove a stranger", func() error { return x.Remove("nobody") }, aftercare.ENOTFOUND},
+		{"depot without ID", func() error { return x.PutDepot(Depot{}) }, aftercare.EINVALID},
+		{"invalid engineer", func() error { return x.Put(Engineer{ID: "x"}) }, aftercare.EINVALID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			assert.Equal(t, tt.code, aftercare.ErrorCode(err), "%v", err)
+		})
+	}
+}
+
+func TestWholeDisk(t *testing.T) {
+	origin := h3.LatLngToCell(h3.NewLatLng(siteLat, siteLng), 5)
+	disk := h3.GridDiskDistances(origin, 2)
+	tests := []struct {
+		name string
+		disk [][]h3.Cell
+		want bool
+	}{
+		{"as H3 returns it", disk, true},
+		{"origin missing", [][]h3.Cell{{0}, disk[1], disk[2]}, false},
+		{"a ring missing", [][]h3.Cell{disk[0], disk[1], {0, 0}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, wholeDisk(tt.disk, origin))
+		})
+	}
+}

@@ -1,0 +1,78 @@
+package dispatch
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseCities(t *testing.T) {
+	cities := mustCities(t)
+	assert.Len(t, cities, 34)
+	assert.Equal(t, "Beijing", cities[0].Name)
+	assert.Equal(t, "Asia/Shanghai", cities[0].Location.String())
+
+	tests := []struct {
+		name, csv string
+	}{
+		{"no header", "Beijing,CN,39.9,116.4,Asia/Shanghai\n"},
+		{"bad latitude", "city,country,lat,lng,tz\nX,CN,north,116.4,Asia/Shanghai\n"},
+		{"off the globe", "city,country,lat,lng,tz\nX,CN,39.9,216.4,Asia/Shanghai\n"},
+		{"unknown zone", "city,country,lat,lng,tz\nX,CN,39.9,116.4,Mars/Olympus\n"},
+		{"missing field", "city,country,lat,lng,tz\nX,CN,39.9,116.4\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseCities(strings.NewReader(tt.csv), time.LoadLocation)
+			assert.Error(t, err)
+		})
+	}
+}
+
+func TestNewWorkload(t *testing.T) {
+	cities := mustCities(t)
+	a, err := NewWorkload(42, 20000, 200, 2000, cities)
+	require.NoError(t, err)
+	b, err := NewWorkload(42, 20000, 200, 2000, cities)
+	require.NoError(t, err)
+	require.Equal(t, a, b, "the same seed gives the same workload")
+	c, err := NewWorkload(43, 20000, 200, 2000, cities)
+	require.NoError(t, err)
+	assert.NotEqual(t, a.Engineers[0], c.Engineers[0])
+
+	share := func(n, of int) float64 { return float64(n) / float64(of) }
+	platinum, onShift, busy := 0, 0, 0
+	for i, e := range a.Engineers {
+		if e.Clearance == aftercare.TierPlatinum {
+			platinum++
+		}
+		if e.Calendar.OnShift(a.Requests[i%len(a.Requests)].Now) {
+			onShift++
+		}
+		if e.Load >= e.Capacity {
+			busy++
+		}
+		assert.Len(t, e.Van, 10)
+		assert.NotEmpty(t, e.Skills)
+		assert.LessOrEqual(t, len(e.Skills), 3)
+	}
+	assert.InDelta(t, 0.30, share(platinum, len(a.Engineers)), 0.02, "platinum clearance")
+	assert.InDelta(t, 0.60, share(onShift, len(a.Engineers)), 0.03, "on shift")
+	assert.InDelta(t, 0.25, share(busy, len(a.Engineers)), 0.02, "at capacity")
+	platinumRequests := 0
+	for _, r := range a.Requests {
+		if r.Tier == aftercare.TierPlatinum {
+			platinumRequests++
+		}
+		assert.Len(t, r.Parts, 1)
+	}
+	assert.InDelta(t, 0.30, share(platinumRequests, len(a.Requests)), 0.03, "platinum incidents")
+	assert.Len(t, a.Depots, 200)
+
+	_, err = NewWorkload(1, 10, 1, 1, nil)
+	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err))
+}
