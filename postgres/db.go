@@ -90,6 +90,16 @@ func (db *DB) Migrate(ctx context.Context) (err error) {
 	return m.Migrate(ctx)
 }
 
+// ExecScript runs SQL statements (separated by semicolons, no parameters)
+// in one transaction: for test fixtures and one-off admin scripts.
+func (db *DB) ExecScript(ctx context.Context, sql string) (err error) {
+	defer wrap(&err, "DB.ExecScript")
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, sql)
+		return err
+	})
+}
+
 // inTx runs fn in a transaction, committing if it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.pool, fn)

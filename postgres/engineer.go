@@ -21,12 +21,13 @@ func NewEngineerService(db *DB) *EngineerService {
 	return &EngineerService{db: db}
 }
 
-const engineerSelect = `
-	SELECT e.id, e.code, e.name, e.region, e.home_depot_id, e.tier_clearance, e.capacity, e.time_zone, e.shifts,
-		e.lat, e.lng, e.located_at,
+// engineerColumns are the columns scanEngineer reads, from engineers e.
+const engineerColumns = `e.id, e.code, e.name, e.region, e.home_depot_id, e.tier_clearance, e.capacity, e.time_zone,
+		e.shifts, e.lat, e.lng, e.located_at,
 		coalesce((SELECT jsonb_agg(jsonb_build_object('line', s.product_line, 'level', s.level) ORDER BY s.product_line)
-			FROM engineer_skills s WHERE s.engineer_id = e.id), '[]')
-	FROM engineers e`
+			FROM engineer_skills s WHERE s.engineer_id = e.id), '[]')`
+
+const engineerSelect = `SELECT ` + engineerColumns + ` FROM engineers e`
 
 // shiftJSON is how a shift window is stored: {"day": 1, "start": "08:00", "end": "20:00"}.
 type shiftJSON struct {
@@ -36,14 +37,21 @@ type shiftJSON struct {
 }
 
 func scanEngineer(row pgx.CollectableRow) (*aftercare.Engineer, error) {
+	return scanEngineerWith(row)
+}
+
+// scanEngineerWith scans engineerColumns and then the extra columns after
+// them into extra.
+func scanEngineerWith(row pgx.CollectableRow, extra ...any) (*aftercare.Engineer, error) {
 	var e aftercare.Engineer
 	var shifts []shiftJSON
 	var skills []struct {
 		Line  string `json:"line"`
 		Level int    `json:"level"`
 	}
-	if err := row.Scan(&e.ID, &e.Code, &e.Name, &e.Region, &e.HomeDepotID, &e.TierClearance, &e.Capacity, &e.TimeZone,
-		&shifts, &e.Lat, &e.Lng, &e.LocatedAt, &skills); err != nil {
+	dest := append([]any{&e.ID, &e.Code, &e.Name, &e.Region, &e.HomeDepotID, &e.TierClearance, &e.Capacity,
+		&e.TimeZone, &shifts, &e.Lat, &e.Lng, &e.LocatedAt, &skills}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	for _, s := range shifts {

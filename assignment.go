@@ -1,0 +1,216 @@
+package aftercare
+
+import (
+	"context"
+	"time"
+)
+
+// AssignmentState is where an engineer's job on an incident stands.
+type AssignmentState string
+
+// The assignment states. Proposed, accepted, en route and on site are
+// active: they hold the engineer's capacity and the reserved parts.
+const (
+	AssignmentProposed   AssignmentState = "proposed"
+	AssignmentAccepted   AssignmentState = "accepted"
+	AssignmentEnRoute    AssignmentState = "en_route"
+	AssignmentOnSite     AssignmentState = "on_site"
+	AssignmentCompleted  AssignmentState = "completed"
+	AssignmentDeclined   AssignmentState = "declined"
+	AssignmentCancelled  AssignmentState = "cancelled"
+	AssignmentOverridden AssignmentState = "overridden"
+)
+
+// Active reports whether the state holds the engineer and the parts.
+func (s AssignmentState) Active() bool {
+	switch s {
+	case AssignmentProposed, AssignmentAccepted, AssignmentEnRoute, AssignmentOnSite:
+		return true
+	}
+	return false
+}
+
+// Assignment gives an incident to an engineer, with the parts reserved for it.
+type Assignment struct {
+	ID         string
+	IncidentID string
+	EngineerID string
+	State      AssignmentState
+	ETA        time.Time
+	DistanceKm float64
+	// Decision is the JSON record of the ranked candidates and rejections
+	// behind the assignment: the answer to "why this engineer?".
+	Decision []byte
+	// OverrideReason is set when a dispatcher chose the engineer by hand.
+	OverrideReason string
+	DecidedBy      string
+	CreatedAt      time.Time
+	Parts          []PartReservation
+}
+
+// PartReservation is a quantity of a part held for an assignment at one
+// stock location: a depot, or a van (DepotID empty).
+type PartReservation struct {
+	StockID  int64
+	PartID   string
+	DepotID  string
+	Quantity int
+}
+
+// PartNeed is a quantity of a part a repair needs.
+type PartNeed struct {
+	PartID   string
+	Quantity int
+}
+
+// AssignmentCreate asks to give an incident to an engineer, reserving parts
+// from the van and at most one depot, in one transaction.
+type AssignmentCreate struct {
+	IncidentID string
+	EngineerID string
+	ETA        time.Time
+	DistanceKm float64
+	FromVan    []PartNeed
+	DepotID    string
+	FromDepot  []PartNeed
+	Decision   []byte
+	// OverrideReason marks a dispatcher's choice; the active assignment of
+	// the incident, if any, is then replaced instead of refused.
+	OverrideReason string
+}
+
+// FleetEngineer is an engineer as the dispatch index sees them.
+type FleetEngineer struct {
+	Engineer
+	// Load is the number of active assignments.
+	Load int
+	// VanStock is the available quantity (on hand less reserved) by part.
+	VanStock map[string]int
+	Version  int64
+}
+
+// FleetDepot is a depot as the dispatch index sees it.
+type FleetDepot struct {
+	Depot
+	// Stock is the available quantity by part.
+	Stock   map[string]int
+	Version int64
+}
+
+// FleetChanges are the engineers and depots that changed after a version.
+type FleetChanges struct {
+	Engineers []FleetEngineer
+	Depots    []FleetDepot
+	// Version is the highest version among them, or the one asked after.
+	Version int64
+}
+
+// DispatchInput is what dispatching an incident needs to know about it.
+type DispatchInput struct {
+	IncidentID  string
+	AccountID   string
+	Region      string
+	Lat, Lng    float64
+	ProductLine string
+	MinLevel    int
+	Tier        Tier
+	Priority    Priority
+	Parts       []PartNeed
+	// OnSiteDeadline is the on-site clock's deadline, zero when none runs.
+	OnSiteDeadline time.Time
+	// Declined lists engineers who declined the incident; they are not
+	// asked again.
+	Declined []string
+}
+
+// DispatchStore keeps assignments and the fleet in the database.
+type DispatchStore interface {
+	// FleetChangesSince returns the engineers and depots changed after a
+	// version; version 0 returns the whole fleet.
+	FleetChangesSince(ctx context.Context, version int64) (*FleetChanges, error)
+	// FindDispatchInput returns what dispatching an incident needs.
+	FindDispatchInput(ctx context.Context, incidentID string) (*DispatchInput, error)
+	// CreateAssignment reserves the engineer and the parts in one
+	// transaction, or answers ECONFLICT saying what was taken meanwhile.
+	CreateAssignment(ctx context.Context, create AssignmentCreate) (*Assignment, error)
+	// DeclineAssignment ends an active assignment as declined and releases
+	// its parts.
+	DeclineAssignment(ctx context.Context, id, reason string) (*Assignment, error)
+	// FindAssignments returns an incident's assignments, newest first.
+	FindAssignments(ctx context.Context, incidentID string) ([]*Assignment, error)
+	// FindAssignmentByID returns an assignment, or ENOTFOUND.
+	FindAssignmentByID(ctx context.Context, id string) (*Assignment, error)
+	// ReportLocation records where an engineer is.
+	ReportLocation(ctx context.Context, engineerID string, lat, lng float64, at time.Time) error
+	// FindDispatchQueue returns the open incidents of a region that need an
+	// engineer: unassigned, or at risk, most urgent first.
+	FindDispatchQueue(ctx context.Context, region string, limit int) ([]*QueueItem, error)
+}
+
+// QueueItem is an incident waiting in a dispatcher's queue.
+type QueueItem struct {
+	Incident *Incident
+	// OnSiteDeadline is the on-site deadline, zero when no clock runs.
+	OnSiteDeadline time.Time
+	// Assignment is the active assignment, nil when unassigned.
+	Assignment *Assignment
+}
+
+// DispatchDecision is a dispatch answer for one incident: the ranked
+// candidates, and who was rejected by which rule.
+type DispatchDecision struct {
+	IncidentID string
+	At         time.Time
+	Candidates []DispatchCandidate
+	Rejections []DispatchRejection
+	// RejectionCounts tallies rejections by rule; when nobody qualifies it
+	// also counts those without the product line: "why nobody?".
+	RejectionCounts map[string]int
+}
+
+// DispatchCandidate is an engineer who can take an incident, with the trip.
+type DispatchCandidate struct {
+	EngineerID    string
+	DistanceKm    float64
+	RouteKm       float64
+	ETA           time.Time
+	MakesDeadline bool
+	Load          int
+	FromVan       []PartNeed
+	DepotID       string
+	FromDepot     []PartNeed
+}
+
+// DispatchRejection says which rule kept an engineer off the shortlist.
+type DispatchRejection struct {
+	EngineerID string
+	Reason     string
+	DistanceKm float64
+}
+
+// BatchPlan is a dispatcher queue assigned by least total travel time, and
+// the greedy order's total for comparison.
+type BatchPlan struct {
+	Assignments []*Assignment
+	// Unassigned lists incidents nobody could take.
+	Unassigned    []string
+	OptimalTotal  time.Duration
+	GreedyTotal   time.Duration
+	GreedyMatched int
+}
+
+// DispatchService finds, reserves and changes engineers for incidents.
+type DispatchService interface {
+	// Candidates ranks the engineers who could take an incident now.
+	Candidates(ctx context.Context, incidentID string) (*DispatchDecision, error)
+	// Assign gives the incident to the best candidate who can still be
+	// reserved, or with a reason to the named engineer (an override).
+	Assign(ctx context.Context, incidentID, engineerID, overrideReason string) (*Assignment, error)
+	// Decline ends an assignment as declined and gives the incident to the
+	// next candidate.
+	Decline(ctx context.Context, assignmentID, reason string) (*Assignment, error)
+	// ReportLocation records where an engineer is.
+	ReportLocation(ctx context.Context, engineerID string, lat, lng float64) error
+	// Optimize assigns a region's unassigned queue by least total travel.
+	Optimize(ctx context.Context, region string) (*BatchPlan, error)
+}

@@ -1,0 +1,383 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/dispatch"
+)
+
+// Dispatcher answers dispatch questions from an in-memory index of the fleet
+// (package dispatch) that follows the database by version, and reserves
+// engineers and parts through the store. Every worker and API process holds
+// one, so any of them can dispatch any incident.
+type Dispatcher struct {
+	store     aftercare.DispatchStore
+	log       *slog.Logger
+	speedKmh  float64
+	shortlist int
+	now       func() time.Time
+
+	mu      sync.Mutex
+	index   *dispatch.Index
+	version int64
+}
+
+var _ aftercare.DispatchService = (*Dispatcher)(nil)
+
+// DispatcherConfig tunes a Dispatcher.
+type DispatcherConfig struct {
+	// SpeedKmh is the travel speed along great circles.
+	SpeedKmh float64
+	// Shortlist is how many candidates a decision ranks.
+	Shortlist int
+	// Now tells the time; time.Now when nil.
+	Now func() time.Time
+}
+
+// NewDispatcher loads the whole fleet into a new index.
+func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog.Logger, cfg DispatcherConfig) (*Dispatcher, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	d := &Dispatcher{store: store, log: log, speedKmh: cfg.SpeedKmh, shortlist: cfg.Shortlist, now: cfg.Now}
+	fleet, err := store.FleetChangesSince(ctx, 0)
+	if err != nil {
+		return nil, fmt.Errorf("load fleet: %w", err)
+	}
+	engineers := make([]dispatch.Engineer, 0, len(fleet.Engineers))
+	for i := range fleet.Engineers {
+		e, err := indexEngineer(&fleet.Engineers[i])
+		if err != nil {
+			return nil, err
+		}
+		engineers = append(engineers, e)
+	}
+	depots := make([]dispatch.Depot, len(fleet.Depots))
+	for i, fd := range fleet.Depots {
+		depots[i] = dispatch.Depot{ID: fd.ID, Lat: fd.Lat, Lng: fd.Lng, Stock: fd.Stock}
+	}
+	if d.index, err = dispatch.NewIndex(engineers, depots); err != nil {
+		return nil, fmt.Errorf("build dispatch index: %w", err)
+	}
+	d.version = fleet.Version
+	return d, nil
+}
+
+// indexEngineer turns an engineer of the store into one of the index.
+func indexEngineer(fe *aftercare.FleetEngineer) (dispatch.Engineer, error) {
+	loc, err := time.LoadLocation(fe.TimeZone)
+	if err != nil {
+		return dispatch.Engineer{}, fmt.Errorf("engineer %s: time zone %q: %w", fe.Code, fe.TimeZone, err)
+	}
+	cal := dispatch.Calendar{Location: loc}
+	for _, w := range fe.Shifts {
+		cal.Week[w.Day] = append(cal.Week[w.Day], dispatch.Shift{Start: w.Start, End: w.End})
+	}
+	skills := make(map[string]int, len(fe.Skills))
+	for _, s := range fe.Skills {
+		skills[s.ProductLine] = s.Level
+	}
+	return dispatch.Engineer{ID: fe.ID, Lat: fe.Lat, Lng: fe.Lng, Skills: skills, Clearance: fe.TierClearance,
+		Calendar: cal, Capacity: fe.Capacity, Load: fe.Load, Van: fe.VanStock}, nil
+}
+
+// Refresh applies the fleet changes since the last refresh to the index.
+func (d *Dispatcher) Refresh(ctx context.Context) error {
+	d.mu.Lock()
+	since := d.version
+	d.mu.Unlock()
+	changes, err := d.store.FleetChangesSince(ctx, since)
+	if err != nil {
+		return fmt.Errorf("fleet changes: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for i := range changes.Engineers {
+		e, err := indexEngineer(&changes.Engineers[i])
+		if err != nil {
+			return err
+		}
+		if err := d.index.Put(e); err != nil {
+			return fmt.Errorf("index engineer %s: %w", e.ID, err)
+		}
+	}
+	for _, fd := range changes.Depots {
+		if err := d.index.PutDepot(dispatch.Depot{ID: fd.ID, Lat: fd.Lat, Lng: fd.Lng, Stock: fd.Stock}); err != nil {
+			return fmt.Errorf("index depot %s: %w", fd.ID, err)
+		}
+	}
+	d.version = max(d.version, changes.Version)
+	return nil
+}
+
+// Follow refreshes the index every interval until ctx ends.
+func (d *Dispatcher) Follow(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
+				d.log.Error("refresh dispatch index", "err", err)
+			}
+		}
+	}
+}
+
+// request builds the index's question for an incident.
+func (d *Dispatcher) request(in *aftercare.DispatchInput, now time.Time, shortlist int) dispatch.Request {
+	parts := make([]dispatch.PartNeed, len(in.Parts))
+	for i, p := range in.Parts {
+		parts[i] = dispatch.PartNeed{PartID: p.PartID, Quantity: p.Quantity}
+	}
+	return dispatch.Request{Lat: in.Lat, Lng: in.Lng, ProductLine: in.ProductLine, MinLevel: in.MinLevel, Tier: in.Tier,
+		Parts: parts, Now: now, Deadline: in.OnSiteDeadline, SpeedKmh: d.speedKmh, Shortlist: shortlist}
+}
+
+// Candidates ranks the engineers who could take an incident now, leaving
+// out those who declined it.
+func (d *Dispatcher) Candidates(ctx context.Context, incidentID string) (*aftercare.DispatchDecision, error) {
+	in, err := d.store.FindDispatchInput(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	return d.decide(in, d.now())
+}
+
+func (d *Dispatcher) decide(in *aftercare.DispatchInput, now time.Time) (*aftercare.DispatchDecision, error) {
+	d.mu.Lock()
+	res, err := d.index.Candidates(d.request(in, now, d.shortlist+len(in.Declined)))
+	d.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	dec := &aftercare.DispatchDecision{IncidentID: in.IncidentID, At: now, RejectionCounts: map[string]int{}}
+	for _, c := range res.Candidates {
+		if slices.Contains(in.Declined, c.EngineerID) {
+			dec.Rejections = append(dec.Rejections, aftercare.DispatchRejection{EngineerID: c.EngineerID, Reason: "declined", DistanceKm: c.DistanceKm})
+			dec.RejectionCounts["declined"]++
+			continue
+		}
+		if len(dec.Candidates) == d.shortlist {
+			break
+		}
+		dec.Candidates = append(dec.Candidates, aftercare.DispatchCandidate{EngineerID: c.EngineerID, DistanceKm: c.DistanceKm,
+			RouteKm: c.RouteKm, ETA: c.ETA, MakesDeadline: c.MakesDeadline, Load: c.Load,
+			FromVan: needs(c.Plan.FromVan), DepotID: c.Plan.DepotID, FromDepot: needs(c.Plan.FromDepot)})
+	}
+	for _, r := range res.Rejected {
+		dec.Rejections = append(dec.Rejections, aftercare.DispatchRejection{EngineerID: r.EngineerID, Reason: string(r.Reason), DistanceKm: r.DistanceKm})
+	}
+	for reason, n := range res.Counts {
+		dec.RejectionCounts[string(reason)] += n
+	}
+	return dec, nil
+}
+
+func needs(ps []dispatch.PartNeed) []aftercare.PartNeed {
+	out := make([]aftercare.PartNeed, len(ps))
+	for i, p := range ps {
+		out[i] = aftercare.PartNeed{PartID: p.PartID, Quantity: p.Quantity}
+	}
+	return out
+}
+
+// maxReserveAttempts bounds how often Assign re-ranks after losing a race
+// for an engineer or a part. Each lost race means another dispatch took a
+// slot or a unit, so a fleet runs out of what an incident needs long before.
+const maxReserveAttempts = 32
+
+// Assign gives the incident to the best candidate who can still be
+// reserved: when another dispatch took the engineer or a part first, the
+// index is refreshed and the next candidate tried. With an engineer and a
+// reason it is a dispatcher's override, which replaces the active
+// assignment. When nobody can take the incident the error says why.
+func (d *Dispatcher) Assign(ctx context.Context, incidentID, engineerID, overrideReason string) (*aftercare.Assignment, error) {
+	if engineerID != "" && strings.TrimSpace(overrideReason) == "" {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "choosing the engineer by hand needs a reason")
+	}
+	in, err := d.store.FindDispatchInput(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	tried := map[string]string{} // engineer → why the reservation failed
+	for range maxReserveAttempts {
+		if err := d.Refresh(ctx); err != nil {
+			return nil, err
+		}
+		dec, err := d.decide(in, d.now())
+		if err != nil {
+			return nil, err
+		}
+		c, ok := firstUntried(dec, tried, engineerID)
+		if !ok {
+			return nil, unassignable(dec, tried, engineerID)
+		}
+		a, err := d.store.CreateAssignment(ctx, aftercare.AssignmentCreate{IncidentID: incidentID, EngineerID: c.EngineerID,
+			ETA: c.ETA, DistanceKm: c.DistanceKm, FromVan: c.FromVan, DepotID: c.DepotID, FromDepot: c.FromDepot,
+			Decision: decisionRecord(dec, tried), OverrideReason: overrideReason})
+		if aftercare.ErrorCode(err) == aftercare.ECONFLICT && !strings.Contains(aftercare.ErrorMessage(err), "incident") {
+			tried[c.EngineerID] = aftercare.ErrorMessage(err) // someone took the engineer or a part: re-rank
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := d.Refresh(ctx); err != nil {
+			d.log.Warn("refresh dispatch index after assigning; the follower catches up", "err", err)
+		}
+		return a, nil
+	}
+	return nil, aftercare.Errorf(aftercare.ECONFLICT, "lost %d races for engineers and parts; try again", len(tried))
+}
+
+// firstUntried returns the best candidate not yet tried (the named engineer
+// only, when one is named).
+func firstUntried(dec *aftercare.DispatchDecision, tried map[string]string, engineerID string) (aftercare.DispatchCandidate, bool) {
+	for _, c := range dec.Candidates {
+		if _, lost := tried[c.EngineerID]; !lost && (engineerID == "" || c.EngineerID == engineerID) {
+			return c, true
+		}
+	}
+	return aftercare.DispatchCandidate{}, false
+}
+
+// unassignable explains why nobody (or not the named engineer) can take
+// the incident.
+func unassignable(dec *aftercare.DispatchDecision, tried map[string]string, engineerID string) error {
+	if engineerID != "" {
+		for _, r := range dec.Rejections {
+			if r.EngineerID == engineerID {
+				return aftercare.Errorf(aftercare.ECONFLICT, "engineer cannot take the incident: %s", r.Reason)
+			}
+		}
+		if why, ok := tried[engineerID]; ok {
+			return aftercare.Errorf(aftercare.ECONFLICT, "engineer cannot take the incident: %s", why)
+		}
+		return aftercare.Errorf(aftercare.ECONFLICT, "engineer is not among the candidates for the incident")
+	}
+	var parts []string
+	for reason, n := range dec.RejectionCounts {
+		parts = append(parts, fmt.Sprintf("%d %s", n, reason))
+	}
+	for _, why := range tried {
+		parts = append(parts, "1 lost: "+why)
+	}
+	sort.Strings(parts)
+	return aftercare.Errorf(aftercare.ECONFLICT, "no engineer can take the incident (%s)", strings.Join(parts, ", "))
+}
+
+// decisionRecord is the JSON kept with an assignment: the top candidates,
+// the rejections and the races lost.
+func decisionRecord(dec *aftercare.DispatchDecision, tried map[string]string) []byte {
+	b, err := json.Marshal(struct {
+		*aftercare.DispatchDecision
+		Lost map[string]string `json:",omitempty"`
+	}{dec, tried})
+	if err != nil {
+		return []byte("{}")
+	}
+	return b
+}
+
+// Decline ends an assignment as declined and gives the incident to the next
+// candidate; the result is the new assignment, or the error saying why
+// nobody else can take it.
+func (d *Dispatcher) Decline(ctx context.Context, assignmentID, reason string) (*aftercare.Assignment, error) {
+	declined, err := d.store.DeclineAssignment(ctx, assignmentID, reason)
+	if err != nil {
+		return nil, err
+	}
+	return d.Assign(ctx, declined.IncidentID, "", "")
+}
+
+// ReportLocation records where an engineer is and moves them in the index.
+func (d *Dispatcher) ReportLocation(ctx context.Context, engineerID string, lat, lng float64) error {
+	if err := d.store.ReportLocation(ctx, engineerID, lat, lng, d.now()); err != nil {
+		return err
+	}
+	return d.Refresh(ctx)
+}
+
+// maxBatch bounds the queue one Optimize call assigns.
+const maxBatch = 100
+
+// Optimize assigns a region's unassigned incidents by the least total
+// travel time (the Hungarian algorithm, package dispatch) and reserves the
+// plan. An incident whose planned engineer or part is taken meanwhile falls
+// back to Assign. The result carries the greedy order's total beside the
+// optimal one.
+func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.BatchPlan, error) {
+	queue, err := d.store.FindDispatchQueue(ctx, region, maxBatch)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	now := d.now()
+	var inputs []*aftercare.DispatchInput
+	var requests []dispatch.Request
+	for _, item := range queue {
+		if item.Assignment != nil {
+			continue
+		}
+		in, err := d.store.FindDispatchInput(ctx, item.Incident.ID)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, in)
+		requests = append(requests, d.request(in, now, 1))
+	}
+	plan := &aftercare.BatchPlan{}
+	if len(requests) == 0 {
+		return plan, nil
+	}
+	d.mu.Lock()
+	batch, err := d.index.Assign(requests)
+	d.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	plan.OptimalTotal, plan.GreedyTotal = batch.Optimal.Total, batch.Greedy.Total
+	plan.GreedyMatched = len(batch.Greedy.Assignments)
+	planned := make(map[int]bool, len(batch.Optimal.Assignments))
+	for _, pa := range batch.Optimal.Assignments {
+		planned[pa.Request] = true
+		in := inputs[pa.Request]
+		c := pa.Candidate
+		record, _ := json.Marshal(map[string]any{"batch": true, "optimal_total_s": batch.Optimal.Total.Seconds(),
+			"greedy_total_s": batch.Greedy.Total.Seconds()})
+		a, err := d.store.CreateAssignment(ctx, aftercare.AssignmentCreate{IncidentID: in.IncidentID, EngineerID: c.EngineerID,
+			ETA: c.ETA, DistanceKm: c.DistanceKm, FromVan: needs(c.Plan.FromVan), DepotID: c.Plan.DepotID,
+			FromDepot: needs(c.Plan.FromDepot), Decision: record})
+		if aftercare.ErrorCode(err) == aftercare.ECONFLICT {
+			a, err = d.Assign(ctx, in.IncidentID, "", "")
+		}
+		if err != nil {
+			plan.Unassigned = append(plan.Unassigned, in.IncidentID)
+			continue
+		}
+		plan.Assignments = append(plan.Assignments, a)
+	}
+	for i, in := range inputs {
+		if !planned[i] {
+			plan.Unassigned = append(plan.Unassigned, in.IncidentID)
+		}
+	}
+	return plan, d.Refresh(ctx)
+}
