@@ -48,6 +48,13 @@ func BenchmarkBruteForce(b *testing.B) {
 	benchmarkQueries(b, func(req Request) (Result, error) { return BruteForce(w.Engineers, w.Depots, req) }, w.Requests)
 }
 
+// BenchmarkBruteForceScan is BruteForce without validating the fleet on
+// every call, the fairer baseline for the search itself.
+func BenchmarkBruteForceScan(b *testing.B) {
+	w := mustBenchWorkload(b)
+	benchmarkQueries(b, func(req Request) (Result, error) { return scan(w.Engineers, w.Depots, &req), nil }, w.Requests)
+}
+
 // BenchmarkCandidatesNoParts and BenchmarkBruteForceNoParts drop the parts
 // from the incidents, isolating the engineer search from the depot detours.
 func BenchmarkCandidatesNoParts(b *testing.B) {
@@ -59,6 +66,11 @@ func BenchmarkCandidatesNoParts(b *testing.B) {
 func BenchmarkBruteForceNoParts(b *testing.B) {
 	w := mustBenchWorkload(b)
 	benchmarkQueries(b, func(req Request) (Result, error) { return BruteForce(w.Engineers, w.Depots, req) }, withoutParts(w.Requests))
+}
+
+func BenchmarkBruteForceScanNoParts(b *testing.B) {
+	w := mustBenchWorkload(b)
+	benchmarkQueries(b, func(req Request) (Result, error) { return scan(w.Engineers, w.Depots, &req), nil }, withoutParts(w.Requests))
 }
 
 // BenchmarkResolution compares fine resolutions for the ring walk, each

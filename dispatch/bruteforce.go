@@ -32,6 +32,11 @@ func BruteForce(engineers []Engineer, depots []Depot, req Request) (Result, erro
 		}
 		seenDepot[depots[i].ID] = true
 	}
+	return scan(engineers, depots, &req), nil
+}
+
+// scan is BruteForce after validation.
+func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 	site := newPoint(req.Lat, req.Lng)
 	var (
 		qualified []Candidate
@@ -94,7 +99,7 @@ func BruteForce(engineers []Engineer, depots []Depot, req Request) (Result, erro
 		}
 		return 0
 	})
-	return newResult(&req, qualified[:min(len(qualified), req.Shortlist)], rejected, unskilled), nil
+	return newResult(req, qualified[:min(len(qualified), req.Shortlist)], rejected, unskilled)
 }
 
 // nearestDetour returns the shortest trip from an engineer at `at` through a

@@ -65,7 +65,8 @@ func (x *Index) newSearch(req *Request, k int) *search {
 	s.short = shortlist{k: k, picks: s.short.picks[:0]}
 	s.rejected = s.rejected[:0]
 	s.walked = s.walked[:0]
-	s.clocks = append(s.clocks[:0], make([]zoneClock, len(x.zones))...)
+	s.clocks = slices.Grow(s.clocks[:0], len(x.zones))[:len(x.zones)]
+	clear(s.clocks)
 	s.nodes.items = s.nodes.items[:0]
 	s.trips.reset(x, s.site, req.Parts)
 	return s
