@@ -102,4 +102,7 @@ type SLAService interface {
 	// FindBreaches returns a page of breached clocks the caller may see,
 	// latest deadline first, as they stand at now.
 	FindBreaches(ctx context.Context, filter BreachFilter, now time.Time) ([]*SLAClock, PageInfo, error)
+	// SetSLAOverrides replaces a contract's per-cell SLA overrides, keyed
+	// "P1.response"; they apply to incidents filed from then on.
+	SetSLAOverrides(ctx context.Context, contractID string, overrides map[string]string) error
 }

@@ -20,7 +20,16 @@ type Resolver struct {
 	PartService     aftercare.PartService
 	UserService     aftercare.UserService
 	AccessService   aftercare.AccessService
+	DispatchService aftercare.DispatchService
+	DispatchStore   aftercare.DispatchStore
 	// Authorizer also guards nested fields that lead to a kind of object
 	// the caller's role may not read, as @authorize guards root fields.
 	Authorizer Authorizer
+	// LifecycleService moves incidents through their lifecycle by way of
+	// their workflows.
+	LifecycleService aftercare.LifecycleService
+	// SLAService reads the clocks and escalations workflows mirror.
+	SLAService aftercare.SLAService
+	// EventService reads and follows incident events.
+	EventService aftercare.IncidentEventService
 }

@@ -96,6 +96,9 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		AccessService:   postgres.NewAccessService(m.DB),
 		Authorizer:      enforcer,
 	}
+	slaService := postgres.NewSLAService(m.DB)
+	resolver.SLAService, resolver.EventService = slaService, slaService
+	resolver.LifecycleService = &workflows.Lifecycle{Client: m.Temporal, Incidents: resolver.IncidentService, Audit: slaService}
 	handler := graph.NewHandler(resolver, graph.Config{
 		Tokens:         tokens,
 		Authorizer:     enforcer,

@@ -121,9 +121,39 @@ func TestSecondsLongSLABreachesAndReachesWebhook(t *testing.T) {
 	fastSLA(t, env, serial, map[string]string{"P1.response": "4s", "P1.on_site": "6s", "P1.restore": "8s"})
 	m := env.startMain(t)
 	admin := env.token(t, "admin")
+	asset := gql(t, m.URL(), admin, `query($s: String!) { assetBySerial(serialNumber: $s) { account { id } } }`,
+		map[string]any{"s": serial})
+	require.Empty(t, asset.Errors)
+	live := subscribe(t, m.URL(), admin, `subscription($id: ID!) { accountEvents(accountId: $id) { kind incidentId data } }`,
+		map[string]any{"id": dig(asset.Data, "assetBySerial", "account", "id")})
+	time.Sleep(500 * time.Millisecond)
 
 	id := fileIncident(t, m.URL(), admin, serial)
 	waitFor(t, 60*time.Second, "twelve escalations at the webhook", func() bool { return hook.keys() >= 12 })
+
+	escalated := 0
+	for escalated < 12 {
+		ev := live.next(t, "accountEvents")
+		assert.Equal(t, id, ev["incidentId"])
+		if ev["kind"] == "escalation" {
+			escalated++
+		}
+	}
+
+	breaches := gql(t, m.URL(), admin, `query { breaches(filter: {openOnly: true, priority: P1}) { edges { node {
+		kind state percentUsed remainingSeconds incident { id } escalations { percent lateSeconds } } } } }`, nil)
+	require.Empty(t, breaches.Errors, "%+v", breaches.Errors)
+	var breached []string
+	for _, e := range dig(breaches.Data, "breaches", "edges").([]any) {
+		if dig(e, "node", "incident", "id") == id {
+			breached = append(breached, dig(e, "node", "kind").(string))
+			assert.Equal(t, "BREACHED", dig(e, "node", "state"))
+			assert.Less(t, dig(e, "node", "remainingSeconds").(float64), 1.0)
+			assert.Len(t, dig(e, "node", "escalations"), 4)
+		}
+	}
+	sort.Strings(breached)
+	assert.Equal(t, []string{"ON_SITE", "RESPONSE", "RESTORE"}, breached)
 
 	escs := escalationsOf(t, env, id)
 	assert.Equal(t, wantLadder(), ladderOf(escs), "every level of every clock, once")
@@ -133,18 +163,18 @@ func TestSecondsLongSLABreachesAndReachesWebhook(t *testing.T) {
 		assert.GreaterOrEqual(t, late, time.Duration(0), "never early")
 	}
 	hook.mu.Lock()
-	breaches := 0
+	breachNotes := 0
 	for key, n := range hook.posts {
 		assert.Equal(t, 1, n, "notification %s delivered once", key)
 		body := hook.first[key]
 		assert.Equal(t, id, body["incident_id"])
 		if body["breach"] == true {
-			breaches++
+			breachNotes++
 			assert.Equal(t, float64(100), body["percent"])
 		}
 	}
 	hook.mu.Unlock()
-	assert.Equal(t, 3, breaches, "each clock breached")
+	assert.Equal(t, 3, breachNotes, "each clock breached")
 
 	clocks, err := postgres.NewSLAService(env.db).FindSLAClocks(context.Background(), id, time.Now())
 	require.NoError(t, err)

@@ -42,6 +42,7 @@ type QueryResolver interface {
 	Part(ctx context.Context, id string) (*aftercare.Part, error)
 	PartByFru(ctx context.Context, fru string) (*aftercare.Part, error)
 	Parts(ctx context.Context, productLine *string, first *int, after *string) (*model.PartConnection, error)
+	Breaches(ctx context.Context, filter *model.BreachFilter, first *int, after *string) (*model.SLAClockConnection, error)
 }
 type UserResolver interface {
 	Account(ctx context.Context, obj *aftercare.User) (*aftercare.Account, error)
@@ -186,6 +187,36 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_breaches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.BreachFilter, error) {
+			return ec.unmarshalOBreachFilter2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐBreachFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -2027,6 +2058,73 @@ func (ec *executionContext) fieldContext_Query_parts(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_breaches(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_breaches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Breaches(ctx, fc.Args["filter"].(*model.BreachFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "incident")
+				if err != nil {
+					var zeroVal *model.SLAClockConnection
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *model.SLAClockConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *model.SLAClockConnection
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SLAClockConnection) graphql.Marshaler {
+			return ec.marshalNSlaClockConnection2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐSLAClockConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_breaches(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SlaClockConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_breaches_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2489,6 +2587,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_parts(ctx, field)
 				})
+		case "breaches":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_breaches(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -2714,6 +2818,38 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	res := model.MarshalDate(*v)
 	return res
 }
+
+func (ec *executionContext) unmarshalOTier2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐTier(ctx context.Context, v any) (*aftercare.Tier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOTier2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐTier[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTier2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐTier(ctx context.Context, sel ast.SelectionSet, v *aftercare.Tier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOTier2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐTier[*v])
+	return res
+}
+
+var (
+	unmarshalOTier2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐTier = map[string]aftercare.Tier{
+		"PLATINUM": aftercare.TierPlatinum,
+		"PREMIUM":  aftercare.TierPremium,
+		"STANDARD": aftercare.TierStandard,
+	}
+	marshalOTier2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐTier = map[aftercare.Tier]string{
+		aftercare.TierPlatinum: "PLATINUM",
+		aftercare.TierPremium:  "PREMIUM",
+		aftercare.TierStandard: "STANDARD",
+	}
+)
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/graph/model"
+	"github.com/aftercare/aftercare/sla"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -31,13 +32,17 @@ type ResolverRoot interface {
 	Depot() DepotResolver
 	Engineer() EngineerResolver
 	Entitlement() EntitlementResolver
+	Escalation() EscalationResolver
 	Incident() IncidentResolver
+	IncidentEvent() IncidentEventResolver
 	Mutation() MutationResolver
 	Part() PartResolver
 	Query() QueryResolver
 	ShiftWindow() ShiftWindowResolver
 	Site() SiteResolver
+	SlaClock() SlaClockResolver
 	StockLevel() StockLevelResolver
+	Subscription() SubscriptionResolver
 	User() UserResolver
 }
 
@@ -206,6 +211,16 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 	}
 
+	Escalation struct {
+		Actions     func(childComplexity int) int
+		Clock       func(childComplexity int) int
+		DueAt       func(childComplexity int) int
+		FiredAt     func(childComplexity int) int
+		LateSeconds func(childComplexity int) int
+		Level       func(childComplexity int) int
+		Percent     func(childComplexity int) int
+	}
+
 	Incident struct {
 		Account           func(childComplexity int) int
 		Asset             func(childComplexity int) int
@@ -215,9 +230,12 @@ type ComplexityRoot struct {
 		Contract          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		CreatedBy         func(childComplexity int) int
+		Escalations       func(childComplexity int) int
+		Events            func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Number            func(childComplexity int) int
 		Priority          func(childComplexity int) int
+		SLAClocks         func(childComplexity int) int
 		Site              func(childComplexity int) int
 		Status            func(childComplexity int) int
 		Symptoms          func(childComplexity int) int
@@ -237,19 +255,45 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IncidentEvent struct {
+		AccountID  func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Data       func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		ID         func(childComplexity int) int
+		IncidentID func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount   func(childComplexity int) int
 		Currency func(childComplexity int) int
 	}
 
 	Mutation struct {
-		AssignRole       func(childComplexity int, input model.RoleAssignmentInput) int
-		CreateAPIKey     func(childComplexity int, name string, userID *string) int
-		CreateIncident   func(childComplexity int, input model.CreateIncidentInput) int
-		GrantPermission  func(childComplexity int, input model.PermissionInput) int
-		RevokeAPIKey     func(childComplexity int, id string) int
-		RevokePermission func(childComplexity int, input model.PermissionInput) int
-		RevokeRole       func(childComplexity int, input model.RoleAssignmentInput) int
+		AcknowledgeIncident     func(childComplexity int, id string, note *string) int
+		ArriveOnSite            func(childComplexity int, id string, note *string) int
+		AssignRole              func(childComplexity int, input model.RoleAssignmentInput) int
+		AwaitCustomer           func(childComplexity int, id string, reason sla.PauseReason, note *string) int
+		CancelIncident          func(childComplexity int, id string, reason string) int
+		ChangeIncidentPriority  func(childComplexity int, id string, priority aftercare.Priority, reason *string) int
+		CloseIncident           func(childComplexity int, id string, note *string) int
+		CreateAPIKey            func(childComplexity int, name string, userID *string) int
+		CreateIncident          func(childComplexity int, input model.CreateIncidentInput) int
+		CustomerResponded       func(childComplexity int, id string, note *string) int
+		DepartForIncident       func(childComplexity int, id string, note *string) int
+		DispatchIncident        func(childComplexity int, id string, note *string) int
+		GrantPermission         func(childComplexity int, input model.PermissionInput) int
+		RepairIncident          func(childComplexity int, id string, note *string) int
+		ResolveIncident         func(childComplexity int, id string, note *string) int
+		RevokeAPIKey            func(childComplexity int, id string) int
+		RevokePermission        func(childComplexity int, input model.PermissionInput) int
+		RevokeRole              func(childComplexity int, input model.RoleAssignmentInput) int
+		SetContractSLAOverrides func(childComplexity int, contractID string, overrides []*model.SLAOverrideInput) int
+		VerifyIncident          func(childComplexity int, id string, note *string) int
 	}
 
 	PageInfo struct {
@@ -289,6 +333,7 @@ type ComplexityRoot struct {
 		Asset           func(childComplexity int, id string) int
 		AssetBySerial   func(childComplexity int, serialNumber string) int
 		AuditLog        func(childComplexity int, objectType *string, objectID *string, actorID *string, first *int, after *string) int
+		Breaches        func(childComplexity int, filter *model.BreachFilter, first *int, after *string) int
 		Contract        func(childComplexity int, id string) int
 		Contracts       func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
 		Depot           func(childComplexity int, id string) int
@@ -348,6 +393,43 @@ type ComplexityRoot struct {
 		ProductLine func(childComplexity int) int
 	}
 
+	SlaClock struct {
+		AsOf             func(childComplexity int) int
+		BudgetSeconds    func(childComplexity int) int
+		Coverage         func(childComplexity int) int
+		Deadline         func(childComplexity int) int
+		ElapsedSeconds   func(childComplexity int) int
+		Escalations      func(childComplexity int) int
+		Incident         func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Pauses           func(childComplexity int) int
+		PercentUsed      func(childComplexity int) int
+		RemainingSeconds func(childComplexity int) int
+		StartedAt        func(childComplexity int) int
+		State            func(childComplexity int) int
+		StoppedAt        func(childComplexity int) int
+		Target           func(childComplexity int) int
+		TimeZone         func(childComplexity int) int
+	}
+
+	SlaClockConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SlaClockEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SlaPause struct {
+		From      func(childComplexity int) int
+		PausedBy  func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		ResumedBy func(childComplexity int) int
+		To        func(childComplexity int) int
+	}
+
 	StockConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
@@ -365,6 +447,11 @@ type ComplexityRoot struct {
 		OnHand    func(childComplexity int) int
 		Part      func(childComplexity int) int
 		Reserved  func(childComplexity int) int
+	}
+
+	Subscription struct {
+		AccountEvents  func(childComplexity int, accountID string) int
+		IncidentEvents func(childComplexity int, incidentID string) int
 	}
 
 	User struct {
@@ -1002,6 +1089,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Entitlement.Kind(childComplexity), true
 
+	case "Escalation.actions":
+		if e.ComplexityRoot.Escalation.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Actions(childComplexity), true
+	case "Escalation.clock":
+		if e.ComplexityRoot.Escalation.Clock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Clock(childComplexity), true
+	case "Escalation.dueAt":
+		if e.ComplexityRoot.Escalation.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.DueAt(childComplexity), true
+	case "Escalation.firedAt":
+		if e.ComplexityRoot.Escalation.FiredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.FiredAt(childComplexity), true
+	case "Escalation.lateSeconds":
+		if e.ComplexityRoot.Escalation.LateSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.LateSeconds(childComplexity), true
+	case "Escalation.level":
+		if e.ComplexityRoot.Escalation.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Level(childComplexity), true
+	case "Escalation.percent":
+		if e.ComplexityRoot.Escalation.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.Percent(childComplexity), true
+
 	case "Incident.account":
 		if e.ComplexityRoot.Incident.Account == nil {
 			break
@@ -1050,6 +1180,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.CreatedBy(childComplexity), true
+	case "Incident.escalations":
+		if e.ComplexityRoot.Incident.Escalations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Escalations(childComplexity), true
+	case "Incident.events":
+		if e.ComplexityRoot.Incident.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Events(childComplexity), true
 	case "Incident.id":
 		if e.ComplexityRoot.Incident.ID == nil {
 			break
@@ -1068,6 +1210,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Priority(childComplexity), true
+	case "Incident.slaClocks":
+		if e.ComplexityRoot.Incident.SLAClocks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.SLAClocks(childComplexity), true
 	case "Incident.site":
 		if e.ComplexityRoot.Incident.Site == nil {
 			break
@@ -1137,6 +1285,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncidentEdge.Node(childComplexity), true
 
+	case "IncidentEvent.accountId":
+		if e.ComplexityRoot.IncidentEvent.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.AccountID(childComplexity), true
+	case "IncidentEvent.actor":
+		if e.ComplexityRoot.IncidentEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.Actor(childComplexity), true
+	case "IncidentEvent.at":
+		if e.ComplexityRoot.IncidentEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.At(childComplexity), true
+	case "IncidentEvent.data":
+		if e.ComplexityRoot.IncidentEvent.Data == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.Data(childComplexity), true
+	case "IncidentEvent.fromStatus":
+		if e.ComplexityRoot.IncidentEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.FromStatus(childComplexity), true
+	case "IncidentEvent.id":
+		if e.ComplexityRoot.IncidentEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.ID(childComplexity), true
+	case "IncidentEvent.incidentId":
+		if e.ComplexityRoot.IncidentEvent.IncidentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.IncidentID(childComplexity), true
+	case "IncidentEvent.kind":
+		if e.ComplexityRoot.IncidentEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.Kind(childComplexity), true
+	case "IncidentEvent.reason":
+		if e.ComplexityRoot.IncidentEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.Reason(childComplexity), true
+	case "IncidentEvent.toStatus":
+		if e.ComplexityRoot.IncidentEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncidentEvent.ToStatus(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -1150,6 +1359,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.acknowledgeIncident":
+		if e.ComplexityRoot.Mutation.AcknowledgeIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.arriveOnSite":
+		if e.ComplexityRoot.Mutation.ArriveOnSite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_arriveOnSite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArriveOnSite(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
 			break
@@ -1161,6 +1392,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignRole(childComplexity, args["input"].(model.RoleAssignmentInput)), true
+	case "Mutation.awaitCustomer":
+		if e.ComplexityRoot.Mutation.AwaitCustomer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awaitCustomer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwaitCustomer(childComplexity, args["id"].(string), args["reason"].(sla.PauseReason), args["note"].(*string)), true
+	case "Mutation.cancelIncident":
+		if e.ComplexityRoot.Mutation.CancelIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelIncident(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.changeIncidentPriority":
+		if e.ComplexityRoot.Mutation.ChangeIncidentPriority == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeIncidentPriority_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeIncidentPriority(childComplexity, args["id"].(string), args["priority"].(aftercare.Priority), args["reason"].(*string)), true
+	case "Mutation.closeIncident":
+		if e.ComplexityRoot.Mutation.CloseIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1183,6 +1458,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateIncident(childComplexity, args["input"].(model.CreateIncidentInput)), true
+	case "Mutation.customerResponded":
+		if e.ComplexityRoot.Mutation.CustomerResponded == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_customerResponded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CustomerResponded(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.departForIncident":
+		if e.ComplexityRoot.Mutation.DepartForIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_departForIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DepartForIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.dispatchIncident":
+		if e.ComplexityRoot.Mutation.DispatchIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dispatchIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DispatchIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.grantPermission":
 		if e.ComplexityRoot.Mutation.GrantPermission == nil {
 			break
@@ -1194,6 +1502,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantPermission(childComplexity, args["input"].(model.PermissionInput)), true
+	case "Mutation.repairIncident":
+		if e.ComplexityRoot.Mutation.RepairIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_repairIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RepairIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.resolveIncident":
+		if e.ComplexityRoot.Mutation.ResolveIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1227,6 +1557,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RoleAssignmentInput)), true
+	case "Mutation.setContractSlaOverrides":
+		if e.ComplexityRoot.Mutation.SetContractSLAOverrides == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setContractSlaOverrides_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetContractSLAOverrides(childComplexity, args["contractId"].(string), args["overrides"].([]*model.SLAOverrideInput)), true
+	case "Mutation.verifyIncident":
+		if e.ComplexityRoot.Mutation.VerifyIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1394,6 +1746,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["objectType"].(*string), args["objectId"].(*string), args["actorId"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.breaches":
+		if e.ComplexityRoot.Query.Breaches == nil {
+			break
+		}
+
+		args, err := ec.field_Query_breaches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Breaches(childComplexity, args["filter"].(*model.BreachFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.contract":
 		if e.ComplexityRoot.Query.Contract == nil {
 			break
@@ -1711,6 +2074,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Skill.ProductLine(childComplexity), true
 
+	case "SlaClock.asOf":
+		if e.ComplexityRoot.SlaClock.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.AsOf(childComplexity), true
+	case "SlaClock.budgetSeconds":
+		if e.ComplexityRoot.SlaClock.BudgetSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.BudgetSeconds(childComplexity), true
+	case "SlaClock.coverage":
+		if e.ComplexityRoot.SlaClock.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.Coverage(childComplexity), true
+	case "SlaClock.deadline":
+		if e.ComplexityRoot.SlaClock.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.Deadline(childComplexity), true
+	case "SlaClock.elapsedSeconds":
+		if e.ComplexityRoot.SlaClock.ElapsedSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.ElapsedSeconds(childComplexity), true
+	case "SlaClock.escalations":
+		if e.ComplexityRoot.SlaClock.Escalations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.Escalations(childComplexity), true
+	case "SlaClock.incident":
+		if e.ComplexityRoot.SlaClock.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.Incident(childComplexity), true
+	case "SlaClock.kind":
+		if e.ComplexityRoot.SlaClock.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.Kind(childComplexity), true
+	case "SlaClock.pauses":
+		if e.ComplexityRoot.SlaClock.Pauses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.Pauses(childComplexity), true
+	case "SlaClock.percentUsed":
+		if e.ComplexityRoot.SlaClock.PercentUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.PercentUsed(childComplexity), true
+	case "SlaClock.remainingSeconds":
+		if e.ComplexityRoot.SlaClock.RemainingSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.RemainingSeconds(childComplexity), true
+	case "SlaClock.startedAt":
+		if e.ComplexityRoot.SlaClock.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.StartedAt(childComplexity), true
+	case "SlaClock.state":
+		if e.ComplexityRoot.SlaClock.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.State(childComplexity), true
+	case "SlaClock.stoppedAt":
+		if e.ComplexityRoot.SlaClock.StoppedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.StoppedAt(childComplexity), true
+	case "SlaClock.target":
+		if e.ComplexityRoot.SlaClock.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.Target(childComplexity), true
+	case "SlaClock.timeZone":
+		if e.ComplexityRoot.SlaClock.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClock.TimeZone(childComplexity), true
+
+	case "SlaClockConnection.edges":
+		if e.ComplexityRoot.SlaClockConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClockConnection.Edges(childComplexity), true
+	case "SlaClockConnection.pageInfo":
+		if e.ComplexityRoot.SlaClockConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClockConnection.PageInfo(childComplexity), true
+
+	case "SlaClockEdge.cursor":
+		if e.ComplexityRoot.SlaClockEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClockEdge.Cursor(childComplexity), true
+	case "SlaClockEdge.node":
+		if e.ComplexityRoot.SlaClockEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaClockEdge.Node(childComplexity), true
+
+	case "SlaPause.from":
+		if e.ComplexityRoot.SlaPause.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaPause.From(childComplexity), true
+	case "SlaPause.pausedBy":
+		if e.ComplexityRoot.SlaPause.PausedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaPause.PausedBy(childComplexity), true
+	case "SlaPause.reason":
+		if e.ComplexityRoot.SlaPause.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaPause.Reason(childComplexity), true
+	case "SlaPause.resumedBy":
+		if e.ComplexityRoot.SlaPause.ResumedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaPause.ResumedBy(childComplexity), true
+	case "SlaPause.to":
+		if e.ComplexityRoot.SlaPause.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlaPause.To(childComplexity), true
+
 	case "StockConnection.edges":
 		if e.ComplexityRoot.StockConnection.Edges == nil {
 			break
@@ -1774,6 +2291,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockLevel.Reserved(childComplexity), true
 
+	case "Subscription.accountEvents":
+		if e.ComplexityRoot.Subscription.AccountEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_accountEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AccountEvents(childComplexity, args["accountId"].(string)), true
+	case "Subscription.incidentEvents":
+		if e.ComplexityRoot.Subscription.IncidentEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_incidentEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.IncidentEvents(childComplexity, args["incidentId"].(string)), true
+
 	case "User.account":
 		if e.ComplexityRoot.User.Account == nil {
 			break
@@ -1820,11 +2360,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("BreachFilter", ec.unmarshalInputBreachFilter),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateIncidentInput", ec.unmarshalInputCreateIncidentInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentInput", ec.unmarshalInputRoleAssignmentInput),
+			graphql.NewInputUnmarshaler("SlaOverrideInput", ec.unmarshalInputSlaOverrideInput),
 		)
 	}
 	first := true
@@ -1869,6 +2411,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -2448,6 +3007,182 @@ extend type Query {
   parts(productLine: String, first: Int, after: String): PartConnection! @authorize(object: "part", action: "read")
 }
 `, BuiltIn: false},
+	{Name: "../../schema/sla.graphqls", Input: `enum ClockKind @goModel(model: "github.com/aftercare/aftercare.ClockKind") {
+  "Registration until a qualified person has acknowledged and triaged the incident; never pauses."
+  RESPONSE @goEnum(value: "github.com/aftercare/aftercare.ClockResponse")
+  "Registration until an engineer arrives, where on-site service is entitled."
+  ON_SITE @goEnum(value: "github.com/aftercare/aftercare.ClockOnSite")
+  "Registration until service is restored."
+  RESTORE @goEnum(value: "github.com/aftercare/aftercare.ClockRestore")
+}
+
+enum ClockState @goModel(model: "github.com/aftercare/aftercare.ClockState") {
+  RUNNING @goEnum(value: "github.com/aftercare/aftercare.ClockRunning")
+  PAUSED @goEnum(value: "github.com/aftercare/aftercare.ClockPaused")
+  "Stopped no later than its deadline."
+  MET @goEnum(value: "github.com/aftercare/aftercare.ClockMet")
+  "Stopped after its deadline, or still going past it."
+  BREACHED @goEnum(value: "github.com/aftercare/aftercare.ClockBreached")
+}
+
+"Why an incident waits on the customer; the on-site and restore clocks pause meanwhile."
+enum PauseReason @goModel(model: "github.com/aftercare/aftercare/sla.PauseReason") {
+  QUOTE_APPROVAL @goEnum(value: "github.com/aftercare/aftercare/sla.PauseQuoteApproval")
+  SITE_ACCESS @goEnum(value: "github.com/aftercare/aftercare/sla.PauseSiteAccess")
+  CUSTOMER_UNREACHABLE @goEnum(value: "github.com/aftercare/aftercare/sla.PauseCustomerUnreachable")
+  AWAITING_PARTS @goEnum(value: "github.com/aftercare/aftercare/sla.PauseAwaitingParts")
+}
+
+"One SLA clock of an incident as it stands now, recomputed from its recorded events."
+type SlaClock @goModel(model: "github.com/aftercare/aftercare.SLAClock") {
+  incident: Incident!
+  kind: ClockKind!
+  "The target as policies write it: 15m, 4BH, NBD, 3BD."
+  target: String!
+  "24x7 or 9x5 (09:00–18:00 on business days in the site's time zone)."
+  coverage: String!
+  timeZone: String!
+  startedAt: Time!
+  "When the clock runs out; null while it is paused with budget left."
+  deadline: Time
+  stoppedAt: Time
+  "The business time the target grants, in seconds."
+  budgetSeconds: Int!
+  "Business time used so far, in seconds."
+  elapsedSeconds: Int!
+  "Business time left, in seconds; negative past the deadline."
+  remainingSeconds: Int!
+  percentUsed: Float!
+  state: ClockState!
+  "The instant the figures above are computed for."
+  asOf: Time!
+  pauses: [SlaPause!]!
+  "The escalation levels this clock fired, in order."
+  escalations: [Escalation!]!
+}
+
+"A stretch during which a clock did not run."
+type SlaPause @goModel(model: "github.com/aftercare/aftercare.SLAPause") {
+  from: Time!
+  "Null while the clock is still paused."
+  to: Time
+  reason: String!
+  "The user ID of who paused the clock, or system."
+  pausedBy: String!
+  resumedBy: String!
+}
+
+"One fired level of a clock's escalation ladder; each fires once."
+type Escalation @goModel(model: "github.com/aftercare/aftercare.Escalation") {
+  clock: ClockKind!
+  "The rung of the ladder, from 1."
+  level: Int!
+  percent: Int!
+  "What the level does: warn_engineer, escalate_duty_manager, breach, ..."
+  actions: [String!]!
+  dueAt: Time!
+  firedAt: Time!
+  "How late it fired, in seconds."
+  lateSeconds: Float!
+}
+
+"Something that happened to an incident: a lifecycle action, a pause, a priority change, an escalation."
+type IncidentEvent @goModel(model: "github.com/aftercare/aftercare.IncidentEvent") {
+  id: ID!
+  incidentId: ID!
+  accountId: ID!
+  "The lifecycle action (acknowledge, arrive, ...), created, workflow_started, clocks_started or escalation."
+  kind: String!
+  fromStatus: IncidentStatus @goField(forceResolver: true)
+  toStatus: IncidentStatus @goField(forceResolver: true)
+  reason: String!
+  actor: User
+  at: Time!
+  "Details as a JSON object."
+  data: String!
+}
+
+type SlaClockConnection {
+  edges: [SlaClockEdge!]!
+  pageInfo: PageInfo!
+}
+
+type SlaClockEdge {
+  cursor: String!
+  node: SlaClock!
+}
+
+input BreachFilter {
+  accountId: ID
+  clock: ClockKind
+  priority: Priority
+  tier: Tier
+  "Deadlines at or after this instant."
+  since: Time
+  "Deadlines at or before this instant."
+  until: Time
+  "Only clocks still going past their deadline, leaving out those that stopped late."
+  openOnly: Boolean
+}
+
+"One cell of a contract's SLA overrides, such as P1.response = 30m."
+input SlaOverrideInput {
+  priority: Priority!
+  clock: ClockKind!
+  "The target as policies write it: 30m, 4h, 4BH, 3BD, NBD, or — for none."
+  target: String!
+}
+
+extend type Incident {
+  "The incident's SLA clocks as they stand now."
+  slaClocks: [SlaClock!]!
+  "Every escalation the incident's clocks fired, in order."
+  escalations: [Escalation!]!
+  "Everything that happened to the incident, oldest first."
+  events: [IncidentEvent!]!
+}
+
+extend type Query {
+  "Breached clocks, latest deadline first."
+  breaches(filter: BreachFilter, first: Int, after: String): SlaClockConnection! @authorize(object: "incident", action: "read")
+}
+
+extend type Mutation {
+  "A qualified person acknowledged and triaged the incident; stops the response clock."
+  acknowledgeIncident(id: ID!, note: String): Incident! @authorize(object: "incident", action: "triage")
+  "Change the priority; the clocks are retargeted from registration, keeping their pause time."
+  changeIncidentPriority(id: ID!, priority: Priority!, reason: String): Incident! @authorize(object: "incident", action: "triage")
+  "An engineer was assigned (again, on re-dispatch)."
+  dispatchIncident(id: ID!, note: String): Incident! @authorize(object: "incident", action: "dispatch")
+  "The engineer is on the way."
+  departForIncident(id: ID!, note: String): Incident! @authorize(object: "incident", action: "work")
+  "The engineer arrived on site; stops the on-site clock."
+  arriveOnSite(id: ID!, note: String): Incident! @authorize(object: "incident", action: "work")
+  "The incident waits on the customer; pauses the on-site and restore clocks."
+  awaitCustomer(id: ID!, reason: PauseReason!, note: String): Incident! @authorize(object: "incident", action: "work")
+  "The customer acted; the incident returns to where it was and its clocks resume."
+  customerResponded(id: ID!, note: String): Incident! @authorize(object: "incident", action: "respond")
+  "Service is restored; stops the restore clock."
+  repairIncident(id: ID!, note: String): Incident! @authorize(object: "incident", action: "work")
+  "The repair passed its test."
+  verifyIncident(id: ID!, note: String): Incident! @authorize(object: "incident", action: "work")
+  "Resolve the incident, after verification or remotely after triage; stops every clock."
+  resolveIncident(id: ID!, note: String): Incident! @authorize(object: "incident", action: "work")
+  "Close a resolved incident; its workflow ends."
+  closeIncident(id: ID!, note: String): Incident! @authorize(object: "incident", action: "close")
+  "Withdraw the incident; stops every clock and ends its workflow."
+  cancelIncident(id: ID!, reason: String!): Incident! @authorize(object: "incident", action: "cancel")
+  "Replace a contract's SLA overrides; they apply to incidents filed from now on."
+  setContractSlaOverrides(contractId: ID!, overrides: [SlaOverrideInput!]!): Boolean! @authorize(object: "contract", action: "write")
+}
+
+type Subscription {
+  "An incident's events as they happen, from any API or worker process."
+  incidentEvents(incidentId: ID!): IncidentEvent! @authorize(object: "incident", action: "read")
+  "The events of every incident of an account the caller may see, as they happen."
+  accountEvents(accountId: ID!): IncidentEvent! @authorize(object: "incident", action: "read")
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2775,6 +3510,26 @@ func (ec *executionContext) childFields_Entitlement(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Entitlement", field.Name)
 }
 
+func (ec *executionContext) childFields_Escalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clock":
+		return ec.fieldContext_Escalation_clock(ctx, field)
+	case "level":
+		return ec.fieldContext_Escalation_level(ctx, field)
+	case "percent":
+		return ec.fieldContext_Escalation_percent(ctx, field)
+	case "actions":
+		return ec.fieldContext_Escalation_actions(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Escalation_dueAt(ctx, field)
+	case "firedAt":
+		return ec.fieldContext_Escalation_firedAt(ctx, field)
+	case "lateSeconds":
+		return ec.fieldContext_Escalation_lateSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Escalation", field.Name)
+}
+
 func (ec *executionContext) childFields_Incident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2813,6 +3568,12 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_workflowId(ctx, field)
 	case "workflowStartedAt":
 		return ec.fieldContext_Incident_workflowStartedAt(ctx, field)
+	case "slaClocks":
+		return ec.fieldContext_Incident_slaClocks(ctx, field)
+	case "escalations":
+		return ec.fieldContext_Incident_escalations(ctx, field)
+	case "events":
+		return ec.fieldContext_Incident_events(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Incident", field.Name)
 }
@@ -2835,6 +3596,32 @@ func (ec *executionContext) childFields_IncidentEdge(ctx context.Context, field 
 		return ec.fieldContext_IncidentEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IncidentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IncidentEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IncidentEvent_id(ctx, field)
+	case "incidentId":
+		return ec.fieldContext_IncidentEvent_incidentId(ctx, field)
+	case "accountId":
+		return ec.fieldContext_IncidentEvent_accountId(ctx, field)
+	case "kind":
+		return ec.fieldContext_IncidentEvent_kind(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_IncidentEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_IncidentEvent_toStatus(ctx, field)
+	case "reason":
+		return ec.fieldContext_IncidentEvent_reason(ctx, field)
+	case "actor":
+		return ec.fieldContext_IncidentEvent_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_IncidentEvent_at(ctx, field)
+	case "data":
+		return ec.fieldContext_IncidentEvent_data(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncidentEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2987,6 +3774,80 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_level(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Skill", field.Name)
+}
+
+func (ec *executionContext) childFields_SlaClock(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "incident":
+		return ec.fieldContext_SlaClock_incident(ctx, field)
+	case "kind":
+		return ec.fieldContext_SlaClock_kind(ctx, field)
+	case "target":
+		return ec.fieldContext_SlaClock_target(ctx, field)
+	case "coverage":
+		return ec.fieldContext_SlaClock_coverage(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_SlaClock_timeZone(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_SlaClock_startedAt(ctx, field)
+	case "deadline":
+		return ec.fieldContext_SlaClock_deadline(ctx, field)
+	case "stoppedAt":
+		return ec.fieldContext_SlaClock_stoppedAt(ctx, field)
+	case "budgetSeconds":
+		return ec.fieldContext_SlaClock_budgetSeconds(ctx, field)
+	case "elapsedSeconds":
+		return ec.fieldContext_SlaClock_elapsedSeconds(ctx, field)
+	case "remainingSeconds":
+		return ec.fieldContext_SlaClock_remainingSeconds(ctx, field)
+	case "percentUsed":
+		return ec.fieldContext_SlaClock_percentUsed(ctx, field)
+	case "state":
+		return ec.fieldContext_SlaClock_state(ctx, field)
+	case "asOf":
+		return ec.fieldContext_SlaClock_asOf(ctx, field)
+	case "pauses":
+		return ec.fieldContext_SlaClock_pauses(ctx, field)
+	case "escalations":
+		return ec.fieldContext_SlaClock_escalations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SlaClock", field.Name)
+}
+
+func (ec *executionContext) childFields_SlaClockConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SlaClockConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SlaClockConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SlaClockConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SlaClockEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SlaClockEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SlaClockEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SlaClockEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SlaPause(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_SlaPause_from(ctx, field)
+	case "to":
+		return ec.fieldContext_SlaPause_to(ctx, field)
+	case "reason":
+		return ec.fieldContext_SlaPause_reason(ctx, field)
+	case "pausedBy":
+		return ec.fieldContext_SlaPause_pausedBy(ctx, field)
+	case "resumedBy":
+		return ec.fieldContext_SlaPause_resumedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SlaPause", field.Name)
 }
 
 func (ec *executionContext) childFields_StockConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/aftercare/aftercare"
 )
@@ -39,6 +40,19 @@ type AuditEventConnection struct {
 type AuditEventEdge struct {
 	Cursor string                `json:"cursor"`
 	Node   *aftercare.AuditEvent `json:"node"`
+}
+
+type BreachFilter struct {
+	AccountID *string              `json:"accountId,omitempty"`
+	Clock     *aftercare.ClockKind `json:"clock,omitempty"`
+	Priority  *aftercare.Priority  `json:"priority,omitempty"`
+	Tier      *aftercare.Tier      `json:"tier,omitempty"`
+	// Deadlines at or after this instant.
+	Since *time.Time `json:"since,omitempty"`
+	// Deadlines at or before this instant.
+	Until *time.Time `json:"until,omitempty"`
+	// Only clocks still going past their deadline, leaving out those that stopped late.
+	OpenOnly *bool `json:"openOnly,omitempty"`
 }
 
 type ContactInput struct {
@@ -154,6 +168,24 @@ type SiteEdge struct {
 	Node   *aftercare.Site `json:"node"`
 }
 
+type SLAClockConnection struct {
+	Edges    []*SLAClockEdge     `json:"edges"`
+	PageInfo *aftercare.PageInfo `json:"pageInfo"`
+}
+
+type SLAClockEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *aftercare.SLAClock `json:"node"`
+}
+
+// One cell of a contract's SLA overrides, such as P1.response = 30m.
+type SLAOverrideInput struct {
+	Priority aftercare.Priority  `json:"priority"`
+	Clock    aftercare.ClockKind `json:"clock"`
+	// The target as policies write it: 30m, 4h, 4BH, 3BD, NBD, or — for none.
+	Target string `json:"target"`
+}
+
 type StockConnection struct {
 	Edges    []*StockEdge        `json:"edges"`
 	PageInfo *aftercare.PageInfo `json:"pageInfo"`
@@ -162,6 +194,9 @@ type StockConnection struct {
 type StockEdge struct {
 	Cursor string                `json:"cursor"`
 	Node   *aftercare.StockLevel `json:"node"`
+}
+
+type Subscription struct {
 }
 
 type Weekday string
