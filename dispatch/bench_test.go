@@ -78,13 +78,11 @@ func BenchmarkBruteForceScanNoParts(b *testing.B) {
 func BenchmarkResolution(b *testing.B) {
 	w := mustBenchWorkload(b)
 	for _, l := range []layout{
-		{fine: 4, rings: []int{2, 4}, depot: 3},
+		{fine: 4, rings: []int{2}, depot: 3},
 		{fine: 5, rings: []int{4}, depot: 3},
-		{fine: 5, rings: []int{3, 6}, depot: 3},
 		{fine: 5, rings: []int{4, 8}, depot: 3},
-		{fine: 5, rings: []int{4, 8, 13}, depot: 3},
-		{fine: 6, rings: []int{6, 12}, depot: 3},
-		{fine: 7, rings: []int{10, 20}, depot: 3},
+		{fine: 6, rings: []int{8}, depot: 3},
+		{fine: 7, rings: []int{16}, depot: 3},
 		{fine: 5, depot: 3},
 	} {
 		b.Run(fmt.Sprintf("res=%d/rings=%v", l.fine, l.rings), func(b *testing.B) {

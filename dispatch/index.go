@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -29,8 +30,8 @@ type Index struct {
 	slotOf    map[string]int32
 	lines     map[string]*line
 	size      int
-	zones     []*time.Location // interned, so entries hold a small index
-	zoneOf    map[*time.Location]uint16
+	zones     []*time.Location // interned by name, so entries hold a small index
+	zoneOf    map[string]uint16
 
 	parts     map[string]int32 // part IDs interned for the stock maps
 	depots    []depot
@@ -64,39 +65,8 @@ type engineer struct {
 	id       string
 	at       point
 	fine     h3.Cell
-	skills   []skill
+	lines    []*line // of the engineer's skills
 	capacity int
-}
-
-// stockRow is a part held in a van; a van's rows are sorted by part.
-type stockRow struct {
-	part int32
-	qty  int32
-}
-
-// partSet is a 64-bit summary of a set of parts: bit p mod 64 for each
-// part p. A clear bit proves the part absent, so a search learns that a van
-// lacks the needed parts without reading the van.
-type partSet uint64
-
-func newPartSet(rows []stockRow) partSet {
-	var s partSet
-	for _, r := range rows {
-		s |= 1 << (r.part & 63)
-	}
-	return s
-}
-
-// mayHold reports whether part may be in the set; part -1, never seen by
-// the index, is in none.
-func (s partSet) mayHold(part int32) bool {
-	return part >= 0 && s&(1<<(part&63)) != 0
-}
-
-// skill is one product line of an engineer, with its level.
-type skill struct {
-	line  *line
-	level uint8
 }
 
 // line files the engineers who hold one product line.
@@ -141,7 +111,7 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 	x := &Index{
 		layout:    l,
 		slotOf:    make(map[string]int32, len(engineers)),
-		zoneOf:    make(map[*time.Location]uint16),
+		zoneOf:    make(map[string]uint16),
 		lines:     make(map[string]*line),
 		parts:     make(map[string]int32),
 		depotSlot: make(map[string]int32, len(depots)),
@@ -169,9 +139,15 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 // Len returns the number of engineers in the index.
 func (x *Index) Len() int { return x.size }
 
-// Put adds the engineer, or replaces the one with the same ID.
+// Put adds the engineer, or replaces the one with the same ID. Time zones
+// are told apart by name: two *time.Location with one name must be the same
+// zone, as time.LoadLocation's are.
 func (x *Index) Put(e Engineer) error {
 	if err := e.validate(); err != nil {
+		return err
+	}
+	zone, err := x.zone(e.Calendar.Location)
+	if err != nil {
 		return err
 	}
 	slot, ok := x.slotOf[e.ID]
@@ -194,7 +170,7 @@ func (x *Index) Put(e Engineer) error {
 	x.engineers[slot] = engineer{
 		id:       e.ID,
 		at:       newPoint(e.Lat, e.Lng),
-		fine:     x.cell(e.Lat, e.Lng, x.layout.fine),
+		fine:     cellAt(e.Lat, e.Lng, x.layout.fine),
 		calendar: calendar,
 		capacity: e.Capacity,
 		load:     e.Load,
@@ -205,7 +181,7 @@ func (x *Index) Put(e Engineer) error {
 	x.file(slot, e.Skills, entry{
 		at:        newPoint(e.Lat, e.Lng),
 		slot:      slot,
-		zone:      x.zone(calendar.Location),
+		zone:      zone,
 		clearance: uint8(tierRank(e.Clearance)),
 		free:      e.Load < e.Capacity,
 	}, detail{id: e.ID, calendar: newCalendarMask(calendar), van: newPartSet(van)})
@@ -235,17 +211,17 @@ func (x *Index) Move(id string, lat, lng float64) error {
 		return invalidf("engineer %s: location %v, %v is not on the globe", id, lat, lng)
 	}
 	slot := x.slotOf[id]
-	at, fine := newPoint(lat, lng), x.cell(lat, lng, x.layout.fine)
-	for _, sk := range e.skills {
-		en, d := sk.line.tree.entry(e.fine, slot)
+	at, fine := newPoint(lat, lng), cellAt(lat, lng, x.layout.fine)
+	for _, ln := range e.lines {
+		en, d := ln.tree.entry(e.fine, slot)
 		if fine == e.fine {
 			en.at = at
 			continue
 		}
 		moved, movedDetail := *en, *d
 		moved.at = at
-		sk.line.tree.remove(e.fine, slot)
-		sk.line.tree.add(fine, moved, movedDetail)
+		ln.tree.remove(e.fine, slot)
+		ln.tree.add(fine, moved, movedDetail)
 	}
 	e.at, e.fine = at, fine
 	return nil
@@ -261,8 +237,8 @@ func (x *Index) SetLoad(id string, load int) error {
 		return invalidf("engineer %s: load %d", id, load)
 	}
 	e.load = load
-	for _, sk := range e.skills {
-		en, _ := sk.line.tree.entry(e.fine, x.slotOf[id])
+	for _, ln := range e.lines {
+		en, _ := ln.tree.entry(e.fine, x.slotOf[id])
 		en.free = load < e.capacity
 	}
 	return nil
@@ -287,8 +263,8 @@ func (x *Index) SetStock(id, partID string, qty int) error {
 	case qty > 0:
 		e.van = slices.Insert(e.van, i, stockRow{part: part, qty: int32(qty)})
 	}
-	for _, sk := range e.skills {
-		_, d := sk.line.tree.entry(e.fine, x.slotOf[id])
+	for _, ln := range e.lines {
+		_, d := ln.tree.entry(e.fine, x.slotOf[id])
 		d.van = newPartSet(e.van)
 	}
 	return nil
@@ -312,7 +288,7 @@ func (x *Index) PutDepot(d Depot) error {
 	x.depots[slot] = depot{
 		id:    d.ID,
 		at:    newPoint(d.Lat, d.Lng),
-		cell:  x.cell(d.Lat, d.Lng, x.layout.depot),
+		cell:  cellAt(d.Lat, d.Lng, x.layout.depot),
 		stock: make(map[int32]int32, len(d.Stock)),
 	}
 	for part, qty := range d.Stock {
@@ -358,19 +334,6 @@ func (x *Index) setDepotStock(slot, part int32, qty int) {
 	d.stock[part] = int32(qty)
 }
 
-// vanQty returns the units of part in the engineer's van.
-func (e *engineer) vanQty(part int32) int32 {
-	for _, r := range e.van {
-		if r.part >= part {
-			if r.part == part {
-				return r.qty
-			}
-			return 0
-		}
-	}
-	return 0
-}
-
 // engineer returns the engineer with the ID.
 func (x *Index) engineer(id string) (*engineer, error) {
 	slot, ok := x.slotOf[id]
@@ -393,30 +356,34 @@ func (x *Index) file(slot int32, skills map[string]int, en entry, d detail) {
 		en.level = uint8(level)
 		ln.tree.add(e.fine, en, d)
 		ln.size++
-		e.skills = append(e.skills, skill{line: ln, level: uint8(level)})
+		e.lines = append(e.lines, ln)
 	}
 }
 
 // unfile takes the engineer in slot out of its lines.
 func (x *Index) unfile(slot int32) {
 	e := &x.engineers[slot]
-	for _, sk := range e.skills {
-		sk.line.tree.remove(e.fine, slot)
-		sk.line.size--
+	for _, ln := range e.lines {
+		ln.tree.remove(e.fine, slot)
+		ln.size--
 	}
-	e.skills = nil
+	e.lines = nil
 	x.size--
 }
 
-// zone interns a time zone.
-func (x *Index) zone(loc *time.Location) uint16 {
-	z, ok := x.zoneOf[loc]
+// zone interns a time zone by name, so engineers whose zones were loaded
+// one by one still share it.
+func (x *Index) zone(loc *time.Location) (uint16, error) {
+	z, ok := x.zoneOf[loc.String()]
 	if !ok {
+		if len(x.zones) > math.MaxUint16 {
+			return 0, invalidf("more than %d time zones", math.MaxUint16+1)
+		}
 		z = uint16(len(x.zones))
 		x.zones = append(x.zones, loc)
-		x.zoneOf[loc] = z
+		x.zoneOf[loc.String()] = z
 	}
-	return z
+	return z, nil
 }
 
 // part interns a part ID.
@@ -429,7 +396,7 @@ func (x *Index) part(id string) int32 {
 	return p
 }
 
-// cell returns the H3 cell of lat, lng at res.
-func (x *Index) cell(lat, lng float64, res int) h3.Cell {
+// cellAt returns the H3 cell of lat, lng at res.
+func cellAt(lat, lng float64, res int) h3.Cell {
 	return h3.LatLngToCell(h3.NewLatLng(lat, lng), res)
 }

@@ -76,7 +76,8 @@ func (x *Index) newSearch(req *Request, k int) *search {
 func (x *Index) release(s *search) {
 	s.x, s.req = nil, nil
 	s.trips.x, s.trips.depots.x = nil, nil
-	clear(s.listed[:cap(s.listed)])
+	clear(s.rejected) // drop the references to leaves and IDs
+	clear(s.listed)
 	x.searches.Put(s)
 }
 
