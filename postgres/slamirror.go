@@ -91,12 +91,13 @@ func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.Incid
 			INSERT INTO incident_events (incident_id, kind, from_status, to_status, reason, actor_id, at, data, idempotency_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (idempotency_key) DO NOTHING`,
-			c.IncidentID, c.Kind, c.FromStatus, c.ToStatus, c.Reason, actorID(c.ActorID), c.At, data, c.Key)
+			c.IncidentID, c.Kind, nullIfEmpty(string(c.FromStatus)), nullIfEmpty(string(c.ToStatus)), c.Reason,
+			actorID(c.ActorID), c.At, data, c.Key)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		_, err = tx.Exec(ctx, `
-			UPDATE incidents SET status = $2, priority = coalesce(nullif($3, ''), priority), updated_at = $4
+			UPDATE incidents SET status = coalesce(nullif($2, ''), status), priority = coalesce(nullif($3, ''), priority), updated_at = $4
 			WHERE id = $1`, c.IncidentID, c.ToStatus, c.Priority, c.At)
 		return err
 	})
@@ -117,6 +118,14 @@ func upsertClock(ctx context.Context, tx pgx.Tx, incidentID string, version int6
 		incidentID, c.Kind, c.Target, c.Coverage, c.TimeZone, c.StartedAt, c.Deadline, c.StoppedAt,
 		int64(c.Budget.Seconds()), int64(c.Paused.Seconds()), c.State, json.RawMessage(c.Events), version)
 	return err
+}
+
+// nullIfEmpty returns nil for "", so that an optional column stays NULL.
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // actorID returns a user ID for an actor column, or nil for the system.

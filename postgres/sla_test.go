@@ -1,0 +1,168 @@
+package postgres_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/postgres/postgrestest"
+	"github.com/aftercare/aftercare/sla"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// responseSnapshot is a 15-minute response clock started at start, with
+// the given events after its start, as the workflow would record it.
+func responseSnapshot(t *testing.T, start time.Time, more ...sla.Event) aftercare.ClockSnapshot {
+	t.Helper()
+	events := append([]sla.Event{{Kind: sla.EventStarted, At: start, By: "system",
+		Terms: sla.Terms{Target: sla.Wall(15 * time.Minute), Coverage: sla.Coverage24x7}}}, more...)
+	b, err := json.Marshal(events)
+	require.NoError(t, err)
+	deadline := start.Add(15 * time.Minute)
+	return aftercare.ClockSnapshot{Kind: aftercare.ClockResponse, Target: "15m", Coverage: "24x7", TimeZone: "Asia/Shanghai",
+		StartedAt: start, Deadline: &deadline, Budget: 15 * time.Minute, State: aftercare.ClockRunning, Events: b}
+}
+
+func TestSLAMirror(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	f := postgres.MustFixture(t, db, "ACME", "platinum")
+	other := postgres.MustFixture(t, db, "OTHER", "premium")
+	ctx := context.Background()
+	inc, err := postgres.NewIncidentService(db).CreateIncident(ctx, validCreate(f.CoveredSerial, "sla-1"))
+	require.NoError(t, err)
+	s := postgres.NewSLAService(db)
+	start := inc.CreatedAt.UTC().Truncate(time.Second)
+
+	t.Run("facts", func(t *testing.T) {
+		require.NoError(t, s.SetSLAOverrides(ctx, f.ContractID, map[string]string{"P1.response": "20m"}))
+		facts, err := s.FindSLAFacts(ctx, inc.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "Asia/Shanghai", facts.TimeZone)
+		assert.Equal(t, "CN", facts.Country)
+		assert.True(t, facts.OnSiteEntitled)
+		assert.Equal(t, map[string]string{"P1.response": "20m"}, facts.Overrides)
+		assert.Len(t, facts.Holidays, 39, "the CN 2026 holidays of migration 003")
+	})
+	t.Run("overrides are validated", func(t *testing.T) {
+		assert.NoError(t, s.SetSLAOverrides(ctx, f.ContractID, map[string]string{"P3.response": "2h"}),
+			"a wall target on a platinum 24x7 cell is fine")
+		err := s.SetSLAOverrides(ctx, other.ContractID, map[string]string{"P3.lunch": "2h"})
+		assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "an unknown cell is refused")
+		err = s.SetSLAOverrides(ctx, other.ContractID, map[string]string{"P3.response": "soon"})
+		assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "a malformed target is refused")
+	})
+
+	change := aftercare.IncidentChange{IncidentID: inc.ID, Key: "k:1", Version: 1, Kind: "clocks_started",
+		FromStatus: aftercare.StatusNew, ToStatus: aftercare.StatusNew, At: start,
+		Clocks: []aftercare.ClockSnapshot{responseSnapshot(t, start)}}
+	t.Run("a change is recorded once", func(t *testing.T) {
+		require.NoError(t, s.RecordIncidentChange(ctx, change))
+		require.NoError(t, s.RecordIncidentChange(ctx, change))
+		stopped := start.Add(5 * time.Minute)
+		met := responseSnapshot(t, start, sla.Event{Kind: sla.EventStopped, At: stopped, By: f.UserID})
+		met.StoppedAt, met.State = &stopped, aftercare.ClockMet
+		ack := aftercare.IncidentChange{IncidentID: inc.ID, Key: "k:2", Version: 2, Kind: "acknowledge",
+			FromStatus: aftercare.StatusNew, ToStatus: aftercare.StatusTriaged, ActorID: f.UserID, At: stopped,
+			Clocks: []aftercare.ClockSnapshot{met}}
+		require.NoError(t, s.RecordIncidentChange(ctx, ack))
+		// A retry of the first change arriving late neither repeats its
+		// event nor rolls the clock back.
+		require.NoError(t, s.RecordIncidentChange(ctx, change))
+
+		events, err := s.FindIncidentEvents(ctx, inc.ID)
+		require.NoError(t, err)
+		var kinds []string
+		for _, e := range events {
+			kinds = append(kinds, e.Kind)
+		}
+		assert.Equal(t, []string{"created", "clocks_started", "acknowledge"}, kinds)
+		got, err := postgres.NewIncidentService(db).FindIncidentByID(ctx, inc.ID)
+		require.NoError(t, err)
+		assert.Equal(t, aftercare.StatusTriaged, got.Status)
+		clocks, err := s.FindSLAClocks(ctx, inc.ID, start.Add(time.Hour))
+		require.NoError(t, err)
+		require.Len(t, clocks, 1)
+		assert.Equal(t, aftercare.ClockMet, clocks[0].State)
+		assert.Equal(t, 5*time.Minute, clocks[0].Elapsed)
+		assert.Equal(t, 10*time.Minute, clocks[0].Remaining)
+	})
+
+	t.Run("an escalation is recorded once with its notifications", func(t *testing.T) {
+		inc2, err := postgres.NewIncidentService(db).CreateIncident(ctx, validCreate(f.CoveredSerial, "sla-2"))
+		require.NoError(t, err)
+		start2 := inc2.CreatedAt.UTC().Truncate(time.Second)
+		require.NoError(t, s.RecordIncidentChange(ctx, aftercare.IncidentChange{IncidentID: inc2.ID, Key: "k2:1", Version: 1,
+			Kind: "clocks_started", At: start2, Clocks: []aftercare.ClockSnapshot{responseSnapshot(t, start2)}}))
+		snap := responseSnapshot(t, start2)
+		snap.State = aftercare.ClockBreached
+		esc := aftercare.EscalationFired{
+			Escalation: aftercare.Escalation{IncidentID: inc2.ID, Clock: aftercare.ClockResponse, Level: 4, Percent: 100,
+				Actions: []string{"breach"}, DueAt: start2.Add(15 * time.Minute), FiredAt: start2.Add(15*time.Minute + 30*time.Millisecond)},
+			Key: "escalation:" + inc2.ID + ":response:4", Version: 2, Clock: snap, Notification: []byte(`{"level":4}`),
+		}
+		hooks := []string{"http://a.example/hook", "http://b.example/hook"}
+		require.NoError(t, s.RecordEscalation(ctx, esc, hooks))
+		require.NoError(t, s.RecordEscalation(ctx, esc, hooks))
+
+		escs, err := s.FindEscalations(ctx, inc2.ID)
+		require.NoError(t, err)
+		require.Len(t, escs, 1)
+		assert.Equal(t, []string{"breach"}, escs[0].Actions)
+		msgs, err := db.ClaimOutbox(ctx, aftercare.OutboxTopicWebhook, 10, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, msgs, 2, "one notification per webhook, once")
+		var d aftercare.WebhookDelivery
+		require.NoError(t, json.Unmarshal(msgs[0].Payload, &d))
+		assert.JSONEq(t, `{"level":4}`, string(d.Body))
+
+		now := start2.Add(time.Hour)
+		breaches, _, err := s.FindBreaches(ctx, aftercare.BreachFilter{}, now)
+		require.NoError(t, err)
+		require.Len(t, breaches, 1)
+		assert.Equal(t, inc2.ID, breaches[0].IncidentID)
+		assert.Equal(t, aftercare.ClockBreached, breaches[0].State)
+		assert.InDelta(t, 400.0, breaches[0].PercentUsed(), 0.01)
+
+		foreign := aftercare.NewContextWithScope(ctx, &aftercare.Scope{AccountIDs: []string{other.AccountID}})
+		breaches, _, err = s.FindBreaches(foreign, aftercare.BreachFilter{}, now)
+		require.NoError(t, err)
+		assert.Empty(t, breaches, "another account's breaches stay hidden")
+		clocks, err := s.FindSLAClocks(foreign, inc2.ID, now)
+		require.NoError(t, err)
+		assert.Empty(t, clocks)
+		_, err = s.SubscribeIncidentEvents(foreign, inc2.ID)
+		assert.Equal(t, aftercare.ENOTFOUND, aftercare.ErrorCode(err))
+	})
+}
+
+func TestSubscribeIncidentEventsSeesEveryWriter(t *testing.T) {
+	db, url := postgrestest.MustOpenURL(t)
+	f := postgres.MustFixture(t, db, "ACME", "platinum")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	inc, err := postgres.NewIncidentService(db).CreateIncident(ctx, validCreate(f.CoveredSerial, "sub-1"))
+	require.NoError(t, err)
+	events, err := postgres.NewSLAService(db).SubscribeIncidentEvents(ctx, inc.ID)
+	require.NoError(t, err)
+
+	// Another process: its own pool on the same database.
+	writer, err := postgres.Open(ctx, url)
+	require.NoError(t, err)
+	defer writer.Close()
+	for i, kind := range []string{"acknowledge", "dispatch"} {
+		require.NoError(t, postgres.NewSLAService(writer).RecordIncidentChange(ctx, aftercare.IncidentChange{
+			IncidentID: inc.ID, Key: kind, Version: int64(i + 1), Kind: kind, At: time.Now()}))
+	}
+	for _, want := range []string{"acknowledge", "dispatch"} {
+		select {
+		case e := <-events:
+			assert.Equal(t, want, e.Kind)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %s event", want)
+		}
+	}
+}
