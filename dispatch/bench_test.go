@@ -78,14 +78,15 @@ func BenchmarkBruteForceScanNoParts(b *testing.B) {
 func BenchmarkResolution(b *testing.B) {
 	w := mustBenchWorkload(b)
 	for _, l := range []layout{
-		{fine: 4, rings: []int{2}, depot: 3},
+		{fine: 3, rings: []int{1}, depot: 3},
+		{fine: 4, rings: []int{3}, depot: 3},
 		{fine: 5, rings: []int{4}, depot: 3},
-		{fine: 5, rings: []int{4, 8}, depot: 3},
 		{fine: 6, rings: []int{8}, depot: 3},
 		{fine: 7, rings: []int{16}, depot: 3},
-		{fine: 5, depot: 3},
+		{fine: 4, depot: 3},
+		{fine: 4, rings: []int{3}, depot: 4},
 	} {
-		b.Run(fmt.Sprintf("res=%d/rings=%v", l.fine, l.rings), func(b *testing.B) {
+		b.Run(fmt.Sprintf("res=%d/rings=%v/depots=%d", l.fine, l.rings, l.depot), func(b *testing.B) {
 			x := mustIndex(b, l, w.Engineers, w.Depots)
 			benchmarkQueries(b, func(req Request) (Result, error) { return x.Candidates(req) }, w.Requests)
 		})

@@ -58,10 +58,10 @@ import "math"
 // face edge, the unfolded path through the edge is at most as long as the
 // straight segment in the unfolded lattice. So an engineer filed in a cell
 // with centre c is at least dist(p, c) − ρ_r from p. Measured exhaustively,
-// the farthest vertex is 0.984·ρ_0, 0.998·ρ_1, 0.9997·ρ_2 and 1.0000·ρ_3 from
-// its centre (tight at face centres, where the scale is 1);
-// TestCellRadiusIsAnUpperBound checks every cell of the coarse resolution,
-// and cellRadiusKm keeps a 1 % margin.
+// the farthest vertex is 0.984·ρ_0, 0.998·ρ_1, 0.9997·ρ_2, 1.0000·ρ_3 and
+// 1.0000·ρ_4 from its centre (tight at face centres, where the scale is 1);
+// TestCellRadiusIsAnUpperBound checks every cell at resolutions 0–3 and
+// samples 4–6, pentagons included, and cellRadiusKm keeps a 1 % margin.
 //
 // Stopping rule. Suppose the search has examined every engineer in the cells
 // within grid distance K of the site's cell. Any other engineer is at least
@@ -72,7 +72,11 @@ import "math"
 // less than any candidate that misses it). So once the shortlist is full and
 // travelTime(K·δ_r) exceeds the k-th candidate's travel time, no unexamined
 // engineer can enter the shortlist, and it equals the one a scan of every
-// engineer finds. The coarse scan uses dist(p, c) − ρ_r the same way.
+// engineer finds. Every engineer whose straight trip is no longer than the
+// k-th candidate's has been examined too, which is what Result.Rejected
+// needs. The same argument with dist(p, c) − ρ_r in place of K·δ_r lets the
+// walk skip a cell within the rings, the best-first search stop, and the
+// depot stream release a depot.
 
 // res0UnitGnomonic is H3's RES0_U_GNOMONIC: the distance on the unit tangent
 // plane from a face centre to the middle of its edge, the lattice unit at

@@ -20,7 +20,7 @@ type depotStream struct {
 // depotCell is an occupied coarse cell of one needed part's depots.
 type depotCell struct {
 	boundKm float64
-	items   []int32
+	holders []holder
 	need    int
 }
 
@@ -77,25 +77,29 @@ func (s *depotStream) start() {
 		}
 		for j := range hs.cells {
 			c := &hs.cells[j]
-			s.cells.items = append(s.cells.items, depotCell{boundKm: distanceKm(c.centre, s.site) - radius, items: c.items, need: i})
+			s.cells.items = append(s.cells.items, depotCell{boundKm: distanceKm(c.centre, s.site) - radius, holders: c.holders, need: i})
 		}
 	}
 	s.cells.init()
 }
 
 // open moves the depots of a cell to found. A depot holding several needed
-// parts is filed under each; it is taken from the first need only.
+// parts is filed under each; it is taken from the first need only. With a
+// single need, as most requests have, the holder says it all; otherwise the
+// depot's stock is read.
 func (s *depotStream) open(c depotCell) {
-	for _, slot := range c.items {
-		d := &s.x.depots[slot]
-		if s.heldEarlier(d, c.need) {
-			continue
+	for _, h := range c.holders {
+		holdsAll := h.qty >= s.needs[c.need].qty
+		if len(s.needs) > 1 {
+			d := &s.x.depots[h.slot]
+			if s.heldEarlier(d, c.need) {
+				continue
+			}
+			for _, n := range s.needs {
+				holdsAll = holdsAll && d.stock[n.part] >= n.qty
+			}
 		}
-		holdsAll := true
-		for _, n := range s.needs {
-			holdsAll = holdsAll && d.stock[n.part] >= n.qty
-		}
-		s.found.push(depotHit{slot: slot, holdsAll: holdsAll, toSiteKm: distanceKm(d.at, s.site), at: d.at})
+		s.found.push(depotHit{slot: h.slot, holdsAll: holdsAll, toSiteKm: distanceKm(h.at, s.site), at: h.at})
 	}
 }
 

@@ -36,7 +36,7 @@ type Index struct {
 	parts     map[string]int32 // part IDs interned for the stock maps
 	depots    []depot
 	depotSlot map[string]int32
-	holders   map[int32]*cellList[int32] // part → depots holding ≥ 1 unit
+	holders   map[int32]*holders // by part
 
 	searches sync.Pool // of *search
 }
@@ -53,7 +53,7 @@ type layout struct {
 // defaultLayout is measured by BenchmarkResolution; see the comment there
 // for the numbers.
 func defaultLayout() layout {
-	return layout{fine: 5, rings: []int{4}, depot: 3}
+	return layout{fine: 4, rings: []int{3}, depot: 3}
 }
 
 // engineer is an Engineer as the index keeps it. What the rules read for
@@ -115,7 +115,7 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 		lines:     make(map[string]*line),
 		parts:     make(map[string]int32),
 		depotSlot: make(map[string]int32, len(depots)),
-		holders:   make(map[int32]*cellList[int32]),
+		holders:   make(map[int32]*holders),
 	}
 	for i := range engineers {
 		if _, ok := x.slotOf[engineers[i].ID]; ok {
@@ -278,7 +278,7 @@ func (x *Index) PutDepot(d Depot) error {
 	slot, ok := x.depotSlot[d.ID]
 	if ok {
 		for part := range x.depots[slot].stock {
-			x.holders[part].remove(x.depots[slot].cell, slot)
+			x.setDepotStock(slot, part, 0)
 		}
 	} else {
 		slot = int32(len(x.depots))
@@ -310,28 +310,24 @@ func (x *Index) SetDepotStock(depotID, partID string, qty int) error {
 	return nil
 }
 
-// setDepotStock sets a stock level, filing the depot under the part while
-// it holds at least one unit.
+// setDepotStock sets a stock level and files the depot under the part
+// while it holds at least one unit.
 func (x *Index) setDepotStock(slot, part int32, qty int) {
 	d := &x.depots[slot]
-	_, held := d.stock[part]
-	switch {
-	case qty > 0 && !held:
-		hs := x.holders[part]
-		if hs == nil {
-			l := newCellList[int32]()
-			hs = &l
-			x.holders[part] = hs
-		}
-		hs.add(d.cell, slot)
-	case qty == 0 && held:
-		x.holders[part].remove(d.cell, slot)
-	}
 	if qty == 0 {
 		delete(d.stock, part)
+	} else {
+		d.stock[part] = int32(qty)
+	}
+	hs := x.holders[part]
+	if hs == nil && qty == 0 {
 		return
 	}
-	d.stock[part] = int32(qty)
+	if hs == nil {
+		hs = newHolders()
+		x.holders[part] = hs
+	}
+	hs.set(d.cell, slot, d.at, int32(qty))
 }
 
 // engineer returns the engineer with the ID.
