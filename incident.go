@@ -107,6 +107,10 @@ type Incident struct {
 	// clocks, derived from the incident ID.
 	WorkflowID        string
 	WorkflowStartedAt *time.Time
+	// MinLevel is the certification level the repair needs, 1 to 3.
+	MinLevel int
+	// NeededParts are the parts the repair needs, by part ID.
+	NeededParts []PartNeed
 }
 
 // IncidentWorkflowID returns the ID of the one workflow that owns the
@@ -129,6 +133,47 @@ type IncidentCreate struct {
 	// ClientRequestID makes filing idempotent: the same ID for the same
 	// account returns the incident it first created.
 	ClientRequestID string
+	// Parts are the parts the repair is already known to need (from the
+	// device's diagnostics), by FRU number; optional.
+	Parts []PartRequest
+}
+
+// PartRequest asks for a quantity of a part by its FRU number.
+type PartRequest struct {
+	FRU      string
+	Quantity int
+}
+
+// IncidentNeeds sets what an incident's repair needs.
+type IncidentNeeds struct {
+	IncidentID string
+	MinLevel   int
+	Parts      []PartRequest
+}
+
+// Validate returns EINVALID when the needs are out of range.
+func (n *IncidentNeeds) Validate() error {
+	if n.MinLevel < 1 || n.MinLevel > 3 {
+		return Errorf(EINVALID, "minimum level must be 1 to 3")
+	}
+	return validateParts(n.Parts)
+}
+
+// validateParts checks part requests: known shape, each FRU once.
+func validateParts(parts []PartRequest) error {
+	seen := make(map[string]bool, len(parts))
+	for _, p := range parts {
+		switch {
+		case p.FRU == "":
+			return Errorf(EINVALID, "a part needs its FRU number")
+		case p.Quantity < 1 || p.Quantity > 100:
+			return Errorf(EINVALID, "part %s: quantity must be 1 to 100", p.FRU)
+		case seen[strings.ToUpper(p.FRU)]:
+			return Errorf(EINVALID, "part %s is listed twice", p.FRU)
+		}
+		seen[strings.ToUpper(p.FRU)] = true
+	}
+	return nil
 }
 
 // Normalize trims surrounding space and upper-cases the serial number.
@@ -164,7 +209,7 @@ func (c *IncidentCreate) Validate() error {
 	if _, err := mail.ParseAddress(c.Contact.Email); err != nil || !strings.Contains(c.Contact.Email, "@") {
 		return Errorf(EINVALID, "contact email %q is not a valid address", c.Contact.Email)
 	}
-	return nil
+	return validateParts(c.Parts)
 }
 
 // IncidentFilter selects incidents.
@@ -186,4 +231,7 @@ type IncidentService interface {
 	FindIncidentByID(ctx context.Context, id string) (*Incident, error)
 	// FindIncidents returns a page of incidents, newest first.
 	FindIncidents(ctx context.Context, filter IncidentFilter) ([]*Incident, PageInfo, error)
+	// SetIncidentNeeds sets the level and the parts an incident's repair
+	// needs, replacing the parts it had.
+	SetIncidentNeeds(ctx context.Context, needs IncidentNeeds) (*Incident, error)
 }

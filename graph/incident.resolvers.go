@@ -50,6 +50,7 @@ func (r *mutationResolver) CreateIncident(ctx context.Context, input model.Creat
 		Symptoms:        input.Symptoms,
 		Contact:         aftercare.Contact{Name: input.Contact.Name, Email: input.Contact.Email, Phone: deref(input.Contact.Phone)},
 		ClientRequestID: input.ClientRequestID,
+		Parts:           partRequests(input.Parts),
 	})
 }
 

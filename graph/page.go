@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/graph/model"
 )
 
 // pageRequest turns connection arguments into a page request.
@@ -70,4 +71,13 @@ func optionalUser(u *aftercare.User, err error) (*aftercare.User, error) {
 		return nil, nil
 	}
 	return u, err
+}
+
+// partRequests turns part inputs into requests by FRU number.
+func partRequests(in []*model.PartNeedInput) []aftercare.PartRequest {
+	out := make([]aftercare.PartRequest, len(in))
+	for i, p := range in {
+		out[i] = aftercare.PartRequest{FRU: p.Fru, Quantity: p.Quantity}
+	}
+	return out
 }

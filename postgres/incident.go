@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aftercare/aftercare"
 	"github.com/jackc/pgx/v5"
@@ -72,6 +73,9 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 	}
 	if tag.RowsAffected() == 0 {
 		return findRepeatedIncident(ctx, tx, asset, create)
+	}
+	if err := insertIncidentParts(ctx, tx, id, create.Parts); err != nil {
+		return nil, err
 	}
 	inc, err := findIncidentByID(ctx, tx, id)
 	if err != nil {
@@ -215,7 +219,9 @@ const incidentSelect = `
 	SELECT i.id, i.number, i.account_id, i.site_id, i.asset_id, coalesce(i.contract_id::text, ''), i.tier,
 		i.priority, i.category, i.symptoms, i.status, i.contact_name, i.contact_email, i.contact_phone,
 		i.client_request_id, coalesce(i.created_by::text, ''), i.created_at, i.updated_at, i.workflow_id,
-		i.workflow_started_at
+		i.workflow_started_at, i.min_level,
+		coalesce((SELECT jsonb_agg(jsonb_build_object('part', ip.part_id, 'quantity', ip.quantity) ORDER BY ip.part_id)
+			FROM incident_parts ip WHERE ip.incident_id = i.id), '[]')
 	FROM incidents i`
 
 func findIncidentByID(ctx context.Context, q querier, id string) (*aftercare.Incident, error) {
@@ -224,10 +230,64 @@ func findIncidentByID(ctx context.Context, q querier, id string) (*aftercare.Inc
 
 func scanIncident(row pgx.CollectableRow) (*aftercare.Incident, error) {
 	var i aftercare.Incident
+	var parts []struct {
+		Part     string `json:"part"`
+		Quantity int    `json:"quantity"`
+	}
 	err := row.Scan(&i.ID, &i.Number, &i.AccountID, &i.SiteID, &i.AssetID, &i.ContractID, &i.Tier, &i.Priority,
 		&i.Category, &i.Symptoms, &i.Status, &i.Contact.Name, &i.Contact.Email, &i.Contact.Phone,
-		&i.ClientRequestID, &i.CreatedBy, &i.CreatedAt, &i.UpdatedAt, &i.WorkflowID, &i.WorkflowStartedAt)
+		&i.ClientRequestID, &i.CreatedBy, &i.CreatedAt, &i.UpdatedAt, &i.WorkflowID, &i.WorkflowStartedAt,
+		&i.MinLevel, &parts)
+	for _, p := range parts {
+		i.NeededParts = append(i.NeededParts, aftercare.PartNeed{PartID: p.Part, Quantity: p.Quantity})
+	}
 	return &i, err
+}
+
+// SetIncidentNeeds sets the level and the parts an incident in the caller's
+// scope needs, replacing the parts it had, with an audit event.
+func (s *IncidentService) SetIncidentNeeds(ctx context.Context, n aftercare.IncidentNeeds) (_ *aftercare.Incident, err error) {
+	defer wrap(&err, fmt.Sprintf("IncidentService.SetIncidentNeeds(ctx, %q)", n.IncidentID))
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	var inc *aftercare.Incident
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := findIncidentByID(ctx, tx, n.IncidentID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE incidents SET min_level = $2, updated_at = now() WHERE id = $1`, n.IncidentID, n.MinLevel); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM incident_parts WHERE incident_id = $1`, n.IncidentID); err != nil {
+			return err
+		}
+		if err := insertIncidentParts(ctx, tx, n.IncidentID, n.Parts); err != nil {
+			return err
+		}
+		if inc, err = findIncidentByID(ctx, tx, n.IncidentID); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, aftercare.UserFromContext(ctx), "incident.set_needs", "incident", n.IncidentID, before, inc)
+	})
+	return inc, err
+}
+
+// insertIncidentParts records the parts an incident needs, by FRU number.
+func insertIncidentParts(ctx context.Context, tx pgx.Tx, incidentID string, parts []aftercare.PartRequest) error {
+	for _, p := range parts {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO incident_parts (incident_id, part_id, quantity)
+			SELECT $1, id, $3 FROM parts WHERE fru = $2`, incidentID, strings.ToUpper(strings.TrimSpace(p.FRU)), p.Quantity)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return aftercare.Errorf(aftercare.EINVALID, "no part has FRU number %q", p.FRU)
+		}
+	}
+	return nil
 }
 
 // MarkWorkflowStarted records that the incident's workflow runs. Only the

@@ -302,7 +302,9 @@ func (d *Dispatcher) Decline(ctx context.Context, assignmentID, reason string) (
 	if err != nil {
 		return nil, err
 	}
-	return d.Assign(ctx, declined.IncidentID, "", "")
+	// Finding the next engineer is the system's doing, not the decliner's:
+	// an engineer may decline but not see or book the rest of the fleet.
+	return d.Assign(aftercare.NewContextWithScope(ctx, &aftercare.Scope{All: true}), declined.IncidentID, "", "")
 }
 
 // ReportLocation records where an engineer is and moves them in the index.

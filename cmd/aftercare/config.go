@@ -32,6 +32,7 @@ type Config struct {
 	APIKeyRate        float64
 	APIKeyBurst       int
 	AllowedOrigins    []string
+	TravelSpeedKmh    float64
 	// Webhooks are the URLs every SLA escalation is delivered to.
 	Webhooks []string
 }
@@ -86,6 +87,8 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 	if v := env("AFTERCARE_WEBHOOK_URLS", ""); v != "" {
 		cfg.Webhooks = strings.Split(v, ",")
 	}
+	fs.Float64Var(&cfg.TravelSpeedKmh, "travel-speed", envFloat("AFTERCARE_TRAVEL_SPEED", 40),
+		"engineers' average travel speed in km/h along great circles, for ETAs (AFTERCARE_TRAVEL_SPEED)")
 	fs.StringVar(&cfg.LogLevel, "log-level", env("AFTERCARE_LOG_LEVEL", "info"),
 		"debug, info, warn or error (AFTERCARE_LOG_LEVEL)")
 }

@@ -216,6 +216,7 @@ type probe struct {
 	mutation bool   // creates or changes something
 	filing   bool   // createIncident: an invisible asset is EINVALID, not ENOTFOUND
 	nested   string // a kind of object the query reaches below the root, which must be readable too
+	missing  bool   // the object does not exist: ENOTFOUND for whoever may ask
 	// conflictOK accepts ECONFLICT as an allowed outcome: the call got past
 	// authorization and scope, and the state (no engineer free) said no.
 	conflictOK bool
@@ -249,6 +250,18 @@ func probes(w *world) []probe {
 			probe{field: "Mutation.createIncident", object: "incident", action: "create", kind: "asset", account: i,
 				region: a.site.region, mutation: true, filing: true, query: createIncidentMutation,
 				vars: map[string]any{"input": incidentInput(a.asset.serial, uniqueID("iso"))}},
+			probe{field: "Query.dispatchCandidates", object: "dispatch", action: "read", kind: "incident", account: i,
+				region: a.site.region, query: `query($id: ID!) { dispatchCandidates(incidentId: $id) { candidates { eta } } }`,
+				vars: map[string]any{"id": a.incident}},
+			probe{field: "Mutation.setIncidentNeeds", object: "dispatch", action: "write", kind: "incident", account: i,
+				region: a.site.region, mutation: true, vars: map[string]any{"id": a.incident},
+				query: `mutation($id: ID!) { setIncidentNeeds(incidentId: $id, minLevel: 1, parts: []) { minLevel } }`},
+			probe{field: "Mutation.assignEngineer", object: "dispatch", action: "write", kind: "incident", account: i,
+				region: a.site.region, mutation: true, conflictOK: true, vars: map[string]any{"id": a.incident},
+				query: `mutation($id: ID!) { assignEngineer(incidentId: $id) { id } }`},
+			probe{field: "Mutation.overrideAssignment", object: "dispatch", action: "write", kind: "incident", account: i,
+				region: a.site.region, mutation: true, conflictOK: true, vars: map[string]any{"id": a.incident, "e": w.engineer.other},
+				query: `mutation($id: ID!, $e: ID!) { overrideAssignment(incidentId: $id, engineerId: $e, reason: "matrix") { id } }`},
 			probe{field: "Mutation.setContractSlaOverrides", object: "contract", action: "write", kind: "contract", account: i,
 				mutation: true, query: `mutation($id: ID!) { setContractSlaOverrides(contractId: $id, overrides: []) }`,
 				vars: map[string]any{"id": a.contract}},
@@ -285,12 +298,21 @@ func probes(w *world) []probe {
 	}
 	for _, e := range []string{w.engineer.self, w.engineer.other} {
 		ps = append(ps,
+			probe{field: "Mutation.reportLocation", object: "location", action: "report", kind: "engineer", account: -1,
+				engineer: e, mutation: true, vars: map[string]any{"e": e},
+				query: `mutation($e: ID) { reportLocation(engineerId: $e, lat: 31.2, lng: 121.4) { id } }`},
 			probe{field: "Query.engineer", object: "engineer", action: "read", kind: "engineer", account: -1, engineer: e,
 				query: `query($id: ID!) { engineer(id: $id) { id } }`, vars: map[string]any{"id": e}},
 			probe{field: "Query.engineers", object: "engineer", action: "read", kind: "engineer", account: -1, engineer: e,
 				query: `{ engineers(first: 500) { edges { node { id } } } }`, list: e})
 	}
 	ps = append(ps,
+		probe{field: "Query.dispatchQueue", object: "dispatch", action: "read", account: -1,
+			query: `{ dispatchQueue(region: "east") { incident { id } } }`},
+		probe{field: "Mutation.optimizeDispatch", object: "dispatch", action: "write", account: -1, mutation: true,
+			query: `mutation { optimizeDispatch(region: "east") { optimalTotalSeconds greedyTotalSeconds } }`},
+		probe{field: "Mutation.declineAssignment", object: "assignment", action: "decline", account: -1, mutation: true,
+			missing: true, query: `mutation { declineAssignment(assignmentId: "0d000000-0000-4000-8000-000000000001", reason: "matrix") { id } }`},
 		probe{field: "Query.me", object: "profile", action: "read", account: -1, query: `{ me { id } }`},
 		probe{field: "Query.breaches", object: "incident", action: "read", account: -1,
 			query: `{ breaches(first: 5) { edges { node { kind } } } }`},
@@ -352,10 +374,12 @@ func matrixCallers() []caller {
 			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key"), "incident:create",
 				"incident:respond", "incident:close", "incident:cancel")},
 		{username: "dispatcher.east", role: aftercare.RoleDispatcher,
-			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part"),
-				"incident:triage", "incident:dispatch", "incident:work", "incident:respond", "incident:close", "incident:cancel")},
+			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part", "dispatch"),
+				"dispatch:write", "incident:triage", "incident:dispatch", "incident:work", "incident:respond", "incident:close",
+				"incident:cancel")},
 		{username: "engineer.zhang", role: aftercare.RoleEngineer,
-			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part"), "incident:work")},
+			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch"),
+				"assignment:decline", "location:report", "incident:work")},
 		{username: "it.cathaybank", role: aftercare.RoleCustomerIT,
 			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key"),
 				"incident:create", "api_key:create", "api_key:revoke", "incident:respond", "incident:close", "incident:cancel")},
@@ -396,7 +420,7 @@ func TestIsolationMatrix(t *testing.T) {
 				want = denied
 			case !c.sees(w, p.kind, p.account, p.region, p.engineer) && p.filing:
 				want = invalid
-			case !c.sees(w, p.kind, p.account, p.region, p.engineer) && p.list == "":
+			case p.missing || !c.sees(w, p.kind, p.account, p.region, p.engineer) && p.list == "":
 				want = notFound
 			case p.nested != "" && !c.may(p.nested, "read"):
 				want = deniedNested

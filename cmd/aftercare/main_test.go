@@ -43,9 +43,17 @@ type testEnv struct {
 // mustTestEnv prepares a testEnv with a small demo data set.
 func mustTestEnv(t *testing.T) *testEnv {
 	t.Helper()
+	return mustTestEnvWith(t, func(seed *postgres.SeedConfig) {
+		seed.Engineers, seed.SitesPerAccount, seed.AssetsPerSite = 30, 2, 2
+	})
+}
+
+// mustTestEnvWith prepares a testEnv with the demo data set as size changes.
+func mustTestEnvWith(t *testing.T, size func(*postgres.SeedConfig)) *testEnv {
+	t.Helper()
 	db, url := postgrestest.MustOpenURL(t)
 	seed := postgres.DefaultSeedConfig()
-	seed.Engineers, seed.SitesPerAccount, seed.AssetsPerSite = 30, 2, 2
+	size(&seed)
 	summary, err := db.Seed(context.Background(), seed)
 	require.NoError(t, err)
 	workflowstest.MustDial(t) // fail early, with how to start Temporal
@@ -69,6 +77,7 @@ func mustTestEnv(t *testing.T) *testEnv {
 			MaxCost:           50000,
 			APIKeyRate:        20,
 			APIKeyBurst:       40,
+			TravelSpeedKmh:    40,
 		},
 	}
 }

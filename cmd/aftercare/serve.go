@@ -99,6 +99,12 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	slaService := postgres.NewSLAService(m.DB)
 	resolver.SLAService, resolver.EventService = slaService, slaService
 	resolver.LifecycleService = &workflows.Lifecycle{Client: m.Temporal, Incidents: resolver.IncidentService, Audit: slaService}
+	dispatcher, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
+		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5})
+	if err != nil {
+		return err
+	}
+	resolver.DispatchService, resolver.DispatchStore = dispatcher, postgres.NewDispatchService(m.DB)
 	handler := graph.NewHandler(resolver, graph.Config{
 		Tokens:         tokens,
 		Authorizer:     enforcer,
@@ -146,6 +152,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	m.cancel = cancel
 	m.wg.Go(func() { _ = relay.Run(bgCtx) })
 	m.wg.Go(func() { enforcer.Watch(bgCtx, 30*time.Second) })
+	m.wg.Go(func() { dispatcher.Follow(bgCtx, 2*time.Second) })
 	return nil
 }
 

@@ -27,9 +27,14 @@ type ResolverRoot interface {
 	Account() AccountResolver
 	ApiKey() ApiKeyResolver
 	Asset() AssetResolver
+	Assignment() AssignmentResolver
 	AuditEvent() AuditEventResolver
+	BatchPlan() BatchPlanResolver
 	Contract() ContractResolver
 	Depot() DepotResolver
+	DispatchCandidate() DispatchCandidateResolver
+	DispatchDecision() DispatchDecisionResolver
+	DispatchRejection() DispatchRejectionResolver
 	Engineer() EngineerResolver
 	Entitlement() EntitlementResolver
 	Escalation() EscalationResolver
@@ -37,6 +42,8 @@ type ResolverRoot interface {
 	IncidentEvent() IncidentEventResolver
 	Mutation() MutationResolver
 	Part() PartResolver
+	PartNeed() PartNeedResolver
+	PartReservation() PartReservationResolver
 	Query() QueryResolver
 	ShiftWindow() ShiftWindowResolver
 	Site() SiteResolver
@@ -100,6 +107,19 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Assignment struct {
+		CreatedAt      func(childComplexity int) int
+		Decision       func(childComplexity int) int
+		DistanceKm     func(childComplexity int) int
+		ETA            func(childComplexity int) int
+		Engineer       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Incident       func(childComplexity int) int
+		OverrideReason func(childComplexity int) int
+		Parts          func(childComplexity int) int
+		State          func(childComplexity int) int
+	}
+
 	AuditEvent struct {
 		Action     func(childComplexity int) int
 		Actor      func(childComplexity int) int
@@ -121,6 +141,14 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	BatchPlan struct {
+		Assignments         func(childComplexity int) int
+		GreedyAssigned      func(childComplexity int) int
+		GreedyTotalSeconds  func(childComplexity int) int
+		OptimalTotalSeconds func(childComplexity int) int
+		Unassigned          func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -178,6 +206,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DispatchCandidate struct {
+		Depot         func(childComplexity int) int
+		DistanceKm    func(childComplexity int) int
+		ETA           func(childComplexity int) int
+		Engineer      func(childComplexity int) int
+		FromDepot     func(childComplexity int) int
+		FromVan       func(childComplexity int) int
+		Load          func(childComplexity int) int
+		MakesDeadline func(childComplexity int) int
+		RouteKm       func(childComplexity int) int
+	}
+
+	DispatchDecision struct {
+		At              func(childComplexity int) int
+		Candidates      func(childComplexity int) int
+		RejectionCounts func(childComplexity int) int
+		Rejections      func(childComplexity int) int
+	}
+
+	DispatchRejection struct {
+		DistanceKm func(childComplexity int) int
+		Engineer   func(childComplexity int) int
+		Reason     func(childComplexity int) int
+	}
+
 	Engineer struct {
 		Capacity      func(childComplexity int) int
 		Code          func(childComplexity int) int
@@ -224,6 +277,7 @@ type ComplexityRoot struct {
 	Incident struct {
 		Account           func(childComplexity int) int
 		Asset             func(childComplexity int) int
+		Assignments       func(childComplexity int) int
 		Category          func(childComplexity int) int
 		ClientRequestID   func(childComplexity int) int
 		Contact           func(childComplexity int) int
@@ -233,6 +287,8 @@ type ComplexityRoot struct {
 		Escalations       func(childComplexity int) int
 		Events            func(childComplexity int) int
 		ID                func(childComplexity int) int
+		MinLevel          func(childComplexity int) int
+		NeededParts       func(childComplexity int) int
 		Number            func(childComplexity int) int
 		Priority          func(childComplexity int) int
 		SLAClocks         func(childComplexity int) int
@@ -276,6 +332,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcknowledgeIncident     func(childComplexity int, id string, note *string) int
 		ArriveOnSite            func(childComplexity int, id string, note *string) int
+		AssignEngineer          func(childComplexity int, incidentID string) int
 		AssignRole              func(childComplexity int, input model.RoleAssignmentInput) int
 		AwaitCustomer           func(childComplexity int, id string, reason sla.PauseReason, note *string) int
 		CancelIncident          func(childComplexity int, id string, reason string) int
@@ -284,15 +341,20 @@ type ComplexityRoot struct {
 		CreateAPIKey            func(childComplexity int, name string, userID *string) int
 		CreateIncident          func(childComplexity int, input model.CreateIncidentInput) int
 		CustomerResponded       func(childComplexity int, id string, note *string) int
+		DeclineAssignment       func(childComplexity int, assignmentID string, reason string) int
 		DepartForIncident       func(childComplexity int, id string, note *string) int
 		DispatchIncident        func(childComplexity int, id string, note *string) int
 		GrantPermission         func(childComplexity int, input model.PermissionInput) int
+		OptimizeDispatch        func(childComplexity int, region string) int
+		OverrideAssignment      func(childComplexity int, incidentID string, engineerID string, reason string) int
 		RepairIncident          func(childComplexity int, id string, note *string) int
+		ReportLocation          func(childComplexity int, engineerID *string, lat float64, lng float64) int
 		ResolveIncident         func(childComplexity int, id string, note *string) int
 		RevokeAPIKey            func(childComplexity int, id string) int
 		RevokePermission        func(childComplexity int, input model.PermissionInput) int
 		RevokeRole              func(childComplexity int, input model.RoleAssignmentInput) int
 		SetContractSLAOverrides func(childComplexity int, contractID string, overrides []*model.SLAOverrideInput) int
+		SetIncidentNeeds        func(childComplexity int, incidentID string, minLevel int, parts []*model.PartNeedInput) int
 		VerifyIncident          func(childComplexity int, id string, note *string) int
 	}
 
@@ -320,6 +382,17 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PartNeed struct {
+		Part     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
+	PartReservation struct {
+		Depot    func(childComplexity int) int
+		Part     func(childComplexity int) int
+		Quantity func(childComplexity int) int
+	}
+
 	Permission struct {
 		Action func(childComplexity int) int
 		Object func(childComplexity int) int
@@ -327,29 +400,42 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys         func(childComplexity int, userID *string) int
-		Account         func(childComplexity int, id string) int
-		Accounts        func(childComplexity int, first *int, after *string) int
-		Asset           func(childComplexity int, id string) int
-		AssetBySerial   func(childComplexity int, serialNumber string) int
-		AuditLog        func(childComplexity int, objectType *string, objectID *string, actorID *string, first *int, after *string) int
-		Breaches        func(childComplexity int, filter *model.BreachFilter, first *int, after *string) int
-		Contract        func(childComplexity int, id string) int
-		Contracts       func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
-		Depot           func(childComplexity int, id string) int
-		Depots          func(childComplexity int, region *string, first *int, after *string) int
-		Engineer        func(childComplexity int, id string) int
-		Engineers       func(childComplexity int, region *string, productLine *string, first *int, after *string) int
-		Incident        func(childComplexity int, id string) int
-		Incidents       func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
-		Me              func(childComplexity int) int
-		Part            func(childComplexity int, id string) int
-		PartByFru       func(childComplexity int, fru string) int
-		Parts           func(childComplexity int, productLine *string, first *int, after *string) int
-		Permissions     func(childComplexity int) int
-		RoleAssignments func(childComplexity int, userID string) int
-		Site            func(childComplexity int, id string) int
-		User            func(childComplexity int, username string) int
+		APIKeys            func(childComplexity int, userID *string) int
+		Account            func(childComplexity int, id string) int
+		Accounts           func(childComplexity int, first *int, after *string) int
+		Asset              func(childComplexity int, id string) int
+		AssetBySerial      func(childComplexity int, serialNumber string) int
+		AuditLog           func(childComplexity int, objectType *string, objectID *string, actorID *string, first *int, after *string) int
+		Breaches           func(childComplexity int, filter *model.BreachFilter, first *int, after *string) int
+		Contract           func(childComplexity int, id string) int
+		Contracts          func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
+		Depot              func(childComplexity int, id string) int
+		Depots             func(childComplexity int, region *string, first *int, after *string) int
+		DispatchCandidates func(childComplexity int, incidentID string) int
+		DispatchQueue      func(childComplexity int, region string, first *int) int
+		Engineer           func(childComplexity int, id string) int
+		Engineers          func(childComplexity int, region *string, productLine *string, first *int, after *string) int
+		Incident           func(childComplexity int, id string) int
+		Incidents          func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
+		Me                 func(childComplexity int) int
+		Part               func(childComplexity int, id string) int
+		PartByFru          func(childComplexity int, fru string) int
+		Parts              func(childComplexity int, productLine *string, first *int, after *string) int
+		Permissions        func(childComplexity int) int
+		RoleAssignments    func(childComplexity int, userID string) int
+		Site               func(childComplexity int, id string) int
+		User               func(childComplexity int, username string) int
+	}
+
+	QueueItem struct {
+		Assignment     func(childComplexity int) int
+		Incident       func(childComplexity int) int
+		OnSiteDeadline func(childComplexity int) int
+	}
+
+	ReasonCount struct {
+		Count  func(childComplexity int) int
+		Reason func(childComplexity int) int
 	}
 
 	RoleAssignment struct {
@@ -668,6 +754,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssetEdge.Node(childComplexity), true
 
+	case "Assignment.createdAt":
+		if e.ComplexityRoot.Assignment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.CreatedAt(childComplexity), true
+	case "Assignment.decision":
+		if e.ComplexityRoot.Assignment.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.Decision(childComplexity), true
+	case "Assignment.distanceKm":
+		if e.ComplexityRoot.Assignment.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.DistanceKm(childComplexity), true
+	case "Assignment.eta":
+		if e.ComplexityRoot.Assignment.ETA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.ETA(childComplexity), true
+	case "Assignment.engineer":
+		if e.ComplexityRoot.Assignment.Engineer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.Engineer(childComplexity), true
+	case "Assignment.id":
+		if e.ComplexityRoot.Assignment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.ID(childComplexity), true
+	case "Assignment.incident":
+		if e.ComplexityRoot.Assignment.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.Incident(childComplexity), true
+	case "Assignment.overrideReason":
+		if e.ComplexityRoot.Assignment.OverrideReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.OverrideReason(childComplexity), true
+	case "Assignment.parts":
+		if e.ComplexityRoot.Assignment.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.Parts(childComplexity), true
+	case "Assignment.state":
+		if e.ComplexityRoot.Assignment.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assignment.State(childComplexity), true
+
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
 			break
@@ -754,6 +901,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "BatchPlan.assignments":
+		if e.ComplexityRoot.BatchPlan.Assignments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPlan.Assignments(childComplexity), true
+	case "BatchPlan.greedyAssigned":
+		if e.ComplexityRoot.BatchPlan.GreedyAssigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPlan.GreedyAssigned(childComplexity), true
+	case "BatchPlan.greedyTotalSeconds":
+		if e.ComplexityRoot.BatchPlan.GreedyTotalSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPlan.GreedyTotalSeconds(childComplexity), true
+	case "BatchPlan.optimalTotalSeconds":
+		if e.ComplexityRoot.BatchPlan.OptimalTotalSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPlan.OptimalTotalSeconds(childComplexity), true
+	case "BatchPlan.unassigned":
+		if e.ComplexityRoot.BatchPlan.Unassigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPlan.Unassigned(childComplexity), true
 
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
@@ -954,6 +1132,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DepotEdge.Node(childComplexity), true
 
+	case "DispatchCandidate.depot":
+		if e.ComplexityRoot.DispatchCandidate.Depot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.Depot(childComplexity), true
+	case "DispatchCandidate.distanceKm":
+		if e.ComplexityRoot.DispatchCandidate.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.DistanceKm(childComplexity), true
+	case "DispatchCandidate.eta":
+		if e.ComplexityRoot.DispatchCandidate.ETA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.ETA(childComplexity), true
+	case "DispatchCandidate.engineer":
+		if e.ComplexityRoot.DispatchCandidate.Engineer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.Engineer(childComplexity), true
+	case "DispatchCandidate.fromDepot":
+		if e.ComplexityRoot.DispatchCandidate.FromDepot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.FromDepot(childComplexity), true
+	case "DispatchCandidate.fromVan":
+		if e.ComplexityRoot.DispatchCandidate.FromVan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.FromVan(childComplexity), true
+	case "DispatchCandidate.load":
+		if e.ComplexityRoot.DispatchCandidate.Load == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.Load(childComplexity), true
+	case "DispatchCandidate.makesDeadline":
+		if e.ComplexityRoot.DispatchCandidate.MakesDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.MakesDeadline(childComplexity), true
+	case "DispatchCandidate.routeKm":
+		if e.ComplexityRoot.DispatchCandidate.RouteKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchCandidate.RouteKm(childComplexity), true
+
+	case "DispatchDecision.at":
+		if e.ComplexityRoot.DispatchDecision.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchDecision.At(childComplexity), true
+	case "DispatchDecision.candidates":
+		if e.ComplexityRoot.DispatchDecision.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchDecision.Candidates(childComplexity), true
+	case "DispatchDecision.rejectionCounts":
+		if e.ComplexityRoot.DispatchDecision.RejectionCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchDecision.RejectionCounts(childComplexity), true
+	case "DispatchDecision.rejections":
+		if e.ComplexityRoot.DispatchDecision.Rejections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchDecision.Rejections(childComplexity), true
+
+	case "DispatchRejection.distanceKm":
+		if e.ComplexityRoot.DispatchRejection.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchRejection.DistanceKm(childComplexity), true
+	case "DispatchRejection.engineer":
+		if e.ComplexityRoot.DispatchRejection.Engineer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchRejection.Engineer(childComplexity), true
+	case "DispatchRejection.reason":
+		if e.ComplexityRoot.DispatchRejection.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DispatchRejection.Reason(childComplexity), true
+
 	case "Engineer.capacity":
 		if e.ComplexityRoot.Engineer.Capacity == nil {
 			break
@@ -1144,6 +1421,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Asset(childComplexity), true
+	case "Incident.assignments":
+		if e.ComplexityRoot.Incident.Assignments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Assignments(childComplexity), true
 	case "Incident.category":
 		if e.ComplexityRoot.Incident.Category == nil {
 			break
@@ -1198,6 +1481,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.ID(childComplexity), true
+	case "Incident.minLevel":
+		if e.ComplexityRoot.Incident.MinLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.MinLevel(childComplexity), true
+	case "Incident.neededParts":
+		if e.ComplexityRoot.Incident.NeededParts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.NeededParts(childComplexity), true
 	case "Incident.number":
 		if e.ComplexityRoot.Incident.Number == nil {
 			break
@@ -1381,6 +1676,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ArriveOnSite(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.assignEngineer":
+		if e.ComplexityRoot.Mutation.AssignEngineer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignEngineer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignEngineer(childComplexity, args["incidentId"].(string)), true
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
 			break
@@ -1469,6 +1775,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CustomerResponded(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.declineAssignment":
+		if e.ComplexityRoot.Mutation.DeclineAssignment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineAssignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineAssignment(childComplexity, args["assignmentId"].(string), args["reason"].(string)), true
 	case "Mutation.departForIncident":
 		if e.ComplexityRoot.Mutation.DepartForIncident == nil {
 			break
@@ -1502,6 +1819,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantPermission(childComplexity, args["input"].(model.PermissionInput)), true
+	case "Mutation.optimizeDispatch":
+		if e.ComplexityRoot.Mutation.OptimizeDispatch == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_optimizeDispatch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OptimizeDispatch(childComplexity, args["region"].(string)), true
+	case "Mutation.overrideAssignment":
+		if e.ComplexityRoot.Mutation.OverrideAssignment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_overrideAssignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OverrideAssignment(childComplexity, args["incidentId"].(string), args["engineerId"].(string), args["reason"].(string)), true
 	case "Mutation.repairIncident":
 		if e.ComplexityRoot.Mutation.RepairIncident == nil {
 			break
@@ -1513,6 +1852,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RepairIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.reportLocation":
+		if e.ComplexityRoot.Mutation.ReportLocation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportLocation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportLocation(childComplexity, args["engineerId"].(*string), args["lat"].(float64), args["lng"].(float64)), true
 	case "Mutation.resolveIncident":
 		if e.ComplexityRoot.Mutation.ResolveIncident == nil {
 			break
@@ -1568,6 +1918,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetContractSLAOverrides(childComplexity, args["contractId"].(string), args["overrides"].([]*model.SLAOverrideInput)), true
+	case "Mutation.setIncidentNeeds":
+		if e.ComplexityRoot.Mutation.SetIncidentNeeds == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setIncidentNeeds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetIncidentNeeds(childComplexity, args["incidentId"].(string), args["minLevel"].(int), args["parts"].([]*model.PartNeedInput)), true
 	case "Mutation.verifyIncident":
 		if e.ComplexityRoot.Mutation.VerifyIncident == nil {
 			break
@@ -1660,6 +2021,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartEdge.Node(childComplexity), true
+
+	case "PartNeed.part":
+		if e.ComplexityRoot.PartNeed.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartNeed.Part(childComplexity), true
+	case "PartNeed.quantity":
+		if e.ComplexityRoot.PartNeed.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartNeed.Quantity(childComplexity), true
+
+	case "PartReservation.depot":
+		if e.ComplexityRoot.PartReservation.Depot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Depot(childComplexity), true
+	case "PartReservation.part":
+		if e.ComplexityRoot.PartReservation.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Part(childComplexity), true
+	case "PartReservation.quantity":
+		if e.ComplexityRoot.PartReservation.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReservation.Quantity(childComplexity), true
 
 	case "Permission.action":
 		if e.ComplexityRoot.Permission.Action == nil {
@@ -1801,6 +2194,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Depots(childComplexity, args["region"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.dispatchCandidates":
+		if e.ComplexityRoot.Query.DispatchCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dispatchCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DispatchCandidates(childComplexity, args["incidentId"].(string)), true
+	case "Query.dispatchQueue":
+		if e.ComplexityRoot.Query.DispatchQueue == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dispatchQueue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DispatchQueue(childComplexity, args["region"].(string), args["first"].(*int)), true
 	case "Query.engineer":
 		if e.ComplexityRoot.Query.Engineer == nil {
 			break
@@ -1924,6 +2339,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.User(childComplexity, args["username"].(string)), true
+
+	case "QueueItem.assignment":
+		if e.ComplexityRoot.QueueItem.Assignment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueItem.Assignment(childComplexity), true
+	case "QueueItem.incident":
+		if e.ComplexityRoot.QueueItem.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueItem.Incident(childComplexity), true
+	case "QueueItem.onSiteDeadline":
+		if e.ComplexityRoot.QueueItem.OnSiteDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueueItem.OnSiteDeadline(childComplexity), true
+
+	case "ReasonCount.count":
+		if e.ComplexityRoot.ReasonCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReasonCount.Count(childComplexity), true
+	case "ReasonCount.reason":
+		if e.ComplexityRoot.ReasonCount.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReasonCount.Reason(childComplexity), true
 
 	case "RoleAssignment.domain":
 		if e.ComplexityRoot.RoleAssignment.Domain == nil {
@@ -2364,6 +2811,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateIncidentInput", ec.unmarshalInputCreateIncidentInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
+			graphql.NewInputUnmarshaler("PartNeedInput", ec.unmarshalInputPartNeedInput),
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentInput", ec.unmarshalInputRoleAssignmentInput),
 			graphql.NewInputUnmarshaler("SlaOverrideInput", ec.unmarshalInputSlaOverrideInput),
@@ -2794,6 +3242,145 @@ type DepotEdge {
 extend type Query {
   depot(id: ID!): Depot @authorize(object: "depot", action: "read")
   depots(region: String, first: Int, after: String): DepotConnection! @authorize(object: "depot", action: "read")
+}
+`, BuiltIn: false},
+	{Name: "../../schema/dispatch.graphqls", Input: `enum AssignmentState @goModel(model: "github.com/aftercare/aftercare.AssignmentState") {
+  PROPOSED @goEnum(value: "github.com/aftercare/aftercare.AssignmentProposed")
+  ACCEPTED @goEnum(value: "github.com/aftercare/aftercare.AssignmentAccepted")
+  EN_ROUTE @goEnum(value: "github.com/aftercare/aftercare.AssignmentEnRoute")
+  ON_SITE @goEnum(value: "github.com/aftercare/aftercare.AssignmentOnSite")
+  COMPLETED @goEnum(value: "github.com/aftercare/aftercare.AssignmentCompleted")
+  DECLINED @goEnum(value: "github.com/aftercare/aftercare.AssignmentDeclined")
+  CANCELLED @goEnum(value: "github.com/aftercare/aftercare.AssignmentCancelled")
+  OVERRIDDEN @goEnum(value: "github.com/aftercare/aftercare.AssignmentOverridden")
+}
+
+"An engineer's job on an incident, with the parts reserved for it."
+type Assignment @goModel(model: "github.com/aftercare/aftercare.Assignment") {
+  id: ID!
+  incident: Incident!
+  engineer: Engineer!
+  state: AssignmentState!
+  eta: Time!
+  distanceKm: Float!
+  parts: [PartReservation!]!
+  "Why this engineer: the ranked candidates and rejections at the time, as JSON."
+  decision: String!
+  "Set when a dispatcher chose the engineer by hand."
+  overrideReason: String
+  createdAt: Time!
+}
+
+"Units of a part held for an assignment in a van or a depot."
+type PartReservation @goModel(model: "github.com/aftercare/aftercare.PartReservation") {
+  part: Part!
+  "The depot the part is picked up from; null when it is in the engineer's van."
+  depot: Depot
+  quantity: Int!
+}
+
+"Units of a part a repair needs."
+type PartNeed @goModel(model: "github.com/aftercare/aftercare.PartNeed") {
+  part: Part!
+  quantity: Int!
+}
+
+"The engineers who could take an incident now, ranked, and why the others cannot."
+type DispatchDecision @goModel(model: "github.com/aftercare/aftercare.DispatchDecision") {
+  at: Time!
+  "Best first: those who make the on-site deadline, then the least ETA, then the least load, then engineer ID."
+  candidates: [DispatchCandidate!]!
+  rejections: [DispatchRejection!]!
+  "Rejections by rule; when nobody qualifies, also those without the product line."
+  rejectionCounts: [ReasonCount!]!
+}
+
+type DispatchCandidate @goModel(model: "github.com/aftercare/aftercare.DispatchCandidate") {
+  engineer: Engineer!
+  distanceKm: Float!
+  "The trip, through the depot when the van lacks a part."
+  routeKm: Float!
+  eta: Time!
+  makesDeadline: Boolean!
+  load: Int!
+  fromVan: [PartNeed!]!
+  "The depot on the way that holds what the van lacks."
+  depot: Depot
+  fromDepot: [PartNeed!]!
+}
+
+type DispatchRejection @goModel(model: "github.com/aftercare/aftercare.DispatchRejection") {
+  engineer: Engineer!
+  "no_skill, level_too_low, no_clearance, off_shift, at_capacity, no_part or declined."
+  reason: String!
+  distanceKm: Float!
+}
+
+type ReasonCount {
+  reason: String!
+  count: Int!
+}
+
+"An incident in a dispatcher's queue."
+type QueueItem @goModel(model: "github.com/aftercare/aftercare.QueueItem") {
+  incident: Incident!
+  "The on-site deadline, null when no on-site clock runs."
+  onSiteDeadline: Time
+  "The active assignment; null when unassigned."
+  assignment: Assignment
+}
+
+"A region's queue assigned by least total travel time, against the greedy order."
+type BatchPlan @goModel(model: "github.com/aftercare/aftercare.BatchPlan") {
+  assignments: [Assignment!]!
+  unassigned: [Incident!]!
+  "Total travel time of the optimal plan, in seconds."
+  optimalTotalSeconds: Float!
+  "Total travel time of the greedy order (queue order, each takes its best), in seconds."
+  greedyTotalSeconds: Float!
+  "How many incidents the greedy order assigned."
+  greedyAssigned: Int!
+}
+
+input PartNeedInput {
+  fru: String!
+  quantity: Int!
+}
+
+extend input CreateIncidentInput {
+  "Parts the repair is already known to need, from the device's diagnostics (advance parts replacement)."
+  parts: [PartNeedInput!]
+}
+
+extend type Incident {
+  "The certification level the repair needs, 1 to 3."
+  minLevel: Int!
+  "The parts the repair needs."
+  neededParts: [PartNeed!]!
+  "Every assignment, newest first."
+  assignments: [Assignment!]!
+}
+
+extend type Query {
+  "Rank the engineers who could take an incident now."
+  dispatchCandidates(incidentId: ID!): DispatchDecision! @authorize(object: "dispatch", action: "read")
+  "A region's open incidents that are unassigned or at risk, most urgent first."
+  dispatchQueue(region: String!, first: Int): [QueueItem!]! @authorize(object: "dispatch", action: "read")
+}
+
+extend type Mutation {
+  "Give an incident to the best candidate who can be reserved."
+  assignEngineer(incidentId: ID!): Assignment! @authorize(object: "dispatch", action: "write")
+  "Give an incident to a chosen engineer, with the reason recorded."
+  overrideAssignment(incidentId: ID!, engineerId: ID!, reason: String!): Assignment! @authorize(object: "dispatch", action: "write")
+  "Decline an assignment; the incident goes to the next candidate, whose assignment is returned."
+  declineAssignment(assignmentId: ID!, reason: String!): Assignment! @authorize(object: "assignment", action: "decline")
+  "Report where an engineer is (the caller when engineerId is omitted)."
+  reportLocation(engineerId: ID, lat: Float!, lng: Float!): Engineer! @authorize(object: "location", action: "report")
+  "Assign a region's unassigned queue by least total travel time."
+  optimizeDispatch(region: String!): BatchPlan! @authorize(object: "dispatch", action: "write")
+  "Set the level and the parts an incident's repair needs."
+  setIncidentNeeds(incidentId: ID!, minLevel: Int!, parts: [PartNeedInput!]!): Incident! @authorize(object: "dispatch", action: "write")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/engineer.graphqls", Input: `"A field engineer."
@@ -3288,6 +3875,32 @@ func (ec *executionContext) childFields_AssetEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type AssetEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Assignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Assignment_id(ctx, field)
+	case "incident":
+		return ec.fieldContext_Assignment_incident(ctx, field)
+	case "engineer":
+		return ec.fieldContext_Assignment_engineer(ctx, field)
+	case "state":
+		return ec.fieldContext_Assignment_state(ctx, field)
+	case "eta":
+		return ec.fieldContext_Assignment_eta(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_Assignment_distanceKm(ctx, field)
+	case "parts":
+		return ec.fieldContext_Assignment_parts(ctx, field)
+	case "decision":
+		return ec.fieldContext_Assignment_decision(ctx, field)
+	case "overrideReason":
+		return ec.fieldContext_Assignment_overrideReason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Assignment_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Assignment", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3332,6 +3945,22 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BatchPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "assignments":
+		return ec.fieldContext_BatchPlan_assignments(ctx, field)
+	case "unassigned":
+		return ec.fieldContext_BatchPlan_unassigned(ctx, field)
+	case "optimalTotalSeconds":
+		return ec.fieldContext_BatchPlan_optimalTotalSeconds(ctx, field)
+	case "greedyTotalSeconds":
+		return ec.fieldContext_BatchPlan_greedyTotalSeconds(ctx, field)
+	case "greedyAssigned":
+		return ec.fieldContext_BatchPlan_greedyAssigned(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BatchPlan", field.Name)
 }
 
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3442,6 +4071,56 @@ func (ec *executionContext) childFields_DepotEdge(ctx context.Context, field gra
 		return ec.fieldContext_DepotEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DepotEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DispatchCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "engineer":
+		return ec.fieldContext_DispatchCandidate_engineer(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_DispatchCandidate_distanceKm(ctx, field)
+	case "routeKm":
+		return ec.fieldContext_DispatchCandidate_routeKm(ctx, field)
+	case "eta":
+		return ec.fieldContext_DispatchCandidate_eta(ctx, field)
+	case "makesDeadline":
+		return ec.fieldContext_DispatchCandidate_makesDeadline(ctx, field)
+	case "load":
+		return ec.fieldContext_DispatchCandidate_load(ctx, field)
+	case "fromVan":
+		return ec.fieldContext_DispatchCandidate_fromVan(ctx, field)
+	case "depot":
+		return ec.fieldContext_DispatchCandidate_depot(ctx, field)
+	case "fromDepot":
+		return ec.fieldContext_DispatchCandidate_fromDepot(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_DispatchDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_DispatchDecision_at(ctx, field)
+	case "candidates":
+		return ec.fieldContext_DispatchDecision_candidates(ctx, field)
+	case "rejections":
+		return ec.fieldContext_DispatchDecision_rejections(ctx, field)
+	case "rejectionCounts":
+		return ec.fieldContext_DispatchDecision_rejectionCounts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchDecision", field.Name)
+}
+
+func (ec *executionContext) childFields_DispatchRejection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "engineer":
+		return ec.fieldContext_DispatchRejection_engineer(ctx, field)
+	case "reason":
+		return ec.fieldContext_DispatchRejection_reason(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_DispatchRejection_distanceKm(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DispatchRejection", field.Name)
 }
 
 func (ec *executionContext) childFields_Engineer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3568,6 +4247,12 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_workflowId(ctx, field)
 	case "workflowStartedAt":
 		return ec.fieldContext_Incident_workflowStartedAt(ctx, field)
+	case "minLevel":
+		return ec.fieldContext_Incident_minLevel(ctx, field)
+	case "neededParts":
+		return ec.fieldContext_Incident_neededParts(ctx, field)
+	case "assignments":
+		return ec.fieldContext_Incident_assignments(ctx, field)
 	case "slaClocks":
 		return ec.fieldContext_Incident_slaClocks(ctx, field)
 	case "escalations":
@@ -3682,6 +4367,28 @@ func (ec *executionContext) childFields_PartEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PartEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PartNeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_PartNeed_part(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PartNeed_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartNeed", field.Name)
+}
+
+func (ec *executionContext) childFields_PartReservation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "part":
+		return ec.fieldContext_PartReservation_part(ctx, field)
+	case "depot":
+		return ec.fieldContext_PartReservation_depot(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PartReservation_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartReservation", field.Name)
+}
+
 func (ec *executionContext) childFields_Permission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -3692,6 +4399,28 @@ func (ec *executionContext) childFields_Permission(ctx context.Context, field gr
 		return ec.fieldContext_Permission_action(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Permission", field.Name)
+}
+
+func (ec *executionContext) childFields_QueueItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "incident":
+		return ec.fieldContext_QueueItem_incident(ctx, field)
+	case "onSiteDeadline":
+		return ec.fieldContext_QueueItem_onSiteDeadline(ctx, field)
+	case "assignment":
+		return ec.fieldContext_QueueItem_assignment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueueItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ReasonCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_ReasonCount_reason(ctx, field)
+	case "count":
+		return ec.fieldContext_ReasonCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReasonCount", field.Name)
 }
 
 func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -79,6 +79,8 @@ type CreateIncidentInput struct {
 	Contact      *ContactInput      `json:"contact"`
 	// Makes filing idempotent: the same ID returns the incident it first created.
 	ClientRequestID string `json:"clientRequestId"`
+	// Parts the repair is already known to need, from the device's diagnostics (advance parts replacement).
+	Parts []*PartNeedInput `json:"parts,omitempty"`
 }
 
 // A newly created API key with its secret, shown this once only.
@@ -143,6 +145,11 @@ type PartEdge struct {
 	Node   *aftercare.Part `json:"node"`
 }
 
+type PartNeedInput struct {
+	Fru      string `json:"fru"`
+	Quantity int    `json:"quantity"`
+}
+
 type PermissionInput struct {
 	Role   aftercare.Role `json:"role"`
 	Object string         `json:"object"`
@@ -150,6 +157,11 @@ type PermissionInput struct {
 }
 
 type Query struct {
+}
+
+type ReasonCount struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
 }
 
 type RoleAssignmentInput struct {

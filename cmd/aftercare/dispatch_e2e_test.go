@@ -1,0 +1,120 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDispatchThroughGraphQL files an incident that needs a part, ranks its
+// candidates as a dispatcher, assigns one, overrides to the demo engineer,
+// lets that engineer decline (the next candidate takes it), and runs the
+// batch optimiser over the region's queue.
+func TestDispatchThroughGraphQL(t *testing.T) {
+	env := mustTestEnvWith(t, func(*postgres.SeedConfig) {}) // the full demo fleet
+	m := env.startMain(t)
+	admin := env.token(t, "admin")
+
+	// A platinum server at a site in the east region, and a part its
+	// product line uses.
+	found := gql(t, m.URL(), admin, `{ accounts(first: 10) { edges { node { code sites(first: 50) { edges { node { region
+		assets(first: 5) { edges { node { serialNumber productLine } } } } } } } } } }`, nil)
+	require.Empty(t, found.Errors)
+	var serial, line string
+	for _, e := range dig(found.Data, "accounts", "edges").([]any) {
+		for _, s := range dig(e, "node", "sites", "edges").([]any) {
+			if serial != "" || dig(s, "node", "region") != "east" {
+				continue
+			}
+			for _, a := range dig(s, "node", "assets", "edges").([]any) {
+				if serial == "" && strings.HasPrefix(dig(a, "node", "productLine").(string), "thinksystem") {
+					serial, line = dig(a, "node", "serialNumber").(string), dig(a, "node", "productLine").(string)
+				}
+			}
+		}
+	}
+	require.NotEmpty(t, serial, "a server in the east region")
+	parts := gql(t, m.URL(), admin, `query($l: String!) { parts(productLine: $l, first: 1) { edges { node { fru } } } }`,
+		map[string]any{"l": line})
+	require.Empty(t, parts.Errors)
+	fru := dig(dig(parts.Data, "parts", "edges").([]any)[0], "node", "fru").(string)
+
+	input := incidentInput(serial, uniqueID("dispatch"))
+	input["parts"] = []any{map[string]any{"fru": fru, "quantity": 1}}
+	filed := gql(t, m.URL(), admin, `mutation($input: CreateIncidentInput!) { createIncident(input: $input) {
+		id neededParts { part { fru } quantity } } }`, map[string]any{"input": input})
+	require.Empty(t, filed.Errors)
+	id := dig(filed.Data, "createIncident", "id").(string)
+	assert.Equal(t, fru, dig(dig(filed.Data, "createIncident", "neededParts").([]any)[0], "part", "fru"))
+
+	dispatcher := env.token(t, "dispatcher.east")
+	ranked := gql(t, m.URL(), dispatcher, `query($id: ID!) { dispatchCandidates(incidentId: $id) {
+		candidates { engineer { id code } eta distanceKm routeKm makesDeadline fromVan { quantity } depot { code } fromDepot { quantity } }
+		rejections { engineer { id } reason } rejectionCounts { reason count } } }`, map[string]any{"id": id})
+	require.Empty(t, ranked.Errors)
+	candidates := dig(ranked.Data, "dispatchCandidates", "candidates").([]any)
+	require.NotEmpty(t, candidates, "the demo fleet has someone for a server in the east")
+	for _, c := range candidates {
+		van := len(dig(c, "fromVan").([]any))
+		depot := len(dig(c, "fromDepot").([]any))
+		assert.Equal(t, 1, van+depot, "every candidate has a plan for the part")
+		assert.GreaterOrEqual(t, dig(c, "routeKm").(float64), dig(c, "distanceKm").(float64))
+	}
+
+	assigned := gql(t, m.URL(), dispatcher, `mutation($id: ID!) { assignEngineer(incidentId: $id) {
+		id state engineer { id } parts { quantity } decision } }`, map[string]any{"id": id})
+	require.Empty(t, assigned.Errors)
+	assert.Equal(t, dig(candidates[0], "engineer", "id"), dig(assigned.Data, "assignEngineer", "engineer", "id"),
+		"the best candidate is assigned")
+	assert.Contains(t, dig(assigned.Data, "assignEngineer", "decision"), "Candidates", "the decision is recorded")
+
+	again := gql(t, m.URL(), dispatcher, `mutation($id: ID!) { assignEngineer(incidentId: $id) { id } }`, map[string]any{"id": id})
+	assert.Equal(t, aftercare.ECONFLICT, again.code(), "an incident has one engineer at a time")
+
+	zhang := gql(t, m.URL(), admin, `{ engineers(first: 1) { edges { node { id code } } } }`, nil)
+	zhangID := dig(dig(zhang.Data, "engineers", "edges").([]any)[0], "node", "id").(string)
+	decliner := env.token(t, "engineer.zhang") // ENG-00001 declines their own job
+	over := gql(t, m.URL(), dispatcher, `mutation($id: ID!, $e: ID!) { overrideAssignment(incidentId: $id, engineerId: $e,
+		reason: "knows the customer's data centre") { id engineer { id } overrideReason } }`, map[string]any{"id": id, "e": zhangID})
+	if over.code() == aftercare.ECONFLICT {
+		t.Logf("ENG-00001 cannot take this incident (%s); override checked against the second candidate", over.Errors[0].Message)
+		zhangID, decliner = dig(candidates[1], "engineer", "id").(string), admin
+		over = gql(t, m.URL(), dispatcher, `mutation($id: ID!, $e: ID!) { overrideAssignment(incidentId: $id, engineerId: $e,
+			reason: "knows the customer's data centre") { id engineer { id } overrideReason } }`, map[string]any{"id": id, "e": zhangID})
+	}
+	require.Empty(t, over.Errors)
+	assert.Equal(t, "knows the customer's data centre", dig(over.Data, "overrideAssignment", "overrideReason"))
+
+	history := gql(t, m.URL(), dispatcher, `query($id: ID!) { incident(id: $id) { assignments { state overrideReason } } }`,
+		map[string]any{"id": id})
+	require.Empty(t, history.Errors)
+	states := []string{}
+	for _, a := range dig(history.Data, "incident", "assignments").([]any) {
+		states = append(states, dig(a, "state").(string))
+	}
+	assert.Equal(t, []string{"PROPOSED", "OVERRIDDEN"}, states)
+
+	declined := gql(t, m.URL(), decliner, `mutation($a: ID!) { declineAssignment(assignmentId: $a, reason: "van broke down") {
+		id state } }`, map[string]any{"a": dig(over.Data, "overrideAssignment", "id")})
+	require.Empty(t, declined.Errors)
+	assert.Equal(t, "PROPOSED", dig(declined.Data, "declineAssignment", "state"))
+	after := gql(t, m.URL(), dispatcher, `query($id: ID!) { incident(id: $id) { assignments { state engineer { id } } } }`,
+		map[string]any{"id": id})
+	require.Empty(t, after.Errors)
+	latest := dig(after.Data, "incident", "assignments").([]any)
+	assert.Equal(t, "DECLINED", dig(latest[1], "state"))
+	assert.NotEqual(t, zhangID, dig(latest[0], "engineer", "id"), "the next candidate takes it")
+
+	plan := gql(t, m.URL(), dispatcher, `mutation { optimizeDispatch(region: "east") { assignments { id } unassigned { id }
+		optimalTotalSeconds greedyTotalSeconds greedyAssigned } }`, nil)
+	require.Empty(t, plan.Errors)
+	assert.LessOrEqual(t, dig(plan.Data, "optimizeDispatch", "optimalTotalSeconds").(float64),
+		dig(plan.Data, "optimizeDispatch", "greedyTotalSeconds").(float64)+1e-6, "never worse than greedy")
+
+	queue := gql(t, m.URL(), dispatcher, `{ dispatchQueue(region: "east") { incident { id } assignment { id } } }`, nil)
+	require.Empty(t, queue.Errors)
+}
