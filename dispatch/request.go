@@ -52,12 +52,15 @@ func (r *Request) validate() error {
 	case r.Shortlist < 1:
 		return invalidf("request: shortlist of %d", r.Shortlist)
 	}
-	seen := make(map[string]bool, len(r.Parts))
-	for _, p := range r.Parts {
-		if p.PartID == "" || p.Quantity < 1 || seen[p.PartID] {
-			return invalidf("request: part %q wanted %d times, or twice", p.PartID, p.Quantity)
+	for i, p := range r.Parts {
+		if p.PartID == "" || p.Quantity < 1 {
+			return invalidf("request: %d units of part %q", p.Quantity, p.PartID)
 		}
-		seen[p.PartID] = true
+		for _, earlier := range r.Parts[:i] {
+			if earlier.PartID == p.PartID {
+				return invalidf("request: part %q listed twice", p.PartID)
+			}
+		}
 	}
 	return nil
 }

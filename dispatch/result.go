@@ -11,6 +11,8 @@ import (
 type Result struct {
 	// Candidates is the shortlist, best first: those who make the deadline,
 	// then the least travel time, then the least load, then engineer ID.
+	// Whoever makes the deadline travels less than whoever misses it, so
+	// the list is in order of travel time too.
 	Candidates []Candidate
 	// Rejected lists, nearest first (then by engineer ID), the engineers who
 	// hold the product line but failed a rule and are no farther from the
@@ -31,12 +33,16 @@ type Candidate struct {
 	DistanceKm float64
 	// RouteKm is the trip: DistanceKm, or through the depot of Plan.
 	RouteKm float64
-	Travel  time.Duration
+	// Travel is RouteKm at the request's speed.
+	Travel time.Duration
 	// ETA is the request's Now plus Travel.
-	ETA           time.Time
+	ETA time.Time
+	// MakesDeadline reports whether ETA is no later than the request's
+	// deadline; it is true when there is none.
 	MakesDeadline bool
-	Load          int
-	Plan          PartsPlan
+	// Load is the number of jobs the engineer holds.
+	Load int
+	Plan PartsPlan
 }
 
 // PartsPlan says where the needed parts come from: the van, and for what the
