@@ -112,8 +112,9 @@ func TestCandidatesEqualsBruteForce(t *testing.T) {
 }
 
 // TestIndexFollowsUpdates interleaves location reports, load and stock
-// changes, engineers joining and leaving and depot stock changes with
-// queries, and checks every answer against BruteForce on the updated fleet.
+// changes, engineers joining, leaving and being replaced, and depot stock
+// changes and replacements with queries, and checks every answer against
+// BruteForce on the updated fleet.
 func TestIndexFollowsUpdates(t *testing.T) {
 	g := newFleetGen(t, 23)
 	cities := anyOf(around(31.23, 121.47, 30), around(22.54, 114.06, 30), around(-18.14, 179.9, 60), around(40, 116.4, 400))
@@ -123,7 +124,7 @@ func TestIndexFollowsUpdates(t *testing.T) {
 	for step := range 3000 {
 		i := g.rng.IntN(len(engineers))
 		e := &engineers[i]
-		switch op := g.rng.IntN(7); op {
+		switch op := g.rng.IntN(8); op {
 		case 0:
 			lat, lng := cities(g.rng)
 			if g.rng.IntN(2) == 0 { // a short hop, often within the cell
@@ -159,6 +160,12 @@ func TestIndexFollowsUpdates(t *testing.T) {
 			joining.ID = fmt.Sprintf("joined%05d", step)
 			require.NoError(t, x.Put(joining))
 			engineers = append(engineers, joining)
+		case 7:
+			k := g.rng.IntN(len(depots))
+			rebuilt := g.depots(1, cities)[0]
+			rebuilt.ID = depots[k].ID
+			require.NoError(t, x.PutDepot(rebuilt))
+			depots[k] = rebuilt
 		}
 		require.Equal(t, len(engineers), x.Len())
 		if step%3 != 0 {
