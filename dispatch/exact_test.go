@@ -3,6 +3,7 @@ package dispatch
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -188,4 +189,34 @@ func cloneStock(m map[string]int) map[string]int {
 		out[k] = v
 	}
 	return out
+}
+
+// TestConcurrentCandidates checks that searches sharing an index, as a
+// worker's concurrent dispatches do, answer as they do one at a time.
+func TestConcurrentCandidates(t *testing.T) {
+	g := newFleetGen(t, 29)
+	city := around(22.54, 114.06, 40)
+	engineers, depots := g.engineers(800, city), g.depots(20, city)
+	x := mustIndex(t, defaultLayout(), engineers, depots)
+	requests := make([]Request, 200)
+	want := make([]Result, len(requests))
+	for i := range requests {
+		requests[i] = g.request(city)
+		var err error
+		want[i], err = x.Candidates(requests[i])
+		require.NoError(t, err)
+	}
+	got := make([]Result, len(requests))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(requests); i += 4 {
+				got[i], _ = x.Candidates(requests[i])
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, want, got)
 }
