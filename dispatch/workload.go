@@ -73,7 +73,8 @@ func workloadStart() time.Time { return time.Date(2026, time.March, 2, 0, 0, 0, 
 
 // NewWorkload generates a workload from seed, the same one for the same
 // arguments. Engineers are spread around the cities with σ = 15 km, except
-// 5 % spread uniformly over mainland China; each is certified on one to
+// 5 % spread uniformly over 22–42° N, 98–122° E (most of mainland China,
+// each in the time zone of the nearest city); each is certified on one to
 // three of the product lines at level 1 to 3, 30 % are cleared for
 // platinum, each works a daily 14.4-hour shift (on shift 60 % of the time,
 // with a day off for one engineer in ten), has capacity 3 and a load of 0 to
