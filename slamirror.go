@@ -18,7 +18,10 @@ type SLAFacts struct {
 	// OnSiteEntitled says whether the contract carries the on_site
 	// entitlement.
 	OnSiteEntitled bool
-	Holidays       []Holiday
+	// AdvanceParts says whether the contract carries advance parts
+	// replacement: parts leave the depot when the incident is filed.
+	AdvanceParts bool
+	Holidays     []Holiday
 }
 
 // Holiday is a public holiday or a make-up working day of a country.

@@ -41,11 +41,12 @@ func (s *SLAService) FindSLAFacts(ctx context.Context, incidentID string) (_ *af
 	var overrides []byte
 	if err := s.db.pool.QueryRow(ctx, `
 		SELECT s.time_zone, s.country, coalesce(c.sla_overrides, '{}'),
-			EXISTS (SELECT 1 FROM entitlements e WHERE e.contract_id = c.id AND e.kind = 'on_site')
+			EXISTS (SELECT 1 FROM entitlements e WHERE e.contract_id = c.id AND e.kind = 'on_site'),
+			EXISTS (SELECT 1 FROM entitlements e WHERE e.contract_id = c.id AND e.kind = 'advance_parts_replacement')
 		FROM incidents i
 		JOIN sites s ON s.id = i.site_id
 		LEFT JOIN contracts c ON c.id = i.contract_id
-		WHERE i.id = $1`, incidentID).Scan(&f.TimeZone, &f.Country, &overrides, &f.OnSiteEntitled); err != nil {
+		WHERE i.id = $1`, incidentID).Scan(&f.TimeZone, &f.Country, &overrides, &f.OnSiteEntitled, &f.AdvanceParts); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(overrides, &f.Overrides); err != nil {

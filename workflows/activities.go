@@ -19,6 +19,8 @@ type Activities struct {
 	SLA       SLAStore
 	// Webhooks are the URLs every escalation is delivered to.
 	Webhooks []string
+	// Dispatch finds and reserves engineers.
+	Dispatch aftercare.DispatchService
 }
 
 // MarkWorkflowStartedInput names the incident whose workflow started.

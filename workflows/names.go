@@ -17,6 +17,7 @@ const (
 	LoadSLAInputsActivityName        = "LoadSLAInputs"
 	RecordIncidentChangeActivityName = "RecordIncidentChange"
 	RecordEscalationActivityName     = "RecordEscalation"
+	DispatchIncidentActivityName     = "DispatchIncident"
 )
 
 // Update and query names of the incident workflow.

@@ -26,6 +26,9 @@ type SLAInputs struct {
 	Holidays       []sla.SpecialDay
 	Policy         sla.Policy
 	OnSiteEntitled bool
+	// AdvanceParts: dispatch (and so the parts) leaves when the incident is
+	// filed, before diagnosis.
+	AdvanceParts bool
 }
 
 // IncidentState is everything the incident workflow knows, carried across

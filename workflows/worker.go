@@ -23,4 +23,5 @@ func Register(r worker.Registry, acts *Activities) {
 	r.RegisterActivityWithOptions(acts.LoadSLAInputs, activity.RegisterOptions{Name: LoadSLAInputsActivityName})
 	r.RegisterActivityWithOptions(acts.RecordIncidentChange, activity.RegisterOptions{Name: RecordIncidentChangeActivityName})
 	r.RegisterActivityWithOptions(acts.RecordEscalation, activity.RegisterOptions{Name: RecordEscalationActivityName})
+	r.RegisterActivityWithOptions(acts.DispatchIncident, activity.RegisterOptions{Name: DispatchIncidentActivityName})
 }

@@ -159,10 +159,19 @@ func (m *Main) StartAPI(ctx context.Context) error {
 // StartWorker runs the Temporal worker for the configured task queue and
 // the relay that delivers escalation webhooks.
 func (m *Main) StartWorker() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.workerCancel = cancel
+	dispatcher, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
+		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5})
+	if err != nil {
+		return err
+	}
+	m.wg.Go(func() { dispatcher.Follow(ctx, 2*time.Second) })
 	m.worker = workflows.NewWorker(m.Temporal, m.Config.TaskQueue, &workflows.Activities{
 		Incidents: postgres.NewIncidentService(m.DB),
 		SLA:       postgres.NewSLAService(m.DB),
 		Webhooks:  m.Config.Webhooks,
+		Dispatch:  dispatcher,
 	})
 	if err := m.worker.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -177,8 +186,6 @@ func (m *Main) StartWorker() error {
 		MinBackoff:   time.Second,
 		MaxBackoff:   5 * time.Minute,
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.workerCancel = cancel
 	m.wg.Go(func() { _ = relay.Run(ctx) })
 	return nil
 }
