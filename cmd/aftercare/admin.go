@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"time"
 
 	"github.com/aftercare/aftercare/authz"
@@ -62,8 +63,13 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "seeded in %s:\n", time.Since(start).Round(time.Millisecond))
-	for table, n := range summary.Rows {
-		fmt.Fprintf(stdout, "  %-20s %d\n", table, n)
+	tables := make([]string, 0, len(summary.Rows))
+	for table := range summary.Rows {
+		tables = append(tables, table)
+	}
+	sort.Strings(tables)
+	for _, table := range tables {
+		fmt.Fprintf(stdout, "  %-22s %d\n", table, summary.Rows[table])
 	}
 	return nil
 }
