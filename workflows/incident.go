@@ -27,14 +27,24 @@ type IncidentInput struct {
 const DefaultContinueAfter = 2000
 
 // activityOptions are the options of the incident workflow's activities:
-// database writes, retried with backoff until they succeed.
-var activityOptions = workflow.ActivityOptions{
+// short, idempotent database writes, retried with backoff until they
+// succeed. They run as local activities, in the workflow task that needs
+// them, which saves each change and each escalation a round trip through
+// the server's activity queue; a worker that dies mid-write repeats the
+// write on replay, which its idempotency key makes harmless.
+var activityOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,
 		MaximumInterval:    time.Minute,
 	},
+}
+
+// local runs one of the workflow's activities, by its registered name.
+func local(ctx workflow.Context, name string, in, out any) error {
+	ctx = workflow.WithLocalActivityOptions(ctx, activityOptions)
+	return workflow.ExecuteLocalActivity(ctx, name, in).Get(ctx, out)
 }
 
 // run is one run of an incident's workflow.
@@ -56,7 +66,6 @@ type run struct {
 // activities, and continues as new before its history grows long. It ends
 // when the incident is closed or cancelled.
 func IncidentWorkflow(ctx workflow.Context, in IncidentInput) error {
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
 	r := &run{in: in, mu: workflow.NewMutex(ctx)}
 	if err := r.register(ctx); err != nil {
 		return err
@@ -99,12 +108,11 @@ func (r *run) load(ctx workflow.Context) error {
 		r.inc = inc
 		return nil
 	}
-	var a *Activities
-	if err := workflow.ExecuteActivity(ctx, a.MarkWorkflowStarted, MarkWorkflowStartedInput{IncidentID: r.in.IncidentID}).Get(ctx, nil); err != nil {
+	if err := local(ctx, MarkWorkflowStartedActivityName, MarkWorkflowStartedInput{IncidentID: r.in.IncidentID}, nil); err != nil {
 		return err
 	}
 	var inputs SLAInputs
-	if err := workflow.ExecuteActivity(ctx, a.LoadSLAInputs, LoadSLAInputsInput{IncidentID: r.in.IncidentID}).Get(ctx, &inputs); err != nil {
+	if err := local(ctx, LoadSLAInputsActivityName, LoadSLAInputsInput{IncidentID: r.in.IncidentID}, &inputs); err != nil {
 		return err
 	}
 	inc, err := newIncident(IncidentState{Inputs: inputs, Status: inputs.Status, Priority: inputs.Priority})
@@ -179,8 +187,7 @@ func (r *run) fireDue(ctx workflow.Context) error {
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
 		}
-		var a *Activities
-		if err := workflow.ExecuteActivity(ctx, a.RecordEscalation, fired).Get(ctx, nil); err != nil {
+		if err := local(ctx, RecordEscalationActivityName, fired, nil); err != nil {
 			return err
 		}
 	}
@@ -238,9 +245,7 @@ func (r *run) record(ctx workflow.Context, kind string, from, to aftercare.Incid
 	if in.Action == aftercare.ActionChangePriority {
 		change.Priority = in.Priority
 	}
-	var a *Activities
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	return workflow.ExecuteActivity(ctx, a.RecordIncidentChange, change).Get(ctx, nil)
+	return local(ctx, RecordIncidentChangeActivityName, change, nil)
 }
 
 // updateError turns a domain error into the application error an update

@@ -26,6 +26,7 @@ Commands:
   migrate  apply database migrations
   seed     load demo data into an empty database
   token    mint a bearer token for a user
+  bench    run a whole-system benchmark: bench sla
 
 Run 'aftercare <command> -h' for a command's flags. Every flag can also be set
 with an environment variable, shown in its help.
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSeed(ctx, args, stdout, stderr)
 	case "token":
 		return runToken(ctx, args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+)
+
+const benchUsage = `Usage: aftercare bench <benchmark> [flags]
+
+Benchmarks:
+  sla   keep incidents open with live clocks on a Temporal dev server, let
+        escalations fall due at steady rates, and drive a bare workflow to
+        the same instants in the same run: the engine's own floor
+`
+
+// runBench runs one whole-system benchmark.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, benchUsage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "sla":
+		return runBenchSLA(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, benchUsage)
+	return fmt.Errorf("unknown benchmark %q", args[0])
+}
