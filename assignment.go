@@ -145,6 +145,8 @@ type DispatchStore interface {
 	// FindDispatchQueue returns the open incidents of a region that need an
 	// engineer: unassigned, or at risk, most urgent first.
 	FindDispatchQueue(ctx context.Context, region string, limit int) ([]*QueueItem, error)
+	// RecordOptimization writes the audit event of a batch assignment run.
+	RecordOptimization(ctx context.Context, region string, plan *BatchPlan) error
 }
 
 // QueueItem is an incident waiting in a dispatcher's queue.

@@ -383,11 +383,18 @@ func (s *DispatchService) ReportLocation(ctx context.Context, engineerID string,
 	if !(lat >= -90 && lat <= 90) || !(lng >= -180 && lng <= 180) {
 		return aftercare.Errorf(aftercare.EINVALID, "location %v, %v is not on the globe", lat, lng)
 	}
-	if _, err := findOne(ctx, s.db.pool, engineerSelect, "e.id", "engineer", engineerID, &scopeEngineers, scanEngineer); err != nil {
-		return err
-	}
-	_, err = s.db.pool.Exec(ctx, `UPDATE engineers SET lat = $2, lng = $3, located_at = $4 WHERE id = $1`, engineerID, lat, lng, at)
-	return err
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := findOne(ctx, tx, engineerSelect, "e.id", "engineer", engineerID, &scopeEngineers, scanEngineer)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE engineers SET lat = $2, lng = $3, located_at = $4 WHERE id = $1`,
+			engineerID, lat, lng, at); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, aftercare.UserFromContext(ctx), "engineer.report_location", "engineer", engineerID,
+			map[string]any{"lat": before.Lat, "lng": before.Lng}, map[string]any{"lat": lat, "lng": lng, "at": at})
+	})
 }
 
 // FindDispatchQueue returns the region's open incidents that have no active
@@ -445,4 +452,19 @@ func (s *DispatchService) FindDispatchQueue(ctx context.Context, region string, 
 		items = append(items, item)
 	}
 	return items, nil
+}
+
+// RecordOptimization writes the audit event of a batch assignment run: the
+// region, the totals and what was assigned.
+func (s *DispatchService) RecordOptimization(ctx context.Context, region string, plan *aftercare.BatchPlan) (err error) {
+	defer wrap(&err, fmt.Sprintf("DispatchService.RecordOptimization(ctx, %q)", region))
+	assigned := make([]string, len(plan.Assignments))
+	for i, a := range plan.Assignments {
+		assigned[i] = a.ID
+	}
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		return writeAudit(ctx, tx, aftercare.UserFromContext(ctx), "dispatch.optimize", "region", region, nil,
+			map[string]any{"assignments": assigned, "unassigned": plan.Unassigned,
+				"optimal_total_s": plan.OptimalTotal.Seconds(), "greedy_total_s": plan.GreedyTotal.Seconds()})
+	})
 }

@@ -347,7 +347,7 @@ func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.Ba
 	}
 	plan := &aftercare.BatchPlan{}
 	if len(requests) == 0 {
-		return plan, nil
+		return plan, d.store.RecordOptimization(ctx, region, plan)
 	}
 	d.mu.Lock()
 	batch, err := d.index.Assign(requests)
@@ -380,6 +380,9 @@ func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.Ba
 		if !planned[i] {
 			plan.Unassigned = append(plan.Unassigned, in.IncidentID)
 		}
+	}
+	if err := d.store.RecordOptimization(ctx, region, plan); err != nil {
+		return nil, err
 	}
 	return plan, d.Refresh(ctx)
 }

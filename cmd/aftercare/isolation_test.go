@@ -222,6 +222,9 @@ type probe struct {
 	conflictOK bool
 	// subscription runs the query over WebSocket; allowed is no error.
 	subscription bool
+	// freshVars makes the variables anew for each call, for mutations whose
+	// repeat would be an idempotent replay.
+	freshVars func() map[string]any
 }
 
 // probes lists, for every root field, calls about own and foreign objects.
@@ -249,7 +252,9 @@ func probes(w *world) []probe {
 				query: `{ incidents(first: 500) { edges { node { id } } } }`, list: a.incident},
 			probe{field: "Mutation.createIncident", object: "incident", action: "create", kind: "asset", account: i,
 				region: a.site.region, mutation: true, filing: true, query: createIncidentMutation,
-				vars: map[string]any{"input": incidentInput(a.asset.serial, uniqueID("iso"))}},
+				freshVars: func() map[string]any {
+					return map[string]any{"input": incidentInput(a.asset.serial, uniqueID("iso"))}
+				}},
 			probe{field: "Query.dispatchCandidates", object: "dispatch", action: "read", kind: "incident", account: i,
 				region: a.site.region, query: `query($id: ID!) { dispatchCandidates(incidentId: $id) { candidates { eta } } }`,
 				vars: map[string]any{"id": a.incident}},
@@ -432,7 +437,15 @@ func TestIsolationMatrix(t *testing.T) {
 					assert.Equal(t, map[outcome]string{allowed: "", denied: aftercare.EUNAUTHORIZED, notFound: aftercare.ENOTFOUND}[want], code)
 					return
 				}
-				resp := gql(t, m.URL(), c.token, p.query, p.vars)
+				var auditBefore string
+				if p.mutation && want == allowed {
+					auditBefore = latestAudit(t, m.URL(), admin)
+				}
+				vars := p.vars
+				if p.freshVars != nil {
+					vars = p.freshVars()
+				}
+				resp := gql(t, m.URL(), c.token, p.query, vars)
 				require.Less(t, resp.Status, 500)
 				switch want {
 				case allowed:
@@ -440,6 +453,9 @@ func TestIsolationMatrix(t *testing.T) {
 						return
 					}
 					require.Empty(t, resp.Errors, "want data")
+					if p.mutation {
+						assert.NotEqual(t, auditBefore, latestAudit(t, m.URL(), admin), "every mutation writes an audit event")
+					}
 				case denied:
 					assert.Equal(t, aftercare.EUNAUTHORIZED, resp.code(), "errors: %+v", resp.Errors)
 				case notFound:
@@ -469,6 +485,18 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d cases over %d root fields", cases, len(covered))
+}
+
+// latestAudit returns the ID of the newest audit event.
+func latestAudit(t *testing.T, url, admin string) string {
+	t.Helper()
+	resp := gql(t, url, admin, `{ auditLog(first: 1) { edges { node { id } } } }`, nil)
+	require.Empty(t, resp.Errors)
+	edges := dig(resp.Data, "auditLog", "edges").([]any)
+	if len(edges) == 0 {
+		return ""
+	}
+	return dig(edges[0], "node", "id").(string)
 }
 
 // collectIDs gathers every "id" value in a decoded response.
