@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aftercare/aftercare"
@@ -56,6 +57,9 @@ type run struct {
 	mu workflow.Mutex
 	// changed wakes the main loop after an update changed the clocks.
 	changed bool
+	// pendingDispatch, when set, says why the main loop should dispatch
+	// next (see autoDispatch).
+	pendingDispatch string
 }
 
 // IncidentWorkflow owns one incident for its whole life (DESIGN.md §5–§6):
@@ -131,7 +135,13 @@ func (r *run) load(ctx workflow.Context) error {
 		}
 	}
 	r.inc = inc
-	return r.record(ctx, "clocks_started", inc.Status, inc.Status, TransitionInput{}, nil)
+	if err := r.record(ctx, "clocks_started", inc.Status, inc.Status, TransitionInput{}, nil); err != nil {
+		return err
+	}
+	if inputs.AdvanceParts && inc.wantsDispatch() {
+		r.pendingDispatch = "advance parts replacement" // parts leave before diagnosis
+	}
+	return nil
 }
 
 // loop fires escalations as they fall due and sleeps on a durable timer
@@ -145,6 +155,12 @@ func (r *run) loop(ctx workflow.Context) error {
 	for {
 		if err := r.fireDue(ctx); err != nil {
 			return err
+		}
+		if why := r.pendingDispatch; why != "" {
+			r.pendingDispatch = ""
+			if err := r.autoDispatch(ctx, why); err != nil {
+				return err
+			}
 		}
 		if r.inc.Status.Terminal() {
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -187,6 +203,9 @@ func (r *run) fireDue(ctx workflow.Context) error {
 		if err != nil {
 			return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
 		}
+		if slices.Contains(fired.Actions, string(sla.ActionRedispatch)) && r.inc.wantsDispatch() {
+			r.pendingDispatch = "escalation: redispatch" // nobody is on the way yet
+		}
 		if err := local(ctx, RecordEscalationActivityName, fired, nil); err != nil {
 			return err
 		}
@@ -216,6 +235,9 @@ func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionRe
 	}
 	if err := r.record(ctx, string(in.Action), from, to, in, data); err != nil {
 		return TransitionResult{}, err
+	}
+	if in.Action == aftercare.ActionAcknowledge && r.inc.wantsDispatch() {
+		r.pendingDispatch = "triaged"
 	}
 	return TransitionResult{From: from, To: to, SLA: r.inc.status(now)}, nil
 }

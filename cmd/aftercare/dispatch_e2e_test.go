@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/converter"
 )
 
 // TestDispatchThroughGraphQL files an incident that needs a part, ranks its
@@ -117,4 +122,48 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 
 	queue := gql(t, m.URL(), dispatcher, `{ dispatchQueue(region: "east") { incident { id } assignment { id } } }`, nil)
 	require.Empty(t, queue.Errors)
+}
+
+// TestAdvancePartsDispatchOnTheRealStack files a platinum incident (the
+// demo platinum contract carries advance parts replacement) and sees its
+// workflow run the dispatch activity against the real worker, database and
+// Temporal server: an engineer is reserved, or the activity says why none
+// could be (shifts depend on the hour the test runs).
+func TestAdvancePartsDispatchOnTheRealStack(t *testing.T) {
+	env := mustTestEnvWith(t, func(*postgres.SeedConfig) {})
+	m := env.startMain(t)
+	admin := env.token(t, "admin")
+	filed := gql(t, m.URL(), admin, createIncidentMutation,
+		map[string]any{"input": incidentInput(env.summary.Serials[aftercare.TierPlatinum], uniqueID("advance"))})
+	require.Empty(t, filed.Errors)
+	id := dig(filed.Data, "createIncident", "id").(string)
+
+	var result workflows.DispatchIncidentResult
+	waitFor(t, 60*time.Second, "the workflow's dispatch activity", func() bool {
+		iter := m.Temporal.GetWorkflowHistory(context.Background(), aftercare.IncidentWorkflowID(id), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		scheduled := map[int64]bool{}
+		for iter.HasNext() {
+			ev, err := iter.Next()
+			require.NoError(t, err)
+			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == workflows.DispatchIncidentActivityName {
+				scheduled[ev.GetEventId()] = true
+			}
+			if c := ev.GetActivityTaskCompletedEventAttributes(); c != nil && scheduled[c.GetScheduledEventId()] {
+				require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(c.GetResult(), &result))
+				return true
+			}
+		}
+		return false
+	})
+	assignments := gql(t, m.URL(), admin, `query($id: ID!) { incident(id: $id) { assignments { id engineer { id } } } }`,
+		map[string]any{"id": id})
+	require.Empty(t, assignments.Errors)
+	list := dig(assignments.Data, "incident", "assignments").([]any)
+	if result.AssignmentID == "" {
+		assert.Contains(t, result.Skipped, "no engineer can take the incident", "the activity says why nobody")
+		assert.Empty(t, list)
+		return
+	}
+	require.Len(t, list, 1, "the reserved engineer is the incident's assignment")
+	assert.Equal(t, result.AssignmentID, dig(list[0], "id"))
 }
