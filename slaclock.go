@@ -74,6 +74,10 @@ type Escalation struct {
 	Actions []string
 	DueAt   time.Time
 	FiredAt time.Time
+	// ServiceCredit is the percentage of the monthly fee a breach earned
+	// the customer, nil where the contract buys no credits or the level is
+	// no breach.
+	ServiceCredit *float64
 }
 
 // BreachFilter selects breached clocks.

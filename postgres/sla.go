@@ -141,7 +141,8 @@ func (s *SLAService) FindEscalations(ctx context.Context, incidentID string) (_ 
 	f.add("x.incident_id = ?", incidentID)
 	f.addScope(ctx, scopeIncidents)
 	rows, err := s.db.pool.Query(ctx, `
-		SELECT x.incident_id, x.clock, x.level, x.percent, x.actions, x.due_at, x.fired_at
+		SELECT x.incident_id, x.clock, x.level, x.percent, x.actions, x.due_at, x.fired_at,
+			x.service_credit_percent::float8
 		FROM escalations x JOIN incidents i ON i.id = x.incident_id`+f.where()+
 		` ORDER BY x.fired_at, x.clock, x.level`, f.args...)
 	if err != nil {
@@ -149,7 +150,7 @@ func (s *SLAService) FindEscalations(ctx context.Context, incidentID string) (_ 
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.Escalation, error) {
 		var e aftercare.Escalation
-		err := row.Scan(&e.IncidentID, &e.Clock, &e.Level, &e.Percent, &e.Actions, &e.DueAt, &e.FiredAt)
+		err := row.Scan(&e.IncidentID, &e.Clock, &e.Level, &e.Percent, &e.Actions, &e.DueAt, &e.FiredAt, &e.ServiceCredit)
 		return &e, err
 	})
 }

@@ -166,3 +166,38 @@ func TestSubscribeIncidentEventsSeesEveryWriter(t *testing.T) {
 		}
 	}
 }
+
+func TestBreachesEarnServiceCreditsUpToTheMonthlyCap(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	f := postgres.MustFixture(t, db, "ACME", "platinum")
+	postgres.SetCredits(t, db, f.ContractID, 5, 8)
+	ctx := context.Background()
+	s := postgres.NewSLAService(db)
+	breach := func(requestID string, clock aftercare.ClockKind, level, percent int) *aftercare.Escalation {
+		inc, err := postgres.NewIncidentService(db).CreateIncident(ctx, validCreate(f.CoveredSerial, requestID))
+		require.NoError(t, err)
+		start := inc.CreatedAt.UTC().Truncate(time.Second)
+		snap := responseSnapshot(t, start)
+		snap.Kind = clock
+		require.NoError(t, s.RecordIncidentChange(ctx, aftercare.IncidentChange{IncidentID: inc.ID, Key: requestID, Version: 1,
+			Kind: "clocks_started", At: start, Clocks: []aftercare.ClockSnapshot{snap}}))
+		require.NoError(t, s.RecordEscalation(ctx, aftercare.EscalationFired{
+			Escalation: aftercare.Escalation{IncidentID: inc.ID, Clock: clock, Level: level, Percent: percent,
+				Actions: []string{"breach"}, DueAt: start, FiredAt: start},
+			Key: requestID + ":esc", Version: 2, Clock: snap, Notification: []byte(`{}`)}, nil))
+		escs, err := s.FindEscalations(ctx, inc.ID)
+		require.NoError(t, err)
+		require.Len(t, escs, 1)
+		return escs[0]
+	}
+	credits := func(e *aftercare.Escalation) any {
+		if e.ServiceCredit == nil {
+			return nil
+		}
+		return *e.ServiceCredit
+	}
+	assert.Nil(t, credits(breach("warn", aftercare.ClockResponse, 1, 50)), "a warning earns nothing")
+	assert.Equal(t, 5.0, credits(breach("b1", aftercare.ClockResponse, 4, 100)))
+	assert.Equal(t, 3.0, credits(breach("b2", aftercare.ClockRestore, 4, 100)), "the cap leaves 3 %")
+	assert.Equal(t, 0.0, credits(breach("b3", aftercare.ClockResponse, 4, 100)), "the cap is spent")
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/aftercare/aftercare"
@@ -154,12 +155,21 @@ func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.Escalatio
 			INSERT INTO escalations (incident_id, clock, level, percent, due_at, fired_at, actions, notified)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (incident_id, clock, level) DO NOTHING`,
-			e.IncidentID, e.Clock.Kind, e.Level, e.Percent, e.DueAt, e.FiredAt, e.Actions, webhooks)
+			e.IncidentID, e.Clock.Kind, e.Level, e.Percent, e.DueAt, e.FiredAt, append([]string{}, e.Actions...), append([]string{}, webhooks...))
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		data := map[string]any{"clock": e.Clock.Kind, "level": e.Level, "percent": e.Percent, "actions": e.Actions,
 			"due_at": e.DueAt, "breach": e.Percent >= 100}
+		if e.Percent >= 100 {
+			credit, err := creditBreach(ctx, tx, e.Escalation)
+			if err != nil {
+				return err
+			}
+			if credit != nil {
+				data["service_credit_percent"] = *credit
+			}
+		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO incident_events (incident_id, kind, reason, at, data, idempotency_key)
 			VALUES ($1, 'escalation', $2, $3, $4, $5)
@@ -185,6 +195,33 @@ func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.Escalatio
 		}
 		return notifyOutbox(ctx, tx, aftercare.OutboxTopicWebhook)
 	})
+}
+
+// creditBreach computes and records the service credit a breach earns: the
+// contract's percentage per breach, within what its monthly cap leaves
+// after the breaches already credited that month. It returns nil for a
+// contract without credits.
+func creditBreach(ctx context.Context, tx pgx.Tx, e aftercare.Escalation) (*float64, error) {
+	var credit *float64
+	err := tx.QueryRow(ctx, `
+		WITH terms AS (
+			SELECT c.id, c.credit_percent_per_breach AS per, c.credit_cap_percent AS cap
+			FROM incidents i JOIN contracts c ON c.id = i.contract_id
+			WHERE i.id = $1 AND c.credit_percent_per_breach IS NOT NULL),
+		used AS (
+			SELECT coalesce(sum(x.service_credit_percent), 0) AS credited
+			FROM escalations x JOIN incidents xi ON xi.id = x.incident_id, terms
+			WHERE xi.contract_id = terms.id AND x.service_credit_percent IS NOT NULL
+			  AND date_trunc('month', x.fired_at AT TIME ZONE 'UTC') = date_trunc('month', $4::timestamptz AT TIME ZONE 'UTC'))
+		UPDATE escalations SET service_credit_percent =
+			(SELECT least(per, greatest(coalesce(cap, 100) - credited, 0)) FROM terms, used)
+		WHERE incident_id = $1 AND clock = $2 AND level = $3 AND EXISTS (SELECT 1 FROM terms)
+		RETURNING service_credit_percent::float8`,
+		e.IncidentID, e.Clock, e.Level, e.FiredAt).Scan(&credit)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return credit, err
 }
 
 // RecordAudit records, as the caller in ctx, that they took action on an

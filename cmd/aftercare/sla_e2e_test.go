@@ -155,6 +155,18 @@ func TestSecondsLongSLABreachesAndReachesWebhook(t *testing.T) {
 	sort.Strings(breached)
 	assert.Equal(t, []string{"ON_SITE", "RESPONSE", "RESTORE"}, breached)
 
+	credits := gql(t, m.URL(), admin, `query($id: ID!) { incident(id: $id) { escalations { percent serviceCreditPercent } } }`,
+		map[string]any{"id": id})
+	require.Empty(t, credits.Errors, "%+v", credits.Errors)
+	earned := 0.0
+	for _, e := range dig(credits.Data, "incident", "escalations").([]any) {
+		if c, ok := dig(e, "serviceCreditPercent").(float64); ok {
+			assert.Equal(t, float64(100), dig(e, "percent"), "only breaches earn credits")
+			earned += c
+		}
+	}
+	assert.Equal(t, 15.0, earned, "5 %% of the monthly fee for each of the three breached clocks (platinum demo terms)")
+
 	escs := escalationsOf(t, env, id)
 	assert.Equal(t, wantLadder(), ladderOf(escs), "every level of every clock, once")
 	for _, e := range escs {

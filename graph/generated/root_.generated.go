@@ -265,13 +265,14 @@ type ComplexityRoot struct {
 	}
 
 	Escalation struct {
-		Actions     func(childComplexity int) int
-		Clock       func(childComplexity int) int
-		DueAt       func(childComplexity int) int
-		FiredAt     func(childComplexity int) int
-		LateSeconds func(childComplexity int) int
-		Level       func(childComplexity int) int
-		Percent     func(childComplexity int) int
+		Actions       func(childComplexity int) int
+		Clock         func(childComplexity int) int
+		DueAt         func(childComplexity int) int
+		FiredAt       func(childComplexity int) int
+		LateSeconds   func(childComplexity int) int
+		Level         func(childComplexity int) int
+		Percent       func(childComplexity int) int
+		ServiceCredit func(childComplexity int) int
 	}
 
 	Incident struct {
@@ -1408,6 +1409,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.Percent(childComplexity), true
+	case "Escalation.serviceCreditPercent":
+		if e.ComplexityRoot.Escalation.ServiceCredit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Escalation.ServiceCredit(childComplexity), true
 
 	case "Incident.account":
 		if e.ComplexityRoot.Incident.Account == nil {
@@ -3671,6 +3678,8 @@ type Escalation @goModel(model: "github.com/aftercare/aftercare.Escalation") {
   firedAt: Time!
   "How late it fired, in seconds."
   lateSeconds: Float!
+  "The service credit a breach earned, in percent of the monthly fee; null where the contract buys none."
+  serviceCreditPercent: Float @goField(name: "ServiceCredit")
 }
 
 "Something that happened to an incident: a lifecycle action, a pause, a priority change, an escalation."
@@ -4205,6 +4214,8 @@ func (ec *executionContext) childFields_Escalation(ctx context.Context, field gr
 		return ec.fieldContext_Escalation_firedAt(ctx, field)
 	case "lateSeconds":
 		return ec.fieldContext_Escalation_lateSeconds(ctx, field)
+	case "serviceCreditPercent":
+		return ec.fieldContext_Escalation_serviceCreditPercent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Escalation", field.Name)
 }

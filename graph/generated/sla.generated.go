@@ -243,6 +243,29 @@ func (ec *executionContext) fieldContext_Escalation_lateSeconds(_ context.Contex
 	return graphql.NewScalarFieldContext("Escalation", field, true, true, "Float")
 }
 
+func (ec *executionContext) _Escalation_serviceCreditPercent(ctx context.Context, field graphql.CollectedField, obj *aftercare.Escalation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Escalation_serviceCreditPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceCredit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Escalation_serviceCreditPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Escalation", field, false, false, "Float")
+}
+
 func (ec *executionContext) _IncidentEvent_id(ctx context.Context, field graphql.CollectedField, obj *aftercare.IncidentEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1444,6 +1467,11 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Escalation_lateSeconds(ctx, field, obj)
 				})
+		case "serviceCreditPercent":
+			out.Values[i] = ec._Escalation_serviceCreditPercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
