@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/aftercare/aftercare/dispatch"
+	"github.com/aftercare/aftercare/postgres/postgis"
+)
+
+// benchDispatchConfig is what `aftercare bench dispatch` runs.
+type benchDispatchConfig struct {
+	Cities      string
+	Seed        int64
+	Engineers   int
+	Depots      int
+	Incidents   int
+	At          time.Time
+	Warmup      int
+	Reference   int
+	PostGIS     bool
+	DatabaseURL string
+}
+
+// defaultPostGISURL is the database scripts/postgis.sh prepares.
+const defaultPostGISURL = "postgres://aftercare:aftercare@localhost:5432/aftercare_postgis_bench?sslmode=disable"
+
+// runBenchDispatch builds the issue's dispatch workload and runs its
+// incidents through Aftercare's index, a brute-force scan in Go and
+// PostgreSQL with PostGIS, under the full parts rule and van-only, and
+// reports latency per query and top-candidate agreement.
+func runBenchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench dispatch", stderr)
+	cfg := benchDispatchConfig{}
+	fs.StringVar(&cfg.Cities, "cities", "../shared/data/cities.csv", "city list the fleet and incidents are drawn around")
+	fs.Int64Var(&cfg.Seed, "seed", 20260302, "workload seed")
+	fs.IntVar(&cfg.Engineers, "engineers", 100_000, "engineers in the fleet")
+	fs.IntVar(&cfg.Depots, "depots", 1_000, "depots")
+	fs.IntVar(&cfg.Incidents, "incidents", 10_000, "incidents, each dispatched once by every method")
+	at := fs.String("at", "2026-03-04T10:00:00Z", "the dispatch instant every incident is moved to (RFC 3339), at which shifts are read")
+	fs.IntVar(&cfg.Warmup, "warmup", 200, "incidents each method runs before it is timed")
+	fs.IntVar(&cfg.Reference, "reference", 100, "incidents also run through dispatch.BruteForce, the package's naive reference (0 for none)")
+	fs.BoolVar(&cfg.PostGIS, "postgis", true, "compare with PostgreSQL and PostGIS")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", env("AFTERCARE_POSTGIS_DATABASE_URL", defaultPostGISURL),
+		"PostgreSQL URL of a database with PostGIS, whose bench_* tables are replaced (AFTERCARE_POSTGIS_DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.At, err = time.Parse(time.RFC3339, *at); err != nil {
+		return fmt.Errorf("-at: %w", err)
+	}
+	return benchDispatch(ctx, cfg, stdout, stderr)
+}
+
+// timing is one method's run over the incidents: each incident's top
+// candidate ("" for none) and the sorted latencies.
+type timing struct {
+	top     []string
+	latency []time.Duration
+}
+
+func (t timing) at(q float64) time.Duration {
+	return t.latency[min(len(t.latency)-1, int(q*float64(len(t.latency))))]
+}
+
+// measure runs query over the first warmup requests untimed, then over
+// every request timed one by one.
+func measure(ctx context.Context, reqs []dispatch.Request, warmup int, query func(*dispatch.Request) (string, error)) (timing, error) {
+	for i := range min(warmup, len(reqs)) {
+		if _, err := query(&reqs[i]); err != nil {
+			return timing{}, err
+		}
+	}
+	runtime.GC()
+	t := timing{top: make([]string, len(reqs)), latency: make([]time.Duration, len(reqs))}
+	for i := range reqs {
+		if err := ctx.Err(); err != nil {
+			return timing{}, err
+		}
+		start := time.Now()
+		top, err := query(&reqs[i])
+		t.latency[i] = time.Since(start)
+		if err != nil {
+			return timing{}, err
+		}
+		t.top[i] = top
+	}
+	slices.Sort(t.latency)
+	return t, nil
+}
+
+// agreement counts the incidents whose top candidate is the same in a and b.
+func agreement(a, b []string) int {
+	n := 0
+	for i := range min(len(a), len(b)) {
+		if a[i] == b[i] {
+			n++
+		}
+	}
+	return n
+}
+
+func candidatesTop(x *dispatch.Index) func(*dispatch.Request) (string, error) {
+	return func(req *dispatch.Request) (string, error) {
+		res, err := x.Candidates(*req)
+		if err != nil || len(res.Candidates) == 0 {
+			return "", err
+		}
+		return res.Candidates[0].EngineerID, nil
+	}
+}
+
+func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Writer) error {
+	f, err := os.Open(cfg.Cities)
+	if err != nil {
+		return fmt.Errorf("cities: %w", err)
+	}
+	cities, err := dispatch.ParseCities(f, time.LoadLocation)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	w, err := dispatch.NewWorkload(cfg.Seed, cfg.Engineers, cfg.Depots, cfg.Incidents, cities)
+	if err != nil {
+		return err
+	}
+	reqs := atInstant(w.Requests, cfg.At)
+	vanRows, onShift := 0, 0
+	for i := range w.Engineers {
+		vanRows += len(w.Engineers[i].Van)
+		if w.Engineers[i].Calendar.OnShift(cfg.At) {
+			onShift++
+		}
+	}
+
+	fmt.Fprintln(log, "bench dispatch: building the indexes")
+	runtime.GC()
+	before := heapAlloc()
+	start := time.Now()
+	x, err := dispatch.NewIndex(w.Engineers, w.Depots)
+	if err != nil {
+		return err
+	}
+	build := time.Since(start)
+	runtime.GC()
+	perEngineer := float64(heapAlloc()-min(before, heapAlloc())) / float64(max(1, len(w.Engineers)))
+	vanOnly, err := dispatch.NewIndex(w.Engineers, nil)
+	if err != nil {
+		return err
+	}
+	scan, vanScan := newFleetScan(w.Engineers, w.Depots, true), newFleetScan(w.Engineers, nil, true)
+	plainScan := newFleetScan(w.Engineers, w.Depots, false)
+
+	var db *postgis.DB
+	var version string
+	var load time.Duration
+	if cfg.PostGIS {
+		if db, err = postgis.Open(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+		defer db.Close()
+		if version, err = db.Version(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(log, "bench dispatch: loading PostGIS")
+		start := time.Now()
+		if err := db.Load(ctx, w, cfg.At); err != nil {
+			return err
+		}
+		load = time.Since(start)
+	}
+
+	type method struct {
+		rule, name string
+		query      func(*dispatch.Request) (string, error)
+		reqs       []dispatch.Request
+	}
+	methods := []method{
+		{"full", "Aftercare Index.Candidates", candidatesTop(x), reqs},
+		{"full", "brute-force scan in Go, bounded", func(r *dispatch.Request) (string, error) { return scan.top(r), nil }, reqs},
+		{"full", "brute-force scan in Go, every qualified engineer priced", func(r *dispatch.Request) (string, error) { return plainScan.top(r), nil }, reqs},
+		{"van only", "Aftercare Index.Candidates, no depots", candidatesTop(vanOnly), reqs},
+		{"van only", "brute-force scan in Go, bounded, no depots", func(r *dispatch.Request) (string, error) { return vanScan.top(r), nil }, reqs},
+	}
+	if cfg.PostGIS {
+		methods = append(methods,
+			method{"full", "PostGIS, KNN for the van + depot detours", func(r *dispatch.Request) (string, error) { return db.NearestWithDetour(ctx, r) }, reqs},
+			method{"van only", "PostGIS, KNN `ORDER BY location <-> site LIMIT 1`", func(r *dispatch.Request) (string, error) { return db.Nearest(ctx, r) }, reqs})
+	}
+	if cfg.Reference > 0 {
+		methods = append(methods, method{"full", fmt.Sprintf("dispatch.BruteForce (first %d incidents)", min(cfg.Reference, len(reqs))),
+			func(r *dispatch.Request) (string, error) {
+				res, err := dispatch.BruteForce(w.Engineers, w.Depots, *r)
+				if err != nil || len(res.Candidates) == 0 {
+					return "", err
+				}
+				return res.Candidates[0].EngineerID, nil
+			}, reqs[:min(cfg.Reference, len(reqs))]})
+	}
+	timings := make([]timing, len(methods))
+	for i, m := range methods {
+		fmt.Fprintf(log, "bench dispatch: %s (%s rule), %d incidents\n", m.name, m.rule, len(m.reqs))
+		if timings[i], err = measure(ctx, m.reqs, min(cfg.Warmup, len(m.reqs)/2), m.query); err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+	}
+
+	fmt.Fprintf(out, "Workload (seed %d): %d engineers (%d on shift at %s), %d van-stock rows, %d depots, %d incidents, all dispatched at %s.\n",
+		cfg.Seed, len(w.Engineers), onShift, cfg.At.Format(time.RFC3339), vanRows, len(w.Depots), len(reqs), cfg.At.Format(time.RFC3339))
+	fmt.Fprintf(out, "Index build: %.2f s, %.0f bytes of heap per engineer. %s\n", build.Seconds(), perEngineer, runtime.Version())
+	if cfg.PostGIS {
+		fmt.Fprintf(out, "PostGIS load (COPY, GiST index, ANALYZE): %.1f s. %s\n", load.Seconds(), version)
+	}
+	fmt.Fprintf(out, "\n| rule | method | p50 µs | p99 µs | max µs | p99 / Aftercare p99 | top candidate = Aftercare's | no candidate |\n")
+	fmt.Fprintf(out, "|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for i, m := range methods {
+		base := 0
+		if m.rule == "van only" {
+			base = 3
+		}
+		t, ref := timings[i], timings[base]
+		none := 0
+		for _, id := range t.top {
+			if id == "" {
+				none++
+			}
+		}
+		agree := agreement(t.top, ref.top)
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %.1f× | %d/%d (%.2f %%) | %d |\n", m.rule, m.name,
+			micros(t.at(0.50)), micros(t.at(0.99)), micros(t.latency[len(t.latency)-1]),
+			float64(t.at(0.99))/float64(ref.at(0.99)), agree, len(t.top), 100*float64(agree)/float64(len(t.top)), none)
+	}
+	return nil
+}
+
+// atInstant returns the requests moved to one dispatch instant, each on-site
+// deadline keeping its distance from Now, so that every method reads the
+// same shifts and PostGIS can hold on-shift as a column.
+func atInstant(reqs []dispatch.Request, at time.Time) []dispatch.Request {
+	out := slices.Clone(reqs)
+	for i := range out {
+		if !out[i].Deadline.IsZero() {
+			out[i].Deadline = at.Add(out[i].Deadline.Sub(out[i].Now))
+		}
+		out[i].Now = at
+	}
+	return out
+}
+
+func micros(d time.Duration) string {
+	return fmt.Sprintf("%.0f", float64(d)/float64(time.Microsecond))
+}
+
+func heapAlloc() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
