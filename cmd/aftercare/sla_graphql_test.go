@@ -66,6 +66,25 @@ func subscribe(t *testing.T, baseURL, token, query string, vars map[string]any) 
 // next waits for the subscription's next event.
 func (s *subscription) next(t *testing.T, field string) map[string]any {
 	t.Helper()
+	for {
+		ev := s.nextAny(t, field)
+		if !dispatchEvent(ev["kind"]) {
+			return ev
+		}
+	}
+}
+
+// dispatchEvent reports whether an event kind comes from dispatching, which
+// the incident's workflow does by itself whenever an engineer can be found
+// (advance parts at filing, triage): those events interleave with the ones
+// a lifecycle test follows, depending on who is on shift when it runs.
+func dispatchEvent(kind any) bool {
+	return kind == "assigned" || kind == "dispatch" || kind == "declined"
+}
+
+// nextAny returns the next event of any kind.
+func (s *subscription) nextAny(t *testing.T, field string) map[string]any {
+	t.Helper()
 	select {
 	case data := <-s.Next:
 		return data[field].(map[string]any)
@@ -197,7 +216,7 @@ func TestLifecycleThroughGraphQL(t *testing.T) {
 		got := mutate(admin, `mutation($id: ID!) { repairIncident(id: $id) { status } }`, vars)
 		require.NotEmpty(t, got.Errors)
 		assert.Equal(t, aftercare.ECONFLICT, got.code())
-		assert.Equal(t, "cannot repair an incident that is triaged; it must be on_site", got.Errors[0].Message)
+		assert.Regexp(t, `^cannot repair an incident that is (triaged|dispatched); it must be on_site$`, got.Errors[0].Message)
 	})
 	t.Run("waiting on the customer pauses on-site and restore", func(t *testing.T) {
 		got := mutate(admin, `mutation($id: ID!) { awaitCustomer(id: $id, reason: SITE_ACCESS) { status } }`, vars)
@@ -214,7 +233,7 @@ func TestLifecycleThroughGraphQL(t *testing.T) {
 	t.Run("the customer's answer resumes the clocks", func(t *testing.T) {
 		got := mutate(customer, `mutation($id: ID!) { customerResponded(id: $id, note: "gate code 4711") { status } }`, vars)
 		require.Empty(t, got.Errors, "%+v", got.Errors)
-		assert.Equal(t, "TRIAGED", dig(got.Data, "customerResponded", "status"))
+		assert.Contains(t, []any{"TRIAGED", "DISPATCHED"}, dig(got.Data, "customerResponded", "status"), "back where it was")
 		clocks, _ := clocksOf(t, m.URL(), customer, id)
 		assert.Equal(t, "RUNNING", clocks["ON_SITE"]["state"])
 		assert.NotNil(t, dig(clocks["ON_SITE"]["pauses"].([]any)[0], "to"))
@@ -262,7 +281,9 @@ func TestLifecycleThroughGraphQL(t *testing.T) {
 		require.Empty(t, hist.Errors)
 		var kinds []string
 		for _, e := range dig(hist.Data, "incident", "events").([]any) {
-			kinds = append(kinds, dig(e, "kind").(string))
+			if !dispatchEvent(dig(e, "kind")) {
+				kinds = append(kinds, dig(e, "kind").(string))
+			}
 		}
 		assert.Equal(t, []string{"created", "workflow_started", "clocks_started", "acknowledge", "await_customer",
 			"customer_responded", "change_priority", "cancel"}, kinds)
