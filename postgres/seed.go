@@ -148,6 +148,34 @@ func (cfg SeedConfig) validate() error {
 	return nil
 }
 
+// DemoSerials returns, for each tier, the serial number of a server covered
+// by an in-force contract of that tier (any asset when no server is), for
+// the console banner of a database seeded earlier.
+func (db *DB) DemoSerials(ctx context.Context) (_ map[aftercare.Tier]string, err error) {
+	defer wrap(&err, "DB.DemoSerials")
+	rows, err := db.pool.Query(ctx, `
+		SELECT DISTINCT ON (c.tier) c.tier, a.serial_number
+		FROM contracts c
+		JOIN contract_assets ca ON ca.contract_id = c.id
+		JOIN assets a ON a.id = ca.asset_id
+		JOIN product_lines pl ON pl.code = a.product_line
+		WHERE c.status IN ('active', 'expiring') AND current_date BETWEEN c.starts_on AND c.ends_on
+		ORDER BY c.tier, pl.kind = 'server' DESC, c.number, a.serial_number`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[aftercare.Tier]string{}
+	for rows.Next() {
+		var tier aftercare.Tier
+		var serial string
+		if err := rows.Scan(&tier, &serial); err != nil {
+			return nil, err
+		}
+		out[tier] = serial
+	}
+	return out, rows.Err()
+}
+
 // Seeded reports whether the database already holds accounts, in which case
 // Seed refuses to run and the existing data is reused.
 func (db *DB) Seeded(ctx context.Context) (_ bool, err error) {

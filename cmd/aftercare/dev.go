@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"syscall"
 	"time"
@@ -107,15 +106,17 @@ func printBanner(ctx context.Context, w io.Writer, m *Main, summary *postgres.Se
 	for _, u := range users {
 		fmt.Fprintf(w, "  %-22s %s\n", u.Username, u.Role)
 	}
+	serials, err := m.DB.DemoSerials(ctx)
+	if err != nil {
+		return err
+	}
 	if summary != nil {
-		fmt.Fprintf(w, "\nDemo assets to file incidents for:\n")
-		tiers := make([]string, 0, len(summary.Serials))
-		for t := range summary.Serials {
-			tiers = append(tiers, string(t))
-		}
-		sort.Strings(tiers)
-		for _, t := range tiers {
-			fmt.Fprintf(w, "  %-9s %s\n", t, summary.Serials[aftercare.Tier(t)])
+		serials = summary.Serials
+	}
+	fmt.Fprintf(w, "\nDemo assets to file incidents for (one per tier, covered by an active contract):\n")
+	for _, t := range aftercare.Tiers {
+		if s, ok := serials[t]; ok {
+			fmt.Fprintf(w, "  %-9s %s\n", t, s)
 		}
 	}
 	fmt.Fprintf(w, "\nPress Ctrl-C to stop everything.\n")
