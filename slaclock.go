@@ -109,4 +109,10 @@ type SLAService interface {
 	// SetSLAOverrides replaces a contract's per-cell SLA overrides, keyed
 	// "P1.response"; they apply to incidents filed from then on.
 	SetSLAOverrides(ctx context.Context, contractID string, overrides map[string]string) error
+	// FindHolidays returns a country's public holidays and make-up working
+	// days in date order.
+	FindHolidays(ctx context.Context, country string) ([]Holiday, error)
+	// ImportHolidays replaces a country's special days in each year the
+	// given days cover; clocks started afterwards follow them.
+	ImportHolidays(ctx context.Context, country string, days []Holiday) error
 }

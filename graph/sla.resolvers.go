@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aftercare/aftercare"
@@ -121,6 +122,22 @@ func (r *mutationResolver) SetContractSLAOverrides(ctx context.Context, contract
 	return true, nil
 }
 
+func (r *mutationResolver) ImportHolidays(ctx context.Context, country string, csv string) (int, error) {
+	set, err := sla.ParseHolidaySet(strings.NewReader(csv))
+	if err != nil {
+		return 0, err
+	}
+	days := set.Days()
+	holidays := make([]aftercare.Holiday, len(days))
+	for i, d := range days {
+		holidays[i] = aftercare.Holiday{Country: country, Date: d.Date.String(), Kind: string(d.Kind), Name: d.Name}
+	}
+	if err := r.SLAService.ImportHolidays(ctx, country, holidays); err != nil {
+		return 0, err
+	}
+	return len(holidays), nil
+}
+
 func (r *queryResolver) Breaches(ctx context.Context, filter *model.BreachFilter, first *int, after *string) (*model.SLAClockConnection, error) {
 	f := aftercare.BreachFilter{Page: pageRequest(first, after)}
 	if filter != nil {
@@ -135,6 +152,18 @@ func (r *queryResolver) Breaches(ctx context.Context, filter *model.BreachFilter
 		func(c string, n *aftercare.SLAClock) *model.SLAClockEdge {
 			return &model.SLAClockEdge{Cursor: c, Node: n}
 		})}, nil
+}
+
+func (r *queryResolver) Holidays(ctx context.Context, country string) ([]*aftercare.Holiday, error) {
+	days, err := r.SLAService.FindHolidays(ctx, country)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*aftercare.Holiday, len(days))
+	for i := range days {
+		out[i] = &days[i]
+	}
+	return out, nil
 }
 
 func (r *slaClockResolver) Incident(ctx context.Context, obj *aftercare.SLAClock) (*aftercare.Incident, error) {

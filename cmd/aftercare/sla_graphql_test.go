@@ -289,3 +289,25 @@ func TestLifecycleThroughGraphQL(t *testing.T) {
 			"customer_responded", "change_priority", "cancel"}, kinds)
 	})
 }
+
+// TestImportHolidays replaces a year of a country's holidays from CSV, as
+// an admin does before the year begins.
+func TestImportHolidays(t *testing.T) {
+	env := mustTestEnv(t)
+	m := env.startMain(t)
+	admin := env.token(t, "admin")
+	csv := "# 2027, abridged\ndate,kind,name\n2027-01-01,holiday,New Year's Day\n2027-02-06,workday,Spring Festival make-up\n"
+	got := gql(t, m.URL(), admin, `mutation($csv: String!) { importHolidays(country: "CN", csv: $csv) }`, map[string]any{"csv": csv})
+	require.Empty(t, got.Errors, "%+v", got.Errors)
+	assert.Equal(t, float64(2), got.Data["importHolidays"])
+	list := gql(t, m.URL(), admin, `{ holidays(country: "CN") { date kind name } }`, nil)
+	require.Empty(t, list.Errors)
+	days := dig(list.Data, "holidays").([]any)
+	assert.Len(t, days, 39+2, "2026 from the migration, 2027 imported")
+	assert.Equal(t, "2027-02-06", dig(days[len(days)-1], "date"))
+	assert.Equal(t, "workday", dig(days[len(days)-1], "kind"))
+
+	bad := gql(t, m.URL(), admin, `mutation { importHolidays(country: "CN", csv: "date,kind,name\n2027-02-08,workday,Monday") }`, nil)
+	assert.Equal(t, aftercare.EINVALID, bad.code(), "a make-up workday must be on a weekend")
+	assert.Contains(t, bad.Errors[0].Message, "line 2")
+}

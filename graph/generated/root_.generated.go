@@ -275,6 +275,13 @@ type ComplexityRoot struct {
 		ServiceCredit func(childComplexity int) int
 	}
 
+	Holiday struct {
+		Country func(childComplexity int) int
+		Date    func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Name    func(childComplexity int) int
+	}
+
 	Incident struct {
 		Account           func(childComplexity int) int
 		Asset             func(childComplexity int) int
@@ -346,6 +353,7 @@ type ComplexityRoot struct {
 		DepartForIncident       func(childComplexity int, id string, note *string) int
 		DispatchIncident        func(childComplexity int, id string, note *string) int
 		GrantPermission         func(childComplexity int, input model.PermissionInput) int
+		ImportHolidays          func(childComplexity int, country string, csv string) int
 		OptimizeDispatch        func(childComplexity int, region string) int
 		OverrideAssignment      func(childComplexity int, incidentID string, engineerID string, reason string) int
 		RepairIncident          func(childComplexity int, id string, note *string) int
@@ -416,6 +424,7 @@ type ComplexityRoot struct {
 		DispatchQueue      func(childComplexity int, region string, first *int) int
 		Engineer           func(childComplexity int, id string) int
 		Engineers          func(childComplexity int, region *string, productLine *string, first *int, after *string) int
+		Holidays           func(childComplexity int, country string) int
 		Incident           func(childComplexity int, id string) int
 		Incidents          func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
 		Me                 func(childComplexity int) int
@@ -1416,6 +1425,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Escalation.ServiceCredit(childComplexity), true
 
+	case "Holiday.country":
+		if e.ComplexityRoot.Holiday.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Country(childComplexity), true
+	case "Holiday.date":
+		if e.ComplexityRoot.Holiday.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Date(childComplexity), true
+	case "Holiday.kind":
+		if e.ComplexityRoot.Holiday.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Kind(childComplexity), true
+	case "Holiday.name":
+		if e.ComplexityRoot.Holiday.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Holiday.Name(childComplexity), true
+
 	case "Incident.account":
 		if e.ComplexityRoot.Incident.Account == nil {
 			break
@@ -1826,6 +1860,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantPermission(childComplexity, args["input"].(model.PermissionInput)), true
+	case "Mutation.importHolidays":
+		if e.ComplexityRoot.Mutation.ImportHolidays == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importHolidays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportHolidays(childComplexity, args["country"].(string), args["csv"].(string)), true
 	case "Mutation.optimizeDispatch":
 		if e.ComplexityRoot.Mutation.OptimizeDispatch == nil {
 			break
@@ -2245,6 +2290,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Engineers(childComplexity, args["region"].(*string), args["productLine"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.holidays":
+		if e.ComplexityRoot.Query.Holidays == nil {
+			break
+		}
+
+		args, err := ec.field_Query_holidays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Holidays(childComplexity, args["country"].(string)), true
 	case "Query.incident":
 		if e.ComplexityRoot.Query.Incident == nil {
 			break
@@ -3729,6 +3785,16 @@ input SlaOverrideInput {
   target: String!
 }
 
+"A public holiday, or a weekend day declared a working day, of a country's calendar."
+type Holiday @goModel(model: "github.com/aftercare/aftercare.Holiday") {
+  country: String!
+  "YYYY-MM-DD."
+  date: String!
+  "holiday or workday."
+  kind: String!
+  name: String!
+}
+
 extend type Incident {
   "The incident's SLA clocks as they stand now."
   slaClocks: [SlaClock!]!
@@ -3741,6 +3807,8 @@ extend type Incident {
 extend type Query {
   "Breached clocks, latest deadline first."
   breaches(filter: BreachFilter, first: Int, after: String): SlaClockConnection! @authorize(object: "incident", action: "read")
+  "A country's public holidays and make-up working days, which its sites' 9x5 clocks follow."
+  holidays(country: String!): [Holiday!]! @authorize(object: "calendar", action: "read")
 }
 
 extend type Mutation {
@@ -3770,6 +3838,11 @@ extend type Mutation {
   cancelIncident(id: ID!, reason: String!): Incident! @authorize(object: "incident", action: "cancel")
   "Replace a contract's SLA overrides; they apply to incidents filed from now on."
   setContractSlaOverrides(contractId: ID!, overrides: [SlaOverrideInput!]!): Boolean! @authorize(object: "contract", action: "write")
+  """
+  Replace a country's holidays in the years a CSV covers (header date,kind,name; kind holiday or workday;
+  lines starting with # are comments). Returns how many days were imported; clocks started from now on follow them.
+  """
+  importHolidays(country: String!, csv: String!): Int! @authorize(object: "calendar", action: "write")
 }
 
 type Subscription {
@@ -4218,6 +4291,20 @@ func (ec *executionContext) childFields_Escalation(ctx context.Context, field gr
 		return ec.fieldContext_Escalation_serviceCreditPercent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Escalation", field.Name)
+}
+
+func (ec *executionContext) childFields_Holiday(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "country":
+		return ec.fieldContext_Holiday_country(ctx, field)
+	case "date":
+		return ec.fieldContext_Holiday_date(ctx, field)
+	case "kind":
+		return ec.fieldContext_Holiday_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Holiday_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Holiday", field.Name)
 }
 
 func (ec *executionContext) childFields_Incident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
