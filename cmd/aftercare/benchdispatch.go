@@ -150,7 +150,7 @@ func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Wri
 	build := time.Since(start)
 	runtime.GC()
 	perEngineer := float64(heapAlloc()-min(before, heapAlloc())) / float64(max(1, len(w.Engineers)))
-	vanOnly, err := dispatch.NewIndex(w.Engineers, nil)
+	vanIndex, err := dispatch.NewIndex(w.Engineers, nil)
 	if err != nil {
 		return err
 	}
@@ -176,33 +176,37 @@ func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Wri
 		load = time.Since(start)
 	}
 
-	type method struct {
-		rule, name string
-		query      func(*dispatch.Request) (string, error)
-		reqs       []dispatch.Request
+	scanTop := func(s *fleetScan) func(*dispatch.Request) (string, error) {
+		return func(r *dispatch.Request) (string, error) { return s.top(r), nil }
 	}
-	methods := []method{
-		{"full", "Aftercare Index.Candidates", candidatesTop(x), reqs},
-		{"full", "brute-force scan in Go, bounded", func(r *dispatch.Request) (string, error) { return scan.top(r), nil }, reqs},
-		{"full", "brute-force scan in Go, every qualified engineer priced", func(r *dispatch.Request) (string, error) { return plainScan.top(r), nil }, reqs},
-		{"van only", "Aftercare Index.Candidates, no depots", candidatesTop(vanOnly), reqs},
-		{"van only", "brute-force scan in Go, bounded, no depots", func(r *dispatch.Request) (string, error) { return vanScan.top(r), nil }, reqs},
+	one := withShortlist(reqs, 1)
+	full := []method{
+		{"full", "Aftercare Index.Candidates, shortlist 5 with reasons", candidatesTop(x), reqs},
+		{"full", "Aftercare Index.Candidates, shortlist 1 with reasons", candidatesTop(x), one},
+		{"full", "brute-force scan in Go: filters, then every qualified engineer's trip", scanTop(plainScan), reqs},
+		{"full", "brute-force scan in Go, bounded by the best trip so far", scanTop(scan), reqs},
+	}
+	vanOnly := []method{
+		{"van only", "Aftercare Index.Candidates without depots, shortlist 1 with reasons", candidatesTop(vanIndex), one},
+		{"van only", "brute-force scan in Go without depots, bounded", scanTop(vanScan), reqs},
 	}
 	if cfg.PostGIS {
-		methods = append(methods,
-			method{"full", "PostGIS, KNN for the van + depot detours", func(r *dispatch.Request) (string, error) { return db.NearestWithDetour(ctx, r) }, reqs},
-			method{"van only", "PostGIS, KNN `ORDER BY location <-> site LIMIT 1`", func(r *dispatch.Request) (string, error) { return db.Nearest(ctx, r) }, reqs})
+		full = append(full, method{"full", "PostGIS: KNN for the van, then depot detours within its distance",
+			func(r *dispatch.Request) (string, error) { return db.NearestWithDetour(ctx, r) }, reqs})
+		vanOnly = append(vanOnly, method{"van only", "PostGIS: KNN `ORDER BY location <-> site LIMIT 1`",
+			func(r *dispatch.Request) (string, error) { return db.Nearest(ctx, r) }, reqs})
 	}
-	if cfg.Reference > 0 {
-		methods = append(methods, method{"full", fmt.Sprintf("dispatch.BruteForce (first %d incidents)", min(cfg.Reference, len(reqs))),
+	if n := min(cfg.Reference, len(reqs)); n > 0 {
+		full = append(full, method{"full", fmt.Sprintf("dispatch.BruteForce, the package's naive reference (first %d incidents)", n),
 			func(r *dispatch.Request) (string, error) {
 				res, err := dispatch.BruteForce(w.Engineers, w.Depots, *r)
 				if err != nil || len(res.Candidates) == 0 {
 					return "", err
 				}
 				return res.Candidates[0].EngineerID, nil
-			}, reqs[:min(cfg.Reference, len(reqs))]})
+			}, reqs[:n]})
 	}
+	methods := append(full, vanOnly...)
 	timings := make([]timing, len(methods))
 	for i, m := range methods {
 		fmt.Fprintf(log, "bench dispatch: %s (%s rule), %d incidents\n", m.name, m.rule, len(m.reqs))
@@ -210,20 +214,30 @@ func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Wri
 			return fmt.Errorf("%s: %w", m.name, err)
 		}
 	}
-
-	fmt.Fprintf(out, "Workload (seed %d): %d engineers (%d on shift at %s), %d van-stock rows, %d depots, %d incidents, all dispatched at %s.\n",
-		cfg.Seed, len(w.Engineers), onShift, cfg.At.Format(time.RFC3339), vanRows, len(w.Depots), len(reqs), cfg.At.Format(time.RFC3339))
+	fmt.Fprintf(out, "Workload (seed %d): %d engineers (%d on shift at %s), %d van-stock rows, %d depots, %d incidents, all dispatched at that instant.\n",
+		cfg.Seed, len(w.Engineers), onShift, cfg.At.Format(time.RFC3339), vanRows, len(w.Depots), len(reqs))
 	fmt.Fprintf(out, "Index build: %.2f s, %.0f bytes of heap per engineer. %s\n", build.Seconds(), perEngineer, runtime.Version())
 	if cfg.PostGIS {
 		fmt.Fprintf(out, "PostGIS load (COPY, GiST index, ANALYZE): %.1f s. %s\n", load.Seconds(), version)
 	}
+	report(out, methods, timings)
+	return nil
+}
+
+// method is one way of answering the incidents under one parts rule.
+type method struct {
+	rule, name string
+	query      func(*dispatch.Request) (string, error)
+	reqs       []dispatch.Request
+}
+
+// report writes a table row per method, comparing each with the first
+// method of its rule (Aftercare's).
+func report(out io.Writer, methods []method, timings []timing) {
 	fmt.Fprintf(out, "\n| rule | method | p50 µs | p99 µs | max µs | p99 / Aftercare p99 | top candidate = Aftercare's | no candidate |\n")
 	fmt.Fprintf(out, "|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for i, m := range methods {
-		base := 0
-		if m.rule == "van only" {
-			base = 3
-		}
+		base := slices.IndexFunc(methods, func(b method) bool { return b.rule == m.rule })
 		t, ref := timings[i], timings[base]
 		none := 0
 		for _, id := range t.top {
@@ -236,7 +250,15 @@ func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Wri
 			micros(t.at(0.50)), micros(t.at(0.99)), micros(t.latency[len(t.latency)-1]),
 			float64(t.at(0.99))/float64(ref.at(0.99)), agree, len(t.top), 100*float64(agree)/float64(len(t.top)), none)
 	}
-	return nil
+}
+
+// withShortlist returns the requests asking for shortlists of k.
+func withShortlist(reqs []dispatch.Request, k int) []dispatch.Request {
+	out := slices.Clone(reqs)
+	for i := range out {
+		out[i].Shortlist = k
+	}
+	return out
 }
 
 // atInstant returns the requests moved to one dispatch instant, each on-site

@@ -15,12 +15,11 @@ import (
 // line, clearance, load, location as a unit vector, the van as a short list)
 // and the cheap rules come first. A detour is priced only through the
 // depots holding the part, listed per part once and sorted by distance to
-// the site per incident. With bound set, an engineer whose straight trip
-// cannot beat the best trip found so far is dropped before the shift and
-// the van are read, and the depot walk stops when the triangle inequality
-// rules out the rest; without it every qualified engineer is priced through
-// every depot holding the part. It returns the top candidate only, with
-// dispatch's ranking.
+// the site per incident; the walk stops when the triangle inequality rules
+// out the rest. Without bound every qualified engineer is priced; with it,
+// an engineer whose straight trip cannot beat the best trip found so far is
+// dropped before the shift and the van are read. It returns the top
+// candidate only, with dispatch's ranking.
 type fleetScan struct {
 	bound     bool
 	engineers []scanEngineer
@@ -155,12 +154,11 @@ func (s *fleetScan) top(req *dispatch.Request) string {
 
 // detourKm returns the shortest trip from at through a depot of s.sorted to
 // the site, or +Inf when there is none. A depot D makes a trip of at least
-// 2·dist(D, site) − straight, so with s.bound the walk stops once that
-// exceeds the best.
+// 2·dist(D, site) − straight, so the walk stops once that exceeds the best.
 func (s *fleetScan) detourKm(at scanPoint, straight float64) float64 {
 	best := math.Inf(1)
 	for _, h := range s.sorted {
-		if s.bound && 2*h.toSiteKm-straight > best {
+		if 2*h.toSiteKm-straight > best {
 			break
 		}
 		best = min(best, max(scanDistanceKm(at, h.at)+h.toSiteKm, straight))
