@@ -31,6 +31,9 @@ type benchSLAConfig struct {
 	Rates           []float64
 	Window          time.Duration
 	Concurrency     int
+	// Pollers is how many goroutines poll each of the worker's task queues
+	// (workflow and activity); the SDK's default is 2.
+	Pollers int
 }
 
 // The bench's floor workflow and activity: a bare workflow that sleeps to
@@ -39,6 +42,7 @@ type benchSLAConfig struct {
 const (
 	floorWorkflowName = "BenchFloor"
 	floorActivityName = "BenchFloorFire"
+	floorReadyName    = "BenchFloorReady"
 )
 
 // benchTarget is the response target of the measured incidents: its ladder
@@ -49,7 +53,16 @@ const benchTarget = 40 * time.Second
 var benchLevels = []time.Duration{20 * time.Second, 30 * time.Second, 36 * time.Second, 40 * time.Second}
 
 // floorWorkflow sleeps until each due instant and runs one activity there.
-func floorWorkflow(ctx workflow.Context, key string, dues []time.Time) error {
+// With ready it first runs one local activity, as an incident's workflow
+// loads its inputs and records its clocks, so that how fast workflows get
+// going can be compared too.
+func floorWorkflow(ctx workflow.Context, key string, dues []time.Time, ready bool) error {
+	if ready {
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 30 * time.Second})
+		if err := workflow.ExecuteLocalActivity(lctx, floorReadyName, key).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
 	for _, d := range dues {
 		if wait := d.Sub(workflow.Now(ctx)); wait > 0 {
@@ -74,6 +87,7 @@ type benchStore struct {
 	phase   map[string]string // incident or floor key → phase
 	late    map[string][]time.Duration
 	started atomic.Int64 // clocks_started changes recorded
+	ready   atomic.Int64 // floor workflows past their first local activity
 }
 
 func newBenchStore() *benchStore {
@@ -136,6 +150,7 @@ func runBenchSLA(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	rates := fs.String("rates", "10,30,100", "escalations per second to measure, comma-separated")
 	fs.DurationVar(&cfg.Window, "window", 30*time.Second, "how long escalations fall due at each rate")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 32, "workflow starts in flight at once")
+	fs.IntVar(&cfg.Pollers, "pollers", 2, "pollers per task queue of the bench's one worker, which runs both the floor and Aftercare")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -179,13 +194,20 @@ func newBenchSLA(ctx context.Context, cfg benchSLAConfig, stderr io.Writer) (*be
 	// Every open incident stays in the worker's cache, as in production
 	// where a worker is sized for its share of open incidents.
 	worker.SetStickyWorkflowCacheSize(2*cfg.Incidents + 20000)
-	b.w = worker.New(c, b.queue, worker.Options{})
+	b.w = worker.New(c, b.queue, worker.Options{
+		MaxConcurrentWorkflowTaskPollers: cfg.Pollers,
+		MaxConcurrentActivityTaskPollers: cfg.Pollers,
+	})
 	workflows.Register(b.w, &workflows.Activities{Incidents: b.store, SLA: b.store})
 	b.w.RegisterWorkflowWithOptions(floorWorkflow, workflow.RegisterOptions{Name: floorWorkflowName})
 	b.w.RegisterActivityWithOptions(func(_ context.Context, key string, due time.Time) error {
 		b.store.record(key, due)
 		return nil
 	}, activity.RegisterOptions{Name: floorActivityName})
+	b.w.RegisterActivityWithOptions(func(context.Context, string) error {
+		b.store.ready.Add(1)
+		return nil
+	}, activity.RegisterOptions{Name: floorReadyName})
 	if err := b.w.Start(); err != nil {
 		c.Close()
 		return nil, err
@@ -240,8 +262,8 @@ func (b *benchSLA) startIncident(ctx context.Context, id string) error {
 }
 
 // startFloor starts a floor workflow for the due instants.
-func (b *benchSLA) startFloor(ctx context.Context, key string, dues []time.Time) error {
-	_, err := b.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: key, TaskQueue: b.queue}, floorWorkflowName, key, dues)
+func (b *benchSLA) startFloor(ctx context.Context, key string, dues []time.Time, ready bool) error {
+	_, err := b.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: key, TaskQueue: b.queue}, floorWorkflowName, key, dues, ready)
 	return err
 }
 
