@@ -30,9 +30,31 @@ func newPoint(lat, lng float64) point {
 // and indifferent to the antimeridian. Callers pass the same argument order
 // for the same pair, so equal inputs give equal bits.
 func distanceKm(a, b point) float64 {
+	return chordKm(chord2(a, b))
+}
+
+// chord2 returns the squared chord between a and b on the unit sphere, the
+// first half of distanceKm: the chord grows with the distance, so comparing
+// it with a threshold spares the arcsine (see search.farChord2).
+func chord2(a, b point) float64 {
 	dx, dy, dz := a.x-b.x, a.y-b.y, a.z-b.z
-	halfChord := math.Sqrt(dx*dx+dy*dy+dz*dz) / 2
-	return 2 * earthRadiusKm * math.Asin(min(halfChord, 1))
+	return dx*dx + dy*dy + dz*dz
+}
+
+// chordKm returns the great-circle distance of a squared chord, the second
+// half of distanceKm.
+func chordKm(c2 float64) float64 {
+	return 2 * earthRadiusKm * math.Asin(min(math.Sqrt(c2)/2, 1))
+}
+
+// chordOfKm returns the chord on the unit sphere of a great-circle distance
+// of km, or +Inf when the distance reaches halfway round the globe.
+func chordOfKm(km float64) float64 {
+	half := km / (2 * earthRadiusKm)
+	if half >= math.Pi/2 {
+		return math.Inf(1)
+	}
+	return 2 * math.Sin(half)
 }
 
 // travelTime returns how long km take at speed km/h. It is monotone in km,

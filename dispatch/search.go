@@ -42,6 +42,11 @@ type search struct {
 	clocks   []zoneClock // by zone
 	nodes    minHeap[nodeBound]
 	trips    tripPlanner
+
+	// farChord2 is a squared chord from the site beyond which everyone is
+	// beyond reach (+Inf until the shortlist is full), so most engineers
+	// out of reach cost a few multiplications and no arcsine.
+	farChord2 float64
 }
 
 // rejected is a rejection as the search collects it: the leaf and the
@@ -63,6 +68,7 @@ func (x *Index) newSearch(req *Request, k int) *search {
 	s.site = newPoint(req.Lat, req.Lng)
 	s.tier, s.minLevel = uint8(tierRank(req.Tier)), uint8(req.MinLevel)
 	s.short = shortlist{k: k, picks: s.short.picks[:0]}
+	s.farChord2 = math.Inf(1)
 	s.rejected = s.rejected[:0]
 	s.walked = s.walked[:0]
 	s.clocks = slices.Grow(s.clocks[:0], len(x.zones))[:len(x.zones)]
@@ -201,7 +207,11 @@ func (s *search) beyondReach(km float64) bool {
 func (s *search) examine(n *node) {
 	for i := range n.entries {
 		en := &n.entries[i]
-		straight := distanceKm(en.at, s.site)
+		c2 := chord2(en.at, s.site)
+		if c2 > s.farChord2 {
+			continue
+		}
+		straight := chordKm(c2)
 		if s.beyondReach(straight) {
 			continue
 		}
@@ -245,7 +255,27 @@ func (s *search) examine(n *node) {
 			slot:  en.slot,
 			depot: trip.depot,
 		})
+		s.updateReach()
 	}
+}
+
+// updateReach recomputes farChord2 after an offer to the shortlist. It takes
+// a distance a hair beyond the last candidate's trip, keeps it only if
+// beyondReach confirms it (travel times are whole nanoseconds, so a distance
+// a hair longer may take as long), and widens its chord by more than the
+// rounding of chord2 and chordKm, so that an engineer whose squared chord
+// exceeds farChord2 is at least that far: beyond reach.
+func (s *search) updateReach() {
+	s.farChord2 = math.Inf(1)
+	if !s.short.full() {
+		return
+	}
+	km := s.short.worst().RouteKm*(1+1e-9) + 1e-9
+	if !s.beyondReach(km) {
+		return
+	}
+	c := chordOfKm(km)
+	s.farChord2 = c * c * (1 + 1e-9)
 }
 
 // zoneClock is the request's Now on the wall clock of one zone, once known.
