@@ -54,17 +54,22 @@ func TestCalendarOnShift(t *testing.T) {
 	}
 }
 
-// TestCalendarMaskAgrees checks the hour masks against the calendars they
-// summarise at random instants, minute-aligned shifts or not.
+// TestCalendarMaskAgrees checks the hour masks, and the compact copy the
+// index keeps, against the calendars they summarise at random instants,
+// minute-aligned shifts or not.
 func TestCalendarMaskAgrees(t *testing.T) {
 	g := newFleetGen(t, 3)
 	known := 0
 	for range 2000 {
 		c := g.calendar()
 		mask := newCalendarMask(&c)
+		week := c.compact()
 		for range 50 {
 			at := workloadStart().Add(time.Duration(g.rng.Int64N(int64(21 * 24 * time.Hour))))
 			w := wallClockOf(at, c.Location)
+			if !assert.Equal(t, c.onShiftAt(w), week.onShiftAt(w), "compact %+v at %v", c, at) {
+				return
+			}
 			if on, ok := mask.lookup(w); ok {
 				known++
 				if !assert.Equal(t, c.onShiftAt(w), on, "%+v at %v", c, at) {

@@ -78,7 +78,7 @@ func defaultLayout() layout {
 type engineer struct {
 	van      []stockRow
 	load     int
-	calendar *Calendar
+	calendar weekShifts
 	id       string
 	at       point
 	fine     h3.Cell
@@ -183,12 +183,11 @@ func (x *Index) Put(e Engineer) error {
 		}
 	}
 	slices.SortFunc(van, func(a, b stockRow) int { return cmp.Compare(a.part, b.part) })
-	calendar := e.Calendar.clone()
 	x.engineers[slot] = engineer{
 		id:       e.ID,
 		at:       newPoint(e.Lat, e.Lng),
 		fine:     cellAt(e.Lat, e.Lng, x.layout.fine),
-		calendar: calendar,
+		calendar: e.Calendar.compact(),
 		capacity: e.Capacity,
 		load:     e.Load,
 		van:      van,
@@ -201,7 +200,7 @@ func (x *Index) Put(e Engineer) error {
 		zone:      zone,
 		clearance: uint8(tierRank(e.Clearance)),
 		free:      e.Load < e.Capacity,
-	}, detail{id: e.ID, calendar: newCalendarMask(calendar), van: newPartSet(van)})
+	}, detail{id: e.ID, calendar: newCalendarMask(&e.Calendar), van: newPartSet(van)})
 	return nil
 }
 
