@@ -36,7 +36,7 @@ func (b *benchSLA) run(ctx context.Context, out io.Writer) error {
 	far := time.Now().Add(24 * time.Hour)
 	began := time.Now()
 	floorStarts, err := b.startAll(ctx, n, func(i int) error {
-		return b.startFloor(ctx, b.prefix+"idle-"+strconv.Itoa(i), []time.Time{far}, true)
+		return b.startFloor(ctx, b.prefix+"idle-"+strconv.Itoa(i), []time.Time{far}, floorOptions{Ready: true})
 	})
 	if err != nil {
 		return fmt.Errorf("start bare workflows: %w", err)
@@ -69,20 +69,22 @@ func (b *benchSLA) run(ctx context.Context, out io.Writer) error {
 	perIncident := float64(after-min(before, after)) / float64(n)
 
 	type row struct {
-		rate          float64
-		floor, engine latency
+		rate                 float64
+		floor, local, engine latency
 	}
 	var rows []row
 	for _, rate := range b.cfg.Rates {
-		floor, err := b.phase(ctx, "floor", rate)
-		if err != nil {
-			return err
+		var r row
+		r.rate = rate
+		for _, p := range []struct {
+			kind string
+			l    *latency
+		}{{"floor", &r.floor}, {"floor-local", &r.local}, {"aftercare", &r.engine}} {
+			if *p.l, err = b.phase(ctx, p.kind, rate); err != nil {
+				return err
+			}
 		}
-		engine, err := b.phase(ctx, "aftercare", rate)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, row{rate, floor, engine})
+		rows = append(rows, r)
 	}
 
 	fmt.Fprintf(out, "Open incidents with live clocks: %d; measured escalations fall due over %s per rate.\n\n", n, b.cfg.Window)
@@ -92,18 +94,24 @@ func (b *benchSLA) run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "| incident StartWorkflow | %d | %.1f | %.0f |\n", n, incidentStarts.Seconds(), float64(n)/incidentStarts.Seconds())
 	fmt.Fprintf(out, "| incident clocks started (load, start clocks, record) | %d | %.1f | %.0f |\n\n", n, ready.Seconds(), float64(n)/ready.Seconds())
 	fmt.Fprintf(out, "Worker heap per open incident (cached workflow state): %.1f KiB\n\n", perIncident/1024)
-	fmt.Fprintf(out, "| rate /s | run | fired | p50 s | p99 s | max s | p99 vs floor |\n|---:|---|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(out, "| rate /s | run | fired | p50 s | p99 s | max s | p99 vs floor | p99 vs local floor |\n|---:|---|---:|---:|---:|---:|---:|---:|\n")
 	best := 0.0
-	for _, r := range rows {
-		ratio := "—"
-		if r.floor.p99 > 0 {
-			ratio = fmt.Sprintf("%.2f×", r.engine.p99.Seconds()/r.floor.p99.Seconds())
+	ratio := func(a, b time.Duration) string {
+		if b <= 0 {
+			return "—"
 		}
+		return fmt.Sprintf("%.2f×", a.Seconds()/b.Seconds())
+	}
+	for _, r := range rows {
 		for _, x := range []struct {
 			name string
 			l    latency
 			cmp  string
-		}{{"floor", r.floor, ""}, {"aftercare", r.engine, ratio}} {
+		}{{"floor (activity)", r.floor, ""}, {"floor (local activity)", r.local, ""},
+			{"aftercare", r.engine, ratio(r.engine.p99, r.floor.p99) + " | " + ratio(r.engine.p99, r.local.p99)}} {
+			if x.cmp == "" {
+				x.cmp = " | "
+			}
 			fmt.Fprintf(out, "| %.0f | %s | %d/%d | %.3f | %.3f | %.3f | %s |\n", r.rate, x.name, x.l.got, x.l.want,
 				x.l.p50.Seconds(), x.l.p99.Seconds(), x.l.max.Seconds(), x.cmp)
 		}
@@ -149,13 +157,13 @@ func (b *benchSLA) phase(ctx context.Context, kind string, rate float64) (latenc
 			map[string]string{"P4.response": fmt.Sprintf("%ds", int(benchTarget.Seconds()))}))
 	}
 	_, err := b.startAll(ctx, count, func(i int) error {
-		if kind == "floor" {
+		if kind != "aftercare" {
 			created := t0.Add(time.Duration(i) * spacing)
 			dues := make([]time.Time, len(benchLevels))
 			for j, off := range benchLevels {
 				dues[j] = created.Add(off)
 			}
-			return b.startFloor(ctx, keys[i], dues, false)
+			return b.startFloor(ctx, keys[i], dues, floorOptions{Local: kind == "floor-local"})
 		}
 		return b.startIncident(ctx, keys[i])
 	})

@@ -52,25 +52,38 @@ const benchTarget = 40 * time.Second
 // benchLevels are the offsets of the default ladder's levels on benchTarget.
 var benchLevels = []time.Duration{20 * time.Second, 30 * time.Second, 36 * time.Second, 40 * time.Second}
 
+// floorOptions shape a floor workflow.
+type floorOptions struct {
+	// Ready runs one local activity first, as an incident's workflow loads
+	// its inputs and records its clocks, so that how fast workflows get
+	// going can be compared too.
+	Ready bool
+	// Local runs the activity at each instant as a local activity, as
+	// Aftercare's workflow records its escalations, instead of through the
+	// server's activity queue.
+	Local bool
+}
+
 // floorWorkflow sleeps until each due instant and runs one activity there.
-// With ready it first runs one local activity, as an incident's workflow
-// loads its inputs and records its clocks, so that how fast workflows get
-// going can be compared too.
-func floorWorkflow(ctx workflow.Context, key string, dues []time.Time, ready bool) error {
-	if ready {
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 30 * time.Second})
+func floorWorkflow(ctx workflow.Context, key string, dues []time.Time, opts floorOptions) error {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	if opts.Ready {
 		if err := workflow.ExecuteLocalActivity(lctx, floorReadyName, key).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
 	for _, d := range dues {
 		if wait := d.Sub(workflow.Now(ctx)); wait > 0 {
 			if err := workflow.Sleep(ctx, wait); err != nil {
 				return err
 			}
 		}
-		if err := workflow.ExecuteActivity(ctx, floorActivityName, key, d).Get(ctx, nil); err != nil {
+		f := workflow.ExecuteActivity(actx, floorActivityName, key, d)
+		if opts.Local {
+			f = workflow.ExecuteLocalActivity(lctx, floorActivityName, key, d)
+		}
+		if err := f.Get(ctx, nil); err != nil {
 			return err
 		}
 	}
@@ -262,8 +275,8 @@ func (b *benchSLA) startIncident(ctx context.Context, id string) error {
 }
 
 // startFloor starts a floor workflow for the due instants.
-func (b *benchSLA) startFloor(ctx context.Context, key string, dues []time.Time, ready bool) error {
-	_, err := b.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: key, TaskQueue: b.queue}, floorWorkflowName, key, dues, ready)
+func (b *benchSLA) startFloor(ctx context.Context, key string, dues []time.Time, opts floorOptions) error {
+	_, err := b.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: key, TaskQueue: b.queue}, floorWorkflowName, key, dues, opts)
 	return err
 }
 
