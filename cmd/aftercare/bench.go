@@ -24,6 +24,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "sla":
 		return runBenchSLA(ctx, args[1:], stdout, stderr)
+	case "dispatch":
+		return runBenchDispatch(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, benchUsage)
 	return fmt.Errorf("unknown benchmark %q", args[0])
