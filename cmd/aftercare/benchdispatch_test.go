@@ -15,7 +15,7 @@ import (
 // Aftercare's index for every incident. Timings are printed, not checked.
 func TestBenchDispatchSmall(t *testing.T) {
 	var out, log bytes.Buffer
-	err := runBenchDispatch(context.Background(), []string{
+	err := run(context.Background(), []string{"bench", "dispatch",
 		"-cities", "../../../shared/data/cities.csv",
 		"-engineers", "2000", "-depots", "40", "-incidents", "200", "-warmup", "10", "-reference", "20",
 		"-postgis=false",
