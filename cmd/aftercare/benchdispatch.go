@@ -116,10 +116,13 @@ func candidatesTop(x *dispatch.Index) func(*dispatch.Request) (string, error) {
 	}
 }
 
+// benchDispatch builds the workload, the indexes and scans and, with
+// cfg.PostGIS, loads the database; then times every method over the
+// incidents and writes the report to out and progress to log.
 func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Writer) error {
 	f, err := os.Open(cfg.Cities)
 	if err != nil {
-		return fmt.Errorf("cities: %w", err)
+		return fmt.Errorf("cities (-cities, shared/data/cities.csv next to the repository): %w", err)
 	}
 	cities, err := dispatch.ParseCities(f, time.LoadLocation)
 	f.Close()
