@@ -45,13 +45,18 @@ const (
 	// ActionChangePriority: the priority changed; the status stays and the
 	// clocks are retargeted, keeping their pause time.
 	ActionChangePriority LifecycleAction = "change_priority"
+	// ActionRecomputeSLA: the tier policy, the contract's overrides or the
+	// holidays changed and the incident should follow them; the status
+	// stays and the clocks are recomputed from their events under the new
+	// terms and calendar, keeping their pause time.
+	ActionRecomputeSLA LifecycleAction = "recompute_sla"
 )
 
 // LifecycleActions lists every lifecycle action.
 var LifecycleActions = []LifecycleAction{
 	ActionAcknowledge, ActionQuote, ActionApprove, ActionDispatch, ActionDepart, ActionArrive,
 	ActionAwaitCustomer, ActionCustomerResponded, ActionRepair, ActionVerify, ActionResolve, ActionClose,
-	ActionCancel, ActionChangePriority,
+	ActionCancel, ActionChangePriority, ActionRecomputeSLA,
 }
 
 // Valid reports whether a is a known action.
@@ -88,6 +93,7 @@ var lifecycle = map[LifecycleAction]transition{
 	ActionClose:             {from: []IncidentStatus{StatusResolved}, to: StatusClosed},
 	ActionCancel:            {from: slices.DeleteFunc(slices.Clone(open), func(s IncidentStatus) bool { return s == StatusRepaired || s == StatusVerified }), to: StatusCancelled},
 	ActionChangePriority:    {from: open},
+	ActionRecomputeSLA:      {from: open},
 }
 
 // NextStatus returns the status an incident in status from moves to on

@@ -60,6 +60,10 @@ func (r *mutationResolver) AcknowledgeIncident(ctx context.Context, id string, n
 	return r.transition(ctx, id, aftercare.ActionAcknowledge, note)
 }
 
+func (r *mutationResolver) RecomputeIncidentSLA(ctx context.Context, id string, note *string) (*aftercare.Incident, error) {
+	return r.transition(ctx, id, aftercare.ActionRecomputeSLA, note)
+}
+
 func (r *mutationResolver) ChangeIncidentPriority(ctx context.Context, id string, priority aftercare.Priority, reason *string) (*aftercare.Incident, error) {
 	return r.LifecycleService.Transition(ctx, aftercare.LifecycleRequest{
 		IncidentID: id, Action: aftercare.ActionChangePriority, Priority: priority, Reason: deref(reason)})

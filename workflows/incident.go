@@ -223,6 +223,11 @@ func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionRe
 		return TransitionResult{}, err
 	}
 	defer r.mu.Unlock()
+	if in.Action == aftercare.ActionRecomputeSLA {
+		if err := r.reload(ctx, in); err != nil {
+			return TransitionResult{}, err
+		}
+	}
 	now := workflow.Now(ctx)
 	from, to, err := r.inc.transition(in, now)
 	if err != nil {
@@ -240,6 +245,20 @@ func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionRe
 		r.pendingDispatch = "triaged"
 	}
 	return TransitionResult{From: from, To: to, SLA: r.inc.status(now)}, nil
+}
+
+// reload loads the incident's SLA inputs again (policy with the contract's
+// overrides, time zone, holidays) and rebuilds the clocks from their events
+// under them; the transition that follows retargets the clocks still going.
+func (r *run) reload(ctx workflow.Context, in TransitionInput) error {
+	if _, err := r.inc.check(in); err != nil {
+		return updateError(err)
+	}
+	var inputs SLAInputs
+	if err := local(ctx, LoadSLAInputsActivityName, LoadSLAInputsInput{IncidentID: r.in.IncidentID}, &inputs); err != nil {
+		return err
+	}
+	return updateError(r.inc.reload(inputs))
 }
 
 // record mirrors one change, with every clock as it stands, to the

@@ -378,3 +378,39 @@ func TestContinueAsNewCarriesTheClocks(t *testing.T) {
 	assert.Equal(t, []time.Duration{3 * time.Hour, 4 * time.Hour, 4*time.Hour + 36*time.Minute, 5 * time.Hour}, onSite)
 	assert.Equal(t, next.State.Seq+1, h2.changes[0].Version, "versions continue across runs")
 }
+
+func TestRecomputeFollowsNewTermsKeepingPauseTime(t *testing.T) {
+	h := newHarness(t, nil)
+	wait := act(aftercare.ActionAwaitCustomer)
+	wait.Reason = string(sla.PauseSiteAccess)
+	h.at(30*time.Minute, act(aftercare.ActionAcknowledge))
+	h.at(time.Hour, wait)
+	h.at(90*time.Minute, act(aftercare.ActionCustomerResponded))
+	// The contract's on-site target becomes 8h; the next load returns it.
+	h.env.RegisterDelayedCallback(func() {
+		p, err := sla.Effective(h.inputs.Policy, []sla.Override{{Priority: aftercare.P1, Clock: aftercare.ClockOnSite, Target: sla.Wall(8 * time.Hour)}})
+		require.NoError(t, err)
+		h.inputs.Policy = p
+	}, 100*time.Minute)
+	h.at(110*time.Minute, act(aftercare.ActionRecomputeSLA))
+	var after workflows.SLAStatus
+	h.query(2*time.Hour, &after)
+	h.at(12*time.Hour, act(aftercare.ActionCancel))
+	h.run(workflows.IncidentInput{})
+	require.NoError(t, h.env.GetWorkflowError())
+
+	require.Len(t, after.Clocks, 3)
+	assert.Equal(t, aftercare.StatusTriaged, after.Status, "recomputing keeps the status")
+	assert.Equal(t, "8h", after.Clocks[1].Target)
+	assert.Equal(t, start.Add(8*time.Hour+30*time.Minute), after.Clocks[1].Deadline, "8h plus the 30 minutes paused")
+	assert.Equal(t, "6h", after.Clocks[2].Target, "restore keeps its target")
+	var onSite []time.Duration
+	for _, f := range h.firings() {
+		if f.Clock == aftercare.ClockOnSite {
+			onSite = append(onSite, f.Due)
+		}
+	}
+	assert.Equal(t, []time.Duration{4*time.Hour + 30*time.Minute, 6*time.Hour + 30*time.Minute,
+		7*time.Hour + 42*time.Minute, 8*time.Hour + 30*time.Minute}, onSite)
+	assert.Equal(t, "recompute_sla", h.changes[len(h.changes)-2].Kind)
+}

@@ -128,7 +128,25 @@ func (inc *incident) clockEvents(in TransitionInput, by string, now time.Time) e
 		}
 	case aftercare.ActionChangePriority:
 		return inc.retarget(in.Priority, by, now)
+	case aftercare.ActionRecomputeSLA:
+		return inc.retarget(inc.Priority, by, now)
 	}
+	return nil
+}
+
+// reload puts new SLA inputs in place and replays every clock's events
+// under their calendar, which recomputes the clocks' past as well: a new
+// holiday counts from the start. The registration instant stays. On error
+// nothing changes.
+func (inc *incident) reload(in SLAInputs) error {
+	st := inc.clone()
+	in.CreatedAt = st.Inputs.CreatedAt
+	st.Inputs = in
+	fresh, err := newIncident(st)
+	if err != nil {
+		return err
+	}
+	*inc = *fresh
 	return nil
 }
 

@@ -281,6 +281,7 @@ func probes(w *world) []probe {
 		// authorization and scope; its status may then refuse (ECONFLICT).
 		for _, l := range []struct{ field, action, args string }{
 			{"acknowledgeIncident", "triage", ""}, {"changeIncidentPriority", "triage", ", priority: P2"},
+			{"recomputeIncidentSla", "triage", ""},
 			{"dispatchIncident", "dispatch", ""}, {"departForIncident", "work", ""}, {"arriveOnSite", "work", ""},
 			{"awaitCustomer", "work", ", reason: SITE_ACCESS"}, {"customerResponded", "respond", ""},
 			{"repairIncident", "work", ""}, {"verifyIncident", "work", ""}, {"resolveIncident", "work", ""},

@@ -356,6 +356,7 @@ type ComplexityRoot struct {
 		ImportHolidays          func(childComplexity int, country string, csv string) int
 		OptimizeDispatch        func(childComplexity int, region string) int
 		OverrideAssignment      func(childComplexity int, incidentID string, engineerID string, reason string) int
+		RecomputeIncidentSLA    func(childComplexity int, id string, note *string) int
 		RepairIncident          func(childComplexity int, id string, note *string) int
 		ReportLocation          func(childComplexity int, engineerID *string, lat float64, lng float64) int
 		ResolveIncident         func(childComplexity int, id string, note *string) int
@@ -1893,6 +1894,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OverrideAssignment(childComplexity, args["incidentId"].(string), args["engineerId"].(string), args["reason"].(string)), true
+	case "Mutation.recomputeIncidentSla":
+		if e.ComplexityRoot.Mutation.RecomputeIncidentSLA == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recomputeIncidentSla_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecomputeIncidentSLA(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.repairIncident":
 		if e.ComplexityRoot.Mutation.RepairIncident == nil {
 			break
@@ -3814,6 +3826,8 @@ extend type Query {
 extend type Mutation {
   "A qualified person acknowledged and triaged the incident; stops the response clock."
   acknowledgeIncident(id: ID!, note: String): Incident! @authorize(object: "incident", action: "triage")
+  "Recompute the incident's clocks under the current tier policy, contract overrides and holidays, keeping their pause time."
+  recomputeIncidentSla(id: ID!, note: String): Incident! @authorize(object: "incident", action: "triage")
   "Change the priority; the clocks are retargeted from registration, keeping their pause time."
   changeIncidentPriority(id: ID!, priority: Priority!, reason: String): Incident! @authorize(object: "incident", action: "triage")
   "An engineer was assigned (again, on re-dispatch)."
