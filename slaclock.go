@@ -109,6 +109,13 @@ type SLAService interface {
 	// SetSLAOverrides replaces a contract's per-cell SLA overrides, keyed
 	// "P1.response"; they apply to incidents filed from then on.
 	SetSLAOverrides(ctx context.Context, contractID string, overrides map[string]string) error
+	// FindTierPolicy returns the policy an admin set for a tier, as
+	// package sla encodes it in JSON, or nil when the tier follows the
+	// defaults of DESIGN.md §4.
+	FindTierPolicy(ctx context.Context, tier Tier) ([]byte, error)
+	// SetTierPolicy replaces a tier's policy (package sla's JSON), which
+	// must be complete and valid; incidents filed afterwards follow it.
+	SetTierPolicy(ctx context.Context, tier Tier, policy []byte) error
 	// FindHolidays returns a country's public holidays and make-up working
 	// days in date order.
 	FindHolidays(ctx context.Context, country string) ([]Holiday, error)

@@ -18,6 +18,10 @@ type SLAFacts struct {
 	// OnSiteEntitled says whether the contract carries the on_site
 	// entitlement.
 	OnSiteEntitled bool
+	// TierPolicy is the policy an admin set for the incident's tier, as
+	// package sla encodes it in JSON; nil when the tier follows the
+	// defaults.
+	TierPolicy []byte
 	// AdvanceParts says whether the contract carries advance parts
 	// replacement: parts leave the depot when the incident is filed.
 	AdvanceParts bool

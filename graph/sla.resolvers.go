@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -126,6 +127,21 @@ func (r *mutationResolver) SetContractSLAOverrides(ctx context.Context, contract
 	return true, nil
 }
 
+func (r *mutationResolver) SetTierPolicy(ctx context.Context, tier aftercare.Tier, input model.TierPolicyInput) (*model.TierPolicy, error) {
+	p, err := policyFromInput(tier, input)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.SLAService.SetTierPolicy(ctx, tier, raw); err != nil {
+		return nil, err
+	}
+	return tierPolicyModel(p, true), nil
+}
+
 func (r *mutationResolver) ImportHolidays(ctx context.Context, country string, csv string) (int, error) {
 	set, err := sla.ParseHolidaySet(strings.NewReader(csv))
 	if err != nil {
@@ -156,6 +172,23 @@ func (r *queryResolver) Breaches(ctx context.Context, filter *model.BreachFilter
 		func(c string, n *aftercare.SLAClock) *model.SLAClockEdge {
 			return &model.SLAClockEdge{Cursor: c, Node: n}
 		})}, nil
+}
+
+func (r *queryResolver) TierPolicy(ctx context.Context, tier aftercare.Tier) (*model.TierPolicy, error) {
+	raw, err := r.SLAService.FindTierPolicy(ctx, tier)
+	if err != nil {
+		return nil, err
+	}
+	p, err := sla.DefaultPolicy(tier)
+	if err != nil {
+		return nil, err
+	}
+	if raw != nil {
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return nil, err
+		}
+	}
+	return tierPolicyModel(p, raw != nil), nil
 }
 
 func (r *queryResolver) Holidays(ctx context.Context, country string) ([]*aftercare.Holiday, error) {

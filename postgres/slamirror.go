@@ -53,6 +53,9 @@ func (s *SLAService) FindSLAFacts(ctx context.Context, incidentID string) (_ *af
 	if err := json.Unmarshal(overrides, &f.Overrides); err != nil {
 		return nil, aftercare.Errorf(aftercare.EINVALID, "contract SLA overrides are not an object of targets: %s", overrides)
 	}
+	if f.TierPolicy, err = findTierPolicy(ctx, s.db.pool, inc.Tier); err != nil {
+		return nil, err
+	}
 	f.Holidays, err = findHolidays(ctx, s.db.pool, f.Country)
 	return f, err
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -47,6 +48,11 @@ func slaInputs(f *aftercare.SLAFacts) (SLAInputs, error) {
 	defaults, err := sla.DefaultPolicy(inc.Tier)
 	if err != nil {
 		return SLAInputs{}, err
+	}
+	if len(f.TierPolicy) > 0 {
+		if err := json.Unmarshal(f.TierPolicy, &defaults); err != nil {
+			return SLAInputs{}, fmt.Errorf("%s tier policy: %w", inc.Tier, err)
+		}
 	}
 	keys := make([]string, 0, len(f.Overrides))
 	for k := range f.Overrides {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/sla"
 	coderws "github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -310,4 +311,86 @@ func TestImportHolidays(t *testing.T) {
 	bad := gql(t, m.URL(), admin, `mutation { importHolidays(country: "CN", csv: "date,kind,name\n2027-02-08,workday,Monday") }`, nil)
 	assert.Equal(t, aftercare.EINVALID, bad.code(), "a make-up workday must be on a weekend")
 	assert.Contains(t, bad.Errors[0].Message, "line 2")
+}
+
+// policyInput is a TierPolicyInput with a tier's default policy, changed by
+// edit (which may be nil).
+func policyInput(tier aftercare.Tier, edit func(cells []map[string]any)) map[string]any {
+	p, err := sla.DefaultPolicy(tier)
+	if err != nil {
+		panic(err)
+	}
+	var cells []map[string]any
+	for _, c := range p.Cells {
+		cells = append(cells, map[string]any{"priority": string(c.Priority), "clock": strings.ToUpper(string(c.Clock)),
+			"target": c.Target.String(), "coverage": string(c.Coverage)})
+	}
+	if edit != nil {
+		edit(cells)
+	}
+	var ladder []map[string]any
+	for _, l := range p.Ladder {
+		var actions []string
+		for _, a := range l.Actions {
+			actions = append(actions, string(a))
+		}
+		ladder = append(ladder, map[string]any{"percent": l.Percent, "actions": actions})
+	}
+	return map[string]any{"cells": cells, "partsPause": p.PartsPause, "ladder": ladder}
+}
+
+// standardPolicyInput is policyInput for the standard tier.
+func standardPolicyInput(edit func(cells []map[string]any)) map[string]any {
+	return policyInput(aftercare.TierStandard, edit)
+}
+
+const setStandardPolicy = `mutation($input: TierPolicyInput!) { setTierPolicy(tier: STANDARD, input: $input) { custom } }`
+
+// TestTierPolicyThroughGraphQL has an admin change the platinum policy and
+// sees the next incident's clocks follow it, and invalid policies refused.
+func TestTierPolicyThroughGraphQL(t *testing.T) {
+	env := mustTestEnv(t)
+	m := env.startMain(t)
+	admin := env.token(t, "admin")
+	const read = `{ tierPolicy(tier: PLATINUM) { custom partsPause cells { priority clock target coverage } ladder { percent actions } } }`
+	got := gql(t, m.URL(), admin, read, nil)
+	require.Empty(t, got.Errors, "%+v", got.Errors)
+	assert.Equal(t, false, dig(got.Data, "tierPolicy", "custom"))
+	assert.Len(t, dig(got.Data, "tierPolicy", "cells"), 12)
+	assert.Len(t, dig(got.Data, "tierPolicy", "ladder"), 4)
+
+	faster := policyInput(aftercare.TierPlatinum, func(cells []map[string]any) {
+		cells[0]["target"] = "5m" // P1 response
+	})
+	set := gql(t, m.URL(), admin, `mutation($input: TierPolicyInput!) { setTierPolicy(tier: PLATINUM, input: $input) { custom cells { target } } }`,
+		map[string]any{"input": faster})
+	require.Empty(t, set.Errors, "%+v", set.Errors)
+	assert.Equal(t, true, dig(set.Data, "setTierPolicy", "custom"))
+
+	id := fileIncident(t, m.URL(), admin, env.summary.Serials[aftercare.TierPlatinum])
+	waitFor(t, 30*time.Second, "the clocks to start", func() bool {
+		clocks, _ := clocksOf(t, m.URL(), admin, id)
+		return len(clocks) > 0
+	})
+	clocks, _ := clocksOf(t, m.URL(), admin, id)
+	assert.Equal(t, "5m", clocks["RESPONSE"]["target"], "a new incident follows the new policy")
+
+	tests := []struct {
+		name  string
+		input map[string]any
+		msg   string
+	}{
+		{"a wall target on 9x5", standardPolicyInput(func(c []map[string]any) { c[0]["target"] = "4h" }), "needs 24x7 coverage"},
+		{"a bad target", standardPolicyInput(func(c []map[string]any) { c[0]["target"] = "soon" }), "soon"},
+		{"a missing cell", standardPolicyInput(func(c []map[string]any) { c[0]["priority"], c[0]["clock"] = "P2", "RESPONSE" }), "appears twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := gql(t, m.URL(), admin, setStandardPolicy, map[string]any{"input": tt.input})
+			assert.Equal(t, aftercare.EINVALID, got.code(), "%+v", got.Errors)
+			if len(got.Errors) > 0 {
+				assert.Contains(t, got.Errors[0].Message, tt.msg)
+			}
+		})
+	}
 }

@@ -45,6 +45,7 @@ type QueryResolver interface {
 	PartByFru(ctx context.Context, fru string) (*aftercare.Part, error)
 	Parts(ctx context.Context, productLine *string, first *int, after *string) (*model.PartConnection, error)
 	Breaches(ctx context.Context, filter *model.BreachFilter, first *int, after *string) (*model.SLAClockConnection, error)
+	TierPolicy(ctx context.Context, tier aftercare.Tier) (*model.TierPolicy, error)
 	Holidays(ctx context.Context, country string) ([]*aftercare.Holiday, error)
 }
 type UserResolver interface {
@@ -548,6 +549,20 @@ func (ec *executionContext) field_Query_site_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_tierPolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "tier",
+		func(ctx context.Context, v any) (aftercare.Tier, error) {
+			return ec.unmarshalNTier2githubᚗcomᚋaftercareᚋaftercareᚐTier(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg0
 	return args, nil
 }
 
@@ -2312,6 +2327,73 @@ func (ec *executionContext) fieldContext_Query_breaches(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_tierPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tierPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TierPolicy(ctx, fc.Args["tier"].(aftercare.Tier))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "sla_policy")
+				if err != nil {
+					var zeroVal *model.TierPolicy
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *model.TierPolicy
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *model.TierPolicy
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TierPolicy) graphql.Marshaler {
+			return ec.marshalNTierPolicy2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐTierPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tierPolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TierPolicy(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tierPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_holidays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2858,6 +2940,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_breaches(ctx, field)
+				})
+		case "tierPolicy":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tierPolicy(ctx, field)
 				})
 		case "holidays":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

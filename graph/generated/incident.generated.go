@@ -60,6 +60,7 @@ type MutationResolver interface {
 	CloseIncident(ctx context.Context, id string, note *string) (*aftercare.Incident, error)
 	CancelIncident(ctx context.Context, id string, reason string) (*aftercare.Incident, error)
 	SetContractSLAOverrides(ctx context.Context, contractID string, overrides []*model.SLAOverrideInput) (bool, error)
+	SetTierPolicy(ctx context.Context, tier aftercare.Tier, input model.TierPolicyInput) (*model.TierPolicy, error)
 	ImportHolidays(ctx context.Context, country string, csv string) (int, error)
 }
 
@@ -634,6 +635,28 @@ func (ec *executionContext) field_Mutation_setIncidentNeeds_args(ctx context.Con
 		return nil, err
 	}
 	args["parts"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTierPolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "tier",
+		func(ctx context.Context, v any) (aftercare.Tier, error) {
+			return ec.unmarshalNTier2githubᚗcomᚋaftercareᚋaftercareᚐTier(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tier"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TierPolicyInput, error) {
+			return ec.unmarshalNTierPolicyInput2githubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐTierPolicyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -3311,6 +3334,73 @@ func (ec *executionContext) fieldContext_Mutation_setContractSlaOverrides(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setTierPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTierPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTierPolicy(ctx, fc.Args["tier"].(aftercare.Tier), fc.Args["input"].(model.TierPolicyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "sla_policy")
+				if err != nil {
+					var zeroVal *model.TierPolicy
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "write")
+				if err != nil {
+					var zeroVal *model.TierPolicy
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *model.TierPolicy
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TierPolicy) graphql.Marshaler {
+			return ec.marshalNTierPolicy2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐTierPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTierPolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TierPolicy(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTierPolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_importHolidays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4066,6 +4156,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setContractSlaOverrides":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setContractSlaOverrides(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTierPolicy":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTierPolicy(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

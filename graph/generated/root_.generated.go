@@ -332,6 +332,11 @@ type ComplexityRoot struct {
 		ToStatus   func(childComplexity int) int
 	}
 
+	LadderLevel struct {
+		Actions func(childComplexity int) int
+		Percent func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount   func(childComplexity int) int
 		Currency func(childComplexity int) int
@@ -365,6 +370,7 @@ type ComplexityRoot struct {
 		RevokeRole              func(childComplexity int, input model.RoleAssignmentInput) int
 		SetContractSLAOverrides func(childComplexity int, contractID string, overrides []*model.SLAOverrideInput) int
 		SetIncidentNeeds        func(childComplexity int, incidentID string, minLevel int, parts []*model.PartNeedInput) int
+		SetTierPolicy           func(childComplexity int, tier aftercare.Tier, input model.TierPolicyInput) int
 		VerifyIncident          func(childComplexity int, id string, note *string) int
 	}
 
@@ -409,6 +415,13 @@ type ComplexityRoot struct {
 		Role   func(childComplexity int) int
 	}
 
+	PolicyCell struct {
+		Clock    func(childComplexity int) int
+		Coverage func(childComplexity int) int
+		Priority func(childComplexity int) int
+		Target   func(childComplexity int) int
+	}
+
 	Query struct {
 		APIKeys            func(childComplexity int, userID *string) int
 		Account            func(childComplexity int, id string) int
@@ -435,6 +448,7 @@ type ComplexityRoot struct {
 		Permissions        func(childComplexity int) int
 		RoleAssignments    func(childComplexity int, userID string) int
 		Site               func(childComplexity int, id string) int
+		TierPolicy         func(childComplexity int, tier aftercare.Tier) int
 		User               func(childComplexity int, username string) int
 	}
 
@@ -549,6 +563,14 @@ type ComplexityRoot struct {
 	Subscription struct {
 		AccountEvents  func(childComplexity int, accountID string) int
 		IncidentEvents func(childComplexity int, incidentID string) int
+	}
+
+	TierPolicy struct {
+		Cells      func(childComplexity int) int
+		Custom     func(childComplexity int) int
+		Ladder     func(childComplexity int) int
+		PartsPause func(childComplexity int) int
+		Tier       func(childComplexity int) int
 	}
 
 	User struct {
@@ -1683,6 +1705,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncidentEvent.ToStatus(childComplexity), true
 
+	case "LadderLevel.actions":
+		if e.ComplexityRoot.LadderLevel.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LadderLevel.Actions(childComplexity), true
+	case "LadderLevel.percent":
+		if e.ComplexityRoot.LadderLevel.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LadderLevel.Percent(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -1993,6 +2028,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetIncidentNeeds(childComplexity, args["incidentId"].(string), args["minLevel"].(int), args["parts"].([]*model.PartNeedInput)), true
+	case "Mutation.setTierPolicy":
+		if e.ComplexityRoot.Mutation.SetTierPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTierPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTierPolicy(childComplexity, args["tier"].(aftercare.Tier), args["input"].(model.TierPolicyInput)), true
 	case "Mutation.verifyIncident":
 		if e.ComplexityRoot.Mutation.VerifyIncident == nil {
 			break
@@ -2136,6 +2182,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Permission.Role(childComplexity), true
+
+	case "PolicyCell.clock":
+		if e.ComplexityRoot.PolicyCell.Clock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyCell.Clock(childComplexity), true
+	case "PolicyCell.coverage":
+		if e.ComplexityRoot.PolicyCell.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyCell.Coverage(childComplexity), true
+	case "PolicyCell.priority":
+		if e.ComplexityRoot.PolicyCell.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyCell.Priority(childComplexity), true
+	case "PolicyCell.target":
+		if e.ComplexityRoot.PolicyCell.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyCell.Target(childComplexity), true
 
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
@@ -2403,6 +2474,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Site(childComplexity, args["id"].(string)), true
+	case "Query.tierPolicy":
+		if e.ComplexityRoot.Query.TierPolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tierPolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TierPolicy(childComplexity, args["tier"].(aftercare.Tier)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -2836,6 +2918,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.IncidentEvents(childComplexity, args["incidentId"].(string)), true
 
+	case "TierPolicy.cells":
+		if e.ComplexityRoot.TierPolicy.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierPolicy.Cells(childComplexity), true
+	case "TierPolicy.custom":
+		if e.ComplexityRoot.TierPolicy.Custom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierPolicy.Custom(childComplexity), true
+	case "TierPolicy.ladder":
+		if e.ComplexityRoot.TierPolicy.Ladder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierPolicy.Ladder(childComplexity), true
+	case "TierPolicy.partsPause":
+		if e.ComplexityRoot.TierPolicy.PartsPause == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierPolicy.PartsPause(childComplexity), true
+	case "TierPolicy.tier":
+		if e.ComplexityRoot.TierPolicy.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierPolicy.Tier(childComplexity), true
+
 	case "User.account":
 		if e.ComplexityRoot.User.Account == nil {
 			break
@@ -2886,10 +2999,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateIncidentInput", ec.unmarshalInputCreateIncidentInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
+			graphql.NewInputUnmarshaler("LadderLevelInput", ec.unmarshalInputLadderLevelInput),
 			graphql.NewInputUnmarshaler("PartNeedInput", ec.unmarshalInputPartNeedInput),
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
+			graphql.NewInputUnmarshaler("PolicyCellInput", ec.unmarshalInputPolicyCellInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentInput", ec.unmarshalInputRoleAssignmentInput),
 			graphql.NewInputUnmarshaler("SlaOverrideInput", ec.unmarshalInputSlaOverrideInput),
+			graphql.NewInputUnmarshaler("TierPolicyInput", ec.unmarshalInputTierPolicyInput),
 		)
 	}
 	first := true
@@ -3807,6 +3923,52 @@ type Holiday @goModel(model: "github.com/aftercare/aftercare.Holiday") {
   name: String!
 }
 
+"One tier's SLA policy (DESIGN.md §4, §6): a target and coverage per priority and clock, whether waiting for parts pauses, and the escalation ladder."
+type TierPolicy {
+  tier: Tier!
+  "True once an admin set it; false while the tier follows the defaults of DESIGN.md."
+  custom: Boolean!
+  cells: [PolicyCell!]!
+  "Whether waiting for parts pauses the on-site and restore clocks; never for platinum."
+  partsPause: Boolean!
+  ladder: [LadderLevel!]!
+}
+
+type PolicyCell {
+  priority: Priority!
+  clock: ClockKind!
+  "15m, 4h, 4BH, 3BD, NBD, or — where the clock does not apply."
+  target: String!
+  "24x7 or 9x5."
+  coverage: String!
+}
+
+type LadderLevel {
+  percent: Int!
+  "warn_engineer, warn_dispatcher, escalate_duty_manager, redispatch, notify_account_manager, breach."
+  actions: [String!]!
+}
+
+input TierPolicyInput {
+  "One cell per priority and clock (12 in all)."
+  cells: [PolicyCellInput!]!
+  partsPause: Boolean!
+  "Rising percentages ending with a 100 % level that breaches."
+  ladder: [LadderLevelInput!]!
+}
+
+input PolicyCellInput {
+  priority: Priority!
+  clock: ClockKind!
+  target: String!
+  coverage: String!
+}
+
+input LadderLevelInput {
+  percent: Int!
+  actions: [String!]!
+}
+
 extend type Incident {
   "The incident's SLA clocks as they stand now."
   slaClocks: [SlaClock!]!
@@ -3819,6 +3981,8 @@ extend type Incident {
 extend type Query {
   "Breached clocks, latest deadline first."
   breaches(filter: BreachFilter, first: Int, after: String): SlaClockConnection! @authorize(object: "incident", action: "read")
+  "A tier's SLA policy: the one an admin set, or the defaults."
+  tierPolicy(tier: Tier!): TierPolicy! @authorize(object: "sla_policy", action: "read")
   "A country's public holidays and make-up working days, which its sites' 9x5 clocks follow."
   holidays(country: String!): [Holiday!]! @authorize(object: "calendar", action: "read")
 }
@@ -3852,6 +4016,8 @@ extend type Mutation {
   cancelIncident(id: ID!, reason: String!): Incident! @authorize(object: "incident", action: "cancel")
   "Replace a contract's SLA overrides; they apply to incidents filed from now on."
   setContractSlaOverrides(contractId: ID!, overrides: [SlaOverrideInput!]!): Boolean! @authorize(object: "contract", action: "write")
+  "Replace a tier's SLA policy; incidents filed from now on follow it, open ones when recomputed."
+  setTierPolicy(tier: Tier!, input: TierPolicyInput!): TierPolicy! @authorize(object: "sla_policy", action: "write")
   """
   Replace a country's holidays in the years a CSV covers (header date,kind,name; kind holiday or workday;
   lines starting with # are comments). Returns how many days were imported; clocks started from now on follow them.
@@ -4421,6 +4587,16 @@ func (ec *executionContext) childFields_IncidentEvent(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type IncidentEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_LadderLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "percent":
+		return ec.fieldContext_LadderLevel_percent(ctx, field)
+	case "actions":
+		return ec.fieldContext_LadderLevel_actions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LadderLevel", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -4511,6 +4687,20 @@ func (ec *executionContext) childFields_Permission(ctx context.Context, field gr
 		return ec.fieldContext_Permission_action(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Permission", field.Name)
+}
+
+func (ec *executionContext) childFields_PolicyCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "priority":
+		return ec.fieldContext_PolicyCell_priority(ctx, field)
+	case "clock":
+		return ec.fieldContext_PolicyCell_clock(ctx, field)
+	case "target":
+		return ec.fieldContext_PolicyCell_target(ctx, field)
+	case "coverage":
+		return ec.fieldContext_PolicyCell_coverage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicyCell", field.Name)
 }
 
 func (ec *executionContext) childFields_QueueItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4727,6 +4917,22 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_available(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_TierPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tier":
+		return ec.fieldContext_TierPolicy_tier(ctx, field)
+	case "custom":
+		return ec.fieldContext_TierPolicy_custom(ctx, field)
+	case "cells":
+		return ec.fieldContext_TierPolicy_cells(ctx, field)
+	case "partsPause":
+		return ec.fieldContext_TierPolicy_partsPause(ctx, field)
+	case "ladder":
+		return ec.fieldContext_TierPolicy_ladder(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TierPolicy", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

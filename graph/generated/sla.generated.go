@@ -597,6 +597,144 @@ func (ec *executionContext) fieldContext_IncidentEvent_data(_ context.Context, f
 	return graphql.NewScalarFieldContext("IncidentEvent", field, true, true, "String")
 }
 
+func (ec *executionContext) _LadderLevel_percent(ctx context.Context, field graphql.CollectedField, obj *model.LadderLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LadderLevel_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LadderLevel_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LadderLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LadderLevel_actions(ctx context.Context, field graphql.CollectedField, obj *model.LadderLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LadderLevel_actions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LadderLevel_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LadderLevel", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyCell_priority(ctx context.Context, field graphql.CollectedField, obj *model.PolicyCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyCell_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftercare.Priority) graphql.Marshaler {
+			return ec.marshalNPriority2githubᚗcomᚋaftercareᚋaftercareᚐPriority(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyCell_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyCell", field, false, false, "Priority")
+}
+
+func (ec *executionContext) _PolicyCell_clock(ctx context.Context, field graphql.CollectedField, obj *model.PolicyCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyCell_clock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Clock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftercare.ClockKind) graphql.Marshaler {
+			return ec.marshalNClockKind2githubᚗcomᚋaftercareᚋaftercareᚐClockKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyCell_clock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyCell", field, false, false, "ClockKind")
+}
+
+func (ec *executionContext) _PolicyCell_target(ctx context.Context, field graphql.CollectedField, obj *model.PolicyCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyCell_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyCell_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyCell_coverage(ctx context.Context, field graphql.CollectedField, obj *model.PolicyCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyCell_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyCell_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyCell", field, false, false, "String")
+}
+
 func (ec *executionContext) _SlaClock_incident(ctx context.Context, field graphql.CollectedField, obj *aftercare.SLAClock) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1360,6 +1498,139 @@ func (ec *executionContext) fieldContext_Subscription_accountEvents(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _TierPolicy_tier(ctx context.Context, field graphql.CollectedField, obj *model.TierPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierPolicy_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftercare.Tier) graphql.Marshaler {
+			return ec.marshalNTier2githubᚗcomᚋaftercareᚋaftercareᚐTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierPolicy_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierPolicy", field, false, false, "Tier")
+}
+
+func (ec *executionContext) _TierPolicy_custom(ctx context.Context, field graphql.CollectedField, obj *model.TierPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierPolicy_custom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Custom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierPolicy_custom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierPolicy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TierPolicy_cells(ctx context.Context, field graphql.CollectedField, obj *model.TierPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierPolicy_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PolicyCell) graphql.Marshaler {
+			return ec.marshalNPolicyCell2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPolicyCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierPolicy_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TierPolicy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicyCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TierPolicy_partsPause(ctx context.Context, field graphql.CollectedField, obj *model.TierPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierPolicy_partsPause(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartsPause, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierPolicy_partsPause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TierPolicy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TierPolicy_ladder(ctx context.Context, field graphql.CollectedField, obj *model.TierPolicy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TierPolicy_ladder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ladder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LadderLevel) graphql.Marshaler {
+			return ec.marshalNLadderLevel2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐLadderLevelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TierPolicy_ladder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TierPolicy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LadderLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1448,6 +1719,118 @@ func UnmarshalBreachFilter(ctx context.Context, raw any) (model.BreachFilter, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLadderLevelInput(ctx context.Context, obj any) (model.LadderLevelInput, error) {
+	var it model.LadderLevelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"percent", "actions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "percent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percent"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percent = data
+		case "actions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actions"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLadderLevelInput unmarshals raw into the LadderLevelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLadderLevelInput(ctx context.Context, raw any) (model.LadderLevelInput, error) {
+	var out model.LadderLevelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LadderLevelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPolicyCellInput(ctx context.Context, obj any) (model.PolicyCellInput, error) {
+	var it model.PolicyCellInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"priority", "clock", "target", "coverage"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalNPriority2githubᚗcomᚋaftercareᚋaftercareᚐPriority(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "clock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clock"))
+			data, err := ec.unmarshalNClockKind2githubᚗcomᚋaftercareᚋaftercareᚐClockKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Clock = data
+		case "target":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("target"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Target = data
+		case "coverage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coverage"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Coverage = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPolicyCellInput unmarshals raw into the PolicyCellInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPolicyCellInput(ctx context.Context, raw any) (model.PolicyCellInput, error) {
+	var out model.PolicyCellInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyCellInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSlaOverrideInput(ctx context.Context, obj any) (model.SLAOverrideInput, error) {
 	var it model.SLAOverrideInput
 	if obj == nil {
@@ -1501,6 +1884,62 @@ func (ec *executionContext) unmarshalInputSlaOverrideInput(ctx context.Context, 
 func UnmarshalSlaOverrideInput(ctx context.Context, raw any) (model.SLAOverrideInput, error) {
 	var out model.SLAOverrideInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SlaOverrideInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTierPolicyInput(ctx context.Context, obj any) (model.TierPolicyInput, error) {
+	var it model.TierPolicyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"cells", "partsPause", "ladder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "cells":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cells"))
+			data, err := ec.unmarshalNPolicyCellInput2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPolicyCellInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cells = data
+		case "partsPause":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsPause"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsPause = data
+		case "ladder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ladder"))
+			data, err := ec.unmarshalNLadderLevelInput2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐLadderLevelInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ladder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTierPolicyInput unmarshals raw into the TierPolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTierPolicyInput(ctx context.Context, raw any) (model.TierPolicyInput, error) {
+	var out model.TierPolicyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TierPolicyInput", raw, &out)
 	return out, err
 }
 
@@ -1695,6 +2134,92 @@ func (ec *executionContext) _IncidentEvent(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._IncidentEvent_data(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ladderLevelImplementors = []string{"LadderLevel"}
+
+func (ec *executionContext) _LadderLevel(ctx context.Context, sel ast.SelectionSet, obj *model.LadderLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ladderLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LadderLevel")
+		case "percent":
+			out.Values[i] = ec._LadderLevel_percent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actions":
+			out.Values[i] = ec._LadderLevel_actions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policyCellImplementors = []string{"PolicyCell"}
+
+func (ec *executionContext) _PolicyCell(ctx context.Context, sel ast.SelectionSet, obj *model.PolicyCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policyCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicyCell")
+		case "priority":
+			out.Values[i] = ec._PolicyCell_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clock":
+			out.Values[i] = ec._PolicyCell_clock(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._PolicyCell_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._PolicyCell_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1976,6 +2501,59 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var tierPolicyImplementors = []string{"TierPolicy"}
+
+func (ec *executionContext) _TierPolicy(ctx context.Context, sel ast.SelectionSet, obj *model.TierPolicy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tierPolicyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TierPolicy")
+		case "tier":
+			out.Values[i] = ec._TierPolicy_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "custom":
+			out.Values[i] = ec._TierPolicy_custom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._TierPolicy_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partsPause":
+			out.Values[i] = ec._TierPolicy_partsPause(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ladder":
+			out.Values[i] = ec._TierPolicy_ladder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -2110,6 +2688,49 @@ func (ec *executionContext) marshalNIncidentEvent2ᚖgithubᚗcomᚋaftercareᚋ
 	return ec._IncidentEvent(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLadderLevel2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐLadderLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LadderLevel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLadderLevel2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐLadderLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLadderLevel2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐLadderLevel(ctx context.Context, sel ast.SelectionSet, v *model.LadderLevel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LadderLevel!")
+		return graphql.Null
+	}
+	return ec._LadderLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLadderLevelInput2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐLadderLevelInputᚄ(ctx context.Context, v any) ([]*model.LadderLevelInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LadderLevelInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLadderLevelInput2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐLadderLevelInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNLadderLevelInput2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐLadderLevelInput(ctx context.Context, v any) (*model.LadderLevelInput, error) {
+	res, err := ec.unmarshalInputLadderLevelInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason(ctx context.Context, v any) (sla.PauseReason, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason[tmp]
@@ -2139,6 +2760,49 @@ var (
 		sla.PauseAwaitingParts:       "AWAITING_PARTS",
 	}
 )
+
+func (ec *executionContext) marshalNPolicyCell2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPolicyCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PolicyCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPolicyCell2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPolicyCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPolicyCell2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPolicyCell(ctx context.Context, sel ast.SelectionSet, v *model.PolicyCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicyCell!")
+		return graphql.Null
+	}
+	return ec._PolicyCell(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPolicyCellInput2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPolicyCellInputᚄ(ctx context.Context, v any) ([]*model.PolicyCellInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PolicyCellInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPolicyCellInput2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPolicyCellInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPolicyCellInput2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPolicyCellInput(ctx context.Context, v any) (*model.PolicyCellInput, error) {
+	res, err := ec.unmarshalInputPolicyCellInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalNSlaClock2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐSLAClockᚄ(ctx context.Context, sel ast.SelectionSet, v []*aftercare.SLAClock) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -2233,6 +2897,19 @@ func (ec *executionContext) marshalNSlaPause2ᚕgithubᚗcomᚋaftercareᚋafter
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTierPolicy2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐTierPolicy(ctx context.Context, sel ast.SelectionSet, v *model.TierPolicy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TierPolicy!")
+		return graphql.Null
+	}
+	return ec._TierPolicy(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTierPolicyInput2githubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐTierPolicyInput(ctx context.Context, v any) (model.TierPolicyInput, error) {
+	res, err := ec.unmarshalInputTierPolicyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOBreachFilter2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐBreachFilter(ctx context.Context, v any) (*model.BreachFilter, error) {

@@ -126,6 +126,17 @@ type IncidentFilter struct {
 	AccountID *string                   `json:"accountId,omitempty"`
 }
 
+type LadderLevel struct {
+	Percent int `json:"percent"`
+	// warn_engineer, warn_dispatcher, escalate_duty_manager, redispatch, notify_account_manager, breach.
+	Actions []string `json:"actions"`
+}
+
+type LadderLevelInput struct {
+	Percent int      `json:"percent"`
+	Actions []string `json:"actions"`
+}
+
 // An amount of money in a currency's major unit, as a decimal string such as "1280.00".
 type Money struct {
 	Amount   string `json:"amount"`
@@ -154,6 +165,22 @@ type PermissionInput struct {
 	Role   aftercare.Role `json:"role"`
 	Object string         `json:"object"`
 	Action string         `json:"action"`
+}
+
+type PolicyCell struct {
+	Priority aftercare.Priority  `json:"priority"`
+	Clock    aftercare.ClockKind `json:"clock"`
+	// 15m, 4h, 4BH, 3BD, NBD, or — where the clock does not apply.
+	Target string `json:"target"`
+	// 24x7 or 9x5.
+	Coverage string `json:"coverage"`
+}
+
+type PolicyCellInput struct {
+	Priority aftercare.Priority  `json:"priority"`
+	Clock    aftercare.ClockKind `json:"clock"`
+	Target   string              `json:"target"`
+	Coverage string              `json:"coverage"`
 }
 
 type Query struct {
@@ -209,6 +236,25 @@ type StockEdge struct {
 }
 
 type Subscription struct {
+}
+
+// One tier's SLA policy (DESIGN.md §4, §6): a target and coverage per priority and clock, whether waiting for parts pauses, and the escalation ladder.
+type TierPolicy struct {
+	Tier aftercare.Tier `json:"tier"`
+	// True once an admin set it; false while the tier follows the defaults of DESIGN.md.
+	Custom bool          `json:"custom"`
+	Cells  []*PolicyCell `json:"cells"`
+	// Whether waiting for parts pauses the on-site and restore clocks; never for platinum.
+	PartsPause bool           `json:"partsPause"`
+	Ladder     []*LadderLevel `json:"ladder"`
+}
+
+type TierPolicyInput struct {
+	// One cell per priority and clock (12 in all).
+	Cells      []*PolicyCellInput `json:"cells"`
+	PartsPause bool               `json:"partsPause"`
+	// Rising percentages ending with a 100 % level that breaches.
+	Ladder []*LadderLevelInput `json:"ladder"`
 }
 
 type Weekday string
