@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 // notification, which covers notifications lost while the listener
 // reconnects.
 const eventPoll = 2 * time.Second
+
+// eventPage is how many events a subscription reads at a time.
+const eventPage = 100
 
 const eventSelect = `
 	SELECT e.id, e.incident_id, i.account_id, e.kind, coalesce(e.from_status, ''), coalesce(e.to_status, ''),
@@ -101,25 +105,29 @@ func (s *SLAService) follow(ctx context.Context, key, cond string, arg any) (<-c
 			case <-signal:
 			case <-tick.C:
 			}
-			w, args := where(cursor)
-			rows, err := s.db.pool.Query(ctx, eventSelect+w+" ORDER BY e.id LIMIT 100", args...)
-			var events []*aftercare.IncidentEvent
-			if err == nil {
-				events, err = pgx.CollectRows(rows, scanEvent)
-			}
-			if err != nil {
-				if ctx.Err() == nil {
-					slog.Warn("follow incident events", "key", key, "err", err)
+			// Drain in pages, so a burst larger than a page arrives at once.
+			for more := true; more; {
+				w, args := where(cursor)
+				rows, err := s.db.pool.Query(ctx, eventSelect+w+" ORDER BY e.id LIMIT "+strconv.Itoa(eventPage), args...)
+				var events []*aftercare.IncidentEvent
+				if err == nil {
+					events, err = pgx.CollectRows(rows, scanEvent)
 				}
-				continue
-			}
-			for _, e := range events {
-				select {
-				case out <- e:
-					cursor = e.ID
-				case <-ctx.Done():
-					return
+				if err != nil {
+					if ctx.Err() == nil {
+						slog.Warn("follow incident events", "key", key, "err", err)
+					}
+					break
 				}
+				for _, e := range events {
+					select {
+					case out <- e:
+						cursor = e.ID
+					case <-ctx.Done():
+						return
+					}
+				}
+				more = len(events) == eventPage
 			}
 		}
 	}()

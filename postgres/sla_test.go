@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -163,6 +164,22 @@ func TestSubscribeIncidentEventsSeesEveryWriter(t *testing.T) {
 			assert.Equal(t, want, e.Kind)
 		case <-time.After(10 * time.Second):
 			t.Fatalf("no %s event", want)
+		}
+	}
+	// A burst larger than a page arrives whole and in order.
+	const burst = 250
+	for i := range burst {
+		require.NoError(t, postgres.NewSLAService(writer).RecordIncidentChange(ctx, aftercare.IncidentChange{
+			IncidentID: inc.ID, Key: fmt.Sprintf("burst-%d", i), Version: int64(10 + i), Kind: "escalation", At: time.Now()}))
+	}
+	var last int64
+	for i := range burst {
+		select {
+		case e := <-events:
+			assert.Greater(t, e.ID, last, "event %d in order", i)
+			last = e.ID
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d of %d events of the burst arrived", i, burst)
 		}
 	}
 }
