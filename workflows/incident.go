@@ -170,6 +170,9 @@ func (r *run) loop(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
+			if r.pendingDispatch != "" {
+				continue // an update asked for a dispatch meanwhile; run it before continuing
+			}
 			st := r.inc.clone()
 			return workflow.NewContinueAsNewError(ctx, IncidentWorkflowName,
 				IncidentInput{IncidentID: r.in.IncidentID, State: &st, ContinueAfter: r.in.ContinueAfter})
