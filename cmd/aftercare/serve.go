@@ -16,7 +16,6 @@ import (
 	"github.com/aftercare/aftercare/authz"
 	"github.com/aftercare/aftercare/graph"
 	"github.com/aftercare/aftercare/postgres"
-	"github.com/aftercare/aftercare/webhook"
 	"github.com/aftercare/aftercare/workflows"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -176,7 +175,7 @@ func (m *Main) StartWorker() error {
 	if err := m.worker.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
-	relay := &webhook.Relay{
+	relay := &workflows.WebhookRelay{
 		Outbox:       m.DB,
 		Client:       &http.Client{Timeout: 10 * time.Second},
 		Logger:       m.Logger.With("component", "webhook-relay"),

@@ -16,7 +16,7 @@ import (
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
-	"github.com/aftercare/aftercare/webhook"
+	"github.com/aftercare/aftercare/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,7 +39,7 @@ func newReceiver(t *testing.T) *receiver {
 			http.Error(w, "not JSON", http.StatusBadRequest)
 			return
 		}
-		key := req.Header.Get(webhook.HeaderKey)
+		key := req.Header.Get(workflows.WebhookHeaderKey)
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if r.posts[key] == 0 {

@@ -1,4 +1,4 @@
-package webhook_test
+package workflows_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/webhook"
+	"github.com/aftercare/aftercare/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -91,8 +91,8 @@ func (o *memOutbox) pending() int {
 	return n
 }
 
-func newRelay(o *memOutbox) *webhook.Relay {
-	return &webhook.Relay{
+func newRelay(o *memOutbox) *workflows.WebhookRelay {
+	return &workflows.WebhookRelay{
 		Outbox: o, Client: &http.Client{Timeout: time.Second},
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Lease:        5 * time.Second,
@@ -103,14 +103,14 @@ func newRelay(o *memOutbox) *webhook.Relay {
 	}
 }
 
-func TestRelayRetriesWithBackoffUntilDelivered(t *testing.T) {
+func TestWebhookRelayRetriesWithBackoffUntilDelivered(t *testing.T) {
 	var calls atomic.Int32
 	var mu sync.Mutex
 	var keys, attempts []string
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		keys = append(keys, r.Header.Get(webhook.HeaderKey))
-		attempts = append(attempts, r.Header.Get(webhook.HeaderAttempt))
+		keys = append(keys, r.Header.Get(workflows.WebhookHeaderKey))
+		attempts = append(attempts, r.Header.Get(workflows.WebhookHeaderAttempt))
 		mu.Unlock()
 		if calls.Add(1) <= 3 {
 			http.Error(w, "down", http.StatusBadGateway)
@@ -142,7 +142,7 @@ func TestRelayRetriesWithBackoffUntilDelivered(t *testing.T) {
 	assert.Equal(t, []string{"1", "2", "3", "4"}, attempts)
 }
 
-func TestRelayBackoffDoublesUpToTheCap(t *testing.T) {
+func TestWebhookRelayBackoffDoublesUpToTheCap(t *testing.T) {
 	var mu sync.Mutex
 	var at []time.Time
 	attempts := func() []time.Time {

@@ -1,10 +1,10 @@
-// Package webhook delivers Aftercare's notifications (escalations of SLA
+// The webhook relay delivers Aftercare's notifications (escalations of SLA
 // clocks) to the webhooks operators configure. It reads the outbox rows that
 // the escalation activity writes, POSTs each to its URL, and retries failed
 // deliveries with exponential backoff. Delivery runs apart from the
-// workflows, so a slow or failing webhook never holds up a clock. It
-// imports only the standard library and the root package.
-package webhook
+// workflows, so a slow or failing webhook never holds up a clock.
+
+package workflows
 
 import (
 	"bytes"
@@ -20,17 +20,17 @@ import (
 	"github.com/aftercare/aftercare"
 )
 
-// Headers set on every delivery.
+// Headers set on every webhook delivery.
 const (
-	// HeaderKey carries the notification's key, the same on every retry,
+	// WebhookHeaderKey carries the notification's key, the same on every retry,
 	// so receivers can drop duplicates.
-	HeaderKey = "Idempotency-Key"
-	// HeaderAttempt carries the delivery attempt, from 1.
-	HeaderAttempt = "X-Aftercare-Attempt"
+	WebhookHeaderKey = "Idempotency-Key"
+	// WebhookHeaderAttempt carries the delivery attempt, from 1.
+	WebhookHeaderAttempt = "X-Aftercare-Attempt"
 )
 
-// Relay delivers webhook notifications from the outbox.
-type Relay struct {
+// WebhookRelay delivers webhook notifications from the outbox.
+type WebhookRelay struct {
 	Outbox aftercare.OutboxService
 	Client *http.Client
 	Logger *slog.Logger
@@ -49,7 +49,7 @@ type Relay struct {
 }
 
 // Run delivers notifications until ctx ends.
-func (r *Relay) Run(ctx context.Context) error {
+func (r *WebhookRelay) Run(ctx context.Context) error {
 	for {
 		n, err := r.DeliverOnce(ctx)
 		if ctx.Err() != nil {
@@ -69,7 +69,7 @@ func (r *Relay) Run(ctx context.Context) error {
 
 // DeliverOnce claims one batch of due notifications and delivers them,
 // returning how many it claimed.
-func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
+func (r *WebhookRelay) DeliverOnce(ctx context.Context) (int, error) {
 	msgs, err := r.Outbox.ClaimOutbox(ctx, aftercare.OutboxTopicWebhook, r.BatchSize, r.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("claim webhook outbox: %w", err)
@@ -89,7 +89,7 @@ func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 }
 
 // settle delivers one message and records the outcome in the outbox.
-func (r *Relay) settle(ctx context.Context, m *aftercare.OutboxMessage) error {
+func (r *WebhookRelay) settle(ctx context.Context, m *aftercare.OutboxMessage) error {
 	var d aftercare.WebhookDelivery
 	err := json.Unmarshal(m.Payload, &d)
 	if err == nil {
@@ -110,7 +110,7 @@ func (r *Relay) settle(ctx context.Context, m *aftercare.OutboxMessage) error {
 }
 
 // backoff returns the delay before the attempt after the given one.
-func (r *Relay) backoff(attempt int) time.Duration {
+func (r *WebhookRelay) backoff(attempt int) time.Duration {
 	d := r.MinBackoff
 	for i := 1; i < attempt && d < r.MaxBackoff; i++ {
 		d *= 2
@@ -119,15 +119,15 @@ func (r *Relay) backoff(attempt int) time.Duration {
 }
 
 // post sends one notification; any answer but 2xx is a failure.
-func (r *Relay) post(ctx context.Context, d aftercare.WebhookDelivery, attempt int) error {
+func (r *WebhookRelay) post(ctx context.Context, d aftercare.WebhookDelivery, attempt int) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "aftercare-webhook/1")
-	req.Header.Set(HeaderKey, d.Key)
-	req.Header.Set(HeaderAttempt, fmt.Sprint(attempt))
+	req.Header.Set(WebhookHeaderKey, d.Key)
+	req.Header.Set(WebhookHeaderAttempt, fmt.Sprint(attempt))
 	resp, err := r.Client.Do(req)
 	if err != nil {
 		return err
