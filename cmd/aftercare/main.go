@@ -26,7 +26,7 @@ Commands:
   migrate  apply database migrations
   seed     load demo data into an empty database
   token    mint a bearer token for a user
-  bench    run a whole-system benchmark: bench sla
+  bench    run a whole-system benchmark: bench sla, bench dispatch
 
 Run 'aftercare <command> -h' for a command's flags. Every flag can also be set
 with an environment variable, shown in its help.
