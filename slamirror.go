@@ -78,6 +78,18 @@ type IncidentChange struct {
 	// Data are details for the event, as a JSON object.
 	Data   map[string]any
 	Clocks []ClockSnapshot
+	// Audit, for a change a user asked for, is the audit event written in
+	// the same transaction as the change's mirror; nil for the system's own.
+	Audit *ChangeAudit
+}
+
+// ChangeAudit is the audit event of a user's change to an incident.
+type ChangeAudit struct {
+	Action    string
+	ActorRole string
+	RequestID string
+	Before    map[string]any
+	After     map[string]any
 }
 
 // EscalationFired is one escalation level that fired, for the database to

@@ -101,9 +101,17 @@ func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.Incid
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		_, err = tx.Exec(ctx, `
+		if _, err := tx.Exec(ctx, `
 			UPDATE incidents SET status = coalesce(nullif($2, ''), status), priority = coalesce(nullif($3, ''), priority), updated_at = $4
-			WHERE id = $1`, c.IncidentID, c.ToStatus, c.Priority, c.At)
+			WHERE id = $1`, c.IncidentID, c.ToStatus, c.Priority, c.At); err != nil {
+			return err
+		}
+		if a := c.Audit; a != nil {
+			_, err = tx.Exec(ctx, `
+				INSERT INTO audit_events (at, actor_id, actor_role, action, object_type, object_id, before, after, request_id)
+				VALUES ($1, $2, $3, $4, 'incident', $5, $6, $7, $8)`,
+				c.At, actorID(c.ActorID), a.ActorRole, a.Action, c.IncidentID, a.Before, a.After, a.RequestID)
+		}
 		return err
 	})
 }
@@ -225,13 +233,4 @@ func creditBreach(ctx context.Context, tx pgx.Tx, e aftercare.Escalation) (*floa
 		return nil, nil
 	}
 	return credit, err
-}
-
-// RecordAudit records, as the caller in ctx, that they took action on an
-// object.
-func (s *SLAService) RecordAudit(ctx context.Context, action, objectType, objectID string, before, after any) (err error) {
-	defer wrap(&err, fmt.Sprintf("SLAService.RecordAudit(ctx, %q)", action))
-	return s.db.inTx(ctx, func(tx pgx.Tx) error {
-		return writeAudit(ctx, tx, aftercare.UserFromContext(ctx), action, objectType, objectID, before, after)
-	})
 }

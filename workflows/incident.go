@@ -289,6 +289,17 @@ func (r *run) record(ctx workflow.Context, kind string, from, to aftercare.Incid
 	if in.Action == aftercare.ActionChangePriority {
 		change.Priority = in.Priority
 	}
+	if in.By != "" && in.By != systemActor {
+		after := map[string]any{"status": to, "priority": r.inc.Priority}
+		if in.Reason != "" {
+			after["reason"] = in.Reason
+		}
+		if in.Note != "" {
+			after["note"] = in.Note
+		}
+		change.Audit = &aftercare.ChangeAudit{Action: "incident." + string(in.Action), ActorRole: string(in.ByRole),
+			RequestID: in.RequestID, Before: map[string]any{"status": from}, After: after}
+	}
 	return local(ctx, RecordIncidentChangeActivityName, change, nil)
 }
 

@@ -11,20 +11,12 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// AuditLog records who did what, for every mutation.
-type AuditLog interface {
-	// RecordAudit records that the caller in ctx took action on an object,
-	// with the object before and after.
-	RecordAudit(ctx context.Context, action, objectType, objectID string, before, after any) error
-}
-
 // Lifecycle implements aftercare.LifecycleService by sending each action to
 // the incident's workflow as an update and waiting for it to complete, so
 // that the database already shows the change when Transition returns.
 type Lifecycle struct {
 	Client    client.Client
 	Incidents aftercare.IncidentService
-	Audit     AuditLog
 }
 
 var _ aftercare.LifecycleService = (*Lifecycle)(nil)
@@ -39,9 +31,10 @@ func (l *Lifecycle) Transition(ctx context.Context, req aftercare.LifecycleReque
 	if err != nil {
 		return nil, err
 	}
-	in := TransitionInput{Action: req.Action, Reason: req.Reason, Priority: req.Priority, Note: req.Note}
+	in := TransitionInput{Action: req.Action, Reason: req.Reason, Priority: req.Priority, Note: req.Note,
+		RequestID: aftercare.RequestIDFromContext(ctx)}
 	if u := aftercare.UserFromContext(ctx); u != nil {
-		in.By = u.ID
+		in.By, in.ByRole = u.ID, u.Role
 	}
 	handle, err := l.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   before.WorkflowID,
@@ -56,22 +49,9 @@ func (l *Lifecycle) Transition(ctx context.Context, req aftercare.LifecycleReque
 	if err != nil {
 		return nil, transitionError(req, err)
 	}
-	after, err := l.Incidents.FindIncidentByID(ctx, req.IncidentID)
-	if err != nil {
-		return nil, err
-	}
-	type audited struct {
-		Status   aftercare.IncidentStatus `json:"status"`
-		Priority aftercare.Priority       `json:"priority"`
-		Reason   string                   `json:"reason,omitempty"`
-		Note     string                   `json:"note,omitempty"`
-	}
-	if err := l.Audit.RecordAudit(ctx, "incident."+string(req.Action), "incident", before.ID,
-		audited{Status: res.From, Priority: before.Priority},
-		audited{Status: res.To, Priority: after.Priority, Reason: req.Reason, Note: req.Note}); err != nil {
-		return nil, fmt.Errorf("audit %s of incident %s: %w", req.Action, before.ID, err)
-	}
-	return after, nil
+	// The workflow mirrored the change, and its audit event, in one
+	// transaction before the update completed.
+	return l.Incidents.FindIncidentByID(ctx, req.IncidentID)
 }
 
 // transitionError maps what the workflow answered to a domain error: the

@@ -18,6 +18,10 @@ type TransitionInput struct {
 	Note     string
 	// By is the user ID of who acted, "" for the system.
 	By string
+	// ByRole and RequestID name the user's role and the API request, for
+	// the audit event the change is mirrored with.
+	ByRole    aftercare.Role
+	RequestID string
 }
 
 // TransitionResult is what the transition update returns: the status the

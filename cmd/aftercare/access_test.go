@@ -157,6 +157,38 @@ func TestAuditLog(t *testing.T) {
 	assert.Equal(t, "req-audit-1", dig(e, "requestId"))
 	assert.Nil(t, dig(e, "before"))
 	assert.Contains(t, dig(e, "after"), `"Priority": "P1"`)
+
+	// A lifecycle change goes through the incident's workflow; its audit
+	// event is written with the change's mirror, in the same transaction.
+	incidentID := e.(map[string]any)["objectId"].(string)
+	body, err = json.Marshal(map[string]any{"query": `mutation($id: ID!) { acknowledgeIncident(id: $id, note: "on it") { status } }`,
+		"variables": map[string]any{"id": incidentID}})
+	require.NoError(t, err)
+	admin := env.token(t, "admin")
+	waitFor(t, 30*time.Second, "the incident's workflow to take the action", func() bool {
+		req, err := http.NewRequest(http.MethodPost, m.URL()+"/query", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+admin)
+		req.Header.Set("X-Request-ID", "req-audit-2")
+		r, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer r.Body.Close()
+		var out gqlResponse
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&out))
+		return len(out.Errors) == 0
+	})
+	log = gql(t, m.URL(), env.token(t, "director"),
+		`query($id: String!) { auditLog(objectId: $id, first: 5) { edges { node { action actor { username } actorRole before after requestId } } } }`,
+		map[string]any{"id": incidentID})
+	require.Empty(t, log.Errors)
+	e = dig(dig(log.Data, "auditLog", "edges").([]any)[0], "node")
+	assert.Equal(t, "incident.acknowledge", dig(e, "action"))
+	assert.Equal(t, "admin", dig(e, "actor", "username"))
+	assert.Equal(t, "admin", dig(e, "actorRole"))
+	assert.Equal(t, "req-audit-2", dig(e, "requestId"))
+	assert.Contains(t, dig(e, "before"), `"new"`)
+	assert.Contains(t, dig(e, "after"), `"triaged"`)
 }
 
 // TestHardening checks the limits of the GraphQL edge.
