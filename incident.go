@@ -111,6 +111,10 @@ type Incident struct {
 	MinLevel int
 	// NeededParts are the parts the repair needs, by part ID.
 	NeededParts []PartNeed
+	// Coverage is what the asset was entitled to when the incident was
+	// filed and whether the work is covered; nil for an incident filed
+	// before coverage was recorded.
+	Coverage *Coverage
 }
 
 // IncidentWorkflowID returns the ID of the one workflow that owns the

@@ -219,7 +219,7 @@ const incidentSelect = `
 	SELECT i.id, i.number, i.account_id, i.site_id, i.asset_id, coalesce(i.contract_id::text, ''), i.tier,
 		i.priority, i.category, i.symptoms, i.status, i.contact_name, i.contact_email, i.contact_phone,
 		i.client_request_id, coalesce(i.created_by::text, ''), i.created_at, i.updated_at, i.workflow_id,
-		i.workflow_started_at, i.min_level,
+		i.workflow_started_at, i.min_level, i.coverage,
 		coalesce((SELECT jsonb_agg(jsonb_build_object('part', ip.part_id, 'quantity', ip.quantity) ORDER BY ip.part_id)
 			FROM incident_parts ip WHERE ip.incident_id = i.id), '[]')
 	FROM incidents i`
@@ -234,13 +234,15 @@ func scanIncident(row pgx.CollectableRow) (*aftercare.Incident, error) {
 		Part     string `json:"part"`
 		Quantity int    `json:"quantity"`
 	}
+	var coverage storedCoverage
 	err := row.Scan(&i.ID, &i.Number, &i.AccountID, &i.SiteID, &i.AssetID, &i.ContractID, &i.Tier, &i.Priority,
 		&i.Category, &i.Symptoms, &i.Status, &i.Contact.Name, &i.Contact.Email, &i.Contact.Phone,
 		&i.ClientRequestID, &i.CreatedBy, &i.CreatedAt, &i.UpdatedAt, &i.WorkflowID, &i.WorkflowStartedAt,
-		&i.MinLevel, &parts)
+		&i.MinLevel, &coverage, &parts)
 	for _, p := range parts {
 		i.NeededParts = append(i.NeededParts, aftercare.PartNeed{PartID: p.Part, Quantity: p.Quantity})
 	}
+	i.Coverage = coverage.coverage()
 	return &i, err
 }
 
