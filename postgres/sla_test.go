@@ -118,7 +118,8 @@ func TestSLAMirror(t *testing.T) {
 		require.Len(t, msgs, 2, "one notification per webhook, once")
 		var d aftercare.WebhookDelivery
 		require.NoError(t, json.Unmarshal(msgs[0].Payload, &d))
-		assert.JSONEq(t, `{"level":4}`, string(d.Body))
+		assert.JSONEq(t, `{"level":4, "recipients":[{"notification_id":1, "reason":"customer_contact", "user_id":null,
+			"name":"Wang Fang", "email":"wang.fang@example.com"}]}`, string(d.Body), "the body with who it is for")
 
 		now := start2.Add(time.Hour)
 		breaches, _, err := s.FindBreaches(ctx, aftercare.BreachFilter{}, now)

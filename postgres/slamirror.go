@@ -151,8 +151,9 @@ func actorID(id string) *string {
 
 // RecordEscalation records a fired escalation level once per clock and
 // level. The first time, in the same transaction, it writes the clock's
-// snapshot, an escalation event, and one webhook notification per URL to
-// the outbox; a repeat changes nothing.
+// snapshot, one notification per recipient the level's actions route it to,
+// an escalation event naming them, and one webhook message per URL to the
+// outbox with the recipients in its body; a repeat changes nothing.
 func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.EscalationFired, webhooks []string) (err error) {
 	defer wrap(&err, fmt.Sprintf("SLAService.RecordEscalation(ctx, %q)", e.Key))
 	if !validID(e.IncidentID) {
@@ -170,8 +171,12 @@ func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.Escalatio
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
+		sent, err := notifyRecipients(ctx, tx, e.Escalation)
+		if err != nil {
+			return err
+		}
 		data := map[string]any{"clock": e.Clock.Kind, "level": e.Level, "percent": e.Percent, "actions": e.Actions,
-			"due_at": e.DueAt, "breach": e.Percent >= 100}
+			"due_at": e.DueAt, "breach": e.Percent >= 100, "recipients": eventRecipients(sent)}
 		if e.Percent >= 100 {
 			credit, err := creditBreach(ctx, tx, e.Escalation)
 			if err != nil {
@@ -188,10 +193,14 @@ func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.Escalatio
 			e.IncidentID, fmt.Sprintf("%s %d%%", e.Clock.Kind, e.Percent), e.FiredAt, data, e.Key); err != nil {
 			return err
 		}
+		body, err := withRecipients(e.Notification, sent)
+		if err != nil {
+			return err
+		}
 		for _, url := range webhooks {
 			sum := sha256.Sum256([]byte(url))
 			key := e.Key + ":" + hex.EncodeToString(sum[:6])
-			payload, err := json.Marshal(aftercare.WebhookDelivery{URL: url, Key: key, Body: e.Notification})
+			payload, err := json.Marshal(aftercare.WebhookDelivery{URL: url, Key: key, Body: body})
 			if err != nil {
 				return err
 			}
@@ -233,4 +242,42 @@ func creditBreach(ctx context.Context, tx pgx.Tx, e aftercare.Escalation) (*floa
 		return nil, nil
 	}
 	return credit, err
+}
+
+// eventRecipients is who an escalation notified, as its event (pushed to
+// subscribers, customers among them) shows them: no email addresses.
+func eventRecipients(sent []*aftercare.Notification) []map[string]any {
+	out := make([]map[string]any, len(sent))
+	for i, n := range sent {
+		out[i] = map[string]any{"reason": n.Reason, "name": n.Name, "user_id": nullID(n.UserID)}
+	}
+	return out
+}
+
+// webhookRecipient is one recipient in a webhook body, for the gateway
+// that passes the notification on.
+type webhookRecipient struct {
+	NotificationID int64                        `json:"notification_id"`
+	Reason         aftercare.NotificationReason `json:"reason"`
+	UserID         *string                      `json:"user_id"`
+	Name           string                       `json:"name"`
+	Email          string                       `json:"email"`
+}
+
+// withRecipients adds the recipients to a webhook body, a JSON object.
+func withRecipients(body []byte, sent []*aftercare.Notification) ([]byte, error) {
+	obj := map[string]json.RawMessage{}
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "escalation notification is not a JSON object: %v", err)
+	}
+	rs := make([]webhookRecipient, len(sent))
+	for i, n := range sent {
+		rs[i] = webhookRecipient{NotificationID: n.ID, Reason: n.Reason, UserID: nullID(n.UserID), Name: n.Name, Email: n.Email}
+	}
+	b, err := json.Marshal(rs)
+	if err != nil {
+		return nil, err
+	}
+	obj["recipients"] = b
+	return json.Marshal(obj)
 }
