@@ -31,6 +31,11 @@ type Coverage struct {
 	// Reason says in one sentence why the work is or is not covered, for
 	// the customer, the dispatcher and the audit trail.
 	Reason string
+	// Claim is the limited entitlement the covered work draws on (one with
+	// an annual limit), "" when it draws on none; ClaimStatus says whether
+	// the contract's workflow has counted it.
+	Claim       EntitlementKind
+	ClaimStatus ClaimStatus
 }
 
 // Has reports whether the coverage includes the entitlement k.

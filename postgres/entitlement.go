@@ -17,13 +17,15 @@ type storedCoverage struct {
 	Entitlements   []aftercare.EntitlementKind `json:"entitlements,omitempty"`
 	Covered        bool                        `json:"covered"`
 	Reason         string                      `json:"reason,omitempty"`
+	Claim          aftercare.EntitlementKind   `json:"claim,omitempty"`
+	ClaimStatus    aftercare.ClaimStatus       `json:"claim_status,omitempty"`
 }
 
 // storeCoverage returns c in its stored form.
 func storeCoverage(c *aftercare.Coverage) storedCoverage {
 	s := storedCoverage{
 		InWarranty: c.InWarranty, ContractID: c.ContractID, ContractNumber: c.ContractNumber, Tier: c.Tier,
-		Entitlements: c.Entitlements, Covered: c.Covered, Reason: c.Reason,
+		Entitlements: c.Entitlements, Covered: c.Covered, Reason: c.Reason, Claim: c.Claim, ClaimStatus: c.ClaimStatus,
 	}
 	if !c.WarrantyEndsOn.IsZero() {
 		s.WarrantyEndsOn = c.WarrantyEndsOn.Format(time.DateOnly)
@@ -38,7 +40,7 @@ func (s storedCoverage) coverage() *aftercare.Coverage {
 	}
 	c := &aftercare.Coverage{
 		InWarranty: s.InWarranty, ContractID: s.ContractID, ContractNumber: s.ContractNumber, Tier: s.Tier,
-		Entitlements: s.Entitlements, Covered: s.Covered, Reason: s.Reason,
+		Entitlements: s.Entitlements, Covered: s.Covered, Reason: s.Reason, Claim: s.Claim, ClaimStatus: s.ClaimStatus,
 	}
 	if t, err := time.Parse(time.DateOnly, s.WarrantyEndsOn); err == nil {
 		c.WarrantyEndsOn = t
