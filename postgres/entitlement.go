@@ -1,9 +1,14 @@
 package postgres
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
 )
 
 // storedCoverage is an aftercare.Coverage as incidents.coverage holds it in
@@ -46,4 +51,147 @@ func (s storedCoverage) coverage() *aftercare.Coverage {
 		c.WarrantyEndsOn = t
 	}
 	return c
+}
+
+// decideCoverage computes, in q, the coverage of work of a category on an
+// asset: its warranty and the extended warranties bought for it, the
+// contract in force (nil for none) and the claims already counted against
+// it this contract year.
+func decideCoverage(ctx context.Context, q querier, assetID string, contractID *string, category aftercare.Category, symptoms string,
+	parts []aftercare.PartRequest) (*aftercare.Coverage, error) {
+	f := aftercare.CoverageFacts{Category: category, Battery: aftercare.MentionsBattery(symptoms)}
+	var extended *time.Time
+	frus := make([]string, len(parts))
+	for i, p := range parts {
+		frus[i] = strings.ToUpper(strings.TrimSpace(p.FRU))
+	}
+	var battery bool
+	err := q.QueryRow(ctx, `
+		SELECT a.warranty_ends_on, (now() AT TIME ZONE s.time_zone)::date,
+			(SELECT max(e.extends_to) FROM entitlements e
+			 JOIN contract_assets ca ON ca.contract_id = e.contract_id AND ca.asset_id = a.id
+			 JOIN contracts c ON c.id = e.contract_id
+			 WHERE e.kind = 'extended_warranty' AND c.status IN ('active', 'expiring', 'renewed', 'expired')),
+			EXISTS (SELECT 1 FROM parts p WHERE p.fru = ANY($2) AND p.description ILIKE '%battery%')
+		FROM assets a JOIN sites s ON s.id = a.site_id
+		WHERE a.id = $1`, assetID, frus).Scan(&f.BaseWarrantyEndsOn, &f.Today, &extended, &battery)
+	if err != nil {
+		return nil, err
+	}
+	f.Battery = f.Battery || battery
+	if extended != nil {
+		f.ExtendedWarrantyTo = *extended
+	}
+	if contractID != nil {
+		if f.Contract, err = findOneBy(ctx, q, contractSelect, "c.id", "contract", *contractID, nil, scanContract); err != nil {
+			return nil, err
+		}
+		year, _, _ := aftercare.ContractYear(f.Contract.StartsOn, f.Today)
+		if f.Used, err = claimsUsed(ctx, q, *contractID, year); err != nil {
+			return nil, err
+		}
+	}
+	c := aftercare.DecideCoverage(f)
+	return &c, nil
+}
+
+// claimsUsed counts the claims counted against a contract's entitlements in
+// one contract year.
+func claimsUsed(ctx context.Context, q querier, contractID string, year int) (map[aftercare.EntitlementKind]int, error) {
+	rows, err := q.Query(ctx, `
+		SELECT kind, count(*) FROM entitlement_claims WHERE contract_id = $1 AND contract_year = $2 GROUP BY kind`,
+		contractID, year)
+	if err != nil {
+		return nil, err
+	}
+	used := map[aftercare.EntitlementKind]int{}
+	var kind aftercare.EntitlementKind
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
+		used[kind] = n
+		return nil
+	})
+	return used, err
+}
+
+// writeClaim writes, in the incident's transaction, the outbox message that
+// takes the claim its coverage draws on to the contract's workflow, which
+// counts it or refuses it past the entitlement's annual limit.
+func writeClaim(ctx context.Context, tx pgx.Tx, inc *aftercare.Incident) error {
+	c := inc.Coverage
+	if c == nil || c.Claim == "" {
+		return nil
+	}
+	payload, err := json.Marshal(aftercare.EntitlementClaim{ContractID: c.ContractID, IncidentID: inc.ID, Kind: c.Claim})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3) ON CONFLICT (topic, key) DO NOTHING`,
+		aftercare.OutboxTopicEntitlementClaim, inc.ID, payload); err != nil {
+		return err
+	}
+	return notifyOutbox(ctx, tx, aftercare.OutboxTopicEntitlementClaim)
+}
+
+// RefuseClaim records that the contract's workflow refused an incident's
+// claim: the incident's coverage becomes not covered, with the refusal as
+// its reason (so the work needs a quote), together with an incident event.
+// A repeat changes nothing.
+func (s *ContractService) RefuseClaim(ctx context.Context, claim aftercare.EntitlementClaim, reason string) (err error) {
+	defer wrap(&err, fmt.Sprintf("ContractService.RefuseClaim(ctx, %q)", claim.IncidentID))
+	if !validID(claim.IncidentID) {
+		return aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", claim.IncidentID)
+	}
+	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE incidents SET coverage = coverage || jsonb_build_object('covered', false, 'reason', $3::text,
+				'claim_status', $4::text, 'entitlements', coalesce((SELECT jsonb_agg(k) FROM jsonb_array_elements_text(
+					coverage->'entitlements') k WHERE k <> $2), '[]'::jsonb)), updated_at = now()
+			WHERE id = $1 AND coverage->>'claim' = $2 AND coverage->>'claim_status' = $5`,
+			claim.IncidentID, claim.Kind, reason, aftercare.ClaimRefused, aftercare.ClaimPending)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO incident_events (incident_id, kind, reason, data, idempotency_key)
+			VALUES ($1, 'claim_refused', $2, $3, $4) ON CONFLICT (idempotency_key) DO NOTHING`,
+			claim.IncidentID, reason, map[string]any{"contract_id": claim.ContractID, "kind": claim.Kind},
+			"claim_refused:"+claim.IncidentID)
+		return err
+	})
+}
+
+// EntitlementService answers what assets are entitled to.
+type EntitlementService struct {
+	db *DB
+}
+
+var _ aftercare.EntitlementService = (*EntitlementService)(nil)
+
+// NewEntitlementService returns an EntitlementService backed by db.
+func NewEntitlementService(db *DB) *EntitlementService {
+	return &EntitlementService{db: db}
+}
+
+// CheckEntitlement returns the coverage an incident of the category filed
+// now for the asset would get, computed exactly as filing computes it.
+func (s *EntitlementService) CheckEntitlement(ctx context.Context, serial string, category aftercare.Category) (_ *aftercare.Coverage, err error) {
+	defer wrap(&err, fmt.Sprintf("EntitlementService.CheckEntitlement(ctx, %q)", serial))
+	if !category.Valid() {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "category %q is not known", category)
+	}
+	serial = strings.ToUpper(strings.TrimSpace(serial))
+	var c *aftercare.Coverage
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		asset, err := findIntakeAsset(ctx, tx, serial)
+		if aftercare.ErrorCode(err) == aftercare.EINVALID {
+			return aftercare.Errorf(aftercare.ENOTFOUND, "no asset has serial number %q", serial)
+		}
+		if err != nil {
+			return err
+		}
+		c, err = decideCoverage(ctx, tx, asset.id, asset.contractID, category, "", nil)
+		return err
+	})
+	return c, err
 }

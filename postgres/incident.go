@@ -55,6 +55,10 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 	if err != nil {
 		return nil, err
 	}
+	coverage, err := decideCoverage(ctx, tx, asset.id, asset.contractID, create.Category, create.Symptoms, create.Parts)
+	if err != nil {
+		return nil, err
+	}
 	id := newID()
 	var actorID *string
 	if actor != nil {
@@ -62,12 +66,12 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 	}
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO incidents (id, account_id, site_id, asset_id, contract_id, tier, priority, category, symptoms,
-			status, contact_name, contact_email, contact_phone, client_request_id, created_by, workflow_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $15)
+			status, contact_name, contact_email, contact_phone, client_request_id, created_by, workflow_id, coverage)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT (account_id, client_request_id) DO NOTHING`,
 		id, asset.accountID, asset.siteID, asset.id, asset.contractID, asset.tier, create.Priority, create.Category,
 		create.Symptoms, create.Contact.Name, create.Contact.Email, create.Contact.Phone, create.ClientRequestID,
-		actorID, aftercare.IncidentWorkflowID(id))
+		actorID, aftercare.IncidentWorkflowID(id), storeCoverage(coverage))
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +103,9 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 		return nil, err
 	}
 	if err := notifyOutbox(ctx, tx, aftercare.OutboxTopicIncidentWorkflow); err != nil {
+		return nil, err
+	}
+	if err := writeClaim(ctx, tx, inc); err != nil {
 		return nil, err
 	}
 	return inc, nil
