@@ -32,4 +32,6 @@ type Resolver struct {
 	SLAService aftercare.SLAService
 	// EventService reads and follows incident events.
 	EventService aftercare.IncidentEventService
+	// KPIService computes KPIs by account, region, engineer and provider.
+	KPIService aftercare.KPIService
 }

@@ -97,6 +97,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	}
 	slaService := postgres.NewSLAService(m.DB)
 	resolver.SLAService, resolver.EventService = slaService, slaService
+	resolver.KPIService = postgres.NewKPIService(m.DB)
 	resolver.LifecycleService = &workflows.Lifecycle{Client: m.Temporal, Incidents: resolver.IncidentService}
 	dispatcher, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
 		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5})

@@ -41,6 +41,7 @@ type QueryResolver interface {
 	Engineers(ctx context.Context, region *string, productLine *string, first *int, after *string) (*model.EngineerConnection, error)
 	Incident(ctx context.Context, id string) (*aftercare.Incident, error)
 	Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string) (*model.IncidentConnection, error)
+	Kpis(ctx context.Context, filter aftercare.KPIFilter) ([]*aftercare.KPI, error)
 	Part(ctx context.Context, id string) (*aftercare.Part, error)
 	PartByFru(ctx context.Context, fru string) (*aftercare.Part, error)
 	Parts(ctx context.Context, productLine *string, first *int, after *string) (*model.PartConnection, error)
@@ -463,6 +464,20 @@ func (ec *executionContext) field_Query_incidents_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_kpis_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (aftercare.KPIFilter, error) {
+			return ec.unmarshalNKpiFilter2githubᚗcomᚋaftercareᚋaftercareᚐKPIFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -2059,6 +2074,73 @@ func (ec *executionContext) fieldContext_Query_incidents(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_kpis(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_kpis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Kpis(ctx, fc.Args["filter"].(aftercare.KPIFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "kpi")
+				if err != nil {
+					var zeroVal []*aftercare.KPI
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal []*aftercare.KPI
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal []*aftercare.KPI
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.KPI) graphql.Marshaler {
+			return ec.marshalNKpi2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐKPIᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_kpis(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Kpi(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_kpis_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_part(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2916,6 +2998,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_incidents(ctx, field)
+				})
+		case "kpis":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_kpis(ctx, field)
 				})
 		case "part":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

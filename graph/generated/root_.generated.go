@@ -151,6 +151,13 @@ type ComplexityRoot struct {
 		Unassigned          func(childComplexity int) int
 	}
 
+	ClockAttainment struct {
+		Attainment func(childComplexity int) int
+		Breached   func(childComplexity int) int
+		Clock      func(childComplexity int) int
+		Met        func(childComplexity int) int
+	}
+
 	Contact struct {
 		Email func(childComplexity int) int
 		Name  func(childComplexity int) int
@@ -332,6 +339,31 @@ type ComplexityRoot struct {
 		ToStatus   func(childComplexity int) int
 	}
 
+	Kpi struct {
+		Breaches              func(childComplexity int) int
+		CSAT                  func(childComplexity int) int
+		Dimension             func(childComplexity int) int
+		FirstTimeFixRate      func(childComplexity int) int
+		FirstTimeFixes        func(childComplexity int) int
+		Key                   func(childComplexity int) int
+		MeanSurveyScore       func(childComplexity int) int
+		MeanTimeToRestoreSecs func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		OnSite                func(childComplexity int) int
+		PeriodEnd             func(childComplexity int) int
+		PeriodStart           func(childComplexity int) int
+		RepeatVisitRate       func(childComplexity int) int
+		RepeatVisits          func(childComplexity int) int
+		Resolved              func(childComplexity int) int
+		Response              func(childComplexity int) int
+		Restore               func(childComplexity int) int
+		Restored              func(childComplexity int) int
+		ServiceCreditPercent  func(childComplexity int) int
+		SurveysAnswered       func(childComplexity int) int
+		SurveysSatisfied      func(childComplexity int) int
+		Visited               func(childComplexity int) int
+	}
+
 	LadderLevel struct {
 		Actions func(childComplexity int) int
 		Percent func(childComplexity int) int
@@ -441,6 +473,7 @@ type ComplexityRoot struct {
 		Holidays           func(childComplexity int, country string) int
 		Incident           func(childComplexity int, id string) int
 		Incidents          func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
+		Kpis               func(childComplexity int, filter aftercare.KPIFilter) int
 		Me                 func(childComplexity int) int
 		Part               func(childComplexity int, id string) int
 		PartByFru          func(childComplexity int, fru string) int
@@ -965,6 +998,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BatchPlan.Unassigned(childComplexity), true
+
+	case "ClockAttainment.attainment":
+		if e.ComplexityRoot.ClockAttainment.Attainment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClockAttainment.Attainment(childComplexity), true
+	case "ClockAttainment.breached":
+		if e.ComplexityRoot.ClockAttainment.Breached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClockAttainment.Breached(childComplexity), true
+	case "ClockAttainment.clock":
+		if e.ComplexityRoot.ClockAttainment.Clock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClockAttainment.Clock(childComplexity), true
+	case "ClockAttainment.met":
+		if e.ComplexityRoot.ClockAttainment.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClockAttainment.Met(childComplexity), true
 
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
@@ -1705,6 +1763,139 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncidentEvent.ToStatus(childComplexity), true
 
+	case "Kpi.breaches":
+		if e.ComplexityRoot.Kpi.Breaches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Breaches(childComplexity), true
+	case "Kpi.csat":
+		if e.ComplexityRoot.Kpi.CSAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.CSAT(childComplexity), true
+	case "Kpi.dimension":
+		if e.ComplexityRoot.Kpi.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Dimension(childComplexity), true
+	case "Kpi.firstTimeFixRate":
+		if e.ComplexityRoot.Kpi.FirstTimeFixRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.FirstTimeFixRate(childComplexity), true
+	case "Kpi.firstTimeFixes":
+		if e.ComplexityRoot.Kpi.FirstTimeFixes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.FirstTimeFixes(childComplexity), true
+	case "Kpi.key":
+		if e.ComplexityRoot.Kpi.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Key(childComplexity), true
+	case "Kpi.meanSurveyScore":
+		if e.ComplexityRoot.Kpi.MeanSurveyScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.MeanSurveyScore(childComplexity), true
+	case "Kpi.meanTimeToRestoreSeconds":
+		if e.ComplexityRoot.Kpi.MeanTimeToRestoreSecs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.MeanTimeToRestoreSecs(childComplexity), true
+	case "Kpi.name":
+		if e.ComplexityRoot.Kpi.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Name(childComplexity), true
+	case "Kpi.onSite":
+		if e.ComplexityRoot.Kpi.OnSite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.OnSite(childComplexity), true
+	case "Kpi.periodEnd":
+		if e.ComplexityRoot.Kpi.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.PeriodEnd(childComplexity), true
+	case "Kpi.periodStart":
+		if e.ComplexityRoot.Kpi.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.PeriodStart(childComplexity), true
+	case "Kpi.repeatVisitRate":
+		if e.ComplexityRoot.Kpi.RepeatVisitRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.RepeatVisitRate(childComplexity), true
+	case "Kpi.repeatVisits":
+		if e.ComplexityRoot.Kpi.RepeatVisits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.RepeatVisits(childComplexity), true
+	case "Kpi.resolved":
+		if e.ComplexityRoot.Kpi.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Resolved(childComplexity), true
+	case "Kpi.response":
+		if e.ComplexityRoot.Kpi.Response == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Response(childComplexity), true
+	case "Kpi.restore":
+		if e.ComplexityRoot.Kpi.Restore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Restore(childComplexity), true
+	case "Kpi.restored":
+		if e.ComplexityRoot.Kpi.Restored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Restored(childComplexity), true
+	case "Kpi.serviceCreditPercent":
+		if e.ComplexityRoot.Kpi.ServiceCreditPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.ServiceCreditPercent(childComplexity), true
+	case "Kpi.surveysAnswered":
+		if e.ComplexityRoot.Kpi.SurveysAnswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.SurveysAnswered(childComplexity), true
+	case "Kpi.surveysSatisfied":
+		if e.ComplexityRoot.Kpi.SurveysSatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.SurveysSatisfied(childComplexity), true
+	case "Kpi.visited":
+		if e.ComplexityRoot.Kpi.Visited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Kpi.Visited(childComplexity), true
+
 	case "LadderLevel.actions":
 		if e.ComplexityRoot.LadderLevel.Actions == nil {
 			break
@@ -2407,6 +2598,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Incidents(childComplexity, args["filter"].(*model.IncidentFilter), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.kpis":
+		if e.ComplexityRoot.Query.Kpis == nil {
+			break
+		}
+
+		args, err := ec.field_Query_kpis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Kpis(childComplexity, args["filter"].(aftercare.KPIFilter)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -2999,6 +3201,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateIncidentInput", ec.unmarshalInputCreateIncidentInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
+			graphql.NewInputUnmarshaler("KpiFilter", ec.unmarshalInputKpiFilter),
 			graphql.NewInputUnmarshaler("LadderLevelInput", ec.unmarshalInputLadderLevelInput),
 			graphql.NewInputUnmarshaler("PartNeedInput", ec.unmarshalInputPartNeedInput),
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
@@ -3758,6 +3961,101 @@ type Mutation {
   createIncident(input: CreateIncidentInput!): Incident! @authorize(object: "incident", action: "create")
 }
 `, BuiltIn: false},
+	{Name: "../../schema/kpi.graphqls", Input: `"What KPIs are grouped by."
+enum KpiDimension @goModel(model: "github.com/aftercare/aftercare.KPIDimension") {
+  "The incident's account."
+  ACCOUNT @goEnum(value: "github.com/aftercare/aftercare.KPIByAccount")
+  "The region of the incident's site."
+  REGION @goEnum(value: "github.com/aftercare/aftercare.KPIByRegion")
+  "The engineer of the incident's latest assignment that was not declined, cancelled or overridden."
+  ENGINEER @goEnum(value: "github.com/aftercare/aftercare.KPIByEngineer")
+  "That engineer's service provider: the maker's own field service or an authorised partner."
+  PROVIDER @goEnum(value: "github.com/aftercare/aftercare.KPIByProvider")
+}
+
+"How long each reported period is; KPIs are kept per calendar month (UTC)."
+enum KpiGranularity @goModel(model: "github.com/aftercare/aftercare.KPIGranularity") {
+  MONTH @goEnum(value: "github.com/aftercare/aftercare.KPIMonthly")
+  QUARTER @goEnum(value: "github.com/aftercare/aftercare.KPIQuarterly")
+  YEAR @goEnum(value: "github.com/aftercare/aftercare.KPIYearly")
+  "The filter's whole period as one."
+  TOTAL @goEnum(value: "github.com/aftercare/aftercare.KPIWholePeriod")
+}
+
+"""
+Which KPIs to compute: a dimension and the months from the one holding
+` + "`" + `from` + "`" + ` through the one holding ` + "`" + `to` + "`" + ` (UTC, both included, at most 120).
+"""
+input KpiFilter @goModel(model: "github.com/aftercare/aftercare.KPIFilter") {
+  dimension: KpiDimension!
+  from: Date!
+  to: Date!
+  "Defaults to MONTH."
+  granularity: KpiGranularity
+  "Only this account ID, region code, engineer ID or provider ID."
+  key: String
+}
+
+"How often one SLA clock was met, over the clocks that stopped in the period."
+type ClockAttainment @goModel(model: "github.com/aftercare/aftercare.ClockAttainment") {
+  clock: ClockKind!
+  met: Int!
+  breached: Int!
+  "met / (met + breached); null when no clock stopped."
+  attainment: Float
+}
+
+"""
+The KPIs of one dimension key in one period. Each figure counts in the
+period of its own instant: attainment when the clock stopped, time to
+restore when the restore clock stopped, first-time fix and repeat visits
+when the incident was resolved, CSAT when the survey was answered,
+breaches and credits at the breached deadline.
+"""
+type Kpi @goModel(model: "github.com/aftercare/aftercare.KPI") {
+  dimension: KpiDimension!
+  "Account ID, region code, engineer ID or provider ID; empty for incidents nobody was sent to."
+  key: String!
+  name: String!
+  periodStart: Time!
+  "The first instant after the period."
+  periodEnd: Time!
+  response: ClockAttainment!
+  onSite: ClockAttainment!
+  restore: ClockAttainment!
+  "Incidents whose restore clock stopped (met or breached)."
+  restored: Int!
+  "Mean of (restore clock stop − incident filed) over those, wall-clock seconds."
+  meanTimeToRestoreSeconds: Float @goField(name: "MeanTimeToRestoreSecs")
+  "Incidents resolved in the period."
+  resolved: Int!
+  "Of those, the ones with at least one on-site visit."
+  visited: Int!
+  "Of those, the ones with exactly one."
+  firstTimeFixes: Int!
+  "firstTimeFixes / visited."
+  firstTimeFixRate: Float
+  "Incidents resolved whose asset had another incident filed within 30 days after."
+  repeatVisits: Int!
+  "repeatVisits / resolved."
+  repeatVisitRate: Float
+  surveysAnswered: Int!
+  "Surveys answered with a score of 4 or 5."
+  surveysSatisfied: Int!
+  "surveysSatisfied / surveysAnswered."
+  csat: Float @goField(name: "CSAT")
+  meanSurveyScore: Float
+  "Clocks breached whose deadline fell in the period."
+  breaches: Int!
+  "Service credits those breaches earned, in percent of a monthly fee."
+  serviceCreditPercent: Float!
+}
+
+extend type Query {
+  "KPIs per dimension key and period, within the caller's accounts, regions or own work."
+  kpis(filter: KpiFilter!): [Kpi!]! @authorize(object: "kpi", action: "read")
+}
+`, BuiltIn: false},
 	{Name: "../../schema/part.graphqls", Input: `"A field-replaceable unit from the spare-parts catalogue."
 type Part @goModel(model: "github.com/aftercare/aftercare.Part") {
   id: ID!
@@ -4225,6 +4523,20 @@ func (ec *executionContext) childFields_BatchPlan(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type BatchPlan", field.Name)
 }
 
+func (ec *executionContext) childFields_ClockAttainment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clock":
+		return ec.fieldContext_ClockAttainment_clock(ctx, field)
+	case "met":
+		return ec.fieldContext_ClockAttainment_met(ctx, field)
+	case "breached":
+		return ec.fieldContext_ClockAttainment_breached(ctx, field)
+	case "attainment":
+		return ec.fieldContext_ClockAttainment_attainment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClockAttainment", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -4585,6 +4897,56 @@ func (ec *executionContext) childFields_IncidentEvent(ctx context.Context, field
 		return ec.fieldContext_IncidentEvent_data(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IncidentEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_Kpi(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_Kpi_dimension(ctx, field)
+	case "key":
+		return ec.fieldContext_Kpi_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Kpi_name(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_Kpi_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_Kpi_periodEnd(ctx, field)
+	case "response":
+		return ec.fieldContext_Kpi_response(ctx, field)
+	case "onSite":
+		return ec.fieldContext_Kpi_onSite(ctx, field)
+	case "restore":
+		return ec.fieldContext_Kpi_restore(ctx, field)
+	case "restored":
+		return ec.fieldContext_Kpi_restored(ctx, field)
+	case "meanTimeToRestoreSeconds":
+		return ec.fieldContext_Kpi_meanTimeToRestoreSeconds(ctx, field)
+	case "resolved":
+		return ec.fieldContext_Kpi_resolved(ctx, field)
+	case "visited":
+		return ec.fieldContext_Kpi_visited(ctx, field)
+	case "firstTimeFixes":
+		return ec.fieldContext_Kpi_firstTimeFixes(ctx, field)
+	case "firstTimeFixRate":
+		return ec.fieldContext_Kpi_firstTimeFixRate(ctx, field)
+	case "repeatVisits":
+		return ec.fieldContext_Kpi_repeatVisits(ctx, field)
+	case "repeatVisitRate":
+		return ec.fieldContext_Kpi_repeatVisitRate(ctx, field)
+	case "surveysAnswered":
+		return ec.fieldContext_Kpi_surveysAnswered(ctx, field)
+	case "surveysSatisfied":
+		return ec.fieldContext_Kpi_surveysSatisfied(ctx, field)
+	case "csat":
+		return ec.fieldContext_Kpi_csat(ctx, field)
+	case "meanSurveyScore":
+		return ec.fieldContext_Kpi_meanSurveyScore(ctx, field)
+	case "breaches":
+		return ec.fieldContext_Kpi_breaches(ctx, field)
+	case "serviceCreditPercent":
+		return ec.fieldContext_Kpi_serviceCreditPercent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Kpi", field.Name)
 }
 
 func (ec *executionContext) childFields_LadderLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
