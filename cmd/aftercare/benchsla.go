@@ -7,15 +7,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -27,13 +28,30 @@ import (
 // benchSLAConfig is what `aftercare bench sla` runs.
 type benchSLAConfig struct {
 	TemporalAddress string
-	Incidents       int
-	Rates           []float64
-	Window          time.Duration
-	Concurrency     int
+	// DatabaseURL names a database to run on; "" creates a fresh one on
+	// DatabaseServer and drops it afterwards.
+	DatabaseURL    string
+	DatabaseServer string
+	Incidents      int
+	Rates          []float64
+	Window         time.Duration
+	// Target is the response target of the measured incidents; their
+	// ladder falls due at 50, 75, 90 and 100 % of it.
+	Target      time.Duration
+	Concurrency int
 	// Pollers is how many goroutines poll each of the worker's task queues
 	// (workflow and activity); the SDK's default is 2.
 	Pollers int
+}
+
+// levels returns the offsets from registration at which the default
+// ladder's levels fall due on the measured incidents' response clock.
+func (c benchSLAConfig) levels() []time.Duration {
+	out := make([]time.Duration, 0, len(sla.DefaultLadder()))
+	for _, lv := range sla.DefaultLadder() {
+		out = append(out, c.Target*time.Duration(lv.Percent)/100)
+	}
+	return out
 }
 
 // The bench's floor workflow and activity: a bare workflow that sleeps to
@@ -44,13 +62,6 @@ const (
 	floorActivityName = "BenchFloorFire"
 	floorReadyName    = "BenchFloorReady"
 )
-
-// benchTarget is the response target of the measured incidents: its ladder
-// falls due 20, 30, 36 and 40 seconds after registration.
-const benchTarget = 40 * time.Second
-
-// benchLevels are the offsets of the default ladder's levels on benchTarget.
-var benchLevels = []time.Duration{20 * time.Second, 30 * time.Second, 36 * time.Second, 40 * time.Second}
 
 // floorOptions shape a floor workflow.
 type floorOptions struct {
@@ -90,78 +101,23 @@ func floorWorkflow(ctx workflow.Context, key string, dues []time.Time, opts floo
 	return nil
 }
 
-// benchStore is the bench's SLA store, in memory: it hands out the facts of
-// each incident and records how late each escalation and floor activity
-// ran. The database is left out so that the bench compares Aftercare's
-// workflow with the bare one on the same engine.
-type benchStore struct {
-	mu      sync.Mutex
-	facts   map[string]*aftercare.SLAFacts
-	phase   map[string]string // incident or floor key → phase
-	late    map[string][]time.Duration
-	started atomic.Int64 // clocks_started changes recorded
-	ready   atomic.Int64 // floor workflows past their first local activity
-}
-
-func newBenchStore() *benchStore {
-	return &benchStore{facts: map[string]*aftercare.SLAFacts{}, phase: map[string]string{}, late: map[string][]time.Duration{}}
-}
-
-func (s *benchStore) add(id, phase string, f *aftercare.SLAFacts) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.facts[id], s.phase[id] = f, phase
-}
-
-func (s *benchStore) record(key string, due time.Time) {
-	late := time.Since(due)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.phase[key]
-	s.late[p] = append(s.late[p], late)
-}
-
-func (s *benchStore) lateness(phase string) []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.late[phase])
-}
-
-func (s *benchStore) FindSLAFacts(_ context.Context, id string) (*aftercare.SLAFacts, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, ok := s.facts[id]
-	if !ok {
-		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", id)
-	}
-	return f, nil
-}
-
-func (s *benchStore) RecordIncidentChange(_ context.Context, c aftercare.IncidentChange) error {
-	if c.Kind == "clocks_started" {
-		s.started.Add(1)
-	}
-	return nil
-}
-
-func (s *benchStore) RecordEscalation(_ context.Context, e aftercare.EscalationFired, _ []string) error {
-	s.record(e.IncidentID, e.DueAt)
-	return nil
-}
-
-func (s *benchStore) MarkWorkflowStarted(context.Context, string) error { return nil }
-
-// runBenchSLA keeps incidents open with live clocks on a Temporal server,
-// lets escalations fall due at steady rates, and drives the floor workflow
-// to the same instants in the same run; it prints a Markdown report.
+// runBenchSLA keeps incidents open with live clocks on a Temporal server
+// and a PostgreSQL database, lets escalations fall due at steady rates, and
+// drives the floor workflow to the same instants in the same run; it prints
+// a Markdown report.
 func runBenchSLA(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench sla", stderr)
 	cfg := benchSLAConfig{}
 	fs.StringVar(&cfg.TemporalAddress, "temporal-address", env("AFTERCARE_TEMPORAL_ADDRESS", "localhost:7233"),
 		"Temporal frontend host:port of a dev server kept for the bench (AFTERCARE_TEMPORAL_ADDRESS)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "",
+		"PostgreSQL database to run on (migrated first; pool_max_conns sets the pool); empty creates a fresh one and drops it afterwards")
+	fs.StringVar(&cfg.DatabaseServer, "database-server", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
+		"PostgreSQL server the fresh database is created on, as the URL of a database there (AFTERCARE_DATABASE_URL)")
 	fs.IntVar(&cfg.Incidents, "incidents", 10000, "incidents kept open with live clocks during the run")
 	rates := fs.String("rates", "10,30,100", "escalations per second to measure, comma-separated")
 	fs.DurationVar(&cfg.Window, "window", 30*time.Second, "how long escalations fall due at each rate")
+	fs.DurationVar(&cfg.Target, "target", 40*time.Second, "response target of the measured incidents (ladder at 50/75/90/100 %)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 32, "workflow starts in flight at once")
 	fs.IntVar(&cfg.Pollers, "pollers", 2, "pollers per task queue of the bench's one worker, which runs both the floor and Aftercare")
 	if err := fs.Parse(args); err != nil {
@@ -173,6 +129,9 @@ func runBenchSLA(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("rate %q is not a positive number", r)
 		}
 		cfg.Rates = append(cfg.Rates, v)
+	}
+	if cfg.Target < 4*time.Second || cfg.Incidents < 1 || cfg.Concurrency < 1 {
+		return fmt.Errorf("-target must be at least 4s, -incidents and -concurrency at least 1")
 	}
 	b, err := newBenchSLA(ctx, cfg, stderr)
 	if err != nil {
@@ -187,60 +146,103 @@ type benchSLA struct {
 	cfg    benchSLAConfig
 	c      client.Client
 	w      worker.Worker
-	store  *benchStore
+	db     *postgres.DB
+	drop   func()
+	world  *benchWorld
+	ledger *benchLedger
+	sink   *webhookSink
+	relay  context.CancelFunc
+	done   chan struct{}
 	queue  string
 	log    *slog.Logger
 	prefix string
 }
 
-func newBenchSLA(ctx context.Context, cfg benchSLAConfig, stderr io.Writer) (*benchSLA, error) {
+func newBenchSLA(ctx context.Context, cfg benchSLAConfig, stderr io.Writer) (_ *benchSLA, err error) {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	c, err := client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress,
+	var id [4]byte
+	_, _ = rand.Read(id[:])
+	b := &benchSLA{cfg: cfg, ledger: newBenchLedger(), queue: "bench-" + hex.EncodeToString(id[:]), log: log,
+		prefix: "bench-" + hex.EncodeToString(id[:]) + "-", drop: func() {}, done: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
+	if b.db, b.drop, err = openBenchDatabase(ctx, cfg.DatabaseURL, cfg.DatabaseServer); err != nil {
+		return nil, err
+	}
+	if b.world, err = seedBench(ctx, b.db, cfg.Target); err != nil {
+		return nil, err
+	}
+	if b.sink, err = newWebhookSink(); err != nil {
+		return nil, err
+	}
+	b.c, err = client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress,
 		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
-	var id [4]byte
-	_, _ = rand.Read(id[:])
-	b := &benchSLA{cfg: cfg, c: c, store: newBenchStore(), queue: "bench-" + hex.EncodeToString(id[:]), log: log,
-		prefix: "bench-" + hex.EncodeToString(id[:]) + "-"}
 	// Every open incident stays in the worker's cache, as in production
 	// where a worker is sized for its share of open incidents.
 	worker.SetStickyWorkflowCacheSize(2*cfg.Incidents + 20000)
-	b.w = worker.New(c, b.queue, worker.Options{
+	b.w = worker.New(b.c, b.queue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: cfg.Pollers,
 		MaxConcurrentActivityTaskPollers: cfg.Pollers,
 	})
-	workflows.Register(b.w, &workflows.Activities{Incidents: b.store, SLA: b.store})
+	// The production worker's activities on the production store; only
+	// the ledger is told when each write commits.
+	workflows.Register(b.w, &workflows.Activities{
+		Incidents: postgres.NewIncidentService(b.db),
+		SLA:       timedSLA{SLAService: postgres.NewSLAService(b.db), ledger: b.ledger},
+		Webhooks:  []string{b.sink.url},
+	})
 	b.w.RegisterWorkflowWithOptions(floorWorkflow, workflow.RegisterOptions{Name: floorWorkflowName})
 	b.w.RegisterActivityWithOptions(func(_ context.Context, key string, due time.Time) error {
-		b.store.record(key, due)
+		b.ledger.record(key, key+"@"+due.Format(time.RFC3339Nano), due)
 		return nil
 	}, activity.RegisterOptions{Name: floorActivityName})
 	b.w.RegisterActivityWithOptions(func(context.Context, string) error {
-		b.store.ready.Add(1)
+		b.ledger.ready.Add(1)
 		return nil
 	}, activity.RegisterOptions{Name: floorReadyName})
 	if err := b.w.Start(); err != nil {
-		c.Close()
 		return nil, err
 	}
+	// The webhook relay of `aftercare worker`, delivering the escalations'
+	// outbox messages to a local endpoint, runs beside the worker as it
+	// does in production.
+	relayCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	b.relay = cancel
+	relay := &workflows.WebhookRelay{Outbox: b.db, Client: &http.Client{Timeout: 10 * time.Second}, Logger: log,
+		Lease: 30 * time.Second, PollInterval: time.Second, BatchSize: 50, MinBackoff: time.Second, MaxBackoff: time.Minute}
+	go func() {
+		defer close(b.done)
+		_ = relay.Run(relayCtx)
+	}()
 	return b, nil
 }
 
+// close stops the relay and the worker, closes the connections and drops a
+// database the bench created.
 func (b *benchSLA) close() {
-	b.w.Stop()
-	b.c.Close()
-}
-
-// incidentFacts returns the facts of a platinum incident registered at
-// created; overrides give it bench targets.
-func incidentFacts(id string, pri aftercare.Priority, created time.Time, overrides map[string]string) *aftercare.SLAFacts {
-	return &aftercare.SLAFacts{
-		Incident: &aftercare.Incident{ID: id, AccountID: "bench", Tier: aftercare.TierPlatinum, Priority: pri,
-			Status: aftercare.StatusNew, CreatedAt: created},
-		TimeZone: "Asia/Shanghai", Overrides: overrides,
+	if b.relay != nil {
+		b.relay()
+		<-b.done
 	}
+	if b.w != nil {
+		b.w.Stop()
+	}
+	if b.c != nil {
+		b.c.Close()
+	}
+	if b.sink != nil {
+		b.sink.close()
+	}
+	if b.db != nil {
+		b.db.Close()
+	}
+	b.drop()
 }
 
 // startAll calls start for 0..n-1 with cfg.Concurrency in flight and

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aftercare/aftercare/postgres/postgrestest"
+	"github.com/aftercare/aftercare/workflows/workflowstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestBenchSLASmall runs `aftercare bench sla` small, on the test Temporal
+// server and a fresh database it creates and drops: every run of the one
+// rate fires every escalation, and Aftercare's are in PostgreSQL with their
+// notifications and reached the webhook. Timings are printed, not checked.
+func TestBenchSLASmall(t *testing.T) {
+	var out, log bytes.Buffer
+	err := run(context.Background(), []string{"bench", "sla",
+		"-temporal-address", workflowstest.Address(), "-database-server", postgrestest.ServerURL(),
+		"-incidents", "20", "-rates", "20", "-window", "2s", "-target", "4s",
+	}, &out, &log)
+	require.NoError(t, err, "log:\n%s", log.String())
+	t.Log("\n" + out.String())
+
+	var rows []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "| 20 |") {
+			rows = append(rows, line)
+		}
+	}
+	require.Len(t, rows, 3, "the floor, the local floor and Aftercare")
+	for _, row := range rows {
+		assert.Contains(t, row, "| 40/40 |", "every escalation fired: %s", row)
+	}
+	// Ten incidents, four levels each; per incident one dispatcher, the
+	// duty manager, the account manager, and at the breach two directors
+	// and the customer contact.
+	assert.Contains(t, rows[2], "| 40 escalations, 60 notifications |")
+	assert.Contains(t, out.String(), "Webhook deliveries of the measured escalations: 40 of 40")
+}
