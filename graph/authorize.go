@@ -25,6 +25,14 @@ func authorize(a Authorizer) func(ctx context.Context, obj any, next graphql.Res
 		if u == nil {
 			return nil, aftercare.Errorf(aftercare.EUNAUTHORIZED, "not signed in")
 		}
+		if u.Role == aftercare.RoleSurveyRespondent {
+			// Whoever holds a survey link may answer a survey (the token
+			// they pass decides which one) and do nothing else.
+			if object == SurveyObject && action == SurveyAnswerAction {
+				return next(ctx)
+			}
+			return nil, aftercare.Errorf(aftercare.EUNAUTHORIZED, "a survey link may only answer its survey; sign in for anything else")
+		}
 		if !a.Allowed(u, object, action) {
 			return nil, aftercare.Errorf(aftercare.EUNAUTHORIZED, "%s may not %s %s", u.Role, action, object)
 		}

@@ -130,6 +130,12 @@ func (a *authenticator) caller(ctx context.Context, credential string) (*afterca
 	if strings.HasPrefix(credential, "ak_") {
 		return a.keys.AuthenticateAPIKey(ctx, credential)
 	}
+	if strings.HasPrefix(credential, aftercare.SurveyTokenPrefix) {
+		// A survey link's holder has no account; @authorize lets them
+		// answer a survey and nothing else, and the token itself decides
+		// which survey.
+		return aftercare.SurveyRespondent(), "", nil
+	}
 	claims, err := a.tokens.Verify(credential, time.Now())
 	if err != nil {
 		return nil, "", err

@@ -32,6 +32,15 @@ type Resolver struct {
 	SLAService aftercare.SLAService
 	// EventService reads and follows incident events.
 	EventService aftercare.IncidentEventService
+	// PriceListService, QuoteService, RepairService and SurveyService run
+	// the repair flow: quotes, repair records and satisfaction surveys.
+	PriceListService aftercare.PriceListService
+	QuoteService     aftercare.QuoteService
+	RepairService    aftercare.RepairService
+	SurveyService    aftercare.SurveyService
 	// KPIService computes KPIs by account, region, engineer and provider.
 	KPIService aftercare.KPIService
+	// NotificationService reads users' escalation notifications and keeps
+	// the regions' duty managers.
+	NotificationService aftercare.NotificationService
 }

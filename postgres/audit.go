@@ -21,7 +21,10 @@ func writeAudit(ctx context.Context, tx pgx.Tx, actor *aftercare.User, action, o
 	var actorID *string
 	role := "system"
 	if actor != nil {
-		actorID, role = &actor.ID, string(actor.Role)
+		role = string(actor.Role)
+		if actor.ID != "" { // a survey link's holder is no user
+			actorID = &actor.ID
+		}
 	}
 	_, err := tx.Exec(ctx, `
 		INSERT INTO audit_events (actor_id, actor_role, action, object_type, object_id, before, after, request_id)

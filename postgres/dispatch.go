@@ -159,6 +159,9 @@ func createAssignment(ctx context.Context, tx pgx.Tx, c aftercare.AssignmentCrea
 	case aftercare.StatusResolved, aftercare.StatusClosed, aftercare.StatusCancelled:
 		return nil, aftercare.Errorf(aftercare.ECONFLICT, "incident is %s", status)
 	}
+	if err := requireApprovedQuote(ctx, tx, c.IncidentID); err != nil {
+		return nil, err
+	}
 	var active []string
 	if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(id), '{}') FROM assignments WHERE incident_id = $1 AND state IN `+activeStates,
 		c.IncidentID).Scan(&active); err != nil {

@@ -262,8 +262,8 @@ func (s *seeder) load(ctx context.Context, tx pgx.Tx) error {
 	for _, copyTable := range []func(context.Context, pgx.Tx) error{
 		s.copyRegions, s.copyProductLines, s.copyAccounts, s.copyUsers, s.copySites, s.copyAssets,
 		s.copyContracts, s.copyContractAssets, s.copyEntitlements, s.copyParts, s.copyPartProductLines,
-		s.copyDepots, s.copyDepotStock, s.copyEngineers, s.copyEngineerSkills, s.copyVanStock,
-		s.grantAccess,
+		s.copyDepots, s.copyDepotStock, s.copyEngineers, s.assignProviders, s.copyEngineerSkills, s.copyVanStock,
+		s.insertPriceList, s.grantAccess,
 	} {
 		if err := copyTable(ctx, tx); err != nil {
 			return err

@@ -21,6 +21,10 @@ type Activities struct {
 	Webhooks []string
 	// Dispatch finds and reserves engineers.
 	Dispatch aftercare.DispatchService
+	// Contracts loads contracts and mirrors what their workflows decide.
+	Contracts ContractStore
+	// Surveys sends the satisfaction survey of each resolved incident.
+	Surveys SurveyStore
 }
 
 // MarkWorkflowStartedInput names the incident whose workflow started.

@@ -60,6 +60,9 @@ type run struct {
 	// pendingDispatch, when set, says why the main loop should dispatch
 	// next (see autoDispatch).
 	pendingDispatch string
+	// pendingSurvey, when set, is when the incident resolved: the main loop
+	// sends its survey next (see sendSurvey).
+	pendingSurvey time.Time
 }
 
 // IncidentWorkflow owns one incident for its whole life (DESIGN.md §5–§6):
@@ -162,6 +165,9 @@ func (r *run) loop(ctx workflow.Context) error {
 				return err
 			}
 		}
+		if !r.pendingSurvey.IsZero() {
+			r.sendSurvey(ctx)
+		}
 		if r.inc.Status.Terminal() {
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		}
@@ -170,8 +176,8 @@ func (r *run) loop(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			if r.pendingDispatch != "" {
-				continue // an update asked for a dispatch meanwhile; run it before continuing
+			if r.pendingDispatch != "" || !r.pendingSurvey.IsZero() {
+				continue // an update asked for a dispatch or a survey meanwhile; run it before continuing
 			}
 			st := r.inc.clone()
 			return workflow.NewContinueAsNewError(ctx, IncidentWorkflowName,
@@ -247,6 +253,8 @@ func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionRe
 	if in.Action == aftercare.ActionAcknowledge && r.inc.wantsDispatch() {
 		r.pendingDispatch = "triaged"
 	}
+	r.dispatchOnApprove(ctx, in)
+	r.wantSurvey(ctx, in)
 	return TransitionResult{From: from, To: to, SLA: r.inc.status(now)}, nil
 }
 

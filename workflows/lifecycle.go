@@ -17,6 +17,9 @@ import (
 type Lifecycle struct {
 	Client    client.Client
 	Incidents aftercare.IncidentService
+	// Repairs holds the repair records: verifying a repair needs a passing
+	// test result.
+	Repairs aftercare.RepairService
 }
 
 var _ aftercare.LifecycleService = (*Lifecycle)(nil)
@@ -30,6 +33,11 @@ func (l *Lifecycle) Transition(ctx context.Context, req aftercare.LifecycleReque
 	before, err := l.Incidents.FindIncidentByID(ctx, req.IncidentID)
 	if err != nil {
 		return nil, err
+	}
+	if req.Action == aftercare.ActionVerify {
+		if err := l.requirePassingTest(ctx, before); err != nil {
+			return nil, err
+		}
 	}
 	in := TransitionInput{Action: req.Action, Reason: req.Reason, Priority: req.Priority, Note: req.Note,
 		RequestID: aftercare.RequestIDFromContext(ctx)}
@@ -71,4 +79,25 @@ func transitionError(req aftercare.LifecycleRequest, err error) error {
 			"cannot %s the incident now: its workflow is not running (it is starting, or the incident has ended)", req.Action)
 	}
 	return fmt.Errorf("update incident workflow (%s): %w", req.Action, err)
+}
+
+// requirePassingTest refuses to verify a repair whose latest test did not
+// pass, or that has none.
+func (l *Lifecycle) requirePassingTest(ctx context.Context, inc *aftercare.Incident) error {
+	if l.Repairs == nil {
+		return aftercare.Errorf(aftercare.EINTERNAL, "repair records are not available to verify against")
+	}
+	rec, err := l.Repairs.FindRepairRecord(ctx, inc.ID)
+	if err != nil {
+		return err
+	}
+	if !rec.Passed() {
+		why := "no test result is recorded"
+		if len(rec.Tests) > 0 {
+			why = "its latest test failed"
+		}
+		return aftercare.Errorf(aftercare.ECONFLICT,
+			"cannot verify incident %d: %s; record a passing test result (recordTestResult) first", inc.Number, why)
+	}
+	return nil
 }

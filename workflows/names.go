@@ -18,6 +18,7 @@ const (
 	RecordIncidentChangeActivityName = "RecordIncidentChange"
 	RecordEscalationActivityName     = "RecordEscalation"
 	DispatchIncidentActivityName     = "DispatchIncident"
+	CreateSurveyActivityName         = "CreateSurvey"
 )
 
 // Update and query names of the incident workflow.
@@ -28,4 +29,21 @@ const (
 	UpdateTransition = "transition"
 	// QuerySLA returns the incident's live SLA as an SLAStatus.
 	QuerySLA = "sla"
+)
+
+// Names of the contract workflow (ID aftercare.ContractWorkflowID), its
+// activities, its claim update and its query. Its other updates are named
+// after the actions: ActionActivateContract, ActionRenewContract and
+// ActionCancelContract.
+const (
+	ContractWorkflowName             = "ContractWorkflow"
+	LoadContractActivityName         = "LoadContract"
+	RecordContractChangeActivityName = "RecordContractChange"
+	// UpdateClaimEntitlement counts one claim (an aftercare.EntitlementClaim)
+	// once per incident and returns a ClaimResult; its validator refuses a
+	// claim past the entitlement's annual limit, saying so and when the
+	// count resets.
+	UpdateClaimEntitlement = "claim"
+	// QueryContract returns the contract's live aftercare.ContractUsage.
+	QueryContract = "contract"
 )

@@ -24,4 +24,8 @@ func Register(r worker.Registry, acts *Activities) {
 	r.RegisterActivityWithOptions(acts.RecordIncidentChange, activity.RegisterOptions{Name: RecordIncidentChangeActivityName})
 	r.RegisterActivityWithOptions(acts.RecordEscalation, activity.RegisterOptions{Name: RecordEscalationActivityName})
 	r.RegisterActivityWithOptions(acts.DispatchIncident, activity.RegisterOptions{Name: DispatchIncidentActivityName})
+	r.RegisterWorkflowWithOptions(ContractWorkflow, workflow.RegisterOptions{Name: ContractWorkflowName})
+	r.RegisterActivityWithOptions(acts.LoadContract, activity.RegisterOptions{Name: LoadContractActivityName})
+	r.RegisterActivityWithOptions(acts.RecordContractChange, activity.RegisterOptions{Name: RecordContractChangeActivityName})
+	r.RegisterActivityWithOptions(acts.CreateSurvey, activity.RegisterOptions{Name: CreateSurveyActivityName})
 }

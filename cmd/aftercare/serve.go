@@ -97,8 +97,15 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	}
 	slaService := postgres.NewSLAService(m.DB)
 	resolver.SLAService, resolver.EventService = slaService, slaService
+	resolver.NotificationService = postgres.NewNotificationService(m.DB)
 	resolver.KPIService = postgres.NewKPIService(m.DB)
-	resolver.LifecycleService = &workflows.Lifecycle{Client: m.Temporal, Incidents: resolver.IncidentService}
+	resolver.RepairService = postgres.NewRepairService(m.DB)
+	resolver.LifecycleService = &workflows.Lifecycle{Client: m.Temporal, Incidents: resolver.IncidentService,
+		Repairs: resolver.RepairService}
+	resolver.PriceListService = postgres.NewPriceListService(m.DB)
+	resolver.QuoteService = &workflows.Quotes{Store: postgres.NewQuoteStore(m.DB), Lifecycle: resolver.LifecycleService,
+		Incidents: resolver.IncidentService}
+	resolver.SurveyService = postgres.NewSurveyService(m.DB)
 	dispatcher, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
 		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5})
 	if err != nil {
@@ -172,6 +179,7 @@ func (m *Main) StartWorker() error {
 		SLA:       postgres.NewSLAService(m.DB),
 		Webhooks:  m.Config.Webhooks,
 		Dispatch:  dispatcher,
+		Surveys:   postgres.NewSurveyService(m.DB),
 	})
 	if err := m.worker.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

@@ -35,21 +35,29 @@ type ResolverRoot interface {
 	DispatchCandidate() DispatchCandidateResolver
 	DispatchDecision() DispatchDecisionResolver
 	DispatchRejection() DispatchRejectionResolver
+	DutyManager() DutyManagerResolver
 	Engineer() EngineerResolver
 	Entitlement() EntitlementResolver
 	Escalation() EscalationResolver
 	Incident() IncidentResolver
 	IncidentEvent() IncidentEventResolver
+	InstalledPart() InstalledPartResolver
 	Mutation() MutationResolver
+	Notification() NotificationResolver
 	Part() PartResolver
 	PartNeed() PartNeedResolver
 	PartReservation() PartReservationResolver
+	PartReturn() PartReturnResolver
+	PriceListEntry() PriceListEntryResolver
 	Query() QueryResolver
+	Quote() QuoteResolver
+	QuoteLine() QuoteLineResolver
 	ShiftWindow() ShiftWindowResolver
 	Site() SiteResolver
 	SlaClock() SlaClockResolver
 	StockLevel() StockLevelResolver
 	Subscription() SubscriptionResolver
+	SurveySuppression() SurveySuppressionResolver
 	User() UserResolver
 }
 
@@ -238,6 +246,12 @@ type ComplexityRoot struct {
 		Reason     func(childComplexity int) int
 	}
 
+	DutyManager struct {
+		Region    func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
 	Engineer struct {
 		Capacity      func(childComplexity int) int
 		Code          func(childComplexity int) int
@@ -306,9 +320,13 @@ type ComplexityRoot struct {
 		NeededParts       func(childComplexity int) int
 		Number            func(childComplexity int) int
 		Priority          func(childComplexity int) int
+		Quotes            func(childComplexity int) int
+		Repair            func(childComplexity int) int
 		SLAClocks         func(childComplexity int) int
 		Site              func(childComplexity int) int
 		Status            func(childComplexity int) int
+		Survey            func(childComplexity int) int
+		SurveySuppression func(childComplexity int) int
 		Symptoms          func(childComplexity int) int
 		Tier              func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
@@ -337,6 +355,20 @@ type ComplexityRoot struct {
 		Kind       func(childComplexity int) int
 		Reason     func(childComplexity int) int
 		ToStatus   func(childComplexity int) int
+	}
+
+	InstalledPart struct {
+		Depot        func(childComplexity int) int
+		Engineer     func(childComplexity int) int
+		FRU          func(childComplexity int) int
+		ID           func(childComplexity int) int
+		InstalledAt  func(childComplexity int) int
+		Part         func(childComplexity int) int
+		Removed      func(childComplexity int) int
+		Reserved     func(childComplexity int) int
+		SerialNumber func(childComplexity int) int
+		StockID      func(childComplexity int) int
+		Van          func(childComplexity int) int
 	}
 
 	Kpi struct {
@@ -376,6 +408,8 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcknowledgeIncident     func(childComplexity int, id string, note *string) int
+		AnswerSurvey            func(childComplexity int, token string, score int, comment *string) int
+		ApproveQuote            func(childComplexity int, id string, note *string) int
 		ArriveOnSite            func(childComplexity int, id string, note *string) int
 		AssignEngineer          func(childComplexity int, incidentID string) int
 		AssignRole              func(childComplexity int, input model.RoleAssignmentInput) int
@@ -385,6 +419,7 @@ type ComplexityRoot struct {
 		CloseIncident           func(childComplexity int, id string, note *string) int
 		CreateAPIKey            func(childComplexity int, name string, userID *string) int
 		CreateIncident          func(childComplexity int, input model.CreateIncidentInput) int
+		CreateQuote             func(childComplexity int, input model.CreateQuoteInput) int
 		CustomerResponded       func(childComplexity int, id string, note *string) int
 		DeclineAssignment       func(childComplexity int, assignmentID string, reason string) int
 		DepartForIncident       func(childComplexity int, id string, note *string) int
@@ -394,16 +429,46 @@ type ComplexityRoot struct {
 		OptimizeDispatch        func(childComplexity int, region string) int
 		OverrideAssignment      func(childComplexity int, incidentID string, engineerID string, reason string) int
 		RecomputeIncidentSLA    func(childComplexity int, id string, note *string) int
+		RecordDiagnosis         func(childComplexity int, incidentID string, diagnosis string) int
+		RecordPartUsed          func(childComplexity int, input model.PartUsedInput) int
+		RecordTestResult        func(childComplexity int, incidentID string, passed bool, notes *string) int
+		RejectQuote             func(childComplexity int, id string, reason string) int
 		RepairIncident          func(childComplexity int, id string, note *string) int
 		ReportLocation          func(childComplexity int, engineerID *string, lat float64, lng float64) int
 		ResolveIncident         func(childComplexity int, id string, note *string) int
 		RevokeAPIKey            func(childComplexity int, id string) int
 		RevokePermission        func(childComplexity int, input model.PermissionInput) int
 		RevokeRole              func(childComplexity int, input model.RoleAssignmentInput) int
+		SendQuote               func(childComplexity int, id string) int
 		SetContractSLAOverrides func(childComplexity int, contractID string, overrides []*model.SLAOverrideInput) int
+		SetDutyManager          func(childComplexity int, region string, userID *string) int
 		SetIncidentNeeds        func(childComplexity int, incidentID string, minLevel int, parts []*model.PartNeedInput) int
 		SetTierPolicy           func(childComplexity int, tier aftercare.Tier, input model.TierPolicyInput) int
 		VerifyIncident          func(childComplexity int, id string, note *string) int
+	}
+
+	Notification struct {
+		Actions    func(childComplexity int) int
+		Clock      func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Email      func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Incident   func(childComplexity int) int
+		IncidentID func(childComplexity int) int
+		Level      func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Percent    func(childComplexity int) int
+		Reason     func(childComplexity int) int
+	}
+
+	NotificationConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	NotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -441,6 +506,13 @@ type ComplexityRoot struct {
 		Quantity func(childComplexity int) int
 	}
 
+	PartReturn struct {
+		CreatedAt    func(childComplexity int) int
+		Depot        func(childComplexity int) int
+		Disposition  func(childComplexity int) int
+		SerialNumber func(childComplexity int) int
+	}
+
 	Permission struct {
 		Action func(childComplexity int) int
 		Object func(childComplexity int) int
@@ -452,6 +524,15 @@ type ComplexityRoot struct {
 		Coverage func(childComplexity int) int
 		Priority func(childComplexity int) int
 		Target   func(childComplexity int) int
+	}
+
+	PriceListEntry struct {
+		Description func(childComplexity int) int
+		FRU         func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Region      func(childComplexity int) int
+		Tier        func(childComplexity int) int
+		UnitPrice   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -468,6 +549,7 @@ type ComplexityRoot struct {
 		Depots             func(childComplexity int, region *string, first *int, after *string) int
 		DispatchCandidates func(childComplexity int, incidentID string) int
 		DispatchQueue      func(childComplexity int, region string, first *int) int
+		DutyManagers       func(childComplexity int) int
 		Engineer           func(childComplexity int, id string) int
 		Engineers          func(childComplexity int, region *string, productLine *string, first *int, after *string) int
 		Holidays           func(childComplexity int, country string) int
@@ -475,10 +557,12 @@ type ComplexityRoot struct {
 		Incidents          func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
 		Kpis               func(childComplexity int, filter aftercare.KPIFilter) int
 		Me                 func(childComplexity int) int
+		MyNotifications    func(childComplexity int, first *int, after *string) int
 		Part               func(childComplexity int, id string) int
 		PartByFru          func(childComplexity int, fru string) int
 		Parts              func(childComplexity int, productLine *string, first *int, after *string) int
 		Permissions        func(childComplexity int) int
+		PriceList          func(childComplexity int, tier aftercare.Tier, region string, fru *string) int
 		RoleAssignments    func(childComplexity int, userID string) int
 		Site               func(childComplexity int, id string) int
 		TierPolicy         func(childComplexity int, tier aftercare.Tier) int
@@ -491,9 +575,47 @@ type ComplexityRoot struct {
 		OnSiteDeadline func(childComplexity int) int
 	}
 
+	Quote struct {
+		CreatedAt    func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		DecisionNote func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Incident     func(childComplexity int) int
+		Lines        func(childComplexity int) int
+		Region       func(childComplexity int) int
+		SentAt       func(childComplexity int) int
+		State        func(childComplexity int) int
+		Tier         func(childComplexity int) int
+		Total        func(childComplexity int) int
+	}
+
+	QuoteLine struct {
+		Description func(childComplexity int) int
+		FRU         func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Line        func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		Total       func(childComplexity int) int
+		UnitPrice   func(childComplexity int) int
+	}
+
 	ReasonCount struct {
 		Count  func(childComplexity int) int
 		Reason func(childComplexity int) int
+	}
+
+	RepairRecord struct {
+		DiagnosedAt func(childComplexity int) int
+		Diagnosis   func(childComplexity int) int
+		Parts       func(childComplexity int) int
+		Passed      func(childComplexity int) int
+		Tests       func(childComplexity int) int
+	}
+
+	RepairTest struct {
+		Notes      func(childComplexity int) int
+		Passed     func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
 	}
 
 	RoleAssignment struct {
@@ -596,6 +718,21 @@ type ComplexityRoot struct {
 	Subscription struct {
 		AccountEvents  func(childComplexity int, accountID string) int
 		IncidentEvents func(childComplexity int, incidentID string) int
+	}
+
+	Survey struct {
+		AnsweredAt   func(childComplexity int) int
+		Comment      func(childComplexity int) int
+		ContactEmail func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		Score        func(childComplexity int) int
+		SentAt       func(childComplexity int) int
+	}
+
+	SurveySuppression struct {
+		BecauseOfIncidentID func(childComplexity int) int
+		ContactEmail        func(childComplexity int) int
+		SuppressedAt        func(childComplexity int) int
 	}
 
 	TierPolicy struct {
@@ -1322,6 +1459,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DispatchRejection.Reason(childComplexity), true
 
+	case "DutyManager.region":
+		if e.ComplexityRoot.DutyManager.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyManager.Region(childComplexity), true
+	case "DutyManager.updatedAt":
+		if e.ComplexityRoot.DutyManager.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyManager.UpdatedAt(childComplexity), true
+	case "DutyManager.user":
+		if e.ComplexityRoot.DutyManager.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyManager.User(childComplexity), true
+
 	case "Engineer.capacity":
 		if e.ComplexityRoot.Engineer.Capacity == nil {
 			break
@@ -1627,6 +1783,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Priority(childComplexity), true
+	case "Incident.quotes":
+		if e.ComplexityRoot.Incident.Quotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Quotes(childComplexity), true
+	case "Incident.repair":
+		if e.ComplexityRoot.Incident.Repair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Repair(childComplexity), true
 	case "Incident.slaClocks":
 		if e.ComplexityRoot.Incident.SLAClocks == nil {
 			break
@@ -1645,6 +1813,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Status(childComplexity), true
+	case "Incident.survey":
+		if e.ComplexityRoot.Incident.Survey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Survey(childComplexity), true
+	case "Incident.surveySuppression":
+		if e.ComplexityRoot.Incident.SurveySuppression == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.SurveySuppression(childComplexity), true
 	case "Incident.symptoms":
 		if e.ComplexityRoot.Incident.Symptoms == nil {
 			break
@@ -1762,6 +1942,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IncidentEvent.ToStatus(childComplexity), true
+
+	case "InstalledPart.depot":
+		if e.ComplexityRoot.InstalledPart.Depot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.Depot(childComplexity), true
+	case "InstalledPart.engineer":
+		if e.ComplexityRoot.InstalledPart.Engineer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.Engineer(childComplexity), true
+	case "InstalledPart.fru":
+		if e.ComplexityRoot.InstalledPart.FRU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.FRU(childComplexity), true
+	case "InstalledPart.id":
+		if e.ComplexityRoot.InstalledPart.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.ID(childComplexity), true
+	case "InstalledPart.installedAt":
+		if e.ComplexityRoot.InstalledPart.InstalledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.InstalledAt(childComplexity), true
+	case "InstalledPart.part":
+		if e.ComplexityRoot.InstalledPart.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.Part(childComplexity), true
+	case "InstalledPart.removed":
+		if e.ComplexityRoot.InstalledPart.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.Removed(childComplexity), true
+	case "InstalledPart.reserved":
+		if e.ComplexityRoot.InstalledPart.Reserved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.Reserved(childComplexity), true
+	case "InstalledPart.serialNumber":
+		if e.ComplexityRoot.InstalledPart.SerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.SerialNumber(childComplexity), true
+	case "InstalledPart.stockId":
+		if e.ComplexityRoot.InstalledPart.StockID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.StockID(childComplexity), true
+	case "InstalledPart.van":
+		if e.ComplexityRoot.InstalledPart.Van == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InstalledPart.Van(childComplexity), true
 
 	case "Kpi.breaches":
 		if e.ComplexityRoot.Kpi.Breaches == nil {
@@ -1933,6 +2180,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.answerSurvey":
+		if e.ComplexityRoot.Mutation.AnswerSurvey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerSurvey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerSurvey(childComplexity, args["token"].(string), args["score"].(int), args["comment"].(*string)), true
+	case "Mutation.approveQuote":
+		if e.ComplexityRoot.Mutation.ApproveQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveQuote(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.arriveOnSite":
 		if e.ComplexityRoot.Mutation.ArriveOnSite == nil {
 			break
@@ -2032,6 +2301,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateIncident(childComplexity, args["input"].(model.CreateIncidentInput)), true
+	case "Mutation.createQuote":
+		if e.ComplexityRoot.Mutation.CreateQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateQuote(childComplexity, args["input"].(model.CreateQuoteInput)), true
 	case "Mutation.customerResponded":
 		if e.ComplexityRoot.Mutation.CustomerResponded == nil {
 			break
@@ -2131,6 +2411,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecomputeIncidentSLA(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.recordDiagnosis":
+		if e.ComplexityRoot.Mutation.RecordDiagnosis == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDiagnosis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDiagnosis(childComplexity, args["incidentId"].(string), args["diagnosis"].(string)), true
+	case "Mutation.recordPartUsed":
+		if e.ComplexityRoot.Mutation.RecordPartUsed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordPartUsed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordPartUsed(childComplexity, args["input"].(model.PartUsedInput)), true
+	case "Mutation.recordTestResult":
+		if e.ComplexityRoot.Mutation.RecordTestResult == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordTestResult_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordTestResult(childComplexity, args["incidentId"].(string), args["passed"].(bool), args["notes"].(*string)), true
+	case "Mutation.rejectQuote":
+		if e.ComplexityRoot.Mutation.RejectQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.repairIncident":
 		if e.ComplexityRoot.Mutation.RepairIncident == nil {
 			break
@@ -2197,6 +2521,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["input"].(model.RoleAssignmentInput)), true
+	case "Mutation.sendQuote":
+		if e.ComplexityRoot.Mutation.SendQuote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendQuote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendQuote(childComplexity, args["id"].(string)), true
 	case "Mutation.setContractSlaOverrides":
 		if e.ComplexityRoot.Mutation.SetContractSLAOverrides == nil {
 			break
@@ -2208,6 +2543,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetContractSLAOverrides(childComplexity, args["contractId"].(string), args["overrides"].([]*model.SLAOverrideInput)), true
+	case "Mutation.setDutyManager":
+		if e.ComplexityRoot.Mutation.SetDutyManager == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDutyManager_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDutyManager(childComplexity, args["region"].(string), args["userId"].(*string)), true
 	case "Mutation.setIncidentNeeds":
 		if e.ComplexityRoot.Mutation.SetIncidentNeeds == nil {
 			break
@@ -2241,6 +2587,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+
+	case "Notification.actions":
+		if e.ComplexityRoot.Notification.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Actions(childComplexity), true
+	case "Notification.clock":
+		if e.ComplexityRoot.Notification.Clock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Clock(childComplexity), true
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.email":
+		if e.ComplexityRoot.Notification.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Email(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.incident":
+		if e.ComplexityRoot.Notification.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Incident(childComplexity), true
+	case "Notification.incidentId":
+		if e.ComplexityRoot.Notification.IncidentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.IncidentID(childComplexity), true
+	case "Notification.level":
+		if e.ComplexityRoot.Notification.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Level(childComplexity), true
+	case "Notification.name":
+		if e.ComplexityRoot.Notification.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Name(childComplexity), true
+	case "Notification.percent":
+		if e.ComplexityRoot.Notification.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Percent(childComplexity), true
+	case "Notification.reason":
+		if e.ComplexityRoot.Notification.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Reason(childComplexity), true
+
+	case "NotificationConnection.edges":
+		if e.ComplexityRoot.NotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Edges(childComplexity), true
+	case "NotificationConnection.pageInfo":
+		if e.ComplexityRoot.NotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.PageInfo(childComplexity), true
+
+	case "NotificationEdge.cursor":
+		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Cursor(childComplexity), true
+	case "NotificationEdge.node":
+		if e.ComplexityRoot.NotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2355,6 +2794,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartReservation.Quantity(childComplexity), true
 
+	case "PartReturn.createdAt":
+		if e.ComplexityRoot.PartReturn.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReturn.CreatedAt(childComplexity), true
+	case "PartReturn.depot":
+		if e.ComplexityRoot.PartReturn.Depot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReturn.Depot(childComplexity), true
+	case "PartReturn.disposition":
+		if e.ComplexityRoot.PartReturn.Disposition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReturn.Disposition(childComplexity), true
+	case "PartReturn.serialNumber":
+		if e.ComplexityRoot.PartReturn.SerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartReturn.SerialNumber(childComplexity), true
+
 	case "Permission.action":
 		if e.ComplexityRoot.Permission.Action == nil {
 			break
@@ -2398,6 +2862,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PolicyCell.Target(childComplexity), true
+
+	case "PriceListEntry.description":
+		if e.ComplexityRoot.PriceListEntry.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceListEntry.Description(childComplexity), true
+	case "PriceListEntry.fru":
+		if e.ComplexityRoot.PriceListEntry.FRU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceListEntry.FRU(childComplexity), true
+	case "PriceListEntry.kind":
+		if e.ComplexityRoot.PriceListEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceListEntry.Kind(childComplexity), true
+	case "PriceListEntry.region":
+		if e.ComplexityRoot.PriceListEntry.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceListEntry.Region(childComplexity), true
+	case "PriceListEntry.tier":
+		if e.ComplexityRoot.PriceListEntry.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceListEntry.Tier(childComplexity), true
+	case "PriceListEntry.unitPrice":
+		if e.ComplexityRoot.PriceListEntry.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceListEntry.UnitPrice(childComplexity), true
 
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
@@ -2542,6 +3043,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DispatchQueue(childComplexity, args["region"].(string), args["first"].(*int)), true
+	case "Query.dutyManagers":
+		if e.ComplexityRoot.Query.DutyManagers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.DutyManagers(childComplexity), true
 	case "Query.engineer":
 		if e.ComplexityRoot.Query.Engineer == nil {
 			break
@@ -2615,6 +3122,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myNotifications":
+		if e.ComplexityRoot.Query.MyNotifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myNotifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyNotifications(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.part":
 		if e.ComplexityRoot.Query.Part == nil {
 			break
@@ -2654,6 +3172,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Permissions(childComplexity), true
+	case "Query.priceList":
+		if e.ComplexityRoot.Query.PriceList == nil {
+			break
+		}
+
+		args, err := ec.field_Query_priceList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PriceList(childComplexity, args["tier"].(aftercare.Tier), args["region"].(string), args["fru"].(*string)), true
 	case "Query.roleAssignments":
 		if e.ComplexityRoot.Query.RoleAssignments == nil {
 			break
@@ -2718,6 +3247,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.QueueItem.OnSiteDeadline(childComplexity), true
 
+	case "Quote.createdAt":
+		if e.ComplexityRoot.Quote.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.CreatedAt(childComplexity), true
+	case "Quote.decidedAt":
+		if e.ComplexityRoot.Quote.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.DecidedAt(childComplexity), true
+	case "Quote.decisionNote":
+		if e.ComplexityRoot.Quote.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.DecisionNote(childComplexity), true
+	case "Quote.id":
+		if e.ComplexityRoot.Quote.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ID(childComplexity), true
+	case "Quote.incident":
+		if e.ComplexityRoot.Quote.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Incident(childComplexity), true
+	case "Quote.lines":
+		if e.ComplexityRoot.Quote.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Lines(childComplexity), true
+	case "Quote.region":
+		if e.ComplexityRoot.Quote.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Region(childComplexity), true
+	case "Quote.sentAt":
+		if e.ComplexityRoot.Quote.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.SentAt(childComplexity), true
+	case "Quote.state":
+		if e.ComplexityRoot.Quote.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.State(childComplexity), true
+	case "Quote.tier":
+		if e.ComplexityRoot.Quote.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Tier(childComplexity), true
+	case "Quote.total":
+		if e.ComplexityRoot.Quote.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.Total(childComplexity), true
+
+	case "QuoteLine.description":
+		if e.ComplexityRoot.QuoteLine.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLine.Description(childComplexity), true
+	case "QuoteLine.fru":
+		if e.ComplexityRoot.QuoteLine.FRU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLine.FRU(childComplexity), true
+	case "QuoteLine.kind":
+		if e.ComplexityRoot.QuoteLine.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLine.Kind(childComplexity), true
+	case "QuoteLine.line":
+		if e.ComplexityRoot.QuoteLine.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLine.Line(childComplexity), true
+	case "QuoteLine.quantity":
+		if e.ComplexityRoot.QuoteLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLine.Quantity(childComplexity), true
+	case "QuoteLine.total":
+		if e.ComplexityRoot.QuoteLine.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLine.Total(childComplexity), true
+	case "QuoteLine.unitPrice":
+		if e.ComplexityRoot.QuoteLine.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuoteLine.UnitPrice(childComplexity), true
+
 	case "ReasonCount.count":
 		if e.ComplexityRoot.ReasonCount.Count == nil {
 			break
@@ -2730,6 +3369,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReasonCount.Reason(childComplexity), true
+
+	case "RepairRecord.diagnosedAt":
+		if e.ComplexityRoot.RepairRecord.DiagnosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRecord.DiagnosedAt(childComplexity), true
+	case "RepairRecord.diagnosis":
+		if e.ComplexityRoot.RepairRecord.Diagnosis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRecord.Diagnosis(childComplexity), true
+	case "RepairRecord.parts":
+		if e.ComplexityRoot.RepairRecord.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRecord.Parts(childComplexity), true
+	case "RepairRecord.passed":
+		if e.ComplexityRoot.RepairRecord.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRecord.Passed(childComplexity), true
+	case "RepairRecord.tests":
+		if e.ComplexityRoot.RepairRecord.Tests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRecord.Tests(childComplexity), true
+
+	case "RepairTest.notes":
+		if e.ComplexityRoot.RepairTest.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairTest.Notes(childComplexity), true
+	case "RepairTest.passed":
+		if e.ComplexityRoot.RepairTest.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairTest.Passed(childComplexity), true
+	case "RepairTest.recordedAt":
+		if e.ComplexityRoot.RepairTest.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairTest.RecordedAt(childComplexity), true
 
 	case "RoleAssignment.domain":
 		if e.ComplexityRoot.RoleAssignment.Domain == nil {
@@ -3120,6 +3809,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.IncidentEvents(childComplexity, args["incidentId"].(string)), true
 
+	case "Survey.answeredAt":
+		if e.ComplexityRoot.Survey.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Survey.AnsweredAt(childComplexity), true
+	case "Survey.comment":
+		if e.ComplexityRoot.Survey.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Survey.Comment(childComplexity), true
+	case "Survey.contactEmail":
+		if e.ComplexityRoot.Survey.ContactEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Survey.ContactEmail(childComplexity), true
+	case "Survey.expiresAt":
+		if e.ComplexityRoot.Survey.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Survey.ExpiresAt(childComplexity), true
+	case "Survey.score":
+		if e.ComplexityRoot.Survey.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Survey.Score(childComplexity), true
+	case "Survey.sentAt":
+		if e.ComplexityRoot.Survey.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Survey.SentAt(childComplexity), true
+
+	case "SurveySuppression.becauseOfIncidentId":
+		if e.ComplexityRoot.SurveySuppression.BecauseOfIncidentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveySuppression.BecauseOfIncidentID(childComplexity), true
+	case "SurveySuppression.contactEmail":
+		if e.ComplexityRoot.SurveySuppression.ContactEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveySuppression.ContactEmail(childComplexity), true
+	case "SurveySuppression.suppressedAt":
+		if e.ComplexityRoot.SurveySuppression.SuppressedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveySuppression.SuppressedAt(childComplexity), true
+
 	case "TierPolicy.cells":
 		if e.ComplexityRoot.TierPolicy.Cells == nil {
 			break
@@ -3200,12 +3945,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BreachFilter", ec.unmarshalInputBreachFilter),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateIncidentInput", ec.unmarshalInputCreateIncidentInput),
+			graphql.NewInputUnmarshaler("CreateQuoteInput", ec.unmarshalInputCreateQuoteInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
 			graphql.NewInputUnmarshaler("KpiFilter", ec.unmarshalInputKpiFilter),
 			graphql.NewInputUnmarshaler("LadderLevelInput", ec.unmarshalInputLadderLevelInput),
 			graphql.NewInputUnmarshaler("PartNeedInput", ec.unmarshalInputPartNeedInput),
+			graphql.NewInputUnmarshaler("PartUsedInput", ec.unmarshalInputPartUsedInput),
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
 			graphql.NewInputUnmarshaler("PolicyCellInput", ec.unmarshalInputPolicyCellInput),
+			graphql.NewInputUnmarshaler("QuotePartInput", ec.unmarshalInputQuotePartInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentInput", ec.unmarshalInputRoleAssignmentInput),
 			graphql.NewInputUnmarshaler("SlaOverrideInput", ec.unmarshalInputSlaOverrideInput),
 			graphql.NewInputUnmarshaler("TierPolicyInput", ec.unmarshalInputTierPolicyInput),
@@ -3684,8 +4432,9 @@ type DispatchDecision @goModel(model: "github.com/aftercare/aftercare.DispatchDe
   at: Time!
   "Best first: those who make the on-site deadline, then the least ETA, then the least load, then engineer ID."
   candidates: [DispatchCandidate!]!
+  "The 25 nearest engineers on the product line who failed a rule, nearest first: those no farther than the farthest candidate, or anyone when the list of candidates is short."
   rejections: [DispatchRejection!]!
-  "Rejections by rule; when nobody qualifies, also those without the product line."
+  "The listed rejections by rule; when nobody qualifies, every engineer who failed a rule, and those without the product line."
   rejectionCounts: [ReasonCount!]!
 }
 
@@ -4056,6 +4805,72 @@ extend type Query {
   kpis(filter: KpiFilter!): [Kpi!]! @authorize(object: "kpi", action: "read")
 }
 `, BuiltIn: false},
+	{Name: "../../schema/notification.graphqls", Input: `"Why a recipient was told of an escalation: the part they play in the incident (DESIGN.md §6)."
+enum NotificationReason @goModel(model: "github.com/aftercare/aftercare.NotificationReason") {
+  "The engineer of the incident's active assignment (warn_engineer, 50 % by default)."
+  ASSIGNED_ENGINEER @goEnum(value: "github.com/aftercare/aftercare.ReasonAssignedEngineer")
+  "A dispatcher of the site's region (warn_dispatcher, 50 %)."
+  DISPATCHER @goEnum(value: "github.com/aftercare/aftercare.ReasonDispatcher")
+  "The region's duty manager, or a service director standing in where the region has none (escalate_duty_manager, 75 %)."
+  DUTY_MANAGER @goEnum(value: "github.com/aftercare/aftercare.ReasonDutyManager")
+  "The contract's account manager (notify_account_manager, 90 %)."
+  ACCOUNT_MANAGER @goEnum(value: "github.com/aftercare/aftercare.ReasonAccountManager")
+  "A service director, told of a breach (100 %)."
+  SERVICE_DIRECTOR @goEnum(value: "github.com/aftercare/aftercare.ReasonServiceDirector")
+  "The incident's customer contact, told of a breach (100 %)."
+  CUSTOMER_CONTACT @goEnum(value: "github.com/aftercare/aftercare.ReasonCustomerContact")
+}
+
+"One recipient's notice of one fired escalation level; each level tells each recipient once."
+type Notification @goModel(model: "github.com/aftercare/aftercare.Notification") {
+  id: ID! @goField(forceResolver: true)
+  incidentId: ID!
+  "The incident, where the caller may see it."
+  incident: Incident @goField(forceResolver: true)
+  clock: ClockKind!
+  "The rung of the ladder, from 1."
+  level: Int!
+  percent: Int!
+  reason: NotificationReason!
+  "Who was told, by name and address."
+  name: String!
+  email: String!
+  "What the level does: warn_engineer, escalate_duty_manager, breach, ..."
+  actions: [String!]!
+  "When the level fired."
+  createdAt: Time!
+}
+
+type NotificationConnection {
+  edges: [NotificationEdge!]!
+  pageInfo: PageInfo!
+}
+
+type NotificationEdge {
+  cursor: String!
+  node: Notification!
+}
+
+"The manager on call for a region's escalations at 75 %."
+type DutyManager @goModel(model: "github.com/aftercare/aftercare.DutyManager") {
+  region: String!
+  "Null once cleared: the region's escalations then go to the service directors."
+  user: User @goField(forceResolver: true)
+  updatedAt: Time!
+}
+
+extend type Query {
+  "The signed-in user's notifications of escalations, newest first; nobody sees another's."
+  myNotifications(first: Int, after: String): NotificationConnection! @authorize(object: "notification", action: "read")
+  "The duty manager of every region that has one."
+  dutyManagers: [DutyManager!]! @authorize(object: "duty_manager", action: "read")
+}
+
+extend type Mutation {
+  "Make a service director or dispatcher the duty manager of a region, or clear the region's with a null userId."
+  setDutyManager(region: String!, userId: ID): DutyManager! @authorize(object: "duty_manager", action: "update")
+}
+`, BuiltIn: false},
 	{Name: "../../schema/part.graphqls", Input: `"A field-replaceable unit from the spare-parts catalogue."
 type Part @goModel(model: "github.com/aftercare/aftercare.Part") {
   id: ID!
@@ -4081,6 +4896,207 @@ extend type Query {
   part(id: ID!): Part @authorize(object: "part", action: "read")
   partByFru(fru: String!): Part @authorize(object: "part", action: "read")
   parts(productLine: String, first: Int, after: String): PartConnection! @authorize(object: "part", action: "read")
+}
+`, BuiltIn: false},
+	{Name: "../../schema/repair.graphqls", Input: `# The standard repair flow (DESIGN.md §5, issue 6): quotes priced from the
+# price list for work that is not covered, the repair record with traceable
+# parts, and the satisfaction survey sent when an incident resolves.
+
+enum PriceKind @goModel(model: "github.com/aftercare/aftercare.PriceKind") {
+  "A part, per unit."
+  PART @goEnum(value: "github.com/aftercare/aftercare.PricePart")
+  "Labour, per hour."
+  LABOUR @goEnum(value: "github.com/aftercare/aftercare.PriceLabour")
+  "A call-out, per visit."
+  CALL_OUT @goEnum(value: "github.com/aftercare/aftercare.PriceCallOut")
+}
+
+"One price of the standardised price list, for a tier and region."
+type PriceListEntry @goModel(model: "github.com/aftercare/aftercare.PriceListEntry") {
+  kind: PriceKind!
+  "The FRU number of a part's price; empty for labour and call-out."
+  fru: String!
+  description: String!
+  tier: Tier!
+  region: String!
+  unitPrice: Money!
+}
+
+enum QuoteState @goModel(model: "github.com/aftercare/aftercare.QuoteState") {
+  DRAFT @goEnum(value: "github.com/aftercare/aftercare.QuoteDraft")
+  SENT @goEnum(value: "github.com/aftercare/aftercare.QuoteSent")
+  APPROVED @goEnum(value: "github.com/aftercare/aftercare.QuoteApproved")
+  REJECTED @goEnum(value: "github.com/aftercare/aftercare.QuoteRejected")
+  EXPIRED @goEnum(value: "github.com/aftercare/aftercare.QuoteExpired")
+}
+
+"One line of a quote, priced from the price list."
+type QuoteLine @goModel(model: "github.com/aftercare/aftercare.QuoteLine") {
+  line: Int!
+  kind: PriceKind!
+  "The FRU number of a part line; empty for labour and call-out."
+  fru: String!
+  description: String!
+  "Units, hours of labour or call-outs."
+  quantity: Float!
+  unitPrice: Money!
+  total: Money!
+}
+
+"A price for work not covered by warranty or entitlement, for the customer to approve."
+type Quote @goModel(model: "github.com/aftercare/aftercare.Quote") {
+  id: ID!
+  incident: Incident!
+  state: QuoteState!
+  "The price list the quote was built from."
+  tier: Tier!
+  region: String!
+  lines: [QuoteLine!]!
+  total: Money!
+  createdAt: Time!
+  sentAt: Time
+  decidedAt: Time
+  "The customer's comment with the answer."
+  decisionNote: String!
+}
+
+input QuotePartInput {
+  fru: String!
+  quantity: Int!
+}
+
+input CreateQuoteInput {
+  incidentId: ID!
+  "Labour in hours, in quarter hours; 0 for none."
+  labourHours: Float!
+  "The parts to quote; omitted, the parts the incident needs."
+  parts: [QuotePartInput!]
+  "Whether to charge a call-out."
+  callOut: Boolean!
+}
+
+enum PartDisposition @goModel(model: "github.com/aftercare/aftercare.PartDisposition") {
+  "The failed part goes back to the depot."
+  RETURN_TO_DEPOT @goEnum(value: "github.com/aftercare/aftercare.ReturnToDepot")
+  "The failed drive stays with the customer (keep-your-drive)."
+  KEPT_BY_CUSTOMER @goEnum(value: "github.com/aftercare/aftercare.KeptByCustomer")
+}
+
+"A failed part removed in a repair, and where it goes."
+type PartReturn @goModel(model: "github.com/aftercare/aftercare.PartReturn") {
+  serialNumber: String!
+  disposition: PartDisposition!
+  "The depot it goes back to; null when the customer keeps it."
+  depot: Depot
+  createdAt: Time!
+}
+
+"A genuine part installed in a repair, traced to the stock it came from."
+type InstalledPart @goModel(model: "github.com/aftercare/aftercare.InstalledPart") {
+  id: Int!
+  part: Part!
+  fru: String!
+  serialNumber: String!
+  "The stock row the unit was consumed from."
+  stockId: Int!
+  "The depot the unit came from, or null when it came from a van."
+  depot: Depot
+  "The engineer whose van the unit came from, or null when it came from a depot."
+  van: Engineer
+  "The engineer assigned to the repair."
+  engineer: Engineer
+  installedAt: Time!
+  "Whether the unit was reserved for the job (advance parts) rather than taken unreserved."
+  reserved: Boolean!
+  "The failed part taken out; null if none was."
+  removed: PartReturn
+}
+
+"A test of a repair."
+type RepairTest @goModel(model: "github.com/aftercare/aftercare.RepairTest") {
+  passed: Boolean!
+  notes: String!
+  recordedAt: Time!
+}
+
+"What was done to repair an incident's device."
+type RepairRecord @goModel(model: "github.com/aftercare/aftercare.RepairRecord") {
+  diagnosis: String!
+  diagnosedAt: Time
+  parts: [InstalledPart!]!
+  "The tests, oldest first; the latest must pass before the repair is verified."
+  tests: [RepairTest!]!
+  "Whether the latest test passed."
+  passed: Boolean!
+}
+
+input PartUsedInput {
+  incidentId: ID!
+  fru: String!
+  serialNumber: String!
+  "The stock row the unit was taken from; omitted, the unit reserved for the job."
+  stockId: Int
+  "The serial number of the failed part taken out, if one was."
+  removedSerialNumber: String
+}
+
+"The satisfaction survey of a resolved incident."
+type Survey @goModel(model: "github.com/aftercare/aftercare.Survey") {
+  contactEmail: String!
+  sentAt: Time!
+  expiresAt: Time!
+  "1 to 5 once answered, 0 before."
+  score: Int!
+  comment: String!
+  "When it was answered; null until then."
+  answeredAt: Time
+}
+
+"A survey not sent because the contact had one within seven days."
+type SurveySuppression @goModel(model: "github.com/aftercare/aftercare.SurveySuppression") {
+  contactEmail: String!
+  suppressedAt: Time!
+  "The incident whose survey the contact had received."
+  becauseOfIncidentId: ID!
+}
+
+extend type Incident {
+  "The quotes for work not covered, newest first."
+  quotes: [Quote!]!
+  "The repair record."
+  repair: RepairRecord!
+  "The satisfaction survey, once the incident resolved; null if none was sent."
+  survey: Survey
+  "Why no survey was sent, if one was suppressed."
+  surveySuppression: SurveySuppression
+}
+
+extend type Query {
+  "The price list of a tier and region; with fru, only that part beside labour and call-out."
+  priceList(tier: Tier!, region: String!, fru: String): [PriceListEntry!]! @authorize(object: "price_list", action: "read")
+}
+
+extend type Mutation {
+  "Price a draft quote for a triaged incident whose work is not covered."
+  createQuote(input: CreateQuoteInput!): Quote! @authorize(object: "quote", action: "write")
+  "Send a draft quote to the customer; the incident waits for the answer with its on-site and restore clocks paused."
+  sendQuote(id: ID!): Quote! @authorize(object: "quote", action: "write")
+  "Approve a sent quote (the customer's IT): the clocks resume and the work is dispatched."
+  approveQuote(id: ID!, note: String): Quote! @authorize(object: "quote", action: "decide")
+  "Reject a sent quote (the customer's IT): the incident is cancelled."
+  rejectQuote(id: ID!, reason: String!): Quote! @authorize(object: "quote", action: "decide")
+  "Record the diagnosis of an incident."
+  recordDiagnosis(incidentId: ID!, diagnosis: String!): RepairRecord! @authorize(object: "repair", action: "write")
+  "Record a part installed on site, consumed from its stock row, with the failed part's return."
+  recordPartUsed(input: PartUsedInput!): InstalledPart! @authorize(object: "repair", action: "write")
+  "Record a test of the repair; verifying needs the latest to pass."
+  recordTestResult(incidentId: ID!, passed: Boolean!, notes: String): RepairRecord! @authorize(object: "repair", action: "write")
+  """
+  Answer a satisfaction survey by the token of its link, once, before it
+  expires. The link's holder needs no account: they send the token as
+  Authorization: Bearer sv_... as well.
+  """
+  answerSurvey(token: String!, score: Int!, comment: String): Survey! @authorize(object: "survey", action: "answer")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/sla.graphqls", Input: `enum ClockKind @goModel(model: "github.com/aftercare/aftercare.ClockKind") {
@@ -4697,6 +5713,18 @@ func (ec *executionContext) childFields_DispatchRejection(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type DispatchRejection", field.Name)
 }
 
+func (ec *executionContext) childFields_DutyManager(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_DutyManager_region(ctx, field)
+	case "user":
+		return ec.fieldContext_DutyManager_user(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DutyManager_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyManager", field.Name)
+}
+
 func (ec *executionContext) childFields_Engineer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4843,6 +5871,14 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_neededParts(ctx, field)
 	case "assignments":
 		return ec.fieldContext_Incident_assignments(ctx, field)
+	case "quotes":
+		return ec.fieldContext_Incident_quotes(ctx, field)
+	case "repair":
+		return ec.fieldContext_Incident_repair(ctx, field)
+	case "survey":
+		return ec.fieldContext_Incident_survey(ctx, field)
+	case "surveySuppression":
+		return ec.fieldContext_Incident_surveySuppression(ctx, field)
 	case "slaClocks":
 		return ec.fieldContext_Incident_slaClocks(ctx, field)
 	case "escalations":
@@ -4897,6 +5933,34 @@ func (ec *executionContext) childFields_IncidentEvent(ctx context.Context, field
 		return ec.fieldContext_IncidentEvent_data(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IncidentEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_InstalledPart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InstalledPart_id(ctx, field)
+	case "part":
+		return ec.fieldContext_InstalledPart_part(ctx, field)
+	case "fru":
+		return ec.fieldContext_InstalledPart_fru(ctx, field)
+	case "serialNumber":
+		return ec.fieldContext_InstalledPart_serialNumber(ctx, field)
+	case "stockId":
+		return ec.fieldContext_InstalledPart_stockId(ctx, field)
+	case "depot":
+		return ec.fieldContext_InstalledPart_depot(ctx, field)
+	case "van":
+		return ec.fieldContext_InstalledPart_van(ctx, field)
+	case "engineer":
+		return ec.fieldContext_InstalledPart_engineer(ctx, field)
+	case "installedAt":
+		return ec.fieldContext_InstalledPart_installedAt(ctx, field)
+	case "reserved":
+		return ec.fieldContext_InstalledPart_reserved(ctx, field)
+	case "removed":
+		return ec.fieldContext_InstalledPart_removed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InstalledPart", field.Name)
 }
 
 func (ec *executionContext) childFields_Kpi(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4969,6 +6033,54 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
 }
 
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "incidentId":
+		return ec.fieldContext_Notification_incidentId(ctx, field)
+	case "incident":
+		return ec.fieldContext_Notification_incident(ctx, field)
+	case "clock":
+		return ec.fieldContext_Notification_clock(ctx, field)
+	case "level":
+		return ec.fieldContext_Notification_level(ctx, field)
+	case "percent":
+		return ec.fieldContext_Notification_percent(ctx, field)
+	case "reason":
+		return ec.fieldContext_Notification_reason(ctx, field)
+	case "name":
+		return ec.fieldContext_Notification_name(ctx, field)
+	case "email":
+		return ec.fieldContext_Notification_email(ctx, field)
+	case "actions":
+		return ec.fieldContext_Notification_actions(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "endCursor":
@@ -5039,6 +6151,20 @@ func (ec *executionContext) childFields_PartReservation(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PartReservation", field.Name)
 }
 
+func (ec *executionContext) childFields_PartReturn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "serialNumber":
+		return ec.fieldContext_PartReturn_serialNumber(ctx, field)
+	case "disposition":
+		return ec.fieldContext_PartReturn_disposition(ctx, field)
+	case "depot":
+		return ec.fieldContext_PartReturn_depot(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PartReturn_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartReturn", field.Name)
+}
+
 func (ec *executionContext) childFields_Permission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -5065,6 +6191,24 @@ func (ec *executionContext) childFields_PolicyCell(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type PolicyCell", field.Name)
 }
 
+func (ec *executionContext) childFields_PriceListEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PriceListEntry_kind(ctx, field)
+	case "fru":
+		return ec.fieldContext_PriceListEntry_fru(ctx, field)
+	case "description":
+		return ec.fieldContext_PriceListEntry_description(ctx, field)
+	case "tier":
+		return ec.fieldContext_PriceListEntry_tier(ctx, field)
+	case "region":
+		return ec.fieldContext_PriceListEntry_region(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_PriceListEntry_unitPrice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PriceListEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_QueueItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "incident":
@@ -5077,6 +6221,54 @@ func (ec *executionContext) childFields_QueueItem(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type QueueItem", field.Name)
 }
 
+func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Quote_id(ctx, field)
+	case "incident":
+		return ec.fieldContext_Quote_incident(ctx, field)
+	case "state":
+		return ec.fieldContext_Quote_state(ctx, field)
+	case "tier":
+		return ec.fieldContext_Quote_tier(ctx, field)
+	case "region":
+		return ec.fieldContext_Quote_region(ctx, field)
+	case "lines":
+		return ec.fieldContext_Quote_lines(ctx, field)
+	case "total":
+		return ec.fieldContext_Quote_total(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Quote_createdAt(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Quote_sentAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Quote_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_Quote_decisionNote(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Quote", field.Name)
+}
+
+func (ec *executionContext) childFields_QuoteLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_QuoteLine_line(ctx, field)
+	case "kind":
+		return ec.fieldContext_QuoteLine_kind(ctx, field)
+	case "fru":
+		return ec.fieldContext_QuoteLine_fru(ctx, field)
+	case "description":
+		return ec.fieldContext_QuoteLine_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_QuoteLine_quantity(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_QuoteLine_unitPrice(ctx, field)
+	case "total":
+		return ec.fieldContext_QuoteLine_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuoteLine", field.Name)
+}
+
 func (ec *executionContext) childFields_ReasonCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "reason":
@@ -5085,6 +6277,34 @@ func (ec *executionContext) childFields_ReasonCount(ctx context.Context, field g
 		return ec.fieldContext_ReasonCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReasonCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RepairRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "diagnosis":
+		return ec.fieldContext_RepairRecord_diagnosis(ctx, field)
+	case "diagnosedAt":
+		return ec.fieldContext_RepairRecord_diagnosedAt(ctx, field)
+	case "parts":
+		return ec.fieldContext_RepairRecord_parts(ctx, field)
+	case "tests":
+		return ec.fieldContext_RepairRecord_tests(ctx, field)
+	case "passed":
+		return ec.fieldContext_RepairRecord_passed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_RepairTest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "passed":
+		return ec.fieldContext_RepairTest_passed(ctx, field)
+	case "notes":
+		return ec.fieldContext_RepairTest_notes(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_RepairTest_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairTest", field.Name)
 }
 
 func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5279,6 +6499,36 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_available(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_Survey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contactEmail":
+		return ec.fieldContext_Survey_contactEmail(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Survey_sentAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Survey_expiresAt(ctx, field)
+	case "score":
+		return ec.fieldContext_Survey_score(ctx, field)
+	case "comment":
+		return ec.fieldContext_Survey_comment(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_Survey_answeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Survey", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveySuppression(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contactEmail":
+		return ec.fieldContext_SurveySuppression_contactEmail(ctx, field)
+	case "suppressedAt":
+		return ec.fieldContext_SurveySuppression_suppressedAt(ctx, field)
+	case "becauseOfIncidentId":
+		return ec.fieldContext_SurveySuppression_becauseOfIncidentId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveySuppression", field.Name)
 }
 
 func (ec *executionContext) childFields_TierPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -83,6 +83,16 @@ type CreateIncidentInput struct {
 	Parts []*PartNeedInput `json:"parts,omitempty"`
 }
 
+type CreateQuoteInput struct {
+	IncidentID string `json:"incidentId"`
+	// Labour in hours, in quarter hours; 0 for none.
+	LabourHours float64 `json:"labourHours"`
+	// The parts to quote; omitted, the parts the incident needs.
+	Parts []*QuotePartInput `json:"parts,omitempty"`
+	// Whether to charge a call-out.
+	CallOut bool `json:"callOut"`
+}
+
 // A newly created API key with its secret, shown this once only.
 type CreatedAPIKey struct {
 	APIKey *aftercare.APIKey `json:"apiKey"`
@@ -146,6 +156,16 @@ type Money struct {
 type Mutation struct {
 }
 
+type NotificationConnection struct {
+	Edges    []*NotificationEdge `json:"edges"`
+	PageInfo *aftercare.PageInfo `json:"pageInfo"`
+}
+
+type NotificationEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *aftercare.Notification `json:"node"`
+}
+
 type PartConnection struct {
 	Edges    []*PartEdge         `json:"edges"`
 	PageInfo *aftercare.PageInfo `json:"pageInfo"`
@@ -159,6 +179,16 @@ type PartEdge struct {
 type PartNeedInput struct {
 	Fru      string `json:"fru"`
 	Quantity int    `json:"quantity"`
+}
+
+type PartUsedInput struct {
+	IncidentID   string `json:"incidentId"`
+	Fru          string `json:"fru"`
+	SerialNumber string `json:"serialNumber"`
+	// The stock row the unit was taken from; omitted, the unit reserved for the job.
+	StockID *int `json:"stockId,omitempty"`
+	// The serial number of the failed part taken out, if one was.
+	RemovedSerialNumber *string `json:"removedSerialNumber,omitempty"`
 }
 
 type PermissionInput struct {
@@ -184,6 +214,11 @@ type PolicyCellInput struct {
 }
 
 type Query struct {
+}
+
+type QuotePartInput struct {
+	Fru      string `json:"fru"`
+	Quantity int    `json:"quantity"`
 }
 
 type ReasonCount struct {

@@ -1,0 +1,58 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/graph/model"
+)
+
+// money writes an amount in minor units (cents, fen) as GraphQL Money.
+func money(minor int64, currency string) *model.Money {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	return &model.Money{Amount: fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100), Currency: currency}
+}
+
+// surveyOutcome returns what became of an incident's survey, for a role
+// that may read surveys.
+func (r *Resolver) surveyOutcome(ctx context.Context, incidentID string) (*aftercare.SurveyOutcome, error) {
+	if err := r.mayRead(ctx, "survey"); err != nil {
+		return nil, err
+	}
+	return r.SurveyService.FindSurvey(ctx, incidentID)
+}
+
+// depot returns the depot with the given ID, nil for "", for a role that
+// may read depots.
+func (r *Resolver) depot(ctx context.Context, id string) (*aftercare.Depot, error) {
+	if id == "" {
+		return nil, nil
+	}
+	if err := r.mayRead(ctx, "depot"); err != nil {
+		return nil, err
+	}
+	return r.DepotService.FindDepotByID(ctx, id)
+}
+
+// engineer returns the engineer with the given ID, nil for "", for a role
+// that may read engineers.
+func (r *Resolver) engineer(ctx context.Context, id string) (*aftercare.Engineer, error) {
+	if id == "" {
+		return nil, nil
+	}
+	if err := r.mayRead(ctx, "engineer"); err != nil {
+		return nil, err
+	}
+	return r.EngineerService.FindEngineerByID(ctx, id)
+}
+
+// The @authorize object and action of answering a survey: the one thing a
+// survey link's holder, who has no account, may do.
+const (
+	SurveyObject       = "survey"
+	SurveyAnswerAction = "answer"
+)

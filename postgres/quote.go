@@ -1,0 +1,377 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// PriceListService reads the standardised price list.
+type PriceListService struct {
+	db *DB
+}
+
+var _ aftercare.PriceListService = (*PriceListService)(nil)
+
+// NewPriceListService returns a PriceListService backed by db.
+func NewPriceListService(db *DB) *PriceListService {
+	return &PriceListService{db: db}
+}
+
+const priceSelect = `
+	SELECT pl.kind, coalesce(p.id::text, ''), coalesce(p.fru, ''),
+		CASE pl.kind WHEN 'labour' THEN 'Labour, per hour' WHEN 'call_out' THEN 'Call-out, per visit' ELSE p.description END,
+		pl.tier, pl.region, (pl.unit_price * 100)::bigint, pl.currency
+	FROM price_list pl
+	LEFT JOIN parts p ON p.id = pl.part_id`
+
+func scanPrice(row pgx.CollectableRow) (*aftercare.PriceListEntry, error) {
+	var e aftercare.PriceListEntry
+	err := row.Scan(&e.Kind, &e.PartID, &e.FRU, &e.Description, &e.Tier, &e.Region, &e.UnitPrice, &e.Currency)
+	return &e, err
+}
+
+// FindPriceList returns the prices of a tier and region: labour, call-out,
+// then parts by FRU.
+func (s *PriceListService) FindPriceList(ctx context.Context, f aftercare.PriceListFilter) (_ []*aftercare.PriceListEntry, err error) {
+	defer wrap(&err, fmt.Sprintf("PriceListService.FindPriceList(ctx, %q, %q)", f.Tier, f.Region))
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	var q filter
+	q.add("pl.tier = ?", f.Tier)
+	q.add("pl.region = ?", f.Region)
+	if f.FRU != "" {
+		q.add("(pl.kind <> 'part' OR p.fru = ?)", strings.ToUpper(strings.TrimSpace(f.FRU)))
+	}
+	rows, err := s.db.pool.Query(ctx, priceSelect+q.where()+` ORDER BY array_position(ARRAY['labour', 'call_out', 'part'], pl.kind), p.fru`, q.args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanPrice)
+}
+
+// QuoteStore keeps quotes in PostgreSQL.
+type QuoteStore struct {
+	db *DB
+}
+
+var _ aftercare.QuoteStore = (*QuoteStore)(nil)
+
+// NewQuoteStore returns a QuoteStore backed by db.
+func NewQuoteStore(db *DB) *QuoteStore {
+	return &QuoteStore{db: db}
+}
+
+const quoteSelect = `
+	SELECT q.id, q.incident_id, i.account_id, q.state, coalesce(q.tier, i.tier), coalesce(q.region, ''), q.currency,
+		q.created_at, coalesce(q.created_by::text, ''), q.sent_at, coalesce(q.sent_by::text, ''), q.decided_at,
+		coalesce(q.decided_by::text, ''), q.decision_note,
+		coalesce((SELECT jsonb_agg(jsonb_build_object('line', l.line, 'kind', l.kind, 'part', coalesce(l.part_id::text, ''),
+			'fru', coalesce(p.fru, ''), 'description', l.description, 'quantity', l.quantity,
+			'unit', (l.unit_price * 100)::bigint, 'total', round(l.quantity * l.unit_price * 100)::bigint) ORDER BY l.line)
+			FROM quote_lines l LEFT JOIN parts p ON p.id = l.part_id WHERE l.quote_id = q.id), '[]')
+	FROM quotes q
+	JOIN incidents i ON i.id = q.incident_id`
+
+func scanQuote(row pgx.CollectableRow) (*aftercare.Quote, error) {
+	var q aftercare.Quote
+	var lines []struct {
+		Line        int     `json:"line"`
+		Kind        string  `json:"kind"`
+		Part        string  `json:"part"`
+		FRU         string  `json:"fru"`
+		Description string  `json:"description"`
+		Quantity    float64 `json:"quantity"`
+		Unit        int64   `json:"unit"`
+		Total       int64   `json:"total"`
+	}
+	err := row.Scan(&q.ID, &q.IncidentID, &q.AccountID, &q.State, &q.Tier, &q.Region, &q.Currency, &q.CreatedAt,
+		&q.CreatedBy, &q.SentAt, &q.SentBy, &q.DecidedAt, &q.DecidedBy, &q.DecisionNote, &lines)
+	for _, l := range lines {
+		q.Lines = append(q.Lines, aftercare.QuoteLine{Line: l.Line, Kind: aftercare.PriceKind(l.Kind), PartID: l.Part,
+			FRU: l.FRU, Description: l.Description, Quantity: l.Quantity, UnitPrice: l.Unit, Total: l.Total, Currency: q.Currency})
+		q.Total += l.Total
+	}
+	return &q, err
+}
+
+// FindQuoteByID returns a quote of an incident in the caller's scope, or
+// ENOTFOUND.
+func (s *QuoteStore) FindQuoteByID(ctx context.Context, id string) (_ *aftercare.Quote, err error) {
+	defer wrap(&err, fmt.Sprintf("QuoteStore.FindQuoteByID(ctx, %q)", id))
+	return findQuote(ctx, s.db.pool, id)
+}
+
+func findQuote(ctx context.Context, q querier, id string) (*aftercare.Quote, error) {
+	return findOne(ctx, q, quoteSelect, "q.id", "quote", id, &scopeIncidents, scanQuote)
+}
+
+// FindQuotes returns an incident's quotes, newest first, or ENOTFOUND for an
+// incident outside the caller's scope.
+func (s *QuoteStore) FindQuotes(ctx context.Context, incidentID string) (_ []*aftercare.Quote, err error) {
+	defer wrap(&err, fmt.Sprintf("QuoteStore.FindQuotes(ctx, %q)", incidentID))
+	if _, err := findIncidentByID(ctx, s.db.pool, incidentID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.pool.Query(ctx, quoteSelect+` WHERE q.incident_id = $1 ORDER BY q.created_at DESC, q.id`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanQuote)
+}
+
+// CreateQuote prices a draft quote from the price list of the incident's
+// tier and its site's region: the call-out, the labour, then each part.
+// Covered work is not quoted; the incident must be triaged and have no
+// other quote open.
+func (s *QuoteStore) CreateQuote(ctx context.Context, c aftercare.QuoteCreate) (_ *aftercare.Quote, err error) {
+	defer wrap(&err, fmt.Sprintf("QuoteStore.CreateQuote(ctx, %q)", c.IncidentID))
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	var out *aftercare.Quote
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = createQuote(ctx, tx, c)
+		return err
+	})
+	return out, err
+}
+
+// lockIncident locks an incident in the caller's scope and returns it.
+func lockIncident(ctx context.Context, tx pgx.Tx, id string) (*aftercare.Incident, error) {
+	if _, err := findIncidentByID(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return nil, err
+	}
+	return findIncidentByID(ctx, tx, id) // as it is now that it is locked
+}
+
+func createQuote(ctx context.Context, tx pgx.Tx, c aftercare.QuoteCreate) (*aftercare.Quote, error) {
+	inc, err := lockIncident(ctx, tx, c.IncidentID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case inc.Coverage == nil:
+		return nil, aftercare.Errorf(aftercare.ECONFLICT,
+			"incident %d was filed before coverage was recorded; it is served as covered and is not quoted", inc.Number)
+	case !inc.Coverage.NeedsQuote():
+		return nil, aftercare.Errorf(aftercare.ECONFLICT, "the work of incident %d is covered (%s); covered work is not quoted",
+			inc.Number, inc.Coverage.Reason)
+	case inc.Status != aftercare.StatusTriaged:
+		return nil, aftercare.Errorf(aftercare.ECONFLICT, "incident %d is %s; a quote is prepared once it is triaged, before dispatch",
+			inc.Number, inc.Status)
+	}
+	var region string
+	if err := tx.QueryRow(ctx, `SELECT region FROM sites WHERE id = $1`, inc.SiteID).Scan(&region); err != nil {
+		return nil, err
+	}
+	parts := c.Parts
+	if len(parts) == 0 {
+		for _, n := range inc.NeededParts {
+			var fru string
+			if err := tx.QueryRow(ctx, `SELECT fru FROM parts WHERE id = $1`, n.PartID).Scan(&fru); err != nil {
+				return nil, err
+			}
+			parts = append(parts, aftercare.PartRequest{FRU: fru, Quantity: n.Quantity})
+		}
+	}
+	if len(parts) == 0 && c.LabourHours == 0 && !c.CallOut {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "a quote needs parts, labour or a call-out")
+	}
+	id := newID()
+	actor := aftercare.UserFromContext(ctx)
+	var actorID *string
+	if actor != nil && actor.ID != "" {
+		actorID = &actor.ID
+	}
+	currency := ""
+	line := 0
+	add := func(kind aftercare.PriceKind, fru string, qty float64) error {
+		var partID *string
+		var desc, cur string
+		err := tx.QueryRow(ctx, `
+			SELECT p.id, CASE pl.kind WHEN 'labour' THEN 'Labour (hours)' WHEN 'call_out' THEN 'Call-out' ELSE p.description END,
+				pl.currency
+			FROM price_list pl LEFT JOIN parts p ON p.id = pl.part_id
+			WHERE pl.tier = $1 AND pl.region = $2 AND pl.kind = $3 AND ($3 <> 'part' OR p.fru = $4)`,
+			inc.Tier, region, kind, strings.ToUpper(fru)).Scan(&partID, &desc, &cur)
+		if errors.Is(err, pgx.ErrNoRows) {
+			what := string(kind)
+			if kind == aftercare.PricePart {
+				what = "part " + strings.ToUpper(fru)
+			}
+			return aftercare.Errorf(aftercare.EINVALID, "the %s price list of region %s has no price for %s", inc.Tier, region, what)
+		}
+		if err != nil {
+			return err
+		}
+		if currency != "" && cur != currency {
+			return aftercare.Errorf(aftercare.EINVALID, "the price of %s is in %s, the quote in %s", desc, cur, currency)
+		}
+		if currency == "" {
+			currency = cur
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO quotes (id, incident_id, state, currency, tier, region, created_by)
+				VALUES ($1, $2, 'draft', $3, $4, $5, $6)`, id, inc.ID, cur, inc.Tier, region, actorID); err != nil {
+				if aftercare.ErrorCode(mapError(err)) == aftercare.ECONFLICT {
+					return aftercare.Errorf(aftercare.ECONFLICT, "incident %d already has a quote in preparation or awaiting an answer", inc.Number)
+				}
+				return err
+			}
+		}
+		line++
+		_, err = tx.Exec(ctx, `
+			INSERT INTO quote_lines (quote_id, line, kind, part_id, description, quantity, unit_price)
+			SELECT $1, $2, $3, $4, $5, $6, pl.unit_price FROM price_list pl
+			WHERE pl.tier = $7 AND pl.region = $8 AND pl.kind = $3 AND pl.part_id IS NOT DISTINCT FROM $4::uuid`,
+			id, line, kind, partID, desc, qty, inc.Tier, region)
+		return err
+	}
+	if c.CallOut {
+		if err := add(aftercare.PriceCallOut, "", 1); err != nil {
+			return nil, err
+		}
+	}
+	if c.LabourHours > 0 {
+		if err := add(aftercare.PriceLabour, "", c.LabourHours); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range parts {
+		if err := add(aftercare.PricePart, p.FRU, float64(p.Quantity)); err != nil {
+			return nil, err
+		}
+	}
+	q, err := findQuote(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeAudit(ctx, tx, actor, "quote.create", "quote", id, nil, q); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// MarkQuoteSent moves a draft quote to sent. A quote already sent is
+// returned as it is, so a send interrupted before the incident moved can be
+// repeated.
+func (s *QuoteStore) MarkQuoteSent(ctx context.Context, id string) (_ *aftercare.Quote, err error) {
+	defer wrap(&err, fmt.Sprintf("QuoteStore.MarkQuoteSent(ctx, %q)", id))
+	var out *aftercare.Quote
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockQuote(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		switch before.State {
+		case aftercare.QuoteSent:
+			out = before
+			return nil
+		case aftercare.QuoteDraft:
+		default:
+			return aftercare.Errorf(aftercare.ECONFLICT, "the quote is %s; only a draft is sent", before.State)
+		}
+		actor := aftercare.UserFromContext(ctx)
+		if _, err := tx.Exec(ctx, `UPDATE quotes SET state = 'sent', sent_at = now(), sent_by = $2 WHERE id = $1`,
+			id, actorRef(actor)); err != nil {
+			return err
+		}
+		if out, err = findQuote(ctx, tx, id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "quote.send", "quote", id, map[string]any{"state": before.State},
+			map[string]any{"state": out.State, "total": out.Total, "currency": out.Currency})
+	})
+	return out, err
+}
+
+// DecideQuote records the customer's answer to a sent quote. The same
+// answer again returns the quote as it is; any other change is ECONFLICT.
+func (s *QuoteStore) DecideQuote(ctx context.Context, d aftercare.QuoteDecision) (_ *aftercare.Quote, err error) {
+	defer wrap(&err, fmt.Sprintf("QuoteStore.DecideQuote(ctx, %q)", d.QuoteID))
+	d.Note = strings.TrimSpace(d.Note)
+	switch {
+	case !d.Approve && d.Note == "":
+		return nil, aftercare.Errorf(aftercare.EINVALID, "a rejection needs a reason")
+	case len(d.Note) > aftercare.MaxRepairTextLength:
+		return nil, aftercare.Errorf(aftercare.EINVALID, "the note must be at most %d characters", aftercare.MaxRepairTextLength)
+	}
+	to := aftercare.QuoteRejected
+	if d.Approve {
+		to = aftercare.QuoteApproved
+	}
+	var out *aftercare.Quote
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockQuote(ctx, tx, d.QuoteID)
+		if err != nil {
+			return err
+		}
+		switch before.State {
+		case to:
+			out = before
+			return nil
+		case aftercare.QuoteSent:
+		default:
+			return aftercare.Errorf(aftercare.ECONFLICT, "the quote is %s; only a sent quote can be %s", before.State, to)
+		}
+		actor := aftercare.UserFromContext(ctx)
+		if _, err := tx.Exec(ctx, `
+			UPDATE quotes SET state = $2, decided_at = now(), decided_by = $3, decision_note = $4 WHERE id = $1`,
+			d.QuoteID, to, actorRef(actor), d.Note); err != nil {
+			return err
+		}
+		if out, err = findQuote(ctx, tx, d.QuoteID); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "quote."+map[bool]string{true: "approve", false: "reject"}[d.Approve], "quote",
+			d.QuoteID, map[string]any{"state": before.State}, map[string]any{"state": out.State, "note": d.Note})
+	})
+	return out, err
+}
+
+// lockQuote locks a quote in the caller's scope and returns it.
+func lockQuote(ctx context.Context, tx pgx.Tx, id string) (*aftercare.Quote, error) {
+	if _, err := findQuote(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM quotes WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return nil, err
+	}
+	return findQuote(ctx, tx, id)
+}
+
+// actorRef returns a user's ID for a users foreign key: nil for the system or
+// a caller who is not a user.
+func actorRef(u *aftercare.User) *string {
+	if u == nil || u.ID == "" {
+		return nil
+	}
+	return &u.ID
+}
+
+// requireApprovedQuote refuses to dispatch work that is not covered until
+// the customer has approved its quote: ECONFLICT, worded so the dispatcher
+// and the workflow's own dispatching treat it as the incident's state.
+func requireApprovedQuote(ctx context.Context, tx pgx.Tx, incidentID string) error {
+	var waiting bool
+	if err := tx.QueryRow(ctx, `
+		SELECT coalesce(i.coverage->>'covered' = 'false', false)
+			AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.incident_id = i.id AND q.state = 'approved')
+		FROM incidents i WHERE i.id = $1`, incidentID).Scan(&waiting); err != nil {
+		return err
+	}
+	if waiting {
+		return aftercare.Errorf(aftercare.ECONFLICT,
+			"incident is awaiting an approved quote: its work is not covered, so it is not dispatched before the customer approves")
+	}
+	return nil
+}

@@ -1,0 +1,363 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// RepairService records repairs: diagnoses, installed parts consumed from
+// stock, returns of failed parts and tests.
+type RepairService struct {
+	db *DB
+}
+
+var _ aftercare.RepairService = (*RepairService)(nil)
+
+// NewRepairService returns a RepairService backed by db.
+func NewRepairService(db *DB) *RepairService {
+	return &RepairService{db: db}
+}
+
+// Where each kind of repair record may be written: a diagnosis from triage
+// on, parts and tests on site (and after the repair, to complete the
+// record).
+var (
+	diagnosisStatuses = []aftercare.IncidentStatus{aftercare.StatusTriaged, aftercare.StatusQuoted, aftercare.StatusApproved,
+		aftercare.StatusDispatched, aftercare.StatusEnRoute, aftercare.StatusOnSite, aftercare.StatusRepaired,
+		aftercare.StatusAwaitingCustomer}
+	onSiteStatuses = []aftercare.IncidentStatus{aftercare.StatusOnSite, aftercare.StatusRepaired}
+)
+
+// lockWorkedIncident locks an incident in the caller's scope whose status
+// allows the work.
+func lockWorkedIncident(ctx context.Context, tx pgx.Tx, id, work string, allowed []aftercare.IncidentStatus) (*aftercare.Incident, error) {
+	inc, err := lockIncident(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(allowed, inc.Status) {
+		names := make([]string, len(allowed))
+		for i, s := range allowed {
+			names[i] = string(s)
+		}
+		return nil, aftercare.Errorf(aftercare.ECONFLICT, "cannot record %s for incident %d while it is %s; it must be %s",
+			work, inc.Number, inc.Status, strings.Join(names, ", "))
+	}
+	return inc, nil
+}
+
+// RecordDiagnosis sets the incident's diagnosis.
+func (s *RepairService) RecordDiagnosis(ctx context.Context, incidentID, diagnosis string) (_ *aftercare.RepairRecord, err error) {
+	defer wrap(&err, fmt.Sprintf("RepairService.RecordDiagnosis(ctx, %q)", incidentID))
+	diagnosis = strings.TrimSpace(diagnosis)
+	if err := aftercare.ValidateRepairText("the diagnosis", diagnosis, true); err != nil {
+		return nil, err
+	}
+	var out *aftercare.RepairRecord
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := lockWorkedIncident(ctx, tx, incidentID, "a diagnosis", diagnosisStatuses); err != nil {
+			return err
+		}
+		before, err := findRepairRecord(ctx, tx, incidentID)
+		if err != nil {
+			return err
+		}
+		actor := aftercare.UserFromContext(ctx)
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO repair_diagnoses (incident_id, diagnosis, diagnosed_by) VALUES ($1, $2, $3)
+			ON CONFLICT (incident_id) DO UPDATE SET diagnosis = $2, diagnosed_by = $3, diagnosed_at = now()`,
+			incidentID, diagnosis, actorRef(actor)); err != nil {
+			return err
+		}
+		if out, err = findRepairRecord(ctx, tx, incidentID); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "repair.diagnose", "incident", incidentID,
+			map[string]any{"diagnosis": before.Diagnosis}, map[string]any{"diagnosis": diagnosis})
+	})
+	return out, err
+}
+
+// RecordTestResult records a test of the repair.
+func (s *RepairService) RecordTestResult(ctx context.Context, incidentID string, passed bool, notes string) (_ *aftercare.RepairRecord, err error) {
+	defer wrap(&err, fmt.Sprintf("RepairService.RecordTestResult(ctx, %q)", incidentID))
+	notes = strings.TrimSpace(notes)
+	if err := aftercare.ValidateRepairText("the test notes", notes, !passed); err != nil {
+		return nil, err
+	}
+	var out *aftercare.RepairRecord
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := lockWorkedIncident(ctx, tx, incidentID, "a test result", onSiteStatuses); err != nil {
+			return err
+		}
+		actor := aftercare.UserFromContext(ctx)
+		var id int64
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO repair_tests (incident_id, passed, notes, recorded_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+			incidentID, passed, notes, actorRef(actor)).Scan(&id); err != nil {
+			return err
+		}
+		var err error
+		if out, err = findRepairRecord(ctx, tx, incidentID); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "repair.test", "incident", incidentID, nil,
+			map[string]any{"test": id, "passed": passed, "notes": notes})
+	})
+	return out, err
+}
+
+// stockSource is a stock row as a repair consumes from it.
+type stockSource struct {
+	id                    int64
+	partID                string
+	depotID, vanEngineer  *string
+	onHand, reservedUnits int
+}
+
+// RecordPartUsed records a part installed on site. In one transaction it
+// consumes one unit from its stock row — the assignment's reservation of
+// the part (state consumed, on hand and reserved down by one), or an
+// unreserved unit of a named stock row — records the part with its serial
+// number, where it came from and who installed it, and gives the failed
+// part removed its return record: back to the depot, or kept by the
+// customer when it is a drive under keep-your-drive.
+func (s *RepairService) RecordPartUsed(ctx context.Context, use aftercare.PartUse) (_ *aftercare.InstalledPart, err error) {
+	defer wrap(&err, fmt.Sprintf("RepairService.RecordPartUsed(ctx, %q, %q)", use.IncidentID, use.FRU))
+	use.Normalize()
+	if err := use.Validate(); err != nil {
+		return nil, err
+	}
+	var out *aftercare.InstalledPart
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = recordPartUsed(ctx, tx, use)
+		return err
+	})
+	return out, err
+}
+
+func recordPartUsed(ctx context.Context, tx pgx.Tx, use aftercare.PartUse) (*aftercare.InstalledPart, error) {
+	inc, err := lockWorkedIncident(ctx, tx, use.IncidentID, "a part used", onSiteStatuses)
+	if err != nil {
+		return nil, err
+	}
+	var partID string
+	var isDrive bool
+	err = tx.QueryRow(ctx, `SELECT id, is_drive FROM parts WHERE fru = $1`, use.FRU).Scan(&partID, &isDrive)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "FRU %s is not in the parts catalogue", use.FRU)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var assignmentID, engineerID, homeDepot string
+	err = tx.QueryRow(ctx, `
+		SELECT x.id, x.engineer_id, e.home_depot_id FROM assignments x JOIN engineers e ON e.id = x.engineer_id
+		WHERE x.incident_id = $1 AND x.state IN `+activeStates+` ORDER BY x.created_at DESC LIMIT 1`,
+		inc.ID).Scan(&assignmentID, &engineerID, &homeDepot)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, aftercare.Errorf(aftercare.ECONFLICT, "incident %d has no engineer assigned to install parts", inc.Number)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sc := aftercare.ScopeFromContext(ctx); !sc.All && sc.EngineerID != "" && sc.EngineerID != engineerID {
+		return nil, aftercare.Errorf(aftercare.ECONFLICT, "incident %d is assigned to another engineer", inc.Number)
+	}
+
+	var reservationID, reservedQty int64
+	stockID := use.StockID
+	if stockID == 0 {
+		err := tx.QueryRow(ctx, `
+			SELECT r.id, r.stock_id, r.quantity FROM part_reservations r JOIN stock st ON st.id = r.stock_id
+			WHERE r.assignment_id = $1 AND r.state = 'reserved' AND st.part_id = $2
+			ORDER BY st.engineer_id IS NULL, r.id LIMIT 1 FOR UPDATE OF r`, assignmentID, partID).
+			Scan(&reservationID, &stockID, &reservedQty)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, aftercare.Errorf(aftercare.EINVALID,
+				"no %s is reserved for incident %d; name the stock row the part was taken from", use.FRU, inc.Number)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	var st stockSource
+	err = tx.QueryRow(ctx, `
+		SELECT id, part_id, depot_id, engineer_id, on_hand, reserved FROM stock WHERE id = $1 FOR UPDATE`, stockID).
+		Scan(&st.id, &st.partID, &st.depotID, &st.vanEngineer, &st.onHand, &st.reservedUnits)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "stock row %d not found", stockID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.partID != partID {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "stock row %d holds another part than %s", st.id, use.FRU)
+	}
+	if reservationID == 0 {
+		err := tx.QueryRow(ctx, `
+			SELECT id, quantity FROM part_reservations
+			WHERE assignment_id = $1 AND stock_id = $2 AND state = 'reserved' ORDER BY id LIMIT 1 FOR UPDATE`,
+			assignmentID, st.id).Scan(&reservationID, &reservedQty)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, err
+		}
+	}
+	consumedID, err := consumeUnit(ctx, tx, st, assignmentID, reservationID, reservedQty)
+	if err != nil {
+		return nil, err
+	}
+
+	actor := aftercare.UserFromContext(ctx)
+	var installedID int64
+	err = tx.QueryRow(ctx, `
+		INSERT INTO installed_parts (incident_id, part_id, serial_number, stock_id, depot_id, van_engineer_id,
+			reservation_id, assignment_id, engineer_id, installed_by, removed_serial_number)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (part_id, serial_number) DO NOTHING RETURNING id`,
+		inc.ID, partID, use.SerialNumber, st.id, st.depotID, st.vanEngineer, nullInt(consumedID), assignmentID, engineerID,
+		actorRef(actor), use.RemovedSerialNumber).Scan(&installedID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, aftercare.Errorf(aftercare.ECONFLICT, "%s serial number %s was already installed; a genuine part is installed once",
+			use.FRU, use.SerialNumber)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if use.RemovedSerialNumber != "" {
+		disposition, depot := aftercare.ReturnToDepot, homeDepot
+		switch {
+		case isDrive && inc.Coverage.Has(aftercare.EntitlementKeepYourDrive):
+			disposition, depot = aftercare.KeptByCustomer, ""
+		case st.depotID != nil:
+			depot = *st.depotID
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO part_returns (installed_part_id, incident_id, part_id, serial_number, disposition, depot_id)
+			VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid)`,
+			installedID, inc.ID, partID, use.RemovedSerialNumber, disposition, depot); err != nil {
+			return nil, err
+		}
+	}
+	rec, err := findRepairRecord(ctx, tx, inc.ID)
+	if err != nil {
+		return nil, err
+	}
+	var part *aftercare.InstalledPart
+	for _, p := range rec.Parts {
+		if p.ID == installedID {
+			part = p
+		}
+	}
+	if err := writeAudit(ctx, tx, actor, "repair.part_used", "incident", inc.ID, nil, part); err != nil {
+		return nil, err
+	}
+	return part, nil
+}
+
+// consumeUnit takes one unit out of a stock row for an assignment: from its
+// reservation there if it has one (splitting off one consumed unit when the
+// reservation holds more), or else an unreserved unit. It returns the
+// consumed reservation's ID, 0 when the unit was not reserved.
+func consumeUnit(ctx context.Context, tx pgx.Tx, st stockSource, assignmentID string, reservationID, reservedQty int64) (int64, error) {
+	if reservationID == 0 {
+		if st.onHand-st.reservedUnits < 1 {
+			return 0, aftercare.Errorf(aftercare.ECONFLICT,
+				"stock row %d has no unreserved unit (%d on hand, %d reserved)", st.id, st.onHand, st.reservedUnits)
+		}
+		_, err := tx.Exec(ctx, `UPDATE stock SET on_hand = on_hand - 1 WHERE id = $1`, st.id)
+		return 0, err
+	}
+	consumed := reservationID
+	if reservedQty > 1 {
+		if _, err := tx.Exec(ctx, `UPDATE part_reservations SET quantity = quantity - 1 WHERE id = $1`, reservationID); err != nil {
+			return 0, err
+		}
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO part_reservations (assignment_id, stock_id, quantity, state) VALUES ($1, $2, 1, 'consumed') RETURNING id`,
+			assignmentID, st.id).Scan(&consumed); err != nil {
+			return 0, err
+		}
+	} else if _, err := tx.Exec(ctx, `UPDATE part_reservations SET state = 'consumed' WHERE id = $1`, reservationID); err != nil {
+		return 0, err
+	}
+	_, err := tx.Exec(ctx, `UPDATE stock SET on_hand = on_hand - 1, reserved = reserved - 1 WHERE id = $1`, st.id)
+	return consumed, err
+}
+
+func nullInt(v int64) *int64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+// FindRepairRecord returns an incident's repair record, or ENOTFOUND for an
+// incident outside the caller's scope.
+func (s *RepairService) FindRepairRecord(ctx context.Context, incidentID string) (_ *aftercare.RepairRecord, err error) {
+	defer wrap(&err, fmt.Sprintf("RepairService.FindRepairRecord(ctx, %q)", incidentID))
+	if _, err := findIncidentByID(ctx, s.db.pool, incidentID); err != nil {
+		return nil, err
+	}
+	return findRepairRecord(ctx, s.db.pool, incidentID)
+}
+
+// findRepairRecord reads a repair record; the caller has checked the scope.
+func findRepairRecord(ctx context.Context, q querier, incidentID string) (*aftercare.RepairRecord, error) {
+	rec := &aftercare.RepairRecord{IncidentID: incidentID}
+	err := q.QueryRow(ctx, `
+		SELECT diagnosis, coalesce(diagnosed_by::text, ''), diagnosed_at FROM repair_diagnoses WHERE incident_id = $1`,
+		incidentID).Scan(&rec.Diagnosis, &rec.DiagnosedBy, &rec.DiagnosedAt)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
+	}
+	rows, err := q.Query(ctx, `
+		SELECT ip.id, ip.incident_id, ip.part_id, p.fru, ip.serial_number, ip.stock_id, coalesce(ip.depot_id::text, ''),
+			coalesce(ip.van_engineer_id::text, ''), coalesce(ip.reservation_id, 0), coalesce(ip.assignment_id::text, ''),
+			coalesce(ip.engineer_id::text, ''), coalesce(ip.installed_by::text, ''), ip.installed_at, ip.removed_serial_number,
+			r.id, r.serial_number, r.disposition, coalesce(r.depot_id::text, ''), r.created_at
+		FROM installed_parts ip
+		JOIN parts p ON p.id = ip.part_id
+		LEFT JOIN part_returns r ON r.installed_part_id = ip.id
+		WHERE ip.incident_id = $1 ORDER BY ip.id`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	rec.Parts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.InstalledPart, error) {
+		var p aftercare.InstalledPart
+		var retID *int64
+		var retSerial, retDisposition, retDepot *string
+		var ret aftercare.PartReturn
+		err := row.Scan(&p.ID, &p.IncidentID, &p.PartID, &p.FRU, &p.SerialNumber, &p.StockID, &p.DepotID, &p.VanEngineerID,
+			&p.ReservationID, &p.AssignmentID, &p.EngineerID, &p.InstalledBy, &p.InstalledAt, &p.RemovedSerialNumber,
+			&retID, &retSerial, &retDisposition, &retDepot, &ret.CreatedAt)
+		if retID != nil {
+			ret.ID, ret.InstalledPartID, ret.PartID, ret.SerialNumber = *retID, p.ID, p.PartID, *retSerial
+			ret.Disposition, ret.DepotID = aftercare.PartDisposition(*retDisposition), *retDepot
+			p.Return = &ret
+		}
+		return &p, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows, err = q.Query(ctx, `
+		SELECT id, passed, notes, coalesce(recorded_by::text, ''), recorded_at FROM repair_tests
+		WHERE incident_id = $1 ORDER BY id`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	rec.Tests, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.RepairTest, error) {
+		var t aftercare.RepairTest
+		err := row.Scan(&t.ID, &t.Passed, &t.Notes, &t.RecordedBy, &t.RecordedAt)
+		return &t, err
+	})
+	return rec, err
+}

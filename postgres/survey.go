@@ -1,0 +1,196 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// SurveyService sends satisfaction surveys and records their answers.
+type SurveyService struct {
+	db *DB
+}
+
+var _ aftercare.SurveyService = (*SurveyService)(nil)
+
+// NewSurveyService returns a SurveyService backed by db.
+func NewSurveyService(db *DB) *SurveyService {
+	return &SurveyService{db: db}
+}
+
+const surveySelect = `
+	SELECT v.incident_id, i.account_id, v.contact_email, v.sent_at, v.expires_at, coalesce(v.score, 0),
+		coalesce(v.comment, ''), v.answered_at
+	FROM surveys v JOIN incidents i ON i.id = v.incident_id`
+
+func scanSurvey(row pgx.CollectableRow) (*aftercare.Survey, error) {
+	var v aftercare.Survey
+	err := row.Scan(&v.IncidentID, &v.AccountID, &v.ContactEmail, &v.SentAt, &v.ExpiresAt, &v.Score, &v.Comment, &v.AnsweredAt)
+	return &v, err
+}
+
+// hashSurveyToken returns what the database keeps of a survey token.
+func hashSurveyToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateSurvey sends the survey of a resolved incident at now, once. The
+// contact's surveys are serialised by an advisory lock on their address, so
+// two incidents resolving together cannot both send within the suppression
+// span. A new survey gets a random token, kept only as its hash, and an
+// invitation in the outbox for the mailer.
+func (s *SurveyService) CreateSurvey(ctx context.Context, incidentID string, now time.Time) (_ *aftercare.SurveyOutcome, err error) {
+	defer wrap(&err, fmt.Sprintf("SurveyService.CreateSurvey(ctx, %q)", incidentID))
+	var out *aftercare.SurveyOutcome
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		inc, err := findIncidentByID(ctx, tx, incidentID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('survey:' || lower($1), 0))`,
+			inc.Contact.Email); err != nil {
+			return err
+		}
+		if out, err = findSurveyOutcome(ctx, tx, incidentID); err != nil || out.Survey != nil || out.Suppressed != nil {
+			return err // sent or suppressed before: the same outcome
+		}
+		var recent string
+		err = tx.QueryRow(ctx, `
+			SELECT incident_id FROM surveys
+			WHERE lower(contact_email) = lower($1) AND sent_at > $2 AND sent_at <= $3
+			ORDER BY sent_at DESC LIMIT 1`,
+			inc.Contact.Email, now.Add(-aftercare.SurveySuppressionSpan), now).Scan(&recent)
+		switch {
+		case err == nil:
+			sup := &aftercare.SurveySuppression{IncidentID: incidentID, ContactEmail: inc.Contact.Email, SuppressedAt: now,
+				BecauseOf: recent}
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO survey_suppressions (incident_id, contact_email, suppressed_at, because_of) VALUES ($1, $2, $3, $4)`,
+				incidentID, sup.ContactEmail, now, recent); err != nil {
+				return err
+			}
+			out = &aftercare.SurveyOutcome{Suppressed: sup}
+			return writeAudit(ctx, tx, nil, "survey.suppress", "survey", incidentID, nil, sup)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return err
+		}
+		token := aftercare.SurveyTokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+		expires := now.Add(aftercare.SurveyValidFor)
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO surveys (incident_id, token, contact_email, sent_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			incidentID, hashSurveyToken(token), inc.Contact.Email, now, expires); err != nil {
+			return err
+		}
+		payload, err := json.Marshal(map[string]any{"incident_id": incidentID, "number": inc.Number,
+			"to": inc.Contact.Email, "name": inc.Contact.Name, "token": token, "expires_at": expires})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)`,
+			aftercare.OutboxTopicSurveyInvitation, incidentID, payload); err != nil {
+			return err
+		}
+		if out, err = findSurveyOutcome(ctx, tx, incidentID); err != nil {
+			return err
+		}
+		out.Survey.Token = token
+		return writeAudit(ctx, tx, nil, "survey.send", "survey", incidentID, nil,
+			map[string]any{"contact_email": inc.Contact.Email, "expires_at": expires})
+	})
+	return out, err
+}
+
+// AnswerSurvey records the one answer of the survey a token names.
+func (s *SurveyService) AnswerSurvey(ctx context.Context, a aftercare.SurveyAnswer) (_ *aftercare.Survey, err error) {
+	defer wrap(&err, "SurveyService.AnswerSurvey")
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	var out *aftercare.Survey
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, surveySelect+` WHERE v.token = $1 FOR UPDATE OF v`, hashSurveyToken(a.Token))
+		if err != nil {
+			return err
+		}
+		v, err := pgx.CollectExactlyOneRow(rows, scanSurvey)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return aftercare.Errorf(aftercare.ENOTFOUND, "no survey has this link")
+		}
+		if err != nil {
+			return err
+		}
+		var now time.Time
+		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
+			return err
+		}
+		switch {
+		case v.AnsweredAt != nil:
+			return aftercare.Errorf(aftercare.ECONFLICT, "this survey was already answered on %s; it takes one answer",
+				v.AnsweredAt.UTC().Format(time.DateOnly))
+		case !now.Before(v.ExpiresAt):
+			return aftercare.Errorf(aftercare.ECONFLICT, "this survey link expired on %s", v.ExpiresAt.UTC().Format(time.DateOnly))
+		}
+		if _, err := tx.Exec(ctx, `UPDATE surveys SET score = $2, comment = $3, answered_at = $4 WHERE incident_id = $1`,
+			v.IncidentID, a.Score, a.Comment, now); err != nil {
+			return err
+		}
+		v.Score, v.Comment, v.AnsweredAt = a.Score, a.Comment, &now
+		out = v
+		return writeAudit(ctx, tx, aftercare.UserFromContext(ctx), "survey.answer", "survey", v.IncidentID, nil,
+			map[string]any{"score": a.Score, "comment": a.Comment})
+	})
+	return out, err
+}
+
+// FindSurvey returns what became of an incident's survey, or ENOTFOUND for
+// an incident outside the caller's scope.
+func (s *SurveyService) FindSurvey(ctx context.Context, incidentID string) (_ *aftercare.SurveyOutcome, err error) {
+	defer wrap(&err, fmt.Sprintf("SurveyService.FindSurvey(ctx, %q)", incidentID))
+	if _, err := findIncidentByID(ctx, s.db.pool, incidentID); err != nil {
+		return nil, err
+	}
+	return findSurveyOutcome(ctx, s.db.pool, incidentID)
+}
+
+// findSurveyOutcome reads an incident's survey or suppression; the caller
+// has checked the scope.
+func findSurveyOutcome(ctx context.Context, q querier, incidentID string) (*aftercare.SurveyOutcome, error) {
+	out := &aftercare.SurveyOutcome{}
+	rows, err := q.Query(ctx, surveySelect+` WHERE v.incident_id = $1`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := pgx.CollectExactlyOneRow(rows, scanSurvey)
+	switch {
+	case err == nil:
+		out.Survey = v
+		return out, nil
+	case !errors.Is(err, pgx.ErrNoRows):
+		return nil, err
+	}
+	var sup aftercare.SurveySuppression
+	err = q.QueryRow(ctx, `
+		SELECT incident_id, contact_email, suppressed_at, because_of FROM survey_suppressions WHERE incident_id = $1`,
+		incidentID).Scan(&sup.IncidentID, &sup.ContactEmail, &sup.SuppressedAt, &sup.BecauseOf)
+	switch {
+	case err == nil:
+		out.Suppressed = &sup
+	case !errors.Is(err, pgx.ErrNoRows):
+		return nil, err
+	}
+	return out, nil
+}

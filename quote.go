@@ -1,0 +1,130 @@
+package aftercare
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// QuoteState is where a quote stands.
+type QuoteState string
+
+// The quote states: prepared, sent to the customer, and the customer's
+// answer.
+const (
+	QuoteDraft    QuoteState = "draft"
+	QuoteSent     QuoteState = "sent"
+	QuoteApproved QuoteState = "approved"
+	QuoteRejected QuoteState = "rejected"
+	QuoteExpired  QuoteState = "expired"
+)
+
+// QuoteLine is one line of a quote, priced from the price list.
+type QuoteLine struct {
+	Line int
+	Kind PriceKind
+	// PartID and FRU name the part of a PricePart line.
+	PartID      string
+	FRU         string
+	Description string
+	// Quantity is units, hours of labour or call-outs.
+	Quantity float64
+	// UnitPrice and Total are in the minor unit of Currency, the quote's.
+	UnitPrice int64
+	Total     int64
+	Currency  string
+}
+
+// Quote prices work that is not covered by warranty or entitlement, for the
+// customer to approve before it goes ahead (DESIGN.md §5).
+type Quote struct {
+	ID         string
+	IncidentID string
+	AccountID  string
+	State      QuoteState
+	// Tier and Region are the price list the quote was built from.
+	Tier     Tier
+	Region   string
+	Currency string
+	Lines    []QuoteLine
+	// Total is the sum of the lines, in the minor unit of Currency.
+	Total        int64
+	CreatedAt    time.Time
+	CreatedBy    string
+	SentAt       *time.Time
+	SentBy       string
+	DecidedAt    *time.Time
+	DecidedBy    string
+	DecisionNote string
+}
+
+// MaxLabourHours bounds the labour of one quote.
+const MaxLabourHours = 200
+
+// QuoteCreate asks for a quote for an incident, priced from the price list
+// of the incident's tier and its site's region.
+type QuoteCreate struct {
+	IncidentID string
+	// LabourHours is the labour, in quarter hours; 0 for none.
+	LabourHours float64
+	// Parts are the parts to quote; empty quotes the parts the incident
+	// needs.
+	Parts []PartRequest
+	// CallOut adds the call-out charge of a visit.
+	CallOut bool
+}
+
+// Validate returns EINVALID when the request is out of range.
+func (c *QuoteCreate) Validate() error {
+	switch {
+	case c.LabourHours < 0 || c.LabourHours > MaxLabourHours:
+		return Errorf(EINVALID, "labour must be 0 to %d hours", MaxLabourHours)
+	case c.LabourHours*4 != math.Trunc(c.LabourHours*4):
+		return Errorf(EINVALID, "labour is quoted in quarter hours, not %g", c.LabourHours)
+	}
+	return validateParts(c.Parts)
+}
+
+// QuoteDecision is the customer's answer to a sent quote.
+type QuoteDecision struct {
+	QuoteID string
+	Approve bool
+	// Note is the customer's comment; a rejection needs one.
+	Note string
+}
+
+// QuoteService prepares quotes, sends them to the customer and takes the
+// customer's answer, moving the incident through its lifecycle: a sent quote
+// holds the incident in awaiting_customer with its on-site and restore
+// clocks paused; approval resumes them and lets the work be dispatched;
+// rejection cancels the incident.
+type QuoteService interface {
+	// CreateQuote prepares a draft quote for a triaged incident whose work
+	// is not covered (ECONFLICT for covered work or another open quote).
+	CreateQuote(ctx context.Context, create QuoteCreate) (*Quote, error)
+	// SendQuote sends a draft quote to the customer.
+	SendQuote(ctx context.Context, id string) (*Quote, error)
+	// DecideQuote records the customer's answer to a sent quote.
+	DecideQuote(ctx context.Context, d QuoteDecision) (*Quote, error)
+	// FindQuoteByID returns a quote of an incident the caller may see, or
+	// ENOTFOUND.
+	FindQuoteByID(ctx context.Context, id string) (*Quote, error)
+	// FindQuotes returns an incident's quotes, newest first.
+	FindQuotes(ctx context.Context, incidentID string) ([]*Quote, error)
+}
+
+// QuoteStore keeps quotes; QuoteService implementations add the incident's
+// lifecycle to it.
+type QuoteStore interface {
+	// CreateQuote prices and stores a draft quote, with its audit event.
+	CreateQuote(ctx context.Context, create QuoteCreate) (*Quote, error)
+	// MarkQuoteSent moves a draft quote to sent; a sent one stays as it is.
+	MarkQuoteSent(ctx context.Context, id string) (*Quote, error)
+	// DecideQuote moves a sent quote to approved or rejected; the same
+	// answer again leaves it as it is, another is ECONFLICT.
+	DecideQuote(ctx context.Context, d QuoteDecision) (*Quote, error)
+	// FindQuoteByID returns a quote of an incident the caller may see.
+	FindQuoteByID(ctx context.Context, id string) (*Quote, error)
+	// FindQuotes returns an incident's quotes, newest first.
+	FindQuotes(ctx context.Context, incidentID string) ([]*Quote, error)
+}
