@@ -274,4 +274,9 @@ type ClaimCounted struct {
 type ContractFacts struct {
 	Contract *Contract
 	Claims   []ClaimCounted
+	// RemindersSent are the reminder levels already sent for the
+	// contract's current end date.
+	RemindersSent []int
+	// SuccessorID is the contract that renews this one, "" for none.
+	SuccessorID string
 }

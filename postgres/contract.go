@@ -207,12 +207,21 @@ func (s *ContractService) LoadContractFacts(ctx context.Context, id string) (_ *
 	if err != nil {
 		return nil, err
 	}
-	claims, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.ClaimCounted, error) {
+	facts := &aftercare.ContractFacts{Contract: c}
+	facts.Claims, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.ClaimCounted, error) {
 		var c aftercare.ClaimCounted
 		err := row.Scan(&c.ContractID, &c.IncidentID, &c.Kind, &c.Year, &c.At)
 		return c, err
 	})
-	return &aftercare.ContractFacts{Contract: c, Claims: claims}, err
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.pool.QueryRow(ctx, `
+		SELECT coalesce((SELECT array_agg(days_before ORDER BY days_before DESC) FROM contract_reminders
+			WHERE contract_id = $1 AND ends_on = $2), '{}'),
+			coalesce((SELECT id::text FROM contracts WHERE renewal_of = $1), '')`,
+		id, c.EndsOn).Scan(&facts.RemindersSent, &facts.SuccessorID)
+	return facts, err
 }
 
 // RecordContractChange mirrors one change of a contract's workflow, once
