@@ -26,9 +26,9 @@ const seedRegionFactors = `
 func (s *seeder) insertPriceList(ctx context.Context, tx pgx.Tx) error {
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO price_list (kind, part_id, tier, region, unit_price, currency)
-		SELECT 'labour', NULL, t.tier, r.code, round(t.labour * r.factor, 2), 'CNY' FROM `+seedPriceTerms+` CROSS JOIN `+seedRegionFactors+`
+		SELECT 'labour', NULL::uuid, t.tier, r.code, round(t.labour * r.factor, 2), 'CNY' FROM `+seedPriceTerms+` CROSS JOIN `+seedRegionFactors+`
 		UNION ALL
-		SELECT 'call_out', NULL, t.tier, r.code, round(t.call_out * r.factor, 2), 'CNY' FROM `+seedPriceTerms+` CROSS JOIN `+seedRegionFactors+`
+		SELECT 'call_out', NULL::uuid, t.tier, r.code, round(t.call_out * r.factor, 2), 'CNY' FROM `+seedPriceTerms+` CROSS JOIN `+seedRegionFactors+`
 		UNION ALL
 		SELECT 'part', p.id, t.tier, r.code, round(p.unit_price * t.part_factor * r.factor, 2), p.currency
 		FROM parts p CROSS JOIN `+seedPriceTerms+` CROSS JOIN `+seedRegionFactors)
