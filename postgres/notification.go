@@ -209,7 +209,8 @@ func (s *NotificationService) SetDutyManager(ctx context.Context, region, userID
 			return err
 		}
 		if userID == "" {
-			_, err = tx.Exec(ctx, `DELETE FROM duty_managers WHERE region = $1`, region)
+			err = tx.QueryRow(ctx, `WITH gone AS (DELETE FROM duty_managers WHERE region = $1) SELECT now()`, region).
+				Scan(&d.UpdatedAt)
 		} else {
 			err = tx.QueryRow(ctx, `
 				INSERT INTO duty_managers (region, user_id) VALUES ($1, $2)

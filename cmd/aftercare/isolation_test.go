@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/sla"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2"
@@ -277,6 +280,7 @@ func probes(w *world) []probe {
 				subscription: true, vars: map[string]any{"id": a.id},
 				query: `subscription($id: ID!) { accountEvents(accountId: $id) { kind } }`},
 		)
+		ps = append(ps, repairFlowProbes(i, a)...)
 		// Lifecycle actions: whoever may act and sees the incident gets past
 		// authorization and scope; its status may then refuse (ECONFLICT).
 		for _, l := range []struct{ field, action, args string }{
@@ -320,6 +324,13 @@ func probes(w *world) []probe {
 		probe{field: "Mutation.declineAssignment", object: "assignment", action: "decline", account: -1, mutation: true,
 			missing: true, query: `mutation { declineAssignment(assignmentId: "0d000000-0000-4000-8000-000000000001", reason: "matrix") { id } }`},
 		probe{field: "Query.me", object: "profile", action: "read", account: -1, query: `{ me { id } }`},
+		probe{field: "Query.myNotifications", object: "notification", action: "read", account: -1,
+			query: `{ myNotifications(first: 5) { edges { node { id reason } } } }`},
+		probe{field: "Query.dutyManagers", object: "duty_manager", action: "read", account: -1,
+			query: `{ dutyManagers { region user { id } } }`},
+		probe{field: "Mutation.setDutyManager", object: "duty_manager", action: "update", account: -1, mutation: true,
+			query: `mutation($u: ID) { setDutyManager(region: "east", userId: $u) { region } }`,
+			vars:  map[string]any{"u": w.users["director"]}},
 		probe{field: "Query.breaches", object: "incident", action: "read", account: -1,
 			query: `{ breaches(first: 5) { edges { node { kind } } } }`},
 		probe{field: "Query.kpis", object: "kpi", action: "read", account: -1,
@@ -360,6 +371,7 @@ func probes(w *world) []probe {
 			query: `mutation($u: ID!, $d: String!) { revokeRole(input: {userId: $u, role: ENGINEER, domain: $d}) }`,
 			vars:  map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
 	)
+	ps = append(ps, repairFlowGlobalProbes()...)
 	for i, u := range []string{"it.cathaybank", "it.dragontel"} {
 		ps = append(ps,
 			probe{field: "Query.apiKeys", object: "api_key", action: "read", kind: "user", account: i,
@@ -387,18 +399,20 @@ func matrixCallers() []caller {
 		{username: "admin", role: aftercare.RoleAdmin},
 		{username: "director", role: aftercare.RoleServiceDirector, perms: []string{"*:read"}},
 		{username: "am.li", role: aftercare.RoleAccountManager,
-			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi"), "incident:create",
-				"incident:respond", "incident:close", "incident:cancel")},
+			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification"), "incident:create",
+				"incident:respond", "incident:close", "incident:cancel", "price_list:read", "quote:read", "repair:read", "survey:read")},
 		{username: "dispatcher.east", role: aftercare.RoleDispatcher,
-			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi"),
+			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification"),
 				"dispatch:write", "incident:triage", "incident:dispatch", "incident:work", "incident:respond", "incident:close",
-				"incident:cancel")},
+				"incident:cancel", "price_list:read", "quote:read", "quote:write", "repair:read", "survey:read")},
 		{username: "engineer.zhang", role: aftercare.RoleEngineer,
-			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi"),
-				"assignment:decline", "location:report", "incident:work")},
+			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification"),
+				"assignment:decline", "location:report", "incident:work", "price_list:read", "quote:read", "repair:read",
+				"repair:write")},
 		{username: "it.cathaybank", role: aftercare.RoleCustomerIT,
-			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi"),
-				"incident:create", "api_key:create", "api_key:revoke", "incident:respond", "incident:close", "incident:cancel")},
+			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification"),
+				"incident:create", "api_key:create", "api_key:revoke", "incident:respond", "incident:close", "incident:cancel",
+				"price_list:read", "quote:read", "quote:decide", "repair:read", "survey:read", "survey:answer")},
 	}
 }
 
@@ -531,4 +545,62 @@ func collectIDs(v any) map[string]bool {
 	}
 	walk(v)
 	return out
+}
+
+// TestMyNotificationsAreTheCallersOwn fires the whole default ladder of
+// both accounts' incidents, so that escalations reach dispatchers, account
+// managers and directors, and asks every user of the matrix for their
+// notifications: each gets exactly the rows addressed to them, never
+// another's.
+func TestMyNotificationsAreTheCallersOwn(t *testing.T) {
+	env := mustTestEnv(t)
+	m := env.startMain(t)
+	admin := env.token(t, "admin")
+	w := mustWorld(t, env, m.URL(), admin)
+	ctx := context.Background()
+	all := aftercare.NewContextWithScope(ctx, &aftercare.Scope{All: true})
+	slas, notes := postgres.NewSLAService(env.db), postgres.NewNotificationService(env.db)
+	expected := map[string][]string{} // user ID → notification IDs
+	for _, a := range w.accounts {
+		waitFor(t, 30*time.Second, "the incident's clocks", func() bool {
+			clocks, err := slas.FindSLAClocks(all, a.incident, time.Now())
+			return err == nil && len(clocks) > 0
+		})
+		for i, lv := range sla.DefaultLadder() {
+			actions := make([]string, len(lv.Actions))
+			for j, x := range lv.Actions {
+				actions[j] = string(x)
+			}
+			now := time.Now()
+			// Version 0 leaves the clock the workflow recorded as it is.
+			require.NoError(t, slas.RecordEscalation(ctx, aftercare.EscalationFired{
+				Escalation: aftercare.Escalation{IncidentID: a.incident, Clock: aftercare.ClockResponse, Level: i + 1,
+					Percent: lv.Percent, Actions: actions, DueAt: now, FiredAt: now},
+				Key: fmt.Sprintf("matrix:%s:%d", a.incident, i+1),
+				Clock: aftercare.ClockSnapshot{Kind: aftercare.ClockResponse, Target: "15m", Coverage: "24x7",
+					TimeZone: "Asia/Shanghai", StartedAt: now, State: aftercare.ClockRunning, Events: []byte(`[]`)},
+				Notification: []byte(`{}`)}, nil))
+		}
+		ns, err := notes.FindNotifications(ctx, a.incident)
+		require.NoError(t, err)
+		for _, n := range ns {
+			if n.UserID != "" {
+				expected[n.UserID] = append(expected[n.UserID], fmt.Sprint(n.ID))
+			}
+		}
+	}
+	require.NotEmpty(t, expected[w.users["director"]], "breaches reach the director")
+	require.NotEmpty(t, expected[w.users["am.li"]], "account managers hear at 90 %%")
+	for username, id := range w.users {
+		resp := gql(t, m.URL(), env.token(t, username), `{ myNotifications(first: 500) { edges { node { id incidentId } } } }`, nil)
+		require.Empty(t, resp.Errors, username)
+		var got []string
+		for _, e := range dig(resp.Data, "myNotifications", "edges").([]any) {
+			got = append(got, dig(e, "node", "id").(string))
+		}
+		want := expected[id]
+		sort.Strings(got)
+		sort.Strings(want)
+		assert.Equal(t, want, got, "%s reads exactly their own notifications", username)
+	}
 }

@@ -137,6 +137,9 @@ func TestSecondsLongSLABreachesAndReachesWebhook(t *testing.T) {
 		assert.Equal(t, id, ev["incidentId"])
 		if ev["kind"] == "escalation" {
 			escalated++
+			var data struct{ Recipients []map[string]any }
+			require.NoError(t, json.Unmarshal([]byte(ev["data"].(string)), &data))
+			assert.NotEmpty(t, data.Recipients, "the pushed event names who was told: %s", ev["data"])
 		}
 	}
 
@@ -176,6 +179,7 @@ func TestSecondsLongSLABreachesAndReachesWebhook(t *testing.T) {
 	}
 	hook.mu.Lock()
 	breachNotes := 0
+	reasons := map[float64]map[string]bool{} // percent → reasons of the recipients in the bodies
 	for key, n := range hook.posts {
 		assert.Equal(t, 1, n, "notification %s delivered once", key)
 		body := hook.first[key]
@@ -184,9 +188,38 @@ func TestSecondsLongSLABreachesAndReachesWebhook(t *testing.T) {
 			breachNotes++
 			assert.Equal(t, float64(100), body["percent"])
 		}
+		pct, _ := body["percent"].(float64)
+		if reasons[pct] == nil {
+			reasons[pct] = map[string]bool{}
+		}
+		rs, _ := body["recipients"].([]any)
+		for _, r := range rs {
+			reasons[pct][dig(r, "reason").(string)] = true
+			if dig(r, "reason") == "customer_contact" {
+				assert.Equal(t, "zhao.lei@example.com", dig(r, "email"), "the contact of the incident")
+			}
+		}
 	}
 	hook.mu.Unlock()
 	assert.Equal(t, 3, breachNotes, "each clock breached")
+	// Each level reaches its recipients (DESIGN.md §6); the demo sets no duty
+	// manager, so the service directors stand in at 75 %.
+	assert.True(t, reasons[50]["dispatcher"], "50 %%: the region's dispatcher")
+	assert.Equal(t, map[string]bool{"duty_manager": true}, reasons[75], "75 %%: the duty manager")
+	assert.Equal(t, map[string]bool{"account_manager": true}, reasons[90], "90 %%: the account manager")
+	assert.Equal(t, map[string]bool{"service_director": true, "customer_contact": true}, reasons[100],
+		"100 %%: the service directors and the customer contact")
+	mine := gql(t, m.URL(), env.token(t, "director"), `{ myNotifications(first: 100) { edges { node {
+		reason percent incident { id } } } } }`, nil)
+	require.Empty(t, mine.Errors, "%+v", mine.Errors)
+	told := map[string]int{}
+	for _, e := range dig(mine.Data, "myNotifications", "edges").([]any) {
+		if dig(e, "node", "incident", "id") == id {
+			told[dig(e, "node", "reason").(string)]++
+		}
+	}
+	assert.Equal(t, map[string]int{"DUTY_MANAGER": 3, "SERVICE_DIRECTOR": 3}, told,
+		"the director reads, as their own, the three clocks' 75 %% and breach notifications")
 
 	clocks, err := postgres.NewSLAService(env.db).FindSLAClocks(context.Background(), id, time.Now())
 	require.NoError(t, err)
