@@ -43,6 +43,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.Depots, "depots", cfg.Depots, "parts depots")
 	fs.IntVar(&cfg.Parts, "parts", cfg.Parts, "FRU parts in the catalogue")
 	fs.IntVar(&cfg.VanStockPerEngineer, "van-stock", cfg.VanStockPerEngineer, "different parts in each van")
+	history := fs.Int("history", 0, "closed incidents to load over the two years before today, with their clocks, visits, surveys and credits (KPI history)")
 	migrate := fs.Bool("migrate", true, "apply migrations first")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -61,6 +62,15 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	summary, err := db.Seed(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if *history > 0 {
+		rows, err := db.SeedHistory(ctx, postgres.HistoryConfig{Seed: cfg.Seed, Incidents: *history, Now: cfg.Now})
+		if err != nil {
+			return err
+		}
+		for table, n := range rows {
+			summary.Rows[table] += n
+		}
 	}
 	fmt.Fprintf(stdout, "seeded in %s:\n", time.Since(start).Round(time.Millisecond))
 	tables := make([]string, 0, len(summary.Rows))

@@ -211,12 +211,6 @@ CREATE FUNCTION kpi_add(minus incident_facts[], plus incident_facts[]) RETURNS v
         credit_percent = k.credit_percent + EXCLUDED.credit_percent
 $$;
 
--- kpi_deferred reports whether this transaction loads in bulk and leaves the
--- facts to kpi_rebuild (SET LOCAL aftercare.kpi_deferred = on).
-CREATE FUNCTION kpi_deferred() RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT coalesce(current_setting('aftercare.kpi_deferred', true), '') = 'on'
-$$;
-
 -- kpi_refresh recomputes the facts of some incidents and moves the monthly
 -- counters by the difference. Each incident is locked (an advisory lock,
 -- in ID order) before its facts are read, so a concurrent refresh of the
@@ -226,7 +220,7 @@ DECLARE
     before incident_facts[];
     after incident_facts[];
 BEGIN
-    IF coalesce(cardinality(ids), 0) = 0 OR kpi_deferred() THEN
+    IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
     END IF;
     PERFORM pg_advisory_xact_lock(6010, hashtext(u.id::text)) FROM (SELECT DISTINCT unnest(ids) AS id ORDER BY 1) u;
@@ -238,7 +232,7 @@ BEGIN
 END $$;
 
 -- kpi_rebuild recomputes every incident's facts and the monthly counters
--- from the base tables, after a bulk load that deferred the triggers.
+-- from the base tables, after a bulk load that held the triggers.
 CREATE FUNCTION kpi_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     LOCK TABLE incident_facts, kpi_monthly IN EXCLUSIVE MODE;
@@ -251,15 +245,13 @@ END $$;
 -- facts it may have changed, and no others.
 CREATE FUNCTION kpi_follow_incidents() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT kpi_deferred() THEN
-        -- A new incident has facts of its own, and makes earlier incidents
-        -- of its asset resolved in the 30 days before it repeat visits.
-        PERFORM kpi_refresh(ARRAY(
-            SELECT n.id FROM new_rows n
-            UNION
-            SELECT f.incident_id FROM new_rows n JOIN incident_facts f ON f.asset_id = n.asset_id
-            WHERE f.resolved_at >= n.created_at - interval '30 days' AND f.resolved_at < n.created_at));
-    END IF;
+    -- A new incident has facts of its own, and makes earlier incidents
+    -- of its asset resolved in the 30 days before it repeat visits.
+    PERFORM kpi_refresh(ARRAY(
+        SELECT n.id FROM new_rows n
+        UNION
+        SELECT f.incident_id FROM new_rows n JOIN incident_facts f ON f.asset_id = n.asset_id
+        WHERE f.resolved_at >= n.created_at - interval '30 days' AND f.resolved_at < n.created_at));
     RETURN NULL;
 END $$;
 CREATE TRIGGER incidents_kpi AFTER INSERT ON incidents REFERENCING NEW TABLE AS new_rows
@@ -267,9 +259,7 @@ CREATE TRIGGER incidents_kpi AFTER INSERT ON incidents REFERENCING NEW TABLE AS 
 
 CREATE FUNCTION kpi_follow_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT kpi_deferred() THEN
-        PERFORM kpi_refresh(ARRAY(SELECT DISTINCT incident_id FROM new_rows WHERE to_status IS NOT NULL));
-    END IF;
+    PERFORM kpi_refresh(ARRAY(SELECT DISTINCT incident_id FROM new_rows WHERE to_status IS NOT NULL));
     RETURN NULL;
 END $$;
 CREATE TRIGGER incident_events_kpi AFTER INSERT ON incident_events REFERENCING NEW TABLE AS new_rows
@@ -277,9 +267,7 @@ CREATE TRIGGER incident_events_kpi AFTER INSERT ON incident_events REFERENCING N
 
 CREATE FUNCTION kpi_follow_clocks() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF kpi_deferred() THEN
-        RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
+    IF TG_OP = 'INSERT' THEN
         PERFORM kpi_refresh(ARRAY(SELECT DISTINCT incident_id FROM new_rows));
     ELSE
         PERFORM kpi_refresh(ARRAY(
@@ -295,9 +283,7 @@ CREATE TRIGGER sla_clocks_update_kpi AFTER UPDATE ON sla_clocks REFERENCING OLD 
 
 CREATE FUNCTION kpi_follow_assignments() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF kpi_deferred() THEN
-        RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
+    IF TG_OP = 'INSERT' THEN
         PERFORM kpi_refresh(ARRAY(SELECT DISTINCT incident_id FROM new_rows));
     ELSE
         PERFORM kpi_refresh(ARRAY(
@@ -315,9 +301,7 @@ CREATE TRIGGER assignments_update_kpi AFTER UPDATE ON assignments REFERENCING OL
 
 CREATE FUNCTION kpi_follow_surveys() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF kpi_deferred() THEN
-        RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
+    IF TG_OP = 'INSERT' THEN
         PERFORM kpi_refresh(ARRAY(SELECT DISTINCT incident_id FROM new_rows WHERE answered_at IS NOT NULL));
     ELSE
         PERFORM kpi_refresh(ARRAY(
@@ -333,9 +317,7 @@ CREATE TRIGGER surveys_update_kpi AFTER UPDATE ON surveys REFERENCING OLD TABLE 
 
 CREATE FUNCTION kpi_follow_escalations() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF kpi_deferred() THEN
-        RETURN NULL;
-    ELSIF TG_OP = 'INSERT' THEN
+    IF TG_OP = 'INSERT' THEN
         PERFORM kpi_refresh(ARRAY(SELECT DISTINCT incident_id FROM new_rows WHERE service_credit_percent IS NOT NULL));
     ELSE
         PERFORM kpi_refresh(ARRAY(
@@ -353,12 +335,10 @@ CREATE TRIGGER escalations_update_kpi AFTER UPDATE ON escalations REFERENCING OL
 -- An engineer who moves to another provider takes their incidents along.
 CREATE FUNCTION kpi_follow_engineers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT kpi_deferred() THEN
-        PERFORM kpi_refresh(ARRAY(
-            SELECT f.incident_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-            JOIN incident_facts f ON f.engineer_id = n.id
-            WHERE n.provider_id IS DISTINCT FROM o.provider_id));
-    END IF;
+    PERFORM kpi_refresh(ARRAY(
+        SELECT f.incident_id FROM new_rows n JOIN old_rows o ON o.id = n.id
+        JOIN incident_facts f ON f.engineer_id = n.id
+        WHERE n.provider_id IS DISTINCT FROM o.provider_id));
     RETURN NULL;
 END $$;
 CREATE TRIGGER engineers_kpi AFTER UPDATE ON engineers REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
@@ -388,7 +368,7 @@ DROP TRIGGER incident_events_kpi ON incident_events;
 DROP TRIGGER incidents_kpi ON incidents;
 DROP FUNCTION kpi_follow_engineers(), kpi_follow_escalations(), kpi_follow_surveys(), kpi_follow_assignments(),
     kpi_follow_clocks(), kpi_follow_events(), kpi_follow_incidents(), kpi_rebuild(), kpi_refresh(uuid[]),
-    kpi_deferred(), kpi_add(incident_facts[], incident_facts[]), kpi_contributions(incident_facts);
+    kpi_add(incident_facts[], incident_facts[]), kpi_contributions(incident_facts);
 DROP TABLE kpi_monthly, incident_facts;
 DROP VIEW kpi_incident_base;
 DROP INDEX assignments_incident_idx;

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	neturl "net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// benchKPIConfig is what `aftercare bench kpi` runs.
+type benchKPIConfig struct {
+	ServerURL string
+	Database  string
+	Seed      postgres.SeedConfig
+	Incidents int
+	Runs      int
+	NaiveRuns int
+}
+
+// runBenchKPI loads a history of incidents into a database of its own
+// (once: a database that holds it already is reused) and times every KPI
+// query of the API per dimension, from the stored counters and, in the
+// same run, computed from the base tables.
+func runBenchKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench kpi", stderr)
+	cfg := benchKPIConfig{Seed: postgres.DefaultSeedConfig()}
+	fs.StringVar(&cfg.ServerURL, "server-url", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
+		"PostgreSQL URL of any database on the server the benchmark's database is created on (AFTERCARE_DATABASE_URL)")
+	fs.StringVar(&cfg.Database, "database", "aftercare_kpi_bench", "the benchmark's database, created and seeded when it holds no history")
+	fs.IntVar(&cfg.Incidents, "incidents", 1_000_000, "closed incidents in the history, over two years")
+	fs.IntVar(&cfg.Seed.Accounts, "accounts", 1_000, "enterprise accounts")
+	fs.IntVar(&cfg.Seed.SitesPerAccount, "sites-per-account", 10, "sites per account")
+	fs.IntVar(&cfg.Seed.AssetsPerSite, "assets-per-site", 40, "assets per site (400,000 in all by default, so that one asset in ten fails again within a month)")
+	fs.IntVar(&cfg.Seed.Engineers, "engineers", 2_000, "field engineers")
+	fs.IntVar(&cfg.Seed.Depots, "depots", 100, "parts depots")
+	fs.IntVar(&cfg.Runs, "runs", 200, "timed runs of each query from the stored counters")
+	fs.IntVar(&cfg.NaiveRuns, "naive-runs", 3, "timed runs of each query computed from the base tables")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.Runs < 1 || cfg.NaiveRuns < 0 || cfg.Incidents < 1 {
+		return fmt.Errorf("runs must be at least 1, naive runs at least 0, incidents at least 1")
+	}
+	return benchKPI(ctx, cfg, stdout)
+}
+
+// benchKPIQuery is one KPI query the benchmark times, as a caller in a
+// scope asks it.
+type benchKPIQuery struct {
+	name   string
+	scope  *aftercare.Scope
+	filter aftercare.KPIFilter
+}
+
+func benchKPI(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) error {
+	db, err := openKPIBenchDB(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := postgres.NewKPIService(db)
+	now := time.Now().UTC()
+	var queries []benchKPIQuery
+	for _, d := range aftercare.KPIDimensions {
+		queries = append(queries,
+			benchKPIQuery{name: "12 months by month", filter: aftercare.KPIFilter{Dimension: d, From: now.AddDate(0, -11, 0), To: now}},
+			benchKPIQuery{name: "24 months in one", filter: aftercare.KPIFilter{Dimension: d, From: now.AddDate(0, -23, 0), To: now,
+				Granularity: aftercare.KPIWholePeriod}})
+	}
+	for _, username := range []string{"am.li", "dispatcher.east", "engineer.zhang"} {
+		scope, err := demoScope(ctx, db, username)
+		if err != nil {
+			return err
+		}
+		queries = append(queries, benchKPIQuery{name: "12 months by month, as " + username, scope: scope,
+			filter: aftercare.KPIFilter{Dimension: aftercare.KPIByAccount, From: now.AddDate(0, -11, 0), To: now}})
+	}
+	fmt.Fprintf(stdout, "\n%-9s %-44s %-8s %6s %5s %10s %10s %10s %6s\n", "dimension", "query", "source", "rows", "runs", "p50", "p99", "max", "agree")
+	for _, q := range queries {
+		qctx := ctx
+		if q.scope != nil {
+			qctx = aftercare.NewContextWithScope(ctx, q.scope)
+		}
+		stored, storedTimes, err := timeKPIs(qctx, cfg.Runs, func(ctx context.Context) ([]*aftercare.KPI, error) { return s.FindKPIs(ctx, q.filter) })
+		if err != nil {
+			return err
+		}
+		printKPITiming(stdout, q, "counters", len(stored), storedTimes, "")
+		if cfg.NaiveRuns == 0 {
+			continue
+		}
+		base, baseTimes, err := timeKPIs(qctx, cfg.NaiveRuns, func(ctx context.Context) ([]*aftercare.KPI, error) { return s.FindKPIsFromBase(ctx, q.filter) })
+		if err != nil {
+			return err
+		}
+		agree := "yes"
+		if !sameKPIs(stored, base) {
+			agree = "NO"
+		}
+		printKPITiming(stdout, q, "base", len(base), baseTimes, agree)
+	}
+	return nil
+}
+
+// openKPIBenchDB creates, migrates and seeds the benchmark's database, or
+// reuses it when it holds the history already.
+func openKPIBenchDB(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) (*postgres.DB, error) {
+	url, err := postgres.CreateDatabase(ctx, cfg.ServerURL, cfg.Database)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" {
+		url, err = databaseURL(cfg.ServerURL, cfg.Database)
+	}
+	if err != nil {
+		return nil, err
+	}
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	n, err := db.HistoryIncidents(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	fmt.Fprintf(stdout, "machine: %s, %d CPUs (GOMAXPROCS %d), %s\n", host, runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAverage())
+	if n > 0 {
+		fmt.Fprintf(stdout, "database %s: reusing its history of %d incidents\n", cfg.Database, n)
+		return db, nil
+	}
+	start := time.Now()
+	if _, err := db.Seed(ctx, cfg.Seed); err != nil {
+		db.Close()
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "demo data (%d accounts, %d assets, %d engineers) seeded in %s\n", cfg.Seed.Accounts,
+		cfg.Seed.Accounts*cfg.Seed.SitesPerAccount*cfg.Seed.AssetsPerSite, cfg.Seed.Engineers, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	rows, err := db.SeedHistory(ctx, postgres.HistoryConfig{Seed: cfg.Seed.Seed, Incidents: cfg.Incidents, Now: cfg.Seed.Now})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "history loaded and KPI facts rebuilt in %s:", time.Since(start).Round(time.Millisecond))
+	for _, t := range slices.Sorted(mapKeys(rows)) {
+		fmt.Fprintf(stdout, " %s %d", t, rows[t])
+	}
+	fmt.Fprintln(stdout)
+	return db, nil
+}
+
+// databaseURL returns the URL of another database on a server.
+func databaseURL(serverURL, name string) (string, error) {
+	u, err := neturl.Parse(serverURL)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// demoScope returns what a demo user sees, from their role assignments.
+func demoScope(ctx context.Context, db *postgres.DB, username string) (*aftercare.Scope, error) {
+	u, err := postgres.NewUserService(db).FindUserByUsername(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	roles, err := postgres.NewAccessService(db).FindRoleAssignments(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	s := &aftercare.Scope{UserID: u.ID}
+	for _, r := range roles {
+		switch {
+		case r.Domain == aftercare.DomainAll:
+			s.All = true
+		case strings.HasPrefix(r.Domain, aftercare.DomainAccountPrefix):
+			s.AccountIDs = append(s.AccountIDs, strings.TrimPrefix(r.Domain, aftercare.DomainAccountPrefix))
+		case strings.HasPrefix(r.Domain, aftercare.DomainRegionPrefix):
+			s.Regions = append(s.Regions, strings.TrimPrefix(r.Domain, aftercare.DomainRegionPrefix))
+		case strings.HasPrefix(r.Domain, aftercare.DomainEngineerPrefix):
+			s.EngineerID = strings.TrimPrefix(r.Domain, aftercare.DomainEngineerPrefix)
+		}
+	}
+	return s, nil
+}
+
+func mapKeys(m map[string]int64) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// loadAverage returns the machine's load averages, as uptime prints them.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "load unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "load unknown"
+	}
+	return "load average " + strings.Join(f[:3], " ")
+}
+
+// timeKPIs runs query once untimed, then runs times, and returns the
+// first result with the sorted latencies.
+func timeKPIs(ctx context.Context, runs int, query func(context.Context) ([]*aftercare.KPI, error)) ([]*aftercare.KPI, []time.Duration, error) {
+	first, err := query(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	times := make([]time.Duration, runs)
+	for i := range runs {
+		start := time.Now()
+		if _, err := query(ctx); err != nil {
+			return nil, nil, err
+		}
+		times[i] = time.Since(start)
+	}
+	slices.Sort(times)
+	return first, times, nil
+}
+
+func printKPITiming(w io.Writer, q benchKPIQuery, source string, rows int, times []time.Duration, agree string) {
+	at := func(p float64) time.Duration { return times[min(len(times)-1, int(p*float64(len(times))))] }
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	fmt.Fprintf(w, "%-9s %-44s %-8s %6d %5d %10s %10s %10s %6s\n", q.filter.Dimension, q.name, source, rows, len(times),
+		ms(at(0.5)), ms(at(0.99)), ms(times[len(times)-1]), agree)
+}
+
+// sameKPIs reports whether two answers hold the same keys, periods and
+// counts.
+func sameKPIs(a, b []*aftercare.KPI) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := *a[i], *b[i]
+		if x.Key != y.Key || !x.PeriodStart.Equal(y.PeriodStart) || x.Response.Met != y.Response.Met ||
+			x.Restore.Breached != y.Restore.Breached || x.Resolved != y.Resolved || x.FirstTimeFixes != y.FirstTimeFixes ||
+			x.RepeatVisits != y.RepeatVisits || x.SurveysAnswered != y.SurveysAnswered || x.Breaches != y.Breaches {
+			return false
+		}
+	}
+	return true
+}
