@@ -300,7 +300,9 @@ func TestKPIsFromHandBuiltHistory(t *testing.T) {
 	})
 	t.Run("engineer moves to another provider", func(t *testing.T) {
 		postgres.MustExecSQL(t, db, `UPDATE engineers SET provider_id = $2 WHERE id = $1`, w.e2, ownProvider)
-		t.Cleanup(func() { postgres.MustExecSQL(t, db, `UPDATE engineers SET provider_id = $2 WHERE id = $1`, w.e2, huatongProvider) })
+		t.Cleanup(func() {
+			postgres.MustExecSQL(t, db, `UPDATE engineers SET provider_id = $2 WHERE id = $1`, w.e2, huatongProvider)
+		})
 		got := find(t, aftercare.KPIByProvider, aftercare.KPIMonthly)
 		assert.Nil(t, got["2026-03 "+huatongProvider])
 		assert.Equal(t, [2]int64{2, 1}, [2]int64{got["2026-03 "+ownProvider].Response.Met, got["2026-03 "+ownProvider].Response.Breached})
