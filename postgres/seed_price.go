@@ -8,11 +8,12 @@ import (
 )
 
 // Demo price list terms: labour per hour and call-out per visit in CNY by
-// tier, and the factor each tier pays on a part's list price. Each region
-// adds 0, 5, 10 or 15 % by its place in code order, so prices differ by
-// region as they do by tier.
+// tier, and the factor each tier pays on a part's list price; a contract of
+// a higher tier buys better rates for the work it does not cover. Each
+// region adds 0, 5, 10 or 15 % by its place in code order, so prices differ
+// by region as they do by tier.
 const seedPriceTerms = `
-	(VALUES ('platinum', 680.00, 1200.00, 0.90), ('premium', 520.00, 900.00, 0.95), ('standard', 420.00, 600.00, 1.00))
+	(VALUES ('platinum', 380.00, 500.00, 0.90), ('premium', 420.00, 600.00, 0.95), ('standard', 480.00, 800.00, 1.00))
 	AS t (tier, labour, call_out, part_factor)`
 
 const seedRegionFactors = `
