@@ -69,10 +69,14 @@ var dispatchStatuses = []aftercare.IncidentStatus{
 }
 
 // wantsDispatch reports whether the workflow should dispatch now: the
-// incident needs someone on site and nobody is on the way yet.
+// incident needs someone on site, nobody is on the way yet, and work that
+// is not covered has its quote approved.
 func (inc *incident) wantsDispatch() bool {
 	if _, onSite := inc.clocks[aftercare.ClockOnSite]; !onSite {
 		return false
+	}
+	if inc.Inputs.NeedsQuote && (inc.Status == aftercare.StatusNew || inc.Status == aftercare.StatusTriaged) {
+		return false // the store refuses it too; this spares the activity
 	}
 	for _, s := range dispatchStatuses {
 		if inc.Status == s {

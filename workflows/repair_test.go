@@ -121,3 +121,22 @@ func TestRemoteResolutionSendsTheSurveyBeforeClosing(t *testing.T) {
 	require.Len(t, *surveys, 1)
 	assert.Equal(t, start.Add(time.Hour), (*surveys)[0].At)
 }
+
+func TestUncoveredWorkWaitsForTheQuoteBeforeDispatching(t *testing.T) {
+	// Advance parts would send an engineer at filing and triage would
+	// dispatch; for work that is not covered neither does until approval.
+	h := newHarness(t, func(in *workflows.SLAInputs) { in.AdvanceParts, in.NeedsQuote = true, true })
+	asked := h.onQuotedDispatch()
+	wait := act(aftercare.ActionAwaitCustomer)
+	wait.Reason = string(sla.PauseQuoteApproval)
+	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
+	h.at(10*time.Minute, act(aftercare.ActionQuote))
+	h.at(11*time.Minute, wait)
+	h.at(time.Hour, act(aftercare.ActionCustomerResponded))
+	h.at(time.Hour+time.Minute, act(aftercare.ActionApprove))
+	h.at(2*time.Hour, act(aftercare.ActionCancel))
+	h.run(workflows.IncidentInput{})
+	require.NoError(t, h.env.GetWorkflowError())
+	assert.Equal(t, []string{"quote approved"}, *asked, "the first dispatch comes with the approval")
+	assert.Contains(t, h.path(), "dispatch:dispatched")
+}

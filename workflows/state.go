@@ -29,6 +29,10 @@ type SLAInputs struct {
 	// AdvanceParts: dispatch (and so the parts) leaves when the incident is
 	// filed, before diagnosis.
 	AdvanceParts bool
+	// NeedsQuote: the work is not covered, so nothing is dispatched before
+	// the customer approves a quote. Histories recorded before it was
+	// loaded read false, and dispatch as they did.
+	NeedsQuote bool
 }
 
 // IncidentState is everything the incident workflow knows, carried across
