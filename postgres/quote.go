@@ -189,10 +189,6 @@ func createQuote(ctx context.Context, tx pgx.Tx, c aftercare.QuoteCreate) (*afte
 	}
 	id := newID()
 	actor := aftercare.UserFromContext(ctx)
-	var actorID *string
-	if actor != nil && actor.ID != "" {
-		actorID = &actor.ID
-	}
 	currency := ""
 	line := 0
 	add := func(kind aftercare.PriceKind, fru string, qty float64) error {
@@ -221,7 +217,7 @@ func createQuote(ctx context.Context, tx pgx.Tx, c aftercare.QuoteCreate) (*afte
 			currency = cur
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO quotes (id, incident_id, state, currency, tier, region, created_by)
-				VALUES ($1, $2, 'draft', $3, $4, $5, $6)`, id, inc.ID, cur, inc.Tier, region, actorID); err != nil {
+				VALUES ($1, $2, 'draft', $3, $4, $5, $6)`, id, inc.ID, cur, inc.Tier, region, actorRef(actor)); err != nil {
 				if aftercare.ErrorCode(mapError(err)) == aftercare.ECONFLICT {
 					return aftercare.Errorf(aftercare.ECONFLICT, "incident %d already has a quote in preparation or awaiting an answer", inc.Number)
 				}

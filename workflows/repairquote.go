@@ -57,8 +57,10 @@ func (q *Quotes) SendQuote(ctx context.Context, id string) (*aftercare.Quote, er
 	if err != nil {
 		return nil, err
 	}
-	switch inc.Status {
-	case aftercare.StatusTriaged, aftercare.StatusQuoted, aftercare.StatusAwaitingCustomer:
+	resuming := quote.State == aftercare.QuoteSent // a send cut short before the incident moved
+	switch {
+	case inc.Status == aftercare.StatusTriaged:
+	case resuming && (inc.Status == aftercare.StatusQuoted || inc.Status == aftercare.StatusAwaitingCustomer):
 	default:
 		return nil, aftercare.Errorf(aftercare.ECONFLICT, "incident %d is %s; a quote is sent while it is triaged", inc.Number, inc.Status)
 	}
