@@ -42,6 +42,14 @@ func BenchmarkCandidates(b *testing.B) {
 	benchmarkQueries(b, func(req Request) (Result, error) { return x.Candidates(req) }, w.Requests)
 }
 
+// BenchmarkCandidatesVansOnly runs the incidents through an index without
+// depots, where only a van can bring the part.
+func BenchmarkCandidatesVansOnly(b *testing.B) {
+	w := mustBenchWorkload(b)
+	x := mustIndex(b, defaultLayout(), w.Engineers, nil)
+	benchmarkQueries(b, func(req Request) (Result, error) { return x.Candidates(req) }, w.Requests)
+}
+
 // BenchmarkBruteForce runs the same incidents through the reference scan.
 func BenchmarkBruteForce(b *testing.B) {
 	w := mustBenchWorkload(b)
@@ -79,13 +87,13 @@ func BenchmarkBruteForceScanNoParts(b *testing.B) {
 func BenchmarkResolution(b *testing.B) {
 	w := mustBenchWorkload(b)
 	for _, l := range []layout{
-		{fine: 3, rings: []int{1}, depot: 3},
-		{fine: 4, rings: []int{3}, depot: 3},
-		{fine: 5, rings: []int{4}, depot: 3},
-		{fine: 6, rings: []int{8}, depot: 3},
-		{fine: 7, rings: []int{16}, depot: 3},
-		{fine: 4, depot: 3},
-		{fine: 4, rings: []int{3}, depot: 4},
+		{fine: 3, rings: []int{1}, depot: 3, vans: vanResolution},
+		{fine: 4, rings: []int{3}, depot: 3, vans: vanResolution},
+		{fine: 5, rings: []int{4}, depot: 3, vans: vanResolution},
+		{fine: 6, rings: []int{8}, depot: 3, vans: vanResolution},
+		{fine: 7, rings: []int{16}, depot: 3, vans: vanResolution},
+		{fine: 4, depot: 3, vans: vanResolution},
+		{fine: 4, rings: []int{3}, depot: 4, vans: vanResolution},
 	} {
 		b.Run(fmt.Sprintf("res=%d/rings=%v/depots=%d", l.fine, l.rings, l.depot), func(b *testing.B) {
 			x := mustIndex(b, l, w.Engineers, w.Depots)

@@ -41,6 +41,7 @@ func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 	var (
 		qualified []Candidate
 		rejected  []Rejection
+		tally     [reasonCount]int
 		unskilled int
 	)
 	for i := range engineers {
@@ -76,6 +77,7 @@ func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 		}
 		if reason != "" {
 			rejected = append(rejected, Rejection{EngineerID: e.ID, Reason: reason, DistanceKm: straight})
+			tally[reason.order()]++
 			continue
 		}
 		travel := travelTime(route, req.SpeedKmh)
@@ -99,7 +101,7 @@ func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 		}
 		return 0
 	})
-	return newResult(req, qualified[:min(len(qualified), req.Shortlist)], rejected, unskilled)
+	return newResult(req, qualified[:min(len(qualified), req.Shortlist)], rejected, tally, unskilled)
 }
 
 // nearestDetour returns the shortest trip from an engineer at `at` through a

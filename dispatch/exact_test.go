@@ -19,10 +19,11 @@ type exactScenario struct {
 	requests  []Request
 }
 
-// exactScenarios returns 10,000 incidents in four settings: dense cities
-// (the benchmark workload, with varied requests), a sparse world where the
-// nearest qualified engineer is hundreds or thousands of km away, the
-// antimeridian around Suva, and the twelve H3 pentagons.
+// exactScenarios returns 10,000 incidents in five settings: dense cities
+// (the benchmark workload, with varied requests), the same without depots, a
+// sparse world where the nearest qualified engineer is hundreds or
+// thousands of km away, the antimeridian around Suva, and the twelve H3
+// pentagons.
 func exactScenarios(t *testing.T) []exactScenario {
 	cities := mustCities(t)
 	w, err := NewWorkload(7, 4000, 80, 4000, cities)
@@ -38,7 +39,11 @@ func exactScenarios(t *testing.T) []exactScenario {
 			w.Requests[i] = varied
 		}
 	}
-	dense := exactScenario{name: "dense cities", engineers: w.Engineers, depots: w.Depots, requests: w.Requests}
+	half := len(w.Requests) / 2
+	dense := exactScenario{name: "dense cities", engineers: w.Engineers, depots: w.Depots, requests: w.Requests[:half]}
+	// Without depots only vans bring parts: the first pass finds the
+	// nearest van holding them, and the rings list the nearest rejections.
+	vansOnly := exactScenario{name: "dense cities, vans only", engineers: w.Engineers, requests: w.Requests[half:]}
 
 	world := func(rng *rand.Rand) (float64, float64) { return -60 + rng.Float64()*130, -180 + rng.Float64()*360 }
 	sparse := exactScenario{name: "sparse world", engineers: g.engineers(800, world), depots: g.depots(40, world)}
@@ -68,7 +73,7 @@ func exactScenarios(t *testing.T) []exactScenario {
 	for range 2000 {
 		pentagons.requests = append(pentagons.requests, g.request(anyOf(atPentagon...)))
 	}
-	return []exactScenario{dense, sparse, antimeridian, pentagons}
+	return []exactScenario{dense, vansOnly, sparse, antimeridian, pentagons}
 }
 
 // TestCandidatesEqualsBruteForce is the exactness property: for 10,000
@@ -84,7 +89,7 @@ func TestCandidatesEqualsBruteForce(t *testing.T) {
 	require.Equal(t, 10000, total)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			layouts := []layout{defaultLayout(), {fine: 6, rings: []int{2, 5}, depot: 4}}
+			layouts := []layout{defaultLayout(), {fine: 6, rings: []int{2, 5}, depot: 4, vans: 5}}
 			indexes := make([]*Index, len(layouts))
 			for i, l := range layouts {
 				indexes[i] = mustIndex(t, l, sc.engineers, sc.depots)

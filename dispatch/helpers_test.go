@@ -176,6 +176,7 @@ func (g *fleetGen) request(at place) Request {
 		Now:         now,
 		SpeedKmh:    []float64{30, 60, 800}[g.rng.IntN(3)],
 		Shortlist:   1 + g.rng.IntN(8),
+		Rejections:  []int{0, 1, 3, DefaultRejections, 1000}[g.rng.IntN(5)],
 	}
 	if g.rng.IntN(5) == 0 {
 		req.ProductLine = "unheard-of"

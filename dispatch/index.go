@@ -18,7 +18,11 @@ import (
 // ring walk (see cellTree). Each entry carries what the cheap rules and the
 // distance need — level on the line, clearance, free capacity, location — so
 // an engineer far away or failing them costs no memory access beyond the
-// entry. Depots are filed per part they hold, at a coarse resolution.
+// entry. Engineers are filed a second time per part their van holds, in
+// trees of entries alone: when few vans hold a part, as when 10 parts of 500
+// are in each, the search for those who need no depot reads those vans only
+// (see search.go). Depots are filed per part they hold, at a coarse
+// resolution.
 //
 // An Index is not safe for concurrent use when one of the calls updates it;
 // concurrent Candidates and Assign calls alone are safe.
@@ -29,6 +33,7 @@ type Index struct {
 	free      []int32
 	slotOf    map[string]int32
 	lines     map[string]*line
+	vans      map[int32]*line // engineers by part in the van, entries alone
 	size      int
 	zones     []*time.Location // interned by name, so entries hold a small index
 	zoneOf    map[string]uint16
@@ -43,11 +48,13 @@ type Index struct {
 
 // layout is the H3 geometry of an index: the fine resolution of the ring
 // walk, the disk radii it asks H3 for in turn before it falls back to the
-// best-first search, and the resolution depots are filed at.
+// best-first search, the resolution depots are filed at, and that of the
+// leaves of the trees of vans.
 type layout struct {
 	fine  int
 	rings []int
 	depot int
+	vans  int
 }
 
 // defaultLayout walks resolution-4 rings (cells of about 1,770 km², 22.6 km
@@ -69,27 +76,47 @@ type layout struct {
 // bound of bound.go costs more rings; coarser ones put more engineers beyond
 // reach into each cell examined. Resolutions 4 and 5 tie on the median and 4
 // has the shorter tail.
+// vanResolution is the resolution of the leaves of the trees of vans.
+const vanResolution = 2
+
 func defaultLayout() layout {
-	return layout{fine: 4, rings: []int{3}, depot: 3}
+	return layout{fine: 4, rings: []int{3}, depot: 3, vans: vanResolution}
 }
 
 // engineer is an Engineer as the index keeps it. What the rules read for
 // every engineer in reach is copied into its entries.
 type engineer struct {
-	van      []stockRow
-	load     int
-	calendar weekShifts
-	id       string
-	at       point
-	fine     h3.Cell
-	lines    []*line // of the engineer's skills
-	capacity int
+	van       []stockRow
+	load      int
+	calendar  weekShifts
+	mask      calendarMask // of calendar, for the search through the vans
+	id        string
+	at        point
+	fine      h3.Cell
+	vanCell   h3.Cell // at layout.vans
+	zone      uint16
+	clearance uint8
+	lines     []*line // of the engineer's skills
+	levels    []uint8 // the level on each of lines
+	capacity  int
 }
 
-// line files the engineers who hold one product line.
+// level returns the engineer's level on ln, or 0 without the line.
+func (e *engineer) level(ln *line) uint8 {
+	for i, l := range e.lines {
+		if l == ln {
+			return e.levels[i]
+		}
+	}
+	return 0
+}
+
+// line files the engineers who hold one product line, or whose vans hold
+// one part.
 type line struct {
-	tree cellTree
-	size int
+	tree  cellTree
+	size  int
+	index int // the order in which the index met the product line
 }
 
 // entry is an engineer as a product line files it: what the distance and
@@ -97,10 +124,41 @@ type line struct {
 type entry struct {
 	at        point
 	slot      int32
-	zone      uint16 // in Index.zones
+	skills    skillSet // in the trees of vans; 0 in those of lines
+	zone      uint16   // in Index.zones
 	level     uint8
 	clearance uint8
 	free      bool // load below capacity
+}
+
+// skillSet packs an engineer's levels on the first skillSetLines product
+// lines an index meets, two bits each, so the search through the vans reads
+// the level on the line from the entry; a high bit marks an engineer with a
+// line beyond them, whose level is read from the engineer.
+type skillSet uint32
+
+// skillSetLines is how many product lines a skillSet holds.
+const skillSetLines = 15
+
+// newSkillSet packs the levels on lines.
+func newSkillSet(lines []*line, levels []uint8) skillSet {
+	var s skillSet
+	for i, ln := range lines {
+		if ln.index < skillSetLines {
+			s |= skillSet(levels[i]) << (2 * ln.index)
+		} else {
+			s |= 1 << 31
+		}
+	}
+	return s
+}
+
+// level returns the level on ln, and false when the set cannot tell.
+func (s skillSet) level(ln *line) (uint8, bool) {
+	if ln.index < skillSetLines {
+		return uint8(s>>(2*ln.index)) & 3, true
+	}
+	return 0, s&(1<<31) == 0
 }
 
 // detail is the rest of what a line files about an engineer, read for
@@ -130,6 +188,7 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 		slotOf:    make(map[string]int32, len(engineers)),
 		zoneOf:    make(map[string]uint16),
 		lines:     make(map[string]*line),
+		vans:      make(map[int32]*line),
 		parts:     make(map[string]int32),
 		depotSlot: make(map[string]int32, len(depots)),
 		holders:   make(map[int32]*holders),
@@ -138,8 +197,15 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 		if _, ok := x.slotOf[engineers[i].ID]; ok {
 			return nil, invalidf("engineer %s appears twice", engineers[i].ID)
 		}
-		if err := x.Put(engineers[i]); err != nil {
+		if err := x.put(engineers[i], false); err != nil {
 			return nil, err
+		}
+	}
+	// The vans are filed after the lines, so that each tree's leaves are
+	// allocated side by side.
+	for slot := range x.engineers {
+		for _, r := range x.engineers[slot].van {
+			x.fileVan(int32(slot), r.part)
 		}
 	}
 	for i := range depots {
@@ -160,6 +226,11 @@ func (x *Index) Len() int { return x.size }
 // are told apart by name: two *time.Location with one name must be the same
 // zone, as time.LoadLocation's are.
 func (x *Index) Put(e Engineer) error {
+	return x.put(e, true)
+}
+
+// put is Put, filing the engineer under the van's parts when vans is true.
+func (x *Index) put(e Engineer, vans bool) error {
 	if err := e.validate(); err != nil {
 		return err
 	}
@@ -183,14 +254,19 @@ func (x *Index) Put(e Engineer) error {
 		}
 	}
 	slices.SortFunc(van, func(a, b stockRow) int { return cmp.Compare(a.part, b.part) })
+	mask := newCalendarMask(&e.Calendar)
 	x.engineers[slot] = engineer{
-		id:       e.ID,
-		at:       newPoint(e.Lat, e.Lng),
-		fine:     cellAt(e.Lat, e.Lng, x.layout.fine),
-		calendar: e.Calendar.compact(),
-		capacity: e.Capacity,
-		load:     e.Load,
-		van:      van,
+		id:        e.ID,
+		at:        newPoint(e.Lat, e.Lng),
+		fine:      cellAt(e.Lat, e.Lng, x.layout.fine),
+		vanCell:   cellAt(e.Lat, e.Lng, x.layout.vans),
+		zone:      zone,
+		clearance: uint8(tierRank(e.Clearance)),
+		calendar:  e.Calendar.compact(),
+		mask:      mask,
+		capacity:  e.Capacity,
+		load:      e.Load,
+		van:       van,
 	}
 	x.slotOf[e.ID] = slot
 	x.size++
@@ -200,7 +276,12 @@ func (x *Index) Put(e Engineer) error {
 		zone:      zone,
 		clearance: uint8(tierRank(e.Clearance)),
 		free:      e.Load < e.Capacity,
-	}, detail{id: e.ID, calendar: newCalendarMask(&e.Calendar), van: newPartSet(van)})
+	}, detail{id: e.ID, calendar: mask, van: newPartSet(van)})
+	if vans {
+		for _, r := range van {
+			x.fileVan(slot, r.part)
+		}
+	}
 	return nil
 }
 
@@ -239,7 +320,20 @@ func (x *Index) Move(id string, lat, lng float64) error {
 		ln.tree.remove(e.fine, slot)
 		ln.tree.add(fine, moved, movedDetail)
 	}
-	e.at, e.fine = at, fine
+	vanCell := cellAt(lat, lng, x.layout.vans)
+	for _, r := range e.van {
+		t := &x.vans[r.part].tree
+		en, _ := t.entry(e.vanCell, slot)
+		if vanCell == e.vanCell {
+			en.at = at
+			continue
+		}
+		moved := *en
+		moved.at = at
+		t.remove(e.vanCell, slot)
+		t.addEntry(vanCell, moved)
+	}
+	e.at, e.fine, e.vanCell = at, fine, vanCell
 	return nil
 }
 
@@ -253,8 +347,13 @@ func (x *Index) SetLoad(id string, load int) error {
 		return invalidf("engineer %s: load %d", id, load)
 	}
 	e.load = load
+	slot := x.slotOf[id]
 	for _, ln := range e.lines {
-		en, _ := ln.tree.entry(e.fine, x.slotOf[id])
+		en, _ := ln.tree.entry(e.fine, slot)
+		en.free = load < e.capacity
+	}
+	for _, r := range e.van {
+		en, _ := x.vans[r.part].tree.entry(e.vanCell, slot)
 		en.free = load < e.capacity
 	}
 	return nil
@@ -269,18 +368,20 @@ func (x *Index) SetStock(id, partID string, qty int) error {
 	if badStock(partID, qty) {
 		return invalidf("engineer %s: van holds %d of part %q", id, qty, partID)
 	}
-	part := x.part(partID)
+	part, slot := x.part(partID), x.slotOf[id]
 	i, found := slices.BinarySearchFunc(e.van, part, func(r stockRow, p int32) int { return cmp.Compare(r.part, p) })
 	switch {
 	case found && qty == 0:
 		e.van = slices.Delete(e.van, i, i+1)
+		x.unfileVan(slot, part)
 	case found:
 		e.van[i].qty = int32(qty)
 	case qty > 0:
 		e.van = slices.Insert(e.van, i, stockRow{part: part, qty: int32(qty)})
+		x.fileVan(slot, part)
 	}
 	for _, ln := range e.lines {
-		_, d := ln.tree.entry(e.fine, x.slotOf[id])
+		_, d := ln.tree.entry(e.fine, slot)
 		d.van = newPartSet(e.van)
 	}
 	return nil
@@ -362,25 +463,50 @@ func (x *Index) file(slot int32, skills map[string]int, en entry, d detail) {
 	for name, level := range skills {
 		ln := x.lines[name]
 		if ln == nil {
-			ln = &line{tree: newCellTree(x.layout.fine)}
+			ln = &line{tree: newCellTree(x.layout.fine), index: len(x.lines)}
 			x.lines[name] = ln
 		}
 		en.level = uint8(level)
 		ln.tree.add(e.fine, en, d)
 		ln.size++
 		e.lines = append(e.lines, ln)
+		e.levels = append(e.levels, uint8(level))
 	}
 }
 
-// unfile takes the engineer in slot out of its lines.
+// unfile takes the engineer in slot out of its lines and its parts.
 func (x *Index) unfile(slot int32) {
 	e := &x.engineers[slot]
 	for _, ln := range e.lines {
 		ln.tree.remove(e.fine, slot)
 		ln.size--
 	}
-	e.lines = nil
+	for _, r := range e.van {
+		x.unfileVan(slot, r.part)
+	}
+	e.lines, e.levels = nil, nil
 	x.size--
+}
+
+// fileVan files the engineer in slot under a part the van now holds, with
+// what the search through the vans reads first.
+func (x *Index) fileVan(slot, part int32) {
+	e := &x.engineers[slot]
+	vans := x.vans[part]
+	if vans == nil {
+		vans = &line{tree: newCellTree(x.layout.vans)}
+		x.vans[part] = vans
+	}
+	vans.tree.addEntry(e.vanCell, entry{at: e.at, slot: slot, skills: newSkillSet(e.lines, e.levels), zone: e.zone,
+		clearance: e.clearance, free: e.load < e.capacity})
+	vans.size++
+}
+
+// unfileVan takes the engineer in slot out of a part's vans.
+func (x *Index) unfileVan(slot, part int32) {
+	vans := x.vans[part]
+	vans.tree.remove(x.engineers[slot].vanCell, slot)
+	vans.size--
 }
 
 // zone interns a time zone by name, so engineers whose zones were loaded

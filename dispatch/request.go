@@ -26,7 +26,14 @@ type Request struct {
 	SpeedKmh float64
 	// Shortlist is how many candidates to return, at least 1.
 	Shortlist int
+	// Rejections is how many of the nearest rejected engineers to list with
+	// their reasons (see Result.Rejected); 0 lists none.
+	Rejections int
 }
+
+// DefaultRejections is how many rejections Aftercare lists with a
+// dispatch decision: the nearest engineers a dispatcher might ask about.
+const DefaultRejections = 25
 
 // PartNeed is a quantity of one part.
 type PartNeed struct {
@@ -51,6 +58,8 @@ func (r *Request) validate() error {
 		return invalidf("request: speed %v km/h", r.SpeedKmh)
 	case r.Shortlist < 1:
 		return invalidf("request: shortlist of %d", r.Shortlist)
+	case r.Rejections < 0:
+		return invalidf("request: %d rejections to list", r.Rejections)
 	}
 	for i, p := range r.Parts {
 		if p.PartID == "" || p.Quantity < 1 {

@@ -15,15 +15,18 @@ type Result struct {
 	// Whoever makes the deadline travels less than whoever misses it, so
 	// the list is in order of travel time too.
 	Candidates []Candidate
-	// Rejected lists, nearest first (then by engineer ID), the engineers who
-	// hold the product line but failed a rule and are no farther from the
-	// site than the farthest candidate: whoever is nearer than someone on
-	// the shortlist has a reason. When the shortlist is not full it lists
-	// every engineer who holds the line.
+	// Rejected lists, nearest first (then by engineer ID), the
+	// Request.Rejections nearest engineers who hold the product line but
+	// failed a rule and are no farther from the site than the farthest
+	// candidate: the engineers nearer than someone on the shortlist whom a
+	// dispatcher asks about first. When the shortlist is not full the
+	// farthest candidate sets no bound.
 	Rejected []Rejection
-	// Counts tallies Rejected by reason. When the shortlist is not full it
-	// also counts, under ReasonNoSkill, every engineer without the product
-	// line: the answer to "why nobody?". Those engineers are never listed.
+	// Counts tallies Rejected by reason when the shortlist is full. When it
+	// is not, Counts tallies every engineer who failed a rule, listed or
+	// not, and counts under ReasonNoSkill every engineer without the
+	// product line: the answer to "why nobody?". Engineers without the line
+	// are never listed.
 	Counts map[Reason]int
 }
 
@@ -116,25 +119,31 @@ func (a *Candidate) before(b *Candidate) bool {
 }
 
 // newResult assembles the result of a search from its shortlist (ranked, at
-// most req.Shortlist long), the rejections it examined and the number of
-// engineers without the product line. Both searches call it, so they list
-// the same rejections. The shortlist is in ascending travel time (those who
-// make the deadline travel less than those who miss it), so a search that
-// examined everyone whose straight trip is no longer than the last
-// candidate's has examined everyone no farther than the farthest candidate.
-func newResult(req *Request, shortlist []Candidate, rejected []Rejection, unskilled int) Result {
+// most req.Shortlist long), rejections that include the nearest
+// req.Rejections of those that may be listed, the tally by reason of every
+// rejection, and the number of engineers without the product line. Both
+// searches call it, so they list the same rejections. When the shortlist is
+// not full, the tally must be of every engineer on the line; when it is,
+// it is not read.
+func newResult(req *Request, shortlist []Candidate, rejected []Rejection, all [reasonCount]int, unskilled int) Result {
 	full := len(shortlist) == req.Shortlist
 	farthest := 0.0
 	for _, c := range shortlist {
 		farthest = max(farthest, c.DistanceKm)
 	}
 	kept := sortedRejections(rejected, func(r *Rejection) bool { return !full || r.DistanceKm <= farthest })
+	kept = kept[:min(len(kept), req.Rejections)]
 	var tally [reasonCount]int
-	for _, r := range kept {
-		tally[r.Reason.order()]++
-	}
-	if !full {
+	if full {
+		for _, r := range kept {
+			tally[r.Reason.order()]++
+		}
+	} else {
+		tally = all
 		tally[ReasonNoSkill.order()] += unskilled
+	}
+	if len(kept) == 0 {
+		kept = nil
 	}
 	counts := make(map[Reason]int)
 	for i, r := range reasons() {

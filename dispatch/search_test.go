@@ -58,6 +58,7 @@ func serverRequest(tb testing.TB) Request {
 		Now:         mondayTen(tb),
 		SpeedKmh:    60,
 		Shortlist:   3,
+		Rejections:  DefaultRejections,
 	}
 }
 
@@ -143,6 +144,68 @@ func TestRejectedAreThoseNearerThanTheFarthestCandidate(t *testing.T) {
 	assert.Equal(t, "busy", got.Rejected[0].EngineerID)
 	assert.Equal(t, "junior", got.Rejected[1].EngineerID)
 	assert.Equal(t, map[Reason]int{ReasonAtCapacity: 1, ReasonLevelTooLow: 1}, got.Counts)
+}
+
+// TestRejectedListsTheNearest checks the cap on the list: the nearest
+// Request.Rejections rejections are listed and counted when the shortlist
+// is full, while "why nobody?" still counts every rejection.
+func TestRejectedListsTheNearest(t *testing.T) {
+	engineers := []Engineer{
+		engineerAt(t, "busy", 1), engineerAt(t, "junior", 1.5), engineerAt(t, "off", 2), engineerAt(t, "a", 5),
+	}
+	engineers[0].Load, engineers[1].Skills["server"] = 3, 1
+	engineers[2].Calendar.Week = [7][]Shift{}
+	req := serverRequest(t)
+	req.Shortlist, req.Rejections = 1, 2
+	got := searchBoth(t, engineers, nil, req)
+	require.Len(t, got.Candidates, 1)
+	assert.Equal(t, []string{"busy", "junior"}, rejectedIDs(got))
+	assert.Equal(t, map[Reason]int{ReasonAtCapacity: 1, ReasonLevelTooLow: 1}, got.Counts)
+
+	req.Rejections = 0
+	got = searchBoth(t, engineers, nil, req)
+	assert.Empty(t, got.Rejected)
+	assert.Empty(t, got.Counts)
+
+	req.Rejections, req.ProductLine = 1, "storage"
+	for i := range engineers {
+		engineers[i].Skills["storage"] = 1
+	}
+	req.MinLevel = 2
+	got = searchBoth(t, engineers, nil, req)
+	assert.Empty(t, got.Candidates)
+	assert.Equal(t, []string{"busy"}, rejectedIDs(got), "one listed")
+	assert.Equal(t, map[Reason]int{ReasonLevelTooLow: 4}, got.Counts, "all counted when nobody qualifies")
+}
+
+// TestVansHoldingThePart covers the first pass: without depots, the
+// nearest engineer whose van holds the part wins over nearer ones who lack
+// it, who are listed with no_part; a van holding too few units does not
+// count, and a second part narrows the vans further.
+func TestVansHoldingThePart(t *testing.T) {
+	engineers := []Engineer{
+		engineerAt(t, "empty", 1), engineerAt(t, "one-unit", 2), engineerAt(t, "both", 40), engineerAt(t, "a-only", 30),
+	}
+	engineers[0].Van = nil
+	engineers[1].Van = map[string]int{"A": 1, "B": 1}
+	engineers[2].Van = map[string]int{"A": 2, "B": 1}
+	engineers[3].Van = map[string]int{"A": 5}
+	req := serverRequest(t)
+	req.Shortlist = 1
+	req.Parts = []PartNeed{{PartID: "A", Quantity: 2}, {PartID: "B", Quantity: 1}}
+	got := searchBoth(t, engineers, nil, req)
+	require.Len(t, got.Candidates, 1)
+	assert.Equal(t, "both", got.Candidates[0].EngineerID)
+	assert.Equal(t, []string{"empty", "one-unit", "a-only"}, rejectedIDs(got))
+	assert.Equal(t, map[Reason]int{ReasonNoPart: 3}, got.Counts)
+}
+
+func rejectedIDs(r Result) []string {
+	var ids []string
+	for _, rej := range r.Rejected {
+		ids = append(ids, rej.EngineerID)
+	}
+	return ids
 }
 
 func TestRanking(t *testing.T) {

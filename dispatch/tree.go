@@ -16,7 +16,8 @@ type cellTree struct {
 
 // node is an occupied cell of a cellTree. A leaf holds entries with their
 // details side by side (a search reads the details of few entries), any
-// other node its occupied children.
+// other node its occupied children. The trees that file vans by part keep
+// entries alone, with no details.
 type node struct {
 	cell     h3.Cell
 	centre   point
@@ -54,6 +55,12 @@ func (t *cellTree) add(c h3.Cell, en entry, d detail) {
 	n.details = append(n.details, d)
 }
 
+// addEntry files en alone, without details, in fine cell c.
+func (t *cellTree) addEntry(c h3.Cell, en entry) {
+	n := t.node(len(t.levels)-1, c)
+	n.entries = append(n.entries, en)
+}
+
 // node returns the node of cell c at level i, creating it and its missing
 // ancestors.
 func (t *cellTree) node(i int, c h3.Cell) *node {
@@ -81,13 +88,14 @@ func (t *cellTree) remove(c h3.Cell, slot int32) {
 	if n == nil {
 		return
 	}
-	for i := range n.entries {
-		if n.entries[i].slot == slot {
-			last := len(n.entries) - 1
-			n.entries[i], n.details[i] = n.entries[last], n.details[last]
+	if i := n.find(slot); i >= 0 {
+		last := len(n.entries) - 1
+		n.entries[i] = n.entries[last]
+		n.entries = n.entries[:last]
+		if n.details != nil {
+			n.details[i] = n.details[last]
 			n.details[last] = detail{}
-			n.entries, n.details = n.entries[:last], n.details[:last]
-			break
+			n.details = n.details[:last]
 		}
 	}
 	for n != nil && len(n.entries) == 0 && len(n.children) == 0 {
@@ -110,14 +118,29 @@ func (t *cellTree) detach(n *node) {
 	delete(t.nodes[n.level], n.cell)
 }
 
-// entry returns the entry of slot in fine cell c and its details; the
-// engineer must be filed there.
+// entry returns the entry of slot in fine cell c and its details (nil in a
+// tree without details); the engineer must be filed there.
 func (t *cellTree) entry(c h3.Cell, slot int32) (*entry, *detail) {
 	n := t.leaf(c)
+	i := -1
+	if n != nil {
+		i = n.find(slot)
+	}
+	if i < 0 {
+		panic("dispatch: engineer missing from its cell")
+	}
+	if n.details == nil {
+		return &n.entries[i], nil
+	}
+	return &n.entries[i], &n.details[i]
+}
+
+// find returns the position of slot's entry in the leaf, or -1.
+func (n *node) find(slot int32) int {
 	for i := range n.entries {
 		if n.entries[i].slot == slot {
-			return &n.entries[i], &n.details[i]
+			return i
 		}
 	}
-	panic("dispatch: engineer missing from its cell")
+	return -1
 }

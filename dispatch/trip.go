@@ -108,3 +108,14 @@ func planParts(parts []PartNeed, van func(i int) int) PartsPlan {
 	}
 	return plan
 }
+
+// vanHoldsAll reports whether the engineer's van holds every needed part in
+// full.
+func (t *tripPlanner) vanHoldsAll(e *engineer) bool {
+	for _, n := range t.needs {
+		if n.part < 0 || e.vanQty(n.part) < n.qty {
+			return false
+		}
+	}
+	return true
+}

@@ -176,6 +176,7 @@ func (g *workloadGen) request() Request {
 		Deadline:    now.Add(onSite),
 		SpeedKmh:    WorkloadSpeedKmh,
 		Shortlist:   WorkloadShortlist,
+		Rejections:  DefaultRejections,
 	}
 }
 

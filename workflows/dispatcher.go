@@ -142,7 +142,8 @@ func (d *Dispatcher) request(in *aftercare.DispatchInput, now time.Time, shortli
 		parts[i] = dispatch.PartNeed{PartID: p.PartID, Quantity: p.Quantity}
 	}
 	return dispatch.Request{Lat: in.Lat, Lng: in.Lng, ProductLine: in.ProductLine, MinLevel: in.MinLevel, Tier: in.Tier,
-		Parts: parts, Now: now, Deadline: in.OnSiteDeadline, SpeedKmh: d.speedKmh, Shortlist: shortlist}
+		Parts: parts, Now: now, Deadline: in.OnSiteDeadline, SpeedKmh: d.speedKmh, Shortlist: shortlist,
+		Rejections: dispatch.DefaultRejections}
 }
 
 // Candidates ranks the engineers who could take an incident now, leaving
