@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -198,6 +199,26 @@ func TestVansHoldingThePart(t *testing.T) {
 	assert.Equal(t, "both", got.Candidates[0].EngineerID)
 	assert.Equal(t, []string{"empty", "one-unit", "a-only"}, rejectedIDs(got))
 	assert.Equal(t, map[Reason]int{ReasonNoPart: 3}, got.Counts)
+}
+
+// TestVansBeyondTheSkillSet covers engineers on more product lines than a
+// skillSet holds: the first pass reads their level from the engineer.
+func TestVansBeyondTheSkillSet(t *testing.T) {
+	var engineers []Engineer
+	for i := range 40 {
+		e := engineerAt(t, fmt.Sprintf("e%02d", i), float64(1+i))
+		e.Skills = map[string]int{}
+		for line := range skillSetLines + 5 {
+			e.Skills[fmt.Sprintf("line%02d", line)] = 1 + (i+line)%3
+		}
+		engineers = append(engineers, e)
+	}
+	for line := range skillSetLines + 5 {
+		req := serverRequest(t)
+		req.ProductLine, req.MinLevel, req.Shortlist = fmt.Sprintf("line%02d", line), 3, 2
+		got := searchBoth(t, engineers, nil, req)
+		require.Len(t, got.Candidates, 2, "line %d", line)
+	}
 }
 
 func rejectedIDs(r Result) []string {
