@@ -77,24 +77,23 @@ const routeNotifications = `
 	ON CONFLICT (incident_id, clock, level, recipient) DO NOTHING
 	RETURNING id, recipient, coalesce(user_id::text, ''), email, name, reason`
 
-// notifyRecipients routes a fired escalation to its recipients in the
-// caller's transaction, once per recipient, and returns those it wrote.
-func notifyRecipients(ctx context.Context, tx pgx.Tx, e aftercare.Escalation) ([]*aftercare.Notification, error) {
-	rows, err := tx.Query(ctx, routeNotifications, e.IncidentID, e.Clock, e.Level, e.Percent,
-		append([]string{}, e.Actions...), e.FiredAt)
-	if err != nil {
-		return nil, err
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.Notification, error) {
-		n := aftercare.Notification{IncidentID: e.IncidentID, Clock: e.Clock, Level: e.Level, Percent: e.Percent,
-			Actions: e.Actions, CreatedAt: e.FiredAt}
-		err := row.Scan(&n.ID, &n.Recipient, &n.UserID, &n.Email, &n.Name, &n.Reason)
-		return &n, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("route notifications: %w", err)
-	}
-	return out, nil
+// queueRecipients queues the routing of a fired escalation to its
+// recipients, once per recipient, and collects into *out those it wrote.
+func queueRecipients(b *pgx.Batch, e aftercare.Escalation, out *[]*aftercare.Notification) {
+	b.Queue(routeNotifications, e.IncidentID, e.Clock, e.Level, e.Percent, append([]string{}, e.Actions...), e.FiredAt).
+		Query(func(rows pgx.Rows) error {
+			sent, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.Notification, error) {
+				n := aftercare.Notification{IncidentID: e.IncidentID, Clock: e.Clock, Level: e.Level, Percent: e.Percent,
+					Actions: e.Actions, CreatedAt: e.FiredAt}
+				err := row.Scan(&n.ID, &n.Recipient, &n.UserID, &n.Email, &n.Name, &n.Reason)
+				return &n, err
+			})
+			if err != nil {
+				return fmt.Errorf("route notifications: %w", err)
+			}
+			*out = sent
+			return nil
+		})
 }
 
 // FindNotifications returns every notification of an incident, in the order

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftercare/aftercare"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // SLAService stores what incident workflows mirror of their clocks and
@@ -86,39 +87,44 @@ func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.Incid
 	if data == nil {
 		data = map[string]any{}
 	}
+	// Two round trips: the clocks and the event, then, for a change not
+	// recorded before, the incident and the audit event.
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
 		for _, snap := range c.Clocks {
-			if err := upsertClock(ctx, tx, c.IncidentID, c.Version, snap); err != nil {
-				return err
-			}
+			queueClock(b, c.IncidentID, c.Version, snap)
 		}
-		tag, err := tx.Exec(ctx, `
+		var first bool
+		b.Queue(`
 			INSERT INTO incident_events (incident_id, kind, from_status, to_status, reason, actor_id, at, data, idempotency_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (idempotency_key) DO NOTHING`,
 			c.IncidentID, c.Kind, nullIfEmpty(string(c.FromStatus)), nullIfEmpty(string(c.ToStatus)), c.Reason,
-			actorID(c.ActorID), c.At, data, c.Key)
-		if err != nil || tag.RowsAffected() == 0 {
+			actorID(c.ActorID), c.At, data, c.Key).Exec(func(ct pgconn.CommandTag) error {
+			first = ct.RowsAffected() > 0
+			return nil
+		})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil || !first {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
+		b = &pgx.Batch{}
+		b.Queue(`
 			UPDATE incidents SET status = coalesce(nullif($2, ''), status), priority = coalesce(nullif($3, ''), priority), updated_at = $4
-			WHERE id = $1`, c.IncidentID, c.ToStatus, c.Priority, c.At); err != nil {
-			return err
-		}
+			WHERE id = $1`, c.IncidentID, c.ToStatus, c.Priority, c.At)
 		if a := c.Audit; a != nil {
-			_, err = tx.Exec(ctx, `
+			b.Queue(`
 				INSERT INTO audit_events (at, actor_id, actor_role, action, object_type, object_id, before, after, request_id)
 				VALUES ($1, $2, $3, $4, 'incident', $5, $6, $7, $8)`,
 				c.At, actorID(c.ActorID), a.ActorRole, a.Action, c.IncidentID, a.Before, a.After, a.RequestID)
 		}
-		return err
+		return tx.SendBatch(ctx, b).Close()
 	})
 }
 
-// upsertClock writes a clock snapshot unless a newer one is stored.
-func upsertClock(ctx context.Context, tx pgx.Tx, incidentID string, version int64, c aftercare.ClockSnapshot) error {
-	_, err := tx.Exec(ctx, `
+// queueClock queues the write of a clock snapshot, which leaves a newer
+// stored one as it is.
+func queueClock(b *pgx.Batch, incidentID string, version int64, c aftercare.ClockSnapshot) {
+	b.Queue(`
 		INSERT INTO sla_clocks (incident_id, kind, target, coverage, time_zone, started_at, deadline, stopped_at,
 			budget_seconds, paused_seconds, state, events, version, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
@@ -130,7 +136,6 @@ func upsertClock(ctx context.Context, tx pgx.Tx, incidentID string, version int6
 		WHERE sla_clocks.version < EXCLUDED.version`,
 		incidentID, c.Kind, c.Target, c.Coverage, c.TimeZone, c.StartedAt, c.Deadline, c.StoppedAt,
 		int64(c.Budget.Seconds()), int64(c.Paused.Seconds()), c.State, json.RawMessage(c.Events), version)
-	return err
 }
 
 // nullIfEmpty returns nil for "", so that an optional column stays NULL.
@@ -159,44 +164,50 @@ func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.Escalatio
 	if !validID(e.IncidentID) {
 		return aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", e.IncidentID)
 	}
+	// Three round trips inside the transaction: the clock and the
+	// escalation; for a level not recorded before, its recipients and a
+	// breach's credit; then the event and the outbox messages.
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
-		if err := upsertClock(ctx, tx, e.IncidentID, e.Version, e.Clock); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `
+		b := &pgx.Batch{}
+		queueClock(b, e.IncidentID, e.Version, e.Clock)
+		var first bool
+		b.Queue(`
 			INSERT INTO escalations (incident_id, clock, level, percent, due_at, fired_at, actions, notified)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (incident_id, clock, level) DO NOTHING`,
-			e.IncidentID, e.Clock.Kind, e.Level, e.Percent, e.DueAt, e.FiredAt, append([]string{}, e.Actions...), append([]string{}, webhooks...))
-		if err != nil || tag.RowsAffected() == 0 {
+			e.IncidentID, e.Clock.Kind, e.Level, e.Percent, e.DueAt, e.FiredAt, append([]string{}, e.Actions...),
+			append([]string{}, webhooks...)).Exec(func(ct pgconn.CommandTag) error {
+			first = ct.RowsAffected() > 0
+			return nil
+		})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil || !first {
 			return err
 		}
-		sent, err := notifyRecipients(ctx, tx, e.Escalation)
-		if err != nil {
+		b = &pgx.Batch{}
+		var sent []*aftercare.Notification
+		queueRecipients(b, e.Escalation, &sent)
+		var credit *float64
+		if e.Percent >= 100 {
+			queueCredit(b, e.Escalation, &credit)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
 		data := map[string]any{"clock": e.Clock.Kind, "level": e.Level, "percent": e.Percent, "actions": e.Actions,
 			"due_at": e.DueAt, "breach": e.Percent >= 100, "recipients": eventRecipients(sent)}
-		if e.Percent >= 100 {
-			credit, err := creditBreach(ctx, tx, e.Escalation)
-			if err != nil {
-				return err
-			}
-			if credit != nil {
-				data["service_credit_percent"] = *credit
-			}
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO incident_events (incident_id, kind, reason, at, data, idempotency_key)
-			VALUES ($1, 'escalation', $2, $3, $4, $5)
-			ON CONFLICT (idempotency_key) DO NOTHING`,
-			e.IncidentID, fmt.Sprintf("%s %d%%", e.Clock.Kind, e.Percent), e.FiredAt, data, e.Key); err != nil {
-			return err
+		if credit != nil {
+			data["service_credit_percent"] = *credit
 		}
 		body, err := withRecipients(e.Notification, sent)
 		if err != nil {
 			return err
 		}
+		b = &pgx.Batch{}
+		b.Queue(`
+			INSERT INTO incident_events (incident_id, kind, reason, at, data, idempotency_key)
+			VALUES ($1, 'escalation', $2, $3, $4, $5)
+			ON CONFLICT (idempotency_key) DO NOTHING`,
+			e.IncidentID, fmt.Sprintf("%s %d%%", e.Clock.Kind, e.Percent), e.FiredAt, data, e.Key)
 		for _, url := range webhooks {
 			sum := sha256.Sum256([]byte(url))
 			key := e.Key + ":" + hex.EncodeToString(sum[:6])
@@ -204,26 +215,22 @@ func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.Escalatio
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3) ON CONFLICT (topic, key) DO NOTHING`,
-				aftercare.OutboxTopicWebhook, key, payload); err != nil {
-				return err
-			}
+			b.Queue(`INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3) ON CONFLICT (topic, key) DO NOTHING`,
+				aftercare.OutboxTopicWebhook, key, payload)
 		}
-		if len(webhooks) == 0 {
-			return nil
+		if len(webhooks) > 0 {
+			b.Queue(`SELECT pg_notify($1, $2)`, outboxChannel, aftercare.OutboxTopicWebhook)
 		}
-		return notifyOutbox(ctx, tx, aftercare.OutboxTopicWebhook)
+		return tx.SendBatch(ctx, b).Close()
 	})
 }
 
-// creditBreach computes and records the service credit a breach earns: the
-// contract's percentage per breach, within what its monthly cap leaves
-// after the breaches already credited that month. It returns nil for a
-// contract without credits.
-func creditBreach(ctx context.Context, tx pgx.Tx, e aftercare.Escalation) (*float64, error) {
-	var credit *float64
-	err := tx.QueryRow(ctx, `
+// queueCredit queues the computation and record of the service credit a
+// breach earns: the contract's percentage per breach, within what its
+// monthly cap leaves after the breaches already credited that month. It
+// leaves *out nil for a contract without credits.
+func queueCredit(b *pgx.Batch, e aftercare.Escalation, out **float64) {
+	b.Queue(`
 		WITH terms AS (
 			SELECT c.id, c.credit_percent_per_breach AS per, c.credit_cap_percent AS cap
 			FROM incidents i JOIN contracts c ON c.id = i.contract_id
@@ -237,11 +244,13 @@ func creditBreach(ctx context.Context, tx pgx.Tx, e aftercare.Escalation) (*floa
 			(SELECT least(per, greatest(coalesce(cap, 100) - credited, 0)) FROM terms, used)
 		WHERE incident_id = $1 AND clock = $2 AND level = $3 AND EXISTS (SELECT 1 FROM terms)
 		RETURNING service_credit_percent::float8`,
-		e.IncidentID, e.Clock, e.Level, e.FiredAt).Scan(&credit)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	return credit, err
+		e.IncidentID, e.Clock, e.Level, e.FiredAt).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(out)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
 }
 
 // eventRecipients is who an escalation notified, as its event (pushed to

@@ -25,14 +25,12 @@ import (
 // their escalations are routed to (account manager, region dispatcher,
 // duty manager, two service directors, the customer contact's user).
 
-// benchWorld is what the seed made, by ID.
+// benchWorld is what the seed made, by ID, that incidents are filed with.
 type benchWorld struct {
-	suffix                            string
-	account, site, asset              string
-	openContract, measuredContract    string
-	region, contactEmail, contactName string
-	accountManager, dispatcher, duty  string
-	directors                         []string
+	suffix                         string
+	account, site, asset           string
+	openContract, measuredContract string
+	contactEmail, contactName      string
 }
 
 // openBenchDatabase opens the bench's database: the given URL, or a fresh
@@ -69,11 +67,10 @@ func openBenchDatabase(ctx context.Context, url, server string) (db *postgres.DB
 func seedBench(ctx context.Context, db *postgres.DB, target time.Duration) (*benchWorld, error) {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	w := &benchWorld{suffix: hex.EncodeToString(b[:]), region: "bench", contactName: "Bench Contact",
-		account: newUUID(), site: newUUID(), asset: newUUID(), openContract: newUUID(), measuredContract: newUUID(),
-		accountManager: newUUID(), dispatcher: newUUID(), duty: newUUID(), directors: []string{newUUID(), newUUID()}}
+	w := &benchWorld{suffix: hex.EncodeToString(b[:]), contactName: "Bench Contact",
+		account: newUUID(), site: newUUID(), asset: newUUID(), openContract: newUUID(), measuredContract: newUUID()}
 	w.contactEmail = "it." + w.suffix + "@customer.example"
-	it := newUUID()
+	manager, dispatcher, duty, director1, director2, it := newUUID(), newUUID(), newUUID(), newUUID(), newUUID(), newUUID()
 	script := fmt.Sprintf(`
 		INSERT INTO regions VALUES ('bench', 'Bench region') ON CONFLICT DO NOTHING;
 		INSERT INTO product_lines VALUES ('bench_server', 'Bench server', 'server') ON CONFLICT DO NOTHING;
@@ -99,7 +96,7 @@ func seedBench(ctx context.Context, db *postgres.DB, target time.Duration) (*ben
 			('%[13]s', 'CT-BENCH-MEASURED-%[1]s', '%[2]s', 'platinum', 'active', current_date - 30, current_date + 300, '%[3]s',
 				'{"P4.response": "%[14]ds"}');
 		INSERT INTO contract_assets VALUES ('%[12]s', '%[11]s'), ('%[13]s', '%[11]s')`,
-		w.suffix, w.account, w.accountManager, w.dispatcher, w.duty, w.directors[0], w.directors[1], it, w.contactEmail,
+		w.suffix, w.account, manager, dispatcher, duty, director1, director2, it, w.contactEmail,
 		w.site, w.asset, w.openContract, w.measuredContract, int(target.Seconds()))
 	if err := db.ExecScript(ctx, script); err != nil {
 		return nil, fmt.Errorf("seed the bench: %w", err)
