@@ -25,6 +25,46 @@ func (r *contractResolver) AccountManager(ctx context.Context, obj *aftercare.Co
 	return optionalUser(r.UserService.FindUserByID(ctx, obj.AccountManagerID))
 }
 
+func (r *contractResolver) RenewalOf(ctx context.Context, obj *aftercare.Contract) (*aftercare.Contract, error) {
+	if obj.RenewalOf == "" {
+		return nil, nil
+	}
+	return r.ContractService.FindContractByID(ctx, obj.RenewalOf)
+}
+
+func (r *contractUsageResolver) Contract(ctx context.Context, obj *aftercare.ContractUsage) (*aftercare.Contract, error) {
+	return r.ContractService.FindContractByID(ctx, obj.ContractID)
+}
+
+func (r *contractUsageResolver) Successor(ctx context.Context, obj *aftercare.ContractUsage) (*aftercare.Contract, error) {
+	if obj.SuccessorID == "" {
+		return nil, nil
+	}
+	return r.ContractService.FindContractByID(ctx, obj.SuccessorID)
+}
+
+func (r *coverageResolver) Contract(ctx context.Context, obj *aftercare.Coverage) (*aftercare.Contract, error) {
+	if obj.ContractID == "" {
+		return nil, nil
+	}
+	if err := r.mayRead(ctx, "contract"); err != nil {
+		return nil, err
+	}
+	return r.ContractService.FindContractByID(ctx, obj.ContractID)
+}
+
+func (r *coverageResolver) ContractNumber(ctx context.Context, obj *aftercare.Coverage) (*string, error) {
+	return nonEmpty(obj.ContractNumber), nil
+}
+
+func (r *coverageResolver) Claim(ctx context.Context, obj *aftercare.Coverage) (*aftercare.EntitlementKind, error) {
+	return nonEmpty(obj.Claim), nil
+}
+
+func (r *coverageResolver) ClaimStatus(ctx context.Context, obj *aftercare.Coverage) (*aftercare.ClaimStatus, error) {
+	return nonEmpty(obj.ClaimStatus), nil
+}
+
 func (r *entitlementResolver) AnnualLimit(ctx context.Context, obj *aftercare.Entitlement) (*int, error) {
 	if obj.AnnualLimit == 0 {
 		return nil, nil
@@ -39,6 +79,43 @@ func (r *entitlementResolver) ExtendsTo(ctx context.Context, obj *aftercare.Enti
 	return &obj.ExtendsTo, nil
 }
 
+func (r *entitlementUsageResolver) AnnualLimit(ctx context.Context, obj *aftercare.EntitlementUsage) (*int, error) {
+	if obj.AnnualLimit == 0 {
+		return nil, nil
+	}
+	return &obj.AnnualLimit, nil
+}
+
+func (r *entitlementUsageResolver) Remaining(ctx context.Context, obj *aftercare.EntitlementUsage) (*int, error) {
+	if obj.AnnualLimit == 0 {
+		return nil, nil
+	}
+	left := max(0, obj.AnnualLimit-obj.Used)
+	return &left, nil
+}
+
+func (r *mutationResolver) CreateContract(ctx context.Context, input model.CreateContractInput) (*aftercare.Contract, error) {
+	create := aftercare.ContractCreate{AccountID: input.AccountID, Tier: input.Tier, StartsOn: input.StartsOn,
+		EndsOn: input.EndsOn, AccountManagerID: deref(input.AccountManagerID), SerialNumbers: input.SerialNumbers}
+	for _, e := range input.Entitlements {
+		create.Entitlements = append(create.Entitlements, aftercare.Entitlement{Kind: e.Kind, AnnualLimit: deref(e.AnnualLimit),
+			ExtendsTo: deref(e.ExtendsTo)})
+	}
+	return r.ContractService.CreateContract(ctx, create)
+}
+
+func (r *mutationResolver) ActivateContract(ctx context.Context, id string) (*aftercare.Contract, error) {
+	return r.ContractLifecycle.ActivateContract(ctx, id)
+}
+
+func (r *mutationResolver) RenewContract(ctx context.Context, id string, years *int) (*aftercare.Contract, error) {
+	return r.ContractLifecycle.RenewContract(ctx, aftercare.ContractRenewal{ContractID: id, Years: deref(years)})
+}
+
+func (r *mutationResolver) CancelContract(ctx context.Context, id string, reason string) (*aftercare.Contract, error) {
+	return r.ContractLifecycle.CancelContract(ctx, id, reason)
+}
+
 func (r *queryResolver) Contract(ctx context.Context, id string) (*aftercare.Contract, error) {
 	return r.ContractService.FindContractByID(ctx, id)
 }
@@ -48,11 +125,30 @@ func (r *queryResolver) Contracts(ctx context.Context, accountID *string, status
 		Page: pageRequest(first, after)})
 }
 
+func (r *queryResolver) EntitlementCheck(ctx context.Context, serialNumber string, category *aftercare.Category) (*aftercare.Coverage, error) {
+	return r.EntitlementService.CheckEntitlement(ctx, serialNumber, deref(category))
+}
+
+func (r *queryResolver) ContractUsage(ctx context.Context, contractID string) (*aftercare.ContractUsage, error) {
+	return r.ContractLifecycle.ContractUsage(ctx, contractID)
+}
+
 func (r *Resolver) Contract() generated.ContractResolver { return &contractResolver{r} }
+
+func (r *Resolver) ContractUsage() generated.ContractUsageResolver { return &contractUsageResolver{r} }
+
+func (r *Resolver) Coverage() generated.CoverageResolver { return &coverageResolver{r} }
 
 func (r *Resolver) Entitlement() generated.EntitlementResolver { return &entitlementResolver{r} }
 
+func (r *Resolver) EntitlementUsage() generated.EntitlementUsageResolver {
+	return &entitlementUsageResolver{r}
+}
+
 type (
-	contractResolver    struct{ *Resolver }
-	entitlementResolver struct{ *Resolver }
+	contractResolver         struct{ *Resolver }
+	contractUsageResolver    struct{ *Resolver }
+	coverageResolver         struct{ *Resolver }
+	entitlementResolver      struct{ *Resolver }
+	entitlementUsageResolver struct{ *Resolver }
 )

@@ -43,4 +43,9 @@ type Resolver struct {
 	// NotificationService reads users' escalation notifications and keeps
 	// the regions' duty managers.
 	NotificationService aftercare.NotificationService
+	// ContractLifecycle activates, renews and cancels contracts by way of
+	// their workflows, and asks them how their entitlements stand.
+	ContractLifecycle aftercare.ContractLifecycleService
+	// EntitlementService answers what an asset is entitled to.
+	EntitlementService aftercare.EntitlementService
 }

@@ -119,11 +119,11 @@ func (s *ContractService) CreateContract(ctx context.Context, create aftercare.C
 		var number string
 		if err := tx.QueryRow(ctx, `
 			INSERT INTO contracts (id, number, account_id, tier, status, starts_on, ends_on, account_manager_id, created_by)
-			VALUES ($1, 'CT-' || to_char($4::date, 'YYYY') || '-' || upper(substr(md5($1::text), 1, 6)), $2, $3, 'draft',
+			VALUES ($1, 'CT-' || to_char($4::date, 'YYYY') || '-' || upper(substr(md5($8), 1, 6)), $2, $3, 'draft',
 				$4, $5, $6, $7)
 			RETURNING number`,
 			id, create.AccountID, create.Tier, create.StartsOn, create.EndsOn, nullIfEmpty(create.AccountManagerID),
-			actorID(userID(actor))).Scan(&number); err != nil {
+			actorID(userID(actor)), id).Scan(&number); err != nil {
 			return err
 		}
 		for _, serial := range create.SerialNumbers {
@@ -376,10 +376,10 @@ func createSuccessor(ctx context.Context, tx pgx.Tx, r aftercare.ContractRenewal
 				     ELSE (old.ends_on + 1) + (old.ends_on - old.starts_on) END AS ends_on FROM old)
 			INSERT INTO contracts (id, number, account_id, tier, status, starts_on, ends_on, account_manager_id,
 				credit_percent_per_breach, credit_cap_percent, sla_overrides, renewal_of, created_by)
-			SELECT $1, 'CT-' || to_char(term.starts_on, 'YYYY') || '-' || upper(substr(md5($1::text), 1, 6)), old.account_id,
+			SELECT $1, 'CT-' || to_char(term.starts_on, 'YYYY') || '-' || upper(substr(md5($4), 1, 6)), old.account_id,
 				old.tier, 'draft', term.starts_on, term.ends_on, old.account_manager_id, old.credit_percent_per_breach,
 				old.credit_cap_percent, old.sla_overrides, old.id, NULL
-			FROM old, term`, id, r.ContractID, r.Years)
+			FROM old, term`, id, r.ContractID, r.Years, id)
 		if err != nil {
 			return "", err
 		}

@@ -22,6 +22,9 @@ type seedContract struct {
 	endsOn       time.Time
 	assets       []int
 	entitlements []seedEntitlement
+	// renewalOf is the contract a draft renewal renews, by index; -1 for
+	// none.
+	renewalOf int
 }
 
 // seedEntitlement is an entitlement to load; a zero limit is unlimited and a
@@ -59,7 +62,7 @@ func (s *seeder) planContracts() {
 		return fmt.Sprintf("CT-%d-%04d", starts.Year(), perYear[starts.Year()])
 	}
 	for ai, acct := range s.accounts {
-		c := seedContract{id: seedUUID(r), account: ai, tier: acct.tier, status: aftercare.ContractActive}
+		c := seedContract{id: seedUUID(r), account: ai, tier: acct.tier, status: aftercare.ContractActive, renewalOf: -1}
 		if ai == expiring {
 			c.status = aftercare.ContractExpiring
 			c.endsOn = s.today.AddDate(0, 0, seedExpiringInDays)
@@ -80,7 +83,7 @@ func (s *seeder) planContracts() {
 		s.contracts = append(s.contracts, c)
 		if ai == expiring {
 			renewal := seedContract{id: seedUUID(r), account: ai, tier: acct.tier, status: aftercare.ContractDraft,
-				startsOn: c.endsOn.AddDate(0, 0, 1)}
+				startsOn: c.endsOn.AddDate(0, 0, 1), renewalOf: len(s.contracts) - 1}
 			renewal.endsOn = renewal.startsOn.AddDate(3, 0, -1)
 			renewal.number = number(renewal.startsOn)
 			renewal.entitlements = seedEntitlementsFor(acct.seedAccountProfile, hasServer, renewal.endsOn)
@@ -158,10 +161,14 @@ func seedPercent(p int64) any {
 	return pgtype.Numeric{Int: big.NewInt(p * 100), Exp: -2, Valid: true}
 }
 
+// copyContracts loads the contracts, those in force signed on their start
+// date and the draft renewal linked to the contract it renews, and queues
+// the start of each contract's workflow in the outbox, so that whichever
+// worker runs first starts them all, once.
 func (s *seeder) copyContracts(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "contracts",
+	err := s.copyRows(ctx, tx, "contracts",
 		[]string{"id", "number", "account_id", "tier", "status", "starts_on", "ends_on", "account_manager_id",
-			"credit_percent_per_breach", "credit_cap_percent"},
+			"credit_percent_per_breach", "credit_cap_percent", "activated_at", "renewal_of"},
 		len(s.contracts), func(i int) []any {
 			c := s.contracts[i]
 			acct := s.accounts[c.account]
@@ -171,9 +178,27 @@ func (s *seeder) copyContracts(ctx context.Context, tx pgx.Tx) error {
 			if c.tier == aftercare.TierPlatinum {
 				credit, limit = 5, 30
 			}
+			var signed *time.Time
+			if c.status != aftercare.ContractDraft {
+				signed = &c.startsOn
+			}
+			var renews pgtype.UUID
+			if c.renewalOf >= 0 {
+				renews = s.contracts[c.renewalOf].id
+			}
 			return []any{c.id, c.number, acct.id, string(c.tier), string(c.status), c.startsOn, c.endsOn,
-				s.users[acct.manager].id, seedPercent(credit), seedPercent(limit)}
+				s.users[acct.manager].id, seedPercent(credit), seedPercent(limit), signed, renews}
 		})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO outbox (topic, key, payload)
+		SELECT $1, id::text, jsonb_build_object('contract_id', id::text) FROM contracts
+		ON CONFLICT (topic, key) DO NOTHING`, aftercare.OutboxTopicContractWorkflow); err != nil {
+		return err
+	}
+	return notifyOutbox(ctx, tx, aftercare.OutboxTopicContractWorkflow)
 }
 
 func (s *seeder) copyContractAssets(ctx context.Context, tx pgx.Tx) error {

@@ -22,9 +22,11 @@ type ContractState struct {
 	// Claims are the claims counted in Year and the year before, by
 	// claimKey, so that a repeated claim is answered as the first was.
 	Claims map[string]int
-	// Reminded are the reminder levels sent (or passed) for the current end
-	// date, in days before it.
+	// Reminded are the reminder levels handled for the current end date, in
+	// days before it: sent, or passed while the workflow was away; Sent are
+	// those sent.
 	Reminded    []int
+	Sent        []int
 	SuccessorID string
 	// Ended says the workflow's work is done: the contract expired, was
 	// cancelled, or reached the end of a renewed term.
@@ -42,7 +44,8 @@ type contractStep struct {
 func newContractState(f aftercare.ContractFacts, today time.Time) ContractState {
 	c := *f.Contract
 	s := ContractState{Contract: c, Signed: c.ActivatedAt != nil, Used: map[aftercare.EntitlementKind]int{},
-		Claims: map[string]int{}, Reminded: slices.Clone(f.RemindersSent), SuccessorID: f.SuccessorID}
+		Claims: map[string]int{}, Reminded: slices.Clone(f.RemindersSent), Sent: slices.Clone(f.RemindersSent),
+		SuccessorID: f.SuccessorID}
 	s.Year = max(0, contractYear(c, today))
 	for _, cl := range f.Claims {
 		if cl.Year == s.Year {
@@ -132,6 +135,7 @@ func (s *ContractState) due(today time.Time) []contractStep {
 			s.Reminded = append(s.Reminded, d)
 		}
 	}
+	s.Sent = append(s.Sent, latest)
 	r := &aftercare.ContractReminder{DaysBefore: latest, DueOn: c.EndsOn.AddDate(0, 0, -latest), EndsOn: c.EndsOn}
 	if c.Status == aftercare.ContractActive {
 		move("expiring", aftercare.ContractExpiring, r)
@@ -252,7 +256,7 @@ func (s *ContractState) checkAction(action string, today time.Time) error {
 func (s *ContractState) usage(today time.Time) aftercare.ContractUsage {
 	k := s.Contract
 	u := aftercare.ContractUsage{ContractID: k.ID, Status: k.Status, Activated: s.Signed,
-		RemindersSent: slices.Clone(s.Reminded), SuccessorID: s.SuccessorID}
+		RemindersSent: slices.Clone(s.Sent), SuccessorID: s.SuccessorID}
 	if today.Before(k.StartsOn) {
 		today = k.StartsOn // before the term, its first year
 	}

@@ -61,24 +61,7 @@ func (r *IntakeRelay) Run(ctx context.Context) error {
 // DeliverOnce claims one batch of due messages and starts their workflows,
 // returning how many it claimed.
 func (r *IntakeRelay) DeliverOnce(ctx context.Context) (int, error) {
-	msgs, err := r.Outbox.ClaimOutbox(ctx, aftercare.OutboxTopicIncidentWorkflow, r.BatchSize, r.Lease)
-	if err != nil {
-		return 0, fmt.Errorf("claim outbox: %w", err)
-	}
-	for _, m := range msgs {
-		if err := r.deliver(ctx, m); err != nil {
-			delay := min(time.Duration(m.Attempts)*time.Second, time.Minute)
-			r.Logger.Warn("start incident workflow", "incident", m.Key, "attempt", m.Attempts, "retry_in", delay, "err", err)
-			if err := r.Outbox.RetryOutbox(ctx, m.ID, err.Error(), delay); err != nil {
-				return len(msgs), fmt.Errorf("retry outbox message %d: %w", m.ID, err)
-			}
-			continue
-		}
-		if err := r.Outbox.CompleteOutbox(ctx, m.ID); err != nil {
-			return len(msgs), fmt.Errorf("complete outbox message %d: %w", m.ID, err)
-		}
-	}
-	return len(msgs), nil
+	return deliverOutbox(ctx, r.Outbox, aftercare.OutboxTopicIncidentWorkflow, r.BatchSize, r.Lease, r.Logger, r.deliver)
 }
 
 func (r *IntakeRelay) deliver(ctx context.Context, m *aftercare.OutboxMessage) error {

@@ -106,6 +106,9 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	resolver.QuoteService = &workflows.Quotes{Store: postgres.NewQuoteStore(m.DB), Lifecycle: resolver.LifecycleService,
 		Incidents: resolver.IncidentService}
 	resolver.SurveyService = postgres.NewSurveyService(m.DB)
+	resolver.ContractLifecycle = &workflows.Contracts{Client: m.Temporal, TaskQueue: m.Config.TaskQueue,
+		Store: resolver.ContractService}
+	resolver.EntitlementService = postgres.NewEntitlementService(m.DB)
 	dispatcher, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
 		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5})
 	if err != nil {
@@ -163,8 +166,9 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	return nil
 }
 
-// StartWorker runs the Temporal worker for the configured task queue and
-// the relay that delivers escalation webhooks.
+// StartWorker runs the Temporal worker for the configured task queue, the
+// relay that delivers escalation webhooks, and the relay that starts
+// contract workflows and takes entitlement claims to them.
 func (m *Main) StartWorker() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.workerCancel = cancel
@@ -180,10 +184,22 @@ func (m *Main) StartWorker() error {
 		Webhooks:  m.Config.Webhooks,
 		Dispatch:  dispatcher,
 		Surveys:   postgres.NewSurveyService(m.DB),
+		Contracts: postgres.NewContractService(m.DB),
 	})
 	if err := m.worker.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	contracts := &workflows.ContractRelay{
+		Client:       m.Temporal,
+		TaskQueue:    m.Config.TaskQueue,
+		Outbox:       m.DB,
+		Contracts:    postgres.NewContractService(m.DB),
+		Logger:       m.Logger.With("component", "contract-relay"),
+		Lease:        m.Config.OutboxLease,
+		PollInterval: m.Config.OutboxPoll,
+		BatchSize:    50,
+	}
+	m.wg.Go(func() { contracts.Run(ctx) })
 	relay := &workflows.WebhookRelay{
 		Outbox:       m.DB,
 		Client:       &http.Client{Timeout: 10 * time.Second},

@@ -21,10 +21,29 @@ type ContractResolver interface {
 	Account(ctx context.Context, obj *aftercare.Contract) (*aftercare.Account, error)
 
 	AccountManager(ctx context.Context, obj *aftercare.Contract) (*aftercare.User, error)
+
+	RenewalOf(ctx context.Context, obj *aftercare.Contract) (*aftercare.Contract, error)
+}
+type ContractUsageResolver interface {
+	Contract(ctx context.Context, obj *aftercare.ContractUsage) (*aftercare.Contract, error)
+
+	Successor(ctx context.Context, obj *aftercare.ContractUsage) (*aftercare.Contract, error)
+}
+type CoverageResolver interface {
+	Contract(ctx context.Context, obj *aftercare.Coverage) (*aftercare.Contract, error)
+	ContractNumber(ctx context.Context, obj *aftercare.Coverage) (*string, error)
+
+	Claim(ctx context.Context, obj *aftercare.Coverage) (*aftercare.EntitlementKind, error)
+	ClaimStatus(ctx context.Context, obj *aftercare.Coverage) (*aftercare.ClaimStatus, error)
 }
 type EntitlementResolver interface {
 	AnnualLimit(ctx context.Context, obj *aftercare.Entitlement) (*int, error)
 	ExtendsTo(ctx context.Context, obj *aftercare.Entitlement) (*time.Time, error)
+}
+type EntitlementUsageResolver interface {
+	AnnualLimit(ctx context.Context, obj *aftercare.EntitlementUsage) (*int, error)
+
+	Remaining(ctx context.Context, obj *aftercare.EntitlementUsage) (*int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -269,6 +288,84 @@ func (ec *executionContext) fieldContext_Contract_entitlements(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Contract_activatedAt(ctx context.Context, field graphql.CollectedField, obj *aftercare.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_activatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_activatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Contract_renewalOf(ctx context.Context, field graphql.CollectedField, obj *aftercare.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_renewalOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contract().RenewalOf(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
+			return ec.marshalOContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_renewalOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contract_workflowId(ctx context.Context, field graphql.CollectedField, obj *aftercare.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_workflowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkflowID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_workflowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "String")
+}
+
 func (ec *executionContext) _ContractConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ContractConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -388,6 +485,525 @@ func (ec *executionContext) fieldContext_ContractEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _ContractUsage_contract(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_contract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContractUsage().Contract(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_contract(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractUsage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContractUsage_status(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftercare.ContractStatus) graphql.Marshaler {
+			return ec.marshalNContractStatus2githubᚗcomᚋaftercareᚋaftercareᚐContractStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractUsage", field, false, false, "ContractStatus")
+}
+
+func (ec *executionContext) _ContractUsage_activated(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_activated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_activated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractUsage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ContractUsage_year(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractUsage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContractUsage_yearStartsOn(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_yearStartsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.YearStartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_yearStartsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractUsage", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ContractUsage_resetsOn(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_resetsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResetsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_resetsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractUsage", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ContractUsage_entitlements(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_entitlements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entitlements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftercare.EntitlementUsage) graphql.Marshaler {
+			return ec.marshalNEntitlementUsage2ᚕgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementUsageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_entitlements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractUsage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EntitlementUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContractUsage_remindersSent(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_remindersSent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemindersSent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_remindersSent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractUsage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContractUsage_successor(ctx context.Context, field graphql.CollectedField, obj *aftercare.ContractUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractUsage_successor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContractUsage().Successor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
+			return ec.marshalOContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContractUsage_successor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractUsage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Coverage_inWarranty(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_inWarranty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InWarranty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_inWarranty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Coverage_warrantyEndsOn(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_warrantyEndsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarrantyEndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_warrantyEndsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Coverage_contract(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_contract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Coverage().Contract(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
+			return ec.marshalOContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_contract(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coverage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Coverage_contractNumber(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_contractNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Coverage().ContractNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_contractNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, true, true, "String")
+}
+
+func (ec *executionContext) _Coverage_tier(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftercare.Tier) graphql.Marshaler {
+			return ec.marshalNTier2githubᚗcomᚋaftercareᚋaftercareᚐTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Tier")
+}
+
+func (ec *executionContext) _Coverage_entitlements(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_entitlements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entitlements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftercare.EntitlementKind) graphql.Marshaler {
+			return ec.marshalNEntitlementKind2ᚕgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_entitlements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "EntitlementKind")
+}
+
+func (ec *executionContext) _Coverage_covered(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_covered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Covered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_covered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Coverage_reason(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, false, false, "String")
+}
+
+func (ec *executionContext) _Coverage_needsQuote(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_needsQuote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsQuote(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_needsQuote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Coverage_keepsFailedDrives(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_keepsFailedDrives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeepsFailedDrives(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_keepsFailedDrives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Coverage_claim(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_claim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Coverage().Claim(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.EntitlementKind) graphql.Marshaler {
+			return ec.marshalOEntitlementKind2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_claim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, true, true, "EntitlementKind")
+}
+
+func (ec *executionContext) _Coverage_claimStatus(ctx context.Context, field graphql.CollectedField, obj *aftercare.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_claimStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Coverage().ClaimStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.ClaimStatus) graphql.Marshaler {
+			return ec.marshalOClaimStatus2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐClaimStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_claimStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coverage", field, true, true, "ClaimStatus")
+}
+
 func (ec *executionContext) _Entitlement_kind(ctx context.Context, field graphql.CollectedField, obj *aftercare.Entitlement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -457,9 +1073,241 @@ func (ec *executionContext) fieldContext_Entitlement_extendsTo(_ context.Context
 	return graphql.NewScalarFieldContext("Entitlement", field, true, true, "Date")
 }
 
+func (ec *executionContext) _EntitlementUsage_kind(ctx context.Context, field graphql.CollectedField, obj *aftercare.EntitlementUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementUsage_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftercare.EntitlementKind) graphql.Marshaler {
+			return ec.marshalNEntitlementKind2githubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementUsage_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementUsage", field, false, false, "EntitlementKind")
+}
+
+func (ec *executionContext) _EntitlementUsage_annualLimit(ctx context.Context, field graphql.CollectedField, obj *aftercare.EntitlementUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementUsage_annualLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntitlementUsage().AnnualLimit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementUsage_annualLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementUsage", field, true, true, "Int")
+}
+
+func (ec *executionContext) _EntitlementUsage_used(ctx context.Context, field graphql.CollectedField, obj *aftercare.EntitlementUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementUsage_used(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Used, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementUsage_used(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementUsage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EntitlementUsage_remaining(ctx context.Context, field graphql.CollectedField, obj *aftercare.EntitlementUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EntitlementUsage_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EntitlementUsage().Remaining(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EntitlementUsage_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EntitlementUsage", field, true, true, "Int")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Context, obj any) (model.CreateContractInput, error) {
+	var it model.CreateContractInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountId", "tier", "startsOn", "endsOn", "accountManagerId", "serialNumbers", "entitlements"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountID = data
+		case "tier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tier"))
+			data, err := ec.unmarshalNTier2githubᚗcomᚋaftercareᚋaftercareᚐTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tier = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "accountManagerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountManagerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountManagerID = data
+		case "serialNumbers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumbers"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumbers = data
+		case "entitlements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entitlements"))
+			data, err := ec.unmarshalNEntitlementInput2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐEntitlementInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entitlements = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateContractInput unmarshals raw into the CreateContractInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateContractInput(ctx context.Context, raw any) (model.CreateContractInput, error) {
+	var out model.CreateContractInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateContractInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEntitlementInput(ctx context.Context, obj any) (model.EntitlementInput, error) {
+	var it model.EntitlementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "annualLimit", "extendsTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEntitlementKind2githubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "annualLimit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualLimit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnualLimit = data
+		case "extendsTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extendsTo"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExtendsTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEntitlementInput unmarshals raw into the EntitlementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEntitlementInput(ctx context.Context, raw any) (model.EntitlementInput, error) {
+	var out model.EntitlementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EntitlementInput", raw, &out)
+	return out, err
+}
 
 // endregion **************************** input.gotpl *****************************
 
@@ -524,6 +1372,22 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 				})
 		case "entitlements":
 			out.Values[i] = ec._Contract_entitlements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activatedAt":
+			out.Values[i] = ec._Contract_activatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "renewalOf":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_renewalOf(ctx, field, obj)
+				})
+		case "workflowId":
+			out.Values[i] = ec._Contract_workflowId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -620,6 +1484,173 @@ func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var contractUsageImplementors = []string{"ContractUsage"}
+
+func (ec *executionContext) _ContractUsage(ctx context.Context, sel ast.SelectionSet, obj *aftercare.ContractUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contractUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContractUsage")
+		case "contract":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContractUsage_contract(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._ContractUsage_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activated":
+			out.Values[i] = ec._ContractUsage_activated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._ContractUsage_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "yearStartsOn":
+			out.Values[i] = ec._ContractUsage_yearStartsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resetsOn":
+			out.Values[i] = ec._ContractUsage_resetsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entitlements":
+			out.Values[i] = ec._ContractUsage_entitlements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remindersSent":
+			out.Values[i] = ec._ContractUsage_remindersSent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "successor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContractUsage_successor(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageImplementors = []string{"Coverage"}
+
+func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *aftercare.Coverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Coverage")
+		case "inWarranty":
+			out.Values[i] = ec._Coverage_inWarranty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warrantyEndsOn":
+			out.Values[i] = ec._Coverage_warrantyEndsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contract":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Coverage_contract(ctx, field, obj)
+				})
+		case "contractNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Coverage_contractNumber(ctx, field, obj)
+				})
+		case "tier":
+			out.Values[i] = ec._Coverage_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entitlements":
+			out.Values[i] = ec._Coverage_entitlements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "covered":
+			out.Values[i] = ec._Coverage_covered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._Coverage_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "needsQuote":
+			out.Values[i] = ec._Coverage_needsQuote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "keepsFailedDrives":
+			out.Values[i] = ec._Coverage_keepsFailedDrives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "claim":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Coverage_claim(ctx, field, obj)
+				})
+		case "claimStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Coverage_claimStatus(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var entitlementImplementors = []string{"Entitlement"}
 
 func (ec *executionContext) _Entitlement(ctx context.Context, sel ast.SelectionSet, obj *aftercare.Entitlement) graphql.Marshaler {
@@ -647,6 +1678,56 @@ func (ec *executionContext) _Entitlement(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Entitlement_extendsTo(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var entitlementUsageImplementors = []string{"EntitlementUsage"}
+
+func (ec *executionContext) _EntitlementUsage(ctx context.Context, sel ast.SelectionSet, obj *aftercare.EntitlementUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, entitlementUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EntitlementUsage")
+		case "kind":
+			out.Values[i] = ec._EntitlementUsage_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "annualLimit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntitlementUsage_annualLimit(ctx, field, obj)
+				})
+		case "used":
+			out.Values[i] = ec._EntitlementUsage_used(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remaining":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EntitlementUsage_remaining(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -743,6 +1824,27 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNContractUsage2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContractUsage(ctx context.Context, sel ast.SelectionSet, v *aftercare.ContractUsage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContractUsage!")
+		return graphql.Null
+	}
+	return ec._ContractUsage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoverage2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐCoverage(ctx context.Context, sel ast.SelectionSet, v *aftercare.Coverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Coverage!")
+		return graphql.Null
+	}
+	return ec._Coverage(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateContractInput2githubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐCreateContractInput(ctx context.Context, v any) (model.CreateContractInput, error) {
+	res, err := ec.unmarshalInputCreateContractInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNEntitlement2githubᚗcomᚋaftercareᚋaftercareᚐEntitlement(ctx context.Context, sel ast.SelectionSet, v aftercare.Entitlement) graphql.Marshaler {
 	return ec._Entitlement(ctx, sel, &v)
 }
@@ -761,6 +1863,25 @@ func (ec *executionContext) marshalNEntitlement2ᚕgithubᚗcomᚋaftercareᚋaf
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNEntitlementInput2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐEntitlementInputᚄ(ctx context.Context, v any) ([]*model.EntitlementInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EntitlementInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEntitlementInput2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐEntitlementInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNEntitlementInput2ᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐEntitlementInput(ctx context.Context, v any) (*model.EntitlementInput, error) {
+	res, err := ec.unmarshalInputEntitlementInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNEntitlementKind2githubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind(ctx context.Context, v any) (aftercare.EntitlementKind, error) {
@@ -796,6 +1917,88 @@ var (
 		aftercare.EntitlementSealedBattery:              "SEALED_BATTERY",
 		aftercare.EntitlementDataRecovery:               "DATA_RECOVERY",
 		aftercare.EntitlementExtendedWarranty:           "EXTENDED_WARRANTY",
+	}
+)
+
+func (ec *executionContext) unmarshalNEntitlementKind2ᚕgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKindᚄ(ctx context.Context, v any) ([]aftercare.EntitlementKind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]aftercare.EntitlementKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEntitlementKind2githubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEntitlementKind2ᚕgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKindᚄ(ctx context.Context, sel ast.SelectionSet, v []aftercare.EntitlementKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntitlementKind2githubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEntitlementUsage2githubᚗcomᚋaftercareᚋaftercareᚐEntitlementUsage(ctx context.Context, sel ast.SelectionSet, v aftercare.EntitlementUsage) graphql.Marshaler {
+	return ec._EntitlementUsage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEntitlementUsage2ᚕgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementUsageᚄ(ctx context.Context, sel ast.SelectionSet, v []aftercare.EntitlementUsage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEntitlementUsage2githubᚗcomᚋaftercareᚋaftercareᚐEntitlementUsage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOClaimStatus2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐClaimStatus(ctx context.Context, v any) (*aftercare.ClaimStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOClaimStatus2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐClaimStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOClaimStatus2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐClaimStatus(ctx context.Context, sel ast.SelectionSet, v *aftercare.ClaimStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOClaimStatus2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐClaimStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOClaimStatus2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐClaimStatus = map[string]aftercare.ClaimStatus{
+		"PENDING":  aftercare.ClaimPending,
+		"ACCEPTED": aftercare.ClaimAccepted,
+		"REFUSED":  aftercare.ClaimRefused,
+	}
+	marshalOClaimStatus2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐClaimStatus = map[aftercare.ClaimStatus]string{
+		aftercare.ClaimPending:  "PENDING",
+		aftercare.ClaimAccepted: "ACCEPTED",
+		aftercare.ClaimRefused:  "REFUSED",
 	}
 )
 
@@ -841,6 +2044,53 @@ var (
 		aftercare.ContractRenewed:   "RENEWED",
 		aftercare.ContractExpired:   "EXPIRED",
 		aftercare.ContractCancelled: "CANCELLED",
+	}
+)
+
+func (ec *executionContext) marshalOCoverage2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐCoverage(ctx context.Context, sel ast.SelectionSet, v *aftercare.Coverage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Coverage(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEntitlementKind2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind(ctx context.Context, v any) (*aftercare.EntitlementKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOEntitlementKind2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEntitlementKind2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind(ctx context.Context, sel ast.SelectionSet, v *aftercare.EntitlementKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOEntitlementKind2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind[*v])
+	return res
+}
+
+var (
+	unmarshalOEntitlementKind2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind = map[string]aftercare.EntitlementKind{
+		"ON_SITE":                      aftercare.EntitlementOnSite,
+		"ADVANCE_PARTS_REPLACEMENT":    aftercare.EntitlementAdvancePartsReplacement,
+		"ACCIDENTAL_DAMAGE_PROTECTION": aftercare.EntitlementAccidentalDamageProtection,
+		"KEEP_YOUR_DRIVE":              aftercare.EntitlementKeepYourDrive,
+		"SEALED_BATTERY":               aftercare.EntitlementSealedBattery,
+		"DATA_RECOVERY":                aftercare.EntitlementDataRecovery,
+		"EXTENDED_WARRANTY":            aftercare.EntitlementExtendedWarranty,
+	}
+	marshalOEntitlementKind2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEntitlementKind = map[aftercare.EntitlementKind]string{
+		aftercare.EntitlementOnSite:                     "ON_SITE",
+		aftercare.EntitlementAdvancePartsReplacement:    "ADVANCE_PARTS_REPLACEMENT",
+		aftercare.EntitlementAccidentalDamageProtection: "ACCIDENTAL_DAMAGE_PROTECTION",
+		aftercare.EntitlementKeepYourDrive:              "KEEP_YOUR_DRIVE",
+		aftercare.EntitlementSealedBattery:              "SEALED_BATTERY",
+		aftercare.EntitlementDataRecovery:               "DATA_RECOVERY",
+		aftercare.EntitlementExtendedWarranty:           "EXTENDED_WARRANTY",
 	}
 )
 

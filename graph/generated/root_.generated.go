@@ -31,6 +31,8 @@ type ResolverRoot interface {
 	AuditEvent() AuditEventResolver
 	BatchPlan() BatchPlanResolver
 	Contract() ContractResolver
+	ContractUsage() ContractUsageResolver
+	Coverage() CoverageResolver
 	Depot() DepotResolver
 	DispatchCandidate() DispatchCandidateResolver
 	DispatchDecision() DispatchDecisionResolver
@@ -38,6 +40,7 @@ type ResolverRoot interface {
 	DutyManager() DutyManagerResolver
 	Engineer() EngineerResolver
 	Entitlement() EntitlementResolver
+	EntitlementUsage() EntitlementUsageResolver
 	Escalation() EscalationResolver
 	Incident() IncidentResolver
 	IncidentEvent() IncidentEventResolver
@@ -175,13 +178,16 @@ type ComplexityRoot struct {
 	Contract struct {
 		Account        func(childComplexity int) int
 		AccountManager func(childComplexity int) int
+		ActivatedAt    func(childComplexity int) int
 		EndsOn         func(childComplexity int) int
 		Entitlements   func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Number         func(childComplexity int) int
+		RenewalOf      func(childComplexity int) int
 		StartsOn       func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Tier           func(childComplexity int) int
+		WorkflowID     func(childComplexity int) int
 	}
 
 	ContractConnection struct {
@@ -192,6 +198,33 @@ type ComplexityRoot struct {
 	ContractEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ContractUsage struct {
+		Activated     func(childComplexity int) int
+		Contract      func(childComplexity int) int
+		Entitlements  func(childComplexity int) int
+		RemindersSent func(childComplexity int) int
+		ResetsOn      func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Successor     func(childComplexity int) int
+		Year          func(childComplexity int) int
+		YearStartsOn  func(childComplexity int) int
+	}
+
+	Coverage struct {
+		Claim             func(childComplexity int) int
+		ClaimStatus       func(childComplexity int) int
+		Contract          func(childComplexity int) int
+		ContractNumber    func(childComplexity int) int
+		Covered           func(childComplexity int) int
+		Entitlements      func(childComplexity int) int
+		InWarranty        func(childComplexity int) int
+		KeepsFailedDrives func(childComplexity int) int
+		NeedsQuote        func(childComplexity int) int
+		Reason            func(childComplexity int) int
+		Tier              func(childComplexity int) int
+		WarrantyEndsOn    func(childComplexity int) int
 	}
 
 	CreatedApiKey struct {
@@ -285,6 +318,13 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 	}
 
+	EntitlementUsage struct {
+		AnnualLimit func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Remaining   func(childComplexity int) int
+		Used        func(childComplexity int) int
+	}
+
 	Escalation struct {
 		Actions       func(childComplexity int) int
 		Clock         func(childComplexity int) int
@@ -311,6 +351,7 @@ type ComplexityRoot struct {
 		ClientRequestID   func(childComplexity int) int
 		Contact           func(childComplexity int) int
 		Contract          func(childComplexity int) int
+		Coverage          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		CreatedBy         func(childComplexity int) int
 		Escalations       func(childComplexity int) int
@@ -408,16 +449,19 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcknowledgeIncident     func(childComplexity int, id string, note *string) int
+		ActivateContract        func(childComplexity int, id string) int
 		AnswerSurvey            func(childComplexity int, token string, score int, comment *string) int
 		ApproveQuote            func(childComplexity int, id string, note *string) int
 		ArriveOnSite            func(childComplexity int, id string, note *string) int
 		AssignEngineer          func(childComplexity int, incidentID string) int
 		AssignRole              func(childComplexity int, input model.RoleAssignmentInput) int
 		AwaitCustomer           func(childComplexity int, id string, reason sla.PauseReason, note *string) int
+		CancelContract          func(childComplexity int, id string, reason string) int
 		CancelIncident          func(childComplexity int, id string, reason string) int
 		ChangeIncidentPriority  func(childComplexity int, id string, priority aftercare.Priority, reason *string) int
 		CloseIncident           func(childComplexity int, id string, note *string) int
 		CreateAPIKey            func(childComplexity int, name string, userID *string) int
+		CreateContract          func(childComplexity int, input model.CreateContractInput) int
 		CreateIncident          func(childComplexity int, input model.CreateIncidentInput) int
 		CreateQuote             func(childComplexity int, input model.CreateQuoteInput) int
 		CustomerResponded       func(childComplexity int, id string, note *string) int
@@ -433,6 +477,7 @@ type ComplexityRoot struct {
 		RecordPartUsed          func(childComplexity int, input model.PartUsedInput) int
 		RecordTestResult        func(childComplexity int, incidentID string, passed bool, notes *string) int
 		RejectQuote             func(childComplexity int, id string, reason string) int
+		RenewContract           func(childComplexity int, id string, years *int) int
 		RepairIncident          func(childComplexity int, id string, note *string) int
 		ReportLocation          func(childComplexity int, engineerID *string, lat float64, lng float64) int
 		ResolveIncident         func(childComplexity int, id string, note *string) int
@@ -544,6 +589,7 @@ type ComplexityRoot struct {
 		AuditLog           func(childComplexity int, objectType *string, objectID *string, actorID *string, first *int, after *string) int
 		Breaches           func(childComplexity int, filter *model.BreachFilter, first *int, after *string) int
 		Contract           func(childComplexity int, id string) int
+		ContractUsage      func(childComplexity int, contractID string) int
 		Contracts          func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
 		Depot              func(childComplexity int, id string) int
 		Depots             func(childComplexity int, region *string, first *int, after *string) int
@@ -552,6 +598,7 @@ type ComplexityRoot struct {
 		DutyManagers       func(childComplexity int) int
 		Engineer           func(childComplexity int, id string) int
 		Engineers          func(childComplexity int, region *string, productLine *string, first *int, after *string) int
+		EntitlementCheck   func(childComplexity int, serialNumber string, category *aftercare.Category) int
 		Holidays           func(childComplexity int, country string) int
 		Incident           func(childComplexity int, id string) int
 		Incidents          func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
@@ -1192,6 +1239,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contract.AccountManager(childComplexity), true
+	case "Contract.activatedAt":
+		if e.ComplexityRoot.Contract.ActivatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.ActivatedAt(childComplexity), true
 	case "Contract.endsOn":
 		if e.ComplexityRoot.Contract.EndsOn == nil {
 			break
@@ -1216,6 +1269,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contract.Number(childComplexity), true
+	case "Contract.renewalOf":
+		if e.ComplexityRoot.Contract.RenewalOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.RenewalOf(childComplexity), true
 	case "Contract.startsOn":
 		if e.ComplexityRoot.Contract.StartsOn == nil {
 			break
@@ -1234,6 +1293,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contract.Tier(childComplexity), true
+	case "Contract.workflowId":
+		if e.ComplexityRoot.Contract.WorkflowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.WorkflowID(childComplexity), true
 
 	case "ContractConnection.edges":
 		if e.ComplexityRoot.ContractConnection.Edges == nil {
@@ -1260,6 +1325,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContractEdge.Node(childComplexity), true
+
+	case "ContractUsage.activated":
+		if e.ComplexityRoot.ContractUsage.Activated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.Activated(childComplexity), true
+	case "ContractUsage.contract":
+		if e.ComplexityRoot.ContractUsage.Contract == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.Contract(childComplexity), true
+	case "ContractUsage.entitlements":
+		if e.ComplexityRoot.ContractUsage.Entitlements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.Entitlements(childComplexity), true
+	case "ContractUsage.remindersSent":
+		if e.ComplexityRoot.ContractUsage.RemindersSent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.RemindersSent(childComplexity), true
+	case "ContractUsage.resetsOn":
+		if e.ComplexityRoot.ContractUsage.ResetsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.ResetsOn(childComplexity), true
+	case "ContractUsage.status":
+		if e.ComplexityRoot.ContractUsage.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.Status(childComplexity), true
+	case "ContractUsage.successor":
+		if e.ComplexityRoot.ContractUsage.Successor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.Successor(childComplexity), true
+	case "ContractUsage.year":
+		if e.ComplexityRoot.ContractUsage.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.Year(childComplexity), true
+	case "ContractUsage.yearStartsOn":
+		if e.ComplexityRoot.ContractUsage.YearStartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractUsage.YearStartsOn(childComplexity), true
+
+	case "Coverage.claim":
+		if e.ComplexityRoot.Coverage.Claim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Claim(childComplexity), true
+	case "Coverage.claimStatus":
+		if e.ComplexityRoot.Coverage.ClaimStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.ClaimStatus(childComplexity), true
+	case "Coverage.contract":
+		if e.ComplexityRoot.Coverage.Contract == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Contract(childComplexity), true
+	case "Coverage.contractNumber":
+		if e.ComplexityRoot.Coverage.ContractNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.ContractNumber(childComplexity), true
+	case "Coverage.covered":
+		if e.ComplexityRoot.Coverage.Covered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Covered(childComplexity), true
+	case "Coverage.entitlements":
+		if e.ComplexityRoot.Coverage.Entitlements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Entitlements(childComplexity), true
+	case "Coverage.inWarranty":
+		if e.ComplexityRoot.Coverage.InWarranty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.InWarranty(childComplexity), true
+	case "Coverage.keepsFailedDrives":
+		if e.ComplexityRoot.Coverage.KeepsFailedDrives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.KeepsFailedDrives(childComplexity), true
+	case "Coverage.needsQuote":
+		if e.ComplexityRoot.Coverage.NeedsQuote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.NeedsQuote(childComplexity), true
+	case "Coverage.reason":
+		if e.ComplexityRoot.Coverage.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Reason(childComplexity), true
+	case "Coverage.tier":
+		if e.ComplexityRoot.Coverage.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Tier(childComplexity), true
+	case "Coverage.warrantyEndsOn":
+		if e.ComplexityRoot.Coverage.WarrantyEndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.WarrantyEndsOn(childComplexity), true
 
 	case "CreatedApiKey.apiKey":
 		if e.ComplexityRoot.CreatedApiKey.APIKey == nil {
@@ -1613,6 +1806,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Entitlement.Kind(childComplexity), true
 
+	case "EntitlementUsage.annualLimit":
+		if e.ComplexityRoot.EntitlementUsage.AnnualLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementUsage.AnnualLimit(childComplexity), true
+	case "EntitlementUsage.kind":
+		if e.ComplexityRoot.EntitlementUsage.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementUsage.Kind(childComplexity), true
+	case "EntitlementUsage.remaining":
+		if e.ComplexityRoot.EntitlementUsage.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementUsage.Remaining(childComplexity), true
+	case "EntitlementUsage.used":
+		if e.ComplexityRoot.EntitlementUsage.Used == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EntitlementUsage.Used(childComplexity), true
+
 	case "Escalation.actions":
 		if e.ComplexityRoot.Escalation.Actions == nil {
 			break
@@ -1729,6 +1947,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incident.Contract(childComplexity), true
+	case "Incident.coverage":
+		if e.ComplexityRoot.Incident.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incident.Coverage(childComplexity), true
 	case "Incident.createdAt":
 		if e.ComplexityRoot.Incident.CreatedAt == nil {
 			break
@@ -2180,6 +2404,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.activateContract":
+		if e.ComplexityRoot.Mutation.ActivateContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_activateContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ActivateContract(childComplexity, args["id"].(string)), true
 	case "Mutation.answerSurvey":
 		if e.ComplexityRoot.Mutation.AnswerSurvey == nil {
 			break
@@ -2246,6 +2481,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AwaitCustomer(childComplexity, args["id"].(string), args["reason"].(sla.PauseReason), args["note"].(*string)), true
+	case "Mutation.cancelContract":
+		if e.ComplexityRoot.Mutation.CancelContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelContract(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.cancelIncident":
 		if e.ComplexityRoot.Mutation.CancelIncident == nil {
 			break
@@ -2290,6 +2536,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["userId"].(*string)), true
+	case "Mutation.createContract":
+		if e.ComplexityRoot.Mutation.CreateContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateContract(childComplexity, args["input"].(model.CreateContractInput)), true
 	case "Mutation.createIncident":
 		if e.ComplexityRoot.Mutation.CreateIncident == nil {
 			break
@@ -2455,6 +2712,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectQuote(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.renewContract":
+		if e.ComplexityRoot.Mutation.RenewContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renewContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenewContract(childComplexity, args["id"].(string), args["years"].(*int)), true
 	case "Mutation.repairIncident":
 		if e.ComplexityRoot.Mutation.RepairIncident == nil {
 			break
@@ -2988,6 +3256,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Contract(childComplexity, args["id"].(string)), true
+	case "Query.contractUsage":
+		if e.ComplexityRoot.Query.ContractUsage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contractUsage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContractUsage(childComplexity, args["contractId"].(string)), true
 	case "Query.contracts":
 		if e.ComplexityRoot.Query.Contracts == nil {
 			break
@@ -3071,6 +3350,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Engineers(childComplexity, args["region"].(*string), args["productLine"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.entitlementCheck":
+		if e.ComplexityRoot.Query.EntitlementCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Query_entitlementCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EntitlementCheck(childComplexity, args["serialNumber"].(string), args["category"].(*aftercare.Category)), true
 	case "Query.holidays":
 		if e.ComplexityRoot.Query.Holidays == nil {
 			break
@@ -3944,8 +4234,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("BreachFilter", ec.unmarshalInputBreachFilter),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
+			graphql.NewInputUnmarshaler("CreateContractInput", ec.unmarshalInputCreateContractInput),
 			graphql.NewInputUnmarshaler("CreateIncidentInput", ec.unmarshalInputCreateIncidentInput),
 			graphql.NewInputUnmarshaler("CreateQuoteInput", ec.unmarshalInputCreateQuoteInput),
+			graphql.NewInputUnmarshaler("EntitlementInput", ec.unmarshalInputEntitlementInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
 			graphql.NewInputUnmarshaler("KpiFilter", ec.unmarshalInputKpiFilter),
 			graphql.NewInputUnmarshaler("LadderLevelInput", ec.unmarshalInputLadderLevelInput),
@@ -4312,6 +4604,12 @@ type Contract @goModel(model: "github.com/aftercare/aftercare.Contract") {
   endsOn: Date!
   accountManager: User
   entitlements: [Entitlement!]!
+  "When the contract was signed (activated); a draft so signed becomes active on its start date."
+  activatedAt: Time
+  "The contract this one renews."
+  renewalOf: Contract @goField(forceResolver: true)
+  "The ID of the contract's workflow in Temporal."
+  workflowId: String!
 }
 
 "One service a contract includes."
@@ -4333,9 +4631,107 @@ type ContractEdge {
   node: Contract!
 }
 
+enum ClaimStatus @goModel(model: "github.com/aftercare/aftercare.ClaimStatus") {
+  "Filing counted the claim in; the contract's workflow has not answered yet."
+  PENDING @goEnum(value: "github.com/aftercare/aftercare.ClaimPending")
+  ACCEPTED @goEnum(value: "github.com/aftercare/aftercare.ClaimAccepted")
+  "The entitlement's annual limit was reached: the work is not covered and needs a quote."
+  REFUSED @goEnum(value: "github.com/aftercare/aftercare.ClaimRefused")
+}
+
+"What an incident's asset is entitled to when the incident is filed, and whether the work is covered free of charge; work not covered needs a quote."
+type Coverage @goModel(model: "github.com/aftercare/aftercare.Coverage") {
+  "Whether the warranty, with any extension, runs on the day of filing."
+  inWarranty: Boolean!
+  "The warranty end: the base date, or an extended warranty's later date."
+  warrantyEndsOn: Date!
+  "The contract in force, if any."
+  contract: Contract @goField(forceResolver: true)
+  contractNumber: String @goField(forceResolver: true)
+  tier: Tier!
+  "The contract's entitlements in force and under their annual limits."
+  entitlements: [EntitlementKind!]!
+  covered: Boolean!
+  "Why the work is or is not covered, in one sentence."
+  reason: String!
+  needsQuote: Boolean!
+  "Whether failed drives stay with the customer (keep-your-drive): no return record for them."
+  keepsFailedDrives: Boolean!
+  "The limited entitlement the covered work is claimed against."
+  claim: EntitlementKind @goField(forceResolver: true)
+  claimStatus: ClaimStatus @goField(forceResolver: true)
+}
+
+extend type Incident {
+  "What the asset was entitled to at filing; null for incidents filed before coverage was recorded."
+  coverage: Coverage
+}
+
+"A contract as its workflow holds it: status, the contract year and each entitlement's claims in it, reminders sent."
+type ContractUsage @goModel(model: "github.com/aftercare/aftercare.ContractUsage") {
+  contract: Contract! @goField(forceResolver: true)
+  status: ContractStatus!
+  "Whether the contract was signed."
+  activated: Boolean!
+  "The contract year, 0 for the first."
+  year: Int!
+  yearStartsOn: Date!
+  "When the annual limits reset."
+  resetsOn: Date!
+  entitlements: [EntitlementUsage!]!
+  "The renewal reminders sent for the current end date, in days before it."
+  remindersSent: [Int!]!
+  "The contract that renews this one."
+  successor: Contract @goField(forceResolver: true)
+}
+
+"One entitlement's claims in the current contract year."
+type EntitlementUsage @goModel(model: "github.com/aftercare/aftercare.EntitlementUsage") {
+  kind: EntitlementKind!
+  "Claims allowed per contract year; null is unlimited."
+  annualLimit: Int @goField(forceResolver: true)
+  used: Int!
+  "Claims left this contract year; null is unlimited."
+  remaining: Int @goField(forceResolver: true)
+}
+
+input EntitlementInput {
+  kind: EntitlementKind!
+  "Claims allowed per contract year; omitted is unlimited."
+  annualLimit: Int
+  "For EXTENDED_WARRANTY: the date the warranty is extended to."
+  extendsTo: Date
+}
+
+input CreateContractInput {
+  accountId: ID!
+  tier: Tier!
+  startsOn: Date!
+  endsOn: Date!
+  accountManagerId: ID
+  "The covered assets, by serial number; they must be the account's."
+  serialNumbers: [String!]!
+  entitlements: [EntitlementInput!]!
+}
+
 extend type Query {
   contract(id: ID!): Contract @authorize(object: "contract", action: "read")
   contracts(accountId: ID, status: ContractStatus, first: Int, after: String): ContractConnection! @authorize(object: "contract", action: "read")
+  "What an incident of the category filed now for the asset would be entitled to, computed as filing computes it."
+  entitlementCheck(serialNumber: String!, category: Category = HARDWARE_FAILURE): Coverage! @authorize(object: "entitlement", action: "read")
+  "The contract's live state from its workflow: status, entitlement usage this contract year, reminders sent."
+  contractUsage(contractId: ID!): ContractUsage! @authorize(object: "contract", action: "read")
+}
+
+extend type Mutation {
+  "A draft contract; its workflow starts with it."
+  createContract(input: CreateContractInput!): Contract! @authorize(object: "contract", action: "manage")
+  "Signs a draft: it becomes active now, or on its start date."
+  activateContract(id: ID!): Contract! @authorize(object: "contract", action: "manage")
+  "Renews an active or expiring contract and returns the successor, which becomes active when this one ends; years defaults to the current term's length."
+  renewContract(id: ID!, years: Int): Contract! @authorize(object: "contract", action: "manage")
+  "Ends a contract now."
+  cancelContract(id: ID!, reason: String!): Contract! @authorize(object: "contract", action: "manage")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/depot.graphqls", Input: `"A warehouse that holds spare parts for a region."
@@ -5585,6 +5981,12 @@ func (ec *executionContext) childFields_Contract(ctx context.Context, field grap
 		return ec.fieldContext_Contract_accountManager(ctx, field)
 	case "entitlements":
 		return ec.fieldContext_Contract_entitlements(ctx, field)
+	case "activatedAt":
+		return ec.fieldContext_Contract_activatedAt(ctx, field)
+	case "renewalOf":
+		return ec.fieldContext_Contract_renewalOf(ctx, field)
+	case "workflowId":
+		return ec.fieldContext_Contract_workflowId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contract", field.Name)
 }
@@ -5607,6 +6009,60 @@ func (ec *executionContext) childFields_ContractEdge(ctx context.Context, field 
 		return ec.fieldContext_ContractEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContractEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contract":
+		return ec.fieldContext_ContractUsage_contract(ctx, field)
+	case "status":
+		return ec.fieldContext_ContractUsage_status(ctx, field)
+	case "activated":
+		return ec.fieldContext_ContractUsage_activated(ctx, field)
+	case "year":
+		return ec.fieldContext_ContractUsage_year(ctx, field)
+	case "yearStartsOn":
+		return ec.fieldContext_ContractUsage_yearStartsOn(ctx, field)
+	case "resetsOn":
+		return ec.fieldContext_ContractUsage_resetsOn(ctx, field)
+	case "entitlements":
+		return ec.fieldContext_ContractUsage_entitlements(ctx, field)
+	case "remindersSent":
+		return ec.fieldContext_ContractUsage_remindersSent(ctx, field)
+	case "successor":
+		return ec.fieldContext_ContractUsage_successor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractUsage", field.Name)
+}
+
+func (ec *executionContext) childFields_Coverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inWarranty":
+		return ec.fieldContext_Coverage_inWarranty(ctx, field)
+	case "warrantyEndsOn":
+		return ec.fieldContext_Coverage_warrantyEndsOn(ctx, field)
+	case "contract":
+		return ec.fieldContext_Coverage_contract(ctx, field)
+	case "contractNumber":
+		return ec.fieldContext_Coverage_contractNumber(ctx, field)
+	case "tier":
+		return ec.fieldContext_Coverage_tier(ctx, field)
+	case "entitlements":
+		return ec.fieldContext_Coverage_entitlements(ctx, field)
+	case "covered":
+		return ec.fieldContext_Coverage_covered(ctx, field)
+	case "reason":
+		return ec.fieldContext_Coverage_reason(ctx, field)
+	case "needsQuote":
+		return ec.fieldContext_Coverage_needsQuote(ctx, field)
+	case "keepsFailedDrives":
+		return ec.fieldContext_Coverage_keepsFailedDrives(ctx, field)
+	case "claim":
+		return ec.fieldContext_Coverage_claim(ctx, field)
+	case "claimStatus":
+		return ec.fieldContext_Coverage_claimStatus(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Coverage", field.Name)
 }
 
 func (ec *executionContext) childFields_CreatedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5791,6 +6247,20 @@ func (ec *executionContext) childFields_Entitlement(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Entitlement", field.Name)
 }
 
+func (ec *executionContext) childFields_EntitlementUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_EntitlementUsage_kind(ctx, field)
+	case "annualLimit":
+		return ec.fieldContext_EntitlementUsage_annualLimit(ctx, field)
+	case "used":
+		return ec.fieldContext_EntitlementUsage_used(ctx, field)
+	case "remaining":
+		return ec.fieldContext_EntitlementUsage_remaining(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EntitlementUsage", field.Name)
+}
+
 func (ec *executionContext) childFields_Escalation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clock":
@@ -5865,6 +6335,8 @@ func (ec *executionContext) childFields_Incident(ctx context.Context, field grap
 		return ec.fieldContext_Incident_workflowId(ctx, field)
 	case "workflowStartedAt":
 		return ec.fieldContext_Incident_workflowStartedAt(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Incident_coverage(ctx, field)
 	case "minLevel":
 		return ec.fieldContext_Incident_minLevel(ctx, field)
 	case "neededParts":

@@ -71,6 +71,17 @@ type ContractEdge struct {
 	Node   *aftercare.Contract `json:"node"`
 }
 
+type CreateContractInput struct {
+	AccountID        string         `json:"accountId"`
+	Tier             aftercare.Tier `json:"tier"`
+	StartsOn         time.Time      `json:"startsOn"`
+	EndsOn           time.Time      `json:"endsOn"`
+	AccountManagerID *string        `json:"accountManagerId,omitempty"`
+	// The covered assets, by serial number; they must be the account's.
+	SerialNumbers []string            `json:"serialNumbers"`
+	Entitlements  []*EntitlementInput `json:"entitlements"`
+}
+
 type CreateIncidentInput struct {
 	SerialNumber string             `json:"serialNumber"`
 	Priority     aftercare.Priority `json:"priority"`
@@ -118,6 +129,14 @@ type EngineerConnection struct {
 type EngineerEdge struct {
 	Cursor string              `json:"cursor"`
 	Node   *aftercare.Engineer `json:"node"`
+}
+
+type EntitlementInput struct {
+	Kind aftercare.EntitlementKind `json:"kind"`
+	// Claims allowed per contract year; omitted is unlimited.
+	AnnualLimit *int `json:"annualLimit,omitempty"`
+	// For EXTENDED_WARRANTY: the date the warranty is extended to.
+	ExtendsTo *time.Time `json:"extendsTo,omitempty"`
 }
 
 type IncidentConnection struct {

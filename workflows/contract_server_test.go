@@ -1,0 +1,88 @@
+package workflows_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/workflows"
+	"github.com/aftercare/aftercare/workflows/workflowstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeContracts is an in-memory ContractStore.
+type fakeContracts struct {
+	mu       sync.Mutex
+	contract aftercare.Contract
+	changes  []aftercare.ContractChange
+	refused  map[string]string
+}
+
+func (f *fakeContracts) LoadContractFacts(context.Context, string) (*aftercare.ContractFacts, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.contract
+	return &aftercare.ContractFacts{Contract: &c}, nil
+}
+
+func (f *fakeContracts) RecordContractChange(_ context.Context, c aftercare.ContractChange, _ []string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.changes = append(f.changes, c)
+	return "", nil
+}
+
+func (f *fakeContracts) RefuseClaim(_ context.Context, c aftercare.EntitlementClaim, reason string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refused[c.IncidentID] = reason
+	return nil
+}
+
+// TestContractWorkflowOnTheRealServer runs a contract's workflow on the
+// real Temporal server: claims start it (update-with-start), count once
+// per incident, and the claim past the limit is refused with its reason;
+// the contract query answers how the entitlement stands.
+func TestContractWorkflowOnTheRealServer(t *testing.T) {
+	c := workflowstest.MustDial(t)
+	queue := workflowstest.TaskQueue(t)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	id := fmt.Sprintf("0000c0c0-0000-4000-8000-%012d", time.Now().UnixNano()%1e12)
+	adp := aftercare.EntitlementAccidentalDamageProtection
+	store := &fakeContracts{refused: map[string]string{}, contract: aftercare.Contract{ID: id, Number: "CT-TEST-1",
+		Tier: aftercare.TierPlatinum, Status: aftercare.ContractActive, StartsOn: today.AddDate(0, -1, 0),
+		EndsOn: today.AddDate(2, 0, 0), Entitlements: []aftercare.Entitlement{{Kind: adp, AnnualLimit: 2}}}}
+	w := workflows.NewWorker(c, queue, &workflows.Activities{Contracts: store})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	ctx := context.Background()
+
+	claim := func(incident string) (workflows.ClaimResult, error) {
+		return workflows.ClaimEntitlement(ctx, c, queue, aftercare.EntitlementClaim{ContractID: id, IncidentID: incident, Kind: adp})
+	}
+	for _, inc := range []string{"inc-1", "inc-2", "inc-1"} {
+		res, err := claim(inc)
+		require.NoError(t, err, inc)
+		assert.Equal(t, 2, res.AnnualLimit)
+	}
+	_, err := claim("inc-3")
+	require.Error(t, err)
+	assert.Equal(t, aftercare.ECONFLICT, aftercare.ErrorCode(err))
+	resets := today.AddDate(0, -1, 0).AddDate(1, 0, 0).Format(time.DateOnly)
+	assert.Equal(t, "accidental damage protection: 2 of 2 claims used this contract year (resets "+resets+")",
+		aftercare.ErrorMessage(err))
+
+	v, err := c.QueryWorkflow(ctx, aftercare.ContractWorkflowID(id), "", workflows.QueryContract)
+	require.NoError(t, err)
+	var usage aftercare.ContractUsage
+	require.NoError(t, v.Get(&usage))
+	assert.Equal(t, []aftercare.EntitlementUsage{{Kind: adp, AnnualLimit: 2, Used: 2}}, usage.Entitlements)
+	store.mu.Lock()
+	assert.Len(t, store.changes, 2, "each counted claim mirrored once")
+	store.mu.Unlock()
+	require.NoError(t, c.TerminateWorkflow(ctx, aftercare.ContractWorkflowID(id), "", "test done"))
+}
