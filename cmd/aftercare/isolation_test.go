@@ -96,6 +96,7 @@ type acct struct {
 	site              struct{ id, region string }
 	asset             struct{ id, serial string }
 	contract          string
+	draft             string // a draft contract of the matrix's own, whose workflow runs on this test's worker
 	incident          string
 }
 
@@ -131,6 +132,7 @@ func mustWorld(t *testing.T, env *testEnv, url, admin string) *world {
 			filed := gql(t, url, admin, createIncidentMutation, map[string]any{"input": incidentInput(a.asset.serial, uniqueID("iso"))})
 			require.Empty(t, filed.Errors)
 			a.incident = dig(filed.Data, "createIncident", "id").(string)
+			a.draft = mustDraftContract(t, url, admin, a.id, a.asset.serial)
 			w.accounts = append(w.accounts, a)
 		}
 	}
@@ -270,6 +272,26 @@ func probes(w *world) []probe {
 			probe{field: "Mutation.overrideAssignment", object: "dispatch", action: "write", kind: "incident", account: i,
 				region: a.site.region, mutation: true, conflictOK: true, vars: map[string]any{"id": a.incident, "e": w.engineer.other},
 				query: `mutation($id: ID!, $e: ID!) { overrideAssignment(incidentId: $id, engineerId: $e, reason: "matrix") { id } }`},
+			probe{field: "Query.entitlementCheck", object: "entitlement", action: "read", kind: "asset", account: i,
+				region: a.site.region, query: `query($s: String!) { entitlementCheck(serialNumber: $s) { covered reason } }`,
+				vars: map[string]any{"s": a.asset.serial}},
+			probe{field: "Query.contractUsage", object: "contract", action: "read", kind: "contract", account: i,
+				query: `query($id: ID!) { contractUsage(contractId: $id) { status } }`, vars: map[string]any{"id": a.draft}},
+			probe{field: "Mutation.createContract", object: "contract", action: "manage", kind: "account", account: i,
+				mutation: true, query: `mutation($in: CreateContractInput!) { createContract(input: $in) { id } }`,
+				freshVars: func() map[string]any { return draftContractInput(a.id, a.asset.serial) }},
+			// The draft's actions: whoever may manage it and sees it gets past
+			// authorization and scope; the first activation and cancellation
+			// succeed, and the contract's state refuses the rest (ECONFLICT).
+			probe{field: "Mutation.activateContract", object: "contract", action: "manage", kind: "contract", account: i,
+				mutation: true, conflictOK: true, query: `mutation($id: ID!) { activateContract(id: $id) { id } }`,
+				vars: map[string]any{"id": a.draft}},
+			probe{field: "Mutation.renewContract", object: "contract", action: "manage", kind: "contract", account: i,
+				mutation: true, conflictOK: true, query: `mutation($id: ID!) { renewContract(id: $id) { id } }`,
+				vars: map[string]any{"id": a.draft}},
+			probe{field: "Mutation.cancelContract", object: "contract", action: "manage", kind: "contract", account: i,
+				mutation: true, conflictOK: true, query: `mutation($id: ID!) { cancelContract(id: $id, reason: "matrix") { id } }`,
+				vars: map[string]any{"id": a.draft}},
 			probe{field: "Mutation.setContractSlaOverrides", object: "contract", action: "write", kind: "contract", account: i,
 				mutation: true, query: `mutation($id: ID!) { setContractSlaOverrides(contractId: $id, overrides: []) }`,
 				vars: map[string]any{"id": a.contract}},
@@ -400,11 +422,12 @@ func matrixCallers() []caller {
 		{username: "director", role: aftercare.RoleServiceDirector, perms: []string{"*:read"}},
 		{username: "am.li", role: aftercare.RoleAccountManager,
 			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification"), "incident:create",
-				"incident:respond", "incident:close", "incident:cancel", "price_list:read", "quote:read", "repair:read", "survey:read")},
+				"incident:respond", "incident:close", "incident:cancel", "price_list:read", "quote:read", "repair:read", "survey:read",
+				"contract:manage", "entitlement:read")},
 		{username: "dispatcher.east", role: aftercare.RoleDispatcher,
 			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification"),
 				"dispatch:write", "incident:triage", "incident:dispatch", "incident:work", "incident:respond", "incident:close",
-				"incident:cancel", "price_list:read", "quote:read", "quote:write", "repair:read", "survey:read")},
+				"incident:cancel", "price_list:read", "quote:read", "quote:write", "repair:read", "survey:read", "entitlement:read")},
 		{username: "engineer.zhang", role: aftercare.RoleEngineer,
 			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification"),
 				"assignment:decline", "location:report", "incident:work", "price_list:read", "quote:read", "repair:read",
@@ -412,7 +435,7 @@ func matrixCallers() []caller {
 		{username: "it.cathaybank", role: aftercare.RoleCustomerIT,
 			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification"),
 				"incident:create", "api_key:create", "api_key:revoke", "incident:respond", "incident:close", "incident:cancel",
-				"price_list:read", "quote:read", "quote:decide", "repair:read", "survey:read", "survey:answer")},
+				"price_list:read", "quote:read", "quote:decide", "repair:read", "survey:read", "survey:answer", "entitlement:read")},
 	}
 }
 
@@ -510,6 +533,31 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 	}
 	t.Logf("%d cases over %d root fields", cases, len(covered))
+}
+
+// draftContractInput is a createContract input: a draft for an asset of an
+// account, starting in a year, so that it covers nothing while the matrix
+// runs.
+func draftContractInput(accountID, serial string) map[string]any {
+	starts := time.Now().UTC().AddDate(1, 0, 0)
+	return map[string]any{"in": map[string]any{"accountId": accountID, "tier": "STANDARD",
+		"startsOn": starts.Format(time.DateOnly), "endsOn": starts.AddDate(1, 0, 0).Format(time.DateOnly),
+		"serialNumbers": []string{serial}, "entitlements": []any{}}}
+}
+
+// mustDraftContract creates a draft contract and waits until its workflow
+// answers.
+func mustDraftContract(t *testing.T, url, admin, accountID, serial string) string {
+	t.Helper()
+	created := gql(t, url, admin, `mutation($in: CreateContractInput!) { createContract(input: $in) { id } }`,
+		draftContractInput(accountID, serial))
+	require.Empty(t, created.Errors)
+	id := dig(created.Data, "createContract", "id").(string)
+	waitFor(t, 20*time.Second, "the draft contract's workflow", func() bool {
+		return len(gql(t, url, admin, `query($id: ID!) { contractUsage(contractId: $id) { status } }`,
+			map[string]any{"id": id}).Errors) == 0
+	})
+	return id
 }
 
 // latestAudit returns the ID of the newest audit event.
