@@ -1,0 +1,97 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/postgres/postgrestest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSeededContractsGetTheirWorkflows: the seed queues one workflow start
+// per contract, signs the contracts in force, and links the draft renewal
+// to the contract it renews, which its workflow then finds.
+func TestSeededContractsGetTheirWorkflows(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	ctx := context.Background()
+	cfg := postgres.DefaultSeedConfig()
+	cfg.Accounts, cfg.SitesPerAccount, cfg.AssetsPerSite, cfg.Engineers = 3, 1, 2, 5
+	_, err := db.Seed(ctx, cfg)
+	require.NoError(t, err)
+
+	var contracts, unsigned int
+	postgres.MustScan(t, db, `SELECT count(*), count(*) FILTER (WHERE activated_at IS NULL) FROM contracts`, nil, &contracts, &unsigned)
+	msgs, err := db.ClaimOutbox(ctx, aftercare.OutboxTopicContractWorkflow, 100, time.Minute)
+	require.NoError(t, err)
+	assert.Len(t, msgs, contracts, "one workflow start per contract")
+	assert.Equal(t, 1, unsigned, "only the draft renewal is unsigned")
+
+	var expiring, draft string
+	postgres.MustScan(t, db, `SELECT c.id, d.id FROM contracts c JOIN contracts d ON d.renewal_of = c.id WHERE c.status = 'expiring'`,
+		nil, &expiring, &draft)
+	facts, err := postgres.NewContractService(db).LoadContractFacts(ctx, expiring)
+	require.NoError(t, err)
+	assert.Equal(t, draft, facts.SuccessorID)
+	assert.Equal(t, aftercare.ContractExpiring, facts.Contract.Status)
+	assert.Empty(t, facts.RemindersSent)
+}
+
+// TestContractChangesAreMirroredOnce: a reminder is recorded once, with one
+// webhook per URL, however often the workflow's activity repeats it; a
+// renewal creates one successor, signed, starting the day after the end,
+// with the same assets and entitlements, and a repeat returns it again.
+func TestContractChangesAreMirroredOnce(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	f := postgres.MustFixture(t, db, "MIRROR", "premium")
+	ctx := context.Background()
+	s := postgres.NewContractService(db)
+	k, err := s.FindContractByID(ctx, f.ContractID)
+	require.NoError(t, err)
+	webhooks := []string{"http://a.example/hook", "http://b.example/hook"}
+
+	reminder := aftercare.ContractChange{ContractID: k.ID, Key: k.WorkflowID + ":reminder:60", Kind: "reminder",
+		FromStatus: aftercare.ContractActive, ToStatus: aftercare.ContractExpiring, At: time.Now(),
+		Reminder: &aftercare.ContractReminder{DaysBefore: 60, DueOn: k.EndsOn.AddDate(0, 0, -60), EndsOn: k.EndsOn}}
+	for range 2 {
+		_, err := s.RecordContractChange(ctx, reminder, webhooks)
+		require.NoError(t, err)
+	}
+	var reminders int
+	postgres.MustScan(t, db, `SELECT count(*) FROM contract_reminders WHERE contract_id = $1`, []any{k.ID}, &reminders)
+	assert.Equal(t, 1, reminders)
+	msgs, err := db.ClaimOutbox(ctx, aftercare.OutboxTopicWebhook, 10, time.Minute)
+	require.NoError(t, err)
+	assert.Len(t, msgs, 2, "one notification per webhook")
+	facts, err := s.LoadContractFacts(ctx, k.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []int{60}, facts.RemindersSent)
+	assert.Equal(t, aftercare.ContractExpiring, facts.Contract.Status)
+
+	renewal := aftercare.ContractChange{ContractID: k.ID, Key: k.WorkflowID + ":renew", Kind: "renewed",
+		FromStatus: aftercare.ContractExpiring, ToStatus: aftercare.ContractRenewed, At: time.Now(),
+		Renewal: &aftercare.ContractRenewal{ContractID: k.ID, Years: 2}}
+	first, err := s.RecordContractChange(ctx, renewal, nil)
+	require.NoError(t, err)
+	again, err := s.RecordContractChange(ctx, renewal, nil)
+	require.NoError(t, err)
+	assert.Equal(t, first, again)
+	next, err := s.FindContractByID(ctx, first)
+	require.NoError(t, err)
+	assert.Equal(t, aftercare.ContractDraft, next.Status)
+	assert.NotNil(t, next.ActivatedAt, "signed by the renewal")
+	assert.Equal(t, k.ID, next.RenewalOf)
+	assert.Equal(t, k.EndsOn.AddDate(0, 0, 1), next.StartsOn)
+	assert.Equal(t, k.EndsOn.AddDate(2, 0, 0), next.EndsOn)
+	assert.Equal(t, k.Entitlements, next.Entitlements)
+	var assets int
+	postgres.MustScan(t, db, `SELECT count(*) FROM contract_assets WHERE contract_id = $1`, []any{first}, &assets)
+	assert.Equal(t, 1, assets)
+	starts, err := db.ClaimOutbox(ctx, aftercare.OutboxTopicContractWorkflow, 10, time.Minute)
+	require.NoError(t, err)
+	require.Len(t, starts, 1)
+	assert.Equal(t, first, starts[0].Key, "the successor's workflow is queued")
+}
