@@ -53,9 +53,13 @@ type Contract struct {
 	WorkflowID string
 }
 
-// Covers reports whether the contract is in force on the calendar day of t.
+// Covers reports whether the contract is in force on the calendar day of t:
+// active, expiring, or renewed (a renewed contract runs to its end, its
+// successor from the day after).
 func (c *Contract) Covers(t time.Time) bool {
-	if c.Status != ContractActive && c.Status != ContractExpiring {
+	switch c.Status {
+	case ContractActive, ContractExpiring, ContractRenewed:
+	default:
 		return false
 	}
 	y, m, d := t.Date()

@@ -128,7 +128,7 @@ func findIntakeAsset(ctx context.Context, tx pgx.Tx, serial string) (*intakeAsse
 		LEFT JOIN LATERAL (
 			SELECT c.id, c.tier FROM contracts c
 			JOIN contract_assets ca ON ca.contract_id = c.id AND ca.asset_id = a.id
-			WHERE c.status IN ('active', 'expiring')
+			WHERE c.status IN ('active', 'expiring', 'renewed')
 			  AND (now() AT TIME ZONE s.time_zone)::date BETWEEN c.starts_on AND c.ends_on
 			ORDER BY CASE c.tier WHEN 'platinum' THEN 1 WHEN 'premium' THEN 2 ELSE 3 END, c.number
 			LIMIT 1) c ON true`+q.where(), q.args...).Scan(&a.id, &a.accountID, &a.siteID, &a.contractID, &tier)

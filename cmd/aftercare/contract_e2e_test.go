@@ -168,6 +168,12 @@ func TestContractsEndToEnd(t *testing.T) {
 		map[string]any{"id": contractID})
 	require.Empty(t, cancelled.Errors)
 	assert.Equal(t, "CANCELLED", dig(cancelled.Data, "cancelContract", "status"))
+	// The renewed contract stays in force to its end.
+	check = gql(t, m.URL(), am, `query($s: String!) { entitlementCheck(serialNumber: $s) { contractNumber tier covered } }`,
+		map[string]any{"s": serial})
+	require.Empty(t, check.Errors)
+	assert.Equal(t, dig(expiring.Data, "createContract", "number"), dig(check.Data, "entitlementCheck", "contractNumber"))
+	assert.Equal(t, "STANDARD", dig(check.Data, "entitlementCheck", "tier"))
 	audit := gql(t, m.URL(), admin, `{ auditLog(first: 20) { edges { node { action } } } }`, nil)
 	require.Empty(t, audit.Errors)
 	var actions []any
