@@ -21,7 +21,7 @@ func TestFilingRecordsCoverage(t *testing.T) {
 	db := postgrestest.MustOpen(t)
 	f := postgres.MustFixture(t, db, "COVER", "platinum")
 	ctx := context.Background()
-	postgres.MustExec(t, db, `
+	postgres.MustExecSQL(t, db, `
 		INSERT INTO entitlements (contract_id, kind, annual_limit) VALUES ($1, 'accidental_damage_protection', 1),
 			($1, 'keep_your_drive', NULL)`, f.ContractID)
 	incidents := postgres.NewIncidentService(db)
@@ -104,7 +104,7 @@ func TestRefusedClaimNeedsAQuote(t *testing.T) {
 	db := postgrestest.MustOpen(t)
 	f := postgres.MustFixture(t, db, "REFUSE", "platinum")
 	ctx := context.Background()
-	postgres.MustExec(t, db, `INSERT INTO entitlements (contract_id, kind, annual_limit) VALUES ($1, 'data_recovery', 2)`, f.ContractID)
+	postgres.MustExecSQL(t, db, `INSERT INTO entitlements (contract_id, kind, annual_limit) VALUES ($1, 'data_recovery', 2)`, f.ContractID)
 	incidents := postgres.NewIncidentService(db)
 	c := validCreateFor(f.CoveredSerial, "loss-1")
 	c.Category = aftercare.CategoryDataLoss
