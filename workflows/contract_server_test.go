@@ -2,7 +2,10 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -46,7 +49,8 @@ func (f *fakeContracts) RefuseClaim(_ context.Context, c aftercare.EntitlementCl
 // TestContractWorkflowOnTheRealServer runs a contract's workflow on the
 // real Temporal server: claims start it (update-with-start), count once
 // per incident, and the claim past the limit is refused with its reason;
-// the contract query answers how the entitlement stands.
+// the contract query answers how the entitlement stands; the contract relay
+// records a refusal of a filed claim on the incident.
 func TestContractWorkflowOnTheRealServer(t *testing.T) {
 	c := workflowstest.MustDial(t)
 	queue := workflowstest.TaskQueue(t)
@@ -73,8 +77,8 @@ func TestContractWorkflowOnTheRealServer(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, aftercare.ECONFLICT, aftercare.ErrorCode(err))
 	resets := today.AddDate(0, -1, 0).AddDate(1, 0, 0).Format(time.DateOnly)
-	assert.Equal(t, "accidental damage protection: 2 of 2 claims used this contract year (resets "+resets+")",
-		aftercare.ErrorMessage(err))
+	reason := "accidental damage protection: 2 of 2 claims used this contract year (resets " + resets + ")"
+	assert.Equal(t, reason, aftercare.ErrorMessage(err))
 
 	v, err := c.QueryWorkflow(ctx, aftercare.ContractWorkflowID(id), "", workflows.QueryContract)
 	require.NoError(t, err)
@@ -83,6 +87,25 @@ func TestContractWorkflowOnTheRealServer(t *testing.T) {
 	assert.Equal(t, []aftercare.EntitlementUsage{{Kind: adp, AnnualLimit: 2, Used: 2}}, usage.Entitlements)
 	store.mu.Lock()
 	assert.Len(t, store.changes, 2, "each counted claim mirrored once")
+	store.mu.Unlock()
+
+	// The relay takes filed claims to the workflow: a refusal is recorded on
+	// the incident with its reason, and both messages are done.
+	outbox := &memOutbox{now: time.Now}
+	for i, inc := range []string{"inc-1", "inc-4"} {
+		payload, err := json.Marshal(aftercare.EntitlementClaim{ContractID: id, IncidentID: inc, Kind: adp})
+		require.NoError(t, err)
+		outbox.msgs = append(outbox.msgs, &memMessage{OutboxMessage: aftercare.OutboxMessage{ID: int64(i + 1),
+			Topic: aftercare.OutboxTopicEntitlementClaim, Key: inc, Payload: payload}})
+	}
+	relay := &workflows.ContractRelay{Client: c, TaskQueue: queue, Outbox: outbox, Contracts: store,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Lease: time.Minute, PollInterval: time.Second, BatchSize: 10}
+	n, err := relay.DeliverOnce(ctx, aftercare.OutboxTopicEntitlementClaim)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Zero(t, outbox.pending())
+	store.mu.Lock()
+	assert.Equal(t, map[string]string{"inc-4": reason}, store.refused)
 	store.mu.Unlock()
 	require.NoError(t, c.TerminateWorkflow(ctx, aftercare.ContractWorkflowID(id), "", "test done"))
 }
