@@ -102,6 +102,28 @@ func BenchmarkResolution(b *testing.B) {
 	}
 }
 
+// BenchmarkVanResolution compares resolutions for the leaves of the trees
+// of vans, with depots (the first pass looks no farther than the nearest
+// depot holding the part) and without (it looks until the shortlist is
+// full). vanResolution records the numbers.
+func BenchmarkVanResolution(b *testing.B) {
+	w := mustBenchWorkload(b)
+	for _, res := range []int{1, 2, 3, 4} {
+		for _, depots := range []bool{true, false} {
+			l := defaultLayout()
+			l.vans = res
+			var ds []Depot
+			if depots {
+				ds = w.Depots
+			}
+			b.Run(fmt.Sprintf("vans=%d/depots=%v", res, depots), func(b *testing.B) {
+				x := mustIndex(b, l, w.Engineers, ds)
+				benchmarkQueries(b, func(req Request) (Result, error) { return x.Candidates(req) }, w.Requests)
+			})
+		}
+	}
+}
+
 func benchmarkQueries(b *testing.B, query func(Request) (Result, error), reqs []Request) {
 	b.ReportAllocs()
 	latencies := make([]time.Duration, 0, b.N)

@@ -66,8 +66,10 @@ type search struct {
 
 	// farChord2 is a squared chord from the site beyond which everyone is
 	// beyond reach (+Inf until the shortlist is full), so most engineers
-	// out of reach cost a few multiplications and no arcsine.
-	farChord2 float64
+	// out of reach cost a few multiplications and no arcsine. In the second
+	// pass, listChord2 is the one beyond which no rejection is listed, so
+	// that the rules an engineer beyond it fails need not be told apart.
+	farChord2, listChord2 float64
 }
 
 // newSearch returns a search for req with a shortlist of k, from the pool.
@@ -80,7 +82,7 @@ func (x *Index) newSearch(req *Request, k int) *search {
 	s.site = newPoint(req.Lat, req.Lng)
 	s.tier, s.minLevel = uint8(tierRank(req.Tier)), uint8(req.MinLevel)
 	s.short = shortlist{k: k, picks: s.short.picks[:0]}
-	s.farChord2 = math.Inf(1)
+	s.farChord2, s.listChord2 = math.Inf(1), math.Inf(1)
 	s.listing.reset(req.Rejections)
 	s.walked = s.walked[:0]
 	clear(s.disks)
@@ -332,8 +334,19 @@ func (s *search) examine(n *node) {
 		if c2 > s.farChord2 {
 			continue
 		}
-		reason := Reason("")
 		d := &n.details[i]
+		if c2 > s.listChord2 {
+			// Not to be listed: only a candidate matters, so the rules
+			// need not be told apart, and the cheap ones go first.
+			if en.level < s.minLevel || en.clearance < s.tier || !en.free || !s.onShift(en.zone, &d.calendar, en.slot) {
+				continue
+			}
+			if straight := chordKm(c2); !s.beyondReach(max(straight, s.detourKm)) {
+				s.offerTrip(en, d, straight)
+			}
+			continue
+		}
+		reason := Reason("")
 		switch {
 		case en.level < s.minLevel:
 			reason = ReasonLevelTooLow
@@ -348,35 +361,43 @@ func (s *search) examine(n *node) {
 			s.reject(n, i, reason, c2)
 			continue
 		}
-		straight := chordKm(c2)
-		trip, ok := s.trips.plan(en, d, straight)
-		if !ok {
+		if !s.offerTrip(en, d, chordKm(c2)) {
 			s.reject(n, i, ReasonNoPart, c2)
-			continue
 		}
-		if trip.depot < 0 && straight < s.detourKm {
-			continue // the first pass offered them
-		}
-		travel := travelTime(trip.routeKm, s.req.SpeedKmh)
-		makes := s.req.makesDeadline(travel)
-		if s.short.outranked(makes, travel) {
-			continue
-		}
-		e := &s.x.engineers[en.slot]
-		s.short.offer(pick{
-			Candidate: Candidate{
-				EngineerID:    d.id,
-				DistanceKm:    straight,
-				RouteKm:       trip.routeKm,
-				Travel:        travel,
-				MakesDeadline: makes,
-				Load:          e.load,
-			},
-			slot:  en.slot,
-			depot: trip.depot,
-		})
-		s.updateReach()
 	}
+}
+
+// offerTrip plans the trip of a qualified engineer straight km from the
+// site and offers it to the shortlist, and reports false when the van lacks
+// a part no single depot holds. Whoever the first pass offered is not
+// offered again.
+func (s *search) offerTrip(en *entry, d *detail, straight float64) bool {
+	trip, ok := s.trips.plan(en, d, straight)
+	if !ok {
+		return false
+	}
+	if trip.depot < 0 && straight < s.detourKm {
+		return true // the first pass offered them
+	}
+	travel := travelTime(trip.routeKm, s.req.SpeedKmh)
+	makes := s.req.makesDeadline(travel)
+	if s.short.outranked(makes, travel) {
+		return true
+	}
+	s.short.offer(pick{
+		Candidate: Candidate{
+			EngineerID:    d.id,
+			DistanceKm:    straight,
+			RouteKm:       trip.routeKm,
+			Travel:        travel,
+			MakesDeadline: makes,
+			Load:          s.x.engineers[en.slot].load,
+		},
+		slot:  en.slot,
+		depot: trip.depot,
+	})
+	s.updateReach()
+	return true
 }
 
 // reject records a rejection of the engineer at position i of leaf n, at
@@ -387,41 +408,53 @@ func (s *search) reject(n *node, i int, reason Reason, c2 float64) {
 	}
 }
 
-// updateReach recomputes farChord2 after an offer to the shortlist or a
-// nearer rejection. It takes a distance a hair beyond the last one that
-// matters (the last candidate's trip; in the second pass, the nearest
-// rejections' too), keeps it only if needless confirms it (travel times are
-// whole nanoseconds, so a distance a hair longer may take as long), and
-// widens its chord by more than the rounding of chord2 and chordKm, so that
-// an engineer whose squared chord exceeds farChord2 is at least that far:
-// needless.
+// updateReach recomputes farChord2 and listChord2 after an offer to the
+// shortlist or a nearer rejection. Beyond the last candidate's trip nobody
+// can be offered or listed; it takes a distance a hair beyond it, keeps it
+// only if beyondReach confirms it (travel times are whole nanoseconds, so a
+// distance a hair longer may take as long), and widens its chord by more
+// than the rounding of chord2 and chordKm, so that an engineer whose
+// squared chord exceeds it is at least that far. In the first pass the
+// nearest depot bounds it too. In the second, a full list of rejections
+// bounds listChord2: a squared chord greater than the farthest listed one's
+// by a relative 10⁻¹² is a greater distance; and when nobody is left to
+// offer (beyondReach of the depot), listChord2 is farChord2.
 func (s *search) updateReach() {
-	s.farChord2 = math.Inf(1)
+	s.farChord2, s.listChord2 = math.Inf(1), math.Inf(1)
 	if s.vans {
-		// The first pass looks no farther than the nearest depot.
-		c := chordOfKm(s.detourKm*(1+1e-9) + 1e-9)
-		s.farChord2 = c * c * (1 + 1e-9)
+		s.farChord2 = chord2OfKm(s.detourKm)
 	}
 	if !s.short.full() {
 		return
 	}
-	reach := s.short.worst().RouteKm
-	if !s.vans && s.needless(0) {
-		s.farChord2 = -1
+	worst := math.Inf(1)
+	if km := s.short.worst().RouteKm*(1+1e-9) + 1e-9; s.beyondReach(km) {
+		worst = chord2OfKm(km)
+	}
+	if s.vans {
+		s.farChord2 = min(s.farChord2, worst)
 		return
 	}
-	if !s.vans && s.beyondReach(s.detourKm) {
-		// Nobody left to offer: only the rejections to list matter.
-		if s.listing.full() {
-			reach = min(reach, s.listing.farthestKm())
-		}
+	list := worst
+	switch {
+	case s.listing.k == 0:
+		list = -1
+	case s.listing.full() && s.listing.heap[0].c2 < 3.9:
+		list = min(list, s.listing.heap[0].c2*(1+1e-12))
 	}
-	km := reach*(1+1e-9) + 1e-9
-	if !s.needless(km) {
-		return
+	offer := worst
+	if s.beyondReach(s.detourKm) {
+		offer = -1
 	}
-	c := chordOfKm(km)
-	s.farChord2 = min(s.farChord2, c*c*(1+1e-9))
+	s.farChord2, s.listChord2 = max(offer, list), list
+}
+
+// chord2OfKm returns a squared chord a little over that of a distance a
+// little over km: whoever is farther from the site in squared chord is
+// farther than km.
+func chord2OfKm(km float64) float64 {
+	c := chordOfKm(km*(1+1e-9) + 1e-9)
+	return c * c * (1 + 1e-9)
 }
 
 // examineLeaf examines a leaf in the pass under way.
