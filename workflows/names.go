@@ -1,6 +1,8 @@
 // Package workflows runs Aftercare's durable processes on Temporal: the one
-// workflow per incident that owns its clocks, the activities it calls, and
-// the relay that starts workflows from the PostgreSQL outbox. It is the only
+// workflow per incident that owns its clocks, the one workflow per contract
+// that runs its term and counts its entitlements' claims, the activities
+// they call, and the relays that start workflows (and deliver claims) from
+// the PostgreSQL outbox. It is the only
 // package besides cmd that imports the Temporal SDK; it reaches the database
 // only through interfaces of package aftercare.
 package workflows
