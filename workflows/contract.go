@@ -108,7 +108,9 @@ func (r *contractRun) register(ctx workflow.Context) error {
 	}
 	for _, action := range []string{ActionActivateContract, ActionRenewContract, ActionCancelContract} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, action,
-			func(ctx workflow.Context, in ContractActionInput) (ContractResult, error) { return r.act(ctx, action, in) },
+			func(ctx workflow.Context, in ContractActionInput) (ContractResult, error) {
+				return r.act(ctx, action, in)
+			},
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, in ContractActionInput) error {
 				return updateError(r.checkAction(ctx, action, in))
 			}}); err != nil {

@@ -46,8 +46,8 @@ type contractUpdate struct {
 	value    any
 }
 
-// newContractHarness starts the clock at now with a contract; edit adjusts
-// it.
+// newContractHarness starts the clock at now with a contract, which the
+// mocked LoadContract returns.
 func newContractHarness(t *testing.T, now time.Time, c aftercare.Contract) *contractHarness {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
@@ -60,7 +60,9 @@ func newContractHarness(t *testing.T, now time.Time, c aftercare.Contract) *cont
 	}
 	h := &contractHarness{t: t, env: env, facts: aftercare.ContractFacts{Contract: &c}, results: map[string]contractUpdate{}}
 	env.OnActivity(workflows.LoadContractActivityName, mock.Anything, mock.Anything).Return(
-		func(context.Context, workflows.LoadContractInput) (aftercare.ContractFacts, error) { return h.facts, nil })
+		func(context.Context, workflows.LoadContractInput) (aftercare.ContractFacts, error) {
+			return h.facts, nil
+		})
 	env.OnActivity(workflows.RecordContractChangeActivityName, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, ch aftercare.ContractChange) (string, error) {
 			h.changes = append(h.changes, ch)
