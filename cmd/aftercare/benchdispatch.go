@@ -59,18 +59,25 @@ func runBenchDispatch(ctx context.Context, args []string, stdout, stderr io.Writ
 }
 
 // timing is one method's run over the incidents: each incident's top
-// candidate ("" for none) and the sorted latencies.
+// candidate ("" for none), the sorted latencies and the sorted CPU times of
+// the querying thread (nil where the clock cannot be read).
 type timing struct {
 	top     []string
 	latency []time.Duration
+	cpu     []time.Duration
 }
 
-func (t timing) at(q float64) time.Duration {
-	return t.latency[min(len(t.latency)-1, int(q*float64(len(t.latency))))]
+func (t timing) at(q float64) time.Duration { return quantile(t.latency, q) }
+
+// quantile returns the q-quantile of sorted durations.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
 }
 
 // measure runs query over the first warmup requests untimed, then over
-// every request timed one by one.
+// every request timed one by one: the wall-clock latency, and the CPU time
+// of the thread the goroutine is locked to, which leaves out the time the
+// query waited for a core while other processes ran.
 func measure(ctx context.Context, reqs []dispatch.Request, warmup int, query func(*dispatch.Request) (string, error)) (timing, error) {
 	for i := range min(warmup, len(reqs)) {
 		if _, err := query(&reqs[i]); err != nil {
@@ -78,20 +85,30 @@ func measure(ctx context.Context, reqs []dispatch.Request, warmup int, query fun
 		}
 	}
 	runtime.GC()
-	t := timing{top: make([]string, len(reqs)), latency: make([]time.Duration, len(reqs))}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t := timing{top: make([]string, len(reqs)), latency: make([]time.Duration, len(reqs)), cpu: make([]time.Duration, len(reqs))}
 	for i := range reqs {
 		if err := ctx.Err(); err != nil {
 			return timing{}, err
 		}
+		cpuStart, cpuOK := threadCPU()
 		start := time.Now()
 		top, err := query(&reqs[i])
 		t.latency[i] = time.Since(start)
+		cpuEnd, _ := threadCPU()
 		if err != nil {
 			return timing{}, err
+		}
+		if !cpuOK {
+			t.cpu = nil
+		} else if t.cpu != nil {
+			t.cpu[i] = cpuEnd - cpuStart
 		}
 		t.top[i] = top
 	}
 	slices.Sort(t.latency)
+	slices.Sort(t.cpu)
 	return t, nil
 }
 
@@ -191,6 +208,7 @@ func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Wri
 	}
 	vanOnly := []method{
 		{"van only", "Aftercare Index.Candidates without depots, shortlist 1 with reasons", candidatesTop(vanIndex), one},
+		{"van only", "Aftercare Index.Candidates without depots, shortlist 5 with reasons", candidatesTop(vanIndex), reqs},
 		{"van only", "brute-force scan in Go without depots, bounded", scanTop(vanScan), reqs},
 	}
 	if cfg.PostGIS {
@@ -237,8 +255,8 @@ type method struct {
 // report writes a table row per method, comparing each with the first
 // method of its rule (Aftercare's).
 func report(out io.Writer, methods []method, timings []timing) {
-	fmt.Fprintf(out, "\n| rule | method | p50 µs | p99 µs | max µs | p99 / Aftercare p99 | top candidate = Aftercare's | no candidate |\n")
-	fmt.Fprintf(out, "|---|---|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(out, "\n| rule | method | p50 µs | p99 µs | max µs | p99 / Aftercare p99 | CPU p50 µs | CPU p99 µs | top candidate = Aftercare's | no candidate |\n")
+	fmt.Fprintf(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for i, m := range methods {
 		base := slices.IndexFunc(methods, func(b method) bool { return b.rule == m.rule })
 		t, ref := timings[i], timings[base]
@@ -249,9 +267,13 @@ func report(out io.Writer, methods []method, timings []timing) {
 			}
 		}
 		agree := agreement(t.top, ref.top)
-		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %.1f× | %d/%d (%.2f %%) | %d |\n", m.rule, m.name,
+		cpu50, cpu99 := "–", "–"
+		if t.cpu != nil {
+			cpu50, cpu99 = micros(quantile(t.cpu, 0.50)), micros(quantile(t.cpu, 0.99))
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %.1f× | %s | %s | %d/%d (%.2f %%) | %d |\n", m.rule, m.name,
 			micros(t.at(0.50)), micros(t.at(0.99)), micros(t.latency[len(t.latency)-1]),
-			float64(t.at(0.99))/float64(ref.at(0.99)), agree, len(t.top), 100*float64(agree)/float64(len(t.top)), none)
+			float64(t.at(0.99))/float64(ref.at(0.99)), cpu50, cpu99, agree, len(t.top), 100*float64(agree)/float64(len(t.top)), none)
 	}
 }
 

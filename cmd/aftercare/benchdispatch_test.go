@@ -29,7 +29,7 @@ func TestBenchDispatchSmall(t *testing.T) {
 			rows = append(rows, line)
 		}
 	}
-	require.Len(t, rows, 7, "Aftercare twice, two scans and the reference under the full rule, Aftercare and a scan van-only")
+	require.Len(t, rows, 8, "Aftercare twice, two scans and the reference under the full rule, Aftercare twice and a scan van-only")
 	for _, row := range rows {
 		assert.Contains(t, row, "(100.00 %)", "top candidates agree: %s", row)
 	}
