@@ -201,10 +201,20 @@ type BatchPlan struct {
 	GreedyMatched int
 }
 
+// DefaultDispatchRejections is how many rejected engineers a dispatch
+// decision lists unless asked for another number: the nearest, whom a
+// dispatcher asks about first.
+const DefaultDispatchRejections = 25
+
+// MaxDispatchRejections bounds the rejected engineers one decision lists.
+const MaxDispatchRejections = 1000
+
 // DispatchService finds, reserves and changes engineers for incidents.
 type DispatchService interface {
-	// Candidates ranks the engineers who could take an incident now.
-	Candidates(ctx context.Context, incidentID string) (*DispatchDecision, error)
+	// Candidates ranks the engineers who could take an incident now and
+	// lists, with the rule each failed, the nearest rejections engineers on
+	// the product line who could not (0 to MaxDispatchRejections).
+	Candidates(ctx context.Context, incidentID string, rejections int) (*DispatchDecision, error)
 	// Assign gives the incident to the best candidate who can still be
 	// reserved, or with a reason to the named engineer (an override).
 	Assign(ctx context.Context, incidentID, engineerID, overrideReason string) (*Assignment, error)

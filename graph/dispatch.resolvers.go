@@ -129,8 +129,8 @@ func (r *partReservationResolver) Depot(ctx context.Context, obj *aftercare.Part
 	return r.DepotService.FindDepotByID(ctx, obj.DepotID)
 }
 
-func (r *queryResolver) DispatchCandidates(ctx context.Context, incidentID string) (*aftercare.DispatchDecision, error) {
-	return r.DispatchService.Candidates(ctx, incidentID)
+func (r *queryResolver) DispatchCandidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error) {
+	return r.DispatchService.Candidates(ctx, incidentID, rejections)
 }
 
 func (r *queryResolver) DispatchQueue(ctx context.Context, region string, first *int) ([]*aftercare.QueueItem, error) {

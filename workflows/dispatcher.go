@@ -136,19 +136,23 @@ func (d *Dispatcher) Follow(ctx context.Context, interval time.Duration) {
 }
 
 // request builds the index's question for an incident.
-func (d *Dispatcher) request(in *aftercare.DispatchInput, now time.Time, shortlist int) dispatch.Request {
+func (d *Dispatcher) request(in *aftercare.DispatchInput, now time.Time, shortlist, rejections int) dispatch.Request {
 	parts := make([]dispatch.PartNeed, len(in.Parts))
 	for i, p := range in.Parts {
 		parts[i] = dispatch.PartNeed{PartID: p.PartID, Quantity: p.Quantity}
 	}
 	return dispatch.Request{Lat: in.Lat, Lng: in.Lng, ProductLine: in.ProductLine, MinLevel: in.MinLevel, Tier: in.Tier,
 		Parts: parts, Now: now, Deadline: in.OnSiteDeadline, SpeedKmh: d.speedKmh, Shortlist: shortlist,
-		Rejections: dispatch.DefaultRejections}
+		Rejections: rejections}
 }
 
 // Candidates ranks the engineers who could take an incident now, leaving
-// out those who declined it.
-func (d *Dispatcher) Candidates(ctx context.Context, incidentID string) (*aftercare.DispatchDecision, error) {
+// out those who declined it, and lists the nearest rejections engineers
+// who could not.
+func (d *Dispatcher) Candidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error) {
+	if rejections < 0 || rejections > aftercare.MaxDispatchRejections {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "rejections: %d is not 0 to %d", rejections, aftercare.MaxDispatchRejections)
+	}
 	in, err := d.store.FindDispatchInput(ctx, incidentID)
 	if err != nil {
 		return nil, err
@@ -156,12 +160,12 @@ func (d *Dispatcher) Candidates(ctx context.Context, incidentID string) (*afterc
 	if err := d.Refresh(ctx); err != nil {
 		return nil, err
 	}
-	return d.decide(in, d.now())
+	return d.decide(in, d.now(), rejections)
 }
 
-func (d *Dispatcher) decide(in *aftercare.DispatchInput, now time.Time) (*aftercare.DispatchDecision, error) {
+func (d *Dispatcher) decide(in *aftercare.DispatchInput, now time.Time, rejections int) (*aftercare.DispatchDecision, error) {
 	d.mu.Lock()
-	res, err := d.index.Candidates(d.request(in, now, d.shortlist+len(in.Declined)))
+	res, err := d.index.Candidates(d.request(in, now, d.shortlist+len(in.Declined), rejections))
 	d.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -220,7 +224,7 @@ func (d *Dispatcher) Assign(ctx context.Context, incidentID, engineerID, overrid
 		if err := d.Refresh(ctx); err != nil {
 			return nil, err
 		}
-		dec, err := d.decide(in, d.now())
+		dec, err := d.decide(in, d.now(), aftercare.DefaultDispatchRejections)
 		if err != nil {
 			return nil, err
 		}
@@ -344,7 +348,7 @@ func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.Ba
 			return nil, err
 		}
 		inputs = append(inputs, in)
-		requests = append(requests, d.request(in, now, 1))
+		requests = append(requests, d.request(in, now, 1, 0))
 	}
 	plan := &aftercare.BatchPlan{}
 	if len(requests) == 0 {

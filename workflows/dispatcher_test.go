@@ -140,7 +140,7 @@ func TestDeclineAndOverride(t *testing.T) {
 
 	first, err := d.Assign(ctx, incidents[0], "", "")
 	require.NoError(t, err)
-	dec, err := d.Candidates(ctx, incidents[0])
+	dec, err := d.Candidates(ctx, incidents[0], aftercare.DefaultDispatchRejections)
 	require.NoError(t, err)
 	assert.NotEmpty(t, dec.Candidates)
 
@@ -185,11 +185,11 @@ func TestReportLocationMovesTheEngineer(t *testing.T) {
 	incidents, _ := raceFixture(t, db)
 	d := newDispatcher(t, db)
 	ctx := context.Background()
-	dec, err := d.Candidates(ctx, incidents[0])
+	dec, err := d.Candidates(ctx, incidents[0], aftercare.DefaultDispatchRejections)
 	require.NoError(t, err)
 	nearest := dec.Candidates[0].EngineerID
 	require.NoError(t, d.ReportLocation(ctx, nearest, 30.00, 120.00))
-	dec, err = d.Candidates(ctx, incidents[0])
+	dec, err = d.Candidates(ctx, incidents[0], aftercare.DefaultDispatchRejections)
 	require.NoError(t, err)
 	assert.Equal(t, nearest, dec.Candidates[len(dec.Candidates)-1].EngineerID)
 	assert.Greater(t, dec.Candidates[len(dec.Candidates)-1].DistanceKm, 100.0)

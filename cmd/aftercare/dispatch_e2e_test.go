@@ -72,6 +72,20 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 		assert.GreaterOrEqual(t, dig(c, "routeKm").(float64), dig(c, "distanceKm").(float64))
 	}
 
+	rejections := dig(ranked.Data, "dispatchCandidates", "rejections").([]any)
+	require.NotEmpty(t, rejections, "some engineers near the site fail a rule")
+	assert.LessOrEqual(t, len(rejections), aftercare.DefaultDispatchRejections)
+	few := gql(t, m.URL(), dispatcher, `query($id: ID!) { dispatchCandidates(incidentId: $id, rejections: 1) {
+		rejections { engineer { id } } } }`, map[string]any{"id": id})
+	require.Empty(t, few.Errors)
+	assert.Equal(t, []any{map[string]any{"engineer": dig(rejections[0], "engineer")}}, dig(few.Data, "dispatchCandidates", "rejections"),
+		"asked for one: the nearest")
+	for _, n := range []int{-1, aftercare.MaxDispatchRejections + 1} {
+		bad := gql(t, m.URL(), dispatcher, `query($id: ID!, $n: Int!) { dispatchCandidates(incidentId: $id, rejections: $n) { at } }`,
+			map[string]any{"id": id, "n": n})
+		assert.Equal(t, "EINVALID", bad.code(), "rejections: %d", n)
+	}
+
 	assigned := gql(t, m.URL(), dispatcher, `mutation($id: ID!) { assignEngineer(incidentId: $id) {
 		id state engineer { id } parts { quantity } decision } }`, map[string]any{"id": id})
 	require.Empty(t, assigned.Errors)

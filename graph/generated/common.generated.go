@@ -37,7 +37,7 @@ type QueryResolver interface {
 	ContractUsage(ctx context.Context, contractID string) (*aftercare.ContractUsage, error)
 	Depot(ctx context.Context, id string) (*aftercare.Depot, error)
 	Depots(ctx context.Context, region *string, first *int, after *string) (*model.DepotConnection, error)
-	DispatchCandidates(ctx context.Context, incidentID string) (*aftercare.DispatchDecision, error)
+	DispatchCandidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error)
 	DispatchQueue(ctx context.Context, region string, first *int) ([]*aftercare.QueueItem, error)
 	Engineer(ctx context.Context, id string) (*aftercare.Engineer, error)
 	Engineers(ctx context.Context, region *string, productLine *string, first *int, after *string) (*model.EngineerConnection, error)
@@ -351,6 +351,14 @@ func (ec *executionContext) field_Query_dispatchCandidates_args(ctx context.Cont
 		return nil, err
 	}
 	args["incidentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "rejections",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rejections"] = arg1
 	return args, nil
 }
 
@@ -1909,7 +1917,7 @@ func (ec *executionContext) _Query_dispatchCandidates(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().DispatchCandidates(ctx, fc.Args["incidentId"].(string))
+			return ec.Resolvers.Query().DispatchCandidates(ctx, fc.Args["incidentId"].(string), fc.Args["rejections"].(int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

@@ -593,7 +593,7 @@ type ComplexityRoot struct {
 		Contracts          func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
 		Depot              func(childComplexity int, id string) int
 		Depots             func(childComplexity int, region *string, first *int, after *string) int
-		DispatchCandidates func(childComplexity int, incidentID string) int
+		DispatchCandidates func(childComplexity int, incidentID string, rejections int) int
 		DispatchQueue      func(childComplexity int, region string, first *int) int
 		DutyManagers       func(childComplexity int) int
 		Engineer           func(childComplexity int, id string) int
@@ -3310,7 +3310,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.DispatchCandidates(childComplexity, args["incidentId"].(string)), true
+		return e.ComplexityRoot.Query.DispatchCandidates(childComplexity, args["incidentId"].(string), args["rejections"].(int)), true
 	case "Query.dispatchQueue":
 		if e.ComplexityRoot.Query.DispatchQueue == nil {
 			break
@@ -4828,7 +4828,7 @@ type DispatchDecision @goModel(model: "github.com/aftercare/aftercare.DispatchDe
   at: Time!
   "Best first: those who make the on-site deadline, then the least ETA, then the least load, then engineer ID."
   candidates: [DispatchCandidate!]!
-  "The 25 nearest engineers on the product line who failed a rule, nearest first: those no farther than the farthest candidate, or anyone when the list of candidates is short."
+  "The nearest engineers on the product line who failed a rule (as many as asked for), nearest first: those no farther than the farthest candidate, or anyone when the list of candidates is short."
   rejections: [DispatchRejection!]!
   "The listed rejections by rule; when nobody qualifies, every engineer who failed a rule, and those without the product line."
   rejectionCounts: [ReasonCount!]!
@@ -4901,8 +4901,8 @@ extend type Incident {
 }
 
 extend type Query {
-  "Rank the engineers who could take an incident now."
-  dispatchCandidates(incidentId: ID!): DispatchDecision! @authorize(object: "dispatch", action: "read")
+  "Rank the engineers who could take an incident now, and list the nearest engineers on the product line who could not, with the rule each failed: 25 unless asked for another number, 0 to 1,000."
+  dispatchCandidates(incidentId: ID!, rejections: Int! = 25): DispatchDecision! @authorize(object: "dispatch", action: "read")
   "A region's open incidents that are unassigned or at risk, most urgent first."
   dispatchQueue(region: String!, first: Int): [QueueItem!]! @authorize(object: "dispatch", action: "read")
 }
