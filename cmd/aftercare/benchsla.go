@@ -90,9 +90,13 @@ func floorWorkflow(ctx workflow.Context, key string, dues []time.Time, opts floo
 				return err
 			}
 		}
-		f := workflow.ExecuteActivity(actx, floorActivityName, key, d)
+		// Only one of the two is scheduled: a workflow that called
+		// ExecuteActivity and dropped its future would still run it.
+		var f workflow.Future
 		if opts.Local {
 			f = workflow.ExecuteLocalActivity(lctx, floorActivityName, key, d)
+		} else {
+			f = workflow.ExecuteActivity(actx, floorActivityName, key, d)
 		}
 		if err := f.Get(ctx, nil); err != nil {
 			return err
