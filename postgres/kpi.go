@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aftercare/aftercare"
@@ -10,9 +11,9 @@ import (
 )
 
 // KPIService answers KPI queries from the monthly counters of migration
-// 010 (kpi_monthly), which triggers keep in step with the base tables: a
-// query sums at most one row per month, account, region and engineer,
-// however many incidents those hold.
+// 010, which triggers keep in step with the base tables: a query sums the
+// counters of the smallest table that has the dimension and the caller's
+// scope as columns, never the incidents behind them.
 type KPIService struct {
 	db *DB
 }
@@ -33,8 +34,40 @@ var scopeKPIs = scopeRule{
 	engineer: "k.engineer_id = ?::uuid",
 }
 
-// kpiMonthlySource is the stored counters.
-const kpiMonthlySource = `kpi_monthly`
+// kpiSources are the counters tables of migration 010, smallest first,
+// with the key columns each has besides the month.
+var kpiSources = []struct {
+	table   string
+	columns []string
+}{
+	{"kpi_by_provider", []string{"provider_id", "region"}},
+	{"kpi_by_engineer", []string{"engineer_id", "provider_id", "region"}},
+	{"kpi_by_account", []string{"account_id", "region"}},
+	{"kpi_monthly", []string{"account_id", "region", "engineer_id", "provider_id"}},
+}
+
+// kpiSource returns the smallest counters table with the dimension's
+// column and the columns the caller's scope is limited by.
+func kpiSource(ctx context.Context, d aftercare.KPIDimension) string {
+	need := []string{kpiDimensions[d].column}
+	if sc := aftercare.ScopeFromContext(ctx); !sc.All {
+		if len(sc.AccountIDs) > 0 {
+			need = append(need, "account_id")
+		}
+		if len(sc.Regions) > 0 {
+			need = append(need, "region")
+		}
+		if sc.EngineerID != "" {
+			need = append(need, "engineer_id")
+		}
+	}
+	for _, src := range kpiSources {
+		if !slices.ContainsFunc(need, func(c string) bool { return !slices.Contains(src.columns, c) }) {
+			return src.table
+		}
+	}
+	return "kpi_monthly"
+}
 
 // kpiBaseSource computes the same counters, one row per contribution,
 // from the base tables at query time (the facts view of migration 010): no
@@ -63,19 +96,19 @@ const kpiBaseSource = `(
 
 // The key and name of each dimension, over the counters k.
 var kpiDimensions = map[aftercare.KPIDimension]struct {
-	column, key, names, name string
+	column, key, names string
 }{
-	aftercare.KPIByAccount:  {"k.account_id", "k.account_id::text", "accounts", "n.name"},
-	aftercare.KPIByRegion:   {"k.region", "k.region", "regions", "n.name"},
-	aftercare.KPIByEngineer: {"k.engineer_id", "coalesce(k.engineer_id::text, '')", "engineers", "n.name"},
-	aftercare.KPIByProvider: {"k.provider_id", "coalesce(k.provider_id::text, '')", "service_providers", "n.name"},
+	aftercare.KPIByAccount:  {"account_id", "k.account_id::text", "accounts"},
+	aftercare.KPIByRegion:   {"region", "k.region", "regions"},
+	aftercare.KPIByEngineer: {"engineer_id", "coalesce(k.engineer_id::text, '')", "engineers"},
+	aftercare.KPIByProvider: {"provider_id", "coalesce(k.provider_id::text, '')", "service_providers"},
 }
 
 // FindKPIs returns the KPIs of the filter's dimension per key and period,
 // within the caller's scope, summed from the monthly counters.
 func (s *KPIService) FindKPIs(ctx context.Context, filter aftercare.KPIFilter) (_ []*aftercare.KPI, err error) {
 	defer wrap(&err, fmt.Sprintf("KPIService.FindKPIs(ctx, %s)", filter.Dimension))
-	return s.findKPIs(ctx, filter, kpiMonthlySource)
+	return s.findKPIs(ctx, filter, kpiSource(ctx, filter.Dimension))
 }
 
 // FindKPIsFromBase is FindKPIs computed from the base tables at query
@@ -104,7 +137,7 @@ func (s *KPIService) findKPIs(ctx context.Context, kf aftercare.KPIFilter, sourc
 		case !validID(kf.Key):
 			return nil, nil
 		default:
-			f.add(dim.column+" = ?::uuid", kf.Key)
+			f.add("k."+dim.column+" = ?::uuid", kf.Key)
 		}
 	}
 	f.addScope(ctx, scopeKPIs)

@@ -308,16 +308,24 @@ func TestKPIsFromHandBuiltHistory(t *testing.T) {
 		assert.Equal(t, [2]int64{2, 1}, [2]int64{got["2026-03 "+ownProvider].Response.Met, got["2026-03 "+ownProvider].Response.Breached})
 	})
 	t.Run("counters equal the base tables", func(t *testing.T) {
-		assertCountersMatchBase(t, s)
+		assertCountersMatchBase(t, s, &aftercare.Scope{AccountIDs: []string{w.acme.AccountID, w.north.AccountID}},
+			&aftercare.Scope{Regions: []string{"east", "north"}}, &aftercare.Scope{EngineerID: w.e1})
 	})
 }
 
 // assertCountersMatchBase checks that the stored counters give what the
 // naive query computes from the base tables, for every dimension and
-// granularity.
-func assertCountersMatchBase(t *testing.T, s *postgres.KPIService) {
+// granularity, as the system and in each scope given (which lead to other
+// counters tables).
+func assertCountersMatchBase(t *testing.T, s *postgres.KPIService, scopes ...*aftercare.Scope) {
 	t.Helper()
-	ctx := context.Background()
+	for _, scope := range append([]*aftercare.Scope{{All: true}}, scopes...) {
+		assertCountersMatchBaseIn(t, s, aftercare.NewContextWithScope(context.Background(), scope))
+	}
+}
+
+func assertCountersMatchBaseIn(t *testing.T, s *postgres.KPIService, ctx context.Context) {
+	t.Helper()
 	for _, d := range aftercare.KPIDimensions {
 		for _, g := range []aftercare.KPIGranularity{aftercare.KPIMonthly, aftercare.KPIQuarterly, aftercare.KPIYearly, aftercare.KPIWholePeriod} {
 			f := aftercare.KPIFilter{Dimension: d, Granularity: g, From: time.Now().AddDate(-3, 0, 0), To: time.Now().AddDate(0, 1, 0)}
@@ -485,5 +493,5 @@ func TestKPIsFollowLiveIncidents(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, again.ID)
 	assert.Equal(t, int64(1), current(t).RepeatVisits, "the asset failed again within 30 days of the resolution")
-	assertCountersMatchBase(t, kpis)
+	assertCountersMatchBase(t, kpis, &aftercare.Scope{AccountIDs: []string{f.AccountID}})
 }

@@ -75,6 +75,11 @@ func (db *DB) SeedHistory(ctx context.Context, cfg HistoryConfig) (_ map[string]
 	}
 	counts := map[string]int64{}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		// A database seeded a moment ago has no statistics yet, and
+		// without them the planner walks contract_assets once per asset.
+		if _, err := tx.Exec(ctx, `ANALYZE assets, sites, contract_assets, contracts, entitlements, engineers`); err != nil {
+			return err
+		}
 		p, err := planHistory(ctx, tx, cfg)
 		if err != nil {
 			return err

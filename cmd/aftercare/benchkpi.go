@@ -142,13 +142,20 @@ func openKPIBenchDB(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) (
 		fmt.Fprintf(stdout, "database %s: reusing its history of %d incidents\n", cfg.Database, n)
 		return db, nil
 	}
-	start := time.Now()
-	if _, err := db.Seed(ctx, cfg.Seed); err != nil {
+	seeded, err := db.Seeded(ctx)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "demo data (%d accounts, %d assets, %d engineers) seeded in %s\n", cfg.Seed.Accounts,
-		cfg.Seed.Accounts*cfg.Seed.SitesPerAccount*cfg.Seed.AssetsPerSite, cfg.Seed.Engineers, time.Since(start).Round(time.Millisecond))
+	start := time.Now()
+	if !seeded {
+		if _, err := db.Seed(ctx, cfg.Seed); err != nil {
+			db.Close()
+			return nil, err
+		}
+		fmt.Fprintf(stdout, "demo data (%d accounts, %d assets, %d engineers) seeded in %s\n", cfg.Seed.Accounts,
+			cfg.Seed.Accounts*cfg.Seed.SitesPerAccount*cfg.Seed.AssetsPerSite, cfg.Seed.Engineers, time.Since(start).Round(time.Millisecond))
+	}
 	start = time.Now()
 	rows, err := db.SeedHistory(ctx, postgres.HistoryConfig{Seed: cfg.Seed.Seed, Incidents: cfg.Incidents, Now: cfg.Seed.Now})
 	if err != nil {

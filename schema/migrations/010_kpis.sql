@@ -9,10 +9,10 @@
 --                      engineers);
 --   incident_facts     the same rows stored, refreshed by triggers on every
 --                      base table they come from;
---   kpi_monthly        additive counters per UTC month, account, region,
---                      engineer and provider, kept by applying each fact
---                      row's change (old contributions out, new ones in).
--- The KPI query sums kpi_monthly; the base view stays the definition the
+--   kpi_monthly and    additive counters per UTC month and key, kept by
+--   kpi_by_*           applying each fact row's change (old contributions
+--                      out, new ones in).
+-- The KPI query sums counters; the base view stays the definition the
 -- store's tests and the benchmark's naive query compare against.
 
 -- Who employs field engineers: the maker's own field service or an
@@ -131,8 +131,14 @@ LANGUAGE sql IMMUTABLE AS $$
         'repeat_visit', 'survey_answered', 'survey_satisfied', 'survey_score', 'breach', 'credit')
 $$;
 
--- The counters per month and dimension key. Every column but the key is a
--- sum, so a change is applied by adding its difference.
+-- The counters, per UTC month and key. Every column but the key is a sum,
+-- so a change is applied by adding its difference. kpi_monthly keys by
+-- every dimension at once and serves callers scoped to accounts or to an
+-- engineer, whose slice is small; with many accounts and engineers it has
+-- about a row per incident. The rollups kpi_by_account, kpi_by_engineer and
+-- kpi_by_provider key by one dimension and the region, a few rows per key
+-- and month, and serve everyone else: directors and admins, and
+-- dispatchers by region.
 CREATE TABLE kpi_monthly (
     month date NOT NULL,
     account_id uuid NOT NULL,
@@ -156,60 +162,84 @@ CREATE TABLE kpi_monthly (
     survey_score_sum bigint NOT NULL DEFAULT 0,
     breaches bigint NOT NULL DEFAULT 0,
     credit_percent double precision NOT NULL DEFAULT 0,
-    CONSTRAINT kpi_monthly_key UNIQUE NULLS NOT DISTINCT (month, account_id, region, engineer_id, provider_id)
+    UNIQUE NULLS NOT DISTINCT (month, account_id, region, engineer_id, provider_id)
 );
-CREATE INDEX kpi_monthly_region_idx ON kpi_monthly (region, month);
+CREATE INDEX kpi_monthly_account_idx ON kpi_monthly (account_id, month);
 CREATE INDEX kpi_monthly_engineer_idx ON kpi_monthly (engineer_id, month);
-CREATE INDEX kpi_monthly_provider_idx ON kpi_monthly (provider_id, month);
 
--- kpi_add adds the contributions of the facts in plus and takes away those
--- in minus, in key order so that concurrent writers lock rows alike.
-CREATE FUNCTION kpi_add(minus incident_facts[], plus incident_facts[]) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO kpi_monthly AS k (month, account_id, region, engineer_id, provider_id, response_met, response_breached,
-        on_site_met, on_site_breached, restore_met, restore_breached, restored, restore_seconds, resolved, visited,
-        first_time_fixes, repeat_visits, surveys_answered, surveys_satisfied, survey_score_sum, breaches, credit_percent)
-    SELECT c.month, (f.fact).account_id, (f.fact).region, (f.fact).engineer_id, (f.fact).provider_id,
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'response_met'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'response_breached'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'on_site_met'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'on_site_breached'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'restore_met'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'restore_breached'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'restored'), 0),
-        coalesce(sum(f.sign * c.value) FILTER (WHERE c.measure = 'restore_seconds'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'resolved'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'visited'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'first_time_fix'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'repeat_visit'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'survey_answered'), 0),
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'survey_satisfied'), 0),
-        coalesce(sum(f.sign * c.value) FILTER (WHERE c.measure = 'survey_score'), 0)::bigint,
-        coalesce(sum(f.sign) FILTER (WHERE c.measure = 'breach'), 0),
-        coalesce(sum(f.sign * c.value) FILTER (WHERE c.measure = 'credit'), 0)
-    FROM (SELECT m::incident_facts AS fact, -1 AS sign FROM unnest(minus) m
-          UNION ALL SELECT p::incident_facts, 1 FROM unnest(plus) p) f,
-        LATERAL kpi_contributions(f.fact) c
-    GROUP BY 1, 2, 3, 4, 5
-    ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT ON CONSTRAINT kpi_monthly_key DO UPDATE SET
-        response_met = k.response_met + EXCLUDED.response_met,
-        response_breached = k.response_breached + EXCLUDED.response_breached,
-        on_site_met = k.on_site_met + EXCLUDED.on_site_met,
-        on_site_breached = k.on_site_breached + EXCLUDED.on_site_breached,
-        restore_met = k.restore_met + EXCLUDED.restore_met,
-        restore_breached = k.restore_breached + EXCLUDED.restore_breached,
-        restored = k.restored + EXCLUDED.restored,
-        restore_seconds = k.restore_seconds + EXCLUDED.restore_seconds,
-        resolved = k.resolved + EXCLUDED.resolved,
-        visited = k.visited + EXCLUDED.visited,
-        first_time_fixes = k.first_time_fixes + EXCLUDED.first_time_fixes,
-        repeat_visits = k.repeat_visits + EXCLUDED.repeat_visits,
-        surveys_answered = k.surveys_answered + EXCLUDED.surveys_answered,
-        surveys_satisfied = k.surveys_satisfied + EXCLUDED.surveys_satisfied,
-        survey_score_sum = k.survey_score_sum + EXCLUDED.survey_score_sum,
-        breaches = k.breaches + EXCLUDED.breaches,
-        credit_percent = k.credit_percent + EXCLUDED.credit_percent
+CREATE TABLE kpi_by_account (LIKE kpi_monthly INCLUDING DEFAULTS);
+ALTER TABLE kpi_by_account DROP COLUMN engineer_id, DROP COLUMN provider_id,
+    ADD UNIQUE (month, account_id, region);
+CREATE INDEX kpi_by_account_account_idx ON kpi_by_account (account_id, month);
+
+CREATE TABLE kpi_by_engineer (LIKE kpi_monthly INCLUDING DEFAULTS);
+ALTER TABLE kpi_by_engineer DROP COLUMN account_id,
+    ADD UNIQUE NULLS NOT DISTINCT (month, engineer_id, provider_id, region);
+CREATE INDEX kpi_by_engineer_engineer_idx ON kpi_by_engineer (engineer_id, month);
+
+CREATE TABLE kpi_by_provider (LIKE kpi_monthly INCLUDING DEFAULTS);
+ALTER TABLE kpi_by_provider DROP COLUMN account_id, DROP COLUMN engineer_id,
+    ADD UNIQUE NULLS NOT DISTINCT (month, provider_id, region);
+
+-- kpi_measures names the counter columns.
+CREATE FUNCTION kpi_measures() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT ARRAY['response_met', 'response_breached', 'on_site_met', 'on_site_breached', 'restore_met',
+        'restore_breached', 'restored', 'restore_seconds', 'resolved', 'visited', 'first_time_fixes', 'repeat_visits',
+        'surveys_answered', 'surveys_satisfied', 'survey_score_sum', 'breaches', 'credit_percent']
 $$;
+
+-- kpi_merge adds counter rows to a counters table, summed by its key
+-- columns, in key order so that concurrent writers lock rows alike.
+CREATE FUNCTION kpi_merge(target text, keys text, deltas kpi_monthly[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('INSERT INTO %I AS t (%s, %s) SELECT %s, %s FROM unnest($1) d GROUP BY %s ORDER BY %s '
+            'ON CONFLICT (%s) DO UPDATE SET %s',
+        target, keys, array_to_string(kpi_measures(), ', '), keys,
+        (SELECT string_agg(format('sum(d.%I)', m), ', ') FROM unnest(kpi_measures()) m), keys, keys, keys,
+        (SELECT string_agg(format('%I = t.%I + EXCLUDED.%I', m, m, m), ', ') FROM unnest(kpi_measures()) m))
+    USING deltas;
+END $$;
+
+-- kpi_add adds the contributions of the facts in plus to every counters
+-- table and takes away those in minus; keys whose counters do not change
+-- are not touched.
+CREATE FUNCTION kpi_add(minus incident_facts[], plus incident_facts[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    deltas kpi_monthly[];
+BEGIN
+    deltas := ARRAY(SELECT s.d FROM (
+        SELECT ROW(c.month, (f.fact).account_id, (f.fact).region, (f.fact).engineer_id, (f.fact).provider_id,
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'response_met'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'response_breached'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'on_site_met'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'on_site_breached'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'restore_met'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'restore_breached'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'restored'), 0),
+            coalesce(sum(f.sign * c.value) FILTER (WHERE c.measure = 'restore_seconds'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'resolved'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'visited'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'first_time_fix'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'repeat_visit'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'survey_answered'), 0),
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'survey_satisfied'), 0),
+            coalesce(sum(f.sign * c.value) FILTER (WHERE c.measure = 'survey_score'), 0)::bigint,
+            coalesce(sum(f.sign) FILTER (WHERE c.measure = 'breach'), 0),
+            coalesce(sum(f.sign * c.value) FILTER (WHERE c.measure = 'credit'), 0))::kpi_monthly AS d
+        FROM (SELECT m::incident_facts AS fact, -1 AS sign FROM unnest(minus) m
+              UNION ALL SELECT p::incident_facts, 1 FROM unnest(plus) p) f,
+            LATERAL kpi_contributions(f.fact) c
+        GROUP BY c.month, (f.fact).account_id, (f.fact).region, (f.fact).engineer_id, (f.fact).provider_id) s
+        WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(s.d)) j
+            WHERE j.key = ANY(kpi_measures()) AND (j.value)::text::float8 <> 0));
+    IF cardinality(deltas) = 0 THEN
+        RETURN;
+    END IF;
+    PERFORM kpi_merge('kpi_monthly', 'month, account_id, region, engineer_id, provider_id', deltas);
+    PERFORM kpi_merge('kpi_by_account', 'month, account_id, region', deltas);
+    PERFORM kpi_merge('kpi_by_engineer', 'month, engineer_id, provider_id, region', deltas);
+    PERFORM kpi_merge('kpi_by_provider', 'month, provider_id, region', deltas);
+END $$;
 
 -- kpi_refresh recomputes the facts of some incidents and moves the monthly
 -- counters by the difference. Each incident is locked (an advisory lock,
@@ -235,8 +265,8 @@ END $$;
 -- from the base tables, after a bulk load that held the triggers.
 CREATE FUNCTION kpi_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    LOCK TABLE incident_facts, kpi_monthly IN EXCLUSIVE MODE;
-    TRUNCATE incident_facts, kpi_monthly;
+    LOCK TABLE incident_facts, kpi_monthly, kpi_by_account, kpi_by_engineer, kpi_by_provider IN EXCLUSIVE MODE;
+    TRUNCATE incident_facts, kpi_monthly, kpi_by_account, kpi_by_engineer, kpi_by_provider;
     INSERT INTO incident_facts SELECT * FROM kpi_incident_base;
     PERFORM kpi_add('{}', array_agg(f)) FROM incident_facts f GROUP BY left(f.incident_id::text, 2);
 END $$;
@@ -368,8 +398,9 @@ DROP TRIGGER incident_events_kpi ON incident_events;
 DROP TRIGGER incidents_kpi ON incidents;
 DROP FUNCTION kpi_follow_engineers(), kpi_follow_escalations(), kpi_follow_surveys(), kpi_follow_assignments(),
     kpi_follow_clocks(), kpi_follow_events(), kpi_follow_incidents(), kpi_rebuild(), kpi_refresh(uuid[]),
-    kpi_add(incident_facts[], incident_facts[]), kpi_contributions(incident_facts);
-DROP TABLE kpi_monthly, incident_facts;
+    kpi_add(incident_facts[], incident_facts[]), kpi_merge(text, text, kpi_monthly[]), kpi_measures(),
+    kpi_contributions(incident_facts);
+DROP TABLE kpi_by_provider, kpi_by_engineer, kpi_by_account, kpi_monthly, incident_facts;
 DROP VIEW kpi_incident_base;
 DROP INDEX assignments_incident_idx;
 ALTER TABLE engineers DROP COLUMN provider_id;
