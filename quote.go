@@ -48,15 +48,25 @@ type Quote struct {
 	Currency string
 	Lines    []QuoteLine
 	// Total is the sum of the lines, in the minor unit of Currency.
-	Total        int64
-	CreatedAt    time.Time
-	CreatedBy    string
-	SentAt       *time.Time
-	SentBy       string
+	Total     int64
+	CreatedAt time.Time
+	CreatedBy string
+	SentAt    *time.Time
+	SentBy    string
+	// ValidUntil is when a sent quote lapses, QuoteValidFor after it was
+	// sent: it can no longer be approved, and the incident's workflow
+	// expires it.
+	ValidUntil   *time.Time
 	DecidedAt    *time.Time
 	DecidedBy    string
 	DecisionNote string
 }
+
+// QuoteValidFor is how long a sent quote holds: the customer approves
+// within it or the quote expires, and with it the incident that waited on
+// it is cancelled (an unanswered quote is treated as declined; the clocks
+// stay paused so the wait is not charged to the maker).
+const QuoteValidFor = 14 * 24 * time.Hour
 
 // MaxLabourHours bounds the labour of one quote.
 const MaxLabourHours = 200
@@ -123,6 +133,10 @@ type QuoteStore interface {
 	// DecideQuote moves a sent quote to approved or rejected; the same
 	// answer again leaves it as it is, another is ECONFLICT.
 	DecideQuote(ctx context.Context, d QuoteDecision) (*Quote, error)
+	// ExpireQuote expires the incident's sent quote if it has lapsed and
+	// returns it; a sent quote still valid is returned unchanged (state
+	// sent), and nil means the incident has no sent quote.
+	ExpireQuote(ctx context.Context, incidentID string) (*Quote, error)
 	// FindQuoteByID returns a quote of an incident the caller may see.
 	FindQuoteByID(ctx context.Context, id string) (*Quote, error)
 	// FindQuotes returns an incident's quotes, newest first.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/jackc/pgx/v5"
@@ -70,7 +71,7 @@ func NewQuoteStore(db *DB) *QuoteStore {
 const quoteSelect = `
 	SELECT q.id, q.incident_id, i.account_id, q.state, coalesce(q.tier, i.tier), coalesce(q.region, ''), q.currency,
 		q.created_at, coalesce(q.created_by::text, ''), q.sent_at, coalesce(q.sent_by::text, ''), q.decided_at,
-		coalesce(q.decided_by::text, ''), q.decision_note,
+		coalesce(q.decided_by::text, ''), q.decision_note, q.valid_until,
 		coalesce((SELECT jsonb_agg(jsonb_build_object('line', l.line, 'kind', l.kind, 'part', coalesce(l.part_id::text, ''),
 			'fru', coalesce(p.fru, ''), 'description', l.description, 'quantity', l.quantity,
 			'unit', (l.unit_price * 100)::bigint, 'total', round(l.quantity * l.unit_price * 100)::bigint) ORDER BY l.line)
@@ -91,7 +92,7 @@ func scanQuote(row pgx.CollectableRow) (*aftercare.Quote, error) {
 		Total       int64   `json:"total"`
 	}
 	err := row.Scan(&q.ID, &q.IncidentID, &q.AccountID, &q.State, &q.Tier, &q.Region, &q.Currency, &q.CreatedAt,
-		&q.CreatedBy, &q.SentAt, &q.SentBy, &q.DecidedAt, &q.DecidedBy, &q.DecisionNote, &lines)
+		&q.CreatedBy, &q.SentAt, &q.SentBy, &q.DecidedAt, &q.DecidedBy, &q.DecisionNote, &q.ValidUntil, &lines)
 	for _, l := range lines {
 		q.Lines = append(q.Lines, aftercare.QuoteLine{Line: l.Line, Kind: aftercare.PriceKind(l.Kind), PartID: l.Part,
 			FRU: l.FRU, Description: l.Description, Quantity: l.Quantity, UnitPrice: l.Unit, Total: l.Total, Currency: q.Currency})
@@ -257,9 +258,9 @@ func createQuote(ctx context.Context, tx pgx.Tx, c aftercare.QuoteCreate) (*afte
 	return q, nil
 }
 
-// MarkQuoteSent moves a draft quote to sent. A quote already sent is
-// returned as it is, so a send interrupted before the incident moved can be
-// repeated.
+// MarkQuoteSent moves a draft quote to sent, valid for
+// aftercare.QuoteValidFor. A quote already sent is returned as it is, so a
+// send interrupted before the incident moved can be repeated.
 func (s *QuoteStore) MarkQuoteSent(ctx context.Context, id string) (_ *aftercare.Quote, err error) {
 	defer wrap(&err, fmt.Sprintf("QuoteStore.MarkQuoteSent(ctx, %q)", id))
 	var out *aftercare.Quote
@@ -277,21 +278,27 @@ func (s *QuoteStore) MarkQuoteSent(ctx context.Context, id string) (_ *aftercare
 			return aftercare.Errorf(aftercare.ECONFLICT, "the quote is %s; only a draft is sent", before.State)
 		}
 		actor := aftercare.UserFromContext(ctx)
-		if _, err := tx.Exec(ctx, `UPDATE quotes SET state = 'sent', sent_at = now(), sent_by = $2 WHERE id = $1`,
-			id, actorRef(actor)); err != nil {
+		if _, err := tx.Exec(ctx, `
+			UPDATE quotes SET state = 'sent', sent_at = now(), sent_by = $2,
+				valid_until = now() + $3 * interval '1 microsecond'
+			WHERE id = $1`,
+			id, actorRef(actor), aftercare.QuoteValidFor.Microseconds()); err != nil {
 			return err
 		}
 		if out, err = findQuote(ctx, tx, id); err != nil {
 			return err
 		}
 		return writeAudit(ctx, tx, actor, "quote.send", "quote", id, map[string]any{"state": before.State},
-			map[string]any{"state": out.State, "total": out.Total, "currency": out.Currency})
+			map[string]any{"state": out.State, "total": out.Total, "currency": out.Currency, "valid_until": out.ValidUntil})
 	})
 	return out, err
 }
 
 // DecideQuote records the customer's answer to a sent quote. The same
-// answer again returns the quote as it is; any other change is ECONFLICT.
+// answer again returns the quote as it is; any other change is ECONFLICT,
+// and so is approving a quote past its validity (whether or not its
+// workflow has expired it yet). A lapsed quote may still be rejected: the
+// outcome, a cancelled incident, is the same, and the reason is kept.
 func (s *QuoteStore) DecideQuote(ctx context.Context, d aftercare.QuoteDecision) (_ *aftercare.Quote, err error) {
 	defer wrap(&err, fmt.Sprintf("QuoteStore.DecideQuote(ctx, %q)", d.QuoteID))
 	d.Note = strings.TrimSpace(d.Note)
@@ -311,12 +318,20 @@ func (s *QuoteStore) DecideQuote(ctx context.Context, d aftercare.QuoteDecision)
 		if err != nil {
 			return err
 		}
-		switch before.State {
-		case to:
+		var now time.Time
+		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
+			return err
+		}
+		switch {
+		case before.State == to:
 			out = before
 			return nil
-		case aftercare.QuoteSent:
-		default:
+		case before.State == aftercare.QuoteExpired || before.State == aftercare.QuoteSent && d.Approve &&
+			before.ValidUntil != nil && !now.Before(*before.ValidUntil):
+			return aftercare.Errorf(aftercare.ECONFLICT,
+				"the quote expired unanswered at %s (quotes hold %d days); it can no longer be approved, ask for a new quote",
+				before.ValidUntil.UTC().Format(time.RFC3339), int(aftercare.QuoteValidFor.Hours()/24))
+		case before.State != aftercare.QuoteSent:
 			return aftercare.Errorf(aftercare.ECONFLICT, "the quote is %s; only a sent quote can be %s", before.State, to)
 		}
 		actor := aftercare.UserFromContext(ctx)
@@ -330,6 +345,45 @@ func (s *QuoteStore) DecideQuote(ctx context.Context, d aftercare.QuoteDecision)
 		}
 		return writeAudit(ctx, tx, actor, "quote."+map[bool]string{true: "approve", false: "reject"}[d.Approve], "quote",
 			d.QuoteID, map[string]any{"state": before.State}, map[string]any{"state": out.State, "note": d.Note})
+	})
+	return out, err
+}
+
+// ExpireQuote expires the incident's sent quote if its validity has
+// passed, with an audit event by the system, and returns it. A sent quote
+// still valid (the caller's clock ran ahead of the database's) is returned
+// as it is, for the caller to wait until its ValidUntil; with no sent quote
+// (answered in time, expired already, or never sent) it returns nil.
+func (s *QuoteStore) ExpireQuote(ctx context.Context, incidentID string) (_ *aftercare.Quote, err error) {
+	defer wrap(&err, fmt.Sprintf("QuoteStore.ExpireQuote(ctx, %q)", incidentID))
+	if !validID(incidentID) {
+		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", incidentID)
+	}
+	var out *aftercare.Quote
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var id string
+		var lapsed bool
+		err := tx.QueryRow(ctx, `
+			SELECT id, valid_until <= now() FROM quotes WHERE incident_id = $1 AND state = 'sent' FOR UPDATE`,
+			incidentID).Scan(&id, &lapsed)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if lapsed {
+			if _, err := tx.Exec(ctx, `
+				UPDATE quotes SET state = 'expired', decided_at = now(), decision_note = 'expired unanswered'
+				WHERE id = $1`, id); err != nil {
+				return err
+			}
+		}
+		if out, err = findQuote(ctx, tx, id); err != nil || !lapsed {
+			return err
+		}
+		return writeAudit(ctx, tx, nil, "quote.expire", "quote", id, map[string]any{"state": aftercare.QuoteSent},
+			map[string]any{"state": out.State, "valid_until": out.ValidUntil})
 	})
 	return out, err
 }
