@@ -25,6 +25,8 @@ type Activities struct {
 	Contracts ContractStore
 	// Surveys sends the satisfaction survey of each resolved incident.
 	Surveys SurveyStore
+	// Quotes expires the quotes customers left unanswered.
+	Quotes QuoteExpirer
 }
 
 // MarkWorkflowStartedInput names the incident whose workflow started.

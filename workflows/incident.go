@@ -168,6 +168,7 @@ func (r *run) loop(ctx workflow.Context) error {
 		if !r.pendingSurvey.IsZero() {
 			r.sendSurvey(ctx)
 		}
+		r.expireQuote(ctx)
 		if r.inc.Status.Terminal() {
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		}
@@ -186,6 +187,9 @@ func (r *run) loop(ctx workflow.Context) error {
 		r.changed = false
 		wake := func() bool { return r.changed }
 		next := r.inc.nextWake()
+		if q := r.inc.QuoteLapses; !q.IsZero() && (next.IsZero() || q.Before(next)) {
+			next = q
+		}
 		if next.IsZero() {
 			if err := workflow.Await(ctx, wake); err != nil {
 				return err
@@ -255,6 +259,7 @@ func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionRe
 	}
 	r.dispatchOnApprove(ctx, in)
 	r.wantSurvey(ctx, in)
+	r.watchQuote(ctx, in)
 	return TransitionResult{From: from, To: to, SLA: r.inc.status(now)}, nil
 }
 

@@ -21,6 +21,7 @@ const (
 	RecordEscalationActivityName     = "RecordEscalation"
 	DispatchIncidentActivityName     = "DispatchIncident"
 	CreateSurveyActivityName         = "CreateSurvey"
+	ExpireQuoteActivityName          = "ExpireQuote"
 )
 
 // Update and query names of the incident workflow.

@@ -3,9 +3,11 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/sla"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -141,5 +143,102 @@ func (r *run) dispatchOnApprove(ctx workflow.Context, in TransitionInput) {
 	}
 	if workflow.GetVersion(ctx, approveDispatchVersion, workflow.DefaultVersion, 1) == 1 {
 		r.pendingDispatch = "quote approved"
+	}
+}
+
+// QuoteExpirer is what the quote expiry activity needs of the database.
+type QuoteExpirer interface {
+	// ExpireQuote expires the incident's sent quote if it has lapsed and
+	// returns it; a sent quote still valid comes back unchanged, and nil
+	// means the incident has no sent quote.
+	ExpireQuote(ctx context.Context, incidentID string) (*aftercare.Quote, error)
+}
+
+// ExpireQuoteInput names the incident whose quote is due to lapse.
+type ExpireQuoteInput struct {
+	IncidentID string
+}
+
+// ExpireQuoteResult says what became of the incident's quote: Expired, or
+// still valid until ValidUntil (the database's clock is behind the
+// workflow's), or neither when no sent quote was waiting.
+type ExpireQuoteResult struct {
+	Expired    bool
+	QuoteID    string
+	ValidUntil time.Time
+}
+
+// ExpireQuote expires the incident's lapsed quote. It is idempotent: a
+// quote expires once, and again there is no sent quote.
+func (a *Activities) ExpireQuote(ctx context.Context, in ExpireQuoteInput) (ExpireQuoteResult, error) {
+	if a.Quotes == nil {
+		return ExpireQuoteResult{}, temporal.NewNonRetryableApplicationError(
+			"this worker has no quote store; no quote is expired", aftercare.EINTERNAL, nil)
+	}
+	q, err := a.Quotes.ExpireQuote(ctx, in.IncidentID)
+	if err != nil || q == nil {
+		return ExpireQuoteResult{}, activityError(err)
+	}
+	res := ExpireQuoteResult{Expired: q.State == aftercare.QuoteExpired, QuoteID: q.ID}
+	if !res.Expired && q.ValidUntil != nil {
+		res.ValidUntil = *q.ValidUntil
+	}
+	return res, nil
+}
+
+// quoteExpiryVersion gates the timer on a sent quote's validity, so that
+// histories recorded before it replay unchanged.
+const quoteExpiryVersion = "quote-expiry"
+
+// watchQuote starts the wait on a quote when the incident is put on hold
+// for its approval, to lapse aftercare.QuoteValidFor later (the quote was
+// sent, and its validity began, just before), and ends it when the
+// incident leaves awaiting_customer.
+func (r *run) watchQuote(ctx workflow.Context, in TransitionInput) {
+	switch {
+	case in.Action == aftercare.ActionAwaitCustomer && sla.PauseReason(in.Reason) == sla.PauseQuoteApproval:
+		if workflow.GetVersion(ctx, quoteExpiryVersion, workflow.DefaultVersion, 1) == 1 {
+			r.inc.QuoteLapses = workflow.Now(ctx).Add(aftercare.QuoteValidFor)
+		}
+	case r.inc.Status != aftercare.StatusAwaitingCustomer:
+		r.inc.QuoteLapses = time.Time{}
+	}
+}
+
+// expireQuote, once the quote the incident waits on has lapsed, expires it
+// and cancels the incident. A lapsed quote counts as declined, as
+// rejectQuote does: the work is not covered, so it cannot go ahead
+// unapproved, and putting the incident back to triaged would resume its
+// on-site and restore clocks for time the customer spent not answering,
+// charging the maker breaches and service credits for it (DESIGN.md §4
+// pauses them exactly while the customer holds things up). The clocks stop
+// where they were paused; the customer files again for a new quote. A
+// quote answered in time ends the wait; one the database still holds valid
+// moves the wait to its validity.
+func (r *run) expireQuote(ctx workflow.Context) {
+	lapses := r.inc.QuoteLapses
+	if lapses.IsZero() || workflow.Now(ctx).Before(lapses) {
+		return
+	}
+	var res ExpireQuoteResult
+	if err := local(ctx, ExpireQuoteActivityName, ExpireQuoteInput{IncidentID: r.in.IncidentID}, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("quote not expired", "err", err)
+		r.inc.QuoteLapses = time.Time{}
+		return
+	}
+	if !res.ValidUntil.IsZero() {
+		r.inc.QuoteLapses = workflow.Now(ctx).Add(time.Second)
+		if res.ValidUntil.After(r.inc.QuoteLapses) {
+			r.inc.QuoteLapses = res.ValidUntil
+		}
+		return
+	}
+	r.inc.QuoteLapses = time.Time{}
+	if !res.Expired || r.inc.Status != aftercare.StatusAwaitingCustomer {
+		return
+	}
+	reason := fmt.Sprintf("quote %s expired unanswered after %d days", res.QuoteID, int(aftercare.QuoteValidFor.Hours()/24))
+	if _, err := r.transition(ctx, TransitionInput{Action: aftercare.ActionCancel, Reason: reason}); err != nil {
+		workflow.GetLogger(ctx).Warn("incident not cancelled after its quote expired", "err", err)
 	}
 }

@@ -53,6 +53,10 @@ func (w *quoteWorld) DecideQuote(_ context.Context, d aftercare.QuoteDecision) (
 	return w.FindQuoteByID(context.Background(), "")
 }
 
+func (w *quoteWorld) ExpireQuote(context.Context, string) (*aftercare.Quote, error) {
+	panic("not used")
+}
+
 func (w *quoteWorld) CreateIncident(context.Context, aftercare.IncidentCreate) (*aftercare.Incident, error) {
 	panic("not used")
 }

@@ -48,6 +48,9 @@ type IncidentState struct {
 	// Seq numbers the changes recorded to the database; keys and snapshot
 	// versions derive from it.
 	Seq int64
+	// QuoteLapses is when the quote the incident waits on lapses (see
+	// watchQuote); zero when it waits on none.
+	QuoteLapses time.Time
 }
 
 // ClockRecord is one clock's history in the workflow's state.

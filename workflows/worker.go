@@ -28,4 +28,5 @@ func Register(r worker.Registry, acts *Activities) {
 	r.RegisterActivityWithOptions(acts.LoadContract, activity.RegisterOptions{Name: LoadContractActivityName})
 	r.RegisterActivityWithOptions(acts.RecordContractChange, activity.RegisterOptions{Name: RecordContractChangeActivityName})
 	r.RegisterActivityWithOptions(acts.CreateSurvey, activity.RegisterOptions{Name: CreateSurveyActivityName})
+	r.RegisterActivityWithOptions(acts.ExpireQuote, activity.RegisterOptions{Name: ExpireQuoteActivityName})
 }

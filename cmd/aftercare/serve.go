@@ -185,6 +185,7 @@ func (m *Main) StartWorker() error {
 		Dispatch:  dispatcher,
 		Surveys:   postgres.NewSurveyService(m.DB),
 		Contracts: postgres.NewContractService(m.DB),
+		Quotes:    postgres.NewQuoteStore(m.DB),
 	})
 	if err := m.worker.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
