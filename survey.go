@@ -63,9 +63,22 @@ type SurveyOutcome struct {
 	Suppressed *SurveySuppression
 }
 
-// OutboxTopicSurveyInvitation is the outbox topic of survey invitations:
-// the contact's address and the link's token, for the mailer to deliver.
-const OutboxTopicSurveyInvitation = "survey.invitation"
+// SurveyInvitationKind is the kind of the notification that invites a
+// contact to a survey: delivered to the configured webhooks (a mailer)
+// with the contact's address, the incident's number and the survey link.
+const SurveyInvitationKind = "survey.invitation"
+
+// SurveyLinkPath is the path of the survey page under the API's public
+// URL; the survey token follows it.
+const SurveyLinkPath = "/survey/"
+
+// SurveyLink returns the link a contact opens to answer a survey: the
+// page at SurveyLinkPath under base, the public URL customers reach the
+// API at, followed by the token (URL-safe base64, so it needs no
+// escaping).
+func SurveyLink(base, token string) string {
+	return strings.TrimRight(base, "/") + SurveyLinkPath + token
+}
 
 // MaxSurveyCommentLength bounds a survey comment, in characters.
 const MaxSurveyCommentLength = 2000

@@ -57,7 +57,8 @@ type Config struct {
 
 // NewHandler returns the HTTP handler of the API: the GraphQL console at /,
 // GraphQL at /query (JSON over POST, and WebSocket for subscriptions, with
-// no multipart or GET), and health and readiness at /healthz and /readyz.
+// no multipart or GET), the page survey links open at /survey/<token>, and
+// health and readiness at /healthz and /readyz.
 func NewHandler(r *Resolver, cfg Config) http.Handler {
 	auth := &authenticator{
 		tokens:  cfg.Tokens,
@@ -91,6 +92,7 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", playground.Handler("Aftercare", "/query"))
+	mux.Handle("GET "+aftercare.SurveyLinkPath, surveyPage())
 	mux.Handle("/query", auth.middleware(srv))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))

@@ -18,6 +18,12 @@ import (
 // SurveyService sends satisfaction surveys and records their answers.
 type SurveyService struct {
 	db *DB
+	// PublicURL is the base URL customers reach the API at; invitation
+	// links are aftercare.SurveyLink(PublicURL, token).
+	PublicURL string
+	// Webhooks are the URLs each invitation is delivered to, through the
+	// webhook outbox.
+	Webhooks []string
 }
 
 var _ aftercare.SurveyService = (*SurveyService)(nil)
@@ -48,7 +54,9 @@ func hashSurveyToken(token string) string {
 // contact's surveys are serialised by an advisory lock on their address, so
 // two incidents resolving together cannot both send within the suppression
 // span. A new survey gets a random token, kept only as its hash, and an
-// invitation in the outbox for the mailer.
+// invitation with its link, written to the webhook outbox for each of
+// s.Webhooks in the same transaction (the webhook relay delivers it with
+// retries and records the delivery).
 func (s *SurveyService) CreateSurvey(ctx context.Context, incidentID string, now time.Time) (_ *aftercare.SurveyOutcome, err error) {
 	defer wrap(&err, fmt.Sprintf("SurveyService.CreateSurvey(ctx, %q)", incidentID))
 	var out *aftercare.SurveyOutcome
@@ -95,21 +103,23 @@ func (s *SurveyService) CreateSurvey(ctx context.Context, incidentID string, now
 			incidentID, hashSurveyToken(token), inc.Contact.Email, now, expires); err != nil {
 			return err
 		}
-		payload, err := json.Marshal(map[string]any{"incident_id": incidentID, "number": inc.Number,
-			"to": inc.Contact.Email, "name": inc.Contact.Name, "token": token, "expires_at": expires})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)`,
-			aftercare.OutboxTopicSurveyInvitation, incidentID, payload); err != nil {
-			return err
+		if len(s.Webhooks) > 0 {
+			body, err := json.Marshal(map[string]any{"kind": aftercare.SurveyInvitationKind, "incident_id": incidentID,
+				"number": inc.Number, "account_id": inc.AccountID, "to": inc.Contact.Email, "name": inc.Contact.Name,
+				"link": aftercare.SurveyLink(s.PublicURL, token), "expires_at": expires})
+			if err != nil {
+				return err
+			}
+			if err := enqueueWebhooks(ctx, tx, aftercare.SurveyInvitationKind+":"+incidentID, body, s.Webhooks); err != nil {
+				return err
+			}
 		}
 		if out, err = findSurveyOutcome(ctx, tx, incidentID); err != nil {
 			return err
 		}
 		out.Survey.Token = token
 		return writeAudit(ctx, tx, nil, "survey.send", "survey", incidentID, nil,
-			map[string]any{"contact_email": inc.Contact.Email, "expires_at": expires})
+			map[string]any{"contact_email": inc.Contact.Email, "expires_at": expires, "webhooks": len(s.Webhooks)})
 	})
 	return out, err
 }

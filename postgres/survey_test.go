@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -15,6 +16,8 @@ func TestSurveySentOnceAndSuppressedForAWeek(t *testing.T) {
 	db := mustTestDB(t, nil)
 	f := mustFixture(t, db, "SURVEY", "platinum")
 	s := NewSurveyService(db)
+	s.PublicURL = "https://service.example.com/aftercare/"
+	s.Webhooks = []string{"https://mailer.example.com/hook", "https://crm.example.com/hook"}
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Second)
 
@@ -28,13 +31,25 @@ func TestSurveySentOnceAndSuppressedForAWeek(t *testing.T) {
 	var stored string
 	require.NoError(t, db.pool.QueryRow(ctx, `SELECT token FROM surveys WHERE incident_id = $1`, first.ID).Scan(&stored))
 	assert.NotContains(t, stored, out.Survey.Token, "only the token's hash is kept")
-	var payload []byte
-	require.NoError(t, db.pool.QueryRow(ctx, `SELECT payload FROM outbox WHERE topic = $1 AND key = $2`,
-		aftercare.OutboxTopicSurveyInvitation, first.ID).Scan(&payload))
-	var invitation map[string]any
-	require.NoError(t, json.Unmarshal(payload, &invitation))
-	assert.Equal(t, out.Survey.Token, invitation["token"], "the mailer gets the link's token")
-	assert.Equal(t, "Wang.Fang@example.com", invitation["to"])
+	rows, err := db.pool.Query(ctx, `SELECT payload FROM outbox WHERE topic = $1 AND key LIKE $2 ORDER BY payload->>'url'`,
+		aftercare.OutboxTopicWebhook, aftercare.SurveyInvitationKind+":"+first.ID+":%")
+	require.NoError(t, err)
+	deliveries, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	require.NoError(t, err)
+	require.Len(t, deliveries, 2, "one invitation per webhook, in the webhook outbox")
+	for i, url := range []string{"https://crm.example.com/hook", "https://mailer.example.com/hook"} {
+		var d aftercare.WebhookDelivery
+		require.NoError(t, json.Unmarshal(deliveries[i], &d))
+		assert.Equal(t, url, d.URL)
+		var invitation map[string]any
+		require.NoError(t, json.Unmarshal(d.Body, &invitation))
+		assert.Equal(t, "https://service.example.com/aftercare/survey/"+out.Survey.Token, invitation["link"],
+			"the invitation carries the link to the survey page")
+		assert.Equal(t, aftercare.SurveyInvitationKind, invitation["kind"])
+		assert.Equal(t, "Wang.Fang@example.com", invitation["to"])
+		assert.Equal(t, float64(first.Number), invitation["number"])
+		assert.NotContains(t, d.Key, out.Survey.Token, "the key, which relays log, holds no token")
+	}
 
 	again, err := s.CreateSurvey(ctx, first.ID, now.Add(time.Minute))
 	require.NoError(t, err)

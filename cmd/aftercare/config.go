@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -35,6 +36,9 @@ type Config struct {
 	TravelSpeedKmh    float64
 	// Webhooks are the URLs every SLA escalation is delivered to.
 	Webhooks []string
+	// PublicURL is the base URL customers reach the API at; survey
+	// invitations link to its /survey/ page.
+	PublicURL string
 }
 
 // DefaultDatabaseURL is the database scripts/postgres.sh prepares.
@@ -87,10 +91,23 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 	if v := env("AFTERCARE_WEBHOOK_URLS", ""); v != "" {
 		cfg.Webhooks = strings.Split(v, ",")
 	}
+	fs.StringVar(&cfg.PublicURL, "public-url", env("AFTERCARE_PUBLIC_URL", "http://localhost:8080"),
+		"base URL customers reach the API at, for the links in survey invitations (AFTERCARE_PUBLIC_URL)")
 	fs.Float64Var(&cfg.TravelSpeedKmh, "travel-speed", envFloat("AFTERCARE_TRAVEL_SPEED", 40),
 		"engineers' average travel speed in km/h along great circles, for ETAs (AFTERCARE_TRAVEL_SPEED)")
 	fs.StringVar(&cfg.LogLevel, "log-level", env("AFTERCARE_LOG_LEVEL", "info"),
 		"debug, info, warn or error (AFTERCARE_LOG_LEVEL)")
+}
+
+// publicURL returns the configured public URL, checked: an absolute http
+// or https URL with a host and no query or fragment, without a trailing
+// slash.
+func (cfg *Config) publicURL() (string, error) {
+	u, err := url.Parse(cfg.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("public URL %q: want an http(s) URL such as https://service.example.com, with no query", cfg.PublicURL)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // tokenKey returns the token signing key from -token-key or its file.

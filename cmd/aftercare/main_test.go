@@ -78,6 +78,7 @@ func mustTestEnvWith(t *testing.T, size func(*postgres.SeedConfig)) *testEnv {
 			APIKeyRate:        20,
 			APIKeyBurst:       40,
 			TravelSpeedKmh:    40,
+			PublicURL:         "https://service.aftercare.test",
 		},
 	}
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,6 +50,8 @@ func kpisOf(t *testing.T, url, token, dimension, key string) map[string]float64 
 // account and the engineer count the incident.
 func TestRepairFlowEndToEnd(t *testing.T) {
 	env := mustTestEnv(t)
+	hook := newReceiver(t)
+	env.cfg.Webhooks = []string{hook.URL}
 	m := env.startMain(t)
 	url := m.URL()
 	admin := env.token(t, "admin")
@@ -197,26 +199,19 @@ func TestRepairFlowEndToEnd(t *testing.T) {
 		got := gql(t, url, customer, `query($id: ID!) { incident(id: $id) { survey { sentAt } } }`, vars)
 		return len(got.Errors) == 0 && dig(got.Data, "incident", "survey") != nil
 	})
-	msgs, err := env.db.ClaimOutbox(context.Background(), aftercare.OutboxTopicSurveyInvitation, 100, time.Minute)
-	require.NoError(t, err)
-	var token string
-	for _, msg := range msgs {
-		if msg.Key == id {
-			var invitation struct{ Token, To string }
-			require.NoError(t, json.Unmarshal(msg.Payload, &invitation))
-			token = invitation.Token
-			assert.Equal(t, "zhao.lei@example.com", invitation.To, "to the incident's contact")
-		}
-	}
-	require.NotEmpty(t, token, "the invitation carries the link's token")
+	link := surveyInvitation(t, hook, id)
+	token := strings.TrimPrefix(link, env.cfg.PublicURL+aftercare.SurveyLinkPath)
+	require.NotEqual(t, link, token, "the invitation links to the survey page under the public URL: %s", link)
 	nobody := gql(t, url, "", `mutation($t: String!) { answerSurvey(token: $t, score: 5) { score } }`, map[string]any{"t": token})
 	assert.Equal(t, http.StatusUnauthorized, nobody.Status, "without the link nothing is answered")
-	answer := `mutation($t: String!) { answerSurvey(token: $t, score: 5, comment: "Fixed before our users noticed") { score comment answeredAt } }`
-	answered := gql(t, url, token, answer, map[string]any{"t": token})
+	page := surveyPageOf(t, url+aftercare.SurveyLinkPath+token)
+	answered := page.answer(t, url, token, 5, "Fixed before our users noticed")
 	require.Empty(t, answered.Errors, "%+v", answered.Errors)
 	assert.Equal(t, 5.0, dig(answered.Data, "answerSurvey", "score"))
-	again := gql(t, url, token, answer, map[string]any{"t": token})
+	again := page.answer(t, url, token, 4, "")
 	assert.Equal(t, aftercare.ECONFLICT, again.code(), "one answer per incident")
+	unknown := page.answer(t, url, aftercare.SurveyTokenPrefix+"unknownTokenOfTheRightShape0123456789", 4, "")
+	assert.Equal(t, aftercare.ENOTFOUND, unknown.code(), "a link that names no survey")
 	snoop := gql(t, url, token, `query($id: ID!) { incident(id: $id) { id } }`, vars)
 	assert.Equal(t, aftercare.EUNAUTHORIZED, snoop.code(), "a survey link answers its survey and reads nothing")
 

@@ -178,12 +178,21 @@ func (m *Main) StartWorker() error {
 		return err
 	}
 	m.wg.Go(func() { dispatcher.Follow(ctx, 2*time.Second) })
+	publicURL, err := m.Config.publicURL()
+	if err != nil {
+		return err
+	}
+	surveys := postgres.NewSurveyService(m.DB)
+	surveys.PublicURL, surveys.Webhooks = publicURL, m.Config.Webhooks
+	if len(m.Config.Webhooks) == 0 {
+		m.Logger.Warn("no webhook configured (--webhook-url): escalations and survey invitations are recorded but not delivered")
+	}
 	m.worker = workflows.NewWorker(m.Temporal, m.Config.TaskQueue, &workflows.Activities{
 		Incidents: postgres.NewIncidentService(m.DB),
 		SLA:       postgres.NewSLAService(m.DB),
 		Webhooks:  m.Config.Webhooks,
 		Dispatch:  dispatcher,
-		Surveys:   postgres.NewSurveyService(m.DB),
+		Surveys:   surveys,
 		Contracts: postgres.NewContractService(m.DB),
 		Quotes:    postgres.NewQuoteStore(m.DB),
 	})
