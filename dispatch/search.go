@@ -70,6 +70,10 @@ type search struct {
 	// pass, listChord2 is the one beyond which no rejection is listed, so
 	// that the rules an engineer beyond it fails need not be told apart.
 	farChord2, listChord2 float64
+	// tripCapKm is a trip beyond which nobody can enter the full
+	// shortlist (+Inf until it is full), so that planning the trip of an
+	// engineer nobody lists stops at the depots that cannot beat it.
+	tripCapKm float64
 }
 
 // newSearch returns a search for req with a shortlist of k, from the pool.
@@ -82,7 +86,7 @@ func (x *Index) newSearch(req *Request, k int) *search {
 	s.site = newPoint(req.Lat, req.Lng)
 	s.tier, s.minLevel = uint8(tierRank(req.Tier)), uint8(req.MinLevel)
 	s.short = shortlist{k: k, picks: s.short.picks[:0]}
-	s.farChord2, s.listChord2 = math.Inf(1), math.Inf(1)
+	s.farChord2, s.listChord2, s.tripCapKm = math.Inf(1), math.Inf(1), math.Inf(1)
 	s.listing.reset(req.Rejections)
 	s.walked = s.walked[:0]
 	clear(s.disks)
@@ -342,7 +346,7 @@ func (s *search) examine(n *node) {
 				continue
 			}
 			if straight := chordKm(c2); !s.beyondReach(max(straight, s.detourKm)) {
-				s.offerTrip(en, d, straight)
+				s.offerTrip(en, d, straight, s.tripCapKm)
 			}
 			continue
 		}
@@ -361,7 +365,7 @@ func (s *search) examine(n *node) {
 			s.reject(n, i, reason, c2)
 			continue
 		}
-		if !s.offerTrip(en, d, chordKm(c2)) {
+		if !s.offerTrip(en, d, chordKm(c2), math.Inf(1)) {
 			s.reject(n, i, ReasonNoPart, c2)
 		}
 	}
@@ -369,10 +373,10 @@ func (s *search) examine(n *node) {
 
 // offerTrip plans the trip of a qualified engineer straight km from the
 // site and offers it to the shortlist, and reports false when the van lacks
-// a part no single depot holds. Whoever the first pass offered is not
-// offered again.
-func (s *search) offerTrip(en *entry, d *detail, straight float64) bool {
-	trip, ok := s.trips.plan(en, d, straight)
+// a part no single depot holds on a trip no longer than capKm. Whoever the
+// first pass offered is not offered again.
+func (s *search) offerTrip(en *entry, d *detail, straight, capKm float64) bool {
+	trip, ok := s.trips.plan(en, d, straight, capKm)
 	if !ok {
 		return false
 	}
@@ -420,7 +424,7 @@ func (s *search) reject(n *node, i int, reason Reason, c2 float64) {
 // by a relative 10⁻¹² is a greater distance; and when nobody is left to
 // offer (beyondReach of the depot), listChord2 is farChord2.
 func (s *search) updateReach() {
-	s.farChord2, s.listChord2 = math.Inf(1), math.Inf(1)
+	s.farChord2, s.listChord2, s.tripCapKm = math.Inf(1), math.Inf(1), math.Inf(1)
 	if s.vans {
 		s.farChord2 = chord2OfKm(s.detourKm)
 	}
@@ -429,7 +433,7 @@ func (s *search) updateReach() {
 	}
 	worst := math.Inf(1)
 	if km := s.short.worst().RouteKm*(1+1e-9) + 1e-9; s.beyondReach(km) {
-		worst = chord2OfKm(km)
+		worst, s.tripCapKm = chord2OfKm(km), km
 	}
 	if s.vans {
 		s.farChord2 = min(s.farChord2, worst)

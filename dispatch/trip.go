@@ -1,7 +1,5 @@
 package dispatch
 
-import "math"
-
 // tripPlanner works out, for one request, how each engineer gets the parts
 // to the site: from the van, or through the depot that makes the shortest
 // trip engineer → depot → site among those holding everything the van lacks.
@@ -46,8 +44,9 @@ func (t *tripPlanner) reset(x *Index, site point, parts []PartNeed) {
 }
 
 // plan returns the trip of the engineer of en, or false when the van lacks
-// a part and no single depot holds all that is missing.
-func (t *tripPlanner) plan(en *entry, d *detail, straight float64) (trip, bool) {
+// a part and no single depot holds all that is missing on a trip no longer
+// than capKm (+Inf for any trip).
+func (t *tripPlanner) plan(en *entry, d *detail, straight, capKm float64) (trip, bool) {
 	short, all := len(t.needs) > 0, true
 	for _, n := range t.needs {
 		all = all && !d.van.mayHold(n.part)
@@ -67,7 +66,7 @@ func (t *tripPlanner) plan(en *entry, d *detail, straight float64) (trip, bool) 
 	// Depots come nearest the site first. A depot D makes a trip of at least
 	// 2·dist(D, site) − straight (triangle inequality), so once that exceeds
 	// the best trip found, no later depot can match it.
-	best, bestSlot := math.Inf(1), int32(-1)
+	best, bestSlot := capKm, int32(-1)
 	for i := 0; ; i++ {
 		hit, ok := t.depots.at(i)
 		if !ok || 2*hit.toSiteKm-straight > best+depotSlack {
@@ -77,7 +76,7 @@ func (t *tripPlanner) plan(en *entry, d *detail, straight float64) (trip, bool) 
 			continue
 		}
 		route := routeKm(distanceKm(en.at, hit.at), hit.toSiteKm, straight)
-		if route < best || route == best && t.x.depots[hit.slot].id < t.x.depots[bestSlot].id {
+		if route < best || route == best && (bestSlot < 0 || t.x.depots[hit.slot].id < t.x.depots[bestSlot].id) {
 			best, bestSlot = route, hit.slot
 		}
 	}
