@@ -201,21 +201,21 @@ func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Wri
 	}
 	one := withShortlist(reqs, 1)
 	full := []method{
-		{"full", "Aftercare Index.Candidates, shortlist 5 with reasons", candidatesTop(x), reqs},
-		{"full", "Aftercare Index.Candidates, shortlist 1 with reasons", candidatesTop(x), one},
-		{"full", "brute-force scan in Go: filters, then every qualified engineer's trip", scanTop(plainScan), reqs},
-		{"full", "brute-force scan in Go, bounded by the best trip so far", scanTop(scan), reqs},
+		{"full", "Aftercare Index.Candidates, shortlist 5 with reasons", candidatesTop(x), reqs, false},
+		{"full", "Aftercare Index.Candidates, shortlist 1 with reasons", candidatesTop(x), one, false},
+		{"full", "brute-force scan in Go: filters, then every qualified engineer's trip", scanTop(plainScan), reqs, false},
+		{"full", "brute-force scan in Go, bounded by the best trip so far", scanTop(scan), reqs, false},
 	}
 	vanOnly := []method{
-		{"van only", "Aftercare Index.Candidates without depots, shortlist 1 with reasons", candidatesTop(vanIndex), one},
-		{"van only", "Aftercare Index.Candidates without depots, shortlist 5 with reasons", candidatesTop(vanIndex), reqs},
-		{"van only", "brute-force scan in Go without depots, bounded", scanTop(vanScan), reqs},
+		{"van only", "Aftercare Index.Candidates without depots, shortlist 1 with reasons", candidatesTop(vanIndex), one, false},
+		{"van only", "Aftercare Index.Candidates without depots, shortlist 5 with reasons", candidatesTop(vanIndex), reqs, false},
+		{"van only", "brute-force scan in Go without depots, bounded", scanTop(vanScan), reqs, false},
 	}
 	if cfg.PostGIS {
 		full = append(full, method{"full", "PostGIS: KNN for the van, then depot detours within its distance",
-			func(r *dispatch.Request) (string, error) { return db.NearestWithDetour(ctx, r) }, reqs})
+			func(r *dispatch.Request) (string, error) { return db.NearestWithDetour(ctx, r) }, reqs, true})
 		vanOnly = append(vanOnly, method{"van only", "PostGIS: KNN `ORDER BY location <-> site LIMIT 1`",
-			func(r *dispatch.Request) (string, error) { return db.Nearest(ctx, r) }, reqs})
+			func(r *dispatch.Request) (string, error) { return db.Nearest(ctx, r) }, reqs, true})
 	}
 	if n := min(cfg.Reference, len(reqs)); n > 0 {
 		full = append(full, method{"full", fmt.Sprintf("dispatch.BruteForce, the package's naive reference (first %d incidents)", n),
@@ -225,7 +225,7 @@ func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Wri
 					return "", err
 				}
 				return res.Candidates[0].EngineerID, nil
-			}, reqs[:n]})
+			}, reqs[:n], false})
 	}
 	methods := append(full, vanOnly...)
 	timings := make([]timing, len(methods))
@@ -246,10 +246,13 @@ func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Wri
 }
 
 // method is one way of answering the incidents under one parts rule.
+// A remote method's work runs in another process, so the CPU time of the
+// querying thread does not measure it.
 type method struct {
 	rule, name string
 	query      func(*dispatch.Request) (string, error)
 	reqs       []dispatch.Request
+	remote     bool
 }
 
 // report writes a table row per method, comparing each with the first
@@ -268,7 +271,7 @@ func report(out io.Writer, methods []method, timings []timing) {
 		}
 		agree := agreement(t.top, ref.top)
 		cpu50, cpu99 := "–", "–"
-		if t.cpu != nil {
+		if t.cpu != nil && !m.remote {
 			cpu50, cpu99 = micros(quantile(t.cpu, 0.50)), micros(quantile(t.cpu, 0.99))
 		}
 		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %.1f× | %s | %s | %d/%d (%.2f %%) | %d |\n", m.rule, m.name,
