@@ -32,7 +32,7 @@ const (
 
 // mustRoutingStaff adds, around a fixture's account in region east, the
 // people an escalation may reach and some it must not.
-func mustRoutingStaff(t *testing.T, db *postgres.DB, f postgres.Fixture) {
+func mustRoutingStaff(t testing.TB, db *postgres.DB, f postgres.Fixture) {
 	t.Helper()
 	script := fmt.Sprintf(`
 		INSERT INTO regions VALUES ('north', 'North China') ON CONFLICT DO NOTHING;

@@ -17,7 +17,7 @@ import (
 
 // responseSnapshot is a 15-minute response clock started at start, with
 // the given events after its start, as the workflow would record it.
-func responseSnapshot(t *testing.T, start time.Time, more ...sla.Event) aftercare.ClockSnapshot {
+func responseSnapshot(t testing.TB, start time.Time, more ...sla.Event) aftercare.ClockSnapshot {
 	t.Helper()
 	events := append([]sla.Event{{Kind: sla.EventStarted, At: start, By: "system",
 		Terms: sla.Terms{Target: sla.Wall(15 * time.Minute), Coverage: sla.Coverage24x7}}}, more...)
