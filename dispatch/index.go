@@ -76,8 +76,22 @@ type layout struct {
 // bound of bound.go costs more rings; coarser ones put more engineers beyond
 // reach into each cell examined. Resolutions 4 and 5 tie on the median and 4
 // has the shorter tail.
-// vanResolution is the resolution of the leaves of the trees of vans.
-const vanResolution = 2
+// vanResolution is the resolution of the leaves of the trees of vans:
+// resolution 1 (cells of about 609,000 km², 418 km edges). A part's vans are
+// few — about 1,500 of 100,000 in the workload — so coarse leaves
+// hold enough of them to fill a shortlist in a few cells, and with depots
+// the first pass reads the site's cell and its neighbours, where the nearest
+// depot holding the part always lies. Per query, thread CPU time over the
+// workload's 10,000 incidents (the lower of two passes per incident, two
+// runs, 2-core shared VM; BenchmarkVanResolution times the same in wall
+// time):
+//
+//	resolution   with depots, p50 / p99   without, p50 / p99
+//	1            39–41 / 69–73 µs         33 / 47–48 µs
+//	2            40–41 / 72–73 µs         38 / 57–60 µs
+//	3            38–39 / 69–71 µs         39–42 / 76–83 µs
+//	4            41–42 / 75–76 µs         49–52 / 116–128 µs
+const vanResolution = 1
 
 func defaultLayout() layout {
 	return layout{fine: 4, rings: []int{3}, depot: 3, vans: vanResolution}
