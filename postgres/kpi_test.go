@@ -495,3 +495,64 @@ func TestKPIsFollowLiveIncidents(t *testing.T) {
 	assert.Equal(t, int64(1), current(t).RepeatVisits, "the asset failed again within 30 days of the resolution")
 	assertCountersMatchBase(t, kpis, &aftercare.Scope{AccountIDs: []string{f.AccountID}})
 }
+
+// TestKPIsUnderConcurrentChanges records the lives of many incidents of one
+// account at once: the counters they share take every change, and none is
+// lost or deadlocks.
+func TestKPIsUnderConcurrentChanges(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	f := postgres.MustFixture(t, db, "ACME", "platinum")
+	ctx := context.Background()
+	slas := postgres.NewSLAService(db)
+	const n = 12
+	ids := make([]string, n)
+	for i := range ids {
+		inc, err := postgres.NewIncidentService(db).CreateIncident(ctx, validCreate(f.CoveredSerial, fmt.Sprintf("conc-%d", i)))
+		require.NoError(t, err)
+		ids[i] = inc.ID
+	}
+	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	restore := responseSnapshot(t, start)
+	restore.Kind = aftercare.ClockRestore
+	errs := make(chan error, n)
+	for i, id := range ids {
+		go func() {
+			var err error
+			for v, step := range []struct {
+				from, to aftercare.IncidentStatus
+				state    aftercare.ClockState
+			}{{aftercare.StatusNew, aftercare.StatusTriaged, aftercare.ClockRunning},
+				{aftercare.StatusTriaged, aftercare.StatusDispatched, aftercare.ClockRunning},
+				{aftercare.StatusDispatched, aftercare.StatusOnSite, aftercare.ClockRunning},
+				{aftercare.StatusOnSite, aftercare.StatusRepaired, []aftercare.ClockState{aftercare.ClockMet, aftercare.ClockBreached}[i%2]},
+				{aftercare.StatusRepaired, aftercare.StatusVerified, ""},
+				{aftercare.StatusVerified, aftercare.StatusResolved, ""}} {
+				at := start.Add(time.Duration(v+1) * time.Minute)
+				var clocks []aftercare.ClockSnapshot
+				if step.state != "" {
+					c := restore
+					c.State = step.state
+					if step.state != aftercare.ClockRunning {
+						c.StoppedAt = &at
+					}
+					clocks = append(clocks, c)
+				}
+				if err = slas.RecordIncidentChange(ctx, aftercare.IncidentChange{IncidentID: id, Key: fmt.Sprintf("%s-%d", id, v),
+					Version: int64(v + 1), Kind: "transition", FromStatus: step.from, ToStatus: step.to, At: at, Clocks: clocks}); err != nil {
+					break
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range ids {
+		require.NoError(t, <-errs)
+	}
+	rows, err := postgres.NewKPIService(db).FindKPIs(ctx, aftercare.KPIFilter{Dimension: aftercare.KPIByAccount,
+		From: start.AddDate(0, -1, 0), To: start.AddDate(0, 1, 0), Granularity: aftercare.KPIWholePeriod})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.Equal(t, [2]int64{n / 2, n / 2}, [2]int64{rows[0].Restore.Met, rows[0].Restore.Breached})
+	assert.Equal(t, [3]int64{n, n, n}, [3]int64{rows[0].Resolved, rows[0].Visited, rows[0].FirstTimeFixes})
+	assertCountersMatchBase(t, postgres.NewKPIService(db), &aftercare.Scope{AccountIDs: []string{f.AccountID}})
+}
