@@ -289,7 +289,8 @@ CREATE TRIGGER incidents_kpi AFTER INSERT ON incidents REFERENCING NEW TABLE AS 
 
 CREATE FUNCTION kpi_follow_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM kpi_refresh(ARRAY(SELECT DISTINCT incident_id FROM new_rows WHERE to_status IS NOT NULL));
+    -- Only arrivals on site and resolutions are facts (visits, resolved_at).
+    PERFORM kpi_refresh(ARRAY(SELECT DISTINCT incident_id FROM new_rows WHERE to_status IN ('on_site', 'resolved')));
     RETURN NULL;
 END $$;
 CREATE TRIGGER incident_events_kpi AFTER INSERT ON incident_events REFERENCING NEW TABLE AS new_rows
