@@ -81,6 +81,17 @@ func recipientsOf(ns []*aftercare.Notification, clock aftercare.ClockKind, level
 	return out
 }
 
+// ladder is the default ladder's levels as escalations carry them.
+var ladder = []struct {
+	percent int
+	actions []string
+}{
+	{50, []string{"warn_engineer", "warn_dispatcher"}},
+	{75, []string{"escalate_duty_manager", "redispatch"}},
+	{90, []string{"notify_account_manager"}},
+	{100, []string{"breach"}},
+}
+
 func TestEscalationsNotifyTheirRecipientsOnce(t *testing.T) {
 	db := postgrestest.MustOpen(t)
 	f := postgres.MustFixture(t, db, "ACME", "platinum")
@@ -102,15 +113,6 @@ func TestEscalationsNotifyTheirRecipientsOnce(t *testing.T) {
 	_, err = notes.SetDutyManager(admin, "east", uDutyManager)
 	require.NoError(t, err)
 
-	ladder := []struct {
-		percent int
-		actions []string
-	}{
-		{50, []string{"warn_engineer", "warn_dispatcher"}},
-		{75, []string{"escalate_duty_manager", "redispatch"}},
-		{90, []string{"notify_account_manager"}},
-		{100, []string{"breach"}},
-	}
 	hooks := []string{"http://a.example/hook", "http://b.example/hook"}
 	fire := func(snap aftercare.ClockSnapshot, level int) {
 		lv := ladder[level-1]

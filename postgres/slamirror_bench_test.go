@@ -21,11 +21,6 @@ func BenchmarkRecordEscalation(b *testing.B) {
 	mustRoutingStaff(b, db, f)
 	ctx := context.Background()
 	s := postgres.NewSLAService(db)
-	ladder := []struct {
-		percent int
-		actions []string
-	}{{50, []string{"warn_engineer", "warn_dispatcher"}}, {75, []string{"escalate_duty_manager", "redispatch"}},
-		{90, []string{"notify_account_manager"}}, {100, []string{"breach"}}}
 	fired := make([]aftercare.EscalationFired, b.N)
 	for i := range fired {
 		inc, err := postgres.NewIncidentService(db).CreateIncident(ctx, validCreate(f.CoveredSerial, fmt.Sprint("bench-", i)))
