@@ -18,8 +18,8 @@ type SLAStore interface {
 	// incident's new status and priority, and the clock snapshots.
 	RecordIncidentChange(ctx context.Context, change aftercare.IncidentChange) error
 	// RecordEscalation records a fired level once per clock and level, with
-	// its event, its clock's snapshot and one outbox notification per
-	// webhook.
+	// its event, its clock's snapshot, one notification per recipient its
+	// actions route it to, and one outbox message per webhook naming them.
 	RecordEscalation(ctx context.Context, esc aftercare.EscalationFired, webhooks []string) error
 }
 
@@ -92,8 +92,8 @@ func (a *Activities) RecordIncidentChange(ctx context.Context, change aftercare.
 	return activityError(a.SLA.RecordIncidentChange(ctx, change))
 }
 
-// RecordEscalation records one fired escalation level and queues its
-// notifications for the webhooks. It is idempotent by clock and level, and
+// RecordEscalation records one fired escalation level, notifies its
+// recipients and queues the notification for the webhooks. It is idempotent by clock and level, and
 // it only writes outbox rows: delivery happens elsewhere, so a failing
 // webhook never holds up the clock.
 func (a *Activities) RecordEscalation(ctx context.Context, esc aftercare.EscalationFired) error {
