@@ -10,9 +10,10 @@ import (
 const benchUsage = `Usage: aftercare bench <benchmark> [flags]
 
 Benchmarks:
-  sla   keep incidents open with live clocks on a Temporal dev server, let
-        escalations fall due at steady rates, and drive a bare workflow to
-        the same instants in the same run: the engine's own floor
+  sla   keep incidents open with live clocks on a Temporal dev server and
+        a fresh PostgreSQL database, let escalations fall due at steady
+        rates, and drive a bare workflow to the same instants in the same
+        run: the engine's own floor
   dispatch  rank the nearest qualified engineer with the part for 10,000
         incidents over 100,000 engineers, against a brute-force scan in Go
         and PostgreSQL with PostGIS (scripts/postgis.sh) in the same run
