@@ -45,6 +45,10 @@ BEGIN
   END IF;
 END
 \$\$;
+-- Tests drop their databases WITH (FORCE), which must also end the
+-- autovacuum workers on them: processes of no role, which only members of
+-- pg_signal_backend may terminate.
+GRANT pg_signal_backend TO "$role";
 SQL
 if [ -z "$(as_postgres psql -p "$port" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$database'")" ]; then
   as_postgres psql -p "$port" -qc "CREATE DATABASE \"$database\" OWNER \"$role\""
