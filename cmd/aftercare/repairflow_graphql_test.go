@@ -116,9 +116,14 @@ func TestQuoteThroughGraphQL(t *testing.T) {
 	})
 
 	t.Run("sending holds the incident with on-site and restore paused", func(t *testing.T) {
-		got := gql(t, m.URL(), admin, `mutation($id: ID!) { sendQuote(id: $id) { state sentAt } }`, map[string]any{"id": quoteID})
+		got := gql(t, m.URL(), admin, `mutation($id: ID!) { sendQuote(id: $id) { state sentAt validUntil } }`, map[string]any{"id": quoteID})
 		require.Empty(t, got.Errors, "%+v", got.Errors)
 		assert.Equal(t, "SENT", dig(got.Data, "sendQuote", "state"))
+		sent, err := time.Parse(time.RFC3339Nano, dig(got.Data, "sendQuote", "sentAt").(string))
+		require.NoError(t, err)
+		until, err := time.Parse(time.RFC3339Nano, dig(got.Data, "sendQuote", "validUntil").(string))
+		require.NoError(t, err)
+		assert.Equal(t, aftercare.QuoteValidFor, until.Sub(sent), "a sent quote holds QuoteValidFor")
 		clocks, inc := clocksOf(t, m.URL(), w.customer, id)
 		assert.Equal(t, "AWAITING_CUSTOMER", inc["status"])
 		for _, k := range []string{"ON_SITE", "RESTORE"} {

@@ -634,6 +634,7 @@ type ComplexityRoot struct {
 		State        func(childComplexity int) int
 		Tier         func(childComplexity int) int
 		Total        func(childComplexity int) int
+		ValidUntil   func(childComplexity int) int
 	}
 
 	QuoteLine struct {
@@ -3603,6 +3604,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.Total(childComplexity), true
+	case "Quote.validUntil":
+		if e.ComplexityRoot.Quote.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quote.ValidUntil(childComplexity), true
 
 	case "QuoteLine.description":
 		if e.ComplexityRoot.QuoteLine.Description == nil {
@@ -5351,6 +5358,8 @@ type Quote @goModel(model: "github.com/aftercare/aftercare.Quote") {
   total: Money!
   createdAt: Time!
   sentAt: Time
+  "When a sent quote lapses unanswered: 14 days after it was sent. An approval after it is refused, and the incident is cancelled."
+  validUntil: Time
   decidedAt: Time
   "The customer's comment with the answer."
   decisionNote: String!
@@ -6713,6 +6722,8 @@ func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql
 		return ec.fieldContext_Quote_createdAt(ctx, field)
 	case "sentAt":
 		return ec.fieldContext_Quote_sentAt(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Quote_validUntil(ctx, field)
 	case "decidedAt":
 		return ec.fieldContext_Quote_decidedAt(ctx, field)
 	case "decisionNote":
