@@ -26,13 +26,22 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 	m := env.startMain(t)
 	admin := env.token(t, "admin")
 
-	// A platinum server at a site in the east region, and a part its
-	// product line uses.
-	found := gql(t, m.URL(), admin, `{ accounts(first: 10) { edges { node { code sites(first: 50) { edges { node { region
-		assets(first: 5) { edges { node { serialNumber productLine } } } } } } } } } }`, nil)
+	// A server at a site in the east region, and a part its product line
+	// uses. The account has no platinum contract: with advance parts
+	// replacement the incident's workflow would dispatch it at filing,
+	// racing the dispatcher this test plays.
+	found := gql(t, m.URL(), admin, `{ accounts(first: 10) { edges { node { code contracts(first: 20) { edges { node { tier } } }
+		sites(first: 50) { edges { node { region assets(first: 5) { edges { node { serialNumber productLine } } } } } } } } } }`, nil)
 	require.Empty(t, found.Errors)
 	var serial, line string
 	for _, e := range dig(found.Data, "accounts", "edges").([]any) {
+		platinum := false
+		for _, c := range dig(e, "node", "contracts", "edges").([]any) {
+			platinum = platinum || dig(c, "node", "tier") == "PLATINUM"
+		}
+		if platinum {
+			continue
+		}
 		for _, s := range dig(e, "node", "sites", "edges").([]any) {
 			if serial != "" || dig(s, "node", "region") != "east" {
 				continue
