@@ -311,15 +311,50 @@ func recordReminder(ctx context.Context, tx pgx.Tx, c aftercare.ContractChange, 
 		c.ContractID).Scan(&number, &accountID, &manager); err != nil {
 		return err
 	}
+	recipients, err := reminderRecipients(ctx, tx, c.ContractID)
+	if err != nil {
+		return err
+	}
 	body, err := json.Marshal(map[string]any{
 		"kind": "contract.renewal_reminder", "contract_id": c.ContractID, "contract_number": number,
-		"account_id": accountID, "account_manager_id": manager, "ends_on": r.EndsOn.Format(time.DateOnly),
-		"days_before": r.DaysBefore, "at": c.At,
+		"account_id": accountID, "account_manager_id": manager, "recipients": recipients,
+		"ends_on": r.EndsOn.Format(time.DateOnly), "days_before": r.DaysBefore, "at": c.At,
 	})
 	if err != nil {
 		return err
 	}
 	return enqueueWebhooks(ctx, tx, c.Key, body, webhooks)
+}
+
+// reminderRecipient is a person a renewal reminder is for.
+type reminderRecipient struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+}
+
+// reminderRecipients returns who a contract's renewal reminders go to: its
+// account manager, or, where it names none, the managers assigned to its
+// account (as the 90 % escalation routes), by name.
+func reminderRecipients(ctx context.Context, tx pgx.Tx, contractID string) ([]reminderRecipient, error) {
+	rows, err := tx.Query(ctx, `
+		WITH c AS (SELECT account_id, account_manager_id FROM contracts WHERE id = $1)
+		SELECT u.id::text, u.display_name, u.email FROM c JOIN users u ON u.id = c.account_manager_id
+		WHERE u.disabled_at IS NULL
+		UNION
+		SELECT u.id::text, u.display_name, u.email
+		FROM c JOIN casbin_rule g ON g.ptype = 'g' AND g.v1 = 'account_manager' AND g.v2 = 'account:' || c.account_id
+		JOIN users u ON 'user:' || u.id = g.v0
+		WHERE c.account_manager_id IS NULL AND u.disabled_at IS NULL
+		ORDER BY 2, 1`, contractID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (reminderRecipient, error) {
+		var r reminderRecipient
+		err := row.Scan(&r.UserID, &r.Name, &r.Email)
+		return r, err
+	})
 }
 
 // enqueueWebhooks writes, in tx, one outbox message per webhook URL that
