@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	neturl "net/url"
 	"os"
 	"runtime"
@@ -268,19 +269,51 @@ func printKPITiming(w io.Writer, q benchKPIQuery, source string, rows int, times
 		ms(at(0.5)), ms(at(0.99)), ms(times[len(times)-1]), agree)
 }
 
-// sameKPIs reports whether two answers hold the same keys, periods and
-// counts.
+// sameKPIs reports whether two answers hold the same rows: every field of
+// every KPI (dimension, key, name, period bounds, each clock's met and
+// breached counts and attainment, restored count and mean time to restore,
+// resolved, visited, first-time fixes, repeat visits and their rates,
+// surveys answered and satisfied, CSAT, mean score, breaches and service
+// credit). Ratios and means are compared within a relative 1e-9, since the
+// two paths may sum floating-point values in a different order.
 func sameKPIs(a, b []*aftercare.KPI) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
 		x, y := *a[i], *b[i]
-		if x.Key != y.Key || !x.PeriodStart.Equal(y.PeriodStart) || x.Response.Met != y.Response.Met ||
-			x.Restore.Breached != y.Restore.Breached || x.Resolved != y.Resolved || x.FirstTimeFixes != y.FirstTimeFixes ||
-			x.RepeatVisits != y.RepeatVisits || x.SurveysAnswered != y.SurveysAnswered || x.Breaches != y.Breaches {
+		if x.Dimension != y.Dimension || x.Key != y.Key || x.Name != y.Name ||
+			!x.PeriodStart.Equal(y.PeriodStart) || !x.PeriodEnd.Equal(y.PeriodEnd) ||
+			!sameAttainment(x.Response, y.Response) || !sameAttainment(x.OnSite, y.OnSite) ||
+			!sameAttainment(x.Restore, y.Restore) ||
+			x.Restored != y.Restored || !sameRatio(x.MeanTimeToRestoreSecs, y.MeanTimeToRestoreSecs) ||
+			x.Resolved != y.Resolved || x.Visited != y.Visited ||
+			x.FirstTimeFixes != y.FirstTimeFixes || !sameRatio(x.FirstTimeFixRate, y.FirstTimeFixRate) ||
+			x.RepeatVisits != y.RepeatVisits || !sameRatio(x.RepeatVisitRate, y.RepeatVisitRate) ||
+			x.SurveysAnswered != y.SurveysAnswered || x.SurveysSatisfied != y.SurveysSatisfied ||
+			!sameRatio(x.CSAT, y.CSAT) || !sameRatio(x.MeanSurveyScore, y.MeanSurveyScore) ||
+			x.Breaches != y.Breaches || !sameFloat(x.ServiceCreditPercent, y.ServiceCreditPercent) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameAttainment reports whether two clock attainments agree in every field.
+func sameAttainment(x, y aftercare.ClockAttainment) bool {
+	return x.Clock == y.Clock && x.Met == y.Met && x.Breached == y.Breached && sameRatio(x.Attainment, y.Attainment)
+}
+
+// sameRatio reports whether two optional figures are both absent or both
+// present and equal within a relative 1e-9.
+func sameRatio(x, y *float64) bool {
+	if x == nil || y == nil {
+		return x == nil && y == nil
+	}
+	return sameFloat(*x, *y)
+}
+
+// sameFloat reports whether x and y are equal within a relative 1e-9.
+func sameFloat(x, y float64) bool {
+	return math.Abs(x-y) <= 1e-9*max(1, math.Abs(x), math.Abs(y))
 }
