@@ -274,8 +274,14 @@ func (r *run) reload(ctx workflow.Context, in TransitionInput) error {
 	if err := local(ctx, LoadSLAInputsActivityName, LoadSLAInputsInput{IncidentID: r.in.IncidentID}, &inputs); err != nil {
 		return err
 	}
-	return updateError(r.inc.reload(inputs))
+	keepLadder := workflow.GetVersion(ctx, keepLadderVersion, workflow.DefaultVersion, 1) == 1
+	return updateError(r.inc.reload(inputs, keepLadder))
 }
+
+// keepLadderVersion marks the runs whose recomputation keeps the incident's
+// escalation ladder (see incident.reload); histories recorded before it
+// took the new ladder and replay as they ran.
+const keepLadderVersion = "recompute-keeps-ladder"
 
 // record mirrors one change, with every clock as it stands, to the
 // database.

@@ -56,7 +56,9 @@ type IncidentState struct {
 // ClockRecord is one clock's history in the workflow's state.
 type ClockRecord struct {
 	Events []sla.Event
-	// Fired is how many levels of the ladder have fired, lowest first.
+	// Fired is how many levels of the ladder have fired, lowest first. It
+	// counts positions in the incident's own ladder, which recomputing the
+	// SLA keeps (see incident.reload).
 	Fired int
 	// Fires are the instants each fired level was due at and fired at.
 	Fires []Fire
