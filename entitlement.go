@@ -105,11 +105,13 @@ func DecideCoverage(f CoverageFacts) Coverage {
 		}
 	}
 	switch {
-	case f.Battery && (limits[EntitlementSealedBattery] > 0 || c.Has(EntitlementSealedBattery)):
-		entitled(EntitlementSealedBattery, "the battery")
 	case f.Battery && !f.Today.After(f.BaseWarrantyEndsOn):
+		// The base warranty covers the battery whatever its sealed battery
+		// claims, so none is drawn.
 		c.Covered = true
 		c.Reason = fmt.Sprintf("the battery is under base warranty until %s", f.BaseWarrantyEndsOn.Format(time.DateOnly))
+	case f.Battery && (limits[EntitlementSealedBattery] > 0 || c.Has(EntitlementSealedBattery)):
+		entitled(EntitlementSealedBattery, "the battery")
 	case f.Battery:
 		c.Reason = fmt.Sprintf("the battery is a consumable: its base warranty ended on %s and only sealed battery "+
 			"protection covers it after that; the work needs a quote", f.BaseWarrantyEndsOn.Format(time.DateOnly))

@@ -26,6 +26,7 @@ func TestDecideCoverage(t *testing.T) {
 	adp := aftercare.Entitlement{Kind: aftercare.EntitlementAccidentalDamageProtection, AnnualLimit: 2}
 	kyd := aftercare.Entitlement{Kind: aftercare.EntitlementKeepYourDrive}
 	battery := aftercare.Entitlement{Kind: aftercare.EntitlementSealedBattery}
+	limitedBattery := aftercare.Entitlement{Kind: aftercare.EntitlementSealedBattery, AnnualLimit: 1}
 	recovery := aftercare.Entitlement{Kind: aftercare.EntitlementDataRecovery, AnnualLimit: 4}
 	extended := aftercare.Entitlement{Kind: aftercare.EntitlementExtendedWarranty, ExtendsTo: day("2027-06-30")}
 	base := day("2026-06-30") // base warranty end
@@ -98,6 +99,18 @@ func TestDecideCoverage(t *testing.T) {
 			aftercare.CoverageFacts{Today: inWarranty, Category: aftercare.CategoryHardwareFailure, Battery: true, BaseWarrantyEndsOn: base},
 			aftercare.Coverage{InWarranty: true, WarrantyEndsOn: base, Tier: aftercare.TierStandard, Covered: true,
 				Reason: "the battery is under base warranty until 2026-06-30"}},
+		{"a battery in base warranty is covered even with sealed battery claims used up",
+			aftercare.CoverageFacts{Today: inWarranty, Category: aftercare.CategoryHardwareFailure, Battery: true,
+				BaseWarrantyEndsOn: base, Contract: contract(aftercare.TierStandard, limitedBattery),
+				Used: map[aftercare.EntitlementKind]int{aftercare.EntitlementSealedBattery: 1}},
+			aftercare.Coverage{InWarranty: true, WarrantyEndsOn: base, ContractID: "c1", ContractNumber: "CT-2026-0001",
+				Tier: aftercare.TierStandard, Covered: true, Reason: "the battery is under base warranty until 2026-06-30"}},
+		{"a battery in base warranty draws no sealed battery claim",
+			aftercare.CoverageFacts{Today: inWarranty, Category: aftercare.CategoryHardwareFailure, Battery: true,
+				BaseWarrantyEndsOn: base, Contract: contract(aftercare.TierStandard, limitedBattery)},
+			aftercare.Coverage{InWarranty: true, WarrantyEndsOn: base, ContractID: "c1", ContractNumber: "CT-2026-0001",
+				Tier: aftercare.TierStandard, Entitlements: []aftercare.EntitlementKind{aftercare.EntitlementSealedBattery},
+				Covered: true, Reason: "the battery is under base warranty until 2026-06-30"}},
 		{"a battery is a consumable: neither contract nor extended warranty covers it",
 			aftercare.CoverageFacts{Today: afterBase, Category: aftercare.CategoryHardwareFailure, Battery: true,
 				BaseWarrantyEndsOn: base, Contract: contract(aftercare.TierStandard, extended)},
