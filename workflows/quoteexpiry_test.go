@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -108,4 +109,28 @@ func TestQuoteExpiryCarriesAcrossContinueAsNew(t *testing.T) {
 	require.NoError(t, h2.env.GetWorkflowError())
 	assert.Equal(t, []time.Duration{lapse.Sub(start)}, *calls, "the next run expires it on time")
 	assert.Equal(t, aftercare.StatusCancelled, h2.changes[len(h2.changes)-1].ToStatus)
+}
+
+func TestFailedQuoteExpiryIsTriedAgain(t *testing.T) {
+	h := newHarness(t, func(in *workflows.SLAInputs) { in.NeedsQuote = true })
+	var calls []time.Duration
+	h.env.OnActivity(workflows.ExpireQuoteActivityName, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ workflows.ExpireQuoteInput) (workflows.ExpireQuoteResult, error) {
+			calls = append(calls, h.env.Now().Sub(start))
+			if len(calls) == 1 {
+				return workflows.ExpireQuoteResult{}, temporal.NewNonRetryableApplicationError(
+					"this worker has no quote store; no quote is expired", aftercare.EINTERNAL, nil)
+			}
+			return workflows.ExpireQuoteResult{Expired: true, QuoteID: "q-1"}, nil
+		})
+	awaitQuote(h)
+	h.at(30*24*time.Hour, act(aftercare.ActionCancel))
+	h.run(workflows.IncidentInput{})
+	require.NoError(t, h.env.GetWorkflowError())
+	lapse := 10*time.Minute + aftercare.QuoteValidFor
+	assert.Equal(t, []time.Duration{lapse, lapse + workflows.QuoteExpiryRetry}, calls,
+		"a failed expiry is tried again later, not dropped")
+	last := h.changes[len(h.changes)-1]
+	assert.Equal(t, "quote q-1 expired unanswered after 14 days", last.Reason, "the quote expired, not the cancel by hand")
+	assert.Equal(t, start.Add(lapse+workflows.QuoteExpiryRetry), last.At)
 }

@@ -190,6 +190,16 @@ func (a *Activities) ExpireQuote(ctx context.Context, in ExpireQuoteInput) (Expi
 // histories recorded before it replay unchanged.
 const quoteExpiryVersion = "quote-expiry"
 
+// quoteExpiryRetryVersion gates trying again to expire a quote whose
+// expiry failed, so that histories recorded before it replay unchanged.
+const quoteExpiryRetryVersion = "quote-expiry-retry"
+
+// QuoteExpiryRetry is how long after a failed attempt to expire a lapsed
+// quote the workflow tries again (the activity itself retries transient
+// errors; this outlasts the ones it gives up on, such as a worker without
+// a quote store).
+const QuoteExpiryRetry = time.Hour
+
 // watchQuote starts the wait on a quote when the incident is put on hold
 // for its approval, to lapse aftercare.QuoteValidFor later (the quote was
 // sent, and its validity began, just before), and ends it when the
@@ -224,6 +234,11 @@ func (r *run) expireQuote(ctx workflow.Context) {
 	if err := local(ctx, ExpireQuoteActivityName, ExpireQuoteInput{IncidentID: r.in.IncidentID}, &res); err != nil {
 		workflow.GetLogger(ctx).Warn("quote not expired", "err", err)
 		r.inc.QuoteLapses = time.Time{}
+		// The quote still lapses: try again later rather than leave the
+		// incident waiting on it for ever.
+		if workflow.GetVersion(ctx, quoteExpiryRetryVersion, workflow.DefaultVersion, 1) == 1 {
+			r.inc.QuoteLapses = workflow.Now(ctx).Add(QuoteExpiryRetry)
+		}
 		return
 	}
 	if !res.ValidUntil.IsZero() {
