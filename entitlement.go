@@ -23,6 +23,11 @@ const (
 	ClaimRefused ClaimStatus = "refused"
 )
 
+// ClaimPendingMessage is why work whose entitlement claim is pending is not
+// dispatched yet: the contract's workflow may still refuse the claim,
+// leaving the work uncovered and in need of an approved quote.
+const ClaimPendingMessage = "the entitlement claim is still being checked: the work is dispatched once the contract counts it"
+
 // KeepsFailedDrives reports whether failed drives stay with the customer
 // (keep-your-drive): a repair returns no drive to the maker.
 func (c *Coverage) KeepsFailedDrives() bool {

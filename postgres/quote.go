@@ -410,14 +410,20 @@ func actorRef(u *aftercare.User) *string {
 
 // requireApprovedQuote refuses to dispatch work that is not covered until
 // the customer has approved its quote: ECONFLICT, worded so the dispatcher
-// and the workflow's own dispatching treat it as the incident's state.
+// and the workflow's own dispatching treat it as the incident's state. Work
+// whose entitlement claim the contract's workflow has not counted yet is
+// refused too (aftercare.ClaimPendingMessage), since a refused claim leaves it uncovered.
 func requireApprovedQuote(ctx context.Context, tx pgx.Tx, incidentID string) error {
-	var waiting bool
+	var waiting, pending bool
 	if err := tx.QueryRow(ctx, `
 		SELECT coalesce(i.coverage->>'covered' = 'false', false)
-			AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.incident_id = i.id AND q.state = 'approved')
-		FROM incidents i WHERE i.id = $1`, incidentID).Scan(&waiting); err != nil {
+			AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.incident_id = i.id AND q.state = 'approved'),
+			coalesce(i.coverage->>'claim_status' = $2, false)
+		FROM incidents i WHERE i.id = $1`, incidentID, aftercare.ClaimPending).Scan(&waiting, &pending); err != nil {
 		return err
+	}
+	if pending {
+		return aftercare.Errorf(aftercare.ECONFLICT, "%s", aftercare.ClaimPendingMessage)
 	}
 	if waiting {
 		return aftercare.Errorf(aftercare.ECONFLICT,

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -40,6 +41,11 @@ func (a *Activities) DispatchIncident(ctx context.Context, in DispatchIncidentIn
 			strings.Contains(msg, "incident is") {
 			return DispatchIncidentResult{Skipped: msg}, nil
 		}
+		if msg == aftercare.ClaimPendingMessage {
+			// Trying again at once would not help: the workflow waits
+			// ClaimPendingRetry and asks again.
+			return DispatchIncidentResult{}, temporal.NewNonRetryableApplicationError(msg, ClaimPendingErrorType, err)
+		}
 	}
 	if err != nil {
 		return DispatchIncidentResult{}, activityError(err)
@@ -57,6 +63,19 @@ var dispatchOptions = workflow.ActivityOptions{
 		MaximumAttempts:    3,
 	},
 }
+
+// ClaimPendingErrorType is the type of the dispatch activity's error when
+// the incident's entitlement claim is still being checked: the store does
+// not dispatch the work before the contract's workflow counts the claim.
+const ClaimPendingErrorType = "ClaimPending"
+
+// ClaimPendingRetry is how long the workflow waits before dispatching
+// again work whose entitlement claim was still being checked.
+const ClaimPendingRetry = time.Minute
+
+// claimPendingVersion gates dispatching again after a pending claim, so
+// that histories recorded before it replay unchanged.
+const claimPendingVersion = "dispatch-claim-pending"
 
 // autoDispatchVersion gates the workflow's own dispatching, so that
 // histories recorded before it replay unchanged.
@@ -97,6 +116,17 @@ func (r *run) autoDispatch(ctx workflow.Context, why string) error {
 	actx := workflow.WithActivityOptions(ctx, dispatchOptions)
 	err := workflow.ExecuteActivity(actx, DispatchIncidentActivityName,
 		DispatchIncidentInput{IncidentID: r.in.IncidentID, Why: why}).Get(actx, &res)
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == ClaimPendingErrorType &&
+		workflow.GetVersion(ctx, claimPendingVersion, workflow.DefaultVersion, 1) == 1 {
+		workflow.GetLogger(ctx).Info("dispatch waits for the entitlement claim", "why", why)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			if workflow.Sleep(ctx, ClaimPendingRetry) == nil && r.inc.wantsDispatch() {
+				r.pendingDispatch, r.changed = why, true
+			}
+		})
+		return nil
+	}
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("dispatch failed; the incident waits in the dispatcher's queue", "why", why, "err", err)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 )
 
 // onDispatch mocks the dispatch activity, recording why it was asked and
@@ -107,4 +108,32 @@ func TestFailingDispatchNeverBlocksTheClocks(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 4, onSite, "the whole on-site ladder fired")
+}
+
+// claimDispatch is a dispatch service whose store refuses to dispatch while
+// the incident's entitlement claim is pending.
+type claimDispatch struct{ aftercare.DispatchService }
+
+func (claimDispatch) Assign(context.Context, string, string, string) (*aftercare.Assignment, error) {
+	return nil, aftercare.Errorf(aftercare.ECONFLICT, "%s", aftercare.ClaimPendingMessage)
+}
+
+func TestPendingClaimDispatchIsTriedAgain(t *testing.T) {
+	_, err := (&workflows.Activities{Dispatch: claimDispatch{}}).DispatchIncident(context.Background(),
+		workflows.DispatchIncidentInput{IncidentID: "i-1"})
+	var app *temporal.ApplicationError
+	require.ErrorAs(t, err, &app, "a pending claim is an error, not a skipped dispatch")
+	assert.Equal(t, workflows.ClaimPendingErrorType, app.Type())
+
+	h := newHarness(t, nil)
+	asked := failOnce[workflows.DispatchIncidentInput](h, workflows.DispatchIncidentActivityName,
+		temporal.NewNonRetryableApplicationError(aftercare.ClaimPendingMessage, workflows.ClaimPendingErrorType, nil),
+		workflows.DispatchIncidentResult{AssignmentID: "asg-1", EngineerID: "eng-1"})
+	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
+	h.at(time.Hour, act(aftercare.ActionCancel))
+	h.run(workflows.IncidentInput{})
+	require.NoError(t, h.env.GetWorkflowError())
+	assert.Equal(t, []time.Duration{5 * time.Minute, 5*time.Minute + workflows.ClaimPendingRetry}, *asked,
+		"the claim still being checked, the workflow asks again later")
+	assert.Equal(t, []string{"clocks_started:new", "acknowledge:triaged", "dispatch:dispatched", "cancel:cancelled"}, h.path())
 }

@@ -113,24 +113,33 @@ func TestQuoteExpiryCarriesAcrossContinueAsNew(t *testing.T) {
 
 func TestFailedQuoteExpiryIsTriedAgain(t *testing.T) {
 	h := newHarness(t, func(in *workflows.SLAInputs) { in.NeedsQuote = true })
-	var calls []time.Duration
-	h.env.OnActivity(workflows.ExpireQuoteActivityName, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, _ workflows.ExpireQuoteInput) (workflows.ExpireQuoteResult, error) {
-			calls = append(calls, h.env.Now().Sub(start))
-			if len(calls) == 1 {
-				return workflows.ExpireQuoteResult{}, temporal.NewNonRetryableApplicationError(
-					"this worker has no quote store; no quote is expired", aftercare.EINTERNAL, nil)
-			}
-			return workflows.ExpireQuoteResult{Expired: true, QuoteID: "q-1"}, nil
-		})
+	calls := failOnce[workflows.ExpireQuoteInput](h, workflows.ExpireQuoteActivityName,
+		temporal.NewNonRetryableApplicationError("this worker has no quote store; no quote is expired", aftercare.EINTERNAL, nil),
+		workflows.ExpireQuoteResult{Expired: true, QuoteID: "q-1"})
 	awaitQuote(h)
 	h.at(30*24*time.Hour, act(aftercare.ActionCancel))
 	h.run(workflows.IncidentInput{})
 	require.NoError(t, h.env.GetWorkflowError())
 	lapse := 10*time.Minute + aftercare.QuoteValidFor
-	assert.Equal(t, []time.Duration{lapse, lapse + workflows.QuoteExpiryRetry}, calls,
+	assert.Equal(t, []time.Duration{lapse, lapse + workflows.QuoteExpiryRetry}, *calls,
 		"a failed expiry is tried again later, not dropped")
 	last := h.changes[len(h.changes)-1]
 	assert.Equal(t, "quote q-1 expired unanswered after 14 days", last.Reason, "the quote expired, not the cancel by hand")
 	assert.Equal(t, start.Add(lapse+workflows.QuoteExpiryRetry), last.At)
+}
+
+// failOnce mocks activity name of h: its first call fails with err, the
+// next ones return ok; the workflow time of each call is recorded.
+func failOnce[I, O any](h *harness, name string, err error, ok O) *[]time.Duration {
+	var calls []time.Duration
+	h.env.OnActivity(name, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ I) (O, error) {
+			calls = append(calls, h.env.Now().Sub(start))
+			if len(calls) == 1 {
+				var zero O
+				return zero, err
+			}
+			return ok, nil
+		})
+	return &calls
 }
