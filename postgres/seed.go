@@ -176,6 +176,19 @@ func (db *DB) DemoSerials(ctx context.Context) (_ map[aftercare.Tier]string, err
 	return out, rows.Err()
 }
 
+// DemoFiler returns the username of a corporate IT user of the account that
+// owns the asset with the given serial number — who may file an incident
+// for it — or "" when the account has none.
+func (db *DB) DemoFiler(ctx context.Context, serial string) (_ string, err error) {
+	defer wrap(&err, fmt.Sprintf("DB.DemoFiler(ctx, %q)", serial))
+	var username string
+	err = db.pool.QueryRow(ctx, `
+		SELECT coalesce(min(u.username), '') FROM assets a
+		JOIN users u ON u.account_id = a.account_id AND u.role = 'customer_it' AND u.disabled_at IS NULL
+		WHERE a.serial_number = $1`, serial).Scan(&username)
+	return username, err
+}
+
 // Seeded reports whether the database already holds accounts, in which case
 // Seed refuses to run and the existing data is reused.
 func (db *DB) Seeded(ctx context.Context) (_ bool, err error) {

@@ -167,6 +167,18 @@ func TestSeedDemo(t *testing.T) {
 				WHERE a.serial_number = $1 AND c.tier = $2 AND c.status IN ('active', 'expiring')
 				AND c.starts_on <= $3 AND $3 <= c.ends_on`, serial, string(tier), cfg.Now), "%s serial %q", tier, serial)
 		}
+		demo, err := db.DemoSerials(context.Background())
+		require.NoError(t, err)
+		for tier, serial := range demo {
+			filer, err := db.DemoFiler(context.Background(), serial)
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), seedCount(t, db, `SELECT count(*) FROM users u JOIN assets a ON a.account_id = u.account_id
+				WHERE a.serial_number = $1 AND u.username = $2 AND u.role = 'customer_it'`, serial, filer),
+				"%s serial %q is filed by %q, its account's corporate IT", tier, serial, filer)
+		}
+		filer, err := db.DemoFiler(context.Background(), "NO-SUCH-SERIAL")
+		require.NoError(t, err)
+		assert.Empty(t, filer)
 		assert.Equal(t, int64(1), seedCount(t, db, `SELECT count(*) FROM assets a WHERE a.serial_number = $1
 			AND a.warranty_ends_on < $2 AND NOT EXISTS (SELECT 1 FROM contract_assets ca WHERE ca.asset_id = a.id)`,
 			summary.UncoveredSerial, cfg.Now), "uncovered serial %q", summary.UncoveredSerial)

@@ -115,9 +115,18 @@ func printBanner(ctx context.Context, w io.Writer, m *Main, summary *postgres.Se
 	}
 	fmt.Fprintf(w, "\nDemo assets to file incidents for (one per tier, covered by an active contract):\n")
 	for _, t := range aftercare.Tiers {
-		if s, ok := serials[t]; ok {
-			fmt.Fprintf(w, "  %-9s %s\n", t, s)
+		s, ok := serials[t]
+		if !ok {
+			continue
 		}
+		filer, err := m.DB.DemoFiler(ctx, s)
+		if err != nil {
+			return err
+		}
+		if filer == "" {
+			filer = "admin"
+		}
+		fmt.Fprintf(w, "  %-9s %-12s file as %s\n", t, s, filer)
 	}
 	fmt.Fprintf(w, "\nPress Ctrl-C to stop everything.\n")
 	return nil
