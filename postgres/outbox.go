@@ -130,6 +130,18 @@ func (l *listener) signal(key string) chan struct{} {
 	return ch
 }
 
+// wakeAll signals every channel and payload someone waits or waited on.
+func (l *listener) wakeAll() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, ch := range l.signals {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
 func (l *listener) run(ctx context.Context) {
 	defer close(l.done)
 	backoff := 100 * time.Millisecond
@@ -159,6 +171,9 @@ func (l *listener) listen(ctx context.Context) error {
 			return err
 		}
 	}
+	// A change committed before LISTEN took effect sent its notification to
+	// nobody: wake every waiter once, so that each looks for itself.
+	l.wakeAll()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

@@ -73,3 +73,14 @@ func TestWaitOutboxWakesOnCommit(t *testing.T) {
 	cancel()
 	assert.ErrorIs(t, db.WaitOutbox(cctx, "other", time.Minute), context.Canceled)
 }
+
+// TestWaitWakesOnceListening: a notification sent before this process
+// listened reached nobody, so the first wait returns as soon as the
+// listener is connected instead of sleeping to its timeout.
+func TestWaitWakesOnceListening(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	postgres.MustExecSQL(t, db, `SELECT pg_notify('aftercare_policy', '')`)
+	start := time.Now()
+	require.NoError(t, db.WaitPolicyChange(context.Background(), time.Minute))
+	assert.Less(t, time.Since(start), 30*time.Second, "woken by the listener's connection, not the minute's timeout")
+}
