@@ -17,8 +17,11 @@ type Authorizer interface {
 }
 
 // authorize implements @authorize, which every Query, Mutation and
-// Subscription field carries: the one place where access to a root field
-// is decided. Rows are then limited to the caller's scope by the stores.
+// Subscription field carries, and every nested field that leads to another
+// kind of object (an incident's contract, a stock level's depot): the one
+// place where access to a field is decided, so that no path reaches what
+// the root field for that kind would refuse. Rows are then limited to the
+// caller's scope by the stores.
 func authorize(a Authorizer) func(ctx context.Context, obj any, next graphql.Resolver, object, action string) (any, error) {
 	return func(ctx context.Context, _ any, next graphql.Resolver, object, action string) (any, error) {
 		u := aftercare.UserFromContext(ctx)
@@ -38,21 +41,6 @@ func authorize(a Authorizer) func(ctx context.Context, obj any, next graphql.Res
 		}
 		return next(ctx)
 	}
-}
-
-// mayRead returns EUNAUTHORIZED unless the caller's role may read objects
-// of a kind: nested fields that lead to another kind of object (an
-// incident's contract, a stock level's engineer) check it, so that a path
-// never reaches what the root field for that kind would refuse.
-func (r *Resolver) mayRead(ctx context.Context, object string) error {
-	u := aftercare.UserFromContext(ctx)
-	if u == nil {
-		return aftercare.Errorf(aftercare.EUNAUTHORIZED, "not signed in")
-	}
-	if !r.Authorizer.Allowed(u, object, "read") {
-		return aftercare.Errorf(aftercare.EUNAUTHORIZED, "%s may not read %s", u.Role, object)
-	}
-	return nil
 }
 
 // withCaller returns ctx carrying the user and their scope.

@@ -47,9 +47,6 @@ func (r *coverageResolver) Contract(ctx context.Context, obj *aftercare.Coverage
 	if obj.ContractID == "" {
 		return nil, nil
 	}
-	if err := r.mayRead(ctx, "contract"); err != nil {
-		return nil, err
-	}
 	return r.ContractService.FindContractByID(ctx, obj.ContractID)
 }
 

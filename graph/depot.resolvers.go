@@ -45,9 +45,6 @@ func (r *stockLevelResolver) Engineer(ctx context.Context, obj *aftercare.StockL
 	if obj.EngineerID == "" {
 		return nil, nil
 	}
-	if err := r.mayRead(ctx, "engineer"); err != nil {
-		return nil, err
-	}
 	return r.EngineerService.FindEngineerByID(ctx, obj.EngineerID)
 }
 

@@ -23,8 +23,9 @@ func (r *assignmentResolver) Engineer(ctx context.Context, obj *aftercare.Assign
 	return r.EngineerService.FindEngineerByID(ctx, obj.EngineerID)
 }
 
-func (r *assignmentResolver) Decision(ctx context.Context, obj *aftercare.Assignment) (string, error) {
-	return string(obj.Decision), nil
+func (r *assignmentResolver) Decision(ctx context.Context, obj *aftercare.Assignment) (*string, error) {
+	decision := string(obj.Decision)
+	return &decision, nil
 }
 
 func (r *batchPlanResolver) Unassigned(ctx context.Context, obj *aftercare.BatchPlan) ([]*aftercare.Incident, error) {

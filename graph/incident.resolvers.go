@@ -29,9 +29,6 @@ func (r *incidentResolver) Contract(ctx context.Context, obj *aftercare.Incident
 	if obj.ContractID == "" {
 		return nil, nil
 	}
-	if err := r.mayRead(ctx, "contract"); err != nil {
-		return nil, err
-	}
 	return r.ContractService.FindContractByID(ctx, obj.ContractID)
 }
 

@@ -30,9 +30,6 @@ func (r *notificationResolver) ID(ctx context.Context, obj *aftercare.Notificati
 }
 
 func (r *notificationResolver) Incident(ctx context.Context, obj *aftercare.Notification) (*aftercare.Incident, error) {
-	if err := r.mayRead(ctx, "incident"); err != nil {
-		return nil, err
-	}
 	inc, err := r.IncidentService.FindIncidentByID(ctx, obj.IncidentID)
 	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
 		return nil, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 	found := gql(t, m.URL(), admin, `{ accounts(first: 10) { edges { node { code contracts(first: 20) { edges { node { tier } } }
 		sites(first: 50) { edges { node { region assets(first: 5) { edges { node { serialNumber productLine } } } } } } } } } }`, nil)
 	require.Empty(t, found.Errors)
-	var serial, line string
+	var serial, line, code string
 	for _, e := range dig(found.Data, "accounts", "edges").([]any) {
 		platinum := false
 		for _, c := range dig(e, "node", "contracts", "edges").([]any) {
@@ -49,6 +50,7 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 			for _, a := range dig(s, "node", "assets", "edges").([]any) {
 				if serial == "" && strings.HasPrefix(dig(a, "node", "productLine").(string), "thinksystem") {
 					serial, line = dig(a, "node", "serialNumber").(string), dig(a, "node", "productLine").(string)
+					code = dig(e, "node", "code").(string)
 				}
 			}
 		}
@@ -101,6 +103,30 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 	assert.Equal(t, dig(candidates[0], "engineer", "id"), dig(assigned.Data, "assignEngineer", "engineer", "id"),
 		"the best candidate is assigned")
 	assert.Contains(t, dig(assigned.Data, "assignEngineer", "decision"), "Candidates", "the decision is recorded")
+
+	t.Run("customer IT sees the job, not the decision or depots", func(t *testing.T) {
+		customer := env.token(t, customerOf(code))
+		job := gql(t, m.URL(), customer, `query($id: ID!) { incident(id: $id) { id assignments { state eta decision
+			parts { quantity depot { id code } } } } }`, map[string]any{"id": id})
+		assert.Equal(t, aftercare.EUNAUTHORIZED, job.code(), "errors: %+v", job.Errors)
+		jobs := dig(job.Data, "incident", "assignments").([]any)
+		require.Len(t, jobs, 1, "the job itself is the customer's to see")
+		assert.Equal(t, "PROPOSED", dig(jobs[0], "state"))
+		assert.Nil(t, dig(jobs[0], "decision"), "other engineers' IDs, loads and ETAs stay with dispatch")
+		for _, p := range dig(jobs[0], "parts").([]any) {
+			assert.Nil(t, dig(p, "depot"), "a reservation's depot")
+		}
+		refused := map[string]bool{}
+		for _, e := range job.Errors {
+			refused[fmt.Sprint(e.Path[len(e.Path)-1])] = true
+		}
+		assert.True(t, refused["decision"] && refused["depot"], "refused: %v", refused)
+
+		stock := gql(t, m.URL(), customer, `query($l: String!) { parts(productLine: $l, first: 3) { edges { node { fru
+			stock(first: 5) { edges { node { onHand depot { id code } } } } } } } }`, map[string]any{"l": line})
+		assert.Equal(t, aftercare.EUNAUTHORIZED, stock.code(), "a part's stock leads to depots")
+		assert.NotContains(t, mustJSON(t, stock.Data), "DEP-", "no depot is shown")
+	})
 
 	again := gql(t, m.URL(), dispatcher, `mutation($id: ID!) { assignEngineer(incidentId: $id) { id } }`, map[string]any{"id": id})
 	assert.Equal(t, aftercare.ECONFLICT, again.code(), "an incident has one engineer at a time")

@@ -109,6 +109,7 @@ type gqlResponse struct {
 	Data   map[string]any
 	Errors []struct {
 		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
 		Extensions map[string]any `json:"extensions"`
 	}
 }

@@ -4,6 +4,7 @@ package generated
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -111,7 +112,30 @@ func (ec *executionContext) _Contract_account(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Contract().Account(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "account")
+				if err != nil {
+					var zeroVal *aftercare.Account
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Account
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Account
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Account) graphql.Marshaler {
 			return ec.marshalNAccount2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐAccount(ctx, selections, v)
 		},
@@ -235,7 +259,30 @@ func (ec *executionContext) _Contract_accountManager(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Contract().AccountManager(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "profile")
+				if err != nil {
+					var zeroVal *aftercare.User
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.User
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.User
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.User) graphql.Marshaler {
 			return ec.marshalOUser2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐUser(ctx, selections, v)
 		},
@@ -322,7 +369,30 @@ func (ec *executionContext) _Contract_renewalOf(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Contract().RenewalOf(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "contract")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
 			return ec.marshalOContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
 		},
@@ -496,7 +566,30 @@ func (ec *executionContext) _ContractUsage_contract(ctx context.Context, field g
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.ContractUsage().Contract(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "contract")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
 			return ec.marshalNContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
 		},
@@ -698,7 +791,30 @@ func (ec *executionContext) _ContractUsage_successor(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.ContractUsage().Successor(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "contract")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
 			return ec.marshalOContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
 		},
@@ -776,7 +892,30 @@ func (ec *executionContext) _Coverage_contract(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Coverage().Contract(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "contract")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
 			return ec.marshalOContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
 		},

@@ -4,6 +4,7 @@ package generated
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -21,7 +22,7 @@ type AssignmentResolver interface {
 	Incident(ctx context.Context, obj *aftercare.Assignment) (*aftercare.Incident, error)
 	Engineer(ctx context.Context, obj *aftercare.Assignment) (*aftercare.Engineer, error)
 
-	Decision(ctx context.Context, obj *aftercare.Assignment) (string, error)
+	Decision(ctx context.Context, obj *aftercare.Assignment) (*string, error)
 }
 type BatchPlanResolver interface {
 	Unassigned(ctx context.Context, obj *aftercare.BatchPlan) ([]*aftercare.Incident, error)
@@ -90,7 +91,30 @@ func (ec *executionContext) _Assignment_incident(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Assignment().Incident(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "incident")
+				if err != nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Incident) graphql.Marshaler {
 			return ec.marshalNIncident2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐIncident(ctx, selections, v)
 		},
@@ -122,7 +146,30 @@ func (ec *executionContext) _Assignment_engineer(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Assignment().Engineer(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "engineer")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Engineer) graphql.Marshaler {
 			return ec.marshalNEngineer2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEngineer(ctx, selections, v)
 		},
@@ -255,12 +302,35 @@ func (ec *executionContext) _Assignment_decision(ctx context.Context, field grap
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Assignment().Decision(ctx, obj)
 		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "dispatch")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Assignment_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -356,7 +426,30 @@ func (ec *executionContext) _BatchPlan_unassigned(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.BatchPlan().Unassigned(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "incident")
+				if err != nil {
+					var zeroVal []*aftercare.Incident
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal []*aftercare.Incident
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal []*aftercare.Incident
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.Incident) graphql.Marshaler {
 			return ec.marshalNIncident2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐIncidentᚄ(ctx, selections, v)
 		},
@@ -457,7 +550,30 @@ func (ec *executionContext) _DispatchCandidate_engineer(ctx context.Context, fie
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.DispatchCandidate().Engineer(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "engineer")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Engineer) graphql.Marshaler {
 			return ec.marshalNEngineer2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEngineer(ctx, selections, v)
 		},
@@ -636,7 +752,30 @@ func (ec *executionContext) _DispatchCandidate_depot(ctx context.Context, field 
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.DispatchCandidate().Depot(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "depot")
+				if err != nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Depot) graphql.Marshaler {
 			return ec.marshalODepot2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐDepot(ctx, selections, v)
 		},
@@ -819,7 +958,30 @@ func (ec *executionContext) _DispatchRejection_engineer(ctx context.Context, fie
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.DispatchRejection().Engineer(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "engineer")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Engineer) graphql.Marshaler {
 			return ec.marshalNEngineer2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEngineer(ctx, selections, v)
 		},
@@ -897,7 +1059,30 @@ func (ec *executionContext) _PartNeed_part(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.PartNeed().Part(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "part")
+				if err != nil {
+					var zeroVal *aftercare.Part
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Part
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Part
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Part) graphql.Marshaler {
 			return ec.marshalNPart2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐPart(ctx, selections, v)
 		},
@@ -952,7 +1137,30 @@ func (ec *executionContext) _PartReservation_part(ctx context.Context, field gra
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.PartReservation().Part(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "part")
+				if err != nil {
+					var zeroVal *aftercare.Part
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Part
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Part
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Part) graphql.Marshaler {
 			return ec.marshalNPart2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐPart(ctx, selections, v)
 		},
@@ -984,7 +1192,30 @@ func (ec *executionContext) _PartReservation_depot(ctx context.Context, field gr
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.PartReservation().Depot(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "depot")
+				if err != nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Depot) graphql.Marshaler {
 			return ec.marshalODepot2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐDepot(ctx, selections, v)
 		},
@@ -1039,7 +1270,30 @@ func (ec *executionContext) _QueueItem_incident(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.Incident, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "incident")
+				if err != nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Incident) graphql.Marshaler {
 			return ec.marshalNIncident2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐIncident(ctx, selections, v)
 		},
@@ -1272,7 +1526,7 @@ func (ec *executionContext) _Assignment(ctx context.Context, sel ast.SelectionSe
 			}
 		case "decision":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Assignment_decision(ctx, field, obj)
 				})

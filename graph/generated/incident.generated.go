@@ -1091,7 +1091,30 @@ func (ec *executionContext) _Incident_account(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().Account(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "account")
+				if err != nil {
+					var zeroVal *aftercare.Account
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Account
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Account
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Account) graphql.Marshaler {
 			return ec.marshalNAccount2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐAccount(ctx, selections, v)
 		},
@@ -1123,7 +1146,30 @@ func (ec *executionContext) _Incident_site(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().Site(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "site")
+				if err != nil {
+					var zeroVal *aftercare.Site
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Site
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Site
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Site) graphql.Marshaler {
 			return ec.marshalNSite2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐSite(ctx, selections, v)
 		},
@@ -1155,7 +1201,30 @@ func (ec *executionContext) _Incident_asset(ctx context.Context, field graphql.C
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().Asset(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "asset")
+				if err != nil {
+					var zeroVal *aftercare.Asset
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Asset
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Asset
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Asset) graphql.Marshaler {
 			return ec.marshalNAsset2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐAsset(ctx, selections, v)
 		},
@@ -1187,7 +1256,30 @@ func (ec *executionContext) _Incident_contract(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().Contract(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "contract")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Contract
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Contract) graphql.Marshaler {
 			return ec.marshalOContract2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐContract(ctx, selections, v)
 		},
@@ -1389,7 +1481,30 @@ func (ec *executionContext) _Incident_createdBy(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().CreatedBy(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "profile")
+				if err != nil {
+					var zeroVal *aftercare.User
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.User
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.User
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.User) graphql.Marshaler {
 			return ec.marshalOUser2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐUser(ctx, selections, v)
 		},
@@ -1513,7 +1628,30 @@ func (ec *executionContext) _Incident_coverage(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return obj.Coverage, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "entitlement")
+				if err != nil {
+					var zeroVal *aftercare.Coverage
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Coverage
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Coverage
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Coverage) graphql.Marshaler {
 			return ec.marshalOCoverage2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐCoverage(ctx, selections, v)
 		},
@@ -1632,7 +1770,30 @@ func (ec *executionContext) _Incident_quotes(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().Quotes(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "quote")
+				if err != nil {
+					var zeroVal []*aftercare.Quote
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal []*aftercare.Quote
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal []*aftercare.Quote
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.Quote) graphql.Marshaler {
 			return ec.marshalNQuote2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐQuoteᚄ(ctx, selections, v)
 		},
@@ -1664,7 +1825,30 @@ func (ec *executionContext) _Incident_repair(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().Repair(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "repair")
+				if err != nil {
+					var zeroVal *aftercare.RepairRecord
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.RepairRecord
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.RepairRecord
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.RepairRecord) graphql.Marshaler {
 			return ec.marshalNRepairRecord2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐRepairRecord(ctx, selections, v)
 		},
@@ -1696,7 +1880,30 @@ func (ec *executionContext) _Incident_survey(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().Survey(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "survey")
+				if err != nil {
+					var zeroVal *aftercare.Survey
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Survey
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Survey
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Survey) graphql.Marshaler {
 			return ec.marshalOSurvey2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐSurvey(ctx, selections, v)
 		},
@@ -1728,7 +1935,30 @@ func (ec *executionContext) _Incident_surveySuppression(ctx context.Context, fie
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incident().SurveySuppression(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "survey")
+				if err != nil {
+					var zeroVal *aftercare.SurveySuppression
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.SurveySuppression
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.SurveySuppression
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.SurveySuppression) graphql.Marshaler {
 			return ec.marshalOSurveySuppression2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐSurveySuppression(ctx, selections, v)
 		},

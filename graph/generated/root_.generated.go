@@ -4367,14 +4367,14 @@ type Permission @goModel(model: "github.com/aftercare/aftercare.Permission") {
 type ApiKey @goModel(model: "github.com/aftercare/aftercare.APIKey") {
   id: ID!
   name: String!
-  user: User!
+  user: User! @authorize(object: "profile", action: "read")
   createdAt: Time!
   revokedAt: Time
 }
 
 "A newly created API key with its secret, shown this once only."
 type CreatedApiKey {
-  apiKey: ApiKey!
+  apiKey: ApiKey! @authorize(object: "api_key", action: "read")
   "Send as Authorization: Bearer <secret>."
   secret: String!
 }
@@ -4383,7 +4383,7 @@ type CreatedApiKey {
 type AuditEvent @goModel(model: "github.com/aftercare/aftercare.AuditEvent") {
   id: ID!
   at: Time!
-  actor: User
+  actor: User @authorize(object: "profile", action: "read")
   actorRole: String!
   action: String!
   objectType: String!
@@ -4446,14 +4446,14 @@ type Account @goModel(model: "github.com/aftercare/aftercare.Account") {
   code: String!
   name: String!
   createdAt: Time!
-  sites(first: Int, after: String): SiteConnection!
-  contracts(first: Int, after: String): ContractConnection!
+  sites(first: Int, after: String): SiteConnection! @authorize(object: "site", action: "read")
+  contracts(first: Int, after: String): ContractConnection! @authorize(object: "contract", action: "read")
 }
 
 "A place where an account's devices stand and engineers go."
 type Site @goModel(model: "github.com/aftercare/aftercare.Site") {
   id: ID!
-  account: Account!
+  account: Account! @authorize(object: "account", action: "read")
   name: String!
   address: String!
   city: String!
@@ -4464,7 +4464,7 @@ type Site @goModel(model: "github.com/aftercare/aftercare.Site") {
   lng: Float!
   "The IANA time zone whose business hours the site's SLAs follow."
   timeZone: String!
-  assets(first: Int, after: String): AssetConnection!
+  assets(first: Int, after: String): AssetConnection! @authorize(object: "asset", action: "read")
 }
 
 type AccountConnection {
@@ -4502,10 +4502,10 @@ type Asset @goModel(model: "github.com/aftercare/aftercare.Asset") {
   shippedOn: Date!
   "The last day of the base warranty."
   warrantyEndsOn: Date!
-  account: Account!
-  site: Site!
+  account: Account! @authorize(object: "account", action: "read")
+  site: Site! @authorize(object: "site", action: "read")
   "Contracts that cover the asset."
-  contracts(first: Int, after: String): ContractConnection!
+  contracts(first: Int, after: String): ContractConnection! @authorize(object: "contract", action: "read")
 }
 
 type AssetConnection {
@@ -4525,10 +4525,12 @@ extend type Query {
 }
 `, BuiltIn: false},
 	{Name: "../../schema/authz.graphqls", Input: `"""
-Every Query, Mutation and Subscription field carries @authorize, enforced in
-one place (graph's directive, backed by authz's casbin enforcer): the caller's
-role must hold the action on the object in one of the caller's domains. Which
-rows the caller sees is then scoped in SQL by those domains.
+Every Query, Mutation and Subscription field carries @authorize, and so does
+every nested field that leads to another kind of object (its object names
+that kind, with action "read"), enforced in one place (graph's directive,
+backed by authz's casbin enforcer): the caller's role must hold the action on
+the object in one of the caller's domains. Which rows the caller sees is then
+scoped in SQL by those domains.
 """
 directive @authorize(object: String!, action: String!) on FIELD_DEFINITION
 `, BuiltIn: false},
@@ -4573,7 +4575,7 @@ type User @goModel(model: "github.com/aftercare/aftercare.User") {
   email: String!
   role: Role!
   "The customer account of a CUSTOMER_IT user."
-  account: Account
+  account: Account @authorize(object: "account", action: "read")
 }
 
 type Query {
@@ -4604,17 +4606,17 @@ enum EntitlementKind @goModel(model: "github.com/aftercare/aftercare.Entitlement
 type Contract @goModel(model: "github.com/aftercare/aftercare.Contract") {
   id: ID!
   number: String!
-  account: Account!
+  account: Account! @authorize(object: "account", action: "read")
   tier: Tier!
   status: ContractStatus!
   startsOn: Date!
   endsOn: Date!
-  accountManager: User
+  accountManager: User @authorize(object: "profile", action: "read")
   entitlements: [Entitlement!]!
   "When the contract was signed (activated); a draft so signed becomes active on its start date."
   activatedAt: Time
   "The contract this one renews."
-  renewalOf: Contract @goField(forceResolver: true)
+  renewalOf: Contract @goField(forceResolver: true) @authorize(object: "contract", action: "read")
   "The ID of the contract's workflow in Temporal."
   workflowId: String!
 }
@@ -4653,7 +4655,7 @@ type Coverage @goModel(model: "github.com/aftercare/aftercare.Coverage") {
   "The warranty end: the base date, or an extended warranty's later date."
   warrantyEndsOn: Date!
   "The contract in force, if any."
-  contract: Contract @goField(forceResolver: true)
+  contract: Contract @goField(forceResolver: true) @authorize(object: "contract", action: "read")
   contractNumber: String @goField(forceResolver: true)
   tier: Tier!
   "The contract's entitlements in force and under their annual limits."
@@ -4671,12 +4673,12 @@ type Coverage @goModel(model: "github.com/aftercare/aftercare.Coverage") {
 
 extend type Incident {
   "What the asset was entitled to at filing; null for incidents filed before coverage was recorded."
-  coverage: Coverage
+  coverage: Coverage @authorize(object: "entitlement", action: "read")
 }
 
 "A contract as its workflow holds it: status, the contract year and each entitlement's claims in it, reminders sent."
 type ContractUsage @goModel(model: "github.com/aftercare/aftercare.ContractUsage") {
-  contract: Contract! @goField(forceResolver: true)
+  contract: Contract! @goField(forceResolver: true) @authorize(object: "contract", action: "read")
   status: ContractStatus!
   "Whether the contract was signed."
   activated: Boolean!
@@ -4689,7 +4691,7 @@ type ContractUsage @goModel(model: "github.com/aftercare/aftercare.ContractUsage
   "The renewal reminders sent for the current end date, in days before it."
   remindersSent: [Int!]!
   "The contract that renews this one."
-  successor: Contract @goField(forceResolver: true)
+  successor: Contract @goField(forceResolver: true) @authorize(object: "contract", action: "read")
 }
 
 "One entitlement's claims in the current contract year."
@@ -4756,9 +4758,9 @@ type Depot @goModel(model: "github.com/aftercare/aftercare.Depot") {
 
 "How much of one part one place (a depot or a van) holds."
 type StockLevel @goModel(model: "github.com/aftercare/aftercare.StockLevel") {
-  part: Part!
-  depot: Depot
-  engineer: Engineer
+  part: Part! @authorize(object: "part", action: "read")
+  depot: Depot @authorize(object: "depot", action: "read")
+  engineer: Engineer @authorize(object: "engineer", action: "read")
   onHand: Int!
   reserved: Int!
   available: Int!
@@ -4803,14 +4805,14 @@ extend type Query {
 "An engineer's job on an incident, with the parts reserved for it."
 type Assignment @goModel(model: "github.com/aftercare/aftercare.Assignment") {
   id: ID!
-  incident: Incident!
-  engineer: Engineer!
+  incident: Incident! @authorize(object: "incident", action: "read")
+  engineer: Engineer! @authorize(object: "engineer", action: "read")
   state: AssignmentState!
   eta: Time!
   distanceKm: Float!
   parts: [PartReservation!]!
-  "Why this engineer: the ranked candidates and rejections at the time, as JSON."
-  decision: String!
+  "Why this engineer: the ranked candidates and rejections at the time, as JSON; for those who may read dispatch decisions."
+  decision: String @authorize(object: "dispatch", action: "read")
   "Set when a dispatcher chose the engineer by hand."
   overrideReason: String
   createdAt: Time!
@@ -4818,15 +4820,15 @@ type Assignment @goModel(model: "github.com/aftercare/aftercare.Assignment") {
 
 "Units of a part held for an assignment in a van or a depot."
 type PartReservation @goModel(model: "github.com/aftercare/aftercare.PartReservation") {
-  part: Part!
+  part: Part! @authorize(object: "part", action: "read")
   "The depot the part is picked up from; null when it is in the engineer's van."
-  depot: Depot
+  depot: Depot @authorize(object: "depot", action: "read")
   quantity: Int!
 }
 
 "Units of a part a repair needs."
 type PartNeed @goModel(model: "github.com/aftercare/aftercare.PartNeed") {
-  part: Part!
+  part: Part! @authorize(object: "part", action: "read")
   quantity: Int!
 }
 
@@ -4842,7 +4844,7 @@ type DispatchDecision @goModel(model: "github.com/aftercare/aftercare.DispatchDe
 }
 
 type DispatchCandidate @goModel(model: "github.com/aftercare/aftercare.DispatchCandidate") {
-  engineer: Engineer!
+  engineer: Engineer! @authorize(object: "engineer", action: "read")
   distanceKm: Float!
   "The trip, through the depot when the van lacks a part."
   routeKm: Float!
@@ -4851,12 +4853,12 @@ type DispatchCandidate @goModel(model: "github.com/aftercare/aftercare.DispatchC
   load: Int!
   fromVan: [PartNeed!]!
   "The depot on the way that holds what the van lacks."
-  depot: Depot
+  depot: Depot @authorize(object: "depot", action: "read")
   fromDepot: [PartNeed!]!
 }
 
 type DispatchRejection @goModel(model: "github.com/aftercare/aftercare.DispatchRejection") {
-  engineer: Engineer!
+  engineer: Engineer! @authorize(object: "engineer", action: "read")
   "no_skill, level_too_low, no_clearance, off_shift, at_capacity, no_part or declined."
   reason: String!
   distanceKm: Float!
@@ -4869,7 +4871,7 @@ type ReasonCount {
 
 "An incident in a dispatcher's queue."
 type QueueItem @goModel(model: "github.com/aftercare/aftercare.QueueItem") {
-  incident: Incident!
+  incident: Incident! @authorize(object: "incident", action: "read")
   "The on-site deadline, null when no on-site clock runs."
   onSiteDeadline: Time
   "The active assignment; null when unassigned."
@@ -4879,7 +4881,7 @@ type QueueItem @goModel(model: "github.com/aftercare/aftercare.QueueItem") {
 "A region's queue assigned by least total travel time, against the greedy order."
 type BatchPlan @goModel(model: "github.com/aftercare/aftercare.BatchPlan") {
   assignments: [Assignment!]!
-  unassigned: [Incident!]!
+  unassigned: [Incident!]! @authorize(object: "incident", action: "read")
   "Total travel time of the optimal plan, in seconds."
   optimalTotalSeconds: Float!
   "Total travel time of the greedy order (queue order, each takes its best), in seconds."
@@ -4935,7 +4937,7 @@ type Engineer @goModel(model: "github.com/aftercare/aftercare.Engineer") {
   code: String!
   name: String!
   region: String!
-  homeDepot: Depot!
+  homeDepot: Depot! @authorize(object: "depot", action: "read")
   "The most demanding tier the engineer may serve; it includes the less demanding ones."
   tierClearance: Tier!
   "How many jobs the engineer may hold at once."
@@ -5048,11 +5050,11 @@ type Incident @goModel(model: "github.com/aftercare/aftercare.Incident") {
   id: ID!
   "The short sequential number people quote on the phone."
   number: Int!
-  account: Account!
-  site: Site!
-  asset: Asset!
+  account: Account! @authorize(object: "account", action: "read")
+  site: Site! @authorize(object: "site", action: "read")
+  asset: Asset! @authorize(object: "asset", action: "read")
   "The contract that covers the asset, if any."
-  contract: Contract
+  contract: Contract @authorize(object: "contract", action: "read")
   "The tier the incident is served at: the contract's, or STANDARD without one."
   tier: Tier!
   priority: Priority!
@@ -5061,7 +5063,7 @@ type Incident @goModel(model: "github.com/aftercare/aftercare.Incident") {
   status: IncidentStatus!
   contact: Contact!
   clientRequestId: String!
-  createdBy: User
+  createdBy: User @authorize(object: "profile", action: "read")
   createdAt: Time!
   updatedAt: Time!
   "The Temporal workflow that owns the incident's clocks."
@@ -5229,7 +5231,7 @@ type Notification @goModel(model: "github.com/aftercare/aftercare.Notification")
   id: ID! @goField(forceResolver: true)
   incidentId: ID!
   "The incident, where the caller may see it."
-  incident: Incident @goField(forceResolver: true)
+  incident: Incident @goField(forceResolver: true) @authorize(object: "incident", action: "read")
   clock: ClockKind!
   "The rung of the ladder, from 1."
   level: Int!
@@ -5258,7 +5260,7 @@ type NotificationEdge {
 type DutyManager @goModel(model: "github.com/aftercare/aftercare.DutyManager") {
   region: String!
   "Null once cleared: the region's escalations then go to the service directors."
-  user: User @goField(forceResolver: true)
+  user: User @goField(forceResolver: true) @authorize(object: "profile", action: "read")
   updatedAt: Time!
 }
 
@@ -5349,7 +5351,7 @@ type QuoteLine @goModel(model: "github.com/aftercare/aftercare.QuoteLine") {
 "A price for work not covered by warranty or entitlement, for the customer to approve."
 type Quote @goModel(model: "github.com/aftercare/aftercare.Quote") {
   id: ID!
-  incident: Incident!
+  incident: Incident! @authorize(object: "incident", action: "read")
   state: QuoteState!
   "The price list the quote was built from."
   tier: Tier!
@@ -5392,24 +5394,24 @@ type PartReturn @goModel(model: "github.com/aftercare/aftercare.PartReturn") {
   serialNumber: String!
   disposition: PartDisposition!
   "The depot it goes back to; null when the customer keeps it."
-  depot: Depot
+  depot: Depot @authorize(object: "depot", action: "read")
   createdAt: Time!
 }
 
 "A genuine part installed in a repair, traced to the stock it came from."
 type InstalledPart @goModel(model: "github.com/aftercare/aftercare.InstalledPart") {
   id: Int!
-  part: Part!
+  part: Part! @authorize(object: "part", action: "read")
   fru: String!
   serialNumber: String!
   "The stock row the unit was consumed from."
   stockId: Int!
   "The depot the unit came from, or null when it came from a van."
-  depot: Depot
+  depot: Depot @authorize(object: "depot", action: "read")
   "The engineer whose van the unit came from, or null when it came from a depot."
-  van: Engineer
+  van: Engineer @authorize(object: "engineer", action: "read")
   "The engineer assigned to the repair."
-  engineer: Engineer
+  engineer: Engineer @authorize(object: "engineer", action: "read")
   installedAt: Time!
   "Whether the unit was reserved for the job (advance parts) rather than taken unreserved."
   reserved: Boolean!
@@ -5467,13 +5469,13 @@ type SurveySuppression @goModel(model: "github.com/aftercare/aftercare.SurveySup
 
 extend type Incident {
   "The quotes for work not covered, newest first."
-  quotes: [Quote!]!
+  quotes: [Quote!]! @authorize(object: "quote", action: "read")
   "The repair record."
-  repair: RepairRecord!
+  repair: RepairRecord! @authorize(object: "repair", action: "read")
   "The satisfaction survey, once the incident resolved; null if none was sent."
-  survey: Survey
+  survey: Survey @authorize(object: "survey", action: "read")
   "Why no survey was sent, if one was suppressed."
-  surveySuppression: SurveySuppression
+  surveySuppression: SurveySuppression @authorize(object: "survey", action: "read")
 }
 
 extend type Query {
@@ -5532,7 +5534,7 @@ enum PauseReason @goModel(model: "github.com/aftercare/aftercare/sla.PauseReason
 
 "One SLA clock of an incident as it stands now, recomputed from its recorded events."
 type SlaClock @goModel(model: "github.com/aftercare/aftercare.SLAClock") {
-  incident: Incident!
+  incident: Incident! @authorize(object: "incident", action: "read")
   kind: ClockKind!
   "The target as policies write it: 15m, 4BH, NBD, 3BD."
   target: String!
@@ -5595,7 +5597,7 @@ type IncidentEvent @goModel(model: "github.com/aftercare/aftercare.IncidentEvent
   fromStatus: IncidentStatus @goField(forceResolver: true)
   toStatus: IncidentStatus @goField(forceResolver: true)
   reason: String!
-  actor: User
+  actor: User @authorize(object: "profile", action: "read")
   at: Time!
   "Details as a JSON object."
   data: String!
