@@ -8,7 +8,7 @@ import (
 )
 
 // Survey timing: how long a survey link stays valid, and how long after a
-// survey the same contact gets no other.
+// survey the same contact of the same account gets no other.
 const (
 	SurveyValidFor        = 14 * 24 * time.Hour
 	SurveySuppressionSpan = 7 * 24 * time.Hour
@@ -47,7 +47,8 @@ type Survey struct {
 }
 
 // SurveySuppression records a survey not sent because the contact had
-// received one within SurveySuppressionSpan.
+// received one about another incident of the same account within
+// SurveySuppressionSpan.
 type SurveySuppression struct {
 	IncidentID   string
 	ContactEmail string
@@ -109,8 +110,9 @@ func (a *SurveyAnswer) Validate() error {
 type SurveyService interface {
 	// CreateSurvey sends the survey of a resolved incident at now, once:
 	// again it returns what the first call did. A contact who received a
-	// survey within SurveySuppressionSpan gets none; the suppression is
-	// recorded instead.
+	// survey about another of the account's incidents within
+	// SurveySuppressionSpan gets none; the suppression is recorded instead.
+	// Other accounts' surveys never suppress one.
 	CreateSurvey(ctx context.Context, incidentID string, now time.Time) (*SurveyOutcome, error)
 	// AnswerSurvey records the answer to the survey the token names:
 	// ENOTFOUND for an unknown token, ECONFLICT for an expired or already

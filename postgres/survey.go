@@ -50,10 +50,13 @@ func hashSurveyToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateSurvey sends the survey of a resolved incident at now, once. The
-// contact's surveys are serialised by an advisory lock on their address, so
-// two incidents resolving together cannot both send within the suppression
-// span. A new survey gets a random token, kept only as its hash, and an
+// CreateSurvey sends the survey of a resolved incident at now, once.
+// Suppression belongs to one account: a contact who had a survey about
+// another of the account's incidents within the suppression span gets none,
+// and another account's surveys to the same address count for nothing (nor
+// is their incident ever named). The contact's surveys within the account
+// are serialised by an advisory lock on the account and address, so two
+// incidents resolving together cannot both send within the span. A new survey gets a random token, kept only as its hash, and an
 // invitation with its link, written to the webhook outbox for each of
 // s.Webhooks in the same transaction (the webhook relay delivers it with
 // retries and records the delivery).
@@ -65,8 +68,8 @@ func (s *SurveyService) CreateSurvey(ctx context.Context, incidentID string, now
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('survey:' || lower($1), 0))`,
-			inc.Contact.Email); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('survey:' || $1 || ':' || lower($2), 0))`,
+			inc.AccountID, inc.Contact.Email); err != nil {
 			return err
 		}
 		if out, err = findSurveyOutcome(ctx, tx, incidentID); err != nil || out.Survey != nil || out.Suppressed != nil {
@@ -74,10 +77,10 @@ func (s *SurveyService) CreateSurvey(ctx context.Context, incidentID string, now
 		}
 		var recent string
 		err = tx.QueryRow(ctx, `
-			SELECT incident_id FROM surveys
-			WHERE lower(contact_email) = lower($1) AND sent_at > $2 AND sent_at <= $3
-			ORDER BY sent_at DESC LIMIT 1`,
-			inc.Contact.Email, now.Add(-aftercare.SurveySuppressionSpan), now).Scan(&recent)
+			SELECT v.incident_id FROM surveys v JOIN incidents i ON i.id = v.incident_id
+			WHERE i.account_id = $1 AND lower(v.contact_email) = lower($2) AND v.sent_at > $3 AND v.sent_at <= $4
+			ORDER BY v.sent_at DESC LIMIT 1`,
+			inc.AccountID, inc.Contact.Email, now.Add(-aftercare.SurveySuppressionSpan), now).Scan(&recent)
 		switch {
 		case err == nil:
 			sup := &aftercare.SurveySuppression{IncidentID: incidentID, ContactEmail: inc.Contact.Email, SuppressedAt: now,

@@ -77,6 +77,35 @@ func TestSurveySentOnceAndSuppressedForAWeek(t *testing.T) {
 	assert.NotNil(t, out4.Survey, "another contact is not suppressed")
 }
 
+// TestSurveySuppressionBelongsToOneAccount sends surveys to one address
+// from two accounts' incidents: neither suppresses the other, so neither
+// account learns of the other's incident, and each customer gets its survey.
+func TestSurveySuppressionBelongsToOneAccount(t *testing.T) {
+	db := mustTestDB(t, nil)
+	a := mustFixture(t, db, "SUPA", "platinum")
+	b := mustFixture(t, db, "SUPB", "platinum")
+	s := NewSurveyService(db)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+
+	first := mustIncident(t, db, a.coveredSerial, "sa-1", "shared.contact@example.com", aftercare.StatusResolved)
+	out, err := s.CreateSurvey(ctx, first.ID, now)
+	require.NoError(t, err)
+	require.NotNil(t, out.Survey)
+
+	other := mustIncident(t, db, b.coveredSerial, "sb-1", "Shared.Contact@example.com", aftercare.StatusResolved)
+	out, err = s.CreateSurvey(ctx, other.ID, now.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Nil(t, out.Suppressed, "another account's survey to the same address suppresses nothing")
+	assert.NotNil(t, out.Survey, "the second account's customer gets its survey")
+
+	again := mustIncident(t, db, a.coveredSerial, "sa-2", "shared.contact@example.com", aftercare.StatusResolved)
+	out, err = s.CreateSurvey(ctx, again.ID, now.Add(2*time.Hour))
+	require.NoError(t, err)
+	require.NotNil(t, out.Suppressed, "the same account's contact within a week")
+	assert.Equal(t, first.ID, out.Suppressed.BecauseOf, "the account's own incident, never the other account's")
+}
+
 func TestAnswerSurvey(t *testing.T) {
 	db := mustTestDB(t, nil)
 	f := mustFixture(t, db, "ANSWER", "platinum")
