@@ -116,7 +116,9 @@ type DispatchInput struct {
 	Tier        Tier
 	Priority    Priority
 	Parts       []PartNeed
-	// OnSiteDeadline is the on-site clock's deadline, zero when none runs.
+	// OnSiteDeadline is the on-site clock's deadline, also when it has
+	// passed; zero when the clock has stopped, has not started or is paused
+	// with no deadline.
 	OnSiteDeadline time.Time
 	// Declined lists engineers who declined the incident; they are not
 	// asked again.
@@ -165,8 +167,10 @@ type DispatchDecision struct {
 	At         time.Time
 	Candidates []DispatchCandidate
 	Rejections []DispatchRejection
-	// RejectionCounts tallies rejections by rule; when nobody qualifies it
-	// also counts those without the product line: "why nobody?".
+	// RejectionCounts tallies Rejections by rule when the candidates fill
+	// the shortlist. When they do not (none included) it tallies every
+	// engineer who is not a candidate, listed or not, those without the
+	// product line under no_skill: "why nobody?" and "why so few?".
 	RejectionCounts map[string]int
 }
 

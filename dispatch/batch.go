@@ -40,8 +40,9 @@ type Assignment struct {
 // algorithm on requests × free engineer slots, infeasible pairs excluded),
 // and reports the greedy plan — each request in queue order takes the
 // engineer with the least travel time who has a free slot — and the gain.
-// Ties go to the engineer with the least load, then the smaller ID. The
-// assignments ignore deadlines when choosing but report MakesDeadline.
+// Ties go to the engineer with the least load, then the smaller ID. No
+// request goes to an engineer in its Declined. The assignments ignore
+// deadlines when choosing but report MakesDeadline.
 //
 // Each request only needs its len(queue) best engineers by travel time: in
 // any plan the other requests occupy fewer than len(queue) of them, so a

@@ -199,3 +199,21 @@ func TestAssignNeverWorseThanGreedy(t *testing.T) {
 	}
 	assert.Positive(t, gained, "the optimum beats greedy somewhere")
 }
+
+// TestAssignSkipsDeclines gives no request to an engineer who declined it:
+// near declined the first incident, so both plans send far, who has one
+// free slot, there, though far is nearer the second incident.
+func TestAssignSkipsDeclines(t *testing.T) {
+	near, far := engineerAt(t, "near", 1), engineerAt(t, "far", 5)
+	far.Load = 2
+	first, second := serverRequest(t), serverRequest(t)
+	first.Declined = []string{"near"}
+	second.Lng += 4 / kmPerLngDegree
+	batch, err := mustIndex(t, defaultLayout(), []Engineer{near, far}, nil).Assign([]Request{first, second})
+	require.NoError(t, err)
+	for _, p := range []Plan{batch.Optimal, batch.Greedy} {
+		require.Len(t, p.Assignments, 2)
+		assert.Equal(t, "far", p.Assignments[0].EngineerID)
+		assert.Equal(t, "near", p.Assignments[1].EngineerID)
+	}
+}

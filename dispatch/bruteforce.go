@@ -74,6 +74,9 @@ func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 					reason = ReasonNoPart
 				}
 			}
+			if reason == "" && slices.Contains(req.Declined, e.ID) {
+				reason = ReasonDeclined
+			}
 		}
 		if reason != "" {
 			rejected = append(rejected, Rejection{EngineerID: e.ID, Reason: reason, DistanceKm: straight})

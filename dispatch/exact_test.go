@@ -79,7 +79,8 @@ func exactScenarios(t *testing.T) []exactScenario {
 // TestCandidatesEqualsBruteForce is the exactness property: for 10,000
 // incidents the whole result of the index — shortlist, parts plans,
 // rejections and counts — equals the reference scan. Each scenario runs on
-// the default layout and on one finer layout that walks more rings.
+// the default layout and on one finer layout that walks more rings. A
+// third of the requests come with engineers who declined (see declines).
 func TestCandidatesEqualsBruteForce(t *testing.T) {
 	scenarios := exactScenarios(t)
 	total := 0
@@ -94,14 +95,20 @@ func TestCandidatesEqualsBruteForce(t *testing.T) {
 			for i, l := range layouts {
 				indexes[i] = mustIndex(t, l, sc.engineers, sc.depots)
 			}
-			full, short := 0, 0
+			full, short, declined := 0, 0, 0
 			for i, req := range sc.requests {
+				if i%3 == 0 {
+					req.Declined = declines(t, sc, req, uint64(i))
+				}
 				want, err := BruteForce(sc.engineers, sc.depots, req)
 				require.NoError(t, err)
 				if len(want.Candidates) == req.Shortlist {
 					full++
 				} else {
 					short++
+				}
+				if want.Counts[ReasonDeclined] > 0 {
+					declined++
 				}
 				x := indexes[i%len(indexes)]
 				got, err := x.Candidates(req)
@@ -110,11 +117,35 @@ func TestCandidatesEqualsBruteForce(t *testing.T) {
 					return
 				}
 			}
-			t.Logf("%d requests with a full shortlist, %d short", full, short)
+			t.Logf("%d requests with a full shortlist, %d short; %d count a decline", full, short, declined)
 			assert.Positive(t, full)
 			assert.Positive(t, short)
+			assert.Positive(t, declined)
 		})
 	}
+}
+
+// declines returns engineers to decline req: each candidate of its result
+// without declines with even odds (so that now and then all of them), now
+// and then a listed rejection, an engineer anywhere and an unknown ID.
+func declines(t *testing.T, sc exactScenario, req Request, seed uint64) []string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 13))
+	res, err := BruteForce(sc.engineers, sc.depots, req)
+	require.NoError(t, err)
+	var out []string
+	for _, c := range res.Candidates {
+		if rng.IntN(2) == 0 {
+			out = append(out, c.EngineerID)
+		}
+	}
+	if len(res.Rejected) > 0 && rng.IntN(2) == 0 {
+		out = append(out, res.Rejected[rng.IntN(len(res.Rejected))].EngineerID)
+	}
+	if rng.IntN(4) == 0 {
+		out = append(out, sc.engineers[rng.IntN(len(sc.engineers))].ID, "nobody-by-this-id")
+	}
+	return out
 }
 
 // TestIndexFollowsUpdates interleaves location reports, load and stock

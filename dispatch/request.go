@@ -29,6 +29,10 @@ type Request struct {
 	// Rejections is how many of the nearest rejected engineers to list with
 	// their reasons (see Result.Rejected); 0 lists none.
 	Rejections int
+	// Declined lists the engineers who declined the incident. One whom no
+	// other rule rejects is rejected with ReasonDeclined, and is listed and
+	// counted like any other rejection.
+	Declined []string
 }
 
 // DefaultRejections is how many rejections Aftercare lists with a
@@ -60,6 +64,11 @@ func (r *Request) validate() error {
 		return invalidf("request: shortlist of %d", r.Shortlist)
 	case r.Rejections < 0:
 		return invalidf("request: %d rejections to list", r.Rejections)
+	}
+	for _, id := range r.Declined {
+		if id == "" {
+			return invalidf("request: a declined engineer without an ID")
+		}
 	}
 	for i, p := range r.Parts {
 		if p.PartID == "" || p.Quantity < 1 {

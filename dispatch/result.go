@@ -15,18 +15,21 @@ type Result struct {
 	// Whoever makes the deadline travels less than whoever misses it, so
 	// the list is in order of travel time too.
 	Candidates []Candidate
-	// Rejected lists, nearest first (then by engineer ID), the
-	// Request.Rejections nearest engineers who hold the product line but
-	// failed a rule and are no farther from the site than the farthest
-	// candidate: the engineers nearer than someone on the shortlist whom a
-	// dispatcher asks about first. When the shortlist is not full the
-	// farthest candidate sets no bound.
+	// Rejected lists, nearest first (then by engineer ID) whatever the
+	// reason, the Request.Rejections nearest engineers who hold the product
+	// line but failed a rule, declining the incident included, and are no
+	// farther from the site than the farthest candidate: the engineers
+	// nearer than someone on the shortlist whom a dispatcher asks about
+	// first. When the shortlist is not full the farthest candidate sets no
+	// bound. Request.Rejections 0 lists nobody.
 	Rejected []Rejection
 	// Counts tallies Rejected by reason when the shortlist is full. When it
-	// is not, Counts tallies every engineer who failed a rule, listed or
-	// not, and counts under ReasonNoSkill every engineer without the
-	// product line: the answer to "why nobody?". Engineers without the line
-	// are never listed.
+	// is not (fewer than Request.Shortlist candidates, none included),
+	// Counts tallies every engineer who failed a rule, listed or not, and
+	// counts under ReasonNoSkill every engineer without the product line,
+	// so that the candidates and Counts together account for every
+	// engineer: the answer to "why nobody?" and "why so few?". Engineers
+	// without the line are never listed.
 	Counts map[Reason]int
 }
 
@@ -77,14 +80,15 @@ const (
 	ReasonOffShift    Reason = "off_shift"     // not on shift at the request's Now
 	ReasonAtCapacity  Reason = "at_capacity"   // holds as many jobs as allowed
 	ReasonNoPart      Reason = "no_part"       // the van lacks a part no single depot holds
+	ReasonDeclined    Reason = "declined"      // in Request.Declined
 )
 
 // reasonCount is the number of reasons.
-const reasonCount = 6
+const reasonCount = 7
 
 // reasons returns the reasons in the order the rules are checked.
 func reasons() [reasonCount]Reason {
-	return [...]Reason{ReasonNoSkill, ReasonLevelTooLow, ReasonNoClearance, ReasonOffShift, ReasonAtCapacity, ReasonNoPart}
+	return [...]Reason{ReasonNoSkill, ReasonLevelTooLow, ReasonNoClearance, ReasonOffShift, ReasonAtCapacity, ReasonNoPart, ReasonDeclined}
 }
 
 // order returns the reason's position in reasons().
@@ -100,6 +104,8 @@ func (r Reason) order() int {
 		return 4
 	case ReasonNoPart:
 		return 5
+	case ReasonDeclined:
+		return 6
 	}
 	return 0
 }

@@ -56,6 +56,9 @@ type search struct {
 	nodes    minHeap[nodeBound]
 	trips    tripPlanner
 	line     *line
+	// declined holds the slots of the engineers of Request.Declined that
+	// the index holds.
+	declined []int32
 	// vans is true in the first pass, through the vans holding a part.
 	vans bool
 	// detourKm bounds from below, in the second pass, the trip of anyone
@@ -96,6 +99,12 @@ func (x *Index) newSearch(req *Request, k int) *search {
 	s.nodes.items = s.nodes.items[:0]
 	s.line, s.vans, s.detourKm = nil, false, 0
 	s.trips.reset(x, s.site, req.Parts)
+	s.declined = s.declined[:0]
+	for _, id := range req.Declined {
+		if slot, ok := x.slotOf[id]; ok {
+			s.declined = append(s.declined, slot)
+		}
+	}
 	return s
 }
 
@@ -342,7 +351,8 @@ func (s *search) examine(n *node) {
 		if c2 > s.listChord2 {
 			// Not to be listed: only a candidate matters, so the rules
 			// need not be told apart, and the cheap ones go first.
-			if en.level < s.minLevel || en.clearance < s.tier || !en.free || !s.onShift(en.zone, &d.calendar, en.slot) {
+			if en.level < s.minLevel || en.clearance < s.tier || !en.free || s.declines(en.slot) ||
+				!s.onShift(en.zone, &d.calendar, en.slot) {
 				continue
 			}
 			if straight := chordKm(c2); !s.beyondReach(max(straight, s.detourKm)) {
@@ -365,10 +375,24 @@ func (s *search) examine(n *node) {
 			s.reject(n, i, reason, c2)
 			continue
 		}
+		if s.declines(en.slot) {
+			// No part comes before declined: plan the trip, offer nothing.
+			reason = ReasonDeclined
+			if _, ok := s.trips.plan(en, d, chordKm(c2), math.Inf(1)); !ok {
+				reason = ReasonNoPart
+			}
+			s.reject(n, i, reason, c2)
+			continue
+		}
 		if !s.offerTrip(en, d, chordKm(c2), math.Inf(1)) {
 			s.reject(n, i, ReasonNoPart, c2)
 		}
 	}
+}
+
+// declines reports whether the engineer in slot declined the incident.
+func (s *search) declines(slot int32) bool {
+	return len(s.declined) > 0 && slices.Contains(s.declined, slot)
 }
 
 // offerTrip plans the trip of a qualified engineer straight km from the
@@ -471,13 +495,13 @@ func (s *search) examineLeaf(n *node) {
 }
 
 // examineVans offers, in the first pass, the qualified engineers of a leaf
-// of vans whose van holds every needed part; the second pass lists whoever
-// the rules reject.
+// of vans whose van holds every needed part and who have not declined; the
+// second pass lists whoever the rules reject.
 func (s *search) examineVans(n *node) {
 	for i := range n.entries {
 		en := &n.entries[i]
 		c2 := chord2(en.at, s.site)
-		if c2 > s.farChord2 || en.clearance < s.tier || !en.free {
+		if c2 > s.farChord2 || en.clearance < s.tier || !en.free || s.declines(en.slot) {
 			continue
 		}
 		straight := chordKm(c2)

@@ -221,6 +221,106 @@ func TestVansBeyondTheSkillSet(t *testing.T) {
 	}
 }
 
+// TestDeclined covers Request.Declined: an engineer who declined is
+// rejected as declined only when no other rule rejects them (no_part
+// included), and the declines are listed among the other rejections
+// nearest first, within the farthest candidate when the shortlist is full,
+// as many as asked for and none when none is.
+func TestDeclined(t *testing.T) {
+	engineers := []Engineer{
+		engineerAt(t, "near", 1), engineerAt(t, "busy", 2), engineerAt(t, "empty-van", 2.2), engineerAt(t, "off", 2.5),
+		engineerAt(t, "a", 3), engineerAt(t, "b", 4), engineerAt(t, "c", 5), engineerAt(t, "far", 9),
+	}
+	engineers[1].Load = 3
+	engineers[2].Van = nil
+	engineers[3].Calendar.Week = [7][]Shift{}
+	req := serverRequest(t)
+	req.Declined = []string{"far", "off", "near", "empty-van", "unknown"}
+	tests := []struct {
+		name                  string
+		shortlist, rejections int
+		candidates, rejected  []string
+		reasons               []Reason
+		counts                map[Reason]int
+	}{
+		{"full shortlist", 2, DefaultRejections, []string{"a", "b"}, []string{"near", "busy", "empty-van", "off"},
+			[]Reason{ReasonDeclined, ReasonAtCapacity, ReasonNoPart, ReasonOffShift},
+			map[Reason]int{ReasonDeclined: 1, ReasonAtCapacity: 1, ReasonNoPart: 1, ReasonOffShift: 1}},
+		{"two asked for", 2, 2, []string{"a", "b"}, []string{"near", "busy"}, []Reason{ReasonDeclined, ReasonAtCapacity},
+			map[Reason]int{ReasonDeclined: 1, ReasonAtCapacity: 1}},
+		{"none asked for", 2, 0, []string{"a", "b"}, nil, nil, map[Reason]int{}},
+		{"short shortlist", 4, DefaultRejections, []string{"a", "b", "c"}, []string{"near", "busy", "empty-van", "off", "far"},
+			[]Reason{ReasonDeclined, ReasonAtCapacity, ReasonNoPart, ReasonOffShift, ReasonDeclined},
+			map[Reason]int{ReasonDeclined: 2, ReasonAtCapacity: 1, ReasonNoPart: 1, ReasonOffShift: 1}},
+		{"short shortlist, none asked for", 4, 0, []string{"a", "b", "c"}, nil, nil,
+			map[Reason]int{ReasonDeclined: 2, ReasonAtCapacity: 1, ReasonNoPart: 1, ReasonOffShift: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := req
+			req.Shortlist, req.Rejections = tt.shortlist, tt.rejections
+			got := searchBoth(t, engineers, nil, req)
+			assert.Equal(t, tt.candidates, candidateIDs(got))
+			assert.Equal(t, tt.rejected, rejectedIDs(got))
+			var reasons []Reason
+			for _, r := range got.Rejected {
+				reasons = append(reasons, r.Reason)
+			}
+			assert.Equal(t, tt.reasons, reasons)
+			assert.Equal(t, tt.counts, got.Counts)
+		})
+	}
+
+	req.Shortlist, req.Declined = 2, []string{"near", "a", "b", "c", "far"}
+	got := searchBoth(t, engineers, nil, req)
+	assert.Empty(t, got.Candidates, "everyone qualified declined")
+	assert.Equal(t, map[Reason]int{ReasonDeclined: 5, ReasonAtCapacity: 1, ReasonNoPart: 1, ReasonOffShift: 1}, got.Counts)
+	assert.Equal(t, []string{"near", "busy", "empty-van", "off", "a", "b", "c", "far"}, rejectedIDs(got))
+}
+
+// TestCountsFollowTheShortlist pins down what Result.Counts tallies: the
+// listed rejections when the shortlist is full; every engineer who is not a
+// candidate, those without the product line under no_skill, when it is
+// short, with one candidate as with none.
+func TestCountsFollowTheShortlist(t *testing.T) {
+	engineers := []Engineer{engineerAt(t, "junior", 1), engineerAt(t, "a", 2), engineerAt(t, "storage", 3), engineerAt(t, "busy", 6)}
+	engineers[0].Skills["server"] = 1
+	engineers[2].Skills = map[string]int{"storage": 2}
+	engineers[3].Load = 3
+	req := serverRequest(t)
+
+	req.Shortlist = 1
+	got := searchBoth(t, engineers, nil, req)
+	assert.Equal(t, []string{"a"}, candidateIDs(got))
+	assert.Equal(t, []string{"junior"}, rejectedIDs(got), "busy is farther than the farthest candidate")
+	assert.Equal(t, map[Reason]int{ReasonLevelTooLow: 1}, got.Counts)
+
+	req.Shortlist = 2
+	got = searchBoth(t, engineers, nil, req)
+	assert.Equal(t, []string{"a"}, candidateIDs(got))
+	assert.Equal(t, []string{"junior", "busy"}, rejectedIDs(got))
+	assert.Equal(t, map[Reason]int{ReasonLevelTooLow: 1, ReasonAtCapacity: 1, ReasonNoSkill: 1}, got.Counts)
+
+	req.Rejections = 0
+	got = searchBoth(t, engineers, nil, req)
+	assert.Empty(t, got.Rejected)
+	assert.Equal(t, map[Reason]int{ReasonLevelTooLow: 1, ReasonAtCapacity: 1, ReasonNoSkill: 1}, got.Counts,
+		"counted though none is listed")
+
+	req.Declined = []string{"a"}
+	got = searchBoth(t, engineers, nil, req)
+	assert.Empty(t, got.Candidates)
+	assert.Equal(t, map[Reason]int{ReasonDeclined: 1, ReasonLevelTooLow: 1, ReasonAtCapacity: 1, ReasonNoSkill: 1}, got.Counts)
+}
+
+func candidateIDs(r Result) []string {
+	var ids []string
+	for _, c := range r.Candidates {
+		ids = append(ids, c.EngineerID)
+	}
+	return ids
+}
+
 func rejectedIDs(r Result) []string {
 	var ids []string
 	for _, rej := range r.Rejected {
@@ -252,6 +352,13 @@ func TestRanking(t *testing.T) {
 		got = searchBoth(t, []Engineer{near, far}, []Depot{depot}, req)
 		assert.Equal(t, "far", got.Candidates[0].EngineerID, "8 km beats 22 km without a deadline too")
 		assert.True(t, got.Candidates[1].MakesDeadline, "no deadline is never missed")
+
+		req.Deadline = req.Now.Add(-time.Minute)
+		got = searchBoth(t, []Engineer{near, far}, []Depot{depot}, req)
+		assert.Equal(t, []string{"far", "near"}, candidateIDs(got), "by travel time when nobody makes it")
+		for _, c := range got.Candidates {
+			assert.False(t, c.MakesDeadline, "%s: a deadline already past is missed", c.EngineerID)
+		}
 	})
 	t.Run("equal travel: least load, then ID", func(t *testing.T) {
 		a, b, c := engineerAt(t, "b", 3), engineerAt(t, "a", 3), engineerAt(t, "c", 3)
@@ -342,6 +449,7 @@ func TestInvalidInput(t *testing.T) {
 		{"empty shortlist", func(_ *Engineer, req *Request) { req.Shortlist = 0 }},
 		{"part twice", func(_ *Engineer, req *Request) { req.Parts = append(req.Parts, req.Parts[0]) }},
 		{"no units", func(_ *Engineer, req *Request) { req.Parts[0].Quantity = 0 }},
+		{"declined without ID", func(_ *Engineer, req *Request) { req.Declined = []string{"e", ""} }},
 		{"engineer without ID", func(e *Engineer, _ *Request) { e.ID = "" }},
 		{"engineer off the globe", func(e *Engineer, _ *Request) { e.Lng = 181 }},
 		{"level 0 skill", func(e *Engineer, _ *Request) { e.Skills["server"] = 0 }},

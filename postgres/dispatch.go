@@ -83,7 +83,10 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, version int64) 
 }
 
 // FindDispatchInput returns what dispatching an incident in the caller's
-// scope needs: its site, product line, tier, needs and on-site deadline.
+// scope needs: its site, product line, tier, needs, the engineers who
+// declined it, and the deadline of its on-site clock while the clock has
+// not stopped — breached included, so that nobody is shown making a
+// deadline already past.
 func (s *DispatchService) FindDispatchInput(ctx context.Context, incidentID string) (_ *aftercare.DispatchInput, err error) {
 	defer wrap(&err, fmt.Sprintf("DispatchService.FindDispatchInput(ctx, %q)", incidentID))
 	return findDispatchInput(ctx, s.db.pool, incidentID)
@@ -98,7 +101,7 @@ func findDispatchInput(ctx context.Context, q querier, incidentID string) (*afte
 	err := q.QueryRow(ctx, `
 		SELECT i.account_id, s.region, s.lat, s.lng, a.product_line, i.min_level, i.tier, i.priority,
 			(SELECT c.deadline FROM sla_clocks c WHERE c.incident_id = i.id AND c.kind = 'on_site'
-				AND c.state IN ('running', 'paused')),
+				AND c.stopped_at IS NULL),
 			coalesce((SELECT array_agg(x.engineer_id ORDER BY x.engineer_id) FROM assignments x
 				WHERE x.incident_id = i.id AND x.state = 'declined'), '{}')
 		FROM incidents i JOIN sites s ON s.id = i.site_id JOIN assets a ON a.id = i.asset_id

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -135,7 +134,8 @@ func (d *Dispatcher) Follow(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// request builds the index's question for an incident.
+// request builds the index's question for an incident; those who declined
+// it are rejected as declined.
 func (d *Dispatcher) request(in *aftercare.DispatchInput, now time.Time, shortlist, rejections int) dispatch.Request {
 	parts := make([]dispatch.PartNeed, len(in.Parts))
 	for i, p := range in.Parts {
@@ -143,12 +143,12 @@ func (d *Dispatcher) request(in *aftercare.DispatchInput, now time.Time, shortli
 	}
 	return dispatch.Request{Lat: in.Lat, Lng: in.Lng, ProductLine: in.ProductLine, MinLevel: in.MinLevel, Tier: in.Tier,
 		Parts: parts, Now: now, Deadline: in.OnSiteDeadline, SpeedKmh: d.speedKmh, Shortlist: shortlist,
-		Rejections: rejections}
+		Rejections: rejections, Declined: in.Declined}
 }
 
 // Candidates ranks the engineers who could take an incident now, leaving
 // out those who declined it, and lists the nearest rejections engineers
-// who could not.
+// who could not, those who declined among them (see dispatch.Result).
 func (d *Dispatcher) Candidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error) {
 	if rejections < 0 || rejections > aftercare.MaxDispatchRejections {
 		return nil, aftercare.Errorf(aftercare.EINVALID, "rejections: %d is not 0 to %d", rejections, aftercare.MaxDispatchRejections)
@@ -165,21 +165,13 @@ func (d *Dispatcher) Candidates(ctx context.Context, incidentID string, rejectio
 
 func (d *Dispatcher) decide(in *aftercare.DispatchInput, now time.Time, rejections int) (*aftercare.DispatchDecision, error) {
 	d.mu.Lock()
-	res, err := d.index.Candidates(d.request(in, now, d.shortlist+len(in.Declined), rejections))
+	res, err := d.index.Candidates(d.request(in, now, d.shortlist, rejections))
 	d.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	dec := &aftercare.DispatchDecision{IncidentID: in.IncidentID, At: now, RejectionCounts: map[string]int{}}
+	dec := &aftercare.DispatchDecision{IncidentID: in.IncidentID, At: now, RejectionCounts: make(map[string]int, len(res.Counts))}
 	for _, c := range res.Candidates {
-		if slices.Contains(in.Declined, c.EngineerID) {
-			dec.Rejections = append(dec.Rejections, aftercare.DispatchRejection{EngineerID: c.EngineerID, Reason: "declined", DistanceKm: c.DistanceKm})
-			dec.RejectionCounts["declined"]++
-			continue
-		}
-		if len(dec.Candidates) == d.shortlist {
-			break
-		}
 		dec.Candidates = append(dec.Candidates, aftercare.DispatchCandidate{EngineerID: c.EngineerID, DistanceKm: c.DistanceKm,
 			RouteKm: c.RouteKm, ETA: c.ETA, MakesDeadline: c.MakesDeadline, Load: c.Load,
 			FromVan: needs(c.Plan.FromVan), DepotID: c.Plan.DepotID, FromDepot: needs(c.Plan.FromDepot)})
@@ -188,7 +180,7 @@ func (d *Dispatcher) decide(in *aftercare.DispatchInput, now time.Time, rejectio
 		dec.Rejections = append(dec.Rejections, aftercare.DispatchRejection{EngineerID: r.EngineerID, Reason: string(r.Reason), DistanceKm: r.DistanceKm})
 	}
 	for reason, n := range res.Counts {
-		dec.RejectionCounts[string(reason)] += n
+		dec.RejectionCounts[string(reason)] = n
 	}
 	return dec, nil
 }

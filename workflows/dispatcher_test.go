@@ -65,13 +65,33 @@ func raceFixture(t *testing.T, db *postgres.DB) (incidents []string, partID stri
 	return incidents, "b0000000-0000-4000-8000-000000000001"
 }
 
+// raceEngineer returns the ID of raceFixture's engineer i, 1 to 5: the
+// higher i, the nearer the site (about 14, 12, 10.5, 9 and 8 km).
+func raceEngineer(i int) string { return fmt.Sprintf("e0000000-0000-4000-8000-%012d", i) }
+
 func newDispatcher(t *testing.T, db *postgres.DB) *workflows.Dispatcher {
+	t.Helper()
+	return newDispatcherRanking(t, db, 5)
+}
+
+// newDispatcherRanking returns a dispatcher whose decisions rank a
+// shortlist of k.
+func newDispatcherRanking(t *testing.T, db *postgres.DB, k int) *workflows.Dispatcher {
 	t.Helper()
 	d, err := workflows.NewDispatcher(context.Background(), postgres.NewDispatchService(db),
 		slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		workflows.DispatcherConfig{SpeedKmh: 40, Shortlist: 5})
+		workflows.DispatcherConfig{SpeedKmh: 40, Shortlist: k})
 	require.NoError(t, err)
 	return d
+}
+
+// listed returns a decision's rejections as "reason engineer", in order.
+func listed(dec *aftercare.DispatchDecision) []string {
+	out := []string{}
+	for _, r := range dec.Rejections {
+		out = append(out, r.Reason+" "+r.EngineerID)
+	}
+	return out
 }
 
 // TestConcurrentDispatch runs 50 dispatches at once, through three
@@ -198,4 +218,95 @@ func TestReportLocationMovesTheEngineer(t *testing.T) {
 	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err))
 	err = d.ReportLocation(ctx, "e0000000-0000-4000-8000-000000000099", 31, 121)
 	assert.Equal(t, aftercare.ENOTFOUND, aftercare.ErrorCode(err))
+}
+
+// TestRejectionsNearestFirstWithDeclines has the nearest engineer off shift
+// and the farthest one declined: the rejections come nearest first whatever
+// the reason, as many as asked for, those who declined included.
+func TestRejectionsNearestFirstWithDeclines(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	incidents, _ := raceFixture(t, db)
+	ctx := context.Background()
+	require.NoError(t, db.ExecScript(ctx, fmt.Sprintf(`
+		UPDATE engineers SET shifts = '[]' WHERE id = '%s';
+		INSERT INTO assignments (incident_id, engineer_id, state, eta, distance_km)
+			VALUES ('%s', '%s', 'declined', now(), 14);`, raceEngineer(5), incidents[0], raceEngineer(1))))
+	d := newDispatcher(t, db)
+	offShift, declined := "off_shift "+raceEngineer(5), "declined "+raceEngineer(1)
+	for _, tt := range []struct {
+		rejections int
+		want       []string
+	}{
+		{aftercare.DefaultDispatchRejections, []string{offShift, declined}},
+		{1, []string{offShift}},
+		{0, []string{}},
+	} {
+		t.Run(fmt.Sprintf("rejections: %d", tt.rejections), func(t *testing.T) {
+			dec, err := d.Candidates(ctx, incidents[0], tt.rejections)
+			require.NoError(t, err)
+			require.Len(t, dec.Candidates, 3)
+			assert.Equal(t, tt.want, listed(dec))
+			assert.Equal(t, map[string]int{"off_shift": 1, "declined": 1}, dec.RejectionCounts,
+				"a short shortlist counts everyone else, listed or not")
+		})
+	}
+}
+
+// TestRejectionCountsFollowTheShortlist: with a full shortlist the
+// rejections are those no farther than the farthest candidate and the
+// counts tally them; with a short one every engineer who is not a
+// candidate is counted, those without the product line under no_skill. An
+// engineer who declined and now fails a rule is rejected by the rule and
+// changes neither.
+func TestRejectionCountsFollowTheShortlist(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	incidents, _ := raceFixture(t, db)
+	ctx := context.Background()
+	require.NoError(t, db.ExecScript(ctx, fmt.Sprintf(`
+		UPDATE engineers SET shifts = '[]' WHERE id IN ('%[1]s', '%[2]s');
+		DELETE FROM engineer_skills WHERE engineer_id = '%[3]s';
+		INSERT INTO assignments (incident_id, engineer_id, state, eta, distance_km)
+			VALUES ('%[4]s', '%[1]s', 'declined', now(), 8);`, raceEngineer(5), raceEngineer(1), raceEngineer(2), incidents[0])))
+
+	full, err := newDispatcherRanking(t, db, 2).Candidates(ctx, incidents[0], aftercare.DefaultDispatchRejections)
+	require.NoError(t, err)
+	require.Len(t, full.Candidates, 2)
+	assert.Equal(t, []string{"off_shift " + raceEngineer(5)}, listed(full), "engineer 1 is farther than the farthest candidate")
+	assert.Equal(t, map[string]int{"off_shift": 1}, full.RejectionCounts)
+
+	short, err := newDispatcherRanking(t, db, 3).Candidates(ctx, incidents[0], aftercare.DefaultDispatchRejections)
+	require.NoError(t, err)
+	require.Len(t, short.Candidates, 2)
+	assert.Equal(t, []string{"off_shift " + raceEngineer(5), "off_shift " + raceEngineer(1)}, listed(short))
+	assert.Equal(t, map[string]int{"off_shift": 2, "no_skill": 1}, short.RejectionCounts)
+}
+
+// TestCandidatesAgainstABreachedDeadline: an on-site clock still running
+// past its deadline, which the mirror stores as breached, keeps its
+// deadline for dispatch, so nobody makes it; a running clock with time
+// left is made by everyone near.
+func TestCandidatesAgainstABreachedDeadline(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	incidents, _ := raceFixture(t, db)
+	ctx := context.Background()
+	require.NoError(t, db.ExecScript(ctx, fmt.Sprintf(`
+		INSERT INTO sla_clocks (incident_id, kind, target, started_at, deadline, state)
+			VALUES ('%s', 'on_site', '4h', now() - interval '5 hours', now() - interval '1 hour', 'breached'),
+				('%s', 'on_site', '4h', now() - interval '1 hour', now() + interval '3 hours', 'running');`,
+		incidents[0], incidents[1])))
+	d := newDispatcher(t, db)
+
+	breached, err := d.Candidates(ctx, incidents[0], 0)
+	require.NoError(t, err)
+	require.Len(t, breached.Candidates, 5)
+	for _, c := range breached.Candidates {
+		assert.False(t, c.MakesDeadline, "engineer %s arrives after a deadline already past", c.EngineerID)
+	}
+
+	running, err := d.Candidates(ctx, incidents[1], 0)
+	require.NoError(t, err)
+	require.Len(t, running.Candidates, 5)
+	for _, c := range running.Candidates {
+		assert.True(t, c.MakesDeadline, "engineer %s arrives within three hours", c.EngineerID)
+	}
 }
