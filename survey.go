@@ -118,6 +118,10 @@ type SurveyService interface {
 	// ENOTFOUND for an unknown token, ECONFLICT for an expired or already
 	// answered survey.
 	AnswerSurvey(ctx context.Context, answer SurveyAnswer) (*Survey, error)
+	// AuthenticateSurveyToken returns EUNAUTHORIZED unless token is the
+	// token of a survey that was sent: whoever holds a survey link is known
+	// before anything they send is looked at.
+	AuthenticateSurveyToken(ctx context.Context, token string) error
 	// FindSurvey returns what became of an incident's survey (an empty
 	// outcome before it resolved), or ENOTFOUND for an incident the caller
 	// may not see.

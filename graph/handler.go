@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -48,6 +49,9 @@ type Config struct {
 	// each API key may send.
 	APIKeyRate  float64
 	APIKeyBurst int
+	// CredentialCheck is how often an open WebSocket connection's key and
+	// user are looked up again (DefaultCredentialCheck when zero).
+	CredentialCheck time.Duration
 	// AllowedOrigins are the host patterns (such as "console.example.com")
 	// whose pages may open a WebSocket; same-origin pages always may.
 	AllowedOrigins []string
@@ -65,16 +69,19 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 		authz:   cfg.Authorizer,
 		users:   r.UserService,
 		keys:    r.AccessService,
+		surveys: r.SurveyService,
 		limiter: newRateLimiter(cfg.APIKeyRate, cfg.APIKeyBurst),
+
+		credentialCheck: cmp.Or(cfg.CredentialCheck, DefaultCredentialCheck),
 	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers:  r,
 		Directives: generated.DirectiveRoot{Authorize: authorize(cfg.Authorizer)},
 	}))
 	srv.AddTransport(transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{
+		Implementation: sessionWebsocket{inner: transport.CoderWebsocketImplementation{
 			AcceptOptions: coderws.AcceptOptions{OriginPatterns: cfg.AllowedOrigins},
-		},
+		}},
 		InitFunc:              auth.websocketInit,
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 15 * time.Second,
@@ -86,6 +93,8 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	srv.Use(sessionChecks{limiter: auth.limiter})
+	srv.Use(textCheck{})
 	srv.Use(costLimit{MaxDepth: cfg.MaxDepth, MaxCost: cfg.MaxCost, Introspection: cfg.Introspection})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
@@ -93,7 +102,7 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", playground.Handler("Aftercare", "/query"))
 	mux.Handle("GET "+aftercare.SurveyLinkPath, surveyPage())
-	mux.Handle("/query", auth.middleware(srv))
+	mux.Handle("/query", onlyJSON(auth.middleware(srv)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -117,36 +126,56 @@ type authenticator struct {
 	authz   Authorizer
 	users   aftercare.UserService
 	keys    aftercare.AccessService
+	surveys aftercare.SurveyService
 	limiter *rateLimiter
+
+	credentialCheck time.Duration
 }
 
-// caller returns the user a credential names, and the API key ID if it is
-// a key.
-func (a *authenticator) caller(ctx context.Context, credential string) (*aftercare.User, string, error) {
-	credential, ok := strings.CutPrefix(strings.TrimSpace(credential), "Bearer ")
+// identity is who a credential names: the user, the API key's ID if it is
+// a key, and when it expires if it is a token.
+type identity struct {
+	user   *aftercare.User
+	keyID  string
+	expiry time.Time
+}
+
+// bearer returns the credential of an Authorization value.
+func bearer(authorization string) (string, error) {
+	credential, ok := strings.CutPrefix(strings.TrimSpace(authorization), "Bearer ")
 	credential = strings.TrimSpace(credential)
 	if !ok || credential == "" {
-		return nil, "", aftercare.Errorf(aftercare.EUNAUTHORIZED,
+		return "", aftercare.Errorf(aftercare.EUNAUTHORIZED,
 			"sign in: send Authorization: Bearer <token or API key> (mint a token with `aftercare token --user NAME`)")
 	}
+	return credential, nil
+}
+
+// caller returns who a credential names.
+func (a *authenticator) caller(ctx context.Context, credential string) (identity, error) {
 	if strings.HasPrefix(credential, "ak_") {
-		return a.keys.AuthenticateAPIKey(ctx, credential)
+		u, keyID, err := a.keys.AuthenticateAPIKey(ctx, credential)
+		return identity{user: u, keyID: keyID}, err
 	}
 	if strings.HasPrefix(credential, aftercare.SurveyTokenPrefix) {
 		// A survey link's holder has no account; @authorize lets them
 		// answer a survey and nothing else, and the token itself decides
-		// which survey.
-		return aftercare.SurveyRespondent(), "", nil
+		// which survey. The token must be a sent survey's, so that no
+		// stranger gets as far as having a document parsed.
+		if err := a.surveys.AuthenticateSurveyToken(ctx, credential); err != nil {
+			return identity{}, err
+		}
+		return identity{user: aftercare.SurveyRespondent()}, nil
 	}
 	claims, err := a.tokens.Verify(credential, time.Now())
 	if err != nil {
-		return nil, "", err
+		return identity{}, err
 	}
 	u, err := a.users.FindUserByID(ctx, claims.UserID)
 	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
-		return nil, "", aftercare.Errorf(aftercare.EUNAUTHORIZED, "user is unknown or disabled")
+		return identity{}, aftercare.Errorf(aftercare.EUNAUTHORIZED, "user is unknown or disabled")
 	}
-	return u, "", err
+	return identity{user: u, expiry: claims.Expiry}, err
 }
 
 // middleware puts the caller and their scope into the request context, and
@@ -154,11 +183,19 @@ func (a *authenticator) caller(ctx context.Context, credential string) (*afterca
 // upgrades authenticate in their connection init payload instead.
 func (a *authenticator) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions || isWebsocketUpgrade(r) {
+		if r.Method == http.MethodOptions {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, keyID, err := a.caller(r.Context(), r.Header.Get("Authorization"))
+		if isWebsocketUpgrade(r) {
+			next.ServeHTTP(w, a.withSession(r))
+			return
+		}
+		credential, err := bearer(r.Header.Get("Authorization"))
+		var id identity
+		if err == nil {
+			id, err = a.caller(r.Context(), credential)
+		}
 		if err != nil {
 			status := http.StatusUnauthorized
 			if aftercare.ErrorCode(err) == aftercare.EINTERNAL {
@@ -167,26 +204,43 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 			writeError(w, status, err)
 			return
 		}
-		if keyID != "" && !a.limiter.allow(keyID, time.Now()) {
+		if id.keyID != "" && !a.limiter.allow(id.keyID, time.Now()) {
 			w.Header().Set("Retry-After", "1")
 			writeError(w, http.StatusTooManyRequests, aftercare.Errorf(aftercare.ERATELIMIT, "too many requests for this API key"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(withCaller(r.Context(), a.authz, u)))
+		next.ServeHTTP(w, r.WithContext(withCaller(r.Context(), a.authz, id.user)))
 	})
 }
 
 // websocketInit authenticates a WebSocket connection from the Authorization
-// value of its connection_init payload.
+// value of its connection_init payload, and holds the connection to that
+// credential from then on (see wsSession).
 func (a *authenticator) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	u, keyID, err := a.caller(ctx, payload.Authorization())
+	fail := func(err error) (context.Context, *transport.InitPayload, error) {
+		code := closeUnauthorized
+		if aftercare.ErrorCode(err) == aftercare.ERATELIMIT {
+			code = closeTooManyRequests
+		}
+		ctx = transport.WithWebsocketCloseCode(ctx, code)
+		return transport.AppendCloseReason(ctx, aftercare.ErrorMessage(err)), nil, errors.New(aftercare.ErrorMessage(err))
+	}
+	credential, err := bearer(payload.Authorization())
 	if err != nil {
-		return ctx, nil, errors.New(aftercare.ErrorMessage(err))
+		return fail(err)
 	}
-	if keyID != "" && !a.limiter.allow(keyID, time.Now()) {
-		return ctx, nil, errors.New("too many requests for this API key")
+	id, err := a.caller(ctx, credential)
+	if err != nil {
+		return fail(err)
 	}
-	return withCaller(ctx, a.authz, u), nil, nil
+	if id.keyID != "" && !a.limiter.allow(id.keyID, time.Now()) {
+		return fail(aftercare.Errorf(aftercare.ERATELIMIT, "too many requests for this API key"))
+	}
+	ctx = withCaller(ctx, a.authz, id.user)
+	if s := sessionFrom(ctx); s != nil {
+		ctx = s.start(ctx, credential, id)
+	}
+	return ctx, nil, nil
 }
 
 func isWebsocketUpgrade(r *http.Request) bool {

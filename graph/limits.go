@@ -38,15 +38,15 @@ func (l costLimit) MutateOperationContext(_ context.Context, oc *graphql.Operati
 	if oc.Operation == nil {
 		return nil
 	}
-	w := costWalker{oc: oc, visiting: map[string]bool{}}
-	cost := w.selections(oc.Operation.SelectionSet, 1)
+	w := costWalker{oc: oc, fragments: map[string]*measure{}}
+	m := w.selections(oc.Operation.SelectionSet)
 	switch {
 	case w.introspects && !l.Introspection:
 		return limitError("introspection is switched off on this server")
-	case w.depth > l.MaxDepth:
-		return limitError("query is nested %d levels deep; the limit is %d", w.depth, l.MaxDepth)
-	case cost > l.MaxCost:
-		return limitError("query costs %d; the limit is %d (ask for smaller pages)", cost, l.MaxCost)
+	case m.depth > l.MaxDepth:
+		return limitError("query is nested %d levels deep; the limit is %d", m.depth, l.MaxDepth)
+	case m.cost > l.MaxCost:
+		return limitError("query costs %d; the limit is %d (ask for smaller pages)", m.cost, l.MaxCost)
 	}
 	return nil
 }
@@ -57,48 +57,67 @@ func limitError(format string, args ...any) *gqlerror.Error {
 	return e
 }
 
-// costWalker adds up the cost and depth of a selection set, following
-// fragments once per path.
-type costWalker struct {
-	oc          *graphql.OperationContext
-	depth       int
-	introspects bool
-	visiting    map[string]bool
+// measure is the cost of a selection set and how many levels of fields it
+// nests.
+type measure struct {
+	cost, depth int
 }
 
+// costWalker adds up the cost and depth of an operation. A named fragment
+// is measured once and its measure reused at every spread, so the walk is
+// linear in the document however often fragments spread each other.
+type costWalker struct {
+	oc          *graphql.OperationContext
+	introspects bool
+	fragments   map[string]*measure
+	visits      int // selections walked, which the linearity test reads
+}
+
+// maxCost caps every sum and product, so that no page size multiplies past
+// an int.
 const maxCost = 1 << 30
 
-func (w *costWalker) selections(set ast.SelectionSet, depth int) int {
-	total := 0
+func (w *costWalker) selections(set ast.SelectionSet) measure {
+	var m measure
 	for _, sel := range set {
-		switch s := sel.(type) {
+		w.visits++
+		var s measure
+		switch f := sel.(type) {
 		case *ast.Field:
-			if depth > w.depth {
-				w.depth = depth
-			}
-			if s.Name == "__schema" || s.Name == "__type" {
+			if f.Name == "__schema" || f.Name == "__type" {
 				w.introspects = true
 			}
-			if len(s.SelectionSet) == 0 {
-				total++
-				continue
+			if len(f.SelectionSet) == 0 {
+				s = measure{cost: 1, depth: 1}
+				break
 			}
-			total += 1 + w.pageSize(s)*w.selections(s.SelectionSet, depth+1)
+			below := w.selections(f.SelectionSet)
+			s = measure{cost: 1 + min(w.pageSize(f)*below.cost, maxCost), depth: 1 + below.depth}
 		case *ast.InlineFragment:
-			total += w.selections(s.SelectionSet, depth)
+			s = w.selections(f.SelectionSet)
 		case *ast.FragmentSpread:
-			if s.Definition == nil || w.visiting[s.Name] {
-				continue
-			}
-			w.visiting[s.Name] = true
-			total += w.selections(s.Definition.SelectionSet, depth)
-			delete(w.visiting, s.Name)
+			s = w.fragment(f)
 		}
-		if total > maxCost {
-			return maxCost
-		}
+		m.cost = min(m.cost+s.cost, maxCost)
+		m.depth = max(m.depth, s.depth)
 	}
-	return total
+	return m
+}
+
+// fragment returns the measure of a spread's fragment, walking it the first
+// time only. While its own selections are walked its measure is zero, so a
+// cycle (which validation refuses before this runs) adds nothing.
+func (w *costWalker) fragment(s *ast.FragmentSpread) measure {
+	if s.Definition == nil {
+		return measure{}
+	}
+	if m, ok := w.fragments[s.Name]; ok {
+		return *m
+	}
+	m := &measure{}
+	w.fragments[s.Name] = m
+	*m = w.selections(s.Definition.SelectionSet)
+	return *m
 }
 
 // pageSize is how many rows a field can return: the first argument of a

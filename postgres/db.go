@@ -131,7 +131,9 @@ func mapError(err error) error {
 	switch pe.Code {
 	case "23505": // unique_violation
 		return &codedError{aftercare.Errorf(aftercare.ECONFLICT, "already exists"), err}
-	case "23503", "23514", "23502", "22P02", "22001", "22003", "22007", "22008": // foreign key, check, not null, bad text, too long, out of range, bad date
+	case "23503", "23514", "23502", "22P02", "22001", "22003", "22007", "22008", "22021", "22P05":
+		// foreign key, check, not null, bad text, too long, out of range,
+		// bad date, bytes that are not text in the database's encoding
 		return &codedError{aftercare.Errorf(aftercare.EINVALID, "invalid input"), err}
 	case "40001", "40P01": // serialization failure, deadlock
 		return &codedError{aftercare.Errorf(aftercare.ECONFLICT, "concurrent change, try again"), err}

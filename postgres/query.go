@@ -25,8 +25,8 @@ func decodeCursor(cursor string) (string, error) {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(b) == 0 {
-		return "", aftercare.Errorf(aftercare.EINVALID, "cursor %q is not valid", cursor)
+	if err != nil || len(b) == 0 || aftercare.TextProblem(string(b)) != "" {
+		return "", aftercare.Errorf(aftercare.EINVALID, "after: cursor %q is not one this API made", cursor)
 	}
 	return string(b), nil
 }

@@ -169,6 +169,21 @@ func (s *SurveyService) AnswerSurvey(ctx context.Context, a aftercare.SurveyAnsw
 	return out, err
 }
 
+// AuthenticateSurveyToken returns EUNAUTHORIZED unless a survey has the
+// token.
+func (s *SurveyService) AuthenticateSurveyToken(ctx context.Context, token string) (err error) {
+	defer wrap(&err, "SurveyService.AuthenticateSurveyToken")
+	var known bool
+	if err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM surveys WHERE token = $1)`,
+		hashSurveyToken(token)).Scan(&known); err != nil {
+		return err
+	}
+	if !known {
+		return aftercare.Errorf(aftercare.EUNAUTHORIZED, "this survey link is unknown")
+	}
+	return nil
+}
+
 // FindSurvey returns what became of an incident's survey, or ENOTFOUND for
 // an incident outside the caller's scope.
 func (s *SurveyService) FindSurvey(ctx context.Context, incidentID string) (_ *aftercare.SurveyOutcome, err error) {

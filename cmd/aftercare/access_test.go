@@ -229,7 +229,7 @@ func TestHardening(t *testing.T) {
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()
-		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		assert.Equal(t, http.StatusUnsupportedMediaType, resp.StatusCode)
 	})
 	t.Run("no GET queries", func(t *testing.T) {
 		req, err := http.NewRequest(http.MethodGet, m.URL()+"/query?query=%7Bme%7Bid%7D%7D", nil)
@@ -238,7 +238,7 @@ func TestHardening(t *testing.T) {
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()
-		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 	})
 
 	wsURL := "ws" + strings.TrimPrefix(m.URL(), "http") + "/query"

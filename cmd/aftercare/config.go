@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/authz"
+	"github.com/aftercare/aftercare/graph"
 	"github.com/aftercare/aftercare/workflows"
 )
 
@@ -32,8 +33,11 @@ type Config struct {
 	MaxCost           int
 	APIKeyRate        float64
 	APIKeyBurst       int
-	AllowedOrigins    []string
-	TravelSpeedKmh    float64
+	// CredentialCheck is how often an open WebSocket connection's API key
+	// and user are looked up again.
+	CredentialCheck time.Duration
+	AllowedOrigins  []string
+	TravelSpeedKmh  float64
 	// Webhooks are the URLs every SLA escalation is delivered to.
 	Webhooks []string
 	// PublicURL is the base URL customers reach the API at; survey
@@ -75,6 +79,8 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 		"requests per second each API key may send (AFTERCARE_API_KEY_RATE)")
 	fs.IntVar(&cfg.APIKeyBurst, "api-key-burst", envInt("AFTERCARE_API_KEY_BURST", 40),
 		"burst of requests each API key may send (AFTERCARE_API_KEY_BURST)")
+	fs.DurationVar(&cfg.CredentialCheck, "credential-check", envDuration("AFTERCARE_CREDENTIAL_CHECK", graph.DefaultCredentialCheck),
+		"how often an open WebSocket's API key and user are looked up again; a revoked key or disabled user ends it (AFTERCARE_CREDENTIAL_CHECK)")
 	fs.Func("allowed-origin", "host pattern of a page allowed to open a WebSocket besides the API's own; repeatable (AFTERCARE_ALLOWED_ORIGINS, comma-separated)",
 		func(v string) error {
 			cfg.AllowedOrigins = append(cfg.AllowedOrigins, v)

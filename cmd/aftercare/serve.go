@@ -126,6 +126,8 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		APIKeyBurst:    m.Config.APIKeyBurst,
 		AllowedOrigins: m.Config.AllowedOrigins,
 		Ready:          m.ready,
+
+		CredentialCheck: m.Config.CredentialCheck,
 	})
 	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
 	if err != nil {

@@ -4835,11 +4835,11 @@ type PartNeed @goModel(model: "github.com/aftercare/aftercare.PartNeed") {
 "The engineers who could take an incident now, ranked, and why the others cannot."
 type DispatchDecision @goModel(model: "github.com/aftercare/aftercare.DispatchDecision") {
   at: Time!
-  "Best first: those who make the on-site deadline, then the least ETA, then the least load, then engineer ID."
+  "The shortlist, at most five, best first: those who make the on-site deadline, then the least ETA, then the least load, then engineer ID. An engineer who declined the incident is never on it."
   candidates: [DispatchCandidate!]!
-  "The nearest engineers on the product line who failed a rule (as many as asked for), nearest first: those no farther than the farthest candidate, or anyone when the list of candidates is short."
+  "Engineers on the product line who are not candidates, with the first rule each fails (having declined the incident is one): as many as asked for (none for rejections: 0), nearest first whatever the rule, then by engineer ID. With a full shortlist they are the nearest of those no farther than the farthest candidate; with a short one (fewer than five candidates, or none), the nearest of all."
   rejections: [DispatchRejection!]!
-  "The listed rejections by rule; when nobody qualifies, every engineer who failed a rule, and those without the product line."
+  "With a full shortlist, the listed rejections by rule. With a short one (fewer than five candidates, or none), every engineer who is not a candidate, listed or not, by rule, those without the product line under no_skill: the candidates and the counts then account for the whole fleet."
   rejectionCounts: [ReasonCount!]!
 }
 
@@ -4849,6 +4849,7 @@ type DispatchCandidate @goModel(model: "github.com/aftercare/aftercare.DispatchC
   "The trip, through the depot when the van lacks a part."
   routeKm: Float!
   eta: Time!
+  "Whether the ETA is no later than the on-site deadline, so false for every candidate once the deadline has passed; true for every candidate when no on-site clock is going (not started, stopped, or paused with no deadline)."
   makesDeadline: Boolean!
   load: Int!
   fromVan: [PartNeed!]!
@@ -4859,12 +4860,13 @@ type DispatchCandidate @goModel(model: "github.com/aftercare/aftercare.DispatchC
 
 type DispatchRejection @goModel(model: "github.com/aftercare/aftercare.DispatchRejection") {
   engineer: Engineer! @authorize(object: "engineer", action: "read")
-  "no_skill, level_too_low, no_clearance, off_shift, at_capacity, no_part or declined."
+  "The first rule the engineer fails, checked in this order: level_too_low, no_clearance, off_shift, at_capacity, no_part, declined (declined the incident before). Engineers without the product line (no_skill) are counted, never listed."
   reason: String!
   distanceKm: Float!
 }
 
 type ReasonCount {
+  "no_skill or a DispatchRejection reason."
   reason: String!
   count: Int!
 }
