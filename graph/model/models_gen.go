@@ -241,6 +241,7 @@ type QuotePartInput struct {
 }
 
 type ReasonCount struct {
+	// no_skill or a DispatchRejection reason.
 	Reason string `json:"reason"`
 	Count  int    `json:"count"`
 }
