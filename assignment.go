@@ -86,23 +86,35 @@ type FleetEngineer struct {
 	Load int
 	// VanStock is the available quantity (on hand less reserved) by part.
 	VanStock map[string]int
-	Version  int64
+	// Version rises with every committed change to the engineer, their
+	// van or their load, in the order they commit: of two reads of one
+	// engineer, the one with the higher Version is the newer.
+	Version int64
 }
 
 // FleetDepot is a depot as the dispatch index sees it.
 type FleetDepot struct {
 	Depot
 	// Stock is the available quantity by part.
-	Stock   map[string]int
+	Stock map[string]int
+	// Version rises with every committed change to the depot or its
+	// stock, in the order they commit, like FleetEngineer.Version.
 	Version int64
 }
 
-// FleetChanges are the engineers and depots that changed after a version.
+// FleetCursor is where a reader of the fleet's change feed stands: a token
+// the store hands out with each read, meaningful only to the store. The
+// zero cursor stands before everything.
+type FleetCursor string
+
+// FleetChanges are the engineers and depots changed by the transactions a
+// cursor had not seen committed.
 type FleetChanges struct {
 	Engineers []FleetEngineer
 	Depots    []FleetDepot
-	// Version is the highest version among them, or the one asked after.
-	Version int64
+	// Cursor is where the next read continues: after the transactions
+	// committed when this one was read.
+	Cursor FleetCursor
 }
 
 // DispatchInput is what dispatching an incident needs to know about it.
@@ -127,9 +139,13 @@ type DispatchInput struct {
 
 // DispatchStore keeps assignments and the fleet in the database.
 type DispatchStore interface {
-	// FleetChangesSince returns the engineers and depots changed after a
-	// version; version 0 returns the whole fleet.
-	FleetChangesSince(ctx context.Context, version int64) (*FleetChanges, error)
+	// FleetChangesSince returns the engineers and depots changed by every
+	// transaction that had not committed when the cursor was handed out,
+	// whatever order they commit in; the zero cursor returns the whole
+	// fleet. A read may also return an engineer or depot given before,
+	// unchanged or in an older state than a concurrent read returned: a
+	// follower applies one only when its Version is above the one it holds.
+	FleetChangesSince(ctx context.Context, cursor FleetCursor) (*FleetChanges, error)
 	// FindDispatchInput returns what dispatching an incident needs.
 	FindDispatchInput(ctx context.Context, incidentID string) (*DispatchInput, error)
 	// CreateAssignment reserves the engineer and the parts in one

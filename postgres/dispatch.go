@@ -25,14 +25,41 @@ func NewDispatchService(db *DB) *DispatchService {
 
 const activeStates = `('proposed', 'accepted', 'en_route', 'on_site')`
 
-// FleetChangesSince returns the engineers and depots whose version is above
-// the given one, with their load and available stock.
-func (s *DispatchService) FleetChangesSince(ctx context.Context, version int64) (_ *aftercare.FleetChanges, err error) {
-	defer wrap(&err, fmt.Sprintf("DispatchService.FleetChangesSince(ctx, %d)", version))
-	out := &aftercare.FleetChanges{Version: version}
+// FleetChangesSince returns the engineers and depots written by the
+// transactions that had not committed when the cursor was handed out, with
+// their load and available stock, and the cursor to continue from.
+//
+// Versions cannot serve as the cursor: one is drawn when a statement runs,
+// not when its transaction commits, so "version above the last seen" passes
+// over a transaction that commits after a later version has been read.
+// Instead every engineer and depot row records the transaction that last
+// wrote it (fleet_xid, see schema/migrations/013_fleet_feed.sql), and the
+// cursor is the snapshot the read was taken in, as pg_snapshot text
+// (xmin:xmax:xip,...). The transactions a snapshot did not see are those
+// at or above its xmax and those it lists as in progress, so the next read
+// returns exactly the rows whose last writer is one of them: none is lost
+// whatever order transactions commit in, none the snapshot saw is read
+// again, and a transaction left open costs each read only the rows it has
+// written itself.
+//
+// Of two reads of one engineer or depot the newer has the higher version:
+// a writer draws the version it keeps while holding the row locked (one
+// that waited for the lock draws again) and holds the lock until it
+// commits, so writers of one row commit in the order of their versions.
+func (s *DispatchService) FleetChangesSince(ctx context.Context, cursor aftercare.FleetCursor) (_ *aftercare.FleetChanges, err error) {
+	defer wrap(&err, fmt.Sprintf("DispatchService.FleetChangesSince(ctx, %q)", cursor))
+	var args []any
+	if cursor != "" {
+		args = []any{string(cursor)}
+	}
+	out := &aftercare.FleetChanges{}
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		// One snapshot for engineers and depots.
+		// One snapshot for the cursor, the engineers and the depots: the
+		// first statement takes it.
 		if _, err := tx.Exec(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text`).Scan(&out.Cursor); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT `+engineerColumns+`,
@@ -40,7 +67,7 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, version int64) 
 			coalesce((SELECT jsonb_object_agg(st.part_id, st.on_hand - st.reserved)
 				FROM stock st WHERE st.engineer_id = e.id AND st.on_hand > st.reserved), '{}'),
 			e.version
-			FROM engineers e WHERE e.version > $1`, version)
+			FROM engineers e WHERE `+fleetChanged("e", cursor), args...)
 		if err != nil {
 			return err
 		}
@@ -59,7 +86,7 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, version int64) 
 			SELECT d.id, d.code, d.name, d.city, d.region, d.lat, d.lng, d.time_zone, d.version,
 				coalesce((SELECT jsonb_object_agg(st.part_id, st.on_hand - st.reserved)
 					FROM stock st WHERE st.depot_id = d.id AND st.on_hand > st.reserved), '{}')
-			FROM depots d WHERE d.version > $1`, version)
+			FROM depots d WHERE `+fleetChanged("d", cursor), args...)
 		if err != nil {
 			return err
 		}
@@ -73,13 +100,18 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, version int64) 
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range out.Engineers {
-		out.Version = max(out.Version, e.Version)
-	}
-	for _, d := range out.Depots {
-		out.Version = max(out.Version, d.Version)
-	}
 	return out, nil
+}
+
+// fleetChanged is FleetChangesSince's condition on the engineer or depot
+// row called alias: every row for the zero cursor, otherwise those written
+// by a transaction the cursor's snapshot ($1) did not see.
+func fleetChanged(alias string, cursor aftercare.FleetCursor) string {
+	if cursor == "" {
+		return "true"
+	}
+	return "(" + alias + ".fleet_xid >= pg_snapshot_xmax($1::text::pg_snapshot) OR " +
+		alias + ".fleet_xid = ANY (ARRAY(SELECT pg_snapshot_xip($1::text::pg_snapshot))))"
 }
 
 // FindDispatchInput returns what dispatching an incident in the caller's

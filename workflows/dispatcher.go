@@ -15,7 +15,7 @@ import (
 )
 
 // Dispatcher answers dispatch questions from an in-memory index of the fleet
-// (package dispatch) that follows the database by version, and reserves
+// (package dispatch) that follows the store's change feed, and reserves
 // engineers and parts through the store. Every worker and API process holds
 // one, so any of them can dispatch any incident.
 type Dispatcher struct {
@@ -25,9 +25,15 @@ type Dispatcher struct {
 	shortlist int
 	now       func() time.Time
 
-	mu      sync.Mutex
-	index   *dispatch.Index
-	version int64
+	mu    sync.Mutex
+	index *dispatch.Index
+	// cursor is where the next read of the change feed continues.
+	cursor aftercare.FleetCursor
+	// engineerVersions and depotVersions hold the version of each engineer
+	// and depot in the index: a read returns some again, and concurrent
+	// refreshes may finish out of order, so only a higher version is
+	// applied.
+	engineerVersions, depotVersions map[string]int64
 }
 
 var _ aftercare.DispatchService = (*Dispatcher)(nil)
@@ -47,8 +53,9 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	d := &Dispatcher{store: store, log: log, speedKmh: cfg.SpeedKmh, shortlist: cfg.Shortlist, now: cfg.Now}
-	fleet, err := store.FleetChangesSince(ctx, 0)
+	d := &Dispatcher{store: store, log: log, speedKmh: cfg.SpeedKmh, shortlist: cfg.Shortlist, now: cfg.Now,
+		engineerVersions: map[string]int64{}, depotVersions: map[string]int64{}}
+	fleet, err := store.FleetChangesSince(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("load fleet: %w", err)
 	}
@@ -59,15 +66,17 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 			return nil, err
 		}
 		engineers = append(engineers, e)
+		d.engineerVersions[e.ID] = fleet.Engineers[i].Version
 	}
 	depots := make([]dispatch.Depot, len(fleet.Depots))
 	for i, fd := range fleet.Depots {
 		depots[i] = dispatch.Depot{ID: fd.ID, Lat: fd.Lat, Lng: fd.Lng, Stock: fd.Stock}
+		d.depotVersions[fd.ID] = fd.Version
 	}
 	if d.index, err = dispatch.NewIndex(engineers, depots); err != nil {
 		return nil, fmt.Errorf("build dispatch index: %w", err)
 	}
-	d.version = fleet.Version
+	d.cursor = fleet.Cursor
 	return d, nil
 }
 
@@ -89,32 +98,45 @@ func indexEngineer(fe *aftercare.FleetEngineer) (dispatch.Engineer, error) {
 		Calendar: cal, Capacity: fe.Capacity, Load: fe.Load, Van: fe.VanStock}, nil
 }
 
-// Refresh applies the fleet changes since the last refresh to the index.
+// Refresh applies to the index the fleet changes committed since the last
+// refresh, each engineer and depot only when newer than the index's.
 func (d *Dispatcher) Refresh(ctx context.Context) error {
 	d.mu.Lock()
-	since := d.version
+	cursor := d.cursor
 	d.mu.Unlock()
-	changes, err := d.store.FleetChangesSince(ctx, since)
+	changes, err := d.store.FleetChangesSince(ctx, cursor)
 	if err != nil {
 		return fmt.Errorf("fleet changes: %w", err)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for i := range changes.Engineers {
-		e, err := indexEngineer(&changes.Engineers[i])
+		fe := &changes.Engineers[i]
+		if fe.Version <= d.engineerVersions[fe.ID] {
+			continue
+		}
+		e, err := indexEngineer(fe)
 		if err != nil {
 			return err
 		}
 		if err := d.index.Put(e); err != nil {
 			return fmt.Errorf("index engineer %s: %w", e.ID, err)
 		}
+		d.engineerVersions[fe.ID] = fe.Version
 	}
 	for _, fd := range changes.Depots {
+		if fd.Version <= d.depotVersions[fd.ID] {
+			continue
+		}
 		if err := d.index.PutDepot(dispatch.Depot{ID: fd.ID, Lat: fd.Lat, Lng: fd.Lng, Stock: fd.Stock}); err != nil {
 			return fmt.Errorf("index depot %s: %w", fd.ID, err)
 		}
+		d.depotVersions[fd.ID] = fd.Version
 	}
-	d.version = max(d.version, changes.Version)
+	// Every change the read's cursor has passed is now in the index, so
+	// continuing from it is sound even when a concurrent refresh had
+	// moved further: the next read returns again what that one applied.
+	d.cursor = changes.Cursor
 	return nil
 }
 

@@ -138,7 +138,7 @@ func TestConcurrentDispatch(t *testing.T) {
 		assert.LessOrEqual(t, n, 3, "engineer %s over capacity", e)
 	}
 
-	fleet, err := store.FleetChangesSince(ctx, 0)
+	fleet, err := store.FleetChangesSince(ctx, "")
 	require.NoError(t, err)
 	for _, d := range fleet.Depots {
 		assert.Zero(t, d.Stock[partID], "no stock left, none negative")

@@ -1,0 +1,93 @@
+package workflows_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/workflows"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// feedStore is a DispatchStore whose change feed replays scripted reads and
+// records the cursors it is read from; of the rest it answers only
+// FindDispatchInput.
+type feedStore struct {
+	aftercare.DispatchStore
+	input *aftercare.DispatchInput
+	reads []*aftercare.FleetChanges
+	asked []aftercare.FleetCursor
+}
+
+func (s *feedStore) FleetChangesSince(_ context.Context, cursor aftercare.FleetCursor) (*aftercare.FleetChanges, error) {
+	s.asked = append(s.asked, cursor)
+	if len(s.reads) == 0 {
+		return &aftercare.FleetChanges{Cursor: cursor}, nil
+	}
+	read := s.reads[0]
+	s.reads = s.reads[1:]
+	return read, nil
+}
+
+func (s *feedStore) FindDispatchInput(context.Context, string) (*aftercare.DispatchInput, error) {
+	return s.input, nil
+}
+
+// feedEngineer is an engineer on shift around the clock at a place, as
+// the feed gives them at a version.
+func feedEngineer(id string, lat, lng float64, version int64) aftercare.FleetEngineer {
+	var shifts []aftercare.ShiftWindow
+	for day := time.Sunday; day <= time.Saturday; day++ {
+		shifts = append(shifts, aftercare.ShiftWindow{Day: day, Start: 0, End: 24 * time.Hour})
+	}
+	return aftercare.FleetEngineer{Engineer: aftercare.Engineer{ID: id, Code: id, Region: "east",
+		TierClearance: aftercare.TierPlatinum, Capacity: 3, TimeZone: "Asia/Shanghai", Shifts: shifts,
+		Skills: []aftercare.Skill{{ProductLine: "thinksystem_sr", Level: 3}}, Lat: lat, Lng: lng},
+		VanStock: map[string]int{}, Version: version}
+}
+
+// TestDispatcherFollowsTheFeed: each refresh continues from the cursor of
+// the read before, and an engineer read again in an older state (a lower
+// version) keeps the newer one in the index.
+func TestDispatcherFollowsTheFeed(t *testing.T) {
+	const x, y = "engineer-x", "engineer-y"
+	store := &feedStore{
+		input: &aftercare.DispatchInput{IncidentID: "incident", Lat: 31.23, Lng: 121.47, ProductLine: "thinksystem_sr",
+			MinLevel: 1, Tier: aftercare.TierStandard},
+		reads: []*aftercare.FleetChanges{
+			{Engineers: []aftercare.FleetEngineer{feedEngineer(x, 31.24, 121.47, 5), feedEngineer(y, 31.60, 121.47, 6)}, Cursor: "s1"},
+			{Engineers: []aftercare.FleetEngineer{feedEngineer(x, 39.90, 116.40, 3), feedEngineer(y, 31.25, 121.47, 8)}, Cursor: "s2"},
+			{Engineers: []aftercare.FleetEngineer{feedEngineer(x, 31.30, 121.47, 9)}, Cursor: "s3"},
+		},
+	}
+	now := time.Date(2025, 6, 4, 10, 0, 0, 0, time.UTC)
+	d, err := workflows.NewDispatcher(context.Background(), store,
+		slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		workflows.DispatcherConfig{SpeedKmh: 40, Shortlist: 5, Now: func() time.Time { return now }})
+	require.NoError(t, err)
+
+	distances := func() map[string]float64 {
+		t.Helper()
+		dec, err := d.Candidates(context.Background(), "incident", 0)
+		require.NoError(t, err)
+		out := map[string]float64{}
+		for _, c := range dec.Candidates {
+			out[c.EngineerID] = c.DistanceKm
+		}
+		return out
+	}
+	near := distances()
+	require.Contains(t, near, x)
+	require.Contains(t, near, y)
+	assert.Less(t, near[x], 2.0, "version 3 of X is older than the 5 the index holds")
+	assert.Less(t, near[y], 3.0, "version 8 of Y is applied")
+
+	moved := distances()
+	require.Contains(t, moved, x)
+	assert.InDelta(t, 7.8, moved[x], 0.5, "version 9 of X is applied")
+	assert.Equal(t, []aftercare.FleetCursor{"", "s1", "s2"}, store.asked)
+}
