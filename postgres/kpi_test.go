@@ -48,17 +48,21 @@ func (h *kpiHistory) engineer(code, region, provider string) string {
 		RETURNING id::text`, code, region, provider)
 }
 
+// fileKPIIncident files an incident for the asset with serial $1 under
+// client request $2 at instant $3, returning its ID.
+const fileKPIIncident = `
+	INSERT INTO incidents (account_id, site_id, asset_id, tier, priority, category, symptoms, status, contact_name,
+		contact_email, client_request_id, created_at, workflow_id)
+	SELECT a.account_id, a.site_id, a.id, 'platinum', 'P1', 'hardware_failure', 'down', 'new', 'Wang Fang',
+		'wang@example.com', $2, $3, 'kpi-' || $2
+	FROM assets a WHERE a.serial_number = $1
+	RETURNING id::text`
+
 // incident files an incident for an asset at an instant and returns its ID.
 func (h *kpiHistory) incident(serial string, created time.Time) string {
 	h.tb.Helper()
 	h.n++
-	return postgres.MustQueryString(h.tb, h.db, `
-		INSERT INTO incidents (account_id, site_id, asset_id, tier, priority, category, symptoms, status, contact_name,
-			contact_email, client_request_id, created_at, workflow_id)
-		SELECT a.account_id, a.site_id, a.id, 'platinum', 'P1', 'hardware_failure', 'down', 'new', 'Wang Fang',
-			'wang@example.com', $2, $3, 'kpi-' || $2
-		FROM assets a WHERE a.serial_number = $1
-		RETURNING id::text`, serial, fmt.Sprintf("kpi-%d", h.n), created)
+	return postgres.MustQueryString(h.tb, h.db, fileKPIIncident, serial, fmt.Sprintf("kpi-%d", h.n), created)
 }
 
 // clock records a clock; stopped is nil for one still running.
