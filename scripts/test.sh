@@ -27,3 +27,9 @@ go vet ./...
 echo "== go test"
 export AFTERCARE_TEST_TEMPORAL_ADDRESS=127.0.0.1:${AFTERCARE_TEST_TEMPORAL_PORT:-7243}
 go test -count=1 -timeout 40m "$@" ./...
+
+echo "== fuzz: each target for ${FUZZTIME:=20s}"
+for target in ./sla:FuzzParseHolidaySet ./sla:FuzzParseTarget ./graph:FuzzOperationLimits \
+  ./cmd/aftercare:FuzzGraphQLRequest; do
+  go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$FUZZTIME" "${target%%:*}"
+done

@@ -41,7 +41,7 @@ type testEnv struct {
 }
 
 // mustTestEnv prepares a testEnv with a small demo data set.
-func mustTestEnv(t *testing.T) *testEnv {
+func mustTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	return mustTestEnvWith(t, func(seed *postgres.SeedConfig) {
 		seed.Engineers, seed.SitesPerAccount, seed.AssetsPerSite = 30, 2, 2
@@ -49,7 +49,7 @@ func mustTestEnv(t *testing.T) *testEnv {
 }
 
 // mustTestEnvWith prepares a testEnv with the demo data set as size changes.
-func mustTestEnvWith(t *testing.T, size func(*postgres.SeedConfig)) *testEnv {
+func mustTestEnvWith(t testing.TB, size func(*postgres.SeedConfig)) *testEnv {
 	t.Helper()
 	db, url := postgrestest.MustOpenURL(t)
 	seed := postgres.DefaultSeedConfig()
@@ -84,7 +84,7 @@ func mustTestEnvWith(t *testing.T, size func(*postgres.SeedConfig)) *testEnv {
 }
 
 // startMain runs the API and the worker in this process until the test ends.
-func (e *testEnv) startMain(t *testing.T) *Main {
+func (e *testEnv) startMain(t testing.TB) *Main {
 	t.Helper()
 	m := &Main{Config: e.cfg, Logger: testLogger()}
 	t.Cleanup(func() { _ = m.Close() })
@@ -96,7 +96,7 @@ func (e *testEnv) startMain(t *testing.T) *Main {
 }
 
 // token mints a bearer token for a demo user.
-func (e *testEnv) token(t *testing.T, username string) string {
+func (e *testEnv) token(t testing.TB, username string) string {
 	t.Helper()
 	tok, err := mintToken(context.Background(), &e.cfg, e.db, username, time.Hour)
 	require.NoError(t, err)
