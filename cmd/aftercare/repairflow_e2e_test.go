@@ -211,7 +211,8 @@ func TestRepairFlowEndToEnd(t *testing.T) {
 	again := page.answer(t, url, token, 4, "")
 	assert.Equal(t, aftercare.ECONFLICT, again.code(), "one answer per incident")
 	unknown := page.answer(t, url, aftercare.SurveyTokenPrefix+"unknownTokenOfTheRightShape0123456789", 4, "")
-	assert.Equal(t, aftercare.ENOTFOUND, unknown.code(), "a link that names no survey")
+	assert.Equal(t, http.StatusUnauthorized, unknown.Status, "a link that names no survey is nobody's")
+	assert.Equal(t, aftercare.EUNAUTHORIZED, unknown.code(), "a link that names no survey is nobody's")
 	snoop := gql(t, url, token, `query($id: ID!) { incident(id: $id) { id } }`, vars)
 	assert.Equal(t, aftercare.EUNAUTHORIZED, snoop.code(), "a survey link answers its survey and reads nothing")
 
