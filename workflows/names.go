@@ -1,10 +1,3 @@
-// Package workflows runs Aftercare's durable processes on Temporal: the one
-// workflow per incident that owns its clocks, the one workflow per contract
-// that runs its term and counts its entitlements' claims, the activities
-// they call, and the relays that start workflows (and deliver claims) from
-// the PostgreSQL outbox. It is the only
-// package besides cmd that imports the Temporal SDK; it reaches the database
-// only through interfaces of package aftercare.
 package workflows
 
 // DefaultTaskQueue is the task queue Aftercare's workers poll unless
@@ -49,4 +42,12 @@ const (
 	UpdateClaimEntitlement = "claim"
 	// QueryContract returns the contract's live aftercare.ContractUsage.
 	QueryContract = "contract"
+)
+
+// The actions users take on a contract, each an update of its workflow
+// taking a ContractActionInput and returning a ContractResult.
+const (
+	ActionActivateContract = "activate"
+	ActionRenewContract    = "renew"
+	ActionCancelContract   = "cancel"
 )

@@ -20,13 +20,6 @@ type ContractInput struct {
 	ContinueAfter int
 }
 
-// The actions users take on a contract, each an update of its workflow.
-const (
-	ActionActivateContract = "activate"
-	ActionRenewContract    = "renew"
-	ActionCancelContract   = "cancel"
-)
-
 // ContractActionInput is a user's activate, renew or cancel.
 type ContractActionInput struct {
 	By        string

@@ -1,9 +1,3 @@
-// The webhook relay delivers Aftercare's notifications (escalations of SLA
-// clocks) to the webhooks operators configure. It reads the outbox rows that
-// the escalation activity writes, POSTs each to its URL, and retries failed
-// deliveries with exponential backoff. Delivery runs apart from the
-// workflows, so a slow or failing webhook never holds up a clock.
-
 package workflows
 
 import (
@@ -29,7 +23,12 @@ const (
 	WebhookHeaderAttempt = "X-Aftercare-Attempt"
 )
 
-// WebhookRelay delivers webhook notifications from the outbox.
+// WebhookRelay delivers Aftercare's webhook notifications (escalations of
+// SLA clocks, contract reminders, survey invitations) to the webhooks
+// operators configure: it reads the outbox rows the activities and the
+// survey store write, POSTs each to its URL, and retries failed deliveries
+// with exponential backoff. Delivery runs apart from the workflows, so a
+// slow or failing webhook never holds up a clock.
 type WebhookRelay struct {
 	Outbox aftercare.OutboxService
 	Client *http.Client

@@ -1,57 +1,13 @@
 package workflows
 
 import (
-	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/aftercare/aftercare"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
-
-// DispatchIncidentInput asks the incident's workflow's dispatch activity to
-// find and reserve an engineer.
-type DispatchIncidentInput struct {
-	IncidentID string
-	// Why says what asked: filing with advance parts, triage, an escalation.
-	Why string
-}
-
-// DispatchIncidentResult is the engineer found, or why none was.
-type DispatchIncidentResult struct {
-	AssignmentID string
-	EngineerID   string
-	// Skipped says why nothing was reserved: the incident already has an
-	// engineer, or nobody can take it (with the reasons).
-	Skipped string
-}
-
-// DispatchIncident reserves the best engineer who can take the incident,
-// with the system's view of the fleet. An incident that already has an
-// engineer, or that nobody can take, is not an error: the result says so
-// and the workflow carries on (a dispatcher sees it in the queue).
-func (a *Activities) DispatchIncident(ctx context.Context, in DispatchIncidentInput) (DispatchIncidentResult, error) {
-	ctx = aftercare.NewContextWithScope(ctx, &aftercare.Scope{All: true})
-	asg, err := a.Dispatch.Assign(ctx, in.IncidentID, "", "")
-	if aftercare.ErrorCode(err) == aftercare.ECONFLICT {
-		msg := aftercare.ErrorMessage(err)
-		if strings.Contains(msg, "already has an engineer") || strings.Contains(msg, "no engineer can take") ||
-			strings.Contains(msg, "incident is") {
-			return DispatchIncidentResult{Skipped: msg}, nil
-		}
-		if msg == aftercare.ClaimPendingMessage {
-			// Trying again at once would not help: the workflow waits
-			// ClaimPendingRetry and asks again.
-			return DispatchIncidentResult{}, temporal.NewNonRetryableApplicationError(msg, ClaimPendingErrorType, err)
-		}
-	}
-	if err != nil {
-		return DispatchIncidentResult{}, activityError(err)
-	}
-	return DispatchIncidentResult{AssignmentID: asg.ID, EngineerID: asg.EngineerID}, nil
-}
 
 // dispatchOptions bound the dispatch activity: a few tries, then the
 // workflow carries on and the dispatcher's queue shows the incident.
@@ -63,11 +19,6 @@ var dispatchOptions = workflow.ActivityOptions{
 		MaximumAttempts:    3,
 	},
 }
-
-// ClaimPendingErrorType is the type of the dispatch activity's error when
-// the incident's entitlement claim is still being checked: the store does
-// not dispatch the work before the contract's workflow counts the claim.
-const ClaimPendingErrorType = "ClaimPending"
 
 // ClaimPendingRetry is how long the workflow waits before dispatching
 // again work whose entitlement claim was still being checked.
@@ -147,4 +98,20 @@ func (r *run) autoDispatch(ctx workflow.Context, why string) error {
 	r.changed = true
 	return r.record(ctx, string(aftercare.ActionDispatch), from, to, in,
 		map[string]any{"assignment_id": res.AssignmentID, "engineer_id": res.EngineerID})
+}
+
+// approveDispatchVersion gates the dispatch the workflow starts by itself
+// when a quote is approved, so that histories recorded before it replay
+// unchanged.
+const approveDispatchVersion = "dispatch-on-approve"
+
+// dispatchOnApprove asks the main loop to dispatch once the customer has
+// approved the quote: approved work goes ahead without a dispatcher.
+func (r *run) dispatchOnApprove(ctx workflow.Context, in TransitionInput) {
+	if in.Action != aftercare.ActionApprove || !r.inc.wantsDispatch() {
+		return
+	}
+	if workflow.GetVersion(ctx, approveDispatchVersion, workflow.DefaultVersion, 1) == 1 {
+		r.pendingDispatch = "quote approved"
+	}
 }
