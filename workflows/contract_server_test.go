@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,35 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// fakeContracts is an in-memory ContractStore.
-type fakeContracts struct {
-	mu       sync.Mutex
-	contract aftercare.Contract
-	changes  []aftercare.ContractChange
-	refused  map[string]string
-}
-
-func (f *fakeContracts) LoadContractFacts(context.Context, string) (*aftercare.ContractFacts, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c := f.contract
-	return &aftercare.ContractFacts{Contract: &c}, nil
-}
-
-func (f *fakeContracts) RecordContractChange(_ context.Context, c aftercare.ContractChange, _ []string) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.changes = append(f.changes, c)
-	return "", nil
-}
-
-func (f *fakeContracts) RefuseClaim(_ context.Context, c aftercare.EntitlementClaim, reason string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.refused[c.IncidentID] = reason
-	return nil
-}
 
 // TestContractWorkflowOnTheRealServer runs a contract's workflow on the
 // real Temporal server: claims start it (update-with-start), count once

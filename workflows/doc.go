@@ -7,7 +7,9 @@
 //
 //   - names.go: the task queue and every workflow, activity, update and
 //     query name (workflow IDs derive from aftercare.IncidentWorkflowID and
-//     aftercare.ContractWorkflowID, which the store records too);
+//     aftercare.ContractWorkflowID, which the store records too), and the
+//     change IDs of workflow.GetVersion gates, of which there are none: no
+//     release has been deployed (see the README on `make reset`);
 //   - worker.go: the worker and the registration of everything it runs;
 //   - activities.go: the Activities struct, the store interfaces its
 //     methods need, and how their errors reach Temporal;

@@ -24,14 +24,6 @@ var dispatchOptions = workflow.ActivityOptions{
 // again work whose entitlement claim was still being checked.
 const ClaimPendingRetry = time.Minute
 
-// claimPendingVersion gates dispatching again after a pending claim, so
-// that histories recorded before it replay unchanged.
-const claimPendingVersion = "dispatch-claim-pending"
-
-// autoDispatchVersion gates the workflow's own dispatching, so that
-// histories recorded before it replay unchanged.
-const autoDispatchVersion = "auto-dispatch"
-
 // dispatchStatuses are the statuses from which the workflow dispatches by
 // itself: before an engineer is on the way.
 var dispatchStatuses = []aftercare.IncidentStatus{
@@ -60,16 +52,12 @@ func (inc *incident) wantsDispatch() bool {
 // and the lifecycle allows, moves the incident to dispatched. A failure is
 // logged, never fatal: dispatch must not hold up the clocks.
 func (r *run) autoDispatch(ctx workflow.Context, why string) error {
-	if workflow.GetVersion(ctx, autoDispatchVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		return nil
-	}
 	var res DispatchIncidentResult
 	actx := workflow.WithActivityOptions(ctx, dispatchOptions)
 	err := workflow.ExecuteActivity(actx, DispatchIncidentActivityName,
 		DispatchIncidentInput{IncidentID: r.in.IncidentID, Why: why}).Get(actx, &res)
 	var app *temporal.ApplicationError
-	if errors.As(err, &app) && app.Type() == ClaimPendingErrorType &&
-		workflow.GetVersion(ctx, claimPendingVersion, workflow.DefaultVersion, 1) == 1 {
+	if errors.As(err, &app) && app.Type() == ClaimPendingErrorType {
 		workflow.GetLogger(ctx).Info("dispatch waits for the entitlement claim", "why", why)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			if workflow.Sleep(ctx, ClaimPendingRetry) == nil && r.inc.wantsDispatch() {
@@ -100,18 +88,10 @@ func (r *run) autoDispatch(ctx workflow.Context, why string) error {
 		map[string]any{"assignment_id": res.AssignmentID, "engineer_id": res.EngineerID})
 }
 
-// approveDispatchVersion gates the dispatch the workflow starts by itself
-// when a quote is approved, so that histories recorded before it replay
-// unchanged.
-const approveDispatchVersion = "dispatch-on-approve"
-
 // dispatchOnApprove asks the main loop to dispatch once the customer has
 // approved the quote: approved work goes ahead without a dispatcher.
-func (r *run) dispatchOnApprove(ctx workflow.Context, in TransitionInput) {
-	if in.Action != aftercare.ActionApprove || !r.inc.wantsDispatch() {
-		return
-	}
-	if workflow.GetVersion(ctx, approveDispatchVersion, workflow.DefaultVersion, 1) == 1 {
+func (r *run) dispatchOnApprove(in TransitionInput) {
+	if in.Action == aftercare.ActionApprove && r.inc.wantsDispatch() {
 		r.pendingDispatch = "quote approved"
 	}
 }

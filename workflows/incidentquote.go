@@ -9,14 +9,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// quoteExpiryVersion gates the timer on a sent quote's validity, so that
-// histories recorded before it replay unchanged.
-const quoteExpiryVersion = "quote-expiry"
-
-// quoteExpiryRetryVersion gates trying again to expire a quote whose
-// expiry failed, so that histories recorded before it replay unchanged.
-const quoteExpiryRetryVersion = "quote-expiry-retry"
-
 // QuoteExpiryRetry is how long after a failed attempt to expire a lapsed
 // quote the workflow tries again (the activity itself retries transient
 // errors; this outlasts the ones it gives up on, such as a worker without
@@ -30,9 +22,7 @@ const QuoteExpiryRetry = time.Hour
 func (r *run) watchQuote(ctx workflow.Context, in TransitionInput) {
 	switch {
 	case in.Action == aftercare.ActionAwaitCustomer && sla.PauseReason(in.Reason) == sla.PauseQuoteApproval:
-		if workflow.GetVersion(ctx, quoteExpiryVersion, workflow.DefaultVersion, 1) == 1 {
-			r.inc.QuoteLapses = workflow.Now(ctx).Add(aftercare.QuoteValidFor)
-		}
+		r.inc.QuoteLapses = workflow.Now(ctx).Add(aftercare.QuoteValidFor)
 	case r.inc.Status != aftercare.StatusAwaitingCustomer:
 		r.inc.QuoteLapses = time.Time{}
 	}
@@ -56,12 +46,9 @@ func (r *run) expireQuote(ctx workflow.Context) {
 	var res ExpireQuoteResult
 	if err := local(ctx, ExpireQuoteActivityName, ExpireQuoteInput{IncidentID: r.in.IncidentID}, &res); err != nil {
 		workflow.GetLogger(ctx).Warn("quote not expired", "err", err)
-		r.inc.QuoteLapses = time.Time{}
 		// The quote still lapses: try again later rather than leave the
 		// incident waiting on it for ever.
-		if workflow.GetVersion(ctx, quoteExpiryRetryVersion, workflow.DefaultVersion, 1) == 1 {
-			r.inc.QuoteLapses = workflow.Now(ctx).Add(QuoteExpiryRetry)
-		}
+		r.inc.QuoteLapses = workflow.Now(ctx).Add(QuoteExpiryRetry)
 		return
 	}
 	if !res.ValidUntil.IsZero() {

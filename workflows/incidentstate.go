@@ -30,8 +30,7 @@ type SLAInputs struct {
 	// filed, before diagnosis.
 	AdvanceParts bool
 	// NeedsQuote: the work is not covered, so nothing is dispatched before
-	// the customer approves a quote. Histories recorded before it was
-	// loaded read false, and dispatch as they did.
+	// the customer approves a quote.
 	NeedsQuote bool
 }
 

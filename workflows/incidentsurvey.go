@@ -7,17 +7,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// surveyVersion gates the survey sent when an incident resolves, so that
-// histories recorded before it replay unchanged.
-const surveyVersion = "survey-on-resolve"
-
 // wantSurvey marks, when an incident has just resolved, that the main loop
 // should send its survey.
 func (r *run) wantSurvey(ctx workflow.Context, in TransitionInput) {
-	if in.Action != aftercare.ActionResolve {
-		return
-	}
-	if workflow.GetVersion(ctx, surveyVersion, workflow.DefaultVersion, 1) == 1 {
+	if in.Action == aftercare.ActionResolve {
 		r.pendingSurvey = workflow.Now(ctx)
 	}
 }

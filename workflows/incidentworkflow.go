@@ -257,7 +257,7 @@ func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionRe
 	if in.Action == aftercare.ActionAcknowledge && r.inc.wantsDispatch() {
 		r.pendingDispatch = "triaged"
 	}
-	r.dispatchOnApprove(ctx, in)
+	r.dispatchOnApprove(in)
 	r.wantSurvey(ctx, in)
 	r.watchQuote(ctx, in)
 	return TransitionResult{From: from, To: to, SLA: r.inc.status(now)}, nil
@@ -274,14 +274,8 @@ func (r *run) reload(ctx workflow.Context, in TransitionInput) error {
 	if err := local(ctx, LoadSLAInputsActivityName, LoadSLAInputsInput{IncidentID: r.in.IncidentID}, &inputs); err != nil {
 		return err
 	}
-	keepLadder := workflow.GetVersion(ctx, keepLadderVersion, workflow.DefaultVersion, 1) == 1
-	return updateError(r.inc.reload(inputs, keepLadder))
+	return updateError(r.inc.reload(inputs))
 }
-
-// keepLadderVersion marks the runs whose recomputation keeps the incident's
-// escalation ladder (see incident.reload); histories recorded before it
-// took the new ladder and replay as they ran.
-const keepLadderVersion = "recompute-keeps-ladder"
 
 // record mirrors one change, with every clock as it stands, to the
 // database.

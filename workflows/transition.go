@@ -140,16 +140,16 @@ func (inc *incident) clockEvents(in TransitionInput, by string, now time.Time) e
 
 // reload puts new SLA inputs in place and replays every clock's events
 // under their calendar, which recomputes the clocks' past as well: a new
-// holiday counts from the start. The registration instant stays. With
-// keepLadder the escalation ladder stays too: an open incident keeps the
-// ladder it was filed with, since its fired levels are counted by position
+// holiday counts from the start. The registration instant stays, and so
+// does the escalation ladder when the incident was filed with one: an open
+// incident keeps its ladder, since its fired levels are counted by position
 // (ClockRecord.Fired) and a different ladder would fire a level again or
 // skip one; only its deadlines follow the new terms. On error nothing
 // changes.
-func (inc *incident) reload(in SLAInputs, keepLadder bool) error {
+func (inc *incident) reload(in SLAInputs) error {
 	st := inc.clone()
 	in.CreatedAt = st.Inputs.CreatedAt
-	if keepLadder && len(st.Inputs.Policy.Ladder) > 0 {
+	if len(st.Inputs.Policy.Ladder) > 0 {
 		in.Policy.Ladder = st.Inputs.Policy.Ladder
 	}
 	st.Inputs = in
