@@ -1,7 +1,8 @@
 # Aftercare: `make run` starts everything, `make test` runs every test.
 # Both install and start what they need (PostgreSQL, the Temporal CLI).
+# `make reset` deletes what `make run` keeps, so that it starts fresh.
 
-.PHONY: run test build generate
+.PHONY: run test reset build generate
 
 run: build
 	scripts/postgres.sh
@@ -10,6 +11,9 @@ run: build
 
 test:
 	scripts/test.sh
+
+reset:
+	scripts/reset.sh
 
 build:
 	go build -o bin/aftercare ./cmd/aftercare
