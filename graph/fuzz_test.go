@@ -29,7 +29,7 @@ func FuzzOperationLimits(f *testing.F) {
 	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
 	limits := costLimit{MaxDepth: 12, MaxCost: 50000}
 	f.Fuzz(func(t *testing.T, query string) {
-		doc, errs := gqlparser.LoadQuery(schema, query)
+		doc, errs := gqlparser.LoadQueryWithRules(schema, query, nil)
 		if len(errs) > 0 || len(doc.Operations) == 0 {
 			return
 		}

@@ -18,7 +18,7 @@ import (
 // operation parses and validates a document against the API's schema.
 func operation(tb testing.TB, query string, vars map[string]any) *graphql.OperationContext {
 	tb.Helper()
-	doc, errs := gqlparser.LoadQuery(generated.NewExecutableSchema(generated.Config{}).Schema(), query)
+	doc, errs := gqlparser.LoadQueryWithRules(generated.NewExecutableSchema(generated.Config{}).Schema(), query, nil)
 	require.Empty(tb, errs)
 	return &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: vars}
 }

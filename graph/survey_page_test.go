@@ -69,7 +69,7 @@ func TestSurveyPageSendsAValidAnswerSurvey(t *testing.T) {
 	m := surveyPageQuery.FindSubmatch(surveyPageHTML)
 	require.NotNil(t, m, "the page posts an AnswerSurvey mutation")
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}}).Schema()
-	_, errs := gqlparser.LoadQuery(schema, string(m[1]))
+	_, errs := gqlparser.LoadQueryWithRules(schema, string(m[1]), nil)
 	assert.Empty(t, errs, "the page's mutation is valid against the schema")
 	page := string(surveyPageHTML)
 	assert.Contains(t, page, `"Authorization": "Bearer " + token`)

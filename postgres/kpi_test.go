@@ -105,10 +105,9 @@ func ptr(t time.Time) *time.Time { return &t }
 // the east with engineers E1 (own field service) and E2 (Huatong), and
 // account NORTHCO in the north, served remotely.
 type kpiWorld struct {
-	acme, north     postgres.Fixture
-	e1, e2          string
-	i1, i2, i3, i4  string
-	northAccountSrl string
+	acme, north    postgres.Fixture
+	e1, e2         string
+	i1, i2, i3, i4 string
 }
 
 // mustKPIWorld writes the history whose figures the tests work out by hand:

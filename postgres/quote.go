@@ -160,19 +160,11 @@ func createQuote(ctx context.Context, tx pgx.Tx, c aftercare.QuoteCreate) (*afte
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case inc.Coverage == nil:
-		return nil, aftercare.Errorf(aftercare.ECONFLICT,
-			"incident %d was filed before coverage was recorded; it is served as covered and is not quoted", inc.Number)
-	case !inc.Coverage.NeedsQuote():
-		return nil, aftercare.Errorf(aftercare.ECONFLICT, "the work of incident %d is covered (%s); covered work is not quoted",
-			inc.Number, inc.Coverage.Reason)
-	case inc.Status != aftercare.StatusTriaged:
-		return nil, aftercare.Errorf(aftercare.ECONFLICT, "incident %d is %s; a quote is prepared once it is triaged, before dispatch",
-			inc.Number, inc.Status)
+	if err := quotable(inc); err != nil {
+		return nil, err
 	}
-	var region string
-	if err := tx.QueryRow(ctx, `SELECT region FROM sites WHERE id = $1`, inc.SiteID).Scan(&region); err != nil {
+	w := &quoteWriter{tx: tx, inc: inc, id: newID(), actor: aftercare.UserFromContext(ctx)}
+	if err := tx.QueryRow(ctx, `SELECT region FROM sites WHERE id = $1`, inc.SiteID).Scan(&w.region); err != nil {
 		return nil, err
 	}
 	parts := c.Parts
@@ -188,74 +180,105 @@ func createQuote(ctx context.Context, tx pgx.Tx, c aftercare.QuoteCreate) (*afte
 	if len(parts) == 0 && c.LabourHours == 0 && !c.CallOut {
 		return nil, aftercare.Errorf(aftercare.EINVALID, "a quote needs parts, labour or a call-out")
 	}
-	id := newID()
-	actor := aftercare.UserFromContext(ctx)
-	currency := ""
-	line := 0
-	add := func(kind aftercare.PriceKind, fru string, qty float64) error {
-		var partID *string
-		var desc, cur string
-		err := tx.QueryRow(ctx, `
-			SELECT p.id, CASE pl.kind WHEN 'labour' THEN 'Labour (hours)' WHEN 'call_out' THEN 'Call-out' ELSE p.description END,
-				pl.currency
-			FROM price_list pl LEFT JOIN parts p ON p.id = pl.part_id
-			WHERE pl.tier = $1 AND pl.region = $2 AND pl.kind = $3 AND ($3 <> 'part' OR p.fru = $4)`,
-			inc.Tier, region, kind, strings.ToUpper(fru)).Scan(&partID, &desc, &cur)
-		if errors.Is(err, pgx.ErrNoRows) {
-			what := string(kind)
-			if kind == aftercare.PricePart {
-				what = "part " + strings.ToUpper(fru)
-			}
-			return aftercare.Errorf(aftercare.EINVALID, "the %s price list of region %s has no price for %s", inc.Tier, region, what)
-		}
-		if err != nil {
-			return err
-		}
-		if currency != "" && cur != currency {
-			return aftercare.Errorf(aftercare.EINVALID, "the price of %s is in %s, the quote in %s", desc, cur, currency)
-		}
-		if currency == "" {
-			currency = cur
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO quotes (id, incident_id, state, currency, tier, region, created_by)
-				VALUES ($1, $2, 'draft', $3, $4, $5, $6)`, id, inc.ID, cur, inc.Tier, region, actorRef(actor)); err != nil {
-				if aftercare.ErrorCode(mapError(err)) == aftercare.ECONFLICT {
-					return aftercare.Errorf(aftercare.ECONFLICT, "incident %d already has a quote in preparation or awaiting an answer", inc.Number)
-				}
-				return err
-			}
-		}
-		line++
-		_, err = tx.Exec(ctx, `
-			INSERT INTO quote_lines (quote_id, line, kind, part_id, description, quantity, unit_price)
-			SELECT $1, $2, $3, $4, $5, $6, pl.unit_price FROM price_list pl
-			WHERE pl.tier = $7 AND pl.region = $8 AND pl.kind = $3 AND pl.part_id IS NOT DISTINCT FROM $4::uuid`,
-			id, line, kind, partID, desc, qty, inc.Tier, region)
-		return err
-	}
 	if c.CallOut {
-		if err := add(aftercare.PriceCallOut, "", 1); err != nil {
+		if err := w.add(ctx, aftercare.PriceCallOut, "", 1); err != nil {
 			return nil, err
 		}
 	}
 	if c.LabourHours > 0 {
-		if err := add(aftercare.PriceLabour, "", c.LabourHours); err != nil {
+		if err := w.add(ctx, aftercare.PriceLabour, "", c.LabourHours); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range parts {
-		if err := add(aftercare.PricePart, p.FRU, float64(p.Quantity)); err != nil {
+		if err := w.add(ctx, aftercare.PricePart, p.FRU, float64(p.Quantity)); err != nil {
 			return nil, err
 		}
 	}
-	q, err := findQuote(ctx, tx, id)
+	q, err := findQuote(ctx, tx, w.id)
 	if err != nil {
 		return nil, err
 	}
-	if err := writeAudit(ctx, tx, actor, "quote.create", "quote", id, nil, q); err != nil {
+	if err := writeAudit(ctx, tx, w.actor, "quote.create", "quote", w.id, nil, q); err != nil {
 		return nil, err
 	}
 	return q, nil
+}
+
+// quotable returns ECONFLICT, saying why, unless the incident's work is to
+// be quoted now: its coverage was recorded and does not cover the work, and
+// it is triaged, before dispatch.
+func quotable(inc *aftercare.Incident) error {
+	switch {
+	case inc.Coverage == nil:
+		return aftercare.Errorf(aftercare.ECONFLICT,
+			"incident %d was filed before coverage was recorded; it is served as covered and is not quoted", inc.Number)
+	case !inc.Coverage.NeedsQuote():
+		return aftercare.Errorf(aftercare.ECONFLICT, "the work of incident %d is covered (%s); covered work is not quoted",
+			inc.Number, inc.Coverage.Reason)
+	case inc.Status != aftercare.StatusTriaged:
+		return aftercare.Errorf(aftercare.ECONFLICT, "incident %d is %s; a quote is prepared once it is triaged, before dispatch",
+			inc.Number, inc.Status)
+	}
+	return nil
+}
+
+// quoteWriter writes one draft quote line by line from the price list of
+// the incident's tier and region. The quote row itself is written with the
+// first line, in that line's currency; every later line must be priced in
+// the same one.
+type quoteWriter struct {
+	tx       pgx.Tx
+	inc      *aftercare.Incident
+	id       string
+	actor    *aftercare.User
+	region   string
+	currency string
+	lines    int
+}
+
+// add prices qty of a kind of line (a part by FRU, labour, a call-out) and
+// writes it.
+func (w *quoteWriter) add(ctx context.Context, kind aftercare.PriceKind, fru string, qty float64) error {
+	var partID *string
+	var desc, cur string
+	err := w.tx.QueryRow(ctx, `
+		SELECT p.id, CASE pl.kind WHEN 'labour' THEN 'Labour (hours)' WHEN 'call_out' THEN 'Call-out' ELSE p.description END,
+			pl.currency
+		FROM price_list pl LEFT JOIN parts p ON p.id = pl.part_id
+		WHERE pl.tier = $1 AND pl.region = $2 AND pl.kind = $3 AND ($3 <> 'part' OR p.fru = $4)`,
+		w.inc.Tier, w.region, kind, strings.ToUpper(fru)).Scan(&partID, &desc, &cur)
+	if errors.Is(err, pgx.ErrNoRows) {
+		what := string(kind)
+		if kind == aftercare.PricePart {
+			what = "part " + strings.ToUpper(fru)
+		}
+		return aftercare.Errorf(aftercare.EINVALID, "the %s price list of region %s has no price for %s", w.inc.Tier, w.region, what)
+	}
+	if err != nil {
+		return err
+	}
+	if w.currency != "" && cur != w.currency {
+		return aftercare.Errorf(aftercare.EINVALID, "the price of %s is in %s, the quote in %s", desc, cur, w.currency)
+	}
+	if w.currency == "" {
+		w.currency = cur
+		if _, err := w.tx.Exec(ctx, `
+			INSERT INTO quotes (id, incident_id, state, currency, tier, region, created_by)
+			VALUES ($1, $2, 'draft', $3, $4, $5, $6)`, w.id, w.inc.ID, cur, w.inc.Tier, w.region, actorRef(w.actor)); err != nil {
+			if aftercare.ErrorCode(mapError(err)) == aftercare.ECONFLICT {
+				return aftercare.Errorf(aftercare.ECONFLICT, "incident %d already has a quote in preparation or awaiting an answer", w.inc.Number)
+			}
+			return err
+		}
+	}
+	w.lines++
+	_, err = w.tx.Exec(ctx, `
+		INSERT INTO quote_lines (quote_id, line, kind, part_id, description, quantity, unit_price)
+		SELECT $1, $2, $3, $4, $5, $6, pl.unit_price FROM price_list pl
+		WHERE pl.tier = $7 AND pl.region = $8 AND pl.kind = $3 AND pl.part_id IS NOT DISTINCT FROM $4::uuid`,
+		w.id, w.lines, kind, partID, desc, qty, w.inc.Tier, w.region)
+	return err
 }
 
 // MarkQuoteSent moves a draft quote to sent, valid for

@@ -15,8 +15,9 @@ install() {
   if [ -x "$cli" ] && "$cli" --version 2>/dev/null | grep -q "$server_version"; then
     return
   fi
-  echo "temporal: building the Temporal CLI $version into $cli (once; several minutes on a cold cache)"
-  GOBIN="$PWD/.bin" go install "github.com/temporalio/cli/cmd/temporal@$version"
+  # Everything goes to stderr: `test` prints the server's PID on stdout.
+  echo "temporal: building the Temporal CLI $version into $cli (once; several minutes on a cold cache)" >&2
+  GOBIN="$PWD/.bin" go install "github.com/temporalio/cli/cmd/temporal@$version" >&2
 }
 
 start_test() {

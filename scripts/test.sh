@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make test: prepare PostgreSQL and a Temporal test server, check that the
-# generated GraphQL code is current, vet, and run every test.
+# generated GraphQL code is current and go.mod tidy, vet, staticcheck, run
+# every test with the race detector, then fuzz each target for a while. The
+# Temporal test server this script starts is stopped when it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,12 +23,21 @@ if [ -n "$(git ls-files --others --exclude-standard -- graph)" ]; then
   exit 1
 fi
 
+echo "== go.mod and go.sum are tidy"
+if ! go mod tidy -diff; then
+  echo "go mod tidy would change go.mod or go.sum: run it and commit them" >&2
+  exit 1
+fi
+
 echo "== go vet"
 go vet ./...
 
-echo "== go test"
+echo "== staticcheck"
+go tool staticcheck ./...
+
+echo "== go test -race"
 export AFTERCARE_TEST_TEMPORAL_ADDRESS=127.0.0.1:${AFTERCARE_TEST_TEMPORAL_PORT:-7243}
-go test -count=1 -timeout 40m "$@" ./...
+go test -race -count=1 -timeout 40m "$@" ./...
 
 echo "== fuzz: each target for ${FUZZTIME:=20s}"
 for target in ./sla:FuzzParseHolidaySet ./sla:FuzzParseTarget ./graph:FuzzOperationLimits \

@@ -84,7 +84,7 @@ func TestIntakeSurvivesCrashBeforeWorkflowStart(t *testing.T) {
 	inc := incidents[0]
 	assert.Equal(t, requestID, inc.ClientRequestID)
 	assert.Nil(t, inc.WorkflowStartedAt)
-	_, err = worker.Temporal.DescribeWorkflowExecution(ctx, inc.WorkflowID, "")
+	_, err = worker.Temporal.DescribeWorkflow(ctx, inc.WorkflowID, "")
 	var notFound *serviceerror.NotFound
 	require.True(t, errors.As(err, &notFound), "no workflow was started before the crash: %v", err)
 

@@ -58,9 +58,9 @@ func TestFileIncidentEndToEnd(t *testing.T) {
 			got := gql(t, m.URL(), customer, `query($id: ID!) { incident(id: $id) { workflowStartedAt } }`, map[string]any{"id": id})
 			return dig(got.Data, "incident", "workflowStartedAt") != nil
 		})
-		desc, err := m.Temporal.DescribeWorkflowExecution(context.Background(), aftercare.IncidentWorkflowID(id), "")
+		desc, err := m.Temporal.DescribeWorkflow(context.Background(), aftercare.IncidentWorkflowID(id), "")
 		require.NoError(t, err)
-		assert.Equal(t, enums.WORKFLOW_EXECUTION_STATUS_RUNNING, desc.GetWorkflowExecutionInfo().GetStatus())
+		assert.Equal(t, enums.WORKFLOW_EXECUTION_STATUS_RUNNING, desc.Status)
 	})
 
 	t.Run("filing again with the same request ID returns the same incident", func(t *testing.T) {

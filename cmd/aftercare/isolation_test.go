@@ -53,20 +53,6 @@ func rootFields(schema *ast.Schema) map[string]*ast.FieldDefinition {
 	return out
 }
 
-// TestEveryRootFieldIsAuthorized fails when a Query, Mutation or
-// Subscription field lacks @authorize.
-func TestEveryRootFieldIsAuthorized(t *testing.T) {
-	fields := rootFields(loadSchema(t))
-	require.NotEmpty(t, fields)
-	for name, f := range fields {
-		d := f.Directives.ForName("authorize")
-		if assert.NotNil(t, d, "%s has no @authorize", name) {
-			assert.NotEmpty(t, d.Arguments.ForName("object").Value.Raw, name)
-			assert.NotEmpty(t, d.Arguments.ForName("action").Value.Raw, name)
-		}
-	}
-}
-
 // outcome is what a call should come to.
 type outcome string
 

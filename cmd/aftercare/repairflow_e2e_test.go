@@ -39,7 +39,7 @@ func kpisOf(t *testing.T, url, token, dimension, key string) map[string]float64 
 	return out
 }
 
-// TestRepairFlowEndToEnd runs issue 6's scenario on the real stack (API,
+// TestRepairFlowEndToEnd runs the whole repair flow on the real stack (API,
 // worker, PostgreSQL, Temporal): a platinum P1 server failure filed with
 // the part its diagnostics name → advance parts reserve the nearest
 // engineer and the part from their van at filing → dispatch → arrival →

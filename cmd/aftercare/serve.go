@@ -83,38 +83,12 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	resolver := &graph.Resolver{
-		IncidentService: postgres.NewIncidentService(m.DB),
-		AccountService:  postgres.NewAccountService(m.DB),
-		AssetService:    postgres.NewAssetService(m.DB),
-		ContractService: postgres.NewContractService(m.DB),
-		EngineerService: postgres.NewEngineerService(m.DB),
-		DepotService:    postgres.NewDepotService(m.DB),
-		PartService:     postgres.NewPartService(m.DB),
-		UserService:     postgres.NewUserService(m.DB),
-		AccessService:   postgres.NewAccessService(m.DB),
-		Authorizer:      enforcer,
-	}
-	slaService := postgres.NewSLAService(m.DB)
-	resolver.SLAService, resolver.EventService = slaService, slaService
-	resolver.NotificationService = postgres.NewNotificationService(m.DB)
-	resolver.KPIService = postgres.NewKPIService(m.DB)
-	resolver.RepairService = postgres.NewRepairService(m.DB)
-	resolver.LifecycleService = &workflows.Lifecycle{Client: m.Temporal, Incidents: resolver.IncidentService,
-		Repairs: resolver.RepairService}
-	resolver.PriceListService = postgres.NewPriceListService(m.DB)
-	resolver.QuoteService = &workflows.Quotes{Store: postgres.NewQuoteStore(m.DB), Lifecycle: resolver.LifecycleService,
-		Incidents: resolver.IncidentService}
-	resolver.SurveyService = postgres.NewSurveyService(m.DB)
-	resolver.ContractLifecycle = &workflows.Contracts{Client: m.Temporal, TaskQueue: m.Config.TaskQueue,
-		Store: resolver.ContractService}
-	resolver.EntitlementService = postgres.NewEntitlementService(m.DB)
 	dispatcher, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
 		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5})
 	if err != nil {
 		return err
 	}
-	resolver.DispatchService, resolver.DispatchStore = dispatcher, postgres.NewDispatchService(m.DB)
+	resolver := m.resolver(enforcer, dispatcher)
 	handler := graph.NewHandler(resolver, graph.Config{
 		Tokens:         tokens,
 		Authorizer:     enforcer,
@@ -166,6 +140,39 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	m.wg.Go(func() { enforcer.Watch(bgCtx, 30*time.Second) })
 	m.wg.Go(func() { dispatcher.Follow(bgCtx, 2*time.Second) })
 	return nil
+}
+
+// resolver wires the GraphQL resolvers to the stores, the workflow
+// services and the dispatch index.
+func (m *Main) resolver(enforcer *authz.Enforcer, dispatcher *workflows.Dispatcher) *graph.Resolver {
+	r := &graph.Resolver{
+		IncidentService: postgres.NewIncidentService(m.DB),
+		AccountService:  postgres.NewAccountService(m.DB),
+		AssetService:    postgres.NewAssetService(m.DB),
+		ContractService: postgres.NewContractService(m.DB),
+		EngineerService: postgres.NewEngineerService(m.DB),
+		DepotService:    postgres.NewDepotService(m.DB),
+		PartService:     postgres.NewPartService(m.DB),
+		UserService:     postgres.NewUserService(m.DB),
+		AccessService:   postgres.NewAccessService(m.DB),
+		Authorizer:      enforcer,
+	}
+	slaService := postgres.NewSLAService(m.DB)
+	r.SLAService, r.EventService = slaService, slaService
+	r.NotificationService = postgres.NewNotificationService(m.DB)
+	r.KPIService = postgres.NewKPIService(m.DB)
+	r.RepairService = postgres.NewRepairService(m.DB)
+	r.LifecycleService = &workflows.Lifecycle{Client: m.Temporal, Incidents: r.IncidentService,
+		Repairs: r.RepairService}
+	r.PriceListService = postgres.NewPriceListService(m.DB)
+	r.QuoteService = &workflows.Quotes{Store: postgres.NewQuoteStore(m.DB), Lifecycle: r.LifecycleService,
+		Incidents: r.IncidentService}
+	r.SurveyService = postgres.NewSurveyService(m.DB)
+	r.ContractLifecycle = &workflows.Contracts{Client: m.Temporal, TaskQueue: m.Config.TaskQueue,
+		Store: r.ContractService}
+	r.EntitlementService = postgres.NewEntitlementService(m.DB)
+	r.DispatchService, r.DispatchStore = dispatcher, postgres.NewDispatchService(m.DB)
+	return r
 }
 
 // StartWorker runs the Temporal worker for the configured task queue, the

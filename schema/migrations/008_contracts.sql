@@ -1,4 +1,4 @@
--- Contracts and entitlements at work (issue 6): what an incident's asset was
+-- Contracts and entitlements at work: what an incident's asset was
 -- entitled to when it was filed (aftercare.Coverage, written by
 -- CreateIncident), each contract's life as its workflow mirrors it
 -- (activation, renewal, cancellation, renewal reminders to the account

@@ -1,4 +1,4 @@
--- The standard repair flow (issue 6, items 3–5): a price list by tier and
+-- The standard repair flow (DESIGN.md §5): a price list by tier and
 -- region that quotes are built from, what a quote records beyond its lines,
 -- the repair record (diagnosis, installed parts traced to the stock row they
 -- came from, test results, returns of failed parts), survey suppression, and

@@ -1,4 +1,4 @@
--- KPIs (issue 6, DESIGN.md §1): SLA attainment per clock, mean time to
+-- KPIs (DESIGN.md §1): SLA attainment per clock, mean time to
 -- restore, first-time fix, repeat visits, CSAT, breaches and service credits
 -- by account, region, engineer and service provider, per month.
 --

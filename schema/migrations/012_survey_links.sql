@@ -1,4 +1,4 @@
--- Quote validity (issue 6): a sent quote holds for aftercare.QuoteValidFor
+-- Quote validity: a sent quote holds for aftercare.QuoteValidFor
 -- (14 days) from when it was sent. Approval after valid_until is refused,
 -- and the incident's workflow expires the quote on a durable timer at that
 -- instant and cancels the incident that waited on it (README, "The repair

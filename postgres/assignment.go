@@ -1,0 +1,285 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aftercare/aftercare"
+	"github.com/jackc/pgx/v5"
+)
+
+// CreateAssignment gives an incident to an engineer and reserves the parts,
+// in one transaction. The engineer's row is locked while their load is
+// counted, and each part is taken with a conditional update, so two
+// dispatches can never overbook an engineer or take the same last part:
+// the loser gets ECONFLICT saying what was taken.
+func (s *DispatchService) CreateAssignment(ctx context.Context, c aftercare.AssignmentCreate) (_ *aftercare.Assignment, err error) {
+	defer wrap(&err, fmt.Sprintf("DispatchService.CreateAssignment(ctx, %q, %q)", c.IncidentID, c.EngineerID))
+	if !validID(c.EngineerID) {
+		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "engineer %q not found", c.EngineerID)
+	}
+	if (c.DepotID == "") != (len(c.FromDepot) == 0) {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "parts from a depot need the depot, and a depot needs parts")
+	}
+	var a *aftercare.Assignment
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		a, err = createAssignment(ctx, tx, c)
+		return err
+	})
+	return a, err
+}
+
+func createAssignment(ctx context.Context, tx pgx.Tx, c aftercare.AssignmentCreate) (*aftercare.Assignment, error) {
+	if err := takeIncident(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	if err := takeEngineer(ctx, tx, c.EngineerID); err != nil {
+		return nil, err
+	}
+	actor := aftercare.UserFromContext(ctx)
+	var decidedBy *string
+	if actor != nil {
+		decidedBy = &actor.ID
+	}
+	id, err := insertAssignment(ctx, tx, c, decidedBy)
+	if err != nil {
+		return nil, err
+	}
+	a, err := findAssignment(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO incident_events (incident_id, kind, reason, actor_id, data) VALUES ($1, 'assigned', $2, $3, $4)`,
+		c.IncidentID, c.OverrideReason, decidedBy, map[string]any{"assignment_id": id, "engineer_id": c.EngineerID}); err != nil {
+		return nil, err
+	}
+	action := "assignment.create"
+	if c.OverrideReason != "" {
+		action = "assignment.override"
+	}
+	if err := writeAudit(ctx, tx, actor, action, "assignment", id, nil, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// takeIncident locks the incident of an assignment about to be created and
+// checks that it may be dispatched in the caller's scope: not final, its
+// quote approved if it needs one, and without an engineer unless the
+// assignment overrides, in which case the active one ends as overridden.
+func takeIncident(ctx context.Context, tx pgx.Tx, c aftercare.AssignmentCreate) error {
+	var status string
+	if err := tx.QueryRow(ctx, `SELECT status FROM incidents WHERE id = $1 FOR UPDATE`, c.IncidentID).Scan(&status); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", c.IncidentID)
+		}
+		return err
+	}
+	if _, err := findIncidentByID(ctx, tx, c.IncidentID); err != nil {
+		return err // outside the caller's scope
+	}
+	switch aftercare.IncidentStatus(status) {
+	case aftercare.StatusResolved, aftercare.StatusClosed, aftercare.StatusCancelled:
+		return aftercare.Errorf(aftercare.ECONFLICT, "incident is %s", status)
+	}
+	if err := requireApprovedQuote(ctx, tx, c.IncidentID); err != nil {
+		return err
+	}
+	var active []string
+	if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(id), '{}') FROM assignments WHERE incident_id = $1 AND state IN `+activeStates,
+		c.IncidentID).Scan(&active); err != nil {
+		return err
+	}
+	if len(active) > 0 && c.OverrideReason == "" {
+		return aftercare.Errorf(aftercare.ECONFLICT, "incident already has an engineer")
+	}
+	for _, id := range active {
+		if err := endAssignment(ctx, tx, id, aftercare.AssignmentOverridden); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeEngineer locks an engineer about to be assigned and checks they are
+// under capacity. The lock comes first and the count in a new statement:
+// under READ COMMITTED the count then sees every assignment committed by
+// whoever held the lock before.
+func takeEngineer(ctx context.Context, tx pgx.Tx, engineerID string) error {
+	var capacity, load int
+	err := tx.QueryRow(ctx, `SELECT capacity FROM engineers WHERE id = $1 FOR UPDATE`, engineerID).Scan(&capacity)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return aftercare.Errorf(aftercare.ENOTFOUND, "engineer %q not found", engineerID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE engineer_id = $1 AND state IN `+activeStates,
+		engineerID).Scan(&load); err != nil {
+		return err
+	}
+	if load >= capacity {
+		return aftercare.Errorf(aftercare.ECONFLICT, "engineer is at capacity (%d of %d jobs)", load, capacity)
+	}
+	return nil
+}
+
+// insertAssignment writes a proposed assignment and reserves its parts,
+// and returns its ID.
+func insertAssignment(ctx context.Context, tx pgx.Tx, c aftercare.AssignmentCreate, decidedBy *string) (string, error) {
+	id := newID()
+	decision := c.Decision
+	if len(decision) == 0 {
+		decision = []byte("{}")
+	}
+	var overrideReason *string
+	if c.OverrideReason != "" {
+		overrideReason = &c.OverrideReason
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO assignments (id, incident_id, engineer_id, state, eta, distance_km, decision, override_reason, decided_by)
+		VALUES ($1, $2, $3, 'proposed', $4, $5, $6, $7, $8)`,
+		id, c.IncidentID, c.EngineerID, c.ETA, c.DistanceKm, decision, overrideReason, decidedBy); err != nil {
+		return "", err
+	}
+	if err := reserveParts(ctx, tx, id, "engineer_id", c.EngineerID, "the engineer's van", c.FromVan); err != nil {
+		return "", err
+	}
+	if c.DepotID != "" {
+		if err := reserveParts(ctx, tx, id, "depot_id", c.DepotID, "the depot", c.FromDepot); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+// reserveParts takes each part from the stock row of one place, only if
+// enough is still available there.
+func reserveParts(ctx context.Context, tx pgx.Tx, assignmentID, placeColumn, placeID, place string, parts []aftercare.PartNeed) error {
+	for _, p := range parts {
+		if !validID(p.PartID) || p.Quantity < 1 {
+			return aftercare.Errorf(aftercare.EINVALID, "part %q × %d is not a valid need", p.PartID, p.Quantity)
+		}
+		var stockID int64
+		err := tx.QueryRow(ctx, `
+			UPDATE stock SET reserved = reserved + $3
+			WHERE `+placeColumn+` = $1 AND part_id = $2 AND on_hand - reserved >= $3
+			RETURNING id`, placeID, p.PartID, p.Quantity).Scan(&stockID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return aftercare.Errorf(aftercare.ECONFLICT, "part %s is no longer available in %s", p.PartID, place)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO part_reservations (assignment_id, stock_id, quantity, state) VALUES ($1, $2, $3, 'reserved')`,
+			assignmentID, stockID, p.Quantity); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endAssignment moves an active assignment to a final state and releases
+// its reserved parts.
+func endAssignment(ctx context.Context, tx pgx.Tx, id string, state aftercare.AssignmentState) error {
+	tag, err := tx.Exec(ctx, `UPDATE assignments SET state = $2, updated_at = now() WHERE id = $1 AND state IN `+activeStates, id, state)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return aftercare.Errorf(aftercare.ECONFLICT, "assignment is no longer active")
+	}
+	_, err = tx.Exec(ctx, `
+		WITH released AS (
+			UPDATE part_reservations SET state = 'released' WHERE assignment_id = $1 AND state = 'reserved'
+			RETURNING stock_id, quantity)
+		UPDATE stock st SET reserved = st.reserved - r.quantity FROM released r WHERE st.id = r.stock_id`, id)
+	return err
+}
+
+// DeclineAssignment ends an active assignment as declined, releasing its
+// parts. An engineer may decline only their own.
+func (s *DispatchService) DeclineAssignment(ctx context.Context, id, reason string) (_ *aftercare.Assignment, err error) {
+	defer wrap(&err, fmt.Sprintf("DispatchService.DeclineAssignment(ctx, %q)", id))
+	var a *aftercare.Assignment
+	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := findAssignment(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := findIncidentByID(ctx, tx, before.IncidentID); err != nil {
+			return aftercare.Errorf(aftercare.ENOTFOUND, "assignment %q not found", id)
+		}
+		if sc := aftercare.ScopeFromContext(ctx); !sc.All && sc.EngineerID != "" && len(sc.Regions) == 0 && sc.EngineerID != before.EngineerID {
+			return aftercare.Errorf(aftercare.ENOTFOUND, "assignment %q not found", id)
+		}
+		if err := endAssignment(ctx, tx, id, aftercare.AssignmentDeclined); err != nil {
+			return err
+		}
+		if a, err = findAssignment(ctx, tx, id); err != nil {
+			return err
+		}
+		actor := aftercare.UserFromContext(ctx)
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO incident_events (incident_id, kind, reason, actor_id, data) VALUES ($1, 'declined', $2, $3, $4)`,
+			a.IncidentID, reason, nullID(aftercare.UserIDFromContext(ctx)), map[string]any{"assignment_id": id, "engineer_id": a.EngineerID}); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, "assignment.decline", "assignment", id, before, a)
+	})
+	return a, err
+}
+
+// FindAssignments returns an incident's assignments in the caller's scope,
+// newest first.
+func (s *DispatchService) FindAssignments(ctx context.Context, incidentID string) (_ []*aftercare.Assignment, err error) {
+	defer wrap(&err, fmt.Sprintf("DispatchService.FindAssignments(ctx, %q)", incidentID))
+	if _, err := findIncidentByID(ctx, s.db.pool, incidentID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.pool.Query(ctx, assignmentSelect+` WHERE x.incident_id = $1 ORDER BY x.created_at DESC, x.id`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanAssignment)
+}
+
+// FindAssignmentByID returns an assignment whose incident is in the caller's
+// scope, or ENOTFOUND.
+func (s *DispatchService) FindAssignmentByID(ctx context.Context, id string) (_ *aftercare.Assignment, err error) {
+	defer wrap(&err, fmt.Sprintf("DispatchService.FindAssignmentByID(ctx, %q)", id))
+	a, err := findAssignment(ctx, s.db.pool, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := findIncidentByID(ctx, s.db.pool, a.IncidentID); err != nil {
+		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "assignment %q not found", id)
+	}
+	return a, nil
+}
+
+func findAssignment(ctx context.Context, q querier, id string) (*aftercare.Assignment, error) {
+	return findOne(ctx, q, assignmentSelect, "x.id", "assignment", id, nil, scanAssignment)
+}
+
+func scanAssignment(row pgx.CollectableRow) (*aftercare.Assignment, error) {
+	var a aftercare.Assignment
+	var parts []struct {
+		Stock    int64  `json:"stock"`
+		Part     string `json:"part"`
+		Depot    string `json:"depot"`
+		Quantity int    `json:"quantity"`
+	}
+	if err := row.Scan(&a.ID, &a.IncidentID, &a.EngineerID, &a.State, &a.ETA, &a.DistanceKm, &a.Decision,
+		&a.OverrideReason, &a.DecidedBy, &a.CreatedAt, &parts); err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		a.Parts = append(a.Parts, aftercare.PartReservation{StockID: p.Stock, PartID: p.Part, DepotID: p.Depot, Quantity: p.Quantity})
+	}
+	return &a, nil
+}
