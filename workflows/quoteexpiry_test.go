@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
@@ -35,7 +34,7 @@ func awaitQuote(h *harness) {
 	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
 	h.at(9*time.Minute, act(aftercare.ActionQuote))
 	wait := act(aftercare.ActionAwaitCustomer)
-	wait.Reason = string(sla.PauseQuoteApproval)
+	wait.Reason = string(aftercare.PauseQuoteApproval)
 	h.at(10*time.Minute, wait)
 }
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -78,7 +77,7 @@ func (q *Quotes) SendQuote(ctx context.Context, id string) (*aftercare.Quote, er
 	}
 	if inc.Status == aftercare.StatusQuoted {
 		if _, err = q.Lifecycle.Transition(ctx, aftercare.LifecycleRequest{IncidentID: inc.ID,
-			Action: aftercare.ActionAwaitCustomer, Reason: string(sla.PauseQuoteApproval), Note: note}); err != nil {
+			Action: aftercare.ActionAwaitCustomer, Reason: string(aftercare.PauseQuoteApproval), Note: note}); err != nil {
 			return nil, err
 		}
 	}
@@ -206,7 +205,7 @@ const QuoteExpiryRetry = time.Hour
 // incident leaves awaiting_customer.
 func (r *run) watchQuote(ctx workflow.Context, in TransitionInput) {
 	switch {
-	case in.Action == aftercare.ActionAwaitCustomer && sla.PauseReason(in.Reason) == sla.PauseQuoteApproval:
+	case in.Action == aftercare.ActionAwaitCustomer && aftercare.PauseReason(in.Reason) == aftercare.PauseQuoteApproval:
 		if workflow.GetVersion(ctx, quoteExpiryVersion, workflow.DefaultVersion, 1) == 1 {
 			r.inc.QuoteLapses = workflow.Now(ctx).Add(aftercare.QuoteValidFor)
 		}

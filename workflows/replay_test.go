@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"github.com/aftercare/aftercare/workflows/workflowstest"
 	"github.com/stretchr/testify/assert"
@@ -103,7 +102,7 @@ func recordHistory(t *testing.T) {
 	time.Sleep(4 * time.Second) // the response clock breaches
 	require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionAcknowledge, By: "rec"}))
 	assert.Error(t, update(workflows.TransitionInput{Action: aftercare.ActionRepair, By: "rec"}))
-	require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionAwaitCustomer, Reason: string(sla.PauseSiteAccess), By: "rec"}))
+	require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionAwaitCustomer, Reason: string(aftercare.PauseSiteAccess), By: "rec"}))
 	time.Sleep(2 * time.Second)
 	require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionCustomerResponded, By: "rec"}))
 	require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionChangePriority, Priority: aftercare.P2, By: "rec"}))
