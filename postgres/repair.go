@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aftercare/aftercare"
@@ -24,30 +23,15 @@ func NewRepairService(db *DB) *RepairService {
 	return &RepairService{db: db}
 }
 
-// Where each kind of repair record may be written: a diagnosis from triage
-// on, parts and tests on site (and after the repair, to complete the
-// record).
-var (
-	diagnosisStatuses = []aftercare.IncidentStatus{aftercare.StatusTriaged, aftercare.StatusQuoted, aftercare.StatusApproved,
-		aftercare.StatusDispatched, aftercare.StatusEnRoute, aftercare.StatusOnSite, aftercare.StatusRepaired,
-		aftercare.StatusAwaitingCustomer}
-	onSiteStatuses = []aftercare.IncidentStatus{aftercare.StatusOnSite, aftercare.StatusRepaired}
-)
-
 // lockWorkedIncident locks an incident in the caller's scope whose status
 // allows the work.
-func lockWorkedIncident(ctx context.Context, tx pgx.Tx, id, work string, allowed []aftercare.IncidentStatus) (*aftercare.Incident, error) {
+func lockWorkedIncident(ctx context.Context, tx pgx.Tx, id string, work aftercare.RepairWork) (*aftercare.Incident, error) {
 	inc, err := lockIncident(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(allowed, inc.Status) {
-		names := make([]string, len(allowed))
-		for i, s := range allowed {
-			names[i] = string(s)
-		}
-		return nil, aftercare.Errorf(aftercare.ECONFLICT, "cannot record %s for incident %d while it is %s; it must be %s",
-			work, inc.Number, inc.Status, strings.Join(names, ", "))
+	if err := work.CheckRecordable(inc); err != nil {
+		return nil, err
 	}
 	return inc, nil
 }
@@ -61,7 +45,7 @@ func (s *RepairService) RecordDiagnosis(ctx context.Context, incidentID, diagnos
 	}
 	var out *aftercare.RepairRecord
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := lockWorkedIncident(ctx, tx, incidentID, "a diagnosis", diagnosisStatuses); err != nil {
+		if _, err := lockWorkedIncident(ctx, tx, incidentID, aftercare.WorkDiagnosis); err != nil {
 			return err
 		}
 		before, err := findRepairRecord(ctx, tx, incidentID)
@@ -93,7 +77,7 @@ func (s *RepairService) RecordTestResult(ctx context.Context, incidentID string,
 	}
 	var out *aftercare.RepairRecord
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := lockWorkedIncident(ctx, tx, incidentID, "a test result", onSiteStatuses); err != nil {
+		if _, err := lockWorkedIncident(ctx, tx, incidentID, aftercare.WorkTestResult); err != nil {
 			return err
 		}
 		actor := aftercare.UserFromContext(ctx)
@@ -144,7 +128,7 @@ func (s *RepairService) RecordPartUsed(ctx context.Context, use aftercare.PartUs
 }
 
 func recordPartUsed(ctx context.Context, tx pgx.Tx, use aftercare.PartUse) (*aftercare.InstalledPart, error) {
-	inc, err := lockWorkedIncident(ctx, tx, use.IncidentID, "a part used", onSiteStatuses)
+	inc, err := lockWorkedIncident(ctx, tx, use.IncidentID, aftercare.WorkPartUsed)
 	if err != nil {
 		return nil, err
 	}
@@ -231,18 +215,16 @@ func recordPartUsed(ctx context.Context, tx pgx.Tx, use aftercare.PartUse) (*aft
 	if err != nil {
 		return nil, err
 	}
-	if use.RemovedSerialNumber != "" {
-		disposition, depot := aftercare.ReturnToDepot, homeDepot
-		switch {
-		case isDrive && inc.Coverage.Has(aftercare.EntitlementKeepYourDrive):
-			disposition, depot = aftercare.KeptByCustomer, ""
-		case st.depotID != nil:
-			depot = *st.depotID
-		}
+	facts := aftercare.PartReturnFacts{RemovedSerialNumber: use.RemovedSerialNumber, Drive: isDrive, Coverage: inc.Coverage,
+		HomeDepotID: homeDepot}
+	if st.depotID != nil {
+		facts.StockDepotID = *st.depotID
+	}
+	if ret := aftercare.DecidePartReturn(facts); ret != nil {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO part_returns (installed_part_id, incident_id, part_id, serial_number, disposition, depot_id)
 			VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid)`,
-			installedID, inc.ID, partID, use.RemovedSerialNumber, disposition, depot); err != nil {
+			installedID, inc.ID, partID, ret.SerialNumber, ret.Disposition, ret.DepotID); err != nil {
 			return nil, err
 		}
 	}
