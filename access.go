@@ -48,6 +48,19 @@ type Permission struct {
 	Action string
 }
 
+// Validate returns EINVALID unless the permission names a known role and an
+// object and an action without spaces or commas, which the stored rules
+// cannot hold.
+func (p *Permission) Validate() error {
+	switch {
+	case !p.Role.Valid():
+		return Errorf(EINVALID, "role %q is not known", p.Role)
+	case p.Object == "" || p.Action == "" || strings.ContainsAny(p.Object+p.Action, " ,"):
+		return Errorf(EINVALID, "a permission needs an object and an action without spaces or commas")
+	}
+	return nil
+}
+
 // PolicyRule is one stored access rule: "p" (role, object, action) or "g"
 // (subject, role, domain).
 type PolicyRule struct {

@@ -1,6 +1,7 @@
 // Package aftercare holds the domain of the Aftercare after-sales service
 // system: its nouns (accounts, sites, assets, contracts, incidents, engineers,
-// parts), their identifiers and states, the error type shared by every
+// parts, SLA policies and clock events, holidays), their identifiers and
+// states, the rules that belong to them, the error type shared by every
 // package, and the service interfaces that the edges implement.
 //
 // It imports only the standard library. Implementations live in one package

@@ -45,7 +45,7 @@ type Notification struct {
 	Email   string
 	Name    string
 	Reason  NotificationReason
-	Actions []string
+	Actions []EscalationAction
 	// CreatedAt is when the level fired.
 	CreatedAt time.Time
 }

@@ -3,6 +3,7 @@ package aftercare
 import (
 	"context"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -62,6 +63,48 @@ type Quote struct {
 	DecisionNote string
 }
 
+// Lapsed reports whether a sent quote has lapsed at now: its validity has
+// run out, so it can no longer be approved.
+func (q *Quote) Lapsed(now time.Time) bool {
+	return q.State == QuoteSent && q.ValidUntil != nil && !now.Before(*q.ValidUntil)
+}
+
+// CheckSend reports whether sending q changes it: a draft is sent, a quote
+// already sent stays as it is (so a send interrupted before the incident
+// moved can be repeated), and any other is an ECONFLICT error.
+func (q *Quote) CheckSend() (changes bool, err error) {
+	switch q.State {
+	case QuoteSent:
+		return false, nil
+	case QuoteDraft:
+		return true, nil
+	}
+	return false, Errorf(ECONFLICT, "the quote is %s; only a draft is sent", q.State)
+}
+
+// CheckDecision returns the state the customer's answer d moves q to at
+// now, and whether that changes q: the same answer again changes nothing;
+// approving a quote that expired or has lapsed, or answering one that is
+// not sent, is an ECONFLICT error. A lapsed quote may still be rejected: the
+// outcome, a cancelled incident, is the same, and the reason is kept.
+func (q *Quote) CheckDecision(d QuoteDecision, now time.Time) (to QuoteState, changes bool, err error) {
+	to = QuoteRejected
+	if d.Approve {
+		to = QuoteApproved
+	}
+	switch {
+	case q.State == to:
+		return to, false, nil
+	case q.State == QuoteExpired || d.Approve && q.Lapsed(now):
+		return "", false, Errorf(ECONFLICT,
+			"the quote expired unanswered at %s (quotes hold %d days); it can no longer be approved, ask for a new quote",
+			q.ValidUntil.UTC().Format(time.RFC3339), int(QuoteValidFor.Hours()/24))
+	case q.State != QuoteSent:
+		return "", false, Errorf(ECONFLICT, "the quote is %s; only a sent quote can be %s", q.State, to)
+	}
+	return to, true, nil
+}
+
 // QuoteValidFor is how long a sent quote holds: the customer approves
 // within it or the quote expires, and with it the incident that waited on
 // it is cancelled (an unanswered quote is treated as declined; the clocks
@@ -101,6 +144,39 @@ type QuoteDecision struct {
 	Approve bool
 	// Note is the customer's comment; a rejection needs one.
 	Note string
+}
+
+// Normalize trims space around the note.
+func (d *QuoteDecision) Normalize() { d.Note = strings.TrimSpace(d.Note) }
+
+// Validate returns EINVALID for a rejection without a reason or a note that
+// is too long.
+func (d *QuoteDecision) Validate() error {
+	switch {
+	case !d.Approve && d.Note == "":
+		return Errorf(EINVALID, "a rejection needs a reason")
+	case len(d.Note) > MaxRepairTextLength:
+		return Errorf(EINVALID, "the note must be at most %d characters", MaxRepairTextLength)
+	}
+	return nil
+}
+
+// CheckQuotable returns an ECONFLICT error unless a quote may be prepared
+// for inc: its coverage was recorded when it was filed and does not cover
+// the work, and it is triaged, not yet dispatched.
+func (inc *Incident) CheckQuotable() error {
+	switch {
+	case inc.Coverage == nil:
+		return Errorf(ECONFLICT,
+			"incident %d was filed before coverage was recorded; it is served as covered and is not quoted", inc.Number)
+	case !inc.Coverage.NeedsQuote():
+		return Errorf(ECONFLICT, "the work of incident %d is covered (%s); covered work is not quoted",
+			inc.Number, inc.Coverage.Reason)
+	case inc.Status != StatusTriaged:
+		return Errorf(ECONFLICT, "incident %d is %s; a quote is prepared once it is triaged, before dispatch",
+			inc.Number, inc.Status)
+	}
+	return nil
 }
 
 // QuoteService prepares quotes, sends them to the customer and takes the

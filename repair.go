@@ -3,6 +3,7 @@ package aftercare
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -56,6 +57,42 @@ type PartReturn struct {
 	CreatedAt time.Time
 }
 
+// PartReturnFacts is what decides what becomes of the failed part removed in
+// a repair.
+type PartReturnFacts struct {
+	// RemovedSerialNumber is the failed part taken out, "" if none was.
+	RemovedSerialNumber string
+	// Drive says whether the part is a drive, which holds the customer's
+	// data.
+	Drive bool
+	// Coverage is the incident's coverage; its keep-your-drive entitlement
+	// lets the customer keep a failed drive.
+	Coverage *Coverage
+	// StockDepotID is the depot whose stock the new part was taken from, ""
+	// when it came from a van.
+	StockDepotID string
+	// HomeDepotID is the home depot of the engineer who installed the part.
+	HomeDepotID string
+}
+
+// DecidePartReturn returns the return record of the failed part removed in
+// a repair, with its serial number, disposition and depot, or nil when none
+// was removed. Under keep-your-drive a failed drive stays with the customer
+// and goes to no depot; any other failed part goes back to the depot the new
+// part came from, or to the engineer's home depot when it came from their
+// van.
+func DecidePartReturn(f PartReturnFacts) *PartReturn {
+	switch {
+	case f.RemovedSerialNumber == "":
+		return nil
+	case f.Drive && f.Coverage.Has(EntitlementKeepYourDrive):
+		return &PartReturn{SerialNumber: f.RemovedSerialNumber, Disposition: KeptByCustomer}
+	case f.StockDepotID != "":
+		return &PartReturn{SerialNumber: f.RemovedSerialNumber, Disposition: ReturnToDepot, DepotID: f.StockDepotID}
+	}
+	return &PartReturn{SerialNumber: f.RemovedSerialNumber, Disposition: ReturnToDepot, DepotID: f.HomeDepotID}
+}
+
 // RepairTest is one test of a repair.
 type RepairTest struct {
 	ID         int64
@@ -81,6 +118,47 @@ type RepairRecord struct {
 // it requires.
 func (r *RepairRecord) Passed() bool {
 	return r != nil && len(r.Tests) > 0 && r.Tests[len(r.Tests)-1].Passed
+}
+
+// RepairWork is a kind of record of the work on an incident's device.
+type RepairWork string
+
+// The kinds of repair record.
+const (
+	WorkDiagnosis  RepairWork = "diagnosis"
+	WorkPartUsed   RepairWork = "part_used"
+	WorkTestResult RepairWork = "test_result"
+)
+
+// Statuses returns the incident statuses in which w may be recorded: a
+// diagnosis from triage on, parts and tests on site (and after the repair,
+// to complete the record).
+func (w RepairWork) Statuses() []IncidentStatus {
+	if w == WorkDiagnosis {
+		return []IncidentStatus{StatusTriaged, StatusQuoted, StatusApproved, StatusDispatched, StatusEnRoute,
+			StatusOnSite, StatusRepaired, StatusAwaitingCustomer}
+	}
+	return []IncidentStatus{StatusOnSite, StatusRepaired}
+}
+
+// CheckRecordable returns an ECONFLICT error, naming the statuses that
+// would allow it, unless w may be recorded for inc in its present status.
+func (w RepairWork) CheckRecordable(inc *Incident) error {
+	allowed := w.Statuses()
+	if slices.Contains(allowed, inc.Status) {
+		return nil
+	}
+	names := make([]string, len(allowed))
+	for i, s := range allowed {
+		names[i] = string(s)
+	}
+	return Errorf(ECONFLICT, "cannot record %s for incident %d while it is %s; it must be %s",
+		w.label(), inc.Number, inc.Status, strings.Join(names, ", "))
+}
+
+// label names w in a sentence: "a diagnosis".
+func (w RepairWork) label() string {
+	return "a " + strings.ReplaceAll(string(w), "_", " ")
 }
 
 // MaxRepairTextLength bounds a diagnosis and a test's notes, in characters.

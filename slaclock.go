@@ -24,9 +24,8 @@ type SLAClock struct {
 	IncidentID string
 	AccountID  string
 	Kind       ClockKind
-	// Target is the target as policies write it: "15m", "4BH", "NBD".
-	Target   string
-	Coverage string
+	Target     SLATarget
+	Coverage   SLACoverage
 	// TimeZone is the site's zone, whose business hours the clock follows.
 	TimeZone  string
 	StartedAt time.Time
@@ -58,7 +57,7 @@ func (c *SLAClock) PercentUsed() float64 {
 type SLAPause struct {
 	From      time.Time
 	To        *time.Time
-	Reason    string
+	Reason    PauseReason
 	PausedBy  string
 	ResumedBy string
 }
@@ -71,7 +70,7 @@ type Escalation struct {
 	// Level numbers the ladder's rungs from 1.
 	Level   int
 	Percent int
-	Actions []string
+	Actions []EscalationAction
 	DueAt   time.Time
 	FiredAt time.Time
 	// ServiceCredit is the percentage of the monthly fee a breach earned
@@ -109,13 +108,13 @@ type SLAService interface {
 	// SetSLAOverrides replaces a contract's per-cell SLA overrides, keyed
 	// "P1.response"; they apply to incidents filed from then on.
 	SetSLAOverrides(ctx context.Context, contractID string, overrides map[string]string) error
-	// FindTierPolicy returns the policy an admin set for a tier, as
-	// package sla encodes it in JSON, or nil when the tier follows the
-	// defaults of DESIGN.md §4.
-	FindTierPolicy(ctx context.Context, tier Tier) ([]byte, error)
-	// SetTierPolicy replaces a tier's policy (package sla's JSON), which
-	// must be complete and valid; incidents filed afterwards follow it.
-	SetTierPolicy(ctx context.Context, tier Tier, policy []byte) error
+	// FindTierPolicy returns the policy an admin set for a tier, or nil
+	// when the tier follows the defaults of DESIGN.md §4
+	// (DefaultSLAPolicy).
+	FindTierPolicy(ctx context.Context, tier Tier) (*SLAPolicy, error)
+	// SetTierPolicy replaces a tier's policy, which must be a complete and
+	// valid policy of that tier; incidents filed afterwards follow it.
+	SetTierPolicy(ctx context.Context, tier Tier, policy SLAPolicy) error
 	// FindHolidays returns a country's public holidays and make-up working
 	// days in date order.
 	FindHolidays(ctx context.Context, country string) ([]Holiday, error)

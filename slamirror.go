@@ -18,32 +18,21 @@ type SLAFacts struct {
 	// OnSiteEntitled says whether the contract carries the on_site
 	// entitlement.
 	OnSiteEntitled bool
-	// TierPolicy is the policy an admin set for the incident's tier, as
-	// package sla encodes it in JSON; nil when the tier follows the
-	// defaults.
-	TierPolicy []byte
+	// TierPolicy is the policy an admin set for the incident's tier; nil
+	// when the tier follows the defaults.
+	TierPolicy *SLAPolicy
 	// AdvanceParts says whether the contract carries advance parts
 	// replacement: parts leave the depot when the incident is filed.
 	AdvanceParts bool
 	Holidays     []Holiday
 }
 
-// Holiday is a public holiday or a make-up working day of a country.
-type Holiday struct {
-	Country string
-	// Date is YYYY-MM-DD.
-	Date string
-	// Kind is "holiday" or "workday".
-	Kind string
-	Name string
-}
-
 // ClockSnapshot is one SLA clock as an incident's workflow saw it at its
 // latest event, written to the database so that reads come from SQL.
 type ClockSnapshot struct {
 	Kind      ClockKind
-	Target    string
-	Coverage  string
+	Target    SLATarget
+	Coverage  SLACoverage
 	TimeZone  string
 	StartedAt time.Time
 	// Deadline is nil while the clock is paused with budget left.
@@ -53,9 +42,9 @@ type ClockSnapshot struct {
 	// Paused is the wall time the clock has spent paused.
 	Paused time.Duration
 	State  ClockState
-	// Events are the clock's events as package sla encodes them in JSON,
-	// from which readers recompute the clock at any instant.
-	Events []byte
+	// Events are the clock's events, from which readers recompute the
+	// clock at any instant.
+	Events []ClockEvent
 }
 
 // IncidentChange is one change an incident's workflow records: a lifecycle
@@ -100,8 +89,31 @@ type EscalationFired struct {
 	Key       string
 	Version   int64
 	Clock     ClockSnapshot
-	// Notification is the JSON body delivered to each webhook.
-	Notification []byte
+	// Notification is what each webhook receives of the escalation.
+	Notification EscalationNotice
+}
+
+// EscalationNotice is the body a webhook receives for a fired escalation
+// level, in its JSON encoding; the store adds the recipients the level's
+// actions reached.
+type EscalationNotice struct {
+	Kind           string             `json:"kind"`
+	IncidentID     string             `json:"incident_id"`
+	IncidentNumber int64              `json:"incident_number"`
+	AccountID      string             `json:"account_id"`
+	Tier           Tier               `json:"tier"`
+	Priority       Priority           `json:"priority"`
+	Status         IncidentStatus     `json:"status"`
+	Clock          ClockKind          `json:"clock"`
+	Level          int                `json:"level"`
+	Percent        int                `json:"percent"`
+	Actions        []EscalationAction `json:"actions"`
+	Breach         bool               `json:"breach"`
+	// Target is the clock's target as policies write it.
+	Target   string     `json:"target"`
+	Deadline *time.Time `json:"deadline,omitempty"`
+	DueAt    time.Time  `json:"due_at"`
+	FiredAt  time.Time  `json:"fired_at"`
 }
 
 // OutboxTopicWebhook is the outbox topic of notifications to deliver to a

@@ -46,6 +46,19 @@ type Survey struct {
 	Token string
 }
 
+// CheckAnswerable returns an ECONFLICT error unless the survey may be
+// answered at now: it takes one answer, before its link expires.
+func (v *Survey) CheckAnswerable(now time.Time) error {
+	switch {
+	case v.AnsweredAt != nil:
+		return Errorf(ECONFLICT, "this survey was already answered on %s; it takes one answer",
+			v.AnsweredAt.UTC().Format(time.DateOnly))
+	case !now.Before(v.ExpiresAt):
+		return Errorf(ECONFLICT, "this survey link expired on %s", v.ExpiresAt.UTC().Format(time.DateOnly))
+	}
+	return nil
+}
+
 // SurveySuppression records a survey not sent because the contact had
 // received one about another incident of the same account within
 // SurveySuppressionSpan.

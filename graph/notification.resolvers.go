@@ -37,6 +37,10 @@ func (r *notificationResolver) Incident(ctx context.Context, obj *aftercare.Noti
 	return inc, err
 }
 
+func (r *notificationResolver) Actions(ctx context.Context, obj *aftercare.Notification) ([]string, error) {
+	return actionNames(obj.Actions), nil
+}
+
 func (r *queryResolver) MyNotifications(ctx context.Context, first *int, after *string) (*model.NotificationConnection, error) {
 	items, info, err := r.NotificationService.FindMyNotifications(ctx, pageRequest(first, after))
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/graph/model"
-	"github.com/aftercare/aftercare/sla"
 )
 
 // transition asks for a lifecycle action that takes nothing but a note.
@@ -24,19 +23,19 @@ func optionalStatus(s aftercare.IncidentStatus) *aftercare.IncidentStatus {
 
 // policyFromInput builds a tier's policy from what an admin sent; the store
 // validates it as a whole.
-func policyFromInput(tier aftercare.Tier, in model.TierPolicyInput) (sla.Policy, error) {
-	p := sla.Policy{Tier: tier, PartsPause: in.PartsPause}
+func policyFromInput(tier aftercare.Tier, in model.TierPolicyInput) (aftercare.SLAPolicy, error) {
+	p := aftercare.SLAPolicy{Tier: tier, PartsPause: in.PartsPause}
 	for _, c := range in.Cells {
-		t, err := sla.ParseTarget(c.Target)
+		t, err := aftercare.ParseSLATarget(c.Target)
 		if err != nil {
-			return sla.Policy{}, aftercare.Errorf(aftercare.EINVALID, "%s %s: %s", c.Priority, c.Clock, aftercare.ErrorMessage(err))
+			return aftercare.SLAPolicy{}, aftercare.Errorf(aftercare.EINVALID, "%s %s: %s", c.Priority, c.Clock, aftercare.ErrorMessage(err))
 		}
-		p.Cells = append(p.Cells, sla.Cell{Priority: c.Priority, Clock: c.Clock, Target: t, Coverage: sla.Coverage(c.Coverage)})
+		p.Cells = append(p.Cells, aftercare.SLACell{Priority: c.Priority, Clock: c.Clock, Target: t, Coverage: aftercare.SLACoverage(c.Coverage)})
 	}
 	for _, l := range in.Ladder {
-		lv := sla.Level{Percent: l.Percent}
+		lv := aftercare.EscalationLevel{Percent: l.Percent}
 		for _, a := range l.Actions {
-			lv.Actions = append(lv.Actions, sla.Action(a))
+			lv.Actions = append(lv.Actions, aftercare.EscalationAction(a))
 		}
 		p.Ladder = append(p.Ladder, lv)
 	}
@@ -44,7 +43,7 @@ func policyFromInput(tier aftercare.Tier, in model.TierPolicyInput) (sla.Policy,
 }
 
 // tierPolicyModel is a policy as GraphQL shows it.
-func tierPolicyModel(p sla.Policy, custom bool) *model.TierPolicy {
+func tierPolicyModel(p aftercare.SLAPolicy, custom bool) *model.TierPolicy {
 	out := &model.TierPolicy{Tier: p.Tier, Custom: custom, PartsPause: p.PartsPause}
 	for _, c := range p.Cells {
 		cov := string(c.Coverage)
@@ -54,11 +53,16 @@ func tierPolicyModel(p sla.Policy, custom bool) *model.TierPolicy {
 		out.Cells = append(out.Cells, &model.PolicyCell{Priority: c.Priority, Clock: c.Clock, Target: c.Target.String(), Coverage: cov})
 	}
 	for _, l := range p.Ladder {
-		lv := &model.LadderLevel{Percent: l.Percent}
-		for _, a := range l.Actions {
-			lv.Actions = append(lv.Actions, string(a))
-		}
-		out.Ladder = append(out.Ladder, lv)
+		out.Ladder = append(out.Ladder, &model.LadderLevel{Percent: l.Percent, Actions: actionNames(l.Actions)})
 	}
 	return out
+}
+
+// actionNames returns escalation actions as GraphQL shows them.
+func actionNames(actions []aftercare.EscalationAction) []string {
+	names := make([]string, len(actions))
+	for i, a := range actions {
+		names[i] = string(a)
+	}
+	return names
 }

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -18,8 +17,20 @@ import (
 	"github.com/aftercare/aftercare/sla"
 )
 
+func (r *escalationResolver) Actions(ctx context.Context, obj *aftercare.Escalation) ([]string, error) {
+	return actionNames(obj.Actions), nil
+}
+
 func (r *escalationResolver) LateSeconds(ctx context.Context, obj *aftercare.Escalation) (float64, error) {
 	return obj.FiredAt.Sub(obj.DueAt).Seconds(), nil
+}
+
+func (r *holidayResolver) Date(ctx context.Context, obj *aftercare.Holiday) (string, error) {
+	return obj.Date.String(), nil
+}
+
+func (r *holidayResolver) Kind(ctx context.Context, obj *aftercare.Holiday) (string, error) {
+	return string(obj.Kind), nil
 }
 
 func (r *incidentResolver) SLAClocks(ctx context.Context, obj *aftercare.Incident) ([]*aftercare.SLAClock, error) {
@@ -82,7 +93,7 @@ func (r *mutationResolver) ArriveOnSite(ctx context.Context, id string, note *st
 	return r.transition(ctx, id, aftercare.ActionArrive, note)
 }
 
-func (r *mutationResolver) AwaitCustomer(ctx context.Context, id string, reason sla.PauseReason, note *string) (*aftercare.Incident, error) {
+func (r *mutationResolver) AwaitCustomer(ctx context.Context, id string, reason aftercare.PauseReason, note *string) (*aftercare.Incident, error) {
 	return r.LifecycleService.Transition(ctx, aftercare.LifecycleRequest{
 		IncidentID: id, Action: aftercare.ActionAwaitCustomer, Reason: string(reason), Note: deref(note)})
 }
@@ -132,11 +143,7 @@ func (r *mutationResolver) SetTierPolicy(ctx context.Context, tier aftercare.Tie
 	if err != nil {
 		return nil, err
 	}
-	raw, err := json.Marshal(p)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.SLAService.SetTierPolicy(ctx, tier, raw); err != nil {
+	if err := r.SLAService.SetTierPolicy(ctx, tier, p); err != nil {
 		return nil, err
 	}
 	return tierPolicyModel(p, true), nil
@@ -150,7 +157,7 @@ func (r *mutationResolver) ImportHolidays(ctx context.Context, country string, c
 	days := set.Days()
 	holidays := make([]aftercare.Holiday, len(days))
 	for i, d := range days {
-		holidays[i] = aftercare.Holiday{Country: country, Date: d.Date.String(), Kind: string(d.Kind), Name: d.Name}
+		holidays[i] = aftercare.Holiday{Country: country, SpecialDay: d}
 	}
 	if err := r.SLAService.ImportHolidays(ctx, country, holidays); err != nil {
 		return 0, err
@@ -175,20 +182,18 @@ func (r *queryResolver) Breaches(ctx context.Context, filter *model.BreachFilter
 }
 
 func (r *queryResolver) TierPolicy(ctx context.Context, tier aftercare.Tier) (*model.TierPolicy, error) {
-	raw, err := r.SLAService.FindTierPolicy(ctx, tier)
+	custom, err := r.SLAService.FindTierPolicy(ctx, tier)
 	if err != nil {
 		return nil, err
 	}
-	p, err := sla.DefaultPolicy(tier)
+	if custom != nil {
+		return tierPolicyModel(*custom, true), nil
+	}
+	p, err := aftercare.DefaultSLAPolicy(tier)
 	if err != nil {
 		return nil, err
 	}
-	if raw != nil {
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, err
-		}
-	}
-	return tierPolicyModel(p, raw != nil), nil
+	return tierPolicyModel(p, false), nil
 }
 
 func (r *queryResolver) Holidays(ctx context.Context, country string) ([]*aftercare.Holiday, error) {
@@ -205,6 +210,14 @@ func (r *queryResolver) Holidays(ctx context.Context, country string) ([]*afterc
 
 func (r *slaClockResolver) Incident(ctx context.Context, obj *aftercare.SLAClock) (*aftercare.Incident, error) {
 	return r.IncidentService.FindIncidentByID(ctx, obj.IncidentID)
+}
+
+func (r *slaClockResolver) Target(ctx context.Context, obj *aftercare.SLAClock) (string, error) {
+	return obj.Target.String(), nil
+}
+
+func (r *slaClockResolver) Coverage(ctx context.Context, obj *aftercare.SLAClock) (string, error) {
+	return string(obj.Coverage), nil
 }
 
 func (r *slaClockResolver) BudgetSeconds(ctx context.Context, obj *aftercare.SLAClock) (int, error) {
@@ -233,6 +246,10 @@ func (r *slaClockResolver) Escalations(ctx context.Context, obj *aftercare.SLACl
 	return mine, nil
 }
 
+func (r *slaPauseResolver) Reason(ctx context.Context, obj *aftercare.SLAPause) (string, error) {
+	return string(obj.Reason), nil
+}
+
 func (r *subscriptionResolver) IncidentEvents(ctx context.Context, incidentID string) (<-chan *aftercare.IncidentEvent, error) {
 	return r.EventService.SubscribeIncidentEvents(ctx, incidentID)
 }
@@ -243,15 +260,21 @@ func (r *subscriptionResolver) AccountEvents(ctx context.Context, accountID stri
 
 func (r *Resolver) Escalation() generated.EscalationResolver { return &escalationResolver{r} }
 
+func (r *Resolver) Holiday() generated.HolidayResolver { return &holidayResolver{r} }
+
 func (r *Resolver) IncidentEvent() generated.IncidentEventResolver { return &incidentEventResolver{r} }
 
 func (r *Resolver) SlaClock() generated.SlaClockResolver { return &slaClockResolver{r} }
+
+func (r *Resolver) SlaPause() generated.SlaPauseResolver { return &slaPauseResolver{r} }
 
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
 	escalationResolver    struct{ *Resolver }
+	holidayResolver       struct{ *Resolver }
 	incidentEventResolver struct{ *Resolver }
 	slaClockResolver      struct{ *Resolver }
+	slaPauseResolver      struct{ *Resolver }
 	subscriptionResolver  struct{ *Resolver }
 )

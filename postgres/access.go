@@ -104,20 +104,10 @@ func (s *AccessService) RevokeRole(ctx context.Context, a aftercare.RoleAssignme
 	return s.changeRule(ctx, false, "g", [3]string{"user:" + a.UserID, string(a.Role), a.Domain}, "access.revoke_role", a.UserID)
 }
 
-func validPermission(p aftercare.Permission) error {
-	switch {
-	case !p.Role.Valid():
-		return aftercare.Errorf(aftercare.EINVALID, "role %q is not known", p.Role)
-	case p.Object == "" || p.Action == "" || strings.ContainsAny(p.Object+p.Action, " ,"):
-		return aftercare.Errorf(aftercare.EINVALID, "a permission needs an object and an action without spaces or commas")
-	}
-	return nil
-}
-
 // GrantPermission lets a role take an action on an object type.
 func (s *AccessService) GrantPermission(ctx context.Context, p aftercare.Permission) (err error) {
 	defer wrap(&err, "AccessService.GrantPermission")
-	if err := validPermission(p); err != nil {
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	return s.changeRule(ctx, true, "p", [3]string{string(p.Role), p.Object, p.Action}, "access.grant_permission", string(p.Role))
@@ -126,7 +116,7 @@ func (s *AccessService) GrantPermission(ctx context.Context, p aftercare.Permiss
 // RevokePermission takes a permission away from a role.
 func (s *AccessService) RevokePermission(ctx context.Context, p aftercare.Permission) (err error) {
 	defer wrap(&err, "AccessService.RevokePermission")
-	if err := validPermission(p); err != nil {
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	return s.changeRule(ctx, false, "p", [3]string{string(p.Role), p.Object, p.Action}, "access.revoke_permission", string(p.Role))

@@ -23,20 +23,21 @@ func (s *SLAService) FindHolidays(ctx context.Context, country string) (_ []afte
 
 // ImportHolidays replaces a country's special days in each year the days
 // cover with the given ones, in one transaction, and audits the import.
-// The days must already be valid (package sla's holiday parser checks
-// them). Clocks that start afterwards follow the new days; running clocks
-// keep the calendar they started with.
+// Each day must be valid (SpecialDay.Validate), and a date must not repeat
+// (package sla's holiday parser checks a whole calendar). Clocks that start
+// afterwards follow the new days; running clocks keep the calendar they
+// started with.
 func (s *SLAService) ImportHolidays(ctx context.Context, country string, days []aftercare.Holiday) (err error) {
 	defer wrap(&err, fmt.Sprintf("SLAService.ImportHolidays(ctx, %q)", country))
 	if !countryPattern.MatchString(country) {
 		return aftercare.Errorf(aftercare.EINVALID, "country %q: want an ISO 3166 alpha-2 code such as CN", country)
 	}
-	years := map[string]bool{}
-	for _, d := range days {
-		if len(d.Date) < 4 {
-			return aftercare.Errorf(aftercare.EINVALID, "holiday date %q: want YYYY-MM-DD", d.Date)
+	years := map[int]bool{}
+	for i, d := range days {
+		if err := d.Validate(); err != nil {
+			return aftercare.Errorf(aftercare.EINVALID, "holiday %d (%s): %s", i+1, d.Date, aftercare.ErrorMessage(err))
 		}
-		years[d.Date[:4]] = true
+		years[d.Date.Year] = true
 	}
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		for y := range years {
@@ -46,7 +47,7 @@ func (s *SLAService) ImportHolidays(ctx context.Context, country string, days []
 		}
 		for _, d := range days {
 			if _, err := tx.Exec(ctx, `INSERT INTO holidays (country, date, kind, name) VALUES ($1, $2::date, $3, $4)`,
-				country, d.Date, d.Kind, d.Name); err != nil {
+				country, d.Date.String(), d.Kind, d.Name); err != nil {
 				return err
 			}
 		}

@@ -42,9 +42,9 @@ func BenchmarkKPITriggers(b *testing.B) {
 				ids[i] = inc.ID
 			}
 			stopped, deadline := start.Add(time.Minute), start.Add(15*time.Minute)
-			clock := aftercare.ClockSnapshot{Kind: aftercare.ClockResponse, Target: "15m", Coverage: "24x7", TimeZone: "UTC",
-				StartedAt: start, Deadline: &deadline, StoppedAt: &stopped, Budget: 15 * time.Minute,
-				State: aftercare.ClockMet, Events: []byte("[]")}
+			clock := aftercare.ClockSnapshot{Kind: aftercare.ClockResponse, Target: aftercare.WallTarget(15 * time.Minute),
+				Coverage: aftercare.Coverage24x7, TimeZone: "UTC", StartedAt: start, Deadline: &deadline, StoppedAt: &stopped,
+				Budget: 15 * time.Minute, State: aftercare.ClockMet, Events: []aftercare.ClockEvent{}}
 			b.ResetTimer()
 			for i := range b.N {
 				require.NoError(b, slas.RecordIncidentChange(ctx, aftercare.IncidentChange{IncidentID: ids[i],

@@ -467,8 +467,8 @@ func TestKPIsFollowLiveIncidents(t *testing.T) {
 	version++
 	require.NoError(t, slas.RecordEscalation(ctx, aftercare.EscalationFired{
 		Escalation: aftercare.Escalation{IncidentID: inc.ID, Clock: aftercare.ClockRestore, Level: 4, Percent: 100,
-			Actions: []string{"breach"}, DueAt: step(4), FiredAt: step(4)},
-		Key: "live-breach", Version: version, Clock: breach, Notification: []byte(`{}`)}, nil))
+			Actions: []aftercare.EscalationAction{aftercare.EscalationBreach}, DueAt: step(4), FiredAt: step(4)},
+		Key: "live-breach", Version: version, Clock: breach}, nil))
 	got := current(t)
 	assert.Equal(t, int64(1), got.Breaches, "the breach counts while the clock still runs")
 	assert.InDelta(t, 5.0, got.ServiceCreditPercent, 1e-9)

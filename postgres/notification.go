@@ -77,10 +77,20 @@ const routeNotifications = `
 	ON CONFLICT (incident_id, clock, level, recipient) DO NOTHING
 	RETURNING id, recipient, coalesce(user_id::text, ''), email, name, reason`
 
+// actionNames returns escalation actions as the text array columns hold
+// them.
+func actionNames(actions []aftercare.EscalationAction) []string {
+	names := make([]string, len(actions))
+	for i, a := range actions {
+		names[i] = string(a)
+	}
+	return names
+}
+
 // queueRecipients queues the routing of a fired escalation to its
 // recipients, once per recipient, and collects into *out those it wrote.
 func queueRecipients(b *pgx.Batch, e aftercare.Escalation, out *[]*aftercare.Notification) {
-	b.Queue(routeNotifications, e.IncidentID, e.Clock, e.Level, e.Percent, append([]string{}, e.Actions...), e.FiredAt).
+	b.Queue(routeNotifications, e.IncidentID, e.Clock, e.Level, e.Percent, actionNames(e.Actions), e.FiredAt).
 		Query(func(rows pgx.Rows) error {
 			sent, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.Notification, error) {
 				n := aftercare.Notification{IncidentID: e.IncidentID, Clock: e.Clock, Level: e.Level, Percent: e.Percent,

@@ -84,12 +84,12 @@ func recipientsOf(ns []*aftercare.Notification, clock aftercare.ClockKind, level
 // ladder is the default ladder's levels as escalations carry them.
 var ladder = []struct {
 	percent int
-	actions []string
+	actions []aftercare.EscalationAction
 }{
-	{50, []string{"warn_engineer", "warn_dispatcher"}},
-	{75, []string{"escalate_duty_manager", "redispatch"}},
-	{90, []string{"notify_account_manager"}},
-	{100, []string{"breach"}},
+	{50, []aftercare.EscalationAction{aftercare.EscalationWarnEngineer, aftercare.EscalationWarnDispatcher}},
+	{75, []aftercare.EscalationAction{aftercare.EscalationDutyManager, aftercare.EscalationRedispatch}},
+	{90, []aftercare.EscalationAction{aftercare.EscalationNotifyAccountManager}},
+	{100, []aftercare.EscalationAction{aftercare.EscalationBreach}},
 }
 
 func TestEscalationsNotifyTheirRecipientsOnce(t *testing.T) {
@@ -121,7 +121,7 @@ func TestEscalationsNotifyTheirRecipientsOnce(t *testing.T) {
 			Escalation: aftercare.Escalation{IncidentID: inc.ID, Clock: snap.Kind, Level: level, Percent: lv.percent,
 				Actions: lv.actions, DueAt: at, FiredAt: at},
 			Key: fmt.Sprintf("escalation:%s:%s:%d", inc.ID, snap.Kind, level), Version: int64(1 + level), Clock: snap,
-			Notification: fmt.Appendf(nil, `{"kind":"escalation","level":%d}`, level),
+			Notification: aftercare.EscalationNotice{Kind: "escalation", Level: level},
 		}
 		// The activity's retry, after a lost answer, writes nothing more.
 		require.NoError(t, s.RecordEscalation(ctx, esc, hooks))

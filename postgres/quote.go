@@ -160,7 +160,7 @@ func createQuote(ctx context.Context, tx pgx.Tx, c aftercare.QuoteCreate) (*afte
 	if err != nil {
 		return nil, err
 	}
-	if err := quotable(inc); err != nil {
+	if err := inc.CheckQuotable(); err != nil {
 		return nil, err
 	}
 	w := &quoteWriter{tx: tx, inc: inc, id: newID(), actor: aftercare.UserFromContext(ctx)}
@@ -203,24 +203,6 @@ func createQuote(ctx context.Context, tx pgx.Tx, c aftercare.QuoteCreate) (*afte
 		return nil, err
 	}
 	return q, nil
-}
-
-// quotable returns ECONFLICT, saying why, unless the incident's work is to
-// be quoted now: its coverage was recorded and does not cover the work, and
-// it is triaged, before dispatch.
-func quotable(inc *aftercare.Incident) error {
-	switch {
-	case inc.Coverage == nil:
-		return aftercare.Errorf(aftercare.ECONFLICT,
-			"incident %d was filed before coverage was recorded; it is served as covered and is not quoted", inc.Number)
-	case !inc.Coverage.NeedsQuote():
-		return aftercare.Errorf(aftercare.ECONFLICT, "the work of incident %d is covered (%s); covered work is not quoted",
-			inc.Number, inc.Coverage.Reason)
-	case inc.Status != aftercare.StatusTriaged:
-		return aftercare.Errorf(aftercare.ECONFLICT, "incident %d is %s; a quote is prepared once it is triaged, before dispatch",
-			inc.Number, inc.Status)
-	}
-	return nil
 }
 
 // quoteWriter writes one draft quote line by line from the price list of
@@ -292,13 +274,13 @@ func (s *QuoteStore) MarkQuoteSent(ctx context.Context, id string) (_ *aftercare
 		if err != nil {
 			return err
 		}
-		switch before.State {
-		case aftercare.QuoteSent:
+		changes, err := before.CheckSend()
+		if err != nil {
+			return err
+		}
+		if !changes {
 			out = before
 			return nil
-		case aftercare.QuoteDraft:
-		default:
-			return aftercare.Errorf(aftercare.ECONFLICT, "the quote is %s; only a draft is sent", before.State)
 		}
 		actor := aftercare.UserFromContext(ctx)
 		if _, err := tx.Exec(ctx, `
@@ -324,16 +306,9 @@ func (s *QuoteStore) MarkQuoteSent(ctx context.Context, id string) (_ *aftercare
 // outcome, a cancelled incident, is the same, and the reason is kept.
 func (s *QuoteStore) DecideQuote(ctx context.Context, d aftercare.QuoteDecision) (_ *aftercare.Quote, err error) {
 	defer wrap(&err, fmt.Sprintf("QuoteStore.DecideQuote(ctx, %q)", d.QuoteID))
-	d.Note = strings.TrimSpace(d.Note)
-	switch {
-	case !d.Approve && d.Note == "":
-		return nil, aftercare.Errorf(aftercare.EINVALID, "a rejection needs a reason")
-	case len(d.Note) > aftercare.MaxRepairTextLength:
-		return nil, aftercare.Errorf(aftercare.EINVALID, "the note must be at most %d characters", aftercare.MaxRepairTextLength)
-	}
-	to := aftercare.QuoteRejected
-	if d.Approve {
-		to = aftercare.QuoteApproved
+	d.Normalize()
+	if err := d.Validate(); err != nil {
+		return nil, err
 	}
 	var out *aftercare.Quote
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
@@ -345,17 +320,13 @@ func (s *QuoteStore) DecideQuote(ctx context.Context, d aftercare.QuoteDecision)
 		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
 			return err
 		}
-		switch {
-		case before.State == to:
+		to, changes, err := before.CheckDecision(d, now)
+		if err != nil {
+			return err
+		}
+		if !changes {
 			out = before
 			return nil
-		case before.State == aftercare.QuoteExpired || before.State == aftercare.QuoteSent && d.Approve &&
-			before.ValidUntil != nil && !now.Before(*before.ValidUntil):
-			return aftercare.Errorf(aftercare.ECONFLICT,
-				"the quote expired unanswered at %s (quotes hold %d days); it can no longer be approved, ask for a new quote",
-				before.ValidUntil.UTC().Format(time.RFC3339), int(aftercare.QuoteValidFor.Hours()/24))
-		case before.State != aftercare.QuoteSent:
-			return aftercare.Errorf(aftercare.ECONFLICT, "the quote is %s; only a sent quote can be %s", before.State, to)
 		}
 		actor := aftercare.UserFromContext(ctx)
 		if _, err := tx.Exec(ctx, `

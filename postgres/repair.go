@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/aftercare/aftercare"
@@ -24,30 +23,15 @@ func NewRepairService(db *DB) *RepairService {
 	return &RepairService{db: db}
 }
 
-// Where each kind of repair record may be written: a diagnosis from triage
-// on, parts and tests on site (and after the repair, to complete the
-// record).
-var (
-	diagnosisStatuses = []aftercare.IncidentStatus{aftercare.StatusTriaged, aftercare.StatusQuoted, aftercare.StatusApproved,
-		aftercare.StatusDispatched, aftercare.StatusEnRoute, aftercare.StatusOnSite, aftercare.StatusRepaired,
-		aftercare.StatusAwaitingCustomer}
-	onSiteStatuses = []aftercare.IncidentStatus{aftercare.StatusOnSite, aftercare.StatusRepaired}
-)
-
 // lockWorkedIncident locks an incident in the caller's scope whose status
 // allows the work.
-func lockWorkedIncident(ctx context.Context, tx pgx.Tx, id, work string, allowed []aftercare.IncidentStatus) (*aftercare.Incident, error) {
+func lockWorkedIncident(ctx context.Context, tx pgx.Tx, id string, work aftercare.RepairWork) (*aftercare.Incident, error) {
 	inc, err := lockIncident(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(allowed, inc.Status) {
-		names := make([]string, len(allowed))
-		for i, s := range allowed {
-			names[i] = string(s)
-		}
-		return nil, aftercare.Errorf(aftercare.ECONFLICT, "cannot record %s for incident %d while it is %s; it must be %s",
-			work, inc.Number, inc.Status, strings.Join(names, ", "))
+	if err := work.CheckRecordable(inc); err != nil {
+		return nil, err
 	}
 	return inc, nil
 }
@@ -61,7 +45,7 @@ func (s *RepairService) RecordDiagnosis(ctx context.Context, incidentID, diagnos
 	}
 	var out *aftercare.RepairRecord
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := lockWorkedIncident(ctx, tx, incidentID, "a diagnosis", diagnosisStatuses); err != nil {
+		if _, err := lockWorkedIncident(ctx, tx, incidentID, aftercare.WorkDiagnosis); err != nil {
 			return err
 		}
 		before, err := findRepairRecord(ctx, tx, incidentID)
@@ -93,7 +77,7 @@ func (s *RepairService) RecordTestResult(ctx context.Context, incidentID string,
 	}
 	var out *aftercare.RepairRecord
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := lockWorkedIncident(ctx, tx, incidentID, "a test result", onSiteStatuses); err != nil {
+		if _, err := lockWorkedIncident(ctx, tx, incidentID, aftercare.WorkTestResult); err != nil {
 			return err
 		}
 		actor := aftercare.UserFromContext(ctx)
@@ -144,7 +128,7 @@ func (s *RepairService) RecordPartUsed(ctx context.Context, use aftercare.PartUs
 }
 
 func recordPartUsed(ctx context.Context, tx pgx.Tx, use aftercare.PartUse) (*aftercare.InstalledPart, error) {
-	inc, err := lockWorkedIncident(ctx, tx, use.IncidentID, "a part used", onSiteStatuses)
+	inc, err := lockWorkedIncident(ctx, tx, use.IncidentID, aftercare.WorkPartUsed)
 	if err != nil {
 		return nil, err
 	}
@@ -157,64 +141,18 @@ func recordPartUsed(ctx context.Context, tx pgx.Tx, use aftercare.PartUse) (*aft
 	if err != nil {
 		return nil, err
 	}
-	var assignmentID, engineerID, homeDepot string
-	err = tx.QueryRow(ctx, `
-		SELECT x.id, x.engineer_id, e.home_depot_id FROM assignments x JOIN engineers e ON e.id = x.engineer_id
-		WHERE x.incident_id = $1 AND x.state IN `+activeStates+` ORDER BY x.created_at DESC LIMIT 1`,
-		inc.ID).Scan(&assignmentID, &engineerID, &homeDepot)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, aftercare.Errorf(aftercare.ECONFLICT, "incident %d has no engineer assigned to install parts", inc.Number)
-	}
+	job, err := installingJob(ctx, tx, inc)
 	if err != nil {
 		return nil, err
 	}
-	if sc := aftercare.ScopeFromContext(ctx); !sc.All && sc.EngineerID != "" && sc.EngineerID != engineerID {
-		return nil, aftercare.Errorf(aftercare.ECONFLICT, "incident %d is assigned to another engineer", inc.Number)
-	}
-
-	var reservationID, reservedQty int64
-	stockID := use.StockID
-	if stockID == 0 {
-		err := tx.QueryRow(ctx, `
-			SELECT r.id, r.stock_id, r.quantity FROM part_reservations r JOIN stock st ON st.id = r.stock_id
-			WHERE r.assignment_id = $1 AND r.state = 'reserved' AND st.part_id = $2
-			ORDER BY st.engineer_id IS NULL, r.id LIMIT 1 FOR UPDATE OF r`, assignmentID, partID).
-			Scan(&reservationID, &stockID, &reservedQty)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, aftercare.Errorf(aftercare.EINVALID,
-				"no %s is reserved for incident %d; name the stock row the part was taken from", use.FRU, inc.Number)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	var st stockSource
-	err = tx.QueryRow(ctx, `
-		SELECT id, part_id, depot_id, engineer_id, on_hand, reserved FROM stock WHERE id = $1 FOR UPDATE`, stockID).
-		Scan(&st.id, &st.partID, &st.depotID, &st.vanEngineer, &st.onHand, &st.reservedUnits)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "stock row %d not found", stockID)
-	}
+	src, err := sourceOfUse(ctx, tx, use, inc.Number, job.assignmentID, partID)
 	if err != nil {
 		return nil, err
 	}
-	if st.partID != partID {
-		return nil, aftercare.Errorf(aftercare.EINVALID, "stock row %d holds another part than %s", st.id, use.FRU)
-	}
-	if reservationID == 0 {
-		err := tx.QueryRow(ctx, `
-			SELECT id, quantity FROM part_reservations
-			WHERE assignment_id = $1 AND stock_id = $2 AND state = 'reserved' ORDER BY id LIMIT 1 FOR UPDATE`,
-			assignmentID, st.id).Scan(&reservationID, &reservedQty)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return nil, err
-		}
-	}
-	consumedID, err := consumeUnit(ctx, tx, st, assignmentID, reservationID, reservedQty)
+	consumedID, err := consumeUnit(ctx, tx, src.stock, job.assignmentID, src.reservationID, src.reservedQty)
 	if err != nil {
 		return nil, err
 	}
-
 	actor := aftercare.UserFromContext(ctx)
 	var installedID int64
 	err = tx.QueryRow(ctx, `
@@ -222,8 +160,8 @@ func recordPartUsed(ctx context.Context, tx pgx.Tx, use aftercare.PartUse) (*aft
 			reservation_id, assignment_id, engineer_id, installed_by, removed_serial_number)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		ON CONFLICT (part_id, serial_number) DO NOTHING RETURNING id`,
-		inc.ID, partID, use.SerialNumber, st.id, st.depotID, st.vanEngineer, nullInt(consumedID), assignmentID, engineerID,
-		actorRef(actor), use.RemovedSerialNumber).Scan(&installedID)
+		inc.ID, partID, use.SerialNumber, src.stock.id, src.stock.depotID, src.stock.vanEngineer, nullInt(consumedID),
+		job.assignmentID, job.engineerID, actorRef(actor), use.RemovedSerialNumber).Scan(&installedID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, aftercare.Errorf(aftercare.ECONFLICT, "%s serial number %s was already installed; a genuine part is installed once",
 			use.FRU, use.SerialNumber)
@@ -231,22 +169,102 @@ func recordPartUsed(ctx context.Context, tx pgx.Tx, use aftercare.PartUse) (*aft
 	if err != nil {
 		return nil, err
 	}
-	if use.RemovedSerialNumber != "" {
-		disposition, depot := aftercare.ReturnToDepot, homeDepot
-		switch {
-		case isDrive && inc.Coverage.Has(aftercare.EntitlementKeepYourDrive):
-			disposition, depot = aftercare.KeptByCustomer, ""
-		case st.depotID != nil:
-			depot = *st.depotID
-		}
+	facts := aftercare.PartReturnFacts{RemovedSerialNumber: use.RemovedSerialNumber, Drive: isDrive, Coverage: inc.Coverage,
+		HomeDepotID: job.homeDepotID}
+	if src.stock.depotID != nil {
+		facts.StockDepotID = *src.stock.depotID
+	}
+	if ret := aftercare.DecidePartReturn(facts); ret != nil {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO part_returns (installed_part_id, incident_id, part_id, serial_number, disposition, depot_id)
 			VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid)`,
-			installedID, inc.ID, partID, use.RemovedSerialNumber, disposition, depot); err != nil {
+			installedID, inc.ID, partID, ret.SerialNumber, ret.Disposition, ret.DepotID); err != nil {
 			return nil, err
 		}
 	}
-	rec, err := findRepairRecord(ctx, tx, inc.ID)
+	return auditInstalledPart(ctx, tx, actor, inc.ID, installedID)
+}
+
+// installer is the active job whose engineer installs a part.
+type installer struct {
+	assignmentID, engineerID, homeDepotID string
+}
+
+// installingJob returns the incident's active job, which an engineer in
+// the caller's scope must hold.
+func installingJob(ctx context.Context, tx pgx.Tx, inc *aftercare.Incident) (installer, error) {
+	var j installer
+	err := tx.QueryRow(ctx, `
+		SELECT x.id, x.engineer_id, e.home_depot_id FROM assignments x JOIN engineers e ON e.id = x.engineer_id
+		WHERE x.incident_id = $1 AND x.state IN `+activeStates+` ORDER BY x.created_at DESC LIMIT 1`,
+		inc.ID).Scan(&j.assignmentID, &j.engineerID, &j.homeDepotID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return j, aftercare.Errorf(aftercare.ECONFLICT, "incident %d has no engineer assigned to install parts", inc.Number)
+	}
+	if err != nil {
+		return j, err
+	}
+	if sc := aftercare.ScopeFromContext(ctx); !sc.All && sc.EngineerID != "" && sc.EngineerID != j.engineerID {
+		return j, aftercare.Errorf(aftercare.ECONFLICT, "incident %d is assigned to another engineer", inc.Number)
+	}
+	return j, nil
+}
+
+// partSource is the locked stock row a used part came from and the job's
+// reservation there, if any (reservationID 0).
+type partSource struct {
+	stock                      stockSource
+	reservationID, reservedQty int64
+}
+
+// sourceOfUse finds and locks where a used part came from: the stock row
+// the use names, or else the row of the job's reservation of that part.
+func sourceOfUse(ctx context.Context, tx pgx.Tx, use aftercare.PartUse, number int64, assignmentID, partID string) (partSource, error) {
+	var src partSource
+	stockID := use.StockID
+	if stockID == 0 {
+		err := tx.QueryRow(ctx, `
+			SELECT r.id, r.stock_id, r.quantity FROM part_reservations r JOIN stock st ON st.id = r.stock_id
+			WHERE r.assignment_id = $1 AND r.state = 'reserved' AND st.part_id = $2
+			ORDER BY st.engineer_id IS NULL, r.id LIMIT 1 FOR UPDATE OF r`, assignmentID, partID).
+			Scan(&src.reservationID, &stockID, &src.reservedQty)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return src, aftercare.Errorf(aftercare.EINVALID,
+				"no %s is reserved for incident %d; name the stock row the part was taken from", use.FRU, number)
+		}
+		if err != nil {
+			return src, err
+		}
+	}
+	st := &src.stock
+	err := tx.QueryRow(ctx, `
+		SELECT id, part_id, depot_id, engineer_id, on_hand, reserved FROM stock WHERE id = $1 FOR UPDATE`, stockID).
+		Scan(&st.id, &st.partID, &st.depotID, &st.vanEngineer, &st.onHand, &st.reservedUnits)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return src, aftercare.Errorf(aftercare.ENOTFOUND, "stock row %d not found", stockID)
+	}
+	if err != nil {
+		return src, err
+	}
+	if st.partID != partID {
+		return src, aftercare.Errorf(aftercare.EINVALID, "stock row %d holds another part than %s", st.id, use.FRU)
+	}
+	if src.reservationID == 0 {
+		err := tx.QueryRow(ctx, `
+			SELECT id, quantity FROM part_reservations
+			WHERE assignment_id = $1 AND stock_id = $2 AND state = 'reserved' ORDER BY id LIMIT 1 FOR UPDATE`,
+			assignmentID, st.id).Scan(&src.reservationID, &src.reservedQty)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return src, err
+		}
+	}
+	return src, nil
+}
+
+// auditInstalledPart writes the audit event of an installed part and
+// returns the part as the repair record shows it.
+func auditInstalledPart(ctx context.Context, tx pgx.Tx, actor *aftercare.User, incidentID string, installedID int64) (*aftercare.InstalledPart, error) {
+	rec, err := findRepairRecord(ctx, tx, incidentID)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +274,7 @@ func recordPartUsed(ctx context.Context, tx pgx.Tx, use aftercare.PartUse) (*aft
 			part = p
 		}
 	}
-	if err := writeAudit(ctx, tx, actor, "repair.part_used", "incident", inc.ID, nil, part); err != nil {
+	if err := writeAudit(ctx, tx, actor, "repair.part_used", "incident", incidentID, nil, part); err != nil {
 		return nil, err
 	}
 	return part, nil

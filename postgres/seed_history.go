@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -224,7 +223,7 @@ func (p *historyPlan) rows(of func(*historyIncident) [][]any) pgx.CopyFromSource
 // historyClock is one clock of a historical incident.
 type historyClock struct {
 	kind              aftercare.ClockKind
-	target            sla.Target
+	target            aftercare.SLATarget
 	deadline, stopped time.Time
 }
 
@@ -281,7 +280,7 @@ func (p *historyPlan) incident(k int) *historyIncident {
 	factor := func() float64 { return math.Exp(math.Log(0.6) + slow + r.NormFloat64()*0.35) }
 	clock := func(kind aftercare.ClockKind, target time.Duration) historyClock {
 		stop := h.created.Add(time.Duration(float64(target) * factor())).Truncate(time.Second)
-		return historyClock{kind: kind, target: sla.Wall(target), deadline: h.created.Add(target), stopped: stop}
+		return historyClock{kind: kind, target: aftercare.WallTarget(target), deadline: h.created.Add(target), stopped: stop}
 	}
 	response := clock(aftercare.ClockResponse, targets[0])
 	restore := clock(aftercare.ClockRestore, targets[2])
@@ -358,9 +357,9 @@ var historyTables = []struct {
 				if c.breached() {
 					state = aftercare.ClockBreached
 				}
-				events, _ := json.Marshal([]sla.Event{
-					{Kind: sla.EventStarted, At: h.created, By: "system", Terms: sla.Terms{Target: c.target, Coverage: sla.Coverage24x7}},
-					{Kind: sla.EventStopped, At: c.stopped, By: "system"}})
+				events, _ := json.Marshal([]aftercare.ClockEvent{
+					{Kind: aftercare.ClockEventStarted, At: h.created, By: "system", Terms: aftercare.SLATerms{Target: c.target, Coverage: aftercare.Coverage24x7}},
+					{Kind: aftercare.ClockEventStopped, At: c.stopped, By: "system"}})
 				out[i] = []any{h.id, string(c.kind), c.target.String(), "24x7", "UTC", h.created, c.deadline, c.stopped,
 					int64(c.deadline.Sub(h.created).Seconds()), int64(0), string(state), string(events), int64(1), c.stopped}
 			}

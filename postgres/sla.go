@@ -82,13 +82,9 @@ func (s *SLAService) clocksAt(ctx context.Context, rows []*clockRow, now time.Ti
 
 // holidaySet turns stored holidays into package sla's set.
 func holidaySet(days []aftercare.Holiday) (sla.HolidaySet, error) {
-	special := make([]sla.SpecialDay, 0, len(days))
-	for _, h := range days {
-		d, err := sla.ParseDate(h.Date)
-		if err != nil {
-			return sla.HolidaySet{}, err
-		}
-		special = append(special, sla.SpecialDay{Date: d, Kind: sla.DayKind(h.Kind), Name: h.Name})
+	special := make([]aftercare.SpecialDay, len(days))
+	for i, h := range days {
+		special[i] = h.SpecialDay
 	}
 	return sla.NewHolidaySet(special)
 }
@@ -99,7 +95,7 @@ func clockAt(r *clockRow, holidays sla.HolidaySet, now time.Time) (*aftercare.SL
 	if err != nil {
 		return nil, fmt.Errorf("clock %s of incident %s: time zone %q: %w", r.kind, r.incidentID, r.timeZone, err)
 	}
-	var events []sla.Event
+	var events []aftercare.ClockEvent
 	if err := json.Unmarshal(r.events, &events); err != nil {
 		return nil, fmt.Errorf("clock %s of incident %s: events: %w", r.kind, r.incidentID, err)
 	}
@@ -108,10 +104,10 @@ func clockAt(r *clockRow, holidays sla.HolidaySet, now time.Time) (*aftercare.SL
 		return nil, fmt.Errorf("clock %s of incident %s: %w", r.kind, r.incidentID, err)
 	}
 	out := &aftercare.SLAClock{
-		IncidentID: r.incidentID, AccountID: r.accountID, Kind: c.Kind(), Target: c.Terms().Target.String(),
-		Coverage: string(c.Terms().Coverage), TimeZone: r.timeZone, StartedAt: c.Start(),
+		IncidentID: r.incidentID, AccountID: r.accountID, Kind: c.Kind(), Target: c.Terms().Target,
+		Coverage: c.Terms().Coverage, TimeZone: r.timeZone, StartedAt: c.Start(),
 		Budget: c.Budget(), Elapsed: c.Elapsed(now), Remaining: c.Remaining(now),
-		State: aftercare.ClockState(c.State(now)), AsOf: now,
+		State: c.State(now), AsOf: now,
 	}
 	if d := c.Deadline(); !d.IsZero() {
 		out.Deadline = &d
@@ -120,7 +116,7 @@ func clockAt(r *clockRow, holidays sla.HolidaySet, now time.Time) (*aftercare.SL
 		out.StoppedAt = &st
 	}
 	for _, p := range c.Pauses() {
-		sp := aftercare.SLAPause{From: p.From, Reason: string(p.Reason), PausedBy: p.PausedBy, ResumedBy: p.ResumedBy}
+		sp := aftercare.SLAPause{From: p.From, Reason: p.Reason, PausedBy: p.PausedBy, ResumedBy: p.ResumedBy}
 		if !p.To.IsZero() {
 			to := p.To
 			sp.To = &to

@@ -10,22 +10,20 @@ import (
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/postgres/postgrestest"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // responseSnapshot is a 15-minute response clock started at start, with
 // the given events after its start, as the workflow would record it.
-func responseSnapshot(t testing.TB, start time.Time, more ...sla.Event) aftercare.ClockSnapshot {
+func responseSnapshot(t testing.TB, start time.Time, more ...aftercare.ClockEvent) aftercare.ClockSnapshot {
 	t.Helper()
-	events := append([]sla.Event{{Kind: sla.EventStarted, At: start, By: "system",
-		Terms: sla.Terms{Target: sla.Wall(15 * time.Minute), Coverage: sla.Coverage24x7}}}, more...)
-	b, err := json.Marshal(events)
-	require.NoError(t, err)
+	events := append([]aftercare.ClockEvent{{Kind: aftercare.ClockEventStarted, At: start, By: "system",
+		Terms: aftercare.SLATerms{Target: aftercare.WallTarget(15 * time.Minute), Coverage: aftercare.Coverage24x7}}}, more...)
 	deadline := start.Add(15 * time.Minute)
-	return aftercare.ClockSnapshot{Kind: aftercare.ClockResponse, Target: "15m", Coverage: "24x7", TimeZone: "Asia/Shanghai",
-		StartedAt: start, Deadline: &deadline, Budget: 15 * time.Minute, State: aftercare.ClockRunning, Events: b}
+	return aftercare.ClockSnapshot{Kind: aftercare.ClockResponse, Target: aftercare.WallTarget(15 * time.Minute),
+		Coverage: aftercare.Coverage24x7, TimeZone: "Asia/Shanghai", StartedAt: start, Deadline: &deadline,
+		Budget: 15 * time.Minute, State: aftercare.ClockRunning, Events: events}
 }
 
 func TestSLAMirror(t *testing.T) {
@@ -64,7 +62,7 @@ func TestSLAMirror(t *testing.T) {
 		require.NoError(t, s.RecordIncidentChange(ctx, change))
 		require.NoError(t, s.RecordIncidentChange(ctx, change))
 		stopped := start.Add(5 * time.Minute)
-		met := responseSnapshot(t, start, sla.Event{Kind: sla.EventStopped, At: stopped, By: f.UserID})
+		met := responseSnapshot(t, start, aftercare.ClockEvent{Kind: aftercare.ClockEventStopped, At: stopped, By: f.UserID})
 		met.StoppedAt, met.State = &stopped, aftercare.ClockMet
 		ack := aftercare.IncidentChange{IncidentID: inc.ID, Key: "k:2", Version: 2, Kind: "acknowledge",
 			FromStatus: aftercare.StatusNew, ToStatus: aftercare.StatusTriaged, ActorID: f.UserID, At: stopped,
@@ -100,10 +98,14 @@ func TestSLAMirror(t *testing.T) {
 			Kind: "clocks_started", At: start2, Clocks: []aftercare.ClockSnapshot{responseSnapshot(t, start2)}}))
 		snap := responseSnapshot(t, start2)
 		snap.State = aftercare.ClockBreached
+		breach := []aftercare.EscalationAction{aftercare.EscalationBreach}
+		due, fired := start2.Add(15*time.Minute), start2.Add(15*time.Minute+30*time.Millisecond)
+		notice := aftercare.EscalationNotice{Kind: "escalation", IncidentID: inc2.ID, Clock: aftercare.ClockResponse,
+			Level: 4, Percent: 100, Actions: breach, Breach: true, Target: "15m", DueAt: due, FiredAt: fired}
 		esc := aftercare.EscalationFired{
 			Escalation: aftercare.Escalation{IncidentID: inc2.ID, Clock: aftercare.ClockResponse, Level: 4, Percent: 100,
-				Actions: []string{"breach"}, DueAt: start2.Add(15 * time.Minute), FiredAt: start2.Add(15*time.Minute + 30*time.Millisecond)},
-			Key: "escalation:" + inc2.ID + ":response:4", Version: 2, Clock: snap, Notification: []byte(`{"level":4}`),
+				Actions: breach, DueAt: due, FiredAt: fired},
+			Key: "escalation:" + inc2.ID + ":response:4", Version: 2, Clock: snap, Notification: notice,
 		}
 		hooks := []string{"http://a.example/hook", "http://b.example/hook"}
 		require.NoError(t, s.RecordEscalation(ctx, esc, hooks))
@@ -112,14 +114,18 @@ func TestSLAMirror(t *testing.T) {
 		escs, err := s.FindEscalations(ctx, inc2.ID)
 		require.NoError(t, err)
 		require.Len(t, escs, 1)
-		assert.Equal(t, []string{"breach"}, escs[0].Actions)
+		assert.Equal(t, breach, escs[0].Actions)
 		msgs, err := db.ClaimOutbox(ctx, aftercare.OutboxTopicWebhook, 10, time.Minute)
 		require.NoError(t, err)
 		require.Len(t, msgs, 2, "one notification per webhook, once")
 		var d aftercare.WebhookDelivery
 		require.NoError(t, json.Unmarshal(msgs[0].Payload, &d))
-		assert.JSONEq(t, `{"level":4, "recipients":[{"notification_id":1, "reason":"customer_contact", "user_id":null,
-			"name":"Wang Fang", "email":"wang.fang@example.com"}]}`, string(d.Body), "the body with who it is for")
+		var body map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(d.Body, &body))
+		assert.JSONEq(t, `[{"notification_id":1, "reason":"customer_contact", "user_id":null,
+			"name":"Wang Fang", "email":"wang.fang@example.com"}]`, string(body["recipients"]), "the body with who it is for")
+		delete(body, "recipients")
+		assert.JSONEq(t, string(must(json.Marshal(notice))), string(must(json.Marshal(body))), "the body is the workflow's notice")
 
 		now := start2.Add(time.Hour)
 		breaches, _, err := s.FindBreaches(ctx, aftercare.BreachFilter{}, now)
@@ -201,8 +207,8 @@ func TestBreachesEarnServiceCreditsUpToTheMonthlyCap(t *testing.T) {
 			Kind: "clocks_started", At: start, Clocks: []aftercare.ClockSnapshot{snap}}))
 		require.NoError(t, s.RecordEscalation(ctx, aftercare.EscalationFired{
 			Escalation: aftercare.Escalation{IncidentID: inc.ID, Clock: clock, Level: level, Percent: percent,
-				Actions: []string{"breach"}, DueAt: start, FiredAt: start},
-			Key: requestID + ":esc", Version: 2, Clock: snap, Notification: []byte(`{}`)}, nil))
+				Actions: []aftercare.EscalationAction{aftercare.EscalationBreach}, DueAt: start, FiredAt: start},
+			Key: requestID + ":esc", Version: 2, Clock: snap}, nil))
 		escs, err := s.FindEscalations(ctx, inc.ID)
 		require.NoError(t, err)
 		require.Len(t, escs, 1)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/jackc/pgx/v5"
@@ -64,13 +65,15 @@ func (s *SLAService) FindSLAFacts(ctx context.Context, incidentID string) (_ *af
 // findHolidays returns a country's holidays in date order.
 func findHolidays(ctx context.Context, q querier, country string) ([]aftercare.Holiday, error) {
 	rows, err := q.Query(ctx, `
-		SELECT country, to_char(date, 'YYYY-MM-DD'), kind, name FROM holidays WHERE country = $1 ORDER BY date`, country)
+		SELECT country, date, kind, name FROM holidays WHERE country = $1 ORDER BY date`, country)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.Holiday, error) {
 		var h aftercare.Holiday
-		err := row.Scan(&h.Country, &h.Date, &h.Kind, &h.Name)
+		var date time.Time
+		err := row.Scan(&h.Country, &date, &h.Kind, &h.Name)
+		h.Date = aftercare.DateOf(date)
 		return h, err
 	})
 }
@@ -92,7 +95,9 @@ func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.Incid
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
 		for _, snap := range c.Clocks {
-			queueClock(b, c.IncidentID, c.Version, snap)
+			if err := queueClock(b, c.IncidentID, c.Version, snap); err != nil {
+				return err
+			}
 		}
 		var first bool
 		b.Queue(`
@@ -123,7 +128,11 @@ func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.Incid
 
 // queueClock queues the write of a clock snapshot, which leaves a newer
 // stored one as it is.
-func queueClock(b *pgx.Batch, incidentID string, version int64, c aftercare.ClockSnapshot) {
+func queueClock(b *pgx.Batch, incidentID string, version int64, c aftercare.ClockSnapshot) error {
+	events, err := json.Marshal(c.Events)
+	if err != nil {
+		return fmt.Errorf("%s clock events: %w", c.Kind, err)
+	}
 	b.Queue(`
 		INSERT INTO sla_clocks (incident_id, kind, target, coverage, time_zone, started_at, deadline, stopped_at,
 			budget_seconds, paused_seconds, state, events, version, updated_at)
@@ -134,8 +143,9 @@ func queueClock(b *pgx.Batch, incidentID string, version int64, c aftercare.Cloc
 			paused_seconds = EXCLUDED.paused_seconds, state = EXCLUDED.state, events = EXCLUDED.events,
 			version = EXCLUDED.version, updated_at = now()
 		WHERE sla_clocks.version < EXCLUDED.version`,
-		incidentID, c.Kind, c.Target, c.Coverage, c.TimeZone, c.StartedAt, c.Deadline, c.StoppedAt,
-		int64(c.Budget.Seconds()), int64(c.Paused.Seconds()), c.State, json.RawMessage(c.Events), version)
+		incidentID, c.Kind, c.Target.String(), c.Coverage, c.TimeZone, c.StartedAt, c.Deadline, c.StoppedAt,
+		int64(c.Budget.Seconds()), int64(c.Paused.Seconds()), c.State, json.RawMessage(events), version)
+	return nil
 }
 
 // nullIfEmpty returns nil for "", so that an optional column stays NULL.
@@ -169,13 +179,15 @@ func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.Escalatio
 	// breach's credit; then the event and the outbox messages.
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
-		queueClock(b, e.IncidentID, e.Version, e.Clock)
+		if err := queueClock(b, e.IncidentID, e.Version, e.Clock); err != nil {
+			return err
+		}
 		var first bool
 		b.Queue(`
 			INSERT INTO escalations (incident_id, clock, level, percent, due_at, fired_at, actions, notified)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (incident_id, clock, level) DO NOTHING`,
-			e.IncidentID, e.Clock.Kind, e.Level, e.Percent, e.DueAt, e.FiredAt, append([]string{}, e.Actions...),
+			e.IncidentID, e.Clock.Kind, e.Level, e.Percent, e.DueAt, e.FiredAt, actionNames(e.Actions),
 			append([]string{}, webhooks...)).Exec(func(ct pgconn.CommandTag) error {
 			first = ct.RowsAffected() > 0
 			return nil
@@ -273,11 +285,16 @@ type webhookRecipient struct {
 	Email          string                       `json:"email"`
 }
 
-// withRecipients adds the recipients to a webhook body, a JSON object.
-func withRecipients(body []byte, sent []*aftercare.Notification) ([]byte, error) {
+// withRecipients returns the webhook body of an escalation notice with its
+// recipients added, a JSON object with its keys in order.
+func withRecipients(notice aftercare.EscalationNotice, sent []*aftercare.Notification) ([]byte, error) {
+	body, err := json.Marshal(notice)
+	if err != nil {
+		return nil, err
+	}
 	obj := map[string]json.RawMessage{}
 	if err := json.Unmarshal(body, &obj); err != nil {
-		return nil, aftercare.Errorf(aftercare.EINVALID, "escalation notification is not a JSON object: %v", err)
+		return nil, err
 	}
 	rs := make([]webhookRecipient, len(sent))
 	for i, n := range sent {

@@ -31,7 +31,7 @@ func BenchmarkRecordEscalation(b *testing.B) {
 		lv := ladder[i%len(ladder)]
 		fired[i] = aftercare.EscalationFired{Escalation: aftercare.Escalation{IncidentID: inc.ID, Clock: aftercare.ClockResponse,
 			Level: i%len(ladder) + 1, Percent: lv.percent, Actions: lv.actions, DueAt: inc.CreatedAt, FiredAt: inc.CreatedAt},
-			Key: fmt.Sprint("escalation-", i), Version: 2, Clock: snap, Notification: []byte(`{}`)}
+			Key: fmt.Sprint("escalation-", i), Version: 2, Clock: snap}
 	}
 	hooks := []string{"http://hooks.example/escalations"}
 	b.ResetTimer()

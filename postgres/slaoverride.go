@@ -5,35 +5,22 @@ import (
 	"fmt"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/jackc/pgx/v5"
 )
 
 // SetSLAOverrides replaces a contract's per-cell SLA overrides (keyed
 // "P1.response", targets as policies write them, such as "30m" or "4BH").
-// Each override must make a valid cell of the contract's tier policy. The
-// change applies to incidents filed from now on; open incidents keep the
-// policy their clocks started with. It returns ENOTFOUND for a contract the
-// caller may not see.
+// Each override must make a valid cell of the default policy of the
+// contract's tier. The change applies to incidents filed from now on; open
+// incidents keep the policy their clocks started with. It returns ENOTFOUND
+// for a contract the caller may not see.
 func (s *SLAService) SetSLAOverrides(ctx context.Context, contractID string, overrides map[string]string) (err error) {
 	defer wrap(&err, fmt.Sprintf("SLAService.SetSLAOverrides(ctx, %q)", contractID))
 	c, err := findOne(ctx, s.db.pool, contractSelect, "c.id", "contract", contractID, &scopeContracts, scanContract)
 	if err != nil {
 		return err
 	}
-	defaults, err := sla.DefaultPolicy(c.Tier)
-	if err != nil {
-		return err
-	}
-	parsed := make([]sla.Override, 0, len(overrides))
-	for k, v := range overrides {
-		o, err := sla.ParseOverride(k, v)
-		if err != nil {
-			return err
-		}
-		parsed = append(parsed, o)
-	}
-	if _, err := sla.Effective(defaults, parsed); err != nil {
+	if _, err := aftercare.EffectiveSLAPolicy(c.Tier, nil, overrides); err != nil {
 		return err
 	}
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {

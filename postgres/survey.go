@@ -150,12 +150,8 @@ func (s *SurveyService) AnswerSurvey(ctx context.Context, a aftercare.SurveyAnsw
 		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&now); err != nil {
 			return err
 		}
-		switch {
-		case v.AnsweredAt != nil:
-			return aftercare.Errorf(aftercare.ECONFLICT, "this survey was already answered on %s; it takes one answer",
-				v.AnsweredAt.UTC().Format(time.DateOnly))
-		case !now.Before(v.ExpiresAt):
-			return aftercare.Errorf(aftercare.ECONFLICT, "this survey link expired on %s", v.ExpiresAt.UTC().Format(time.DateOnly))
+		if err := v.CheckAnswerable(now); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE surveys SET score = $2, comment = $3, answered_at = $4 WHERE incident_id = $1`,
 			v.IncidentID, a.Score, a.Comment, now); err != nil {

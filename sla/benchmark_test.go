@@ -17,7 +17,7 @@ type benchCase struct {
 	name   string
 	cal    sla.Calendar
 	start  time.Time
-	target sla.Target
+	target aftercare.SLATarget
 	pauses []sla.Pause
 }
 
@@ -28,10 +28,10 @@ func benchCases(b *testing.B) []benchCase {
 	b.Helper()
 	shanghai := MustLoadLocation(b, "Asia/Shanghai")
 	newYork := MustLoadLocation(b, "America/New_York")
-	var days []sla.SpecialDay
+	var days []aftercare.SpecialDay
 	for d := time.Date(2026, time.January, 2, 12, 0, 0, 0, time.UTC); d.Year() == 2026; d = d.AddDate(0, 0, 9) {
 		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
-			days = append(days, sla.SpecialDay{Date: sla.DateOf(d), Kind: sla.DayHoliday, Name: "bench"})
+			days = append(days, aftercare.SpecialDay{Date: aftercare.DateOf(d), Kind: aftercare.DayHoliday, Name: "bench"})
 		}
 	}
 	usHolidays, err := sla.NewHolidaySet(days)
@@ -46,14 +46,14 @@ func benchCases(b *testing.B) []benchCase {
 		return ps
 	}
 	return []benchCase{
-		{"9x5/Shanghai/2000BH", MustCalendar(b, sla.Coverage9x5, shanghai, china),
-			time.Date(2026, time.January, 5, 10, 0, 0, 0, shanghai), sla.BusinessHours(2000), pauses(shanghai)},
-		{"9x5/Shanghai/240BD", MustCalendar(b, sla.Coverage9x5, shanghai, china),
-			time.Date(2026, time.January, 5, 10, 0, 0, 0, shanghai), sla.BusinessDays(240), pauses(shanghai)},
-		{"9x5/New_York/2000BH", MustCalendar(b, sla.Coverage9x5, newYork, usHolidays),
-			time.Date(2026, time.January, 5, 10, 0, 0, 0, newYork), sla.BusinessHours(2000), pauses(newYork)},
-		{"24x7/New_York/300BD", MustCalendar(b, sla.Coverage24x7, newYork, usHolidays),
-			time.Date(2026, time.January, 5, 10, 0, 0, 0, newYork), sla.BusinessDays(300), pauses(newYork)},
+		{"9x5/Shanghai/2000BH", MustCalendar(b, aftercare.Coverage9x5, shanghai, china),
+			time.Date(2026, time.January, 5, 10, 0, 0, 0, shanghai), aftercare.BusinessHoursTarget(2000), pauses(shanghai)},
+		{"9x5/Shanghai/240BD", MustCalendar(b, aftercare.Coverage9x5, shanghai, china),
+			time.Date(2026, time.January, 5, 10, 0, 0, 0, shanghai), aftercare.BusinessDaysTarget(240), pauses(shanghai)},
+		{"9x5/New_York/2000BH", MustCalendar(b, aftercare.Coverage9x5, newYork, usHolidays),
+			time.Date(2026, time.January, 5, 10, 0, 0, 0, newYork), aftercare.BusinessHoursTarget(2000), pauses(newYork)},
+		{"24x7/New_York/300BD", MustCalendar(b, aftercare.Coverage24x7, newYork, usHolidays),
+			time.Date(2026, time.January, 5, 10, 0, 0, 0, newYork), aftercare.BusinessDaysTarget(300), pauses(newYork)},
 	}
 }
 
@@ -84,11 +84,11 @@ func BenchmarkElapsed(b *testing.B) {
 
 func BenchmarkReplay(b *testing.B) {
 	bc := benchCases(b)[0]
-	events := []sla.Event{{Kind: sla.EventStarted, At: bc.start, Terms: sla.Terms{Target: bc.target, Coverage: sla.Coverage9x5}}}
+	events := []aftercare.ClockEvent{{Kind: aftercare.ClockEventStarted, At: bc.start, Terms: aftercare.SLATerms{Target: bc.target, Coverage: aftercare.Coverage9x5}}}
 	for _, p := range bc.pauses {
 		events = append(events,
-			sla.Event{Kind: sla.EventPaused, At: p.From, By: "bench", Reason: sla.PauseQuoteApproval},
-			sla.Event{Kind: sla.EventResumed, At: p.To, By: "bench"})
+			aftercare.ClockEvent{Kind: aftercare.ClockEventPaused, At: p.From, By: "bench", Reason: aftercare.PauseQuoteApproval},
+			aftercare.ClockEvent{Kind: aftercare.ClockEventResumed, At: p.To, By: "bench"})
 	}
 	holidays := MustChinaHolidays(b)
 	for b.Loop() {
@@ -101,10 +101,10 @@ func BenchmarkReplay(b *testing.B) {
 
 func BenchmarkDeadlineTypical(b *testing.B) {
 	loc := MustLoadLocation(b, "Asia/Shanghai")
-	cal := MustCalendar(b, sla.Coverage9x5, loc, MustChinaHolidays(b))
+	cal := MustCalendar(b, aftercare.Coverage9x5, loc, MustChinaHolidays(b))
 	start := time.Date(2026, time.February, 13, 17, 59, 0, 0, loc)
 	pauses := []sla.Pause{{From: start.Add(time.Hour), To: start.Add(50 * time.Hour)}}
-	for _, target := range []sla.Target{sla.BusinessHours(4), sla.NextBusinessDay(), sla.BusinessDays(3)} {
+	for _, target := range []aftercare.SLATarget{aftercare.BusinessHoursTarget(4), aftercare.NextBusinessDayTarget(), aftercare.BusinessDaysTarget(3)} {
 		b.Run(target.String(), func(b *testing.B) {
 			var d time.Time
 			for b.Loop() {

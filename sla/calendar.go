@@ -7,21 +7,6 @@ import (
 	"github.com/aftercare/aftercare"
 )
 
-// Coverage is when an SLA clock runs.
-type Coverage string
-
-// The coverages of DESIGN.md §4.
-const (
-	// Coverage24x7 runs at every instant, public holidays included.
-	Coverage24x7 Coverage = "24x7"
-	// Coverage9x5 runs 09:00–18:00 local time on business days: Monday to
-	// Friday, minus public holidays, plus make-up working days.
-	Coverage9x5 Coverage = "9x5"
-)
-
-// Valid reports whether c is a known coverage.
-func (c Coverage) Valid() bool { return c == Coverage24x7 || c == Coverage9x5 }
-
 // The business hours of a 9x5 day and the next-business-day cut-off, as
 // local wall-clock times since midnight.
 const (
@@ -36,7 +21,7 @@ const (
 // zero Calendar runs around the clock in UTC. A Calendar is immutable and
 // safe to share.
 type Calendar struct {
-	coverage Coverage
+	coverage aftercare.SLACoverage
 	loc      *time.Location
 	holidays HolidaySet
 }
@@ -45,7 +30,7 @@ type Calendar struct {
 // the caller loads with time.LoadLocation. Holidays only matter to 9x5
 // coverage: 24x7 runs through them. It returns an EINVALID error for an
 // unknown coverage or a nil location.
-func NewCalendar(coverage Coverage, loc *time.Location, holidays HolidaySet) (Calendar, error) {
+func NewCalendar(coverage aftercare.SLACoverage, loc *time.Location, holidays HolidaySet) (Calendar, error) {
 	if !coverage.Valid() {
 		return Calendar{}, aftercare.Errorf(aftercare.EINVALID, "unknown coverage %q; want 24x7 or 9x5", coverage)
 	}
@@ -56,9 +41,9 @@ func NewCalendar(coverage Coverage, loc *time.Location, holidays HolidaySet) (Ca
 }
 
 // Coverage returns the calendar's coverage.
-func (c Calendar) Coverage() Coverage {
+func (c Calendar) Coverage() aftercare.SLACoverage {
 	if c.coverage == "" {
-		return Coverage24x7
+		return aftercare.Coverage24x7
 	}
 	return c.coverage
 }
@@ -74,20 +59,21 @@ func (c Calendar) Location() *time.Location {
 // IsBusinessDay reports whether d is a business day: every day on a 24x7
 // calendar; on a 9x5 one a make-up working day, or a weekday that is not a
 // public holiday.
-func (c Calendar) IsBusinessDay(d Date) bool { return c.businessDay(d.epochDay()) }
+func (c Calendar) IsBusinessDay(d aftercare.Date) bool { return c.businessDay(epochDay(d)) }
 
 // businessDay reports whether epoch day n is a business day.
 func (c Calendar) businessDay(n int) bool {
-	if c.Coverage() == Coverage24x7 {
+	if c.Coverage() == aftercare.Coverage24x7 {
 		return true
 	}
 	switch c.holidays.kind(n) {
-	case DayHoliday:
+	case aftercare.DayHoliday:
 		return false
-	case DayWorkday:
+	case aftercare.DayWorkday:
 		return true
 	}
-	return !isWeekend(epochWeekday(n))
+	w := epochWeekday(n)
+	return w != time.Saturday && w != time.Sunday
 }
 
 // nextBusinessDay returns the first business day after epoch day n.
@@ -99,14 +85,14 @@ func (c Calendar) nextBusinessDay(n int) int {
 
 // closing returns the local time of day at which a business day closes.
 func (c Calendar) closing() time.Duration {
-	if c.Coverage() == Coverage24x7 {
+	if c.Coverage() == aftercare.Coverage24x7 {
 		return endOfDay
 	}
 	return closeOfBusiness
 }
 
 // day returns the epoch day of t's local date.
-func (c Calendar) day(t time.Time) int { return DateOf(t.In(c.Location())).epochDay() }
+func (c Calendar) day(t time.Time) int { return epochDay(aftercare.DateOf(t.In(c.Location()))) }
 
 // window returns the open hours [open, close) of epoch day n on a 9x5
 // calendar, and false if n is not a business day.
@@ -122,7 +108,7 @@ func (c Calendar) between(a, b time.Time) time.Duration {
 	if !a.Before(b) {
 		return 0
 	}
-	if c.Coverage() == Coverage24x7 {
+	if c.Coverage() == aftercare.Coverage24x7 {
 		return b.Sub(a)
 	}
 	z := c.localClock()
@@ -146,7 +132,7 @@ func (c Calendar) add(a time.Time, d time.Duration) time.Time {
 	if d <= 0 {
 		return a.In(c.Location())
 	}
-	if c.Coverage() == Coverage24x7 {
+	if c.Coverage() == aftercare.Coverage24x7 {
 		return a.Add(d).In(c.Location())
 	}
 	z := c.localClock()

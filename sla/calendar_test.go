@@ -7,14 +7,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/sla"
 )
 
 func TestIsBusinessDay(t *testing.T) {
 	loc := MustLoadLocation(t, "Asia/Shanghai")
 	china := MustChinaHolidays(t)
-	nineToFive := MustCalendar(t, sla.Coverage9x5, loc, china)
-	aroundTheClock := MustCalendar(t, sla.Coverage24x7, loc, china)
+	nineToFive := MustCalendar(t, aftercare.Coverage9x5, loc, china)
+	aroundTheClock := MustCalendar(t, aftercare.Coverage24x7, loc, china)
 	tests := []struct {
 		date string
 		want bool
@@ -31,7 +32,7 @@ func TestIsBusinessDay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.date, func(t *testing.T) {
-			d, err := sla.ParseDate(tt.date)
+			d, err := aftercare.ParseDate(tt.date)
 			require.NoError(t, err)
 			got := nineToFive.IsBusinessDay(d)
 			assert.Equal(t, tt.want, got, "9x5 IsBusinessDay(%s) = %v, want %v", tt.date, got, tt.want)
@@ -42,9 +43,9 @@ func TestIsBusinessDay(t *testing.T) {
 
 func TestZeroCalendar(t *testing.T) {
 	var cal sla.Calendar
-	assert.Equal(t, sla.Coverage24x7, cal.Coverage())
+	assert.Equal(t, aftercare.Coverage24x7, cal.Coverage())
 	assert.Equal(t, time.UTC, cal.Location())
 	start := time.Date(2026, time.March, 7, 23, 0, 0, 0, time.UTC)
 	assert.Equal(t, 5*time.Hour, sla.Elapsed(start, start.Add(5*time.Hour), cal, nil))
-	assert.Equal(t, "2026-03-09 00:00 UTC", local(sla.Deadline(start, sla.BusinessDays(1), cal, nil), time.UTC))
+	assert.Equal(t, "2026-03-09 00:00 UTC", local(sla.Deadline(start, aftercare.BusinessDaysTarget(1), cal, nil), time.UTC))
 }

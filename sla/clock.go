@@ -10,10 +10,10 @@ import (
 // Hold is an incident's current hold as one clock sees it.
 type Hold struct {
 	From   time.Time
-	Reason PauseReason
+	Reason aftercare.PauseReason
 	By     string
-	// Pauses says whether the hold pauses this clock, decided by PausedBy
-	// when the hold began.
+	// Pauses says whether the hold pauses this clock, decided by
+	// ClockKind.PausedBy when the hold began.
 	Pauses bool
 }
 
@@ -28,7 +28,7 @@ type Clock struct {
 	// The facts, folded from the events.
 	started bool
 	start   time.Time
-	terms   Terms
+	terms   aftercare.SLATerms
 	cal     Calendar
 	budget  time.Duration
 	pauses  []Pause // ended pauses of this clock, in order
@@ -58,9 +58,9 @@ func NewClock(kind aftercare.ClockKind, loc *time.Location, holidays HolidaySet)
 // Apply folds one event into the clock. It returns an EINVALID error for a
 // malformed event or one earlier than the event before it, and an ECONFLICT
 // error for an event that does not fit the clock's state: anything before
-// EventStarted or after EventStopped, a second start, a pause while on hold
-// or a resume while not. A rejected event leaves the clock as it was.
-func (c *Clock) Apply(e Event) error {
+// the start or after the stop, a second start, a pause while on hold or a
+// resume while not. A rejected event leaves the clock as it was.
+func (c *Clock) Apply(e aftercare.ClockEvent) error {
 	if err := c.check(e); err != nil {
 		return err
 	}
@@ -69,11 +69,11 @@ func (c *Clock) Apply(e Event) error {
 	}
 	ended := c.record(e)
 	switch e.Kind {
-	case EventStarted:
+	case aftercare.ClockEventStarted:
 		c.deadline = c.cal.add(c.start, c.budget)
-	case EventRetargeted:
+	case aftercare.ClockEventRetargeted:
 		c.recompute()
-	case EventPaused:
+	case aftercare.ClockEventPaused:
 		if c.hold.Pauses && c.used < c.budget {
 			c.deadline = time.Time{}
 		}
@@ -85,14 +85,14 @@ func (c *Clock) Apply(e Event) error {
 }
 
 // check returns the error Apply gives for e, or nil if e fits.
-func (c *Clock) check(e Event) error {
-	if err := e.validate(); err != nil {
+func (c *Clock) check(e aftercare.ClockEvent) error {
+	if err := e.Validate(); err != nil {
 		return err
 	}
 	switch {
-	case !c.started && e.Kind != EventStarted:
+	case !c.started && e.Kind != aftercare.ClockEventStarted:
 		return aftercare.Errorf(aftercare.ECONFLICT, "%s event before the %s clock started", e.Kind, c.kind)
-	case c.started && e.Kind == EventStarted:
+	case c.started && e.Kind == aftercare.ClockEventStarted:
 		return aftercare.Errorf(aftercare.ECONFLICT, "the %s clock already started at %s", c.kind, c.start.Format(time.RFC3339))
 	case !c.stop.IsZero():
 		return aftercare.Errorf(aftercare.ECONFLICT, "%s event after the %s clock stopped at %s",
@@ -100,10 +100,10 @@ func (c *Clock) check(e Event) error {
 	case c.started && e.At.Before(c.last):
 		return aftercare.Errorf(aftercare.EINVALID, "%s event at %s is before the previous event at %s",
 			e.Kind, e.At.Format(time.RFC3339), c.last.Format(time.RFC3339))
-	case e.Kind == EventPaused && c.hold != nil:
+	case e.Kind == aftercare.ClockEventPaused && c.hold != nil:
 		return aftercare.Errorf(aftercare.ECONFLICT, "the incident is already on hold (%s) since %s",
 			c.hold.Reason, c.hold.From.Format(time.RFC3339))
-	case e.Kind == EventResumed && c.hold == nil:
+	case e.Kind == aftercare.ClockEventResumed && c.hold == nil:
 		return aftercare.Errorf(aftercare.ECONFLICT, "resumed event while the incident is not on hold")
 	}
 	return nil
@@ -111,20 +111,20 @@ func (c *Clock) check(e Event) error {
 
 // record folds the facts of a checked event into the clock, and reports
 // whether the event ended a pause of this clock.
-func (c *Clock) record(e Event) (endedPause bool) {
+func (c *Clock) record(e aftercare.ClockEvent) (endedPause bool) {
 	c.last = e.At
 	switch e.Kind {
-	case EventStarted, EventRetargeted:
-		if e.Kind == EventStarted {
+	case aftercare.ClockEventStarted, aftercare.ClockEventRetargeted:
+		if e.Kind == aftercare.ClockEventStarted {
 			c.started, c.start = true, e.At
 		}
 		c.terms = e.Terms
 		c.cal = Calendar{coverage: e.Terms.Coverage, loc: c.loc, holidays: c.holidays}
 		c.budget = Budget(c.start, c.terms.Target, c.cal)
-	case EventPaused:
-		c.hold = &Hold{From: e.At, Reason: e.Reason, By: e.By, Pauses: PausedBy(c.kind, e.Reason, c.terms.PartsPause)}
-	case EventResumed, EventStopped:
-		if e.Kind == EventStopped {
+	case aftercare.ClockEventPaused:
+		c.hold = &Hold{From: e.At, Reason: e.Reason, By: e.By, Pauses: c.kind.PausedBy(e.Reason, c.terms.PartsPause)}
+	case aftercare.ClockEventResumed, aftercare.ClockEventStopped:
+		if e.Kind == aftercare.ClockEventStopped {
 			c.stop = e.At
 		}
 		if c.hold != nil && c.hold.Pauses {
@@ -160,7 +160,7 @@ func (c *Clock) Start() time.Time { return c.start }
 func (c *Clock) Stop() time.Time { return c.stop }
 
 // Terms returns what the clock is held to now.
-func (c *Clock) Terms() Terms { return c.terms }
+func (c *Clock) Terms() aftercare.SLATerms { return c.terms }
 
 // Calendar returns the calendar the clock runs on now.
 func (c *Clock) Calendar() Calendar { return c.cal }
@@ -218,8 +218,8 @@ func (c *Clock) PercentInstant(percent int) time.Time {
 	return PercentInstant(c.start, c.terms.Target, percent, c.cal, c.Pauses())
 }
 
-// State returns the clock's state at now; the zero State before it started.
-func (c *Clock) State(now time.Time) State {
+// State returns the clock's state at now; "" before it started.
+func (c *Clock) State(now time.Time) aftercare.ClockState {
 	if !c.started || now.Before(c.start) {
 		return ""
 	}

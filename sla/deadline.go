@@ -1,19 +1,23 @@
 package sla
 
-import "time"
+import (
+	"time"
+
+	"github.com/aftercare/aftercare"
+)
 
 // Budget returns the business time target t grants a clock started at start
 // on calendar cal (see the package comment): the duration of a wall or
 // business-hours target, and for business days and next business day the
 // business time from start to the close of business the target names. A
 // target that does not apply has no budget.
-func Budget(start time.Time, t Target, cal Calendar) time.Duration {
-	switch t.kind {
-	case TargetWall, TargetBusinessHours:
-		return t.duration
-	case TargetBusinessDays:
-		return cal.between(start, cal.dayDeadline(start, t.days, cal.closing()))
-	case TargetNextBusinessDay:
+func Budget(start time.Time, t aftercare.SLATarget, cal Calendar) time.Duration {
+	switch t.Kind() {
+	case aftercare.TargetWall, aftercare.TargetBusinessHours:
+		return t.Duration()
+	case aftercare.TargetBusinessDays:
+		return cal.between(start, cal.dayDeadline(start, t.Days(), cal.closing()))
+	case aftercare.TargetNextBusinessDay:
 		return cal.between(start, cal.dayDeadline(start, 1, nbdCutoff))
 	}
 	return 0
@@ -24,7 +28,7 @@ func Budget(start time.Time, t Target, cal Calendar) time.Duration {
 // returns the zero time if t does not apply, or if an open pause begins
 // before the budget is used up, since the clock then has no deadline until
 // it resumes.
-func Deadline(start time.Time, t Target, cal Calendar, pauses []Pause) time.Time {
+func Deadline(start time.Time, t aftercare.SLATarget, cal Calendar, pauses []Pause) time.Time {
 	if !t.Applies() {
 		return time.Time{}
 	}
@@ -37,7 +41,7 @@ func Deadline(start time.Time, t Target, cal Calendar, pauses []Pause) time.Time
 // percentage fires. 100 % is the deadline, a percentage of zero or less is
 // start, and the result is the zero time under the same conditions as
 // Deadline. It never decreases as percent grows.
-func PercentInstant(start time.Time, t Target, percent int, cal Calendar, pauses []Pause) time.Time {
+func PercentInstant(start time.Time, t aftercare.SLATarget, percent int, cal Calendar, pauses []Pause) time.Time {
 	if !t.Applies() {
 		return time.Time{}
 	}
@@ -66,7 +70,7 @@ func Elapsed(start, now time.Time, cal Calendar, pauses []Pause) time.Duration {
 // Remaining returns the business time a clock started at start on calendar
 // cal, paused during pauses, has left of target t's budget at now. It is
 // negative once the clock has run past its deadline.
-func Remaining(start, now time.Time, t Target, cal Calendar, pauses []Pause) time.Duration {
+func Remaining(start, now time.Time, t aftercare.SLATarget, cal Calendar, pauses []Pause) time.Duration {
 	return Budget(start, t, cal) - Elapsed(start, now, cal, pauses)
 }
 

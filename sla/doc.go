@@ -1,8 +1,10 @@
-// Package sla holds Aftercare's pure SLA maths: the tier policy table of
-// DESIGN.md §4 with per-contract overrides, the escalation ladder of §6,
-// business calendars with public holidays and make-up working days, the
-// targets clocks are held to, the deadlines, elapsed time and escalation
-// instants those targets give, and the event-sourced SLA clock.
+// Package sla holds Aftercare's pure SLA maths: business calendars with
+// public holidays and make-up working days, the budgets, deadlines, elapsed
+// time and escalation instants the targets of an SLA policy give, and the
+// SLA clock folded from its events. The nouns it computes with — policies
+// and their targets, terms, escalation ladders, pause reasons, clock events
+// and special days — are the root package's (aftercare.SLAPolicy and its
+// kin), with the rules that belong to them.
 //
 // It imports only the standard library and the root package aftercare. It
 // does no I/O (the holiday importer reads an io.Reader its caller opened),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/sla"
 )
 
@@ -36,7 +37,7 @@ type scenario struct {
 	cal    sla.Calendar
 	ref    reference
 	start  time.Time
-	target sla.Target
+	target aftercare.SLATarget
 	pauses []sla.Pause
 }
 
@@ -54,7 +55,7 @@ func (g *generator) holidays(tb testing.TB) sla.HolidaySet {
 	if g.rng.IntN(3) == 0 {
 		return g.china
 	}
-	var days []sla.SpecialDay
+	var days []aftercare.SpecialDay
 	first := time.Date(2026, time.January, 1, 12, 0, 0, 0, time.UTC)
 	for i := 0; i < 540; i++ {
 		day := first.AddDate(0, 0, i)
@@ -63,11 +64,11 @@ func (g *generator) holidays(tb testing.TB) sla.HolidaySet {
 		case !weekend && g.rng.IntN(20) == 0:
 			run := 1 + g.rng.IntN(6)
 			for j := 0; j < run && i+j < 540; j++ {
-				days = append(days, sla.SpecialDay{Date: sla.DateOf(first.AddDate(0, 0, i+j)), Kind: sla.DayHoliday, Name: "random"})
+				days = append(days, aftercare.SpecialDay{Date: aftercare.DateOf(first.AddDate(0, 0, i+j)), Kind: aftercare.DayHoliday, Name: "random"})
 			}
 			i += run - 1
 		case weekend && g.rng.IntN(10) == 0:
-			days = append(days, sla.SpecialDay{Date: sla.DateOf(day), Kind: sla.DayWorkday, Name: "random make-up"})
+			days = append(days, aftercare.SpecialDay{Date: aftercare.DateOf(day), Kind: aftercare.DayWorkday, Name: "random make-up"})
 		}
 	}
 	set, err := sla.NewHolidaySet(days)
@@ -77,7 +78,7 @@ func (g *generator) holidays(tb testing.TB) sla.HolidaySet {
 
 // calendar returns a random calendar: a zone of cities.csv, a coverage, and
 // holidays.
-func (g *generator) calendar(tb testing.TB, cov sla.Coverage) (sla.Calendar, reference) {
+func (g *generator) calendar(tb testing.TB, cov aftercare.SLACoverage) (sla.Calendar, reference) {
 	tb.Helper()
 	loc := g.zones[g.rng.IntN(len(g.zones))]
 	holidays := g.holidays(tb)
@@ -85,11 +86,11 @@ func (g *generator) calendar(tb testing.TB, cov sla.Coverage) (sla.Calendar, ref
 }
 
 // coverage returns a random coverage.
-func (g *generator) coverage() sla.Coverage {
+func (g *generator) coverage() aftercare.SLACoverage {
 	if g.rng.IntN(2) == 0 {
-		return sla.Coverage24x7
+		return aftercare.Coverage24x7
 	}
-	return sla.Coverage9x5
+	return aftercare.Coverage9x5
 }
 
 // instant returns a random whole minute of 2026 in loc: a quarter of the
@@ -111,19 +112,19 @@ func (g *generator) instant(loc *time.Location) time.Time {
 }
 
 // target returns a random target that suits the coverage.
-func (g *generator) target(cov sla.Coverage) sla.Target {
+func (g *generator) target(cov aftercare.SLACoverage) aftercare.SLATarget {
 	switch g.rng.IntN(4) {
 	case 0:
-		if cov == sla.Coverage24x7 {
-			return sla.Wall(time.Duration(1+g.rng.IntN(48*60)) * time.Minute)
+		if cov == aftercare.Coverage24x7 {
+			return aftercare.WallTarget(time.Duration(1+g.rng.IntN(48*60)) * time.Minute)
 		}
 		fallthrough
 	case 1:
-		return sla.BusinessHours(1 + g.rng.IntN(40))
+		return aftercare.BusinessHoursTarget(1 + g.rng.IntN(40))
 	case 2:
-		return sla.BusinessDays(1 + g.rng.IntN(5))
+		return aftercare.BusinessDaysTarget(1 + g.rng.IntN(5))
 	}
-	return sla.NextBusinessDay()
+	return aftercare.NextBusinessDayTarget()
 }
 
 // pauses returns up to four random pauses around start, possibly
@@ -149,16 +150,16 @@ func (g *generator) scenario(tb testing.TB) scenario {
 }
 
 // terms returns random terms for a clock.
-func (g *generator) terms() sla.Terms {
+func (g *generator) terms() aftercare.SLATerms {
 	cov := g.coverage()
-	return sla.Terms{Target: g.target(cov), Coverage: cov, PartsPause: g.rng.IntN(2) == 0}
+	return aftercare.SLATerms{Target: g.target(cov), Coverage: cov, PartsPause: g.rng.IntN(2) == 0}
 }
 
 // history returns a random, valid event history of a clock: a start, then
 // pauses and resumes, changes of terms, and perhaps a stop, at times that
 // never go back.
-func (g *generator) history(start time.Time) []sla.Event {
-	events := []sla.Event{{Kind: sla.EventStarted, At: start, Terms: g.terms()}}
+func (g *generator) history(start time.Time) []aftercare.ClockEvent {
+	events := []aftercare.ClockEvent{{Kind: aftercare.ClockEventStarted, At: start, Terms: g.terms()}}
 	at, onHold := start, false
 	for range g.rng.IntN(10) {
 		at = at.Add(time.Duration(g.rng.IntN(3*24*60)) * time.Minute)
@@ -166,15 +167,15 @@ func (g *generator) history(start time.Time) []sla.Event {
 		who := fmt.Sprintf("user-%d", g.events)
 		switch roll := g.rng.IntN(10); {
 		case roll < 1:
-			return append(events, sla.Event{Kind: sla.EventStopped, At: at, By: who})
+			return append(events, aftercare.ClockEvent{Kind: aftercare.ClockEventStopped, At: at, By: who})
 		case roll < 3:
-			events = append(events, sla.Event{Kind: sla.EventRetargeted, At: at, By: who, Terms: g.terms()})
+			events = append(events, aftercare.ClockEvent{Kind: aftercare.ClockEventRetargeted, At: at, By: who, Terms: g.terms()})
 		case onHold:
-			events = append(events, sla.Event{Kind: sla.EventResumed, At: at, By: who})
+			events = append(events, aftercare.ClockEvent{Kind: aftercare.ClockEventResumed, At: at, By: who})
 			onHold = false
 		default:
-			reason := sla.PauseReasons[g.rng.IntN(len(sla.PauseReasons))]
-			events = append(events, sla.Event{Kind: sla.EventPaused, At: at, By: who, Reason: reason})
+			reason := aftercare.PauseReasons[g.rng.IntN(len(aftercare.PauseReasons))]
+			events = append(events, aftercare.ClockEvent{Kind: aftercare.ClockEventPaused, At: at, By: who, Reason: reason})
 			onHold = true
 		}
 	}

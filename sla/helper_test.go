@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/sla"
 )
 
@@ -72,7 +73,7 @@ func MustLoadLocation(tb testing.TB, name string) *time.Location {
 }
 
 // MustCalendar returns a calendar, failing the test on error.
-func MustCalendar(tb testing.TB, cov sla.Coverage, loc *time.Location, holidays sla.HolidaySet) sla.Calendar {
+func MustCalendar(tb testing.TB, cov aftercare.SLACoverage, loc *time.Location, holidays sla.HolidaySet) sla.Calendar {
 	tb.Helper()
 	cal, err := sla.NewCalendar(cov, loc, holidays)
 	require.NoError(tb, err)
@@ -80,9 +81,9 @@ func MustCalendar(tb testing.TB, cov sla.Coverage, loc *time.Location, holidays 
 }
 
 // MustTarget parses a target, failing the test on error.
-func MustTarget(tb testing.TB, s string) sla.Target {
+func MustTarget(tb testing.TB, s string) aftercare.SLATarget {
 	tb.Helper()
-	t, err := sla.ParseTarget(s)
+	t, err := aftercare.ParseSLATarget(s)
 	require.NoError(tb, err)
 	return t
 }

@@ -10,54 +10,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aftercare/aftercare"
 )
 
-// DayKind says how a special day departs from the Monday-to-Friday week.
-type DayKind string
-
-// The kinds of special day.
-const (
-	// DayHoliday is a public holiday: a day off, even on a weekday.
-	DayHoliday DayKind = "holiday"
-	// DayWorkday is a make-up working day: a weekend day that is a working
-	// day, as China's holiday schedule declares every year.
-	DayWorkday DayKind = "workday"
-)
-
-// SpecialDay is one entry of a holiday set: a public holiday or a make-up
-// working day.
-type SpecialDay struct {
-	Date Date
-	Kind DayKind
-	Name string
-}
-
-// validate returns a message saying what is wrong with d, or "".
-func (d SpecialDay) validate() string {
-	switch {
-	case !d.Date.Valid():
-		return "date " + d.Date.String() + " does not exist"
-	case d.Kind != DayHoliday && d.Kind != DayWorkday:
-		return `kind "` + string(d.Kind) + `" is neither holiday nor workday`
-	case d.Kind == DayWorkday && !isWeekend(d.Date.Weekday()):
-		return "make-up workday " + d.Date.String() + " is a " + d.Date.Weekday().String() +
-			", but a make-up workday must fall on a weekend"
-	case strings.TrimSpace(d.Name) == "":
-		return "the name is empty"
-	}
-	return ""
-}
-
-// isWeekend reports whether w is Saturday or Sunday.
-func isWeekend(w time.Weekday) bool { return w == time.Saturday || w == time.Sunday }
-
 // HolidaySet is a region's public holidays and make-up working days. The zero
 // HolidaySet has no special days. A HolidaySet is immutable and safe to share.
 type HolidaySet struct {
-	days []SpecialDay // sorted by date
+	days []aftercare.SpecialDay // sorted by date
 	// Bit i of holiday (workday) is set if epoch day first+i is a holiday
 	// (make-up workday): a lookup per day without hashing, which is most of
 	// the cost of walking a year of days.
@@ -68,10 +28,10 @@ type HolidaySet struct {
 // NewHolidaySet returns the set of the given days, or an EINVALID error if a
 // day is malformed, a make-up workday is not on a weekend, or a date appears
 // twice.
-func NewHolidaySet(days []SpecialDay) (HolidaySet, error) {
+func NewHolidaySet(days []aftercare.SpecialDay) (HolidaySet, error) {
 	for i, d := range days {
-		if msg := d.validate(); msg != "" {
-			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "special day %d (%s): %s", i+1, d.Date, msg)
+		if err := d.Validate(); err != nil {
+			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "special day %d (%s): %s", i+1, d.Date, aftercare.ErrorMessage(err))
 		}
 	}
 	return newHolidaySet(days, "holiday set", func(i int) string { return "special day " + strconv.Itoa(i+1) })
@@ -79,10 +39,10 @@ func NewHolidaySet(days []SpecialDay) (HolidaySet, error) {
 
 // newHolidaySet builds a set from validated days, naming a duplicate by its
 // source and where in it the two days came from.
-func newHolidaySet(days []SpecialDay, source string, where func(int) string) (HolidaySet, error) {
+func newHolidaySet(days []aftercare.SpecialDay, source string, where func(int) string) (HolidaySet, error) {
 	seen := make(map[int]int, len(days))
 	for i, d := range days {
-		n := d.Date.epochDay()
+		n := epochDay(d.Date)
 		if j, dup := seen[n]; dup {
 			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "%s %s: date %s repeats %s",
 				source, where(i), d.Date, where(j))
@@ -90,17 +50,17 @@ func newHolidaySet(days []SpecialDay, source string, where func(int) string) (Ho
 		seen[n] = i
 	}
 	set := HolidaySet{days: slices.Clone(days)}
-	slices.SortFunc(set.days, func(a, b SpecialDay) int { return cmp.Compare(a.Date.epochDay(), b.Date.epochDay()) })
+	slices.SortFunc(set.days, func(a, b aftercare.SpecialDay) int { return cmp.Compare(epochDay(a.Date), epochDay(b.Date)) })
 	if len(set.days) == 0 {
 		return set, nil
 	}
-	set.first = set.days[0].Date.epochDay()
-	words := (set.days[len(set.days)-1].Date.epochDay()-set.first)/64 + 1
+	set.first = epochDay(set.days[0].Date)
+	words := (epochDay(set.days[len(set.days)-1].Date)-set.first)/64 + 1
 	set.holiday, set.workday = make([]uint64, words), make([]uint64, words)
 	for _, d := range set.days {
-		i := d.Date.epochDay() - set.first
+		i := epochDay(d.Date) - set.first
 		bits := set.holiday
-		if d.Kind == DayWorkday {
+		if d.Kind == aftercare.DayWorkday {
 			bits = set.workday
 		}
 		bits[i/64] |= 1 << (i % 64)
@@ -109,17 +69,17 @@ func newHolidaySet(days []SpecialDay, source string, where func(int) string) (Ho
 }
 
 // Days returns the special days of the set in date order.
-func (h HolidaySet) Days() []SpecialDay { return slices.Clone(h.days) }
+func (h HolidaySet) Days() []aftercare.SpecialDay { return slices.Clone(h.days) }
 
 // Kind returns the kind of special day d is, and false if d is an ordinary
 // day.
-func (h HolidaySet) Kind(d Date) (DayKind, bool) {
-	k := h.kind(d.epochDay())
+func (h HolidaySet) Kind(d aftercare.Date) (aftercare.DayKind, bool) {
+	k := h.kind(epochDay(d))
 	return k, k != ""
 }
 
 // kind returns the kind of special day epoch day n is, or "".
-func (h HolidaySet) kind(n int) DayKind {
+func (h HolidaySet) kind(n int) aftercare.DayKind {
 	i := n - h.first
 	if i < 0 || i >= len(h.holiday)*64 {
 		return ""
@@ -127,9 +87,9 @@ func (h HolidaySet) kind(n int) DayKind {
 	bit := uint64(1) << (i % 64)
 	switch {
 	case h.holiday[i/64]&bit != 0:
-		return DayHoliday
+		return aftercare.DayHoliday
 	case h.workday[i/64]&bit != 0:
-		return DayWorkday
+		return aftercare.DayWorkday
 	}
 	return ""
 }
@@ -161,7 +121,7 @@ func ParseHolidaySet(r io.Reader) (HolidaySet, error) {
 		return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID,
 			`holiday CSV line %d: header is %q, want "date,kind,name"`, line, strings.Join(header, ","))
 	}
-	var days []SpecialDay
+	var days []aftercare.SpecialDay
 	var lines []int
 	for {
 		record, err := cr.Read()
@@ -176,13 +136,13 @@ func ParseHolidaySet(r io.Reader) (HolidaySet, error) {
 			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID,
 				"holiday CSV line %d: %d fields, want 3 (date,kind,name)", line, len(record))
 		}
-		date, err := ParseDate(strings.TrimSpace(record[0]))
+		date, err := aftercare.ParseDate(strings.TrimSpace(record[0]))
 		if err != nil {
 			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "holiday CSV line %d: %s", line, aftercare.ErrorMessage(err))
 		}
-		day := SpecialDay{Date: date, Kind: DayKind(strings.TrimSpace(record[1])), Name: strings.TrimSpace(record[2])}
-		if msg := day.validate(); msg != "" {
-			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "holiday CSV line %d: %s", line, msg)
+		day := aftercare.SpecialDay{Date: date, Kind: aftercare.DayKind(strings.TrimSpace(record[1])), Name: strings.TrimSpace(record[2])}
+		if err := day.Validate(); err != nil {
+			return HolidaySet{}, aftercare.Errorf(aftercare.EINVALID, "holiday CSV line %d: %s", line, aftercare.ErrorMessage(err))
 		}
 		days = append(days, day)
 		lines = append(lines, line)

@@ -22,22 +22,22 @@ func TestParseHolidaySetChina2026(t *testing.T) {
 	assert.Equal(t, "2026-10-10", days[len(days)-1].Date.String())
 	tests := []struct {
 		date string
-		kind sla.DayKind
+		kind aftercare.DayKind
 		ok   bool
 	}{
-		{"2026-02-14", sla.DayWorkday, true},
-		{"2026-02-15", sla.DayHoliday, true},
-		{"2026-02-23", sla.DayHoliday, true},
+		{"2026-02-14", aftercare.DayWorkday, true},
+		{"2026-02-15", aftercare.DayHoliday, true},
+		{"2026-02-23", aftercare.DayHoliday, true},
 		{"2026-02-24", "", false},
-		{"2026-02-28", sla.DayWorkday, true},
-		{"2026-09-20", sla.DayWorkday, true},
-		{"2026-10-07", sla.DayHoliday, true},
-		{"2026-10-10", sla.DayWorkday, true},
+		{"2026-02-28", aftercare.DayWorkday, true},
+		{"2026-09-20", aftercare.DayWorkday, true},
+		{"2026-10-07", aftercare.DayHoliday, true},
+		{"2026-10-10", aftercare.DayWorkday, true},
 		{"2026-12-25", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.date, func(t *testing.T) {
-			d, err := sla.ParseDate(tt.date)
+			d, err := aftercare.ParseDate(tt.date)
 			require.NoError(t, err)
 			kind, ok := set.Kind(d)
 			assert.Equal(t, tt.ok, ok, "Kind(%q) ok = %v, want %v", tt.date, ok, tt.ok)
@@ -79,9 +79,9 @@ func TestParseHolidaySetAccepts(t *testing.T) {
 	in := "\ufeff# spreadsheet export\ndate,kind,name\n 2026-05-09 , workday , \"Labour Day, make-up\"\n\n2026-05-01,holiday,Labour Day\n"
 	set, err := sla.ParseHolidaySet(strings.NewReader(in))
 	require.NoError(t, err)
-	assert.Equal(t, []sla.SpecialDay{
-		{Date: sla.Date{Year: 2026, Month: time.May, Day: 1}, Kind: sla.DayHoliday, Name: "Labour Day"},
-		{Date: sla.Date{Year: 2026, Month: time.May, Day: 9}, Kind: sla.DayWorkday, Name: "Labour Day, make-up"},
+	assert.Equal(t, []aftercare.SpecialDay{
+		{Date: aftercare.Date{Year: 2026, Month: time.May, Day: 1}, Kind: aftercare.DayHoliday, Name: "Labour Day"},
+		{Date: aftercare.Date{Year: 2026, Month: time.May, Day: 9}, Kind: aftercare.DayWorkday, Name: "Labour Day, make-up"},
 	}, set.Days())
 }
 
@@ -93,21 +93,21 @@ func TestParseHolidaySetReadFailure(t *testing.T) {
 }
 
 func TestNewHolidaySet(t *testing.T) {
-	d := func(s string) sla.Date {
-		date, err := sla.ParseDate(s)
+	d := func(s string) aftercare.Date {
+		date, err := aftercare.ParseDate(s)
 		require.NoError(t, err)
 		return date
 	}
 	tests := []struct {
 		name string
-		days []sla.SpecialDay
+		days []aftercare.SpecialDay
 		want string
 	}{
-		{"valid", []sla.SpecialDay{{Date: d("2026-12-25"), Kind: sla.DayHoliday, Name: "Christmas"}}, ""},
-		{"impossible date", []sla.SpecialDay{{Date: sla.Date{Year: 2026, Month: 2, Day: 29}, Kind: sla.DayHoliday, Name: "X"}}, "does not exist"},
-		{"duplicate", []sla.SpecialDay{
-			{Date: d("2026-12-25"), Kind: sla.DayHoliday, Name: "Christmas"},
-			{Date: d("2026-12-25"), Kind: sla.DayHoliday, Name: "Again"},
+		{"valid", []aftercare.SpecialDay{{Date: d("2026-12-25"), Kind: aftercare.DayHoliday, Name: "Christmas"}}, ""},
+		{"impossible date", []aftercare.SpecialDay{{Date: aftercare.Date{Year: 2026, Month: 2, Day: 29}, Kind: aftercare.DayHoliday, Name: "X"}}, "does not exist"},
+		{"duplicate", []aftercare.SpecialDay{
+			{Date: d("2026-12-25"), Kind: aftercare.DayHoliday, Name: "Christmas"},
+			{Date: d("2026-12-25"), Kind: aftercare.DayHoliday, Name: "Again"},
 		}, "special day 2: date 2026-12-25 repeats special day 1"},
 	}
 	for _, tt := range tests {
@@ -123,32 +123,4 @@ func TestNewHolidaySet(t *testing.T) {
 			assert.Contains(t, aftercare.ErrorMessage(err), tt.want)
 		})
 	}
-}
-
-func TestDate(t *testing.T) {
-	tests := []struct {
-		in      string
-		weekday time.Weekday
-	}{
-		{"1970-01-01", time.Thursday},
-		{"1969-12-31", time.Wednesday},
-		{"2000-02-29", time.Tuesday},
-		{"2026-02-14", time.Saturday},
-		{"2026-09-20", time.Sunday},
-		{"2100-03-01", time.Monday},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			d, err := sla.ParseDate(tt.in)
-			require.NoError(t, err)
-			assert.True(t, d.Valid(), "ParseDate(%q).Valid() = false", tt.in)
-			assert.Equal(t, tt.in, d.String())
-			assert.Equal(t, tt.weekday, d.Weekday(), "ParseDate(%q).Weekday() = %v, want %v", tt.in, d.Weekday(), tt.weekday)
-		})
-	}
-	for _, bad := range []string{"2026-13-01", "2026-02-29", "26-01-01", ""} {
-		_, err := sla.ParseDate(bad)
-		assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "ParseDate(%q) error = %v, want EINVALID", bad, err)
-	}
-	assert.False(t, sla.Date{Year: 2026, Month: 4, Day: 31}.Valid(), "2026-04-31 is not a date")
 }

@@ -40,16 +40,16 @@ func TestFastEqualsReference(t *testing.T) {
 func TestAroundTheClockIsWallTime(t *testing.T) {
 	g := newGenerator(t, 2)
 	for i := range propertyCases {
-		cal, _ := g.calendar(t, sla.Coverage24x7)
+		cal, _ := g.calendar(t, aftercare.Coverage24x7)
 		start := g.instant(cal.Location())
 		d := time.Duration(1+g.rng.IntN(400*60)) * time.Minute
 		now := start.Add(d)
 		got := sla.Elapsed(start, now, cal, nil)
 		require.Equal(t, d, got, "case %d: Elapsed over %s of wall time = %s in %s", i, d, got, cal.Location())
-		deadline := sla.Deadline(start, sla.Wall(d), cal, nil)
+		deadline := sla.Deadline(start, aftercare.WallTarget(d), cal, nil)
 		require.True(t, now.Equal(deadline), "case %d: Deadline(%s, %s) = %s, want %s", i, start, d, deadline, now)
 		bh := time.Duration(1+g.rng.IntN(100)) * time.Hour
-		deadline = sla.Deadline(start, sla.BusinessHours(int(bh/time.Hour)), cal, nil)
+		deadline = sla.Deadline(start, aftercare.BusinessHoursTarget(int(bh/time.Hour)), cal, nil)
 		require.True(t, start.Add(bh).Equal(deadline), "case %d: Deadline(%s, %s of BH) = %s on 24x7", i, start, bh, deadline)
 	}
 }
@@ -58,16 +58,16 @@ func TestLongerTargetNeverEarlier(t *testing.T) {
 	g := newGenerator(t, 3)
 	for i := range propertyCases {
 		s := g.scenario(t)
-		var shorter, longer sla.Target
+		var shorter, longer aftercare.SLATarget
 		switch g.rng.IntN(3) {
 		case 0:
 			n := 1 + g.rng.IntN(60)
-			shorter, longer = sla.BusinessHours(n), sla.BusinessHours(n+1+g.rng.IntN(30))
+			shorter, longer = aftercare.BusinessHoursTarget(n), aftercare.BusinessHoursTarget(n+1+g.rng.IntN(30))
 		case 1:
 			n := 1 + g.rng.IntN(10)
-			shorter, longer = sla.BusinessDays(n), sla.BusinessDays(n+1+g.rng.IntN(5))
+			shorter, longer = aftercare.BusinessDaysTarget(n), aftercare.BusinessDaysTarget(n+1+g.rng.IntN(5))
 		default:
-			shorter, longer = sla.NextBusinessDay(), sla.BusinessDays(2)
+			shorter, longer = aftercare.NextBusinessDayTarget(), aftercare.BusinessDaysTarget(2)
 		}
 		a := sla.Deadline(s.start, shorter, s.cal, s.pauses)
 		b := sla.Deadline(s.start, longer, s.cal, s.pauses)
@@ -135,8 +135,8 @@ func TestBreachedIffStoppedAfterDeadline(t *testing.T) {
 		now := stop.Add(time.Duration(g.rng.IntN(24*60)) * time.Minute)
 		got := sla.StateAt(now, deadline, stop, s.pauses)
 		breached := !deadline.IsZero() && stop.After(deadline)
-		require.Equal(t, breached, got == sla.StateBreached, "case %d: stopped %s, deadline %s: state %q; %v", i, stop, deadline, got, s)
-		require.Contains(t, []sla.State{sla.StateMet, sla.StateBreached}, got, "case %d: a stopped clock is met or breached", i)
+		require.Equal(t, breached, got == aftercare.ClockBreached, "case %d: stopped %s, deadline %s: state %q; %v", i, stop, deadline, got, s)
+		require.Contains(t, []aftercare.ClockState{aftercare.ClockMet, aftercare.ClockBreached}, got, "case %d: a stopped clock is met or breached", i)
 	}
 }
 

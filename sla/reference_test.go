@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/sla"
 )
 
@@ -17,7 +18,7 @@ import (
 // whole minute, and no daylight-saving change may fall inside 09:00–18:00
 // local (none does in the zones of cities.csv).
 type reference struct {
-	coverage sla.Coverage
+	coverage aftercare.SLACoverage
 	loc      *time.Location
 	holidays sla.HolidaySet
 }
@@ -26,21 +27,21 @@ type reference struct {
 const referenceHorizon = 120 * 24 * time.Hour
 
 // businessDay reports whether d is a business day.
-func (r reference) businessDay(d sla.Date) bool {
-	if r.coverage == sla.Coverage24x7 {
+func (r reference) businessDay(d aftercare.Date) bool {
+	if r.coverage == aftercare.Coverage24x7 {
 		return true
 	}
 	if kind, ok := r.holidays.Kind(d); ok {
-		return kind == sla.DayWorkday
+		return kind == aftercare.DayWorkday
 	}
 	wd := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Weekday()
 	return wd != time.Saturday && wd != time.Sunday
 }
 
 // nextBusinessDay returns the first business day after d.
-func (r reference) nextBusinessDay(d sla.Date) sla.Date {
+func (r reference) nextBusinessDay(d aftercare.Date) aftercare.Date {
 	for {
-		d = sla.DateOf(time.Date(d.Year, d.Month, d.Day+1, 12, 0, 0, 0, time.UTC))
+		d = aftercare.DateOf(time.Date(d.Year, d.Month, d.Day+1, 12, 0, 0, 0, time.UTC))
 		if r.businessDay(d) {
 			return d
 		}
@@ -54,11 +55,11 @@ func (r reference) counts(m time.Time, pauses []sla.Pause) bool {
 			return false
 		}
 	}
-	if r.coverage == sla.Coverage24x7 {
+	if r.coverage == aftercare.Coverage24x7 {
 		return true
 	}
 	l := m.In(r.loc)
-	return r.businessDay(sla.DateOf(l)) && l.Hour() >= 9 && l.Hour() < 18
+	return r.businessDay(aftercare.DateOf(l)) && l.Hour() >= 9 && l.Hour() < 18
 }
 
 // elapsed counts the minutes in [start, now) that count.
@@ -92,23 +93,23 @@ func (r reference) spend(start time.Time, budget time.Duration, pauses []sla.Pau
 
 // budget returns the business time target t grants a clock started at
 // start, read off the target's text.
-func (r reference) budget(tb testing.TB, start time.Time, t sla.Target) time.Duration {
+func (r reference) budget(tb testing.TB, start time.Time, t aftercare.SLATarget) time.Duration {
 	tb.Helper()
 	text := t.String()
 	switch t.Kind() {
-	case sla.TargetWall:
+	case aftercare.TargetWall:
 		d, err := time.ParseDuration(text)
 		require.NoError(tb, err)
 		return d
-	case sla.TargetBusinessHours:
+	case aftercare.TargetBusinessHours:
 		n, err := strconv.Atoi(strings.TrimSuffix(text, "BH"))
 		require.NoError(tb, err)
 		return time.Duration(n) * time.Hour
-	case sla.TargetBusinessDays:
+	case aftercare.TargetBusinessDays:
 		n, err := strconv.Atoi(strings.TrimSuffix(text, "BD"))
 		require.NoError(tb, err)
 		return r.elapsed(start, r.closeOfBusiness(start, n, r.closing()), nil)
-	case sla.TargetNextBusinessDay:
+	case aftercare.TargetNextBusinessDay:
 		return r.elapsed(start, r.closeOfBusiness(start, 1, 16), nil)
 	}
 	return 0
@@ -116,7 +117,7 @@ func (r reference) budget(tb testing.TB, start time.Time, t sla.Target) time.Dur
 
 // closing is the local hour at which a business day ends.
 func (r reference) closing() int {
-	if r.coverage == sla.Coverage24x7 {
+	if r.coverage == aftercare.Coverage24x7 {
 		return 24
 	}
 	return 18
@@ -125,7 +126,7 @@ func (r reference) closing() int {
 // closeOfBusiness returns the close of the days-th business day after the
 // request day of a request at start, with the cut-off at a local hour.
 func (r reference) closeOfBusiness(start time.Time, days, cutoffHour int) time.Time {
-	day := sla.DateOf(start.In(r.loc))
+	day := aftercare.DateOf(start.In(r.loc))
 	cutoff := time.Date(day.Year, day.Month, day.Day, cutoffHour, 0, 0, 0, r.loc)
 	if !r.businessDay(day) || start.After(cutoff) {
 		day = r.nextBusinessDay(day)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"github.com/aftercare/aftercare/workflows/workflowstest"
 	"github.com/stretchr/testify/assert"
@@ -51,7 +50,7 @@ func TestContinueAsNewOnTheRealServer(t *testing.T) {
 	time.Sleep(time.Second)
 	require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionAcknowledge}))
 	for range 8 {
-		require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionAwaitCustomer, Reason: string(sla.PauseSiteAccess)}))
+		require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionAwaitCustomer, Reason: string(aftercare.PauseSiteAccess)}))
 		time.Sleep(500 * time.Millisecond)
 		require.NoError(t, update(workflows.TransitionInput{Action: aftercare.ActionCustomerResponded}))
 		time.Sleep(500 * time.Millisecond)

@@ -1,7 +1,7 @@
 package workflows
 
 import (
-	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -68,21 +68,14 @@ func (inc *incident) nextWake() time.Time {
 }
 
 // fire marks a due level fired at now and returns what to record of it.
-func (inc *incident) fire(d due, now time.Time, seq int64) (aftercare.EscalationFired, error) {
+func (inc *incident) fire(d due, now time.Time, seq int64) aftercare.EscalationFired {
 	rec := inc.Clocks[d.clock]
 	lv := inc.Inputs.Policy.Ladder[d.level-1]
 	rec.Fired = d.level
 	rec.Fires = append(rec.Fires, Fire{Level: d.level, Percent: lv.Percent, DueAt: d.at, FiredAt: now})
-	actions := make([]string, len(lv.Actions))
-	for i, a := range lv.Actions {
-		actions[i] = string(a)
-	}
-	snaps, err := inc.snapshots(now)
-	if err != nil {
-		return aftercare.EscalationFired{}, err
-	}
+	actions := slices.Clone(lv.Actions)
 	var snap aftercare.ClockSnapshot
-	for _, s := range snaps {
+	for _, s := range inc.snapshots(now) {
 		if s.Kind == d.clock {
 			snap = s
 		}
@@ -95,42 +88,19 @@ func (inc *incident) fire(d due, now time.Time, seq int64) (aftercare.Escalation
 		IncidentID: inc.Inputs.IncidentID, Clock: d.clock, Level: d.level, Percent: lv.Percent,
 		Actions: actions, DueAt: d.at, FiredAt: now,
 	}
-	body, err := json.Marshal(notification{
+	body := aftercare.EscalationNotice{
 		Kind: "escalation", IncidentID: inc.Inputs.IncidentID, IncidentNumber: inc.Inputs.Number,
 		AccountID: inc.Inputs.AccountID, Tier: inc.Inputs.Tier, Priority: inc.Priority, Status: inc.Status,
 		Clock: d.clock, Level: d.level, Percent: lv.Percent, Actions: actions, Breach: lv.Percent >= 100,
-		DueAt: d.at, FiredAt: now, Deadline: snap.Deadline, Target: snap.Target,
-	})
-	if err != nil {
-		return aftercare.EscalationFired{}, err
+		DueAt: d.at, FiredAt: now, Deadline: snap.Deadline, Target: snap.Target.String(),
 	}
 	return aftercare.EscalationFired{
 		Escalation: esc, AccountID: inc.Inputs.AccountID, Version: seq, Clock: snap, Notification: body,
 		Key: escalationKey(inc.Inputs.IncidentID, d.clock, d.level),
-	}, nil
+	}
 }
 
 // escalationKey identifies one level of one clock of one incident.
 func escalationKey(incidentID string, clock aftercare.ClockKind, level int) string {
 	return "escalation:" + incidentID + ":" + string(clock) + ":" + strconv.Itoa(level)
-}
-
-// notification is the JSON body webhooks receive for an escalation.
-type notification struct {
-	Kind           string                   `json:"kind"`
-	IncidentID     string                   `json:"incident_id"`
-	IncidentNumber int64                    `json:"incident_number"`
-	AccountID      string                   `json:"account_id"`
-	Tier           aftercare.Tier           `json:"tier"`
-	Priority       aftercare.Priority       `json:"priority"`
-	Status         aftercare.IncidentStatus `json:"status"`
-	Clock          aftercare.ClockKind      `json:"clock"`
-	Level          int                      `json:"level"`
-	Percent        int                      `json:"percent"`
-	Actions        []string                 `json:"actions"`
-	Breach         bool                     `json:"breach"`
-	Target         string                   `json:"target"`
-	Deadline       *time.Time               `json:"deadline,omitempty"`
-	DueAt          time.Time                `json:"due_at"`
-	FiredAt        time.Time                `json:"fired_at"`
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,7 +30,7 @@ func TestNoRedispatchOnceAnEngineerIsEnRoute(t *testing.T) {
 		"cancel:cancelled"}, h.path())
 	var redispatching []aftercare.ClockKind
 	for _, e := range h.escalations {
-		if slices.Contains(e.Actions, "redispatch") {
+		if slices.Contains(e.Actions, aftercare.EscalationRedispatch) {
 			redispatching = append(redispatching, e.Clock.Kind)
 		}
 	}
@@ -50,12 +49,12 @@ func TestRecomputeKeepsTheLadderItWasFiledWith(t *testing.T) {
 	h.onDispatch("")
 	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
 	h.env.RegisterDelayedCallback(func() {
-		p, err := sla.Effective(h.inputs.Policy, []sla.Override{{Priority: aftercare.P1, Clock: aftercare.ClockOnSite, Target: sla.Wall(8 * time.Hour)}})
+		p, err := h.inputs.Policy.WithOverrides([]aftercare.SLAOverride{{Priority: aftercare.P1, Clock: aftercare.ClockOnSite, Target: aftercare.WallTarget(8 * time.Hour)}})
 		require.NoError(t, err)
-		p.Ladder = sla.Ladder{
-			{Percent: 25, Actions: []sla.Action{sla.ActionWarnEngineer}},
-			{Percent: 50, Actions: []sla.Action{sla.ActionWarnDispatcher}},
-			{Percent: 100, Actions: []sla.Action{sla.ActionBreach}},
+		p.Ladder = aftercare.EscalationLadder{
+			{Percent: 25, Actions: []aftercare.EscalationAction{aftercare.EscalationWarnEngineer}},
+			{Percent: 50, Actions: []aftercare.EscalationAction{aftercare.EscalationWarnDispatcher}},
+			{Percent: 100, Actions: []aftercare.EscalationAction{aftercare.EscalationBreach}},
 		}
 		require.NoError(t, p.Ladder.Validate())
 		h.inputs.Policy = p

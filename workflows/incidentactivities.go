@@ -2,14 +2,10 @@ package workflows
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -46,39 +42,13 @@ func (a *Activities) LoadSLAInputs(ctx context.Context, in LoadSLAInputsInput) (
 // slaInputs turns the facts of an incident into the workflow's inputs.
 func slaInputs(f *aftercare.SLAFacts) (SLAInputs, error) {
 	inc := f.Incident
-	defaults, err := sla.DefaultPolicy(inc.Tier)
+	policy, err := aftercare.EffectiveSLAPolicy(inc.Tier, f.TierPolicy, f.Overrides)
 	if err != nil {
 		return SLAInputs{}, err
 	}
-	if len(f.TierPolicy) > 0 {
-		if err := json.Unmarshal(f.TierPolicy, &defaults); err != nil {
-			return SLAInputs{}, fmt.Errorf("%s tier policy: %w", inc.Tier, err)
-		}
-	}
-	keys := make([]string, 0, len(f.Overrides))
-	for k := range f.Overrides {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	overrides := make([]sla.Override, 0, len(keys))
-	for _, k := range keys {
-		o, err := sla.ParseOverride(k, f.Overrides[k])
-		if err != nil {
-			return SLAInputs{}, err
-		}
-		overrides = append(overrides, o)
-	}
-	policy, err := sla.Effective(defaults, overrides)
-	if err != nil {
-		return SLAInputs{}, err
-	}
-	days := make([]sla.SpecialDay, 0, len(f.Holidays))
-	for _, h := range f.Holidays {
-		d, err := sla.ParseDate(h.Date)
-		if err != nil {
-			return SLAInputs{}, fmt.Errorf("holiday %s of %s: %w", h.Date, h.Country, err)
-		}
-		days = append(days, sla.SpecialDay{Date: d, Kind: sla.DayKind(h.Kind), Name: h.Name})
+	days := make([]aftercare.SpecialDay, len(f.Holidays))
+	for i, h := range f.Holidays {
+		days[i] = h.SpecialDay
 	}
 	return SLAInputs{
 		IncidentID: inc.ID, AccountID: inc.AccountID, Number: inc.Number, Tier: inc.Tier, Priority: inc.Priority,

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -21,7 +20,7 @@ const QuoteExpiryRetry = time.Hour
 // incident leaves awaiting_customer.
 func (r *run) watchQuote(ctx workflow.Context, in TransitionInput) {
 	switch {
-	case in.Action == aftercare.ActionAwaitCustomer && sla.PauseReason(in.Reason) == sla.PauseQuoteApproval:
+	case in.Action == aftercare.ActionAwaitCustomer && aftercare.PauseReason(in.Reason) == aftercare.PauseQuoteApproval:
 		r.inc.QuoteLapses = workflow.Now(ctx).Add(aftercare.QuoteValidFor)
 	case r.inc.Status != aftercare.StatusAwaitingCustomer:
 		r.inc.QuoteLapses = time.Time{}

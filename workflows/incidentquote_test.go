@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
@@ -48,7 +47,7 @@ func TestQuoteHoldsTheClocksUntilApprovedThenDispatches(t *testing.T) {
 	h := newHarness(t, nil)
 	asked := h.onQuotedDispatch()
 	wait := act(aftercare.ActionAwaitCustomer)
-	wait.Reason = string(sla.PauseQuoteApproval)
+	wait.Reason = string(aftercare.PauseQuoteApproval)
 	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
 	h.at(10*time.Minute, act(aftercare.ActionQuote))
 	h.at(11*time.Minute, wait)
@@ -77,7 +76,7 @@ func TestUncoveredWorkWaitsForTheQuoteBeforeDispatching(t *testing.T) {
 	h := newHarness(t, func(in *workflows.SLAInputs) { in.AdvanceParts, in.NeedsQuote = true, true })
 	asked := h.onQuotedDispatch()
 	wait := act(aftercare.ActionAwaitCustomer)
-	wait.Reason = string(sla.PauseQuoteApproval)
+	wait.Reason = string(aftercare.PauseQuoteApproval)
 	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
 	h.at(10*time.Minute, act(aftercare.ActionQuote))
 	h.at(11*time.Minute, wait)
@@ -109,7 +108,7 @@ func awaitQuote(h *harness) {
 	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
 	h.at(9*time.Minute, act(aftercare.ActionQuote))
 	wait := act(aftercare.ActionAwaitCustomer)
-	wait.Reason = string(sla.PauseQuoteApproval)
+	wait.Reason = string(aftercare.PauseQuoteApproval)
 	h.at(10*time.Minute, wait)
 }
 

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -23,8 +22,8 @@ type SLAInputs struct {
 	// CreatedAt is the registration instant every clock starts from.
 	CreatedAt      time.Time
 	TimeZone       string
-	Holidays       []sla.SpecialDay
-	Policy         sla.Policy
+	Holidays       []aftercare.SpecialDay
+	Policy         aftercare.SLAPolicy
 	OnSiteEntitled bool
 	// AdvanceParts: dispatch (and so the parts) leaves when the incident is
 	// filed, before diagnosis.
@@ -54,7 +53,7 @@ type IncidentState struct {
 
 // ClockRecord is one clock's history in the workflow's state.
 type ClockRecord struct {
-	Events []sla.Event
+	Events []aftercare.ClockEvent
 	// Fired is how many levels of the ladder have fired, lowest first. It
 	// counts positions in the incident's own ladder, which recomputing the
 	// SLA keeps (see incident.reload).
@@ -105,8 +104,8 @@ func newIncident(st IncidentState) (*incident, error) {
 }
 
 // apply folds one event into a clock, starting the clock's record on
-// EventStarted, and keeps the event for the record.
-func (inc *incident) apply(kind aftercare.ClockKind, e sla.Event) error {
+// aftercare.ClockEventStarted, and keeps the event for the record.
+func (inc *incident) apply(kind aftercare.ClockKind, e aftercare.ClockEvent) error {
 	c, ok := inc.clocks[kind]
 	if !ok {
 		var err error
@@ -140,33 +139,29 @@ func (inc *incident) going() []aftercare.ClockKind {
 }
 
 // snapshots returns every started clock as it stands at now.
-func (inc *incident) snapshots(now time.Time) ([]aftercare.ClockSnapshot, error) {
+func (inc *incident) snapshots(now time.Time) []aftercare.ClockSnapshot {
 	var out []aftercare.ClockSnapshot
 	for _, k := range aftercare.ClockKinds {
 		c, ok := inc.clocks[k]
 		if !ok {
 			continue
 		}
-		events, err := json.Marshal(inc.Clocks[k].Events)
-		if err != nil {
-			return nil, err
-		}
 		s := aftercare.ClockSnapshot{
 			Kind:      k,
-			Target:    c.Terms().Target.String(),
-			Coverage:  string(c.Terms().Coverage),
+			Target:    c.Terms().Target,
+			Coverage:  c.Terms().Coverage,
 			TimeZone:  inc.Inputs.TimeZone,
 			StartedAt: c.Start(),
 			Deadline:  timePtr(c.Deadline()),
 			StoppedAt: timePtr(c.Stop()),
 			Budget:    c.Budget(),
 			Paused:    pausedFor(c.Pauses(), now),
-			State:     aftercare.ClockState(c.State(now)),
-			Events:    events,
+			State:     c.State(now),
+			Events:    slices.Clone(inc.Clocks[k].Events),
 		}
 		out = append(out, s)
 	}
-	return out, nil
+	return out
 }
 
 // pausedFor returns the wall time of pauses up to now.
@@ -202,7 +197,7 @@ type ClockStatus struct {
 	Budget    time.Duration
 	Elapsed   time.Duration
 	Remaining time.Duration
-	State     sla.State
+	State     aftercare.ClockState
 	Pauses    []sla.Pause
 	Fires     []Fire
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -132,7 +131,7 @@ func (r *run) load(ctx workflow.Context) error {
 			return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
 		}
 		if applies {
-			if err := inc.apply(k, sla.Event{Kind: sla.EventStarted, At: inputs.CreatedAt, By: systemActor, Terms: terms}); err != nil {
+			if err := inc.apply(k, aftercare.ClockEvent{Kind: aftercare.ClockEventStarted, At: inputs.CreatedAt, By: systemActor, Terms: terms}); err != nil {
 				return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
 			}
 		}
@@ -212,11 +211,8 @@ func (r *run) fireDue(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
 	for _, d := range r.inc.dueAt(now) {
 		r.inc.Seq++
-		fired, err := r.inc.fire(d, now, r.inc.Seq)
-		if err != nil {
-			return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
-		}
-		if slices.Contains(fired.Actions, string(sla.ActionRedispatch)) && r.inc.wantsDispatch() {
+		fired := r.inc.fire(d, now, r.inc.Seq)
+		if slices.Contains(fired.Actions, aftercare.EscalationRedispatch) && r.inc.wantsDispatch() {
 			r.pendingDispatch = "escalation: redispatch" // nobody is on the way yet
 		}
 		if err := local(ctx, RecordEscalationActivityName, fired, nil); err != nil {
@@ -281,10 +277,7 @@ func (r *run) reload(ctx workflow.Context, in TransitionInput) error {
 // database.
 func (r *run) record(ctx workflow.Context, kind string, from, to aftercare.IncidentStatus, in TransitionInput, data map[string]any) error {
 	now := workflow.Now(ctx)
-	snaps, err := r.inc.snapshots(now)
-	if err != nil {
-		return temporal.NewNonRetryableApplicationError(err.Error(), aftercare.ErrorCode(err), err)
-	}
+	snaps := r.inc.snapshots(now)
 	r.inc.Seq++
 	if in.Note != "" {
 		if data == nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
@@ -49,7 +48,7 @@ func newHarness(t *testing.T, edit func(*workflows.SLAInputs)) *harness {
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	workflows.Register(env, &workflows.Activities{})
-	policy, err := sla.DefaultPolicy(aftercare.TierPlatinum)
+	policy, err := aftercare.DefaultSLAPolicy(aftercare.TierPlatinum)
 	require.NoError(t, err)
 	h := &harness{t: t, env: env, inputs: workflows.SLAInputs{
 		IncidentID: "00000000-0000-4000-8000-000000000001", AccountID: "00000000-0000-4000-8000-0000000000aa",
@@ -156,7 +155,7 @@ func TestLadderFiresEveryLevelOfEveryClockOnTime(t *testing.T) {
 	for _, e := range h.escalations {
 		if e.Percent == 100 {
 			assert.Equal(t, aftercare.ClockBreached, e.Clock.State, "the %s clock at its deadline", e.Clock.Kind)
-			assert.Contains(t, e.Actions, string(sla.ActionBreach))
+			assert.Contains(t, e.Actions, aftercare.EscalationBreach)
 		}
 		assert.Equal(t, "escalation:"+h.inputs.IncidentID+":"+string(e.Clock.Kind)+":"+strconv.Itoa(e.Level), e.Key)
 	}
@@ -196,7 +195,7 @@ func TestPauseMovesOnSiteAndRestoreButNotResponse(t *testing.T) {
 	h := newHarness(t, nil)
 	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
 	wait := act(aftercare.ActionAwaitCustomer)
-	wait.Reason = string(sla.PauseSiteAccess)
+	wait.Reason = string(aftercare.PauseSiteAccess)
 	h.at(time.Hour, wait)
 	var paused, resumed workflows.SLAStatus
 	h.query(2*time.Hour, &paused)
@@ -221,15 +220,15 @@ func TestPauseMovesOnSiteAndRestoreButNotResponse(t *testing.T) {
 	assert.Equal(t, want, h.firings())
 	require.Len(t, paused.Clocks, 3)
 	assert.Equal(t, aftercare.StatusAwaitingCustomer, paused.Status)
-	assert.Equal(t, sla.StateMet, paused.Clocks[0].State, "the response clock stopped at acknowledgement")
-	assert.Equal(t, sla.StatePaused, paused.Clocks[1].State)
+	assert.Equal(t, aftercare.ClockMet, paused.Clocks[0].State, "the response clock stopped at acknowledgement")
+	assert.Equal(t, aftercare.ClockPaused, paused.Clocks[1].State)
 	assert.True(t, paused.Clocks[1].Deadline.IsZero(), "a paused clock has no deadline")
 	assert.Equal(t, time.Hour, paused.Clocks[1].Elapsed)
 	assert.Equal(t, aftercare.StatusTriaged, resumed.Status, "the incident returns to where it was")
 	assert.Equal(t, start.Add(6*time.Hour), resumed.Clocks[1].Deadline)
 	assert.Equal(t, time.Hour+time.Minute, resumed.Clocks[1].Elapsed)
 	require.Len(t, resumed.Clocks[1].Pauses, 1)
-	assert.Equal(t, sla.PauseSiteAccess, resumed.Clocks[1].Pauses[0].Reason)
+	assert.Equal(t, aftercare.PauseSiteAccess, resumed.Clocks[1].Pauses[0].Reason)
 }
 
 func TestPriorityChangeRetargetsKeepingPauseTime(t *testing.T) {
@@ -237,7 +236,7 @@ func TestPriorityChangeRetargetsKeepingPauseTime(t *testing.T) {
 	// Platinum P3: response 2h, on-site NBD, restore 3BD (24x7).
 	h.at(10*time.Minute, act(aftercare.ActionAcknowledge))
 	wait := act(aftercare.ActionAwaitCustomer)
-	wait.Reason = string(sla.PauseQuoteApproval)
+	wait.Reason = string(aftercare.PauseQuoteApproval)
 	h.at(20*time.Minute, wait)
 	h.at(50*time.Minute, act(aftercare.ActionCustomerResponded))
 	up := act(aftercare.ActionChangePriority)
@@ -342,7 +341,7 @@ func TestContinueAsNewCarriesTheClocks(t *testing.T) {
 	h := newHarness(t, nil)
 	h.at(5*time.Minute, act(aftercare.ActionAcknowledge))
 	wait := act(aftercare.ActionAwaitCustomer)
-	wait.Reason = string(sla.PauseCustomerUnreachable)
+	wait.Reason = string(aftercare.PauseCustomerUnreachable)
 	// The history grows long; the next change makes the run continue.
 	h.env.RegisterDelayedCallback(func() { h.env.SetCurrentHistoryLength(30) }, 20*time.Minute)
 	h.at(30*time.Minute, wait)
@@ -382,13 +381,13 @@ func TestContinueAsNewCarriesTheClocks(t *testing.T) {
 func TestRecomputeFollowsNewTermsKeepingPauseTime(t *testing.T) {
 	h := newHarness(t, nil)
 	wait := act(aftercare.ActionAwaitCustomer)
-	wait.Reason = string(sla.PauseSiteAccess)
+	wait.Reason = string(aftercare.PauseSiteAccess)
 	h.at(30*time.Minute, act(aftercare.ActionAcknowledge))
 	h.at(time.Hour, wait)
 	h.at(90*time.Minute, act(aftercare.ActionCustomerResponded))
 	// The contract's on-site target becomes 8h; the next load returns it.
 	h.env.RegisterDelayedCallback(func() {
-		p, err := sla.Effective(h.inputs.Policy, []sla.Override{{Priority: aftercare.P1, Clock: aftercare.ClockOnSite, Target: sla.Wall(8 * time.Hour)}})
+		p, err := h.inputs.Policy.WithOverrides([]aftercare.SLAOverride{{Priority: aftercare.P1, Clock: aftercare.ClockOnSite, Target: aftercare.WallTarget(8 * time.Hour)}})
 		require.NoError(t, err)
 		h.inputs.Policy = p
 	}, 100*time.Minute)

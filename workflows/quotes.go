@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 )
 
 // Quotes implements aftercare.QuoteService: the store keeps each quote, and
@@ -75,7 +74,7 @@ func (q *Quotes) SendQuote(ctx context.Context, id string) (*aftercare.Quote, er
 	}
 	if inc.Status == aftercare.StatusQuoted {
 		if _, err = q.Lifecycle.Transition(ctx, aftercare.LifecycleRequest{IncidentID: inc.ID,
-			Action: aftercare.ActionAwaitCustomer, Reason: string(sla.PauseQuoteApproval), Note: note}); err != nil {
+			Action: aftercare.ActionAwaitCustomer, Reason: string(aftercare.PauseQuoteApproval), Note: note}); err != nil {
 			return nil, err
 		}
 	}

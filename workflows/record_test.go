@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"github.com/aftercare/aftercare/workflows/workflowstest"
 	"github.com/stretchr/testify/assert"
@@ -164,7 +163,7 @@ func recordLadder(t *testing.T) {
 	time.Sleep(4 * time.Second) // the response clock breaches
 	r.transitions(id, aftercare.ActionAcknowledge)
 	assert.Error(t, r.transition(id, aftercare.ActionRepair, ""), "nobody is on site to repair")
-	require.NoError(t, r.transition(id, aftercare.ActionAwaitCustomer, string(sla.PauseSiteAccess)))
+	require.NoError(t, r.transition(id, aftercare.ActionAwaitCustomer, string(aftercare.PauseSiteAccess)))
 	time.Sleep(2 * time.Second)
 	r.transitions(id, aftercare.ActionCustomerResponded)
 	update, err := r.c.UpdateWorkflow(r.ctx, client.UpdateWorkflowOptions{
@@ -196,7 +195,7 @@ func recordRepair(t *testing.T) {
 	id := run.GetID()
 	r.awaitFiled(store)
 	r.transitions(id, aftercare.ActionAcknowledge, aftercare.ActionQuote)
-	require.NoError(t, r.transition(id, aftercare.ActionAwaitCustomer, string(sla.PauseQuoteApproval)))
+	require.NoError(t, r.transition(id, aftercare.ActionAwaitCustomer, string(aftercare.PauseQuoteApproval)))
 	r.transitions(id, aftercare.ActionCustomerResponded, aftercare.ActionApprove)
 	r.awaitStatus(id, aftercare.StatusDispatched) // the workflow dispatches the approved work itself
 	r.transitions(id, aftercare.ActionDepart, aftercare.ActionArrive, aftercare.ActionRepair, aftercare.ActionVerify,
@@ -227,7 +226,7 @@ func recordQuoteExpiry(t *testing.T) {
 	id := first.GetID()
 	r.awaitFiled(store)
 	r.transitions(id, aftercare.ActionAcknowledge, aftercare.ActionQuote)
-	require.NoError(t, r.transition(id, aftercare.ActionAwaitCustomer, string(sla.PauseQuoteApproval)))
+	require.NoError(t, r.transition(id, aftercare.ActionAwaitCustomer, string(aftercare.PauseQuoteApproval)))
 	require.Equal(t, first.GetRunID(), r.currentRun(id), "the run did not continue before the hold")
 	// Recomputing the SLA, as an admin may while the customer decides,
 	// grows the history until the run continues as new.

@@ -48,7 +48,7 @@ func (inc *incident) check(in TransitionInput) (aftercare.IncidentStatus, error)
 	}
 	switch in.Action {
 	case aftercare.ActionAwaitCustomer:
-		if r := sla.PauseReason(in.Reason); !r.AwaitingCustomer() {
+		if r := aftercare.PauseReason(in.Reason); !r.AwaitingCustomer() {
 			return "", aftercare.Errorf(aftercare.EINVALID,
 				"waiting on the customer needs a reason: quote_approval, site_access or customer_unreachable, not %q", in.Reason)
 		}
@@ -99,7 +99,7 @@ func (inc *incident) clockEvents(in TransitionInput, by string, now time.Time) e
 	stop := func(kinds ...aftercare.ClockKind) error {
 		for _, k := range kinds {
 			if c, ok := inc.clocks[k]; ok && c.Stop().IsZero() {
-				if err := inc.apply(k, sla.Event{Kind: sla.EventStopped, At: now, By: by}); err != nil {
+				if err := inc.apply(k, aftercare.ClockEvent{Kind: aftercare.ClockEventStopped, At: now, By: by}); err != nil {
 					return err
 				}
 			}
@@ -117,7 +117,7 @@ func (inc *incident) clockEvents(in TransitionInput, by string, now time.Time) e
 		return stop(aftercare.ClockKinds...)
 	case aftercare.ActionAwaitCustomer:
 		for _, k := range inc.going() {
-			e := sla.Event{Kind: sla.EventPaused, At: now, By: by, Reason: sla.PauseReason(in.Reason)}
+			e := aftercare.ClockEvent{Kind: aftercare.ClockEventPaused, At: now, By: by, Reason: aftercare.PauseReason(in.Reason)}
 			if err := inc.apply(k, e); err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func (inc *incident) clockEvents(in TransitionInput, by string, now time.Time) e
 	case aftercare.ActionCustomerResponded:
 		for _, k := range inc.going() {
 			if _, held := inc.clocks[k].Hold(); held {
-				if err := inc.apply(k, sla.Event{Kind: sla.EventResumed, At: now, By: by}); err != nil {
+				if err := inc.apply(k, aftercare.ClockEvent{Kind: aftercare.ClockEventResumed, At: now, By: by}); err != nil {
 					return err
 				}
 			}
@@ -174,11 +174,11 @@ func (inc *incident) retarget(pri aftercare.Priority, by string, now time.Time) 
 		switch {
 		case started && !c.Stop().IsZero():
 		case started && applies:
-			if err := inc.apply(k, sla.Event{Kind: sla.EventRetargeted, At: now, By: by, Terms: terms}); err != nil {
+			if err := inc.apply(k, aftercare.ClockEvent{Kind: aftercare.ClockEventRetargeted, At: now, By: by, Terms: terms}); err != nil {
 				return err
 			}
 		case started:
-			if err := inc.apply(k, sla.Event{Kind: sla.EventStopped, At: now, By: by}); err != nil {
+			if err := inc.apply(k, aftercare.ClockEvent{Kind: aftercare.ClockEventStopped, At: now, By: by}); err != nil {
 				return err
 			}
 		case applies && inc.startsWith(k):
@@ -218,13 +218,13 @@ func (inc *incident) reached(s aftercare.IncidentStatus) bool {
 
 // startClock starts a clock from registration; if now is already later, the
 // clock's hold (if the incident is on one) begins now.
-func (inc *incident) startClock(k aftercare.ClockKind, terms sla.Terms, now time.Time, by string) error {
-	if err := inc.apply(k, sla.Event{Kind: sla.EventStarted, At: inc.Inputs.CreatedAt, By: by, Terms: terms}); err != nil {
+func (inc *incident) startClock(k aftercare.ClockKind, terms aftercare.SLATerms, now time.Time, by string) error {
+	if err := inc.apply(k, aftercare.ClockEvent{Kind: aftercare.ClockEventStarted, At: inc.Inputs.CreatedAt, By: by, Terms: terms}); err != nil {
 		return err
 	}
 	if inc.Status == aftercare.StatusAwaitingCustomer {
 		if h, ok := inc.anyHold(); ok {
-			return inc.apply(k, sla.Event{Kind: sla.EventPaused, At: now, By: h.By, Reason: h.Reason})
+			return inc.apply(k, aftercare.ClockEvent{Kind: aftercare.ClockEventPaused, At: now, By: h.By, Reason: h.Reason})
 		}
 	}
 	return nil
@@ -245,10 +245,10 @@ func (inc *incident) anyHold() (sla.Hold, bool) {
 // service is entitled by the contract's on_site entitlement or by the tier
 // table itself, which grants it wherever its on-site cell has a target, so
 // the cell alone decides.
-func (inc *incident) terms(pri aftercare.Priority, k aftercare.ClockKind) (sla.Terms, bool, error) {
+func (inc *incident) terms(pri aftercare.Priority, k aftercare.ClockKind) (aftercare.SLATerms, bool, error) {
 	t, err := inc.Inputs.Policy.Terms(pri, k)
 	if err != nil {
-		return sla.Terms{}, false, err
+		return aftercare.SLATerms{}, false, err
 	}
 	return t, t.Target.Applies(), nil
 }
@@ -259,7 +259,7 @@ func (inc *incident) clone() IncidentState {
 	st.Clocks = make(map[aftercare.ClockKind]*ClockRecord, len(inc.Clocks))
 	for k, rec := range inc.Clocks {
 		cp := *rec
-		cp.Events = append([]sla.Event(nil), rec.Events...)
+		cp.Events = append([]aftercare.ClockEvent(nil), rec.Events...)
 		cp.Fires = append([]Fire(nil), rec.Fires...)
 		st.Clocks[k] = &cp
 	}

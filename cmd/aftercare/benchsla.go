@@ -15,8 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/aftercare/aftercare/workflows"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -47,8 +47,8 @@ type benchSLAConfig struct {
 // levels returns the offsets from registration at which the default
 // ladder's levels fall due on the measured incidents' response clock.
 func (c benchSLAConfig) levels() []time.Duration {
-	out := make([]time.Duration, 0, len(sla.DefaultLadder()))
-	for _, lv := range sla.DefaultLadder() {
+	out := make([]time.Duration, 0, len(aftercare.DefaultEscalationLadder()))
+	for _, lv := range aftercare.DefaultEscalationLadder() {
 		out = append(out, c.Target*time.Duration(lv.Percent)/100)
 	}
 	return out

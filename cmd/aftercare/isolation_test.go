@@ -13,7 +13,6 @@ import (
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2"
@@ -600,20 +599,16 @@ func TestMyNotificationsAreTheCallersOwn(t *testing.T) {
 			clocks, err := slas.FindSLAClocks(all, a.incident, time.Now())
 			return err == nil && len(clocks) > 0
 		})
-		for i, lv := range sla.DefaultLadder() {
-			actions := make([]string, len(lv.Actions))
-			for j, x := range lv.Actions {
-				actions[j] = string(x)
-			}
+		for i, lv := range aftercare.DefaultEscalationLadder() {
 			now := time.Now()
 			// Version 0 leaves the clock the workflow recorded as it is.
 			require.NoError(t, slas.RecordEscalation(ctx, aftercare.EscalationFired{
 				Escalation: aftercare.Escalation{IncidentID: a.incident, Clock: aftercare.ClockResponse, Level: i + 1,
-					Percent: lv.Percent, Actions: actions, DueAt: now, FiredAt: now},
+					Percent: lv.Percent, Actions: lv.Actions, DueAt: now, FiredAt: now},
 				Key: fmt.Sprintf("matrix:%s:%d", a.incident, i+1),
-				Clock: aftercare.ClockSnapshot{Kind: aftercare.ClockResponse, Target: "15m", Coverage: "24x7",
-					TimeZone: "Asia/Shanghai", StartedAt: now, State: aftercare.ClockRunning, Events: []byte(`[]`)},
-				Notification: []byte(`{}`)}, nil))
+				Clock: aftercare.ClockSnapshot{Kind: aftercare.ClockResponse, Target: aftercare.WallTarget(15 * time.Minute),
+					Coverage: aftercare.Coverage24x7, TimeZone: "Asia/Shanghai", StartedAt: now, State: aftercare.ClockRunning,
+					Events: []aftercare.ClockEvent{}}}, nil))
 		}
 		ns, err := notes.FindNotifications(ctx, a.incident)
 		require.NoError(t, err)

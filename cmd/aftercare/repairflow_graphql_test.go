@@ -126,7 +126,7 @@ func TestQuoteThroughGraphQL(t *testing.T) {
 		assert.Equal(t, aftercare.QuoteValidFor, until.Sub(sent), "a sent quote holds QuoteValidFor")
 		clocks, inc := clocksOf(t, m.URL(), w.customer, id)
 		assert.Equal(t, "AWAITING_CUSTOMER", inc["status"])
-		// A P1 on the standard tier runs all three clocks (sla.DefaultPolicy:
+		// A P1 on the standard tier runs all three clocks (aftercare.DefaultSLAPolicy:
 		// response 4 business hours, on-site next business day, restore 3
 		// business days), so on-site and restore must both be there.
 		for _, k := range []string{"ON_SITE", "RESTORE"} {

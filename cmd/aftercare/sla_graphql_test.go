@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/sla"
 	coderws "github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -316,7 +315,7 @@ func TestImportHolidays(t *testing.T) {
 // policyInput is a TierPolicyInput with a tier's default policy, changed by
 // edit (which may be nil).
 func policyInput(tier aftercare.Tier, edit func(cells []map[string]any)) map[string]any {
-	p, err := sla.DefaultPolicy(tier)
+	p, err := aftercare.DefaultSLAPolicy(tier)
 	if err != nil {
 		panic(err)
 	}

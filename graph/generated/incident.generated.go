@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/graph/model"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -69,7 +68,7 @@ type MutationResolver interface {
 	DispatchIncident(ctx context.Context, id string, note *string) (*aftercare.Incident, error)
 	DepartForIncident(ctx context.Context, id string, note *string) (*aftercare.Incident, error)
 	ArriveOnSite(ctx context.Context, id string, note *string) (*aftercare.Incident, error)
-	AwaitCustomer(ctx context.Context, id string, reason sla.PauseReason, note *string) (*aftercare.Incident, error)
+	AwaitCustomer(ctx context.Context, id string, reason aftercare.PauseReason, note *string) (*aftercare.Incident, error)
 	CustomerResponded(ctx context.Context, id string, note *string) (*aftercare.Incident, error)
 	RepairIncident(ctx context.Context, id string, note *string) (*aftercare.Incident, error)
 	VerifyIncident(ctx context.Context, id string, note *string) (*aftercare.Incident, error)
@@ -235,8 +234,8 @@ func (ec *executionContext) field_Mutation_awaitCustomer_args(ctx context.Contex
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (sla.PauseReason, error) {
-			return ec.unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason(ctx, v)
+		func(ctx context.Context, v any) (aftercare.PauseReason, error) {
+			return ec.unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚐPauseReason(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4348,7 +4347,7 @@ func (ec *executionContext) _Mutation_awaitCustomer(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AwaitCustomer(ctx, fc.Args["id"].(string), fc.Args["reason"].(sla.PauseReason), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().AwaitCustomer(ctx, fc.Args["id"].(string), fc.Args["reason"].(aftercare.PauseReason), fc.Args["note"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

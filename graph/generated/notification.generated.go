@@ -25,6 +25,8 @@ type NotificationResolver interface {
 	ID(ctx context.Context, obj *aftercare.Notification) (string, error)
 
 	Incident(ctx context.Context, obj *aftercare.Notification) (*aftercare.Incident, error)
+
+	Actions(ctx context.Context, obj *aftercare.Notification) ([]string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -384,7 +386,7 @@ func (ec *executionContext) _Notification_actions(ctx context.Context, field gra
 			return ec.fieldContext_Notification_actions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actions, nil
+			return ec.Resolvers.Notification().Actions(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -395,7 +397,7 @@ func (ec *executionContext) _Notification_actions(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Notification_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "String")
 }
 
 func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
@@ -655,10 +657,11 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actions":
-			out.Values[i] = ec._Notification_actions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_actions(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Notification_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

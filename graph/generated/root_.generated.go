@@ -11,7 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/graph/model"
-	"github.com/aftercare/aftercare/sla"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -42,6 +41,7 @@ type ResolverRoot interface {
 	Entitlement() EntitlementResolver
 	EntitlementUsage() EntitlementUsageResolver
 	Escalation() EscalationResolver
+	Holiday() HolidayResolver
 	Incident() IncidentResolver
 	IncidentEvent() IncidentEventResolver
 	InstalledPart() InstalledPartResolver
@@ -58,6 +58,7 @@ type ResolverRoot interface {
 	ShiftWindow() ShiftWindowResolver
 	Site() SiteResolver
 	SlaClock() SlaClockResolver
+	SlaPause() SlaPauseResolver
 	StockLevel() StockLevelResolver
 	Subscription() SubscriptionResolver
 	SurveySuppression() SurveySuppressionResolver
@@ -455,7 +456,7 @@ type ComplexityRoot struct {
 		ArriveOnSite            func(childComplexity int, id string, note *string) int
 		AssignEngineer          func(childComplexity int, incidentID string) int
 		AssignRole              func(childComplexity int, input model.RoleAssignmentInput) int
-		AwaitCustomer           func(childComplexity int, id string, reason sla.PauseReason, note *string) int
+		AwaitCustomer           func(childComplexity int, id string, reason aftercare.PauseReason, note *string) int
 		CancelContract          func(childComplexity int, id string, reason string) int
 		CancelIncident          func(childComplexity int, id string, reason string) int
 		ChangeIncidentPriority  func(childComplexity int, id string, priority aftercare.Priority, reason *string) int
@@ -2481,7 +2482,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AwaitCustomer(childComplexity, args["id"].(string), args["reason"].(sla.PauseReason), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.AwaitCustomer(childComplexity, args["id"].(string), args["reason"].(aftercare.PauseReason), args["note"].(*string)), true
 	case "Mutation.cancelContract":
 		if e.ComplexityRoot.Mutation.CancelContract == nil {
 			break
@@ -5305,7 +5306,7 @@ extend type Query {
   parts(productLine: String, first: Int, after: String): PartConnection! @authorize(object: "part", action: "read")
 }
 `, BuiltIn: false},
-	{Name: "../../schema/repair.graphqls", Input: `# The standard repair flow (DESIGN.md §5, issue 6): quotes priced from the
+	{Name: "../../schema/repair.graphqls", Input: `# The standard repair flow (DESIGN.md §5): quotes priced from the
 # price list for work that is not covered, the repair record with traceable
 # parts, and the satisfaction survey sent when an incident resolves.
 
@@ -5527,11 +5528,11 @@ enum ClockState @goModel(model: "github.com/aftercare/aftercare.ClockState") {
 }
 
 "Why an incident waits on the customer; the on-site and restore clocks pause meanwhile."
-enum PauseReason @goModel(model: "github.com/aftercare/aftercare/sla.PauseReason") {
-  QUOTE_APPROVAL @goEnum(value: "github.com/aftercare/aftercare/sla.PauseQuoteApproval")
-  SITE_ACCESS @goEnum(value: "github.com/aftercare/aftercare/sla.PauseSiteAccess")
-  CUSTOMER_UNREACHABLE @goEnum(value: "github.com/aftercare/aftercare/sla.PauseCustomerUnreachable")
-  AWAITING_PARTS @goEnum(value: "github.com/aftercare/aftercare/sla.PauseAwaitingParts")
+enum PauseReason @goModel(model: "github.com/aftercare/aftercare.PauseReason") {
+  QUOTE_APPROVAL @goEnum(value: "github.com/aftercare/aftercare.PauseQuoteApproval")
+  SITE_ACCESS @goEnum(value: "github.com/aftercare/aftercare.PauseSiteAccess")
+  CUSTOMER_UNREACHABLE @goEnum(value: "github.com/aftercare/aftercare.PauseCustomerUnreachable")
+  AWAITING_PARTS @goEnum(value: "github.com/aftercare/aftercare.PauseAwaitingParts")
 }
 
 "One SLA clock of an incident as it stands now, recomputed from its recorded events."
@@ -5539,7 +5540,7 @@ type SlaClock @goModel(model: "github.com/aftercare/aftercare.SLAClock") {
   incident: Incident! @authorize(object: "incident", action: "read")
   kind: ClockKind!
   "The target as policies write it: 15m, 4BH, NBD, 3BD."
-  target: String!
+  target: String! @goField(forceResolver: true)
   "24x7 or 9x5 (09:00–18:00 on business days in the site's time zone)."
   coverage: String!
   timeZone: String!
@@ -5640,7 +5641,7 @@ input SlaOverrideInput {
 type Holiday @goModel(model: "github.com/aftercare/aftercare.Holiday") {
   country: String!
   "YYYY-MM-DD."
-  date: String!
+  date: String! @goField(forceResolver: true)
   "holiday or workday."
   kind: String!
   name: String!

@@ -13,14 +13,19 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/graph/model"
-	"github.com/aftercare/aftercare/sla"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // region    ************************** generated!.gotpl **************************
 
 type EscalationResolver interface {
+	Actions(ctx context.Context, obj *aftercare.Escalation) ([]string, error)
+
 	LateSeconds(ctx context.Context, obj *aftercare.Escalation) (float64, error)
+}
+type HolidayResolver interface {
+	Date(ctx context.Context, obj *aftercare.Holiday) (string, error)
+	Kind(ctx context.Context, obj *aftercare.Holiday) (string, error)
 }
 type IncidentEventResolver interface {
 	ID(ctx context.Context, obj *aftercare.IncidentEvent) (string, error)
@@ -35,11 +40,17 @@ type IncidentEventResolver interface {
 type SlaClockResolver interface {
 	Incident(ctx context.Context, obj *aftercare.SLAClock) (*aftercare.Incident, error)
 
+	Target(ctx context.Context, obj *aftercare.SLAClock) (string, error)
+	Coverage(ctx context.Context, obj *aftercare.SLAClock) (string, error)
+
 	BudgetSeconds(ctx context.Context, obj *aftercare.SLAClock) (int, error)
 	ElapsedSeconds(ctx context.Context, obj *aftercare.SLAClock) (int, error)
 	RemainingSeconds(ctx context.Context, obj *aftercare.SLAClock) (int, error)
 
 	Escalations(ctx context.Context, obj *aftercare.SLAClock) ([]*aftercare.Escalation, error)
+}
+type SlaPauseResolver interface {
+	Reason(ctx context.Context, obj *aftercare.SLAPause) (string, error)
 }
 type SubscriptionResolver interface {
 	IncidentEvents(ctx context.Context, incidentID string) (<-chan *aftercare.IncidentEvent, error)
@@ -160,7 +171,7 @@ func (ec *executionContext) _Escalation_actions(ctx context.Context, field graph
 			return ec.fieldContext_Escalation_actions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actions, nil
+			return ec.Resolvers.Escalation().Actions(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -171,7 +182,7 @@ func (ec *executionContext) _Escalation_actions(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Escalation_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Escalation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Escalation", field, true, true, "String")
 }
 
 func (ec *executionContext) _Escalation_dueAt(ctx context.Context, field graphql.CollectedField, obj *aftercare.Escalation) (ret graphql.Marshaler) {
@@ -298,7 +309,7 @@ func (ec *executionContext) _Holiday_date(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Holiday_date(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Date, nil
+			return ec.Resolvers.Holiday().Date(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -309,7 +320,7 @@ func (ec *executionContext) _Holiday_date(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Holiday_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Holiday", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Holiday", field, true, true, "String")
 }
 
 func (ec *executionContext) _Holiday_kind(ctx context.Context, field graphql.CollectedField, obj *aftercare.Holiday) (ret graphql.Marshaler) {
@@ -321,7 +332,7 @@ func (ec *executionContext) _Holiday_kind(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Holiday_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.Holiday().Kind(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -332,7 +343,7 @@ func (ec *executionContext) _Holiday_kind(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Holiday_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Holiday", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Holiday", field, true, true, "String")
 }
 
 func (ec *executionContext) _Holiday_name(ctx context.Context, field graphql.CollectedField, obj *aftercare.Holiday) (ret graphql.Marshaler) {
@@ -845,7 +856,7 @@ func (ec *executionContext) _SlaClock_target(ctx context.Context, field graphql.
 			return ec.fieldContext_SlaClock_target(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Target, nil
+			return ec.Resolvers.SlaClock().Target(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -856,7 +867,7 @@ func (ec *executionContext) _SlaClock_target(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_SlaClock_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SlaClock", field, false, false, "String")
+	return graphql.NewScalarFieldContext("SlaClock", field, true, true, "String")
 }
 
 func (ec *executionContext) _SlaClock_coverage(ctx context.Context, field graphql.CollectedField, obj *aftercare.SLAClock) (ret graphql.Marshaler) {
@@ -868,7 +879,7 @@ func (ec *executionContext) _SlaClock_coverage(ctx context.Context, field graphq
 			return ec.fieldContext_SlaClock_coverage(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Coverage, nil
+			return ec.Resolvers.SlaClock().Coverage(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -879,7 +890,7 @@ func (ec *executionContext) _SlaClock_coverage(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SlaClock_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SlaClock", field, false, false, "String")
+	return graphql.NewScalarFieldContext("SlaClock", field, true, true, "String")
 }
 
 func (ec *executionContext) _SlaClock_timeZone(ctx context.Context, field graphql.CollectedField, obj *aftercare.SLAClock) (ret graphql.Marshaler) {
@@ -1350,7 +1361,7 @@ func (ec *executionContext) _SlaPause_reason(ctx context.Context, field graphql.
 			return ec.fieldContext_SlaPause_reason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
+			return ec.Resolvers.SlaPause().Reason(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -1361,7 +1372,7 @@ func (ec *executionContext) _SlaPause_reason(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_SlaPause_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SlaPause", field, false, false, "String")
+	return graphql.NewScalarFieldContext("SlaPause", field, true, true, "String")
 }
 
 func (ec *executionContext) _SlaPause_pausedBy(ctx context.Context, field graphql.CollectedField, obj *aftercare.SLAPause) (ret graphql.Marshaler) {
@@ -2024,10 +2035,11 @@ func (ec *executionContext) _Escalation(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actions":
-			out.Values[i] = ec._Escalation_actions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Escalation_actions(ctx, field, obj)
+				})
 		case "dueAt":
 			out.Values[i] = ec._Escalation_dueAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -2080,22 +2092,24 @@ func (ec *executionContext) _Holiday(ctx context.Context, sel ast.SelectionSet, 
 		case "country":
 			out.Values[i] = ec._Holiday_country(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "date":
-			out.Values[i] = ec._Holiday_date(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Holiday_date(ctx, field, obj)
+				})
 		case "kind":
-			out.Values[i] = ec._Holiday_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Holiday_kind(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._Holiday_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -2306,15 +2320,17 @@ func (ec *executionContext) _SlaClock(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "target":
-			out.Values[i] = ec._SlaClock_target(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SlaClock_target(ctx, field, obj)
+				})
 		case "coverage":
-			out.Values[i] = ec._SlaClock_coverage(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SlaClock_coverage(ctx, field, obj)
+				})
 		case "timeZone":
 			out.Values[i] = ec._SlaClock_timeZone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -2486,27 +2502,28 @@ func (ec *executionContext) _SlaPause(ctx context.Context, sel ast.SelectionSet,
 		case "from":
 			out.Values[i] = ec._SlaPause_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "to":
 			out.Values[i] = ec._SlaPause_to(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reason":
-			out.Values[i] = ec._SlaPause_reason(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SlaPause_reason(ctx, field, obj)
+				})
 		case "pausedBy":
 			out.Values[i] = ec._SlaPause_pausedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "resumedBy":
 			out.Values[i] = ec._SlaPause_resumedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -2777,15 +2794,15 @@ func (ec *executionContext) unmarshalNLadderLevelInput2ᚖgithubᚗcomᚋafterca
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason(ctx context.Context, v any) (sla.PauseReason, error) {
+func (ec *executionContext) unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚐPauseReason(ctx context.Context, v any) (aftercare.PauseReason, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason[tmp]
+	res := unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚐPauseReason[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason(ctx context.Context, sel ast.SelectionSet, v sla.PauseReason) graphql.Marshaler {
+func (ec *executionContext) marshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚐPauseReason(ctx context.Context, sel ast.SelectionSet, v aftercare.PauseReason) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason[v])
+	res := graphql.MarshalString(marshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚐPauseReason[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "PauseReason!")
 	}
@@ -2793,17 +2810,17 @@ func (ec *executionContext) marshalNPauseReason2githubᚗcomᚋaftercareᚋafter
 }
 
 var (
-	unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason = map[string]sla.PauseReason{
-		"QUOTE_APPROVAL":       sla.PauseQuoteApproval,
-		"SITE_ACCESS":          sla.PauseSiteAccess,
-		"CUSTOMER_UNREACHABLE": sla.PauseCustomerUnreachable,
-		"AWAITING_PARTS":       sla.PauseAwaitingParts,
+	unmarshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚐPauseReason = map[string]aftercare.PauseReason{
+		"QUOTE_APPROVAL":       aftercare.PauseQuoteApproval,
+		"SITE_ACCESS":          aftercare.PauseSiteAccess,
+		"CUSTOMER_UNREACHABLE": aftercare.PauseCustomerUnreachable,
+		"AWAITING_PARTS":       aftercare.PauseAwaitingParts,
 	}
-	marshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚋslaᚐPauseReason = map[sla.PauseReason]string{
-		sla.PauseQuoteApproval:       "QUOTE_APPROVAL",
-		sla.PauseSiteAccess:          "SITE_ACCESS",
-		sla.PauseCustomerUnreachable: "CUSTOMER_UNREACHABLE",
-		sla.PauseAwaitingParts:       "AWAITING_PARTS",
+	marshalNPauseReason2githubᚗcomᚋaftercareᚋaftercareᚐPauseReason = map[aftercare.PauseReason]string{
+		aftercare.PauseQuoteApproval:       "QUOTE_APPROVAL",
+		aftercare.PauseSiteAccess:          "SITE_ACCESS",
+		aftercare.PauseCustomerUnreachable: "CUSTOMER_UNREACHABLE",
+		aftercare.PauseAwaitingParts:       "AWAITING_PARTS",
 	}
 )
 

@@ -1,29 +1,27 @@
-package sla
+package aftercare
 
 import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aftercare/aftercare"
 )
 
-// TargetKind says how a target is measured.
-type TargetKind string
+// SLATargetKind says how an SLA target is measured.
+type SLATargetKind string
 
 // The kinds of target. The zero kind is a target that does not apply ("—").
 const (
 	// TargetNone is a clock that does not apply to the cell ("—").
-	TargetNone TargetKind = ""
+	TargetNone SLATargetKind = ""
 	// TargetWall is a wall-clock duration such as "15m" or "4h".
-	TargetWall TargetKind = "wall"
+	TargetWall SLATargetKind = "wall"
 	// TargetBusinessHours is a number of business hours such as "4BH".
-	TargetBusinessHours TargetKind = "business_hours"
+	TargetBusinessHours SLATargetKind = "business_hours"
 	// TargetBusinessDays is a number of business days such as "3BD".
-	TargetBusinessDays TargetKind = "business_days"
+	TargetBusinessDays SLATargetKind = "business_days"
 	// TargetNextBusinessDay is "NBD": close of business on the next business
 	// day, with the 16:00 cut-off.
-	TargetNextBusinessDay TargetKind = "next_business_day"
+	TargetNextBusinessDay SLATargetKind = "next_business_day"
 )
 
 // Limits on a target: nobody writes an SLA longer than a year, and capping
@@ -33,65 +31,74 @@ const (
 	maxTargetDays     = 366
 )
 
-// Target is how long a clock may run: a wall duration, business hours,
-// business days or next business day. The zero Target does not apply ("—").
-// Targets are comparable with ==.
-type Target struct {
-	kind     TargetKind
+// SLATarget is how long an SLA clock may run, as a policy cell states it
+// (DESIGN.md §4): a wall duration, business hours, business days or next
+// business day. The zero SLATarget does not apply ("—"). Targets are
+// comparable with ==; package sla turns them into budgets and deadlines.
+type SLATarget struct {
+	kind     SLATargetKind
 	duration time.Duration
 	days     int
 }
 
-// Wall returns a wall-clock target of d, such as 15 minutes or 4 hours.
-func Wall(d time.Duration) Target { return Target{kind: TargetWall, duration: d} }
+// WallTarget returns a wall-clock target of d, such as 15 minutes or 4 hours.
+func WallTarget(d time.Duration) SLATarget { return SLATarget{kind: TargetWall, duration: d} }
 
-// BusinessHours returns a target of n business hours.
-func BusinessHours(n int) Target {
-	return Target{kind: TargetBusinessHours, duration: time.Duration(n) * time.Hour}
+// BusinessHoursTarget returns a target of n business hours.
+func BusinessHoursTarget(n int) SLATarget {
+	return SLATarget{kind: TargetBusinessHours, duration: time.Duration(n) * time.Hour}
 }
 
-// BusinessDays returns a target of n business days.
-func BusinessDays(n int) Target { return Target{kind: TargetBusinessDays, days: n} }
+// BusinessDaysTarget returns a target of n business days.
+func BusinessDaysTarget(n int) SLATarget { return SLATarget{kind: TargetBusinessDays, days: n} }
 
-// NextBusinessDay returns the next-business-day target.
-func NextBusinessDay() Target { return Target{kind: TargetNextBusinessDay} }
+// NextBusinessDayTarget returns the next-business-day target.
+func NextBusinessDayTarget() SLATarget { return SLATarget{kind: TargetNextBusinessDay} }
 
 // Kind returns how the target is measured.
-func (t Target) Kind() TargetKind { return t.kind }
+func (t SLATarget) Kind() SLATargetKind { return t.kind }
+
+// Duration returns the duration of a wall or business-hours target, and
+// zero for any other.
+func (t SLATarget) Duration() time.Duration { return t.duration }
+
+// Days returns the number of business days of a business-days target, and
+// zero for any other.
+func (t SLATarget) Days() int { return t.days }
 
 // Applies reports whether the target applies, that is, is not "—".
-func (t Target) Applies() bool { return t.kind != TargetNone }
+func (t SLATarget) Applies() bool { return t.kind != TargetNone }
 
 // Validate returns an EINVALID error unless t is a well-formed target:
 // wall durations of whole seconds between one second and a year (contracts
 // write minutes and hours; seconds serve drills and end-to-end tests that
 // must watch a clock breach), business hours of whole hours up to a year,
 // and between 1 and 366 business days.
-func (t Target) Validate() error {
+func (t SLATarget) Validate() error {
 	switch t.kind {
 	case TargetWall:
 		if t.duration < time.Second || t.duration > maxTargetDuration || t.duration%time.Second != 0 {
-			return aftercare.Errorf(aftercare.EINVALID,
+			return Errorf(EINVALID,
 				"a wall target must be whole seconds between 1s and %s, not %s", formatWall(maxTargetDuration), t.duration)
 		}
 	case TargetBusinessHours:
 		if t.duration < time.Hour || t.duration > maxTargetDuration || t.duration%time.Hour != 0 {
-			return aftercare.Errorf(aftercare.EINVALID,
+			return Errorf(EINVALID,
 				"a business-hours target must be whole hours between 1BH and %dBH, not %s",
 				int(maxTargetDuration/time.Hour), t.duration)
 		}
 	case TargetBusinessDays:
 		if t.days < 1 || t.days > maxTargetDays {
-			return aftercare.Errorf(aftercare.EINVALID,
+			return Errorf(EINVALID,
 				"a business-days target must be between 1BD and %dBD, not %dBD", maxTargetDays, t.days)
 		}
 	}
 	return nil
 }
 
-// String formats t the way ParseTarget reads it: "15m", "1h30m", "4h",
+// String formats t the way ParseSLATarget reads it: "15m", "1h30m", "4h",
 // "45s", "4BH", "3BD", "NBD", or "—" for a target that does not apply.
-func (t Target) String() string {
+func (t SLATarget) String() string {
 	switch t.kind {
 	case TargetNone:
 		return "—"
@@ -123,16 +130,16 @@ func formatWall(d time.Duration) string {
 }
 
 // MarshalText implements encoding.TextMarshaler with String's format.
-func (t Target) MarshalText() ([]byte, error) {
+func (t SLATarget) MarshalText() ([]byte, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	return []byte(t.String()), nil
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler with ParseTarget.
-func (t *Target) UnmarshalText(text []byte) error {
-	parsed, err := ParseTarget(string(text))
+// UnmarshalText implements encoding.TextUnmarshaler with ParseSLATarget.
+func (t *SLATarget) UnmarshalText(text []byte) error {
+	parsed, err := ParseSLATarget(string(text))
 	if err != nil {
 		return err
 	}
@@ -140,47 +147,47 @@ func (t *Target) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// ParseTarget reads a target as an admin writes it. It accepts "15m",
+// ParseSLATarget reads a target as an admin writes it. It accepts "15m",
 // "15min", "90m", "4h", "1h30m", "30s", "1m30s", "4BH", "3BD", "NBD" and "—" or "-" for a
 // target that does not apply; letters may be in either case and spaces are
 // ignored, so the spellings of DESIGN.md ("15 min", "4 BH") work too. Any
 // other text, or a target outside Validate's limits, is an EINVALID error.
-func ParseTarget(s string) (Target, error) {
+func ParseSLATarget(s string) (SLATarget, error) {
 	text := strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	var t Target
+	var t SLATarget
 	switch {
 	case text == "—" || text == "-":
-		return Target{}, nil
+		return SLATarget{}, nil
 	case text == "NBD":
-		t = NextBusinessDay()
+		t = NextBusinessDayTarget()
 	case strings.HasSuffix(text, "BD"):
 		n, ok := parseCount(strings.TrimSuffix(text, "BD"))
 		if !ok {
-			return Target{}, targetSyntaxError(s)
+			return SLATarget{}, targetSyntaxError(s)
 		}
-		t = BusinessDays(n)
+		t = BusinessDaysTarget(n)
 	case strings.HasSuffix(text, "BH"):
 		n, ok := parseCount(strings.TrimSuffix(text, "BH"))
 		if !ok {
-			return Target{}, targetSyntaxError(s)
+			return SLATarget{}, targetSyntaxError(s)
 		}
-		t = BusinessHours(n)
+		t = BusinessHoursTarget(n)
 	default:
 		d, ok := parseWall(text)
 		if !ok {
-			return Target{}, targetSyntaxError(s)
+			return SLATarget{}, targetSyntaxError(s)
 		}
-		t = Wall(d)
+		t = WallTarget(d)
 	}
 	if err := t.Validate(); err != nil {
-		return Target{}, aftercare.Errorf(aftercare.EINVALID, "target %q: %s", s, aftercare.ErrorMessage(err))
+		return SLATarget{}, Errorf(EINVALID, "target %q: %s", s, ErrorMessage(err))
 	}
 	return t, nil
 }
 
 // targetSyntaxError is the error for text that is no target at all.
 func targetSyntaxError(s string) error {
-	return aftercare.Errorf(aftercare.EINVALID,
+	return Errorf(EINVALID,
 		`target %q: want a duration ("15m", "4h", "1h30m"), business hours ("4BH"), business days ("3BD"), "NBD" or "—"`, s)
 }
 
