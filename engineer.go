@@ -44,7 +44,7 @@ type ShiftWindow struct {
 
 // ClearedFor reports whether a clearance for tier c includes tier t.
 func ClearedFor(c, t Tier) bool {
-	return t.rank() > 0 && c.rank() >= t.rank()
+	return t.Rank() > 0 && c.Rank() >= t.Rank()
 }
 
 // EngineerFilter selects engineers.

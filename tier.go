@@ -22,9 +22,10 @@ func (t Tier) Valid() bool {
 	return false
 }
 
-// rank orders tiers by how demanding they are: standard 1 to platinum 3,
-// and 0 for an unknown tier.
-func (t Tier) rank() int {
+// Rank orders tiers by how demanding they are: standard 1, premium 2,
+// platinum 3, and 0 for an unknown tier. A clearance of rank r serves every
+// tier of rank 1 to r.
+func (t Tier) Rank() int {
 	switch t {
 	case TierStandard:
 		return 1

@@ -86,7 +86,7 @@ const res0UnitGnomonic = 0.38196601125010500003
 // latticeEdgeKm returns e_r scaled to the Earth: the edge of a resolution-r
 // lattice hexagon on the face's tangent plane.
 func latticeEdgeKm(res int) float64 {
-	return earthRadiusKm * res0UnitGnomonic / math.Sqrt(3) * math.Pow(7, -float64(res)/2)
+	return EarthRadiusKm * res0UnitGnomonic / math.Sqrt(3) * math.Pow(7, -float64(res)/2)
 }
 
 // ringGapKm returns 99 % of δ_r: every point in a cell at grid distance

@@ -11,40 +11,40 @@ import (
 
 // boundary returns a cell's boundary as unit vectors; its edges are great-
 // circle arcs between consecutive vertices.
-func boundary(c h3.Cell) []point {
-	var out []point
+func boundary(c h3.Cell) []Point {
+	var out []Point
 	for _, v := range c.Boundary() {
-		out = append(out, newPoint(v.Lat, v.Lng))
+		out = append(out, NewPoint(v.Lat, v.Lng))
 	}
 	return out
 }
 
-func dot(a, b point) float64 { return a.x*b.x + a.y*b.y + a.z*b.z }
+func dot(a, b Point) float64 { return a.x*b.x + a.y*b.y + a.z*b.z }
 
-func cross(a, b point) point {
-	return point{a.y*b.z - a.z*b.y, a.z*b.x - a.x*b.z, a.x*b.y - a.y*b.x}
+func cross(a, b Point) Point {
+	return Point{a.y*b.z - a.z*b.y, a.z*b.x - a.x*b.z, a.x*b.y - a.y*b.x}
 }
 
-func normalize(a point) point {
+func normalize(a Point) Point {
 	l := math.Sqrt(dot(a, a))
-	return point{a.x / l, a.y / l, a.z / l}
+	return Point{a.x / l, a.y / l, a.z / l}
 }
 
 // arcDistanceKm returns the great-circle distance from p to the arc a–b.
-func arcDistanceKm(p, a, b point) float64 {
+func arcDistanceKm(p, a, b Point) float64 {
 	n := normalize(cross(a, b))
 	s := dot(p, n)
-	foot := normalize(point{p.x - s*n.x, p.y - s*n.y, p.z - s*n.z})
+	foot := normalize(Point{p.x - s*n.x, p.y - s*n.y, p.z - s*n.z})
 	if dot(cross(a, foot), n) >= 0 && dot(cross(foot, b), n) >= 0 {
-		return distanceKm(p, foot)
+		return p.DistanceKm(foot)
 	}
-	return min(distanceKm(p, a), distanceKm(p, b))
+	return min(p.DistanceKm(a), p.DistanceKm(b))
 }
 
 // polygonDistanceKm returns the distance between two disjoint cells.
-func polygonDistanceKm(a, b []point) float64 {
+func polygonDistanceKm(a, b []Point) float64 {
 	d := math.Inf(1)
-	for _, pair := range [][2][]point{{a, b}, {b, a}} {
+	for _, pair := range [][2][]Point{{a, b}, {b, a}} {
 		for _, p := range pair[0] {
 			for i := range pair[1] {
 				d = min(d, arcDistanceKm(p, pair[1][i], pair[1][(i+1)%len(pair[1])]))
@@ -56,7 +56,7 @@ func polygonDistanceKm(a, b []point) float64 {
 
 // outsideDistanceKm returns the distance from p to a cell that does not
 // contain it.
-func outsideDistanceKm(p point, cell []point) float64 {
+func outsideDistanceKm(p Point, cell []Point) float64 {
 	d := math.Inf(1)
 	for i := range cell {
 		d = min(d, arcDistanceKm(p, cell[i], cell[(i+1)%len(cell)]))
@@ -110,7 +110,7 @@ func TestRingGapIsALowerBound(t *testing.T) {
 	for _, res := range []int{4, 5, 6} {
 		worst := math.Inf(1) // least distance / ((k−1)·ringGapKm)
 		for _, site := range samplePoints(rng, 60) {
-			p := newPoint(site.Lat, site.Lng)
+			p := NewPoint(site.Lat, site.Lng)
 			for k, ring := range h3.GridDiskDistances(h3.LatLngToCell(site, res), 5) {
 				if k < 2 {
 					continue
@@ -133,9 +133,9 @@ func TestCellRadiusIsAnUpperBound(t *testing.T) {
 		farthest := 0.0
 		for _, c := range cells {
 			ll := c.LatLng()
-			centre := newPoint(ll.Lat, ll.Lng)
+			centre := NewPoint(ll.Lat, ll.Lng)
 			for _, v := range boundary(c) {
-				farthest = max(farthest, distanceKm(centre, v))
+				farthest = max(farthest, centre.DistanceKm(v))
 			}
 		}
 		assert.LessOrEqual(t, farthest, cellRadiusKm(res), "resolution %d", res)

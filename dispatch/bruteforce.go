@@ -37,7 +37,7 @@ func BruteForce(engineers []Engineer, depots []Depot, req Request) (Result, erro
 
 // scan is BruteForce after validation.
 func scan(engineers []Engineer, depots []Depot, req *Request) Result {
-	site := newPoint(req.Lat, req.Lng)
+	site := NewPoint(req.Lat, req.Lng)
 	var (
 		qualified []Candidate
 		rejected  []Rejection
@@ -51,13 +51,13 @@ func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 			unskilled++
 			continue
 		}
-		at := newPoint(e.Lat, e.Lng)
-		straight := distanceKm(at, site)
+		at := NewPoint(e.Lat, e.Lng)
+		straight := at.DistanceKm(site)
 		reason := Reason("")
 		switch {
 		case level < req.MinLevel:
 			reason = ReasonLevelTooLow
-		case tierRank(e.Clearance) < tierRank(req.Tier):
+		case e.Clearance.Rank() < req.Tier.Rank():
 			reason = ReasonNoClearance
 		case !e.Calendar.OnShift(req.Now):
 			reason = ReasonOffShift
@@ -110,7 +110,7 @@ func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 // nearestDetour returns the shortest trip from an engineer at `at` through a
 // depot holding all of missing to the site, and the depot's ID (ties go to
 // the smaller ID), or "" when no depot holds it all.
-func nearestDetour(at, site point, straight float64, missing []PartNeed, depots []Depot) (float64, string) {
+func nearestDetour(at, site Point, straight float64, missing []PartNeed, depots []Depot) (float64, string) {
 	best, bestID := math.Inf(1), ""
 	for i := range depots {
 		d := &depots[i]
@@ -121,8 +121,8 @@ func nearestDetour(at, site point, straight float64, missing []PartNeed, depots 
 		if !holds {
 			continue
 		}
-		dp := newPoint(d.Lat, d.Lng)
-		route := routeKm(distanceKm(at, dp), distanceKm(dp, site), straight)
+		dp := NewPoint(d.Lat, d.Lng)
+		route := routeKm(at.DistanceKm(dp), dp.DistanceKm(site), straight)
 		if route < best || route == best && d.ID < bestID {
 			best, bestID = route, d.ID
 		}

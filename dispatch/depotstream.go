@@ -9,7 +9,7 @@ import "math"
 // releases a depot once no unopened cell can hold a nearer one.
 type depotStream struct {
 	x       *Index
-	site    point
+	site    Point
 	needs   []need
 	started bool
 	cells   minHeap[depotCell]
@@ -34,13 +34,13 @@ type depotHit struct {
 	slot     int32
 	holdsAll bool
 	toSiteKm float64
-	at       point
+	at       Point
 }
 
 func (h depotHit) heapKey() float64 { return h.toSiteKm }
 
 // reset readies the stream for a request, keeping its buffers.
-func (s *depotStream) reset(x *Index, site point, needs []need) {
+func (s *depotStream) reset(x *Index, site Point, needs []need) {
 	s.x, s.site, s.needs, s.started = x, site, needs, false
 	s.cells.items, s.found.items, s.sorted = s.cells.items[:0], s.found.items[:0], s.sorted[:0]
 }
@@ -77,7 +77,7 @@ func (s *depotStream) start() {
 		}
 		for j := range hs.cells {
 			c := &hs.cells[j]
-			s.cells.items = append(s.cells.items, depotCell{boundKm: distanceKm(c.centre, s.site) - radius, holders: c.holders, need: i})
+			s.cells.items = append(s.cells.items, depotCell{boundKm: c.centre.DistanceKm(s.site) - radius, holders: c.holders, need: i})
 		}
 	}
 	s.cells.init()
@@ -99,7 +99,7 @@ func (s *depotStream) open(c depotCell) {
 				holdsAll = holdsAll && d.stock[n.part] >= n.qty
 			}
 		}
-		s.found.push(depotHit{slot: h.slot, holdsAll: holdsAll, toSiteKm: distanceKm(h.at, s.site), at: h.at})
+		s.found.push(depotHit{slot: h.slot, holdsAll: holdsAll, toSiteKm: h.at.DistanceKm(s.site), at: h.at})
 	}
 }
 

@@ -33,7 +33,7 @@ func (e *Engineer) validate() error {
 		return invalidf("engineer %s: location %v, %v is not on the globe", e.ID, e.Lat, e.Lng)
 	}
 	if line, bad := firstBad(e.Skills, func(line string, level int) bool {
-		return line == "" || level < 1 || level > maxLevel
+		return line == "" || level < 1 || level > MaxLevel
 	}); bad {
 		return invalidf("engineer %s: skill %q at level %d", e.ID, line, e.Skills[line])
 	}
@@ -52,16 +52,5 @@ func (e *Engineer) validate() error {
 	return nil
 }
 
-// maxLevel is the highest certification level.
-const maxLevel = 3
-
-// tierRank orders tiers by how demanding they are, from 1 for the least
-// demanding to len(aftercare.Tiers), and 0 for an unknown tier.
-func tierRank(t aftercare.Tier) int {
-	for i, known := range aftercare.Tiers {
-		if known == t {
-			return len(aftercare.Tiers) - i
-		}
-	}
-	return 0
-}
+// MaxLevel is the highest certification level; levels run from 1.
+const MaxLevel = 3

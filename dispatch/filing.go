@@ -48,11 +48,11 @@ func (x *Index) put(e Engineer, vans bool) error {
 	mask := newCalendarMask(&e.Calendar)
 	x.engineers[slot] = engineer{
 		id:        e.ID,
-		at:        newPoint(e.Lat, e.Lng),
+		at:        NewPoint(e.Lat, e.Lng),
 		fine:      cellAt(e.Lat, e.Lng, x.layout.fine),
 		vanCell:   cellAt(e.Lat, e.Lng, x.layout.vans),
 		zone:      zone,
-		clearance: uint8(tierRank(e.Clearance)),
+		clearance: uint8(e.Clearance.Rank()),
 		calendar:  e.Calendar.compact(),
 		mask:      mask,
 		capacity:  e.Capacity,
@@ -62,10 +62,10 @@ func (x *Index) put(e Engineer, vans bool) error {
 	x.slotOf[e.ID] = slot
 	x.size++
 	x.file(slot, e.Skills, entry{
-		at:        newPoint(e.Lat, e.Lng),
+		at:        NewPoint(e.Lat, e.Lng),
 		slot:      slot,
 		zone:      zone,
-		clearance: uint8(tierRank(e.Clearance)),
+		clearance: uint8(e.Clearance.Rank()),
 		free:      e.Load < e.Capacity,
 	}, detail{id: e.ID, calendar: mask, van: newPartSet(van)})
 	if vans {
@@ -99,7 +99,7 @@ func (x *Index) Move(id string, lat, lng float64) error {
 		return invalidf("engineer %s: location %v, %v is not on the globe", id, lat, lng)
 	}
 	slot := x.slotOf[id]
-	at, fine := newPoint(lat, lng), cellAt(lat, lng, x.layout.fine)
+	at, fine := NewPoint(lat, lng), cellAt(lat, lng, x.layout.fine)
 	for _, ln := range e.lines {
 		en, d := ln.tree.entry(e.fine, slot)
 		if fine == e.fine {
@@ -195,7 +195,7 @@ func (x *Index) PutDepot(d Depot) error {
 	}
 	x.depots[slot] = depot{
 		id:    d.ID,
-		at:    newPoint(d.Lat, d.Lng),
+		at:    NewPoint(d.Lat, d.Lng),
 		cell:  cellAt(d.Lat, d.Lng, x.layout.depot),
 		stock: make(map[int32]int32, len(d.Stock)),
 	}

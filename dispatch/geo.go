@@ -5,52 +5,54 @@ import (
 	"time"
 )
 
-// earthRadiusKm is the mean Earth radius H3 uses; distances and the H3 cell
-// bounds share it so they are in the same units.
-const earthRadiusKm = 6371.007180918475
+// EarthRadiusKm is the mean Earth radius H3 uses; distances and the H3
+// cell bounds share it so they are in the same units.
+const EarthRadiusKm = 6371.007180918475
 
 const degree = math.Pi / 180
 
-// point is a place on the sphere as a unit vector, which makes the
-// great-circle distance one square root and one arcsine.
-type point struct {
+// Point is a place on the sphere as a unit vector, which makes the
+// great-circle distance one square root and one arcsine. Dispatch measures
+// every distance between Points; code that must agree with it to the bit
+// (the benchmarks' baselines, demo data placed by distance) does the same.
+type Point struct {
 	x, y, z float64
 }
 
-// newPoint returns the point at lat, lng in degrees.
-func newPoint(lat, lng float64) point {
+// NewPoint returns the point at lat, lng in degrees.
+func NewPoint(lat, lng float64) Point {
 	sinLat, cosLat := math.Sincos(lat * degree)
 	sinLng, cosLng := math.Sincos(lng * degree)
-	return point{x: cosLat * cosLng, y: cosLat * sinLng, z: sinLat}
+	return Point{x: cosLat * cosLng, y: cosLat * sinLng, z: sinLat}
 }
 
-// distanceKm returns the great-circle distance between a and b by the
+// DistanceKm returns the great-circle distance from p to q by the
 // haversine of their central angle θ, hav θ = sin²(θ/2) = (chord/2)², which
 // is the haversine formula evaluated on unit vectors: accurate at short range
-// and indifferent to the antimeridian. Callers pass the same argument order
-// for the same pair, so equal inputs give equal bits.
-func distanceKm(a, b point) float64 {
-	return chordKm(chord2(a, b))
+// and indifferent to the antimeridian. Callers measure a pair in the same
+// order every time, so equal inputs give equal bits.
+func (p Point) DistanceKm(q Point) float64 {
+	return chordKm(chord2(p, q))
 }
 
 // chord2 returns the squared chord between a and b on the unit sphere, the
-// first half of distanceKm: the chord grows with the distance, so comparing
+// first half of DistanceKm: the chord grows with the distance, so comparing
 // it with a threshold spares the arcsine (see search.farChord2).
-func chord2(a, b point) float64 {
+func chord2(a, b Point) float64 {
 	dx, dy, dz := a.x-b.x, a.y-b.y, a.z-b.z
 	return dx*dx + dy*dy + dz*dz
 }
 
 // chordKm returns the great-circle distance of a squared chord, the second
-// half of distanceKm.
+// half of DistanceKm.
 func chordKm(c2 float64) float64 {
-	return 2 * earthRadiusKm * math.Asin(min(math.Sqrt(c2)/2, 1))
+	return 2 * EarthRadiusKm * math.Asin(min(math.Sqrt(c2)/2, 1))
 }
 
 // chordOfKm returns the chord on the unit sphere of a great-circle distance
 // of km, or +Inf when the distance reaches halfway round the globe.
 func chordOfKm(km float64) float64 {
-	half := km / (2 * earthRadiusKm)
+	half := km / (2 * EarthRadiusKm)
 	if half >= math.Pi/2 {
 		return math.Inf(1)
 	}

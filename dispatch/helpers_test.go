@@ -78,7 +78,7 @@ type place func(rng *rand.Rand) (lat, lng float64)
 // wrapping across the antimeridian.
 func around(lat, lng, sigmaKm float64) place {
 	return func(rng *rand.Rand) (float64, float64) {
-		const kmPerDegree = earthRadiusKm * degree
+		const kmPerDegree = EarthRadiusKm * degree
 		la := math.Max(-89.9, math.Min(89.9, lat+rng.NormFloat64()*sigmaKm/kmPerDegree))
 		lo := lng + rng.NormFloat64()*sigmaKm/(kmPerDegree*math.Max(math.Cos(la*degree), 0.05))
 		return la, math.Mod(lo+540, 360) - 180
@@ -111,7 +111,7 @@ func (g *fleetGen) engineers(n int, at place) []Engineer {
 		}
 		e.Load = g.rng.IntN(e.Capacity + 2)
 		for range 1 + g.rng.IntN(3) {
-			e.Skills[g.line()] = 1 + g.rng.IntN(maxLevel)
+			e.Skills[g.line()] = 1 + g.rng.IntN(MaxLevel)
 		}
 		for range g.rng.IntN(4) {
 			e.Van[g.part()] = g.rng.IntN(3)
@@ -171,7 +171,7 @@ func (g *fleetGen) request(at place) Request {
 		Lat:         lat,
 		Lng:         lng,
 		ProductLine: g.line(),
-		MinLevel:    1 + g.rng.IntN(maxLevel),
+		MinLevel:    1 + g.rng.IntN(MaxLevel),
 		Tier:        g.tier(),
 		Now:         now,
 		SpeedKmh:    []float64{30, 60, 800}[g.rng.IntN(3)],

@@ -14,7 +14,7 @@ type holders struct {
 // holderCell is one occupied cell of holders.
 type holderCell struct {
 	cell    h3.Cell
-	centre  point
+	centre  Point
 	holders []holder
 }
 
@@ -22,7 +22,7 @@ type holderCell struct {
 type holder struct {
 	slot int32
 	qty  int32
-	at   point
+	at   Point
 }
 
 func newHolders() *holders {
@@ -31,7 +31,7 @@ func newHolders() *holders {
 
 // set records that the depot in slot, at `at` in cell c, holds qty units:
 // it files, updates or, for zero units, removes the depot.
-func (h *holders) set(c h3.Cell, slot int32, at point, qty int32) {
+func (h *holders) set(c h3.Cell, slot int32, at Point, qty int32) {
 	i, ok := h.at[c]
 	if !ok {
 		if qty == 0 {
@@ -40,7 +40,7 @@ func (h *holders) set(c h3.Cell, slot int32, at point, qty int32) {
 		ll := h3.CellToLatLng(c)
 		i = len(h.cells)
 		h.at[c] = i
-		h.cells = append(h.cells, holderCell{cell: c, centre: newPoint(ll.Lat, ll.Lng)})
+		h.cells = append(h.cells, holderCell{cell: c, centre: NewPoint(ll.Lat, ll.Lng)})
 	}
 	hc := &h.cells[i]
 	for j := range hc.holders {

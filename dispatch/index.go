@@ -86,7 +86,7 @@ type engineer struct {
 	calendar  weekShifts
 	mask      calendarMask // of calendar, for the search through the vans
 	id        string
-	at        point
+	at        Point
 	fine      h3.Cell
 	vanCell   h3.Cell // at layout.vans
 	zone      uint16
@@ -117,7 +117,7 @@ type line struct {
 // entry is an engineer as a product line files it: what the distance and
 // the cheap rules read, so most engineers cost a short sequential read.
 type entry struct {
-	at        point
+	at        Point
 	slot      int32
 	skills    skillSet // in the trees of vans; 0 in those of lines
 	zone      uint16   // in Index.zones
@@ -167,7 +167,7 @@ type detail struct {
 // depot is a Depot as the index keeps it.
 type depot struct {
 	id    string
-	at    point
+	at    Point
 	cell  h3.Cell
 	stock map[int32]int32
 }

@@ -52,8 +52,8 @@ func (r *Request) validate() error {
 		return invalidf("request: site %v, %v is not on the globe", r.Lat, r.Lng)
 	case r.ProductLine == "":
 		return invalidf("request: no product line")
-	case r.MinLevel < 1 || r.MinLevel > maxLevel:
-		return invalidf("request: minimum level %d is not 1 to %d", r.MinLevel, maxLevel)
+	case r.MinLevel < 1 || r.MinLevel > MaxLevel:
+		return invalidf("request: minimum level %d is not 1 to %d", r.MinLevel, MaxLevel)
 	case !r.Tier.Valid():
 		return invalidf("request: unknown tier %q", r.Tier)
 	case r.Now.IsZero():

@@ -43,7 +43,7 @@ func (x *Index) Candidates(req Request) (Result, error) {
 type search struct {
 	x        *Index
 	req      *Request
-	site     point
+	site     Point
 	tier     uint8
 	minLevel uint8
 	short    shortlist
@@ -86,8 +86,8 @@ func (x *Index) newSearch(req *Request, k int) *search {
 		s = new(search)
 	}
 	s.x, s.req = x, req
-	s.site = newPoint(req.Lat, req.Lng)
-	s.tier, s.minLevel = uint8(tierRank(req.Tier)), uint8(req.MinLevel)
+	s.site = NewPoint(req.Lat, req.Lng)
+	s.tier, s.minLevel = uint8(req.Tier.Rank()), uint8(req.MinLevel)
 	s.short = shortlist{k: k, picks: s.short.picks[:0]}
 	s.farChord2, s.listChord2, s.tripCapKm = math.Inf(1), math.Inf(1), math.Inf(1)
 	s.listing.reset(req.Rejections)
@@ -171,7 +171,7 @@ func (s *search) nearVans(t *cellTree) bool {
 	radius := t.radius[len(t.radius)-1]
 	for _, ring := range disk {
 		for _, c := range ring {
-			if n := t.leaf(c); n != nil && !s.needless(distanceKm(n.centre, s.site)-radius) {
+			if n := t.leaf(c); n != nil && !s.needless(n.centre.DistanceKm(s.site)-radius) {
 				s.examineVans(n)
 			}
 		}
@@ -215,7 +215,7 @@ func (s *search) walkRings(t *cellTree) bool {
 				return true
 			}
 			for _, c := range disk[next] {
-				if n := t.leaf(c); n != nil && !s.needless(distanceKm(n.centre, s.site)-radius) {
+				if n := t.leaf(c); n != nil && !s.needless(n.centre.DistanceKm(s.site)-radius) {
 					s.examineLeaf(n)
 					s.walked = append(s.walked, c)
 				}
@@ -277,7 +277,7 @@ func (s *search) bestFirst(t *cellTree) {
 	slices.Sort(s.walked)
 	h := &s.nodes
 	for _, n := range t.roots {
-		h.items = append(h.items, nodeBound{distanceKm(n.centre, s.site) - t.radius[0], n})
+		h.items = append(h.items, nodeBound{n.centre.DistanceKm(s.site) - t.radius[0], n})
 	}
 	h.init()
 	for h.len() > 0 {
@@ -293,7 +293,7 @@ func (s *search) bestFirst(t *cellTree) {
 			continue
 		}
 		for _, c := range b.node.children {
-			h.push(nodeBound{distanceKm(c.centre, s.site) - t.radius[c.level], c})
+			h.push(nodeBound{c.centre.DistanceKm(s.site) - t.radius[c.level], c})
 		}
 	}
 }

@@ -20,7 +20,7 @@ type cellTree struct {
 // entries alone, with no details.
 type node struct {
 	cell     h3.Cell
-	centre   point
+	centre   Point
 	level    int
 	parent   *node
 	pos      int // in parent.children, or in roots
@@ -68,7 +68,7 @@ func (t *cellTree) node(i int, c h3.Cell) *node {
 		return n
 	}
 	ll := h3.CellToLatLng(c)
-	n := &node{cell: c, centre: newPoint(ll.Lat, ll.Lng), level: i}
+	n := &node{cell: c, centre: NewPoint(ll.Lat, ll.Lng), level: i}
 	t.nodes[i][c] = n
 	if i == 0 {
 		n.pos = len(t.roots)

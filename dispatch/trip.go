@@ -5,7 +5,7 @@ package dispatch
 // trip engineer → depot → site among those holding everything the van lacks.
 type tripPlanner struct {
 	x       *Index
-	site    point
+	site    Point
 	needs   []need
 	missing []int32 // scratch: units the current engineer's van lacks, per need
 	depots  depotStream
@@ -29,7 +29,7 @@ type trip struct {
 const depotSlack = 1e-6
 
 // reset readies the planner for a request, keeping its buffers.
-func (t *tripPlanner) reset(x *Index, site point, parts []PartNeed) {
+func (t *tripPlanner) reset(x *Index, site Point, parts []PartNeed) {
 	t.x, t.site = x, site
 	t.needs, t.missing = t.needs[:0], t.missing[:0]
 	for _, p := range parts {
@@ -75,7 +75,7 @@ func (t *tripPlanner) plan(en *entry, d *detail, straight, capKm float64) (trip,
 		if all && !hit.holdsAll || !all && !t.holdsMissing(&t.x.depots[hit.slot]) {
 			continue
 		}
-		route := routeKm(distanceKm(en.at, hit.at), hit.toSiteKm, straight)
+		route := routeKm(en.at.DistanceKm(hit.at), hit.toSiteKm, straight)
 		if route < best || route == best && (bestSlot < 0 || t.x.depots[hit.slot].id < t.x.depots[bestSlot].id) {
 			best, bestSlot = route, hit.slot
 		}

@@ -134,7 +134,7 @@ func (g *workloadGen) engineer(id string, inChina bool) Engineer {
 		Calendar:  g.calendar(g.nearestCity(lat, lng).Location),
 	}
 	for n := 1 + g.rng.IntN(3); len(e.Skills) < n; {
-		e.Skills[workloadLine(g.rng.IntN(WorkloadProductLines))] = 1 + g.rng.IntN(maxLevel)
+		e.Skills[workloadLine(g.rng.IntN(WorkloadProductLines))] = 1 + g.rng.IntN(MaxLevel)
 	}
 	for len(e.Van) < 10 {
 		e.Van[workloadPart(g.rng.IntN(WorkloadParts))] = g.rng.IntN(4)
@@ -169,7 +169,7 @@ func (g *workloadGen) request() Request {
 		Lat:         lat,
 		Lng:         lng,
 		ProductLine: workloadLine(g.rng.IntN(WorkloadProductLines)),
-		MinLevel:    1 + g.rng.IntN(maxLevel),
+		MinLevel:    1 + g.rng.IntN(MaxLevel),
 		Tier:        tier,
 		Parts:       []PartNeed{{PartID: workloadPart(g.rng.IntN(WorkloadParts)), Quantity: 1}},
 		Now:         now,
@@ -214,7 +214,7 @@ func (g *workloadGen) calendar(loc *time.Location) Calendar {
 
 // around returns a point at a normal offset of σ km from the city.
 func (g *workloadGen) around(c City, sigmaKm float64) (lat, lng float64) {
-	const kmPerDegree = earthRadiusKm * degree
+	const kmPerDegree = EarthRadiusKm * degree
 	lat = math.Max(-90, math.Min(90, c.Lat+g.rng.NormFloat64()*sigmaKm/kmPerDegree))
 	lng = c.Lng + g.rng.NormFloat64()*sigmaKm/(kmPerDegree*math.Max(math.Cos(lat*degree), 0.01))
 	lng = math.Mod(lng+540, 360) - 180
@@ -222,9 +222,9 @@ func (g *workloadGen) around(c City, sigmaKm float64) (lat, lng float64) {
 }
 
 func (g *workloadGen) nearestCity(lat, lng float64) City {
-	p, best, bestKm := newPoint(lat, lng), g.cities[0], math.Inf(1)
+	p, best, bestKm := NewPoint(lat, lng), g.cities[0], math.Inf(1)
 	for _, c := range g.cities {
-		if km := distanceKm(p, newPoint(c.Lat, c.Lng)); km < bestKm {
+		if km := p.DistanceKm(NewPoint(c.Lat, c.Lng)); km < bestKm {
 			best, bestKm = c, km
 		}
 	}

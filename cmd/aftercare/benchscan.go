@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/dispatch"
 )
 
@@ -32,7 +31,7 @@ type fleetScan struct {
 
 type scanEngineer struct {
 	id        string
-	at        scanPoint
+	at        dispatch.Point
 	clearance int
 	load      int
 	capacity  int
@@ -43,7 +42,7 @@ type scanEngineer struct {
 type scanStock struct{ part, qty int32 }
 
 type scanHolder struct {
-	at       scanPoint
+	at       dispatch.Point
 	qty      int32
 	toSiteKm float64
 }
@@ -65,7 +64,7 @@ func newFleetScan(engineers []dispatch.Engineer, depots []dispatch.Depot, bound 
 		for line, level := range e.Skills {
 			s.levels[i*len(s.lines)+s.lines[line]] = uint8(level)
 		}
-		se := scanEngineer{id: e.ID, at: newScanPoint(e.Lat, e.Lng), clearance: tierRank(e.Clearance),
+		se := scanEngineer{id: e.ID, at: dispatch.NewPoint(e.Lat, e.Lng), clearance: e.Clearance.Rank(),
 			load: e.Load, capacity: e.Capacity, calendar: &e.Calendar}
 		for part, qty := range e.Van {
 			se.van = append(se.van, scanStock{s.part(part), int32(qty)})
@@ -76,7 +75,7 @@ func newFleetScan(engineers []dispatch.Engineer, depots []dispatch.Depot, bound 
 		for part, qty := range d.Stock {
 			if qty > 0 {
 				p := s.part(part)
-				s.holders[p] = append(s.holders[p], scanHolder{at: newScanPoint(d.Lat, d.Lng), qty: int32(qty)})
+				s.holders[p] = append(s.holders[p], scanHolder{at: dispatch.NewPoint(d.Lat, d.Lng), qty: int32(qty)})
 			}
 		}
 	}
@@ -106,19 +105,19 @@ func (s *fleetScan) top(req *dispatch.Request) string {
 		part = -1
 	}
 	need := int32(req.Parts[0].Quantity)
-	site := newScanPoint(req.Lat, req.Lng)
+	site := dispatch.NewPoint(req.Lat, req.Lng)
 	s.sorted = s.sorted[:0]
 	if part >= 0 {
 		for _, h := range s.holders[part] {
 			if h.qty >= need {
-				h.toSiteKm = scanDistanceKm(h.at, site)
+				h.toSiteKm = h.at.DistanceKm(site)
 				s.sorted = append(s.sorted, h)
 			}
 		}
 	}
 	slices.SortFunc(s.sorted, func(a, b scanHolder) int { return cmpFloat(a.toSiteKm, b.toSiteKm) })
 
-	rank, stride := tierRank(req.Tier), len(s.lines)
+	rank, stride := req.Tier.Rank(), len(s.lines)
 	var best *scanEngineer
 	var bestTravel time.Duration
 	var bestMakes bool
@@ -127,7 +126,7 @@ func (s *fleetScan) top(req *dispatch.Request) string {
 		if int(s.levels[i*stride+line]) < req.MinLevel || e.clearance < rank || e.load >= e.capacity {
 			continue
 		}
-		straight := scanDistanceKm(e.at, site)
+		straight := e.at.DistanceKm(site)
 		if s.bound && best != nil && scanTravel(straight, req.SpeedKmh) > bestTravel {
 			continue
 		}
@@ -155,13 +154,13 @@ func (s *fleetScan) top(req *dispatch.Request) string {
 // detourKm returns the shortest trip from at through a depot of s.sorted to
 // the site, or +Inf when there is none. A depot D makes a trip of at least
 // 2·dist(D, site) − straight, so the walk stops once that exceeds the best.
-func (s *fleetScan) detourKm(at scanPoint, straight float64) float64 {
+func (s *fleetScan) detourKm(at dispatch.Point, straight float64) float64 {
 	best := math.Inf(1)
 	for _, h := range s.sorted {
 		if 2*h.toSiteKm-straight > best {
 			break
 		}
-		best = min(best, max(scanDistanceKm(at, h.at)+h.toSiteKm, straight))
+		best = min(best, max(at.DistanceKm(h.at)+h.toSiteKm, straight))
 	}
 	return best
 }
@@ -189,26 +188,6 @@ func ranksBefore(makes bool, travel time.Duration, e *scanEngineer, bestMakes bo
 	return e.id < best.id
 }
 
-// scanPoint is a place as a unit vector. It and scanDistanceKm repeat
-// dispatch's great-circle arithmetic operation for operation, so the two
-// agree to the bit and ties break the same way.
-type scanPoint struct{ x, y, z float64 }
-
-const scanEarthRadiusKm = 6371.007180918475
-
-func newScanPoint(lat, lng float64) scanPoint {
-	const degree = math.Pi / 180
-	sinLat, cosLat := math.Sincos(lat * degree)
-	sinLng, cosLng := math.Sincos(lng * degree)
-	return scanPoint{x: cosLat * cosLng, y: cosLat * sinLng, z: sinLat}
-}
-
-func scanDistanceKm(a, b scanPoint) float64 {
-	dx, dy, dz := a.x-b.x, a.y-b.y, a.z-b.z
-	halfChord := math.Sqrt(dx*dx+dy*dy+dz*dz) / 2
-	return 2 * scanEarthRadiusKm * math.Asin(min(halfChord, 1))
-}
-
 func scanTravel(km, speed float64) time.Duration {
 	return time.Duration(km / speed * float64(time.Hour))
 }
@@ -219,17 +198,6 @@ func cmpFloat(a, b float64) int {
 		return -1
 	case a > b:
 		return 1
-	}
-	return 0
-}
-
-// tierRank orders tiers from 1, the least demanding, up; a clearance serves
-// its own tier and every less demanding one.
-func tierRank(t aftercare.Tier) int {
-	for i, known := range aftercare.Tiers {
-		if known == t {
-			return len(aftercare.Tiers) - i
-		}
 	}
 	return 0
 }

@@ -77,7 +77,7 @@ func (db *DB) query(ctx context.Context, op, sql string, req *dispatch.Request) 
 		return "", fmt.Errorf("%s: the SQL covers the issue's incidents, one unit of one part, not %v", op, req.Parts)
 	}
 	var id string
-	err := db.pool.QueryRow(ctx, sql, req.ProductLine, req.MinLevel, tierRank(req.Tier),
+	err := db.pool.QueryRow(ctx, sql, req.ProductLine, req.MinLevel, req.Tier.Rank(),
 		req.Parts[0].PartID, req.Parts[0].Quantity, req.Lng, req.Lat).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/dispatch"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -105,7 +104,7 @@ func (db *DB) Load(ctx context.Context, w *dispatch.Workload, at time.Time) erro
 	var van [][]any
 	for i := range w.Engineers {
 		e := &w.Engineers[i]
-		engineers[i] = []any{e.ID, e.Lat, e.Lng, e.Skills, tierRank(e.Clearance), e.Calendar.OnShift(at), e.Load, e.Capacity}
+		engineers[i] = []any{e.ID, e.Lat, e.Lng, e.Skills, e.Clearance.Rank(), e.Calendar.OnShift(at), e.Load, e.Capacity}
 		for part, qty := range e.Van {
 			van = append(van, []any{e.ID, part, qty})
 		}
@@ -135,15 +134,4 @@ func (db *DB) Load(ctx context.Context, w *dispatch.Workload, at time.Time) erro
 		return fmt.Errorf("DB.Load: index: %w", err)
 	}
 	return nil
-}
-
-// tierRank orders tiers as dispatch does: a clearance serves its own tier
-// and every less demanding one.
-func tierRank(t aftercare.Tier) int {
-	for i, known := range aftercare.Tiers {
-		if known == t {
-			return len(aftercare.Tiers) - i
-		}
-	}
-	return 0
 }
