@@ -11,7 +11,7 @@ import (
 )
 
 // The workload: 100,000 engineers, about 1,000 depots and 10,000
-// incidents around the cities of shared/data/cities.csv.
+// incidents around the cities of data/cities.csv.
 const (
 	benchEngineers = 100_000
 	benchDepots    = 1_000
@@ -20,7 +20,7 @@ const (
 )
 
 var benchWorkload = sync.OnceValues(func() (*Workload, error) {
-	cities, err := parseCitiesFile()
+	cities, err := loadCities()
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ var benchWorkload = sync.OnceValues(func() (*Workload, error) {
 func mustBenchWorkload(b *testing.B) *Workload {
 	b.Helper()
 	w, err := benchWorkload()
-	require.NoError(b, err, "the benchmarks need %s", citiesPath)
+	require.NoError(b, err)
 	return w
 }
 

@@ -4,36 +4,35 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"time"
 	_ "time/tzdata" // the tests resolve zones without the host's database
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/data"
 	"github.com/stretchr/testify/require"
 	"github.com/uber/h3-go/v4"
 )
 
-// citiesPath is shared/data/cities.csv relative to this package in the
-// repository layout (main/dispatch next to shared/).
-const citiesPath = "../../shared/data/cities.csv"
-
-// mustCities reads the shared city list; a missing file fails the test.
+// mustCities returns the cities of data/cities.csv with their zones loaded.
 func mustCities(tb testing.TB) []City {
 	tb.Helper()
-	cities, err := parseCitiesFile()
-	require.NoError(tb, err, "the tests need %s (shared/data/cities.csv next to the repository)", citiesPath)
+	cities, err := loadCities()
+	require.NoError(tb, err)
 	require.NotEmpty(tb, cities)
 	return cities
 }
 
-func parseCitiesFile() ([]City, error) {
-	f, err := os.Open(citiesPath)
-	if err != nil {
-		return nil, err
+func loadCities() ([]City, error) {
+	var cities []City
+	for _, c := range data.Cities() {
+		loc, err := time.LoadLocation(c.TimeZone)
+		if err != nil {
+			return nil, err
+		}
+		cities = append(cities, City{Name: c.Name, Country: c.Country, Lat: c.Lat, Lng: c.Lng, Location: loc})
 	}
-	defer f.Close()
-	return ParseCities(f, time.LoadLocation)
+	return cities, nil
 }
 
 // mustIndex builds an index with layout l, failing the test on error.

@@ -1,54 +1,20 @@
 package dispatch
 
 import (
-	"encoding/csv"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"time"
 
 	"github.com/aftercare/aftercare"
 )
 
-// City is a city centre, as listed in shared/data/cities.csv.
+// City is a city centre of data/cities.csv with its time zone loaded.
 type City struct {
 	Name     string
 	Country  string
 	Lat, Lng float64
 	Location *time.Location
-}
-
-// ParseCities reads cities in the CSV layout of shared/data/cities.csv:
-// lines starting with # are comments, then a header and one
-// city,country,lat,lng,tz record per line. zone resolves the IANA time zone
-// names (time.LoadLocation does), which keeps the I/O with the caller.
-func ParseCities(r io.Reader, zone func(name string) (*time.Location, error)) ([]City, error) {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = 5
-	records, err := cr.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("parse cities: %w", err)
-	}
-	if len(records) == 0 || records[0][0] != "city" {
-		return nil, fmt.Errorf("parse cities: no city,country,lat,lng,tz header")
-	}
-	cities := make([]City, 0, len(records)-1)
-	for _, rec := range records[1:] {
-		lat, errLat := strconv.ParseFloat(rec[2], 64)
-		lng, errLng := strconv.ParseFloat(rec[3], 64)
-		if errLat != nil || errLng != nil || !validLatLng(lat, lng) {
-			return nil, fmt.Errorf("parse cities: %s: bad coordinates %q, %q", rec[0], rec[2], rec[3])
-		}
-		loc, err := zone(rec[4])
-		if err != nil {
-			return nil, fmt.Errorf("parse cities: %s: %w", rec[0], err)
-		}
-		cities = append(cities, City{Name: rec[0], Country: rec[1], Lat: lat, Lng: lng, Location: loc})
-	}
-	return cities, nil
 }
 
 // Workload is a fleet and a stream of incidents to benchmark dispatch with.

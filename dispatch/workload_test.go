@@ -1,37 +1,12 @@
 package dispatch
 
 import (
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestParseCities(t *testing.T) {
-	cities := mustCities(t)
-	assert.Len(t, cities, 34)
-	assert.Equal(t, "Beijing", cities[0].Name)
-	assert.Equal(t, "Asia/Shanghai", cities[0].Location.String())
-
-	tests := []struct {
-		name, csv string
-	}{
-		{"no header", "Beijing,CN,39.9,116.4,Asia/Shanghai\n"},
-		{"bad latitude", "city,country,lat,lng,tz\nX,CN,north,116.4,Asia/Shanghai\n"},
-		{"off the globe", "city,country,lat,lng,tz\nX,CN,39.9,216.4,Asia/Shanghai\n"},
-		{"unknown zone", "city,country,lat,lng,tz\nX,CN,39.9,116.4,Mars/Olympus\n"},
-		{"missing field", "city,country,lat,lng,tz\nX,CN,39.9,116.4\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseCities(strings.NewReader(tt.csv), time.LoadLocation)
-			assert.Error(t, err)
-		})
-	}
-}
 
 func TestNewWorkload(t *testing.T) {
 	cities := mustCities(t)

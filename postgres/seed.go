@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/data"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -34,21 +35,10 @@ type SeedConfig struct {
 	// may not exceed Parts.
 	VanStockPerEngineer int
 	// Cities are the places that sites, depots and engineers are put in.
-	Cities []SeedCity
+	Cities []data.City
 	// Now is the reference date of warranty and contract terms: most
 	// contracts are in force on it, some warranties have ended before it.
 	Now time.Time
-}
-
-// SeedCity is a city that demo sites, depots and engineers are placed in.
-type SeedCity struct {
-	Name string
-	// Country is the ISO 3166-1 alpha-2 code.
-	Country string
-	Lat     float64
-	Lng     float64
-	// TimeZone is the IANA zone of the city.
-	TimeZone string
 }
 
 // SeedUser is a demo login that Seed creates.
@@ -88,7 +78,7 @@ func DefaultSeedConfig() SeedConfig {
 		Depots:              24,
 		Parts:               120,
 		VanStockPerEngineer: 5,
-		Cities:              seedDefaultCities(),
+		Cities:              data.Cities(),
 		Now:                 time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
 	}
 }

@@ -193,7 +193,7 @@ func (s *seeder) planSites() {
 			if place.Country != "CN" {
 				address = fmt.Sprintf("%d %s Street", 1+r.IntN(300), seedStreets[r.IntN(len(seedStreets))])
 			}
-			lat, lng := seedNear(r, place.SeedCity, 3)
+			lat, lng := seedNear(r, place.City, 3)
 			s.sites = append(s.sites, seedSite{id: seedUUID(r), account: a, name: name, address: address,
 				place: place, lat: lat, lng: lng, kind: kind})
 		}

@@ -2,105 +2,14 @@ package postgres
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
-	"io"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"unicode"
 
-	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/data"
 	"github.com/jackc/pgx/v5"
 )
-
-// seedDefaultCitiesCSV is a copy of data/cities.csv: real city centres and
-// their IANA zones.
-const seedDefaultCitiesCSV = `# Real city centre coordinates for demo data and tests. China uses one zone (Asia/Shanghai).
-# The foreign cities exercise other zones, daylight saving (north and south), and the antimeridian (Suva).
-city,country,lat,lng,tz
-Beijing,CN,39.9042,116.4074,Asia/Shanghai
-Shanghai,CN,31.2304,121.4737,Asia/Shanghai
-Guangzhou,CN,23.1291,113.2644,Asia/Shanghai
-Shenzhen,CN,22.5431,114.0579,Asia/Shanghai
-Chengdu,CN,30.5728,104.0668,Asia/Shanghai
-Chongqing,CN,29.5630,106.5516,Asia/Shanghai
-Wuhan,CN,30.5928,114.3055,Asia/Shanghai
-Hangzhou,CN,30.2741,120.1551,Asia/Shanghai
-Nanjing,CN,32.0603,118.7969,Asia/Shanghai
-Xi'an,CN,34.3416,108.9398,Asia/Shanghai
-Tianjin,CN,39.3434,117.3616,Asia/Shanghai
-Shenyang,CN,41.8057,123.4315,Asia/Shanghai
-Harbin,CN,45.8038,126.5349,Asia/Shanghai
-Changsha,CN,28.2282,112.9388,Asia/Shanghai
-Zhengzhou,CN,34.7466,113.6254,Asia/Shanghai
-Jinan,CN,36.6512,117.1201,Asia/Shanghai
-Qingdao,CN,36.0671,120.3826,Asia/Shanghai
-Xiamen,CN,24.4798,118.0894,Asia/Shanghai
-Kunming,CN,25.0389,102.7183,Asia/Shanghai
-Hefei,CN,31.8206,117.2272,Asia/Shanghai
-Fuzhou,CN,26.0745,119.2965,Asia/Shanghai
-Nanning,CN,22.8170,108.3665,Asia/Shanghai
-Guiyang,CN,26.6470,106.6302,Asia/Shanghai
-Lanzhou,CN,36.0611,103.8343,Asia/Shanghai
-Taiyuan,CN,37.8706,112.5489,Asia/Shanghai
-Dalian,CN,38.9140,121.6147,Asia/Shanghai
-Urumqi,CN,43.8256,87.6168,Asia/Shanghai
-Lhasa,CN,29.6500,91.1000,Asia/Shanghai
-Singapore,SG,1.3521,103.8198,Asia/Singapore
-Frankfurt,DE,50.1109,8.6821,Europe/Berlin
-Chicago,US,41.8781,-87.6298,America/Chicago
-Morrisville,US,35.8235,-78.8256,America/New_York
-Sydney,AU,-33.8688,151.2093,Australia/Sydney
-Suva,FJ,-18.1416,178.4419,Pacific/Fiji
-`
-
-// seedDefaultCities returns the cities of data/cities.csv.
-func seedDefaultCities() []SeedCity {
-	cities, err := ParseSeedCities(strings.NewReader(seedDefaultCitiesCSV))
-	if err != nil {
-		panic(err) // the constant above is well-formed
-	}
-	return cities
-}
-
-// ParseSeedCities reads cities in the format of data/cities.csv: lines
-// starting with '#' are comments, then a header "city,country,lat,lng,tz"
-// and one city per line. It answers EINVALID for anything else.
-func ParseSeedCities(r io.Reader) ([]SeedCity, error) {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = 5
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, aftercare.Errorf(aftercare.EINVALID, "cities: no header")
-	}
-	if err != nil {
-		return nil, aftercare.Errorf(aftercare.EINVALID, "cities: %v", err)
-	}
-	if got := strings.ToLower(strings.Join(header, ",")); got != "city,country,lat,lng,tz" {
-		return nil, aftercare.Errorf(aftercare.EINVALID, "cities: header is %q, want %q", got, "city,country,lat,lng,tz")
-	}
-	var cities []SeedCity
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return cities, nil
-		}
-		if err != nil {
-			return nil, aftercare.Errorf(aftercare.EINVALID, "cities: %v", err)
-		}
-		line, _ := cr.FieldPos(0)
-		lat, latErr := strconv.ParseFloat(rec[2], 64)
-		lng, lngErr := strconv.ParseFloat(rec[3], 64)
-		if latErr != nil || lngErr != nil {
-			return nil, aftercare.Errorf(aftercare.EINVALID, "cities: line %d: coordinates %q,%q are not numbers", line, rec[2], rec[3])
-		}
-		cities = append(cities, SeedCity{Name: rec[0], Country: rec[1], Lat: lat, Lng: lng, TimeZone: rec[4]})
-	}
-}
 
 // seedRegions are the service regions: China's seven customary regions and
 // one for everything abroad.
@@ -143,14 +52,14 @@ var seedCityCodes = map[string]string{
 
 // seedPlace is a city with the region that serves it and its short code.
 type seedPlace struct {
-	SeedCity
+	data.City
 	region string
 	code   string
 }
 
 // seedRegionOf returns the region of a city: its known one, the region of
 // the nearest known Chinese city for other Chinese cities, intl abroad.
-func seedRegionOf(c SeedCity) string {
+func seedRegionOf(c data.City) string {
 	if c.Country != "CN" {
 		return seedIntlRegion
 	}
@@ -158,7 +67,7 @@ func seedRegionOf(c SeedCity) string {
 		return r
 	}
 	region, best := "", math.Inf(1)
-	for _, known := range seedDefaultCities() {
+	for _, known := range data.Cities() {
 		if r, ok := seedCityRegions[known.Name]; ok {
 			if d := seedDistanceKm(c.Lat, c.Lng, known.Lat, known.Lng); d < best {
 				region, best = r, d
@@ -170,7 +79,7 @@ func seedRegionOf(c SeedCity) string {
 
 // seedCodeOf returns a city's short code: its customary one, or the first
 // three letters of its name.
-func seedCodeOf(c SeedCity) string {
+func seedCodeOf(c data.City) string {
 	if code, ok := seedCityCodes[c.Name]; ok {
 		return code
 	}
@@ -189,10 +98,10 @@ func seedCodeOf(c SeedCity) string {
 // seedSpread orders cities so that any prefix of the order spreads over the
 // regions: the first city of each region, then the second of each, and so
 // on, regions in the order of seedRegions and cities in the given order.
-func seedSpread(cities []SeedCity) []seedPlace {
+func seedSpread(cities []data.City) []seedPlace {
 	byRegion := map[string][]seedPlace{}
 	for _, c := range cities {
-		p := seedPlace{SeedCity: c, region: seedRegionOf(c), code: seedCodeOf(c)}
+		p := seedPlace{City: c, region: seedRegionOf(c), code: seedCodeOf(c)}
 		byRegion[p.region] = append(byRegion[p.region], p)
 	}
 	var places []seedPlace
@@ -213,7 +122,7 @@ const seedKmPerDegree = 111.32
 // seedNear returns a point about sigmaKm from the centre of a city in a
 // random direction (normally distributed north and east, cut at 3σ), rounded
 // to six decimals.
-func seedNear(r *rand.Rand, c SeedCity, sigmaKm float64) (lat, lng float64) {
+func seedNear(r *rand.Rand, c data.City, sigmaKm float64) (lat, lng float64) {
 	north := max(-3*sigmaKm, min(3*sigmaKm, r.NormFloat64()*sigmaKm))
 	east := max(-3*sigmaKm, min(3*sigmaKm, r.NormFloat64()*sigmaKm))
 	lat = c.Lat + north/seedKmPerDegree

@@ -34,7 +34,7 @@ func (s *seeder) planDepots() {
 		if n > 1 {
 			name = fmt.Sprintf("%s %d", name, n)
 		}
-		lat, lng := seedNear(r, place.SeedCity, 5)
+		lat, lng := seedNear(r, place.City, 5)
 		s.depots = append(s.depots, seedDepot{id: seedUUID(r), code: fmt.Sprintf("DEP-%s%d", place.code, n), name: name,
 			place: place, lat: lat, lng: lng})
 	}
@@ -123,7 +123,7 @@ func (s *seeder) engineer(i int) seedEngineer {
 	e.name = seedPersonName(r, place.Country)
 	e.clearance = aftercare.Tiers[seedWeighted(r, []int{30, 40, 30})]
 	e.shifts = seedShiftPatterns[seedWeighted(r, seedShiftWeights)]
-	e.lat, e.lng = seedNear(r, place.SeedCity, 15)
+	e.lat, e.lng = seedNear(r, place.City, 15)
 	lines := seedKindLines[seedWeighted(r, seedKindWeights)]
 	perm := r.Perm(len(lines))
 	for _, k := range perm[:min(1+r.IntN(3), len(lines))] {

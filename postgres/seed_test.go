@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/data"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -248,7 +249,7 @@ func TestSeedDemo(t *testing.T) {
 	})
 
 	t.Run("coordinates", func(t *testing.T) {
-		cities := map[string]SeedCity{}
+		cities := map[string]data.City{}
 		for _, c := range cfg.Cities {
 			cities[c.Name] = c
 		}
@@ -308,12 +309,12 @@ func TestSeedRejectsBadConfig(t *testing.T) {
 		{"vans hold more parts than exist", func(c *SeedConfig) { c.Parts, c.VanStockPerEngineer = 3, 4 }},
 		{"too many parts", func(c *SeedConfig) { c.Parts = seedMaxParts + 1 }},
 		{"city twice", func(c *SeedConfig) { c.Cities = append(c.Cities, c.Cities[0]) }},
-		{"city without zone", func(c *SeedConfig) { c.Cities = []SeedCity{{Name: "Beijing", Country: "CN", Lat: 39.9, Lng: 116.4}} }},
+		{"city without zone", func(c *SeedConfig) { c.Cities = []data.City{{Name: "Beijing", Country: "CN", Lat: 39.9, Lng: 116.4}} }},
 		{"city with bad country", func(c *SeedConfig) {
-			c.Cities = []SeedCity{{Name: "Beijing", Country: "China", Lat: 39.9, Lng: 116.4, TimeZone: "Asia/Shanghai"}}
+			c.Cities = []data.City{{Name: "Beijing", Country: "China", Lat: 39.9, Lng: 116.4, TimeZone: "Asia/Shanghai"}}
 		}},
 		{"city off the globe", func(c *SeedConfig) {
-			c.Cities = []SeedCity{{Name: "Nowhere", Country: "CN", Lat: 91, Lng: 0, TimeZone: "Asia/Shanghai"}}
+			c.Cities = []data.City{{Name: "Nowhere", Country: "CN", Lat: 91, Lng: 0, TimeZone: "Asia/Shanghai"}}
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -328,43 +329,23 @@ func TestSeedRejectsBadConfig(t *testing.T) {
 	assert.False(t, seeded, "a rejected config loaded data")
 }
 
-func TestParseSeedCities(t *testing.T) {
-	cities, err := ParseSeedCities(strings.NewReader(seedDefaultCitiesCSV))
-	require.NoError(t, err)
-	require.Len(t, cities, 34)
-	assert.Equal(t, SeedCity{Name: "Beijing", Country: "CN", Lat: 39.9042, Lng: 116.4074, TimeZone: "Asia/Shanghai"}, cities[0])
-	assert.Equal(t, SeedCity{Name: "Suva", Country: "FJ", Lat: -18.1416, Lng: 178.4419, TimeZone: "Pacific/Fiji"}, cities[33])
-	for _, c := range cities {
+func TestSeedCitiesHaveRegionsAndCodes(t *testing.T) {
+	for _, c := range data.Cities() {
 		if c.Country == "CN" {
 			assert.Contains(t, seedCityRegions, c.Name, "region of %s", c.Name)
 		}
 		assert.Contains(t, seedCityCodes, c.Name, "code of %s", c.Name)
 	}
-
-	for _, c := range []struct {
-		name, in string
-	}{
-		{"empty", ""},
-		{"only comments", "# nothing here\n"},
-		{"wrong header", "name,country,lat,lng,tz\nBeijing,CN,39.9,116.4,Asia/Shanghai\n"},
-		{"missing field", "city,country,lat,lng,tz\nBeijing,CN,39.9,116.4\n"},
-		{"latitude not a number", "city,country,lat,lng,tz\nBeijing,CN,north,116.4,Asia/Shanghai\n"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseSeedCities(strings.NewReader(c.in))
-			assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "ParseSeedCities(%q) = %v, want EINVALID", c.in, err)
-		})
-	}
 }
 
 func TestSeedRegionOfUnknownCity(t *testing.T) {
 	for _, c := range []struct {
-		city SeedCity
+		city data.City
 		want string
 	}{
-		{SeedCity{Name: "Suzhou", Country: "CN", Lat: 31.2989, Lng: 120.5853}, "east"},
-		{SeedCity{Name: "Shijiazhuang", Country: "CN", Lat: 38.0428, Lng: 114.5149}, "north"},
-		{SeedCity{Name: "Tokyo", Country: "JP", Lat: 35.6762, Lng: 139.6503}, seedIntlRegion},
+		{data.City{Name: "Suzhou", Country: "CN", Lat: 31.2989, Lng: 120.5853}, "east"},
+		{data.City{Name: "Shijiazhuang", Country: "CN", Lat: 38.0428, Lng: 114.5149}, "north"},
+		{data.City{Name: "Tokyo", Country: "JP", Lat: 35.6762, Lng: 139.6503}, seedIntlRegion},
 	} {
 		assert.Equal(t, c.want, seedRegionOf(c.city), "seedRegionOf(%s)", c.city.Name)
 	}

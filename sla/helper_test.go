@@ -1,9 +1,6 @@
 package sla_test
 
 import (
-	"encoding/csv"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -12,50 +9,28 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/data"
 	"github.com/aftercare/aftercare/sla"
 )
 
-// dataDir is shared/data of the Aftercare checkout: the repository and
-// shared sit side by side, in development and in CI.
-const dataDir = "../../shared/data"
-
-// MustOpenData opens a file of shared/data, failing the test with a clear
-// message if it is missing.
-func MustOpenData(tb testing.TB, name string) *os.File {
-	tb.Helper()
-	path := filepath.Join(dataDir, name)
-	f, err := os.Open(path)
-	require.NoError(tb, err, "the sla tests need %s: check out shared/ beside the repository (../shared from its root)", path)
-	tb.Cleanup(func() { f.Close() })
-	return f
-}
-
 // MustChinaHolidays returns the real 2026 holiday schedule of mainland China
-// from shared/data/cn-holidays-2026.csv.
+// from data/cn-holidays-2026.csv.
 func MustChinaHolidays(tb testing.TB) sla.HolidaySet {
 	tb.Helper()
-	set, err := sla.ParseHolidaySet(MustOpenData(tb, "cn-holidays-2026.csv"))
-	require.NoError(tb, err)
-	return set
+	return data.ChinaHolidays2026()
 }
 
-// MustCityZones returns the distinct IANA zones of shared/data/cities.csv,
-// sorted, loaded.
+// MustCityZones returns the distinct IANA zones of data/cities.csv, sorted,
+// loaded.
 func MustCityZones(tb testing.TB) []*time.Location {
 	tb.Helper()
-	r := csv.NewReader(MustOpenData(tb, "cities.csv"))
-	r.Comment = '#'
-	records, err := r.ReadAll()
-	require.NoError(tb, err)
-	require.Greater(tb, len(records), 1, "cities.csv has no cities")
-	col := slices.Index(records[0], "tz")
-	require.GreaterOrEqual(tb, col, 0, "cities.csv has no tz column")
 	var names []string
-	for _, rec := range records[1:] {
-		if !slices.Contains(names, rec[col]) {
-			names = append(names, rec[col])
+	for _, c := range data.Cities() {
+		if !slices.Contains(names, c.TimeZone) {
+			names = append(names, c.TimeZone)
 		}
 	}
+	require.NotEmpty(tb, names, "data.Cities has no cities")
 	slices.Sort(names)
 	zones := make([]*time.Location, len(names))
 	for i, name := range names {

@@ -95,7 +95,7 @@ func (h HolidaySet) kind(n int) aftercare.DayKind {
 }
 
 // ParseHolidaySet reads a holiday set in the CSV format of
-// shared/data/cn-holidays-2026.csv: lines starting with '#' are comments, the
+// data/cn-holidays-2026.csv: lines starting with '#' are comments, the
 // first record is the header "date,kind,name", and each further record is a
 // date (YYYY-MM-DD), a kind (holiday or workday) and a name. Any bad record
 // is an EINVALID error naming its line.

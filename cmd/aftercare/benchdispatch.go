@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aftercare/aftercare/data"
 	"github.com/aftercare/aftercare/dispatch"
 	"github.com/aftercare/aftercare/postgres/postgis"
 )
@@ -37,7 +38,7 @@ const defaultPostGISURL = "postgres://aftercare:aftercare@localhost:5432/afterca
 func runBenchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench dispatch", stderr)
 	cfg := benchDispatchConfig{}
-	fs.StringVar(&cfg.Cities, "cities", "../shared/data/cities.csv", "city list the fleet and incidents are drawn around")
+	fs.StringVar(&cfg.Cities, "cities", "", "city list the fleet and incidents are drawn around, a CSV file laid out as data/cities.csv (default the embedded data/cities.csv)")
 	fs.Int64Var(&cfg.Seed, "seed", 20260302, "workload seed")
 	fs.IntVar(&cfg.Engineers, "engineers", 100_000, "engineers in the fleet")
 	fs.IntVar(&cfg.Depots, "depots", 1_000, "depots")
@@ -137,12 +138,7 @@ func candidatesTop(x *dispatch.Index) func(*dispatch.Request) (string, error) {
 // cfg.PostGIS, loads the database; then times every method over the
 // incidents and writes the report to out and progress to log.
 func benchDispatch(ctx context.Context, cfg benchDispatchConfig, out, log io.Writer) error {
-	f, err := os.Open(cfg.Cities)
-	if err != nil {
-		return fmt.Errorf("cities (-cities, shared/data/cities.csv next to the repository): %w", err)
-	}
-	cities, err := dispatch.ParseCities(f, time.LoadLocation)
-	f.Close()
+	cities, err := loadCities(cfg.Cities)
 	if err != nil {
 		return err
 	}
@@ -311,4 +307,29 @@ func heapAlloc() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// loadCities reads the city list at path, or the embedded one for "", and
+// loads each city's time zone.
+func loadCities(path string) ([]dispatch.City, error) {
+	list := data.Cities()
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("cities (-cities): %w", err)
+		}
+		defer f.Close()
+		if list, err = data.ParseCities(f); err != nil {
+			return nil, fmt.Errorf("cities (-cities %s): %w", path, err)
+		}
+	}
+	cities := make([]dispatch.City, len(list))
+	for i, c := range list {
+		loc, err := time.LoadLocation(c.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("cities: %s: %w", c.Name, err)
+		}
+		cities[i] = dispatch.City{Name: c.Name, Country: c.Country, Lat: c.Lat, Lng: c.Lng, Location: loc}
+	}
+	return cities, nil
 }

@@ -16,7 +16,6 @@ import (
 func TestBenchDispatchSmall(t *testing.T) {
 	var out, log bytes.Buffer
 	err := run(context.Background(), []string{"bench", "dispatch",
-		"-cities", "../../../shared/data/cities.csv",
 		"-engineers", "2000", "-depots", "40", "-incidents", "200", "-warmup", "10", "-reference", "20",
 		"-postgis=false",
 	}, &out, &log)
