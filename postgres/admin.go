@@ -12,7 +12,8 @@ import (
 var databaseName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 // CreateDatabase creates an empty database called name on the server that
-// serverURL points at, and returns the URL of the new database.
+// serverURL points at, and returns the URL of the new database. A database
+// of that name that exists already is ECONFLICT.
 func CreateDatabase(ctx context.Context, serverURL, name string) (_ string, err error) {
 	defer wrap(&err, fmt.Sprintf("postgres.CreateDatabase(ctx, %q)", name))
 	if !databaseName.MatchString(name) {

@@ -129,7 +129,7 @@ func mapError(err error) error {
 		return err
 	}
 	switch pe.Code {
-	case "23505": // unique_violation
+	case "23505", "42P04": // unique_violation, duplicate_database
 		return &codedError{aftercare.Errorf(aftercare.ECONFLICT, "already exists"), err}
 	case "23503", "23514", "23502", "22P02", "22001", "22003", "22007", "22008", "22021", "22P05":
 		// foreign key, check, not null, bad text, too long, out of range,

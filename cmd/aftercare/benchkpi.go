@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // benchKPIConfig is what `aftercare bench kpi` runs.
@@ -129,8 +127,7 @@ func benchKPI(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) error {
 // reuses it when it holds the history already.
 func openKPIBenchDB(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) (*postgres.DB, error) {
 	url, err := postgres.CreateDatabase(ctx, cfg.ServerURL, cfg.Database)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42P04" {
+	if aftercare.ErrorCode(err) == aftercare.ECONFLICT {
 		url, err = databaseURL(cfg.ServerURL, cfg.Database)
 	}
 	if err != nil {

@@ -65,3 +65,23 @@ func MustOpenURL(tb testing.TB) (*postgres.DB, string) {
 	}
 	return db, url
 }
+
+// MustQueryInt runs a query that returns one integer, such as a count.
+func MustQueryInt(tb testing.TB, db *postgres.DB, sql string, args ...any) int64 {
+	tb.Helper()
+	var n int64
+	if err := db.QueryRow(context.Background(), sql, args, &n); err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// MustQueryString runs a query that returns one text value.
+func MustQueryString(tb testing.TB, db *postgres.DB, sql string, args ...any) string {
+	tb.Helper()
+	var s string
+	if err := db.QueryRow(context.Background(), sql, args, &s); err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+	return s
+}
