@@ -13,34 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestSeededContractsGetTheirWorkflows: the seed queues one workflow start
-// per contract, signs the contracts in force, and links the draft renewal
-// to the contract it renews, which its workflow then finds.
-func TestSeededContractsGetTheirWorkflows(t *testing.T) {
-	db := postgrestest.MustOpen(t)
-	ctx := context.Background()
-	cfg := postgres.DefaultSeedConfig()
-	cfg.Accounts, cfg.SitesPerAccount, cfg.AssetsPerSite, cfg.Engineers = 3, 1, 2, 5
-	_, err := db.Seed(ctx, cfg)
-	require.NoError(t, err)
-
-	var contracts, unsigned int
-	postgres.MustScan(t, db, `SELECT count(*), count(*) FILTER (WHERE activated_at IS NULL) FROM contracts`, nil, &contracts, &unsigned)
-	msgs, err := db.ClaimOutbox(ctx, aftercare.OutboxTopicContractWorkflow, 100, time.Minute)
-	require.NoError(t, err)
-	assert.Len(t, msgs, contracts, "one workflow start per contract")
-	assert.Equal(t, 1, unsigned, "only the draft renewal is unsigned")
-
-	var expiring, draft string
-	postgres.MustScan(t, db, `SELECT c.id, d.id FROM contracts c JOIN contracts d ON d.renewal_of = c.id WHERE c.status = 'expiring'`,
-		nil, &expiring, &draft)
-	facts, err := postgres.NewContractService(db).LoadContractFacts(ctx, expiring)
-	require.NoError(t, err)
-	assert.Equal(t, draft, facts.SuccessorID)
-	assert.Equal(t, aftercare.ContractExpiring, facts.Contract.Status)
-	assert.Empty(t, facts.RemindersSent)
-}
-
 // TestContractChangesAreMirroredOnce: a reminder is recorded once, with one
 // webhook per URL, however often the workflow's activity repeats it; a
 // renewal creates one successor, signed, starting the day after the end,

@@ -2,11 +2,41 @@ package postgres
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// mustTestDB creates a fresh, migrated database, opened with an optional
+// query tracer, and drops it when the test ends. It fails, saying how to
+// start PostgreSQL, when the server does not answer.
+func mustTestDB(tb testing.TB, tracer pgx.QueryTracer) *DB {
+	tb.Helper()
+	ctx := context.Background()
+	serverURL := os.Getenv("AFTERCARE_TEST_DATABASE_URL")
+	if serverURL == "" {
+		serverURL = "postgres://aftercare:aftercare@localhost:5432/aftercare?sslmode=disable"
+	}
+	var suffix [6]byte
+	_, _ = crand.Read(suffix[:])
+	name := "aftercare_internaltest_" + hex.EncodeToString(suffix[:])
+	dbURL, err := CreateDatabase(ctx, serverURL, name)
+	if err != nil {
+		tb.Fatalf("PostgreSQL not reachable: run `make test`, or scripts/postgres.sh to start it (%v)", err)
+	}
+	tb.Cleanup(func() { assert.NoError(tb, DropDatabase(context.Background(), serverURL, name)) })
+	db, err := open(ctx, dbURL, tracer)
+	require.NoError(tb, err)
+	tb.Cleanup(db.Close)
+	require.NoError(tb, db.Migrate(ctx))
+	return db
+}
 
 // fixture is a minimal account with one site, one covered asset and one
 // uncovered asset, for store tests that need something to file against.

@@ -124,7 +124,7 @@ func TestKPIsUnderInterleavedWriters(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, rows, 1)
 			assert.Equal(t, tt.repeats, rows[0].RepeatVisits, "repeat visits")
-			assertCountersMatchBase(t, s, &aftercare.Scope{AccountIDs: []string{w.acme.AccountID}},
+			postgrestest.AssertKPICountersMatchBase(t, s, &aftercare.Scope{AccountIDs: []string{w.acme.AccountID}},
 				&aftercare.Scope{Regions: []string{"east"}})
 		})
 	}

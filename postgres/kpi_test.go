@@ -311,47 +311,9 @@ func TestKPIsFromHandBuiltHistory(t *testing.T) {
 		assert.Equal(t, [2]int64{2, 1}, [2]int64{got["2026-03 "+ownProvider].Response.Met, got["2026-03 "+ownProvider].Response.Breached})
 	})
 	t.Run("counters equal the base tables", func(t *testing.T) {
-		assertCountersMatchBase(t, s, &aftercare.Scope{AccountIDs: []string{w.acme.AccountID, w.north.AccountID}},
+		postgrestest.AssertKPICountersMatchBase(t, s, &aftercare.Scope{AccountIDs: []string{w.acme.AccountID, w.north.AccountID}},
 			&aftercare.Scope{Regions: []string{"east", "north"}}, &aftercare.Scope{EngineerID: w.e1})
 	})
-}
-
-// assertCountersMatchBase checks that the stored counters give what the
-// naive query computes from the base tables, for every dimension and
-// granularity, as the system and in each scope given (which lead to other
-// counters tables).
-func assertCountersMatchBase(t *testing.T, s *postgres.KPIService, scopes ...*aftercare.Scope) {
-	t.Helper()
-	for _, scope := range append([]*aftercare.Scope{{All: true}}, scopes...) {
-		assertCountersMatchBaseIn(t, s, aftercare.NewContextWithScope(context.Background(), scope))
-	}
-}
-
-func assertCountersMatchBaseIn(t *testing.T, s *postgres.KPIService, ctx context.Context) {
-	t.Helper()
-	for _, d := range aftercare.KPIDimensions {
-		for _, g := range []aftercare.KPIGranularity{aftercare.KPIMonthly, aftercare.KPIQuarterly, aftercare.KPIYearly, aftercare.KPIWholePeriod} {
-			f := aftercare.KPIFilter{Dimension: d, Granularity: g, From: time.Now().AddDate(-3, 0, 0), To: time.Now().AddDate(0, 1, 0)}
-			stored, err := s.FindKPIs(ctx, f)
-			require.NoError(t, err)
-			base, err := s.FindKPIsFromBase(ctx, f)
-			require.NoError(t, err)
-			require.NotEmpty(t, base, "%s by %s", d, g)
-			require.Equal(t, len(base), len(stored), "%s by %s", d, g)
-			for i := range base {
-				assert.Equal(t, base[i].Key, stored[i].Key)
-				assert.Equal(t, base[i].PeriodStart, stored[i].PeriodStart)
-				assert.Equal(t, base[i].Response, stored[i].Response)
-				assert.Equal(t, base[i].Restore, stored[i].Restore)
-				assert.Equal(t, base[i].Resolved, stored[i].Resolved)
-				assert.Equal(t, base[i].FirstTimeFixes, stored[i].FirstTimeFixes)
-				assert.Equal(t, base[i].RepeatVisits, stored[i].RepeatVisits)
-				assert.Equal(t, base[i].SurveysAnswered, stored[i].SurveysAnswered)
-				assert.Equal(t, base[i].Breaches, stored[i].Breaches)
-				assert.InDelta(t, base[i].ServiceCreditPercent, stored[i].ServiceCreditPercent, 1e-6)
-			}
-		}
-	}
 }
 
 func TestKPIsAreScoped(t *testing.T) {
@@ -496,7 +458,7 @@ func TestKPIsFollowLiveIncidents(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, again.ID)
 	assert.Equal(t, int64(1), current(t).RepeatVisits, "the asset failed again within 30 days of the resolution")
-	assertCountersMatchBase(t, kpis, &aftercare.Scope{AccountIDs: []string{f.AccountID}})
+	postgrestest.AssertKPICountersMatchBase(t, kpis, &aftercare.Scope{AccountIDs: []string{f.AccountID}})
 }
 
 // TestKPIsUnderConcurrentChanges records the lives of many incidents of one
@@ -557,5 +519,5 @@ func TestKPIsUnderConcurrentChanges(t *testing.T) {
 	require.Len(t, rows, 1)
 	assert.Equal(t, [2]int64{n / 2, n / 2}, [2]int64{rows[0].Restore.Met, rows[0].Restore.Breached})
 	assert.Equal(t, [3]int64{n, n, n}, [3]int64{rows[0].Resolved, rows[0].Visited, rows[0].FirstTimeFixes})
-	assertCountersMatchBase(t, postgres.NewKPIService(db), &aftercare.Scope{AccountIDs: []string{f.AccountID}})
+	postgrestest.AssertKPICountersMatchBase(t, postgres.NewKPIService(db), &aftercare.Scope{AccountIDs: []string{f.AccountID}})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/authz"
+	"github.com/aftercare/aftercare/demo"
 	"github.com/aftercare/aftercare/postgres"
 )
 
@@ -34,7 +35,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("seed", stderr)
 	url := fs.String("database-url", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL), "PostgreSQL URL (AFTERCARE_DATABASE_URL)")
-	cfg := postgres.DefaultSeedConfig()
+	cfg := demo.DefaultConfig()
 	fs.Int64Var(&cfg.Seed, "seed", cfg.Seed, "random seed; the same seed loads the same data")
 	fs.IntVar(&cfg.Accounts, "accounts", cfg.Accounts, "enterprise accounts")
 	fs.IntVar(&cfg.SitesPerAccount, "sites-per-account", cfg.SitesPerAccount, "sites per account")
@@ -59,12 +60,12 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	start := time.Now()
-	summary, err := db.Seed(ctx, cfg)
+	summary, err := demo.Seed(ctx, db, cfg)
 	if err != nil {
 		return err
 	}
 	if *history > 0 {
-		rows, err := db.SeedHistory(ctx, postgres.HistoryConfig{Seed: cfg.Seed, Incidents: *history, Now: cfg.Now})
+		rows, err := demo.SeedHistory(ctx, db, demo.HistoryConfig{Seed: cfg.Seed, Incidents: *history, Now: cfg.Now})
 		if err != nil {
 			return err
 		}

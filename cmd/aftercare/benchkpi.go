@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/demo"
 	"github.com/aftercare/aftercare/postgres"
 )
 
@@ -20,7 +21,7 @@ import (
 type benchKPIConfig struct {
 	ServerURL string
 	Database  string
-	Seed      postgres.SeedConfig
+	Seed      demo.Config
 	Incidents int
 	Runs      int
 	NaiveRuns int
@@ -34,7 +35,7 @@ type benchKPIConfig struct {
 // same run, computed from the base tables.
 func runBenchKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench kpi", stderr)
-	cfg := benchKPIConfig{Seed: postgres.DefaultSeedConfig()}
+	cfg := benchKPIConfig{Seed: demo.DefaultConfig()}
 	fs.StringVar(&cfg.ServerURL, "server-url", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
 		"PostgreSQL URL of any database on the server the benchmark's database is created on (AFTERCARE_DATABASE_URL)")
 	fs.StringVar(&cfg.Database, "database", "aftercare_kpi_bench", "the benchmark's database, created and seeded when it holds no history")
@@ -141,7 +142,7 @@ func openKPIBenchDB(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) (
 		db.Close()
 		return nil, err
 	}
-	n, err := db.HistoryIncidents(ctx)
+	n, err := demo.HistoryIncidents(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -152,14 +153,14 @@ func openKPIBenchDB(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) (
 		fmt.Fprintf(stdout, "database %s: reusing its history of %d incidents\n", cfg.Database, n)
 		return db, nil
 	}
-	seeded, err := db.Seeded(ctx)
+	seeded, err := demo.Seeded(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	start := time.Now()
 	if !seeded {
-		if _, err := db.Seed(ctx, cfg.Seed); err != nil {
+		if _, err := demo.Seed(ctx, db, cfg.Seed); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -167,7 +168,7 @@ func openKPIBenchDB(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) (
 			cfg.Seed.Accounts*cfg.Seed.SitesPerAccount*cfg.Seed.AssetsPerSite, cfg.Seed.Engineers, time.Since(start).Round(time.Millisecond))
 	}
 	start = time.Now()
-	rows, err := db.SeedHistory(ctx, postgres.HistoryConfig{Seed: cfg.Seed.Seed, Incidents: cfg.Incidents, Now: cfg.Seed.Now})
+	rows, err := demo.SeedHistory(ctx, db, demo.HistoryConfig{Seed: cfg.Seed.Seed, Incidents: cfg.Incidents, Now: cfg.Seed.Now})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/demo"
 	"github.com/aftercare/aftercare/postgres"
 )
 
@@ -81,16 +82,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // seedOnce loads the demo data into an empty database, and otherwise keeps
 // what is there. It returns nil when the data was already there.
-func seedOnce(ctx context.Context, db *postgres.DB) (*postgres.SeedSummary, error) {
-	seeded, err := db.Seeded(ctx)
+func seedOnce(ctx context.Context, db *postgres.DB) (*demo.Summary, error) {
+	seeded, err := demo.Seeded(ctx, db)
 	if err != nil || seeded {
 		return nil, err
 	}
-	return db.Seed(ctx, postgres.DefaultSeedConfig())
+	return demo.Seed(ctx, db, demo.DefaultConfig())
 }
 
 // printBanner tells the developer where everything is and how to sign in.
-func printBanner(ctx context.Context, w io.Writer, m *Main, summary *postgres.SeedSummary, uiPort int) error {
+func printBanner(ctx context.Context, w io.Writer, m *Main, summary *demo.Summary, uiPort int) error {
 	users, err := postgres.NewUserService(m.DB).FindUsers(ctx)
 	if err != nil {
 		return err
@@ -106,7 +107,7 @@ func printBanner(ctx context.Context, w io.Writer, m *Main, summary *postgres.Se
 	for _, u := range users {
 		fmt.Fprintf(w, "  %-22s %s\n", u.Username, u.Role)
 	}
-	serials, err := m.DB.DemoSerials(ctx)
+	serials, err := demo.Serials(ctx, m.DB)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func printBanner(ctx context.Context, w io.Writer, m *Main, summary *postgres.Se
 		if !ok {
 			continue
 		}
-		filer, err := m.DB.DemoFiler(ctx, s)
+		filer, err := demo.Filer(ctx, m.DB, s)
 		if err != nil {
 			return err
 		}

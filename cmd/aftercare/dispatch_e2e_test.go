@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/demo"
 	"github.com/aftercare/aftercare/workflows"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,7 +23,7 @@ import (
 // lets that engineer decline (the next candidate takes it), and runs the
 // batch optimiser over the region's queue.
 func TestDispatchThroughGraphQL(t *testing.T) {
-	env := mustTestEnvWith(t, func(*postgres.SeedConfig) {}) // the full demo fleet
+	env := mustTestEnvWith(t, func(*demo.Config) {}) // the full demo fleet
 	m := env.startMain(t)
 	admin := env.token(t, "admin")
 
@@ -181,7 +181,7 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 // Temporal server: an engineer is reserved, or the activity says why none
 // could be (shifts depend on the hour the test runs).
 func TestAdvancePartsDispatchOnTheRealStack(t *testing.T) {
-	env := mustTestEnvWith(t, func(*postgres.SeedConfig) {})
+	env := mustTestEnvWith(t, func(*demo.Config) {})
 	m := env.startMain(t)
 	admin := env.token(t, "admin")
 	filed := gql(t, m.URL(), admin, createIncidentMutation,

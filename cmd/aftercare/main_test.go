@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/demo"
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/postgres/postgrestest"
 	"github.com/aftercare/aftercare/workflows/workflowstest"
@@ -37,24 +38,24 @@ func TestMain(m *testing.M) {
 type testEnv struct {
 	cfg     Config
 	db      *postgres.DB
-	summary *postgres.SeedSummary
+	summary *demo.Summary
 }
 
 // mustTestEnv prepares a testEnv with a small demo data set.
 func mustTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	return mustTestEnvWith(t, func(seed *postgres.SeedConfig) {
+	return mustTestEnvWith(t, func(seed *demo.Config) {
 		seed.Engineers, seed.SitesPerAccount, seed.AssetsPerSite = 30, 2, 2
 	})
 }
 
 // mustTestEnvWith prepares a testEnv with the demo data set as size changes.
-func mustTestEnvWith(t testing.TB, size func(*postgres.SeedConfig)) *testEnv {
+func mustTestEnvWith(t testing.TB, size func(*demo.Config)) *testEnv {
 	t.Helper()
 	db, url := postgrestest.MustOpenURL(t)
-	seed := postgres.DefaultSeedConfig()
+	seed := demo.DefaultConfig()
 	size(&seed)
-	summary, err := db.Seed(context.Background(), seed)
+	summary, err := demo.Seed(context.Background(), db, seed)
 	require.NoError(t, err)
 	workflowstest.MustDial(t) // fail early, with how to start Temporal
 	key := make([]byte, 32)

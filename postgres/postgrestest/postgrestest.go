@@ -1,5 +1,6 @@
 // Package postgrestest gives tests a fresh, migrated Aftercare database on
-// the real PostgreSQL server that `make test` prepares.
+// the real PostgreSQL server that `make test` prepares, and the checks that
+// the store's tests and the demo data's tests share.
 package postgrestest
 
 import (
@@ -10,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // DefaultServerURL is the server tests use when AFTERCARE_TEST_DATABASE_URL
@@ -84,4 +88,42 @@ func MustQueryString(tb testing.TB, db *postgres.DB, sql string, args ...any) st
 		tb.Fatalf("%s: %v", sql, err)
 	}
 	return s
+}
+
+// AssertKPICountersMatchBase checks that the stored KPI counters give what
+// the naive query computes from the base tables, for every dimension and
+// granularity over the last three years, as the system and in each scope
+// given (which lead to other counters tables).
+func AssertKPICountersMatchBase(t *testing.T, s *postgres.KPIService, scopes ...*aftercare.Scope) {
+	t.Helper()
+	for _, scope := range append([]*aftercare.Scope{{All: true}}, scopes...) {
+		assertKPICountersMatchBaseIn(aftercare.NewContextWithScope(context.Background(), scope), t, s)
+	}
+}
+
+func assertKPICountersMatchBaseIn(ctx context.Context, t *testing.T, s *postgres.KPIService) {
+	t.Helper()
+	for _, d := range aftercare.KPIDimensions {
+		for _, g := range []aftercare.KPIGranularity{aftercare.KPIMonthly, aftercare.KPIQuarterly, aftercare.KPIYearly, aftercare.KPIWholePeriod} {
+			f := aftercare.KPIFilter{Dimension: d, Granularity: g, From: time.Now().AddDate(-3, 0, 0), To: time.Now().AddDate(0, 1, 0)}
+			stored, err := s.FindKPIs(ctx, f)
+			require.NoError(t, err)
+			base, err := s.FindKPIsFromBase(ctx, f)
+			require.NoError(t, err)
+			require.NotEmpty(t, base, "%s by %s", d, g)
+			require.Equal(t, len(base), len(stored), "%s by %s", d, g)
+			for i := range base {
+				assert.Equal(t, base[i].Key, stored[i].Key)
+				assert.Equal(t, base[i].PeriodStart, stored[i].PeriodStart)
+				assert.Equal(t, base[i].Response, stored[i].Response)
+				assert.Equal(t, base[i].Restore, stored[i].Restore)
+				assert.Equal(t, base[i].Resolved, stored[i].Resolved)
+				assert.Equal(t, base[i].FirstTimeFixes, stored[i].FirstTimeFixes)
+				assert.Equal(t, base[i].RepeatVisits, stored[i].RepeatVisits)
+				assert.Equal(t, base[i].SurveysAnswered, stored[i].SurveysAnswered)
+				assert.Equal(t, base[i].Breaches, stored[i].Breaches)
+				assert.InDelta(t, base[i].ServiceCreditPercent, stored[i].ServiceCreditPercent, 1e-6)
+			}
+		}
+	}
 }

@@ -1,15 +1,13 @@
-package postgres
+package demo
 
 import (
 	"context"
 	"fmt"
 	"math"
-	"math/big"
 	"slices"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // seedProductLine is a product line with the models sold under it.
@@ -63,8 +61,8 @@ func seedLinesOfKind(kind string) []int {
 	return lines
 }
 
-func (s *seeder) copyProductLines(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "product_lines", []string{"code", "name", "kind"}, len(seedProductLines), func(i int) []any {
+func (s *seeder) copyProductLines(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "product_lines", []string{"code", "name", "kind"}, len(seedProductLines), func(i int) []any {
 		l := seedProductLines[i]
 		return []any{l.code, l.name, l.kind}
 	})
@@ -131,7 +129,7 @@ var seedPartTemplates = []seedPartTemplate{
 
 // seedPart is a part to load.
 type seedPart struct {
-	id          pgtype.UUID
+	id          uuid
 	fru         string
 	description string
 	// priceFen is the unit price in CNY fen.
@@ -183,22 +181,24 @@ func (s *seeder) planParts() {
 	}
 }
 
-func (s *seeder) copyParts(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "parts", []string{"id", "fru", "description", "unit_price", "currency"}, len(s.parts),
+func (s *seeder) copyParts(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "parts", []string{"id", "fru", "description", "unit_price", "currency"}, len(s.parts),
 		func(i int) []any {
 			p := s.parts[i]
-			return []any{p.id, p.fru, p.description, pgtype.Numeric{Int: big.NewInt(p.priceFen), Exp: -2, Valid: true}, "CNY"}
+			// Fen over 100 is exact in numeric(12, 2): the float's shortest
+			// decimal form is the price in yuan.
+			return []any{p.id, p.fru, p.description, float64(p.priceFen) / 100, "CNY"}
 		})
 }
 
-func (s *seeder) copyPartProductLines(ctx context.Context, tx pgx.Tx) error {
+func (s *seeder) copyPartProductLines(ctx context.Context, l *postgres.Loader) error {
 	var rows [][]any
 	for _, p := range s.parts {
 		for _, l := range p.lines {
 			rows = append(rows, []any{p.id, l})
 		}
 	}
-	return s.copyFrom(ctx, tx, "part_product_lines", []string{"part_id", "product_line"}, pgx.CopyFromRows(rows))
+	return s.copyFrom(ctx, l, "part_product_lines", []string{"part_id", "product_line"}, rowsOf(rows))
 }
 
 // seedDepotStockShare is the share of the catalogue each depot stocks.
@@ -206,11 +206,11 @@ const seedDepotStockShare = 0.7
 
 // copyDepotStock stocks about 70 % of the catalogue in every depot, 0 to 20
 // of each.
-func (s *seeder) copyDepotStock(ctx context.Context, tx pgx.Tx) error {
+func (s *seeder) copyDepotStock(ctx context.Context, l *postgres.Loader) error {
 	d, p := 0, 0
 	r := s.rng(seedStreamDepotStock, 0)
-	return s.copyFrom(ctx, tx, "stock", []string{"part_id", "depot_id", "engineer_id", "on_hand", "reserved"},
-		pgx.CopyFromFunc(func() ([]any, error) {
+	return s.copyFrom(ctx, l, "stock", []string{"part_id", "depot_id", "engineer_id", "on_hand", "reserved"},
+		func() ([]any, error) {
 			for d < len(s.depots) {
 				if p == len(s.parts) {
 					d, p = d+1, 0
@@ -225,5 +225,5 @@ func (s *seeder) copyDepotStock(ctx context.Context, tx pgx.Tx) error {
 				}
 			}
 			return nil, nil
-		}))
+		})
 }

@@ -1,10 +1,10 @@
-package postgres
+package demo
 
 import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // Demo price list terms: labour per hour and call-out per visit in CNY by
@@ -24,8 +24,8 @@ const seedRegionFactors = `
 // call-out, and each part at its list price times the tier's and region's
 // factors. It draws no random numbers, so the same catalogue gives the same
 // prices.
-func (s *seeder) insertPriceList(ctx context.Context, tx pgx.Tx) error {
-	tag, err := tx.Exec(ctx, `
+func (s *seeder) insertPriceList(ctx context.Context, l *postgres.Loader) error {
+	n, err := l.Exec(ctx, `
 		INSERT INTO price_list (kind, part_id, tier, region, unit_price, currency)
 		SELECT 'labour', NULL::uuid, t.tier, r.code, round(t.labour * r.factor, 2), 'CNY' FROM `+seedPriceTerms+` CROSS JOIN `+seedRegionFactors+`
 		UNION ALL
@@ -36,6 +36,6 @@ func (s *seeder) insertPriceList(ctx context.Context, tx pgx.Tx) error {
 	if err != nil {
 		return fmt.Errorf("insert price_list: %w", err)
 	}
-	s.summary.Rows["price_list"] = tag.RowsAffected()
+	s.summary.Rows["price_list"] = n
 	return nil
 }

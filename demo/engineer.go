@@ -1,4 +1,4 @@
-package postgres
+package demo
 
 import (
 	"context"
@@ -8,13 +8,12 @@ import (
 	"strings"
 
 	"github.com/aftercare/aftercare"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // seedDepot is a depot to load.
 type seedDepot struct {
-	id       pgtype.UUID
+	id       uuid
 	code     string
 	name     string
 	place    seedPlace
@@ -40,8 +39,8 @@ func (s *seeder) planDepots() {
 	}
 }
 
-func (s *seeder) copyDepots(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "depots", []string{"id", "code", "name", "city", "region", "lat", "lng", "time_zone"},
+func (s *seeder) copyDepots(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "depots", []string{"id", "code", "name", "city", "region", "lat", "lng", "time_zone"},
 		len(s.depots), func(i int) []any {
 			d := s.depots[i]
 			return []any{d.id, d.code, d.name, d.place.Name, d.place.region, d.lat, d.lng, d.place.TimeZone}
@@ -51,7 +50,7 @@ func (s *seeder) copyDepots(ctx context.Context, tx pgx.Tx) error {
 // seedEngineer is an engineer to load, derived again from its index
 // whenever its rows are needed.
 type seedEngineer struct {
-	id        pgtype.UUID
+	id        uuid
 	code      string
 	name      string
 	depot     int
@@ -90,11 +89,11 @@ var (
 	seedShiftWeights = []int{20, 35, 25, 10, 10}
 )
 
-// seedKinds are the product kinds with how many engineers specialise in each.
+// seedKindLines are the product lines of each product kind (PCs, servers,
+// storage) and seedKindWeights how many engineers specialise in each.
 var (
-	seedKinds       = []string{"pc", "server", "storage"}
-	seedKindWeights = []int{45, 35, 20}
 	seedKindLines   = [][]int{seedLinesOfKind("pc"), seedLinesOfKind("server"), seedLinesOfKind("storage")}
+	seedKindWeights = []int{45, 35, 20}
 )
 
 var (
@@ -139,8 +138,8 @@ func (s *seeder) engineer(i int) seedEngineer {
 	return e
 }
 
-func (s *seeder) copyEngineers(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "engineers",
+func (s *seeder) copyEngineers(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "engineers",
 		[]string{"id", "code", "name", "user_id", "region", "home_depot_id", "tier_clearance", "capacity", "time_zone",
 			"shifts", "lat", "lng"},
 		s.cfg.Engineers, func(i int) []any {
@@ -155,14 +154,14 @@ func (s *seeder) copyEngineers(ctx context.Context, tx pgx.Tx) error {
 		})
 }
 
-func (s *seeder) copyEngineerSkills(ctx context.Context, tx pgx.Tx) error {
+func (s *seeder) copyEngineerSkills(ctx context.Context, l *postgres.Loader) error {
 	i, k := 0, 0
 	var e seedEngineer
 	if s.cfg.Engineers > 0 {
 		e = s.engineer(0)
 	}
-	return s.copyFrom(ctx, tx, "engineer_skills", []string{"engineer_id", "product_line", "level"},
-		pgx.CopyFromFunc(func() ([]any, error) {
+	return s.copyFrom(ctx, l, "engineer_skills", []string{"engineer_id", "product_line", "level"},
+		func() ([]any, error) {
 			for i < s.cfg.Engineers && k == len(e.skills) {
 				i, k = i+1, 0
 				if i < s.cfg.Engineers {
@@ -175,7 +174,7 @@ func (s *seeder) copyEngineerSkills(ctx context.Context, tx pgx.Tx) error {
 			k++
 			sk := e.skills[k-1]
 			return []any{e.id, seedProductLines[sk.line].code, int16(sk.level)}, nil
-		}))
+		})
 }
 
 // vanParts chooses the parts in an engineer's van: parts of the lines the
@@ -212,16 +211,16 @@ func (s *seeder) vanParts(r *rand.Rand, e seedEngineer) []int {
 
 // copyVanStock loads VanStockPerEngineer parts into every van, 0 to 3 of
 // each, none reserved.
-func (s *seeder) copyVanStock(ctx context.Context, tx pgx.Tx) error {
+func (s *seeder) copyVanStock(ctx context.Context, l *postgres.Loader) error {
 	per := s.cfg.VanStockPerEngineer
 	if per == 0 {
 		return nil
 	}
 	current := -1
-	var engineer pgtype.UUID
+	var engineer uuid
 	var parts []int
 	var r *rand.Rand
-	return s.copyRows(ctx, tx, "stock", []string{"part_id", "depot_id", "engineer_id", "on_hand", "reserved"},
+	return s.copyRows(ctx, l, "stock", []string{"part_id", "depot_id", "engineer_id", "on_hand", "reserved"},
 		s.cfg.Engineers*per, func(i int) []any {
 			if e := i / per; e != current {
 				eng := s.engineer(e)

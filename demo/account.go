@@ -1,4 +1,4 @@
-package postgres
+package demo
 
 import (
 	"context"
@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // seedAccountProfile is a named demo account: who it is, the tier it buys
@@ -37,7 +36,7 @@ var seedAccountProfiles = []seedAccountProfile{
 
 // seedAccount is an account to load.
 type seedAccount struct {
-	id pgtype.UUID
+	id uuid
 	seedAccountProfile
 	// manager is the index in users of the account manager.
 	manager int
@@ -45,7 +44,7 @@ type seedAccount struct {
 
 // seedUserRow is a user to load.
 type seedUserRow struct {
-	id          pgtype.UUID
+	id          uuid
 	username    string
 	displayName string
 	role        aftercare.Role
@@ -107,7 +106,7 @@ func (s *seeder) planUsers() {
 		s.engineerUser = s.users[seedStaffEngineer].id
 	}
 	for _, u := range s.users {
-		su := SeedUser{Username: u.username, Role: u.role}
+		su := User{Username: u.username, Role: u.role}
 		if u.account >= 0 {
 			su.AccountCode = s.accounts[u.account].code
 		}
@@ -123,15 +122,15 @@ func (u seedUserRow) email(accounts []seedAccount) string {
 	return u.username + "@aftercare.example.com"
 }
 
-func (s *seeder) copyAccounts(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "accounts", []string{"id", "code", "name"}, len(s.accounts), func(i int) []any {
+func (s *seeder) copyAccounts(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "accounts", []string{"id", "code", "name"}, len(s.accounts), func(i int) []any {
 		a := s.accounts[i]
 		return []any{a.id, a.code, a.name}
 	})
 }
 
-func (s *seeder) copyUsers(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "users", []string{"id", "username", "display_name", "email", "role", "account_id"}, len(s.users),
+func (s *seeder) copyUsers(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "users", []string{"id", "username", "display_name", "email", "role", "account_id"}, len(s.users),
 		func(i int) []any {
 			u := s.users[i]
 			var account any
@@ -159,7 +158,7 @@ var (
 
 // seedSite is a site to load.
 type seedSite struct {
-	id       pgtype.UUID
+	id       uuid
 	account  int
 	name     string
 	address  string
@@ -200,8 +199,8 @@ func (s *seeder) planSites() {
 	}
 }
 
-func (s *seeder) copySites(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "sites",
+func (s *seeder) copySites(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "sites",
 		[]string{"id", "account_id", "name", "address", "city", "country", "region", "lat", "lng", "time_zone"}, len(s.sites),
 		func(i int) []any {
 			st := s.sites[i]
@@ -212,7 +211,7 @@ func (s *seeder) copySites(ctx context.Context, tx pgx.Tx) error {
 
 // seedAsset is an asset to load.
 type seedAsset struct {
-	id           pgtype.UUID
+	id           uuid
 	site         int
 	serial       string
 	line         int
@@ -263,8 +262,8 @@ func (s *seeder) planAssets() {
 	}
 }
 
-func (s *seeder) copyAssets(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "assets",
+func (s *seeder) copyAssets(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "assets",
 		[]string{"id", "account_id", "site_id", "serial_number", "product_line", "model", "shipped_on", "warranty_ends_on"},
 		len(s.assets), func(i int) []any {
 			a := s.assets[i]

@@ -1,10 +1,9 @@
-package postgres
+package demo
 
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // seedStreamProviders is the random stream that gives engineers their
@@ -26,8 +25,8 @@ var (
 
 // assignProviders gives each engineer a provider; ENG-00001 (the demo
 // engineer login) works for the maker's own field service.
-func (s *seeder) assignProviders(ctx context.Context, tx pgx.Tx) error {
-	ids := make([]pgtype.UUID, s.cfg.Engineers)
+func (s *seeder) assignProviders(ctx context.Context, l *postgres.Loader) error {
+	ids := make([]uuid, s.cfg.Engineers)
 	providers := make([]string, s.cfg.Engineers)
 	for i := range s.cfg.Engineers {
 		ids[i] = s.engineer(i).id
@@ -36,7 +35,7 @@ func (s *seeder) assignProviders(ctx context.Context, tx pgx.Tx) error {
 			providers[i] = seedProviders[seedWeighted(s.rng(seedStreamProviders, i), seedProviderWeights)]
 		}
 	}
-	_, err := tx.Exec(ctx, `
+	_, err := l.Exec(ctx, `
 		UPDATE engineers e SET provider_id = p.provider_id
 		FROM unnest($1::uuid[], $2::uuid[]) AS p (id, provider_id)
 		WHERE e.id = p.id AND e.provider_id <> p.provider_id`, ids, providers)

@@ -1,19 +1,17 @@
-package postgres
+package demo
 
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // seedContract is a contract to load, with the assets it covers.
 type seedContract struct {
-	id           pgtype.UUID
+	id           uuid
 	number       string
 	account      int
 	tier         aftercare.Tier
@@ -153,20 +151,20 @@ func (s *seeder) pickSerials() {
 	}
 }
 
-// seedPercent returns a whole percentage as numeric, or NULL for 0.
+// seedPercent returns a whole percentage, or NULL for 0.
 func seedPercent(p int64) any {
 	if p == 0 {
 		return nil
 	}
-	return pgtype.Numeric{Int: big.NewInt(p * 100), Exp: -2, Valid: true}
+	return float64(p)
 }
 
 // copyContracts loads the contracts, those in force signed on their start
 // date and the draft renewal linked to the contract it renews, and queues
 // the start of each contract's workflow in the outbox, so that whichever
 // worker runs first starts them all, once.
-func (s *seeder) copyContracts(ctx context.Context, tx pgx.Tx) error {
-	err := s.copyRows(ctx, tx, "contracts",
+func (s *seeder) copyContracts(ctx context.Context, l *postgres.Loader) error {
+	err := s.copyRows(ctx, l, "contracts",
 		[]string{"id", "number", "account_id", "tier", "status", "starts_on", "ends_on", "account_manager_id",
 			"credit_percent_per_breach", "credit_cap_percent", "activated_at", "renewal_of"},
 		len(s.contracts), func(i int) []any {
@@ -182,7 +180,7 @@ func (s *seeder) copyContracts(ctx context.Context, tx pgx.Tx) error {
 			if c.status != aftercare.ContractDraft {
 				signed = &c.startsOn
 			}
-			var renews pgtype.UUID
+			var renews any
 			if c.renewalOf >= 0 {
 				renews = s.contracts[c.renewalOf].id
 			}
@@ -192,18 +190,18 @@ func (s *seeder) copyContracts(ctx context.Context, tx pgx.Tx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `
+	if _, err := l.Exec(ctx, `
 		INSERT INTO outbox (topic, key, payload)
 		SELECT $1, id::text, jsonb_build_object('contract_id', id::text) FROM contracts
 		ON CONFLICT (topic, key) DO NOTHING`, aftercare.OutboxTopicContractWorkflow); err != nil {
 		return err
 	}
-	return notifyOutbox(ctx, tx, aftercare.OutboxTopicContractWorkflow)
+	return l.NotifyOutbox(ctx, aftercare.OutboxTopicContractWorkflow)
 }
 
-func (s *seeder) copyContractAssets(ctx context.Context, tx pgx.Tx) error {
+func (s *seeder) copyContractAssets(ctx context.Context, l *postgres.Loader) error {
 	ci, k := 0, 0
-	return s.copyFrom(ctx, tx, "contract_assets", []string{"contract_id", "asset_id"}, pgx.CopyFromFunc(func() ([]any, error) {
+	return s.copyFrom(ctx, l, "contract_assets", []string{"contract_id", "asset_id"}, func() ([]any, error) {
 		for ci < len(s.contracts) && k >= len(s.contracts[ci].assets) {
 			ci, k = ci+1, 0
 		}
@@ -213,16 +211,16 @@ func (s *seeder) copyContractAssets(ctx context.Context, tx pgx.Tx) error {
 		c := s.contracts[ci]
 		k++
 		return []any{c.id, s.assets[c.assets[k-1]].id}, nil
-	}))
+	})
 }
 
-func (s *seeder) copyEntitlements(ctx context.Context, tx pgx.Tx) error {
+func (s *seeder) copyEntitlements(ctx context.Context, l *postgres.Loader) error {
 	var rows [][]any
 	for _, c := range s.contracts {
 		for _, e := range c.entitlements {
 			rows = append(rows, []any{c.id, string(e.kind), seedNullInt(e.annualLimit), seedNullDate(e.extendsTo)})
 		}
 	}
-	return s.copyFrom(ctx, tx, "entitlements", []string{"contract_id", "kind", "annual_limit", "extends_to"},
-		pgx.CopyFromRows(rows))
+	return s.copyFrom(ctx, l, "entitlements", []string{"contract_id", "kind", "annual_limit", "extends_to"},
+		rowsOf(rows))
 }

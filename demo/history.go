@@ -1,4 +1,4 @@
-package postgres
+package demo
 
 import (
 	"context"
@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // HistoryConfig says how much incident history SeedHistory loads.
@@ -28,17 +27,19 @@ type HistoryConfig struct {
 }
 
 // seedStreamHistory is the random stream of historical incidents, apart
-// from the streams of seed.go.
+// from the streams of seeder.go.
 const seedStreamHistory uint64 = 64
 
 // historyAsset is an asset incidents can be filed for, with what its
 // clocks and credits follow.
 type historyAsset struct {
-	id, account, site, contract pgtype.UUID
-	region                      string
-	tier                        aftercare.Tier
-	onSite                      bool
-	creditPerBreach             float64
+	id, account, site uuid
+	// contract is the asset's latest contract, nil when it has none.
+	contract        *uuid
+	region          string
+	tier            aftercare.Tier
+	onSite          bool
+	creditPerBreach float64
 }
 
 // historyPlan is what SeedHistory reads from the demo data before it
@@ -46,8 +47,8 @@ type historyAsset struct {
 type historyPlan struct {
 	cfg       HistoryConfig
 	assets    []historyAsset
-	engineers map[string][]pgtype.UUID
-	all       []pgtype.UUID
+	engineers map[string][]uuid
+	all       []uuid
 	start     time.Time
 	every     time.Duration
 }
@@ -59,10 +60,14 @@ type historyPlan struct {
 // visit, some declined before), surveys, and the breach escalations with
 // the service credits their contracts give, within the monthly cap. Rows
 // stream with COPY with the historyTriggers held, and the KPI facts and
-// counters are rebuilt once at the end. It answers EINVALID for a config it cannot load, and for a
-// database with no assets or engineers.
-func (db *DB) SeedHistory(ctx context.Context, cfg HistoryConfig) (_ map[string]int64, err error) {
-	defer wrap(&err, fmt.Sprintf("DB.SeedHistory(ctx, %d incidents)", cfg.Incidents))
+// counters are rebuilt once at the end. It answers EINVALID for a config
+// it cannot load, and for a database with no assets or engineers.
+func SeedHistory(ctx context.Context, db *postgres.DB, cfg HistoryConfig) (_ map[string]int64, err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("demo.SeedHistory(%d incidents): %w", cfg.Incidents, err)
+		}
+	}()
 	if cfg.Days == 0 {
 		cfg.Days = 730
 	}
@@ -73,23 +78,23 @@ func (db *DB) SeedHistory(ctx context.Context, cfg HistoryConfig) (_ map[string]
 		return nil, aftercare.Errorf(aftercare.EINVALID, "history: the end Now is required")
 	}
 	counts := map[string]int64{}
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
+	err = db.BulkLoad(ctx, func(l *postgres.Loader) error {
 		// A database seeded a moment ago has no statistics yet, and
 		// without them the planner walks contract_assets once per asset.
-		if _, err := tx.Exec(ctx, `ANALYZE assets, sites, contract_assets, contracts, entitlements, engineers`); err != nil {
+		if _, err := l.Exec(ctx, `ANALYZE assets, sites, contract_assets, contracts, entitlements, engineers`); err != nil {
 			return err
 		}
-		p, err := planHistory(ctx, tx, cfg)
+		p, err := planHistory(ctx, l, cfg)
 		if err != nil {
 			return err
 		}
-		if err := setHistoryTriggers(ctx, tx, "DISABLE"); err != nil {
+		if err := setHistoryTriggers(ctx, l, "DISABLE"); err != nil {
 			return err
 		}
 		for _, t := range historyTables {
-			n, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, p.rows(t.rows))
+			n, err := l.Copy(ctx, t.name, t.columns, p.rows(t.rows))
 			if err != nil {
-				return fmt.Errorf("copy %s: %w", t.name, err)
+				return err
 			}
 			counts[t.name] = n
 		}
@@ -106,14 +111,14 @@ func (db *DB) SeedHistory(ctx context.Context, cfg HistoryConfig) (_ map[string]
 			FROM ranked r WHERE (x.incident_id, x.clock, x.level) = (r.incident_id, r.clock, r.level)`,
 			`ANALYZE incidents, sla_clocks, incident_events, assignments, surveys, escalations`,
 		} {
-			if _, err := tx.Exec(ctx, stmt); err != nil {
+			if _, err := l.Exec(ctx, stmt); err != nil {
 				return err
 			}
 		}
-		if err := setHistoryTriggers(ctx, tx, "ENABLE"); err != nil {
+		if err := setHistoryTriggers(ctx, l, "ENABLE"); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `SELECT kpi_rebuild()`)
+		_, err = l.Exec(ctx, `SELECT kpi_rebuild()`)
 		return err
 	})
 	return counts, err
@@ -139,9 +144,9 @@ var historyTriggers = [][2]string{
 
 // setHistoryTriggers enables or disables the historyTriggers, within the
 // transaction: a failed load leaves them as they were.
-func setHistoryTriggers(ctx context.Context, tx pgx.Tx, action string) error {
+func setHistoryTriggers(ctx context.Context, l *postgres.Loader, action string) error {
 	for _, t := range historyTriggers {
-		if _, err := tx.Exec(ctx, "ALTER TABLE "+t[0]+" "+action+" TRIGGER "+t[1]); err != nil {
+		if _, err := l.Exec(ctx, "ALTER TABLE "+t[0]+" "+action+" TRIGGER "+t[1]); err != nil {
 			return err
 		}
 	}
@@ -150,9 +155,10 @@ func setHistoryTriggers(ctx context.Context, tx pgx.Tx, action string) error {
 
 // planHistory reads the assets, with their sites and contracts, and the
 // engineers by region.
-func planHistory(ctx context.Context, tx pgx.Tx, cfg HistoryConfig) (*historyPlan, error) {
-	p := &historyPlan{cfg: cfg, engineers: map[string][]pgtype.UUID{}}
-	rows, err := tx.Query(ctx, `
+func planHistory(ctx context.Context, l *postgres.Loader, cfg HistoryConfig) (*historyPlan, error) {
+	p := &historyPlan{cfg: cfg, engineers: map[string][]uuid{}}
+	var a historyAsset
+	err := l.Query(ctx, `
 		SELECT a.id, a.account_id, a.site_id, s.region, c.id, coalesce(c.tier, 'standard'),
 			coalesce(c.on_site, false), coalesce(c.credit_percent_per_breach, 0)::float8
 		FROM assets a
@@ -162,32 +168,22 @@ func planHistory(ctx context.Context, tx pgx.Tx, cfg HistoryConfig) (*historyPla
 				EXISTS (SELECT 1 FROM entitlements e WHERE e.contract_id = c.id AND e.kind = 'on_site') AS on_site
 			FROM contract_assets ca JOIN contracts c ON c.id = ca.contract_id
 			WHERE ca.asset_id = a.id ORDER BY c.ends_on DESC, c.id LIMIT 1) c ON true
-		ORDER BY a.serial_number`)
+		ORDER BY a.serial_number`, nil,
+		[]any{&a.id, &a.account, &a.site, &a.region, &a.contract, &a.tier, &a.onSite, &a.creditPerBreach}, func() error {
+			p.assets = append(p.assets, a)
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	p.assets, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (historyAsset, error) {
-		var a historyAsset
-		err := row.Scan(&a.id, &a.account, &a.site, &a.region, &a.contract, &a.tier, &a.onSite, &a.creditPerBreach)
-		return a, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	rows, err = tx.Query(ctx, `SELECT id, region FROM engineers ORDER BY code`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id pgtype.UUID
-		var region string
-		if err := rows.Scan(&id, &region); err != nil {
-			return nil, err
-		}
+	var id uuid
+	var region string
+	err = l.Query(ctx, `SELECT id, region FROM engineers ORDER BY code`, nil, []any{&id, &region}, func() error {
 		p.engineers[region] = append(p.engineers[region], id)
 		p.all = append(p.all, id)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if len(p.assets) == 0 || len(p.all) == 0 {
@@ -203,10 +199,10 @@ func planHistory(ctx context.Context, tx pgx.Tx, cfg HistoryConfig) (*historyPla
 }
 
 // rows streams the rows of one table, incident by incident.
-func (p *historyPlan) rows(of func(*historyIncident) [][]any) pgx.CopyFromSource {
+func (p *historyPlan) rows(of func(*historyIncident) [][]any) func() ([]any, error) {
 	k := 0
 	var pending [][]any
-	return pgx.CopyFromFunc(func() ([]any, error) {
+	return func() ([]any, error) {
 		for len(pending) == 0 {
 			if k == p.cfg.Incidents {
 				return nil, nil
@@ -217,7 +213,7 @@ func (p *historyPlan) rows(of func(*historyIncident) [][]any) pgx.CopyFromSource
 		row := pending[0]
 		pending = pending[1:]
 		return row, nil
-	})
+	}
 }
 
 // historyClock is one clock of a historical incident.
@@ -233,7 +229,7 @@ func (c historyClock) breached() bool { return c.stopped.After(c.deadline) }
 // index whenever a table needs its rows.
 type historyIncident struct {
 	k        int
-	id       pgtype.UUID
+	id       uuid
 	asset    *historyAsset
 	priority aftercare.Priority
 	category string
@@ -241,9 +237,9 @@ type historyIncident struct {
 	clocks   []historyClock
 	// arrivals are the visits on site; none for a remote fix.
 	arrivals []time.Time
-	engineer pgtype.UUID
-	// declined is an engineer who turned the job down first, if any.
-	declined         pgtype.UUID
+	engineer uuid
+	// declined is an engineer who turned the job down first, or nil.
+	declined         *uuid
 	resolved, closed time.Time
 	surveyed         bool
 	score            int
@@ -303,7 +299,8 @@ func (p *historyPlan) incident(k int) *historyIncident {
 		}
 		h.engineer = engineers[r.IntN(len(engineers))]
 		if r.IntN(10) == 0 {
-			h.declined = engineers[r.IntN(len(engineers))]
+			declined := engineers[r.IntN(len(engineers))]
+			h.declined = &declined
 		}
 	}
 	h.clocks = append(h.clocks, restore)
@@ -340,8 +337,8 @@ var historyTables = []struct {
 		func(h *historyIncident) [][]any {
 			a := h.asset
 			var contract any
-			if a.contract.Valid {
-				contract = a.contract
+			if a.contract != nil {
+				contract = *a.contract
 			}
 			id := uuidString(h.id)
 			return [][]any{{h.id, a.account, a.site, a.id, contract, string(a.tier), string(h.priority), h.category,
@@ -386,13 +383,13 @@ var historyTables = []struct {
 		"account_id", "site_id", "asset_id"},
 		func(h *historyIncident) [][]any {
 			var out [][]any
-			r := rand.New(rand.NewPCG(binary.BigEndian.Uint64(h.id.Bytes[:8]), binary.BigEndian.Uint64(h.id.Bytes[8:])))
-			row := func(engineer pgtype.UUID, state string, at time.Time) {
+			r := rand.New(rand.NewPCG(binary.BigEndian.Uint64(h.id[:8]), binary.BigEndian.Uint64(h.id[8:])))
+			row := func(engineer uuid, state string, at time.Time) {
 				out = append(out, []any{seedUUID(r), h.id, engineer, state, at.Add(time.Hour), float64(5 + r.IntN(60)), at, at,
 					h.asset.account, h.asset.site, h.asset.id})
 			}
-			if len(h.arrivals) > 0 && h.declined.Valid {
-				row(h.declined, "declined", h.clocks[0].stopped)
+			if len(h.arrivals) > 0 && h.declined != nil {
+				row(*h.declined, "declined", h.clocks[0].stopped)
 			}
 			for _, t := range h.arrivals {
 				row(h.engineer, "completed", t.Add(-time.Hour))
@@ -423,16 +420,11 @@ var historyTables = []struct {
 		}},
 }
 
-// uuidString formats a UUID as text.
-func uuidString(u pgtype.UUID) string {
-	b := u.Bytes
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 // HistoryIncidents counts the incidents SeedHistory loaded.
-func (db *DB) HistoryIncidents(ctx context.Context) (_ int64, err error) {
-	defer wrap(&err, "DB.HistoryIncidents")
+func HistoryIncidents(ctx context.Context, db *postgres.DB) (int64, error) {
 	var n int64
-	err = db.pool.QueryRow(ctx, `SELECT count(*) FROM incidents WHERE client_request_id LIKE 'history-%'`).Scan(&n)
-	return n, err
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM incidents WHERE client_request_id LIKE 'history-%'`, nil, &n); err != nil {
+		return 0, fmt.Errorf("demo.HistoryIncidents: %w", err)
+	}
+	return n, nil
 }

@@ -1,4 +1,4 @@
-package postgres
+package demo
 
 import (
 	"context"
@@ -8,7 +8,8 @@ import (
 	"unicode"
 
 	"github.com/aftercare/aftercare/data"
-	"github.com/jackc/pgx/v5"
+	"github.com/aftercare/aftercare/dispatch"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // seedRegions are the service regions: China's seven customary regions and
@@ -66,10 +67,10 @@ func seedRegionOf(c data.City) string {
 	if r, ok := seedCityRegions[c.Name]; ok {
 		return r
 	}
-	region, best := "", math.Inf(1)
+	region, best, at := "", math.Inf(1), dispatch.NewPoint(c.Lat, c.Lng)
 	for _, known := range data.Cities() {
 		if r, ok := seedCityRegions[known.Name]; ok {
-			if d := seedDistanceKm(c.Lat, c.Lng, known.Lat, known.Lng); d < best {
+			if d := at.DistanceKm(dispatch.NewPoint(known.Lat, known.Lng)); d < best {
 				region, best = r, d
 			}
 		}
@@ -137,17 +138,8 @@ func seedNear(r *rand.Rand, c data.City, sigmaKm float64) (lat, lng float64) {
 	return math.Round(lat*1e6) / 1e6, math.Round(lng*1e6) / 1e6
 }
 
-// seedDistanceKm is the great-circle distance between two points.
-func seedDistanceKm(lat1, lng1, lat2, lng2 float64) float64 {
-	const earthRadiusKm = 6371.0
-	rad := math.Pi / 180
-	dLat, dLng := (lat2-lat1)*rad, (lng2-lng1)*rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(a)))
-}
-
-func (s *seeder) copyRegions(ctx context.Context, tx pgx.Tx) error {
-	return s.copyRows(ctx, tx, "regions", []string{"code", "name"}, len(seedRegions), func(i int) []any {
+func (s *seeder) copyRegions(ctx context.Context, l *postgres.Loader) error {
+	return s.copyRows(ctx, l, "regions", []string{"code", "name"}, len(seedRegions), func(i int) []any {
 		return []any{seedRegions[i].code, seedRegions[i].name}
 	})
 }

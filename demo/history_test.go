@@ -1,4 +1,4 @@
-package postgres_test
+package demo_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/demo"
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/postgres/postgrestest"
 	"github.com/stretchr/testify/assert"
@@ -15,27 +16,27 @@ import (
 func TestSeedHistory(t *testing.T) {
 	db := postgrestest.MustOpen(t)
 	ctx := context.Background()
-	cfg := postgres.DefaultSeedConfig()
+	cfg := demo.DefaultConfig()
 	cfg.Accounts, cfg.SitesPerAccount, cfg.AssetsPerSite, cfg.Engineers, cfg.Depots = 4, 3, 20, 40, 6
 	cfg.Now = time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
-	_, err := db.Seed(ctx, cfg)
+	_, err := demo.Seed(ctx, db, cfg)
 	require.NoError(t, err)
-	rows, err := db.SeedHistory(ctx, postgres.HistoryConfig{Seed: 7, Incidents: 3000, Now: cfg.Now})
+	rows, err := demo.SeedHistory(ctx, db, demo.HistoryConfig{Seed: 7, Incidents: 3000, Now: cfg.Now})
 	require.NoError(t, err)
 	assert.Equal(t, int64(3000), rows["incidents"])
 	for _, table := range []string{"sla_clocks", "incident_events", "assignments", "surveys", "escalations"} {
 		assert.Positive(t, rows[table], table)
 	}
-	n, err := db.HistoryIncidents(ctx)
+	n, err := demo.HistoryIncidents(ctx, db)
 	require.NoError(t, err)
 	assert.Equal(t, int64(3000), n)
 
 	t.Run("providers are seeded", func(t *testing.T) {
-		got := postgres.MustQueryString(t, db, `SELECT count(DISTINCT provider_id)::text FROM engineers`)
+		got := postgrestest.MustQueryString(t, db, `SELECT count(DISTINCT provider_id)::text FROM engineers`)
 		assert.Equal(t, "4", got)
 	})
 	t.Run("credits stay within each contract's monthly cap", func(t *testing.T) {
-		over := postgres.MustQueryString(t, db, `
+		over := postgrestest.MustQueryString(t, db, `
 			SELECT count(*)::text FROM (
 				SELECT i.contract_id, date_trunc('month', x.fired_at AT TIME ZONE 'UTC')
 				FROM escalations x JOIN incidents i ON i.id = x.incident_id JOIN contracts c ON c.id = i.contract_id
@@ -68,16 +69,16 @@ func TestSeedHistory(t *testing.T) {
 		assert.Positive(t, total.ServiceCreditPercent)
 	})
 	t.Run("the rebuilt counters equal the base tables", func(t *testing.T) {
-		assertCountersMatchBase(t, s)
+		postgrestest.AssertKPICountersMatchBase(t, s)
 	})
 	t.Run("the same seed loads the same incidents", func(t *testing.T) {
 		again := postgrestest.MustOpen(t)
-		_, err := again.Seed(ctx, cfg)
+		_, err := demo.Seed(ctx, again, cfg)
 		require.NoError(t, err)
-		_, err = again.SeedHistory(ctx, postgres.HistoryConfig{Seed: 7, Incidents: 3000, Now: cfg.Now})
+		_, err = demo.SeedHistory(ctx, again, demo.HistoryConfig{Seed: 7, Incidents: 3000, Now: cfg.Now})
 		require.NoError(t, err)
 		query := `SELECT string_agg(id::text || created_at::text || priority, ',' ORDER BY id) FROM
 			(SELECT * FROM incidents WHERE client_request_id IN ('history-0', 'history-1500', 'history-2999')) i`
-		assert.Equal(t, postgres.MustQueryString(t, db, query), postgres.MustQueryString(t, again, query))
+		assert.Equal(t, postgrestest.MustQueryString(t, db, query), postgrestest.MustQueryString(t, again, query))
 	})
 }

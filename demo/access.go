@@ -1,9 +1,9 @@
-package postgres
+package demo
 
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/aftercare/aftercare/postgres"
 )
 
 // grantAccess gives every demo user the role of their profile in the domains
@@ -11,8 +11,8 @@ import (
 // the accounts whose contracts they manage, corporate IT in their own
 // account, dispatchers in the region their username names
 // (dispatcher.<region>), and engineers in themselves.
-func (s *seeder) grantAccess(ctx context.Context, tx pgx.Tx) error {
-	tag, err := tx.Exec(ctx, `
+func (s *seeder) grantAccess(ctx context.Context, l *postgres.Loader) error {
+	n, err := l.Exec(ctx, `
 		INSERT INTO casbin_rule (ptype, v0, v1, v2)
 		SELECT 'g', 'user:' || u.id, u.role, '*' FROM users u WHERE u.role IN ('admin', 'service_director')
 		UNION
@@ -30,6 +30,6 @@ func (s *seeder) grantAccess(ctx context.Context, tx pgx.Tx) error {
 	if err != nil {
 		return err
 	}
-	s.summary.Rows["casbin_rule (grants)"] = tag.RowsAffected()
+	s.summary.Rows["casbin_rule (grants)"] = n
 	return nil
 }

@@ -1,10 +1,7 @@
-package postgres
+package demo
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,46 +9,16 @@ import (
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/data"
-	"github.com/jackc/pgx/v5"
+	"github.com/aftercare/aftercare/dispatch"
+	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/postgres/postgrestest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// mustSeedDB returns a freshly migrated database of its own, dropped when
-// the test ends.
-func mustSeedDB(tb testing.TB) *DB {
-	tb.Helper()
-	return mustTestDB(tb, nil)
-}
-
-// mustTestDB creates a fresh, migrated database, opened with an optional
-// query tracer, and drops it when the test ends. It fails, saying how to
-// start PostgreSQL, when the server does not answer.
-func mustTestDB(tb testing.TB, tracer pgx.QueryTracer) *DB {
-	tb.Helper()
-	ctx := context.Background()
-	serverURL := os.Getenv("AFTERCARE_TEST_DATABASE_URL")
-	if serverURL == "" {
-		serverURL = "postgres://aftercare:aftercare@localhost:5432/aftercare?sslmode=disable"
-	}
-	var suffix [6]byte
-	_, _ = crand.Read(suffix[:])
-	name := "aftercare_internaltest_" + hex.EncodeToString(suffix[:])
-	dbURL, err := CreateDatabase(ctx, serverURL, name)
-	if err != nil {
-		tb.Fatalf("PostgreSQL not reachable: run `make test`, or scripts/postgres.sh to start it (%v)", err)
-	}
-	tb.Cleanup(func() { assert.NoError(tb, DropDatabase(context.Background(), serverURL, name)) })
-	db, err := open(ctx, dbURL, tracer)
-	require.NoError(tb, err)
-	tb.Cleanup(db.Close)
-	require.NoError(tb, db.Migrate(ctx))
-	return db
-}
-
 // smallSeedConfig is a quick config that still exercises every table.
-func smallSeedConfig() SeedConfig {
-	cfg := DefaultSeedConfig()
+func smallSeedConfig() Config {
+	cfg := DefaultConfig()
 	cfg.Seed = 42
 	cfg.Accounts, cfg.SitesPerAccount, cfg.AssetsPerSite = 3, 3, 4
 	cfg.Engineers, cfg.Depots, cfg.Parts, cfg.VanStockPerEngineer = 25, 5, 20, 4
@@ -66,28 +33,24 @@ var seedTables = []string{"regions", "product_lines", "accounts", "users", "site
 // tableDigest returns the md5 of a table's rows in a stable order, leaving
 // out what the database sets: timestamps, and the transaction that last
 // wrote an engineer or depot.
-func tableDigest(t *testing.T, db *DB, table string) string {
+func tableDigest(t *testing.T, db *postgres.DB, table string) string {
 	t.Helper()
 	const row = `(to_jsonb(t) - 'created_at' - 'located_at' - 'fleet_xid')::text`
-	var digest string
-	err := db.pool.QueryRow(context.Background(),
-		`SELECT md5(coalesce(string_agg(`+row+`, E'\n' ORDER BY `+row+`), '')) FROM `+table+` t`).Scan(&digest)
-	require.NoError(t, err, table)
-	return digest
+	return postgrestest.MustQueryString(t, db, `SELECT md5(coalesce(string_agg(`+row+`, E'\n' ORDER BY `+row+`), '')) FROM `+table+` t`)
 }
 
 func TestSeedIsDeterministic(t *testing.T) {
 	ctx := context.Background()
 	cfg := smallSeedConfig()
-	first, second, other := mustSeedDB(t), mustSeedDB(t), mustSeedDB(t)
-	firstSummary, err := first.Seed(ctx, cfg)
+	first, second, other := postgrestest.MustOpen(t), postgrestest.MustOpen(t), postgrestest.MustOpen(t)
+	firstSummary, err := Seed(ctx, first, cfg)
 	require.NoError(t, err)
-	secondSummary, err := second.Seed(ctx, cfg)
+	secondSummary, err := Seed(ctx, second, cfg)
 	require.NoError(t, err)
 	assert.Equal(t, firstSummary, secondSummary)
 	otherCfg := cfg
 	otherCfg.Seed++
-	_, err = other.Seed(ctx, otherCfg)
+	_, err = Seed(ctx, other, otherCfg)
 	require.NoError(t, err)
 
 	for _, table := range seedTables {
@@ -99,21 +62,31 @@ func TestSeedIsDeterministic(t *testing.T) {
 }
 
 // seedCount runs a query that returns one number.
-func seedCount(t *testing.T, db *DB, sql string, args ...any) int64 {
+func seedCount(t *testing.T, db *postgres.DB, sql string, args ...any) int64 {
 	t.Helper()
-	var n int64
-	require.NoError(t, db.pool.QueryRow(context.Background(), sql, args...).Scan(&n), sql)
-	return n
+	return postgrestest.MustQueryInt(t, db, sql, args...)
+}
+
+// seedStrings runs a query that returns one text column.
+func seedStrings(t *testing.T, db *postgres.DB, sql string, args ...any) []string {
+	t.Helper()
+	var out []string
+	var s string
+	require.NoError(t, db.Query(context.Background(), sql, args, []any{&s}, func() error {
+		out = append(out, s)
+		return nil
+	}), sql)
+	return out
 }
 
 func TestSeedDemo(t *testing.T) {
 	ctx := context.Background()
-	db := mustSeedDB(t)
-	cfg := DefaultSeedConfig()
-	seeded, err := db.Seeded(ctx)
+	db := postgrestest.MustOpen(t)
+	cfg := DefaultConfig()
+	seeded, err := Seeded(ctx, db)
 	require.NoError(t, err)
 	require.False(t, seeded)
-	summary, err := db.Seed(ctx, cfg)
+	summary, err := Seed(ctx, db, cfg)
 	require.NoError(t, err)
 
 	t.Run("minimums", func(t *testing.T) {
@@ -169,16 +142,16 @@ func TestSeedDemo(t *testing.T) {
 				WHERE a.serial_number = $1 AND c.tier = $2 AND c.status IN ('active', 'expiring')
 				AND c.starts_on <= $3 AND $3 <= c.ends_on`, serial, string(tier), cfg.Now), "%s serial %q", tier, serial)
 		}
-		demo, err := db.DemoSerials(context.Background())
+		serials, err := Serials(context.Background(), db)
 		require.NoError(t, err)
-		for tier, serial := range demo {
-			filer, err := db.DemoFiler(context.Background(), serial)
+		for tier, serial := range serials {
+			filer, err := Filer(context.Background(), db, serial)
 			require.NoError(t, err)
 			assert.Equal(t, int64(1), seedCount(t, db, `SELECT count(*) FROM users u JOIN assets a ON a.account_id = u.account_id
 				WHERE a.serial_number = $1 AND u.username = $2 AND u.role = 'customer_it'`, serial, filer),
 				"%s serial %q is filed by %q, its account's corporate IT", tier, serial, filer)
 		}
-		filer, err := db.DemoFiler(context.Background(), "NO-SUCH-SERIAL")
+		filer, err := Filer(context.Background(), db, "NO-SUCH-SERIAL")
 		require.NoError(t, err)
 		assert.Empty(t, filer)
 		assert.Equal(t, int64(1), seedCount(t, db, `SELECT count(*) FROM assets a WHERE a.serial_number = $1
@@ -208,11 +181,8 @@ func TestSeedDemo(t *testing.T) {
 			{"platinum", "accidental_damage_protection,advance_parts_replacement,data_recovery,keep_your_drive,on_site"},
 			{"premium", "keep_your_drive,on_site"},
 		} {
-			rows, err := db.pool.Query(ctx, `SELECT string_agg(e.kind, ',' ORDER BY e.kind) FROM contracts c
+			kinds := seedStrings(t, db, `SELECT string_agg(e.kind, ',' ORDER BY e.kind) FROM contracts c
 				JOIN entitlements e ON e.contract_id = c.id WHERE c.tier = $1 GROUP BY c.id`, c.tier)
-			require.NoError(t, err)
-			kinds, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			require.NoError(t, err)
 			require.NotEmpty(t, kinds, c.tier)
 			for _, k := range kinds {
 				assert.Equal(t, c.want, k, c.tier)
@@ -237,10 +207,7 @@ func TestSeedDemo(t *testing.T) {
 			{`SELECT unit_price::text FROM parts`, `^\d+\.\d\d$`},
 			{`SELECT serial_number FROM assets`, `^[A-Z0-9][A-Z0-9-]{3,39}$`},
 		} {
-			rows, err := db.pool.Query(ctx, c.sql)
-			require.NoError(t, err)
-			values, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			require.NoError(t, err)
+			values := seedStrings(t, db, c.sql)
 			re := regexp.MustCompile(c.pattern)
 			for _, v := range values {
 				assert.Regexp(t, re, v, c.sql)
@@ -261,14 +228,12 @@ func TestSeedDemo(t *testing.T) {
 			{`SELECT city, '', region, lat, lng FROM depots`, 30},
 			{`SELECT d.city, '', e.region, e.lat, e.lng FROM engineers e JOIN depots d ON d.id = e.home_depot_id`, 70},
 		} {
-			rows, err := db.pool.Query(ctx, q.sql)
-			require.NoError(t, err)
 			var city, country, region string
 			var lat, lng float64
-			_, err = pgx.ForEachRow(rows, []any{&city, &country, &region, &lat, &lng}, func() error {
+			err := db.Query(ctx, q.sql, nil, []any{&city, &country, &region, &lat, &lng}, func() error {
 				c, ok := cities[city]
 				require.True(t, ok, city)
-				d := seedDistanceKm(lat, lng, c.Lat, c.Lng)
+				d := dispatch.NewPoint(lat, lng).DistanceKm(dispatch.NewPoint(c.Lat, c.Lng))
 				assert.Less(t, d, q.maxKm, "%s at %v,%v is %.0f km from the centre", city, lat, lng, d)
 				if country != "" {
 					assert.Equal(t, c.Country, country, city)
@@ -285,46 +250,46 @@ func TestSeedDemo(t *testing.T) {
 	})
 
 	t.Run("seeding again conflicts", func(t *testing.T) {
-		seeded, err := db.Seeded(ctx)
+		seeded, err := Seeded(ctx, db)
 		require.NoError(t, err)
 		assert.True(t, seeded)
-		_, err = db.Seed(ctx, cfg)
+		_, err = Seed(ctx, db, cfg)
 		assert.Equal(t, aftercare.ECONFLICT, aftercare.ErrorCode(err), "Seed on a seeded database: %v", err)
 	})
 }
 
 func TestSeedRejectsBadConfig(t *testing.T) {
 	ctx := context.Background()
-	db := mustSeedDB(t)
+	db := postgrestest.MustOpen(t)
 	for _, c := range []struct {
 		name   string
-		change func(*SeedConfig)
+		change func(*Config)
 	}{
-		{"negative engineers", func(c *SeedConfig) { c.Engineers = -1 }},
-		{"negative assets per site", func(c *SeedConfig) { c.AssetsPerSite = -3 }},
-		{"no accounts", func(c *SeedConfig) { c.Accounts = 0 }},
-		{"no depots", func(c *SeedConfig) { c.Depots = 0 }},
-		{"no cities", func(c *SeedConfig) { c.Cities = nil }},
-		{"no reference date", func(c *SeedConfig) { c.Now = time.Time{} }},
-		{"vans hold more parts than exist", func(c *SeedConfig) { c.Parts, c.VanStockPerEngineer = 3, 4 }},
-		{"too many parts", func(c *SeedConfig) { c.Parts = seedMaxParts + 1 }},
-		{"city twice", func(c *SeedConfig) { c.Cities = append(c.Cities, c.Cities[0]) }},
-		{"city without zone", func(c *SeedConfig) { c.Cities = []data.City{{Name: "Beijing", Country: "CN", Lat: 39.9, Lng: 116.4}} }},
-		{"city with bad country", func(c *SeedConfig) {
+		{"negative engineers", func(c *Config) { c.Engineers = -1 }},
+		{"negative assets per site", func(c *Config) { c.AssetsPerSite = -3 }},
+		{"no accounts", func(c *Config) { c.Accounts = 0 }},
+		{"no depots", func(c *Config) { c.Depots = 0 }},
+		{"no cities", func(c *Config) { c.Cities = nil }},
+		{"no reference date", func(c *Config) { c.Now = time.Time{} }},
+		{"vans hold more parts than exist", func(c *Config) { c.Parts, c.VanStockPerEngineer = 3, 4 }},
+		{"too many parts", func(c *Config) { c.Parts = seedMaxParts + 1 }},
+		{"city twice", func(c *Config) { c.Cities = append(c.Cities, c.Cities[0]) }},
+		{"city without zone", func(c *Config) { c.Cities = []data.City{{Name: "Beijing", Country: "CN", Lat: 39.9, Lng: 116.4}} }},
+		{"city with bad country", func(c *Config) {
 			c.Cities = []data.City{{Name: "Beijing", Country: "China", Lat: 39.9, Lng: 116.4, TimeZone: "Asia/Shanghai"}}
 		}},
-		{"city off the globe", func(c *SeedConfig) {
+		{"city off the globe", func(c *Config) {
 			c.Cities = []data.City{{Name: "Nowhere", Country: "CN", Lat: 91, Lng: 0, TimeZone: "Asia/Shanghai"}}
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := smallSeedConfig()
 			c.change(&cfg)
-			_, err := db.Seed(ctx, cfg)
+			_, err := Seed(ctx, db, cfg)
 			assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "Seed(%s) = %v, want EINVALID", c.name, err)
 		})
 	}
-	seeded, err := db.Seeded(ctx)
+	seeded, err := Seeded(ctx, db)
 	require.NoError(t, err)
 	assert.False(t, seeded, "a rejected config loaded data")
 }
@@ -354,13 +319,13 @@ func TestSeedRegionOfUnknownCity(t *testing.T) {
 // BenchmarkSeedLarge loads 100,000 engineers with ten parts in every van:
 // a million van stock rows.
 func BenchmarkSeedLarge(b *testing.B) {
-	cfg := DefaultSeedConfig()
+	cfg := DefaultConfig()
 	cfg.Engineers, cfg.VanStockPerEngineer = 100_000, 10
 	for b.Loop() {
 		b.StopTimer()
-		db := mustSeedDB(b)
+		db := postgrestest.MustOpen(b)
 		b.StartTimer()
-		summary, err := db.Seed(context.Background(), cfg)
+		summary, err := Seed(context.Background(), db, cfg)
 		require.NoError(b, err)
 		b.ReportMetric(float64(summary.Rows["stock"]), "stock-rows")
 	}
