@@ -222,5 +222,5 @@ func (s *seeder) copyEntitlements(ctx context.Context, l *postgres.Loader) error
 		}
 	}
 	return s.copyFrom(ctx, l, "entitlements", []string{"contract_id", "kind", "annual_limit", "extends_to"},
-		rowsOf(rows))
+		postgres.Rows(rows))
 }

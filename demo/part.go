@@ -198,7 +198,7 @@ func (s *seeder) copyPartProductLines(ctx context.Context, l *postgres.Loader) e
 			rows = append(rows, []any{p.id, l})
 		}
 	}
-	return s.copyFrom(ctx, l, "part_product_lines", []string{"part_id", "product_line"}, rowsOf(rows))
+	return s.copyFrom(ctx, l, "part_product_lines", []string{"part_id", "product_line"}, postgres.Rows(rows))
 }
 
 // seedDepotStockShare is the share of the catalogue each depot stocks.

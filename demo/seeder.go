@@ -90,18 +90,6 @@ func (s *seeder) copyFrom(ctx context.Context, l *postgres.Loader, table string,
 	return nil
 }
 
-// rowsOf returns the rows of a slice one at a time, for Loader.Copy.
-func rowsOf(rows [][]any) func() ([]any, error) {
-	return func() ([]any, error) {
-		if len(rows) == 0 {
-			return nil, nil
-		}
-		row := rows[0]
-		rows = rows[1:]
-		return row, nil
-	}
-}
-
 // Random streams: each noun draws from its own stream, so a change to how
 // one noun is generated leaves the others' rows as they were.
 const (

@@ -177,8 +177,7 @@ func TestAssignIsOptimal(t *testing.T) {
 }
 
 func TestAssignNeverWorseThanGreedy(t *testing.T) {
-	w, err := NewWorkload(17, 3000, 40, 400, mustCities(t))
-	require.NoError(t, err)
+	w := mustWorkload(t, 17, 3000, 40, 400)
 	x := mustIndex(t, defaultLayout(), w.Engineers, w.Depots)
 	gained := 0
 	for start := 0; start < len(w.Requests); start += 40 {

@@ -19,15 +19,11 @@ const (
 	benchSeed      = 20260302
 )
 
-var benchWorkload = sync.OnceValues(func() (*Workload, error) {
-	cities, err := loadCities()
-	if err != nil {
-		return nil, err
-	}
-	return NewWorkload(benchSeed, benchEngineers, benchDepots, benchIncidents, cities)
+var benchWorkload = sync.OnceValues(func() (*workload, error) {
+	return newWorkload(benchSeed, benchEngineers, benchDepots, benchIncidents)
 })
 
-func mustBenchWorkload(b *testing.B) *Workload {
+func mustBenchWorkload(b *testing.B) *workload {
 	b.Helper()
 	w, err := benchWorkload()
 	require.NoError(b, err)

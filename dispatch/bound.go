@@ -70,7 +70,7 @@ import "math"
 // time, load, ID); whoever ranks before the k-th candidate travels no longer
 // than it (a candidate that makes the deadline travels at most the deadline,
 // less than any candidate that misses it). So once the shortlist is full and
-// travelTime(K·δ_r) exceeds the k-th candidate's travel time, no unexamined
+// TravelTime(K·δ_r) exceeds the k-th candidate's travel time, no unexamined
 // engineer can enter the shortlist, and it equals the one a scan of every
 // engineer finds. Every engineer whose straight trip is no longer than the
 // k-th candidate's has been examined too, which is what Result.Rejected

@@ -83,7 +83,7 @@ func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 			tally[reason.order()]++
 			continue
 		}
-		travel := travelTime(route, req.SpeedKmh)
+		travel := TravelTime(route, req.SpeedKmh)
 		qualified = append(qualified, Candidate{
 			EngineerID:    e.ID,
 			DistanceKm:    straight,

@@ -65,7 +65,7 @@ func TestCalendarMaskAgrees(t *testing.T) {
 		mask := newCalendarMask(&c)
 		week := c.compact()
 		for range 50 {
-			at := workloadStart().Add(time.Duration(g.rng.Int64N(int64(21 * 24 * time.Hour))))
+			at := testWeek().Add(time.Duration(g.rng.Int64N(int64(21 * 24 * time.Hour))))
 			w := wallClockOf(at, c.Location)
 			if !assert.Equal(t, c.onShiftAt(w), week.onShiftAt(w), "compact %+v at %v", c, at) {
 				return

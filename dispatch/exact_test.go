@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aftercare/aftercare/data"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,9 +26,7 @@ type exactScenario struct {
 // thousands of km away, the antimeridian around Suva, and the twelve H3
 // pentagons.
 func exactScenarios(t *testing.T) []exactScenario {
-	cities := mustCities(t)
-	w, err := NewWorkload(7, 4000, 80, 4000, cities)
-	require.NoError(t, err)
+	w := mustWorkload(t, 7, 4000, 80, 4000)
 	g := newFleetGen(t, 11)
 	for i := range w.Requests {
 		if i%2 == 1 {
@@ -51,8 +50,8 @@ func exactScenarios(t *testing.T) []exactScenario {
 		sparse.requests = append(sparse.requests, g.request(world))
 	}
 
-	var suva City
-	for _, c := range cities {
+	var suva data.City
+	for _, c := range data.Cities() {
 		if c.Name == "Suva" {
 			suva = c
 		}

@@ -80,7 +80,7 @@ func (s *search) offerTrip(en *entry, d *detail, straight, capKm float64) bool {
 	if trip.depot < 0 && straight < s.detourKm {
 		return true // the first pass offered them
 	}
-	travel := travelTime(trip.routeKm, s.req.SpeedKmh)
+	travel := TravelTime(trip.routeKm, s.req.SpeedKmh)
 	makes := s.req.makesDeadline(travel)
 	if s.short.outranked(makes, travel) {
 		return true
@@ -189,7 +189,7 @@ func (s *search) examineVans(n *node) {
 		if !known && e.level(s.line) < s.minLevel || !s.trips.vanHoldsAll(e) || !s.onShift(en.zone, &e.mask, en.slot) {
 			continue
 		}
-		travel := travelTime(straight, s.req.SpeedKmh)
+		travel := TravelTime(straight, s.req.SpeedKmh)
 		makes := s.req.makesDeadline(travel)
 		if s.short.outranked(makes, travel) {
 			continue

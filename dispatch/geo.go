@@ -59,9 +59,9 @@ func chordOfKm(km float64) float64 {
 	return 2 * math.Sin(half)
 }
 
-// travelTime returns how long km take at speed km/h. It is monotone in km,
+// TravelTime returns how long km take at speed km/h. It is monotone in km,
 // which the search relies on to compare lower bounds with travel times.
-func travelTime(km, speed float64) time.Duration {
+func TravelTime(km, speed float64) time.Duration {
 	return time.Duration(km / speed * float64(time.Hour))
 }
 

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -9,31 +10,49 @@ import (
 	_ "time/tzdata" // the tests resolve zones without the host's database
 
 	"github.com/aftercare/aftercare"
-	"github.com/aftercare/aftercare/data"
 	"github.com/stretchr/testify/require"
 	"github.com/uber/h3-go/v4"
 )
 
-// mustCities returns the cities of data/cities.csv with their zones loaded.
-func mustCities(tb testing.TB) []City {
-	tb.Helper()
-	cities, err := loadCities()
-	require.NoError(tb, err)
-	require.NotEmpty(tb, cities)
-	return cities
+// workload is a fleet and incidents from the benchmark workload generator,
+// bench.NewWorkload, around the cities of data/cities.csv.
+type workload struct {
+	Engineers []Engineer
+	Depots    []Depot
+	Requests  []Request
 }
 
-func loadCities() ([]City, error) {
-	var cities []City
-	for _, c := range data.Cities() {
-		loc, err := time.LoadLocation(c.TimeZone)
-		if err != nil {
-			return nil, err
-		}
-		cities = append(cities, City{Name: c.Name, Country: c.Country, Lat: c.Lat, Lng: c.Lng, Location: loc})
+// NewBenchWorkload draws bench.NewWorkload(seed, engineers, depots,
+// incidents, data.Cities()). Package bench imports dispatch, so these
+// tests, inside dispatch, cannot import it; the external test package sets
+// NewBenchWorkload in its init (workload_hook_test.go), which runs before
+// any test.
+var NewBenchWorkload func(seed int64, engineers, depots, incidents int) ([]Engineer, []Depot, []Request, error)
+
+// newWorkload draws a benchmark workload.
+func newWorkload(seed int64, engineers, depots, incidents int) (*workload, error) {
+	if NewBenchWorkload == nil {
+		return nil, errors.New("NewBenchWorkload is not set: workload_hook_test.go sets it")
 	}
-	return cities, nil
+	e, d, r, err := NewBenchWorkload(seed, engineers, depots, incidents)
+	if err != nil {
+		return nil, err
+	}
+	return &workload{Engineers: e, Depots: d, Requests: r}, nil
 }
+
+// mustWorkload draws a benchmark workload, failing the test on error.
+func mustWorkload(tb testing.TB, seed int64, engineers, depots, incidents int) *workload {
+	tb.Helper()
+	w, err := newWorkload(seed, engineers, depots, incidents)
+	require.NoError(tb, err)
+	return w
+}
+
+// testWeek returns the Monday of the week the benchmark workload's
+// incidents fall in; generated requests and exceptions fall in the two
+// weeks from it.
+func testWeek() time.Time { return time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC) }
 
 // mustIndex builds an index with layout l, failing the test on error.
 func mustIndex(tb testing.TB, l layout, engineers []Engineer, depots []Depot) *Index {
@@ -137,7 +156,7 @@ func (g *fleetGen) calendar() Calendar {
 		}
 	}
 	for range g.rng.IntN(4) - 1 {
-		day := workloadStart().AddDate(0, 0, g.rng.IntN(14))
+		day := testWeek().AddDate(0, 0, g.rng.IntN(14))
 		if c.Exceptions == nil {
 			c.Exceptions = map[Date][]Shift{}
 		}
@@ -165,7 +184,7 @@ func (g *fleetGen) depots(n int, at place) []Depot {
 
 func (g *fleetGen) request(at place) Request {
 	lat, lng := at(g.rng)
-	now := workloadStart().Add(time.Duration(g.rng.Int64N(int64(14 * 24 * time.Hour))))
+	now := testWeek().Add(time.Duration(g.rng.Int64N(int64(14 * 24 * time.Hour))))
 	req := Request{
 		Lat:         lat,
 		Lng:         lng,

@@ -305,7 +305,7 @@ func (s *search) beyondReach(km float64) bool {
 	if !s.short.full() {
 		return false
 	}
-	return math.IsInf(km, 1) || travelTime(max(km, 0), s.req.SpeedKmh) > s.short.worst().Travel
+	return math.IsInf(km, 1) || TravelTime(max(km, 0), s.req.SpeedKmh) > s.short.worst().Travel
 }
 
 // needless reports whether nobody at least km from the site matters to the

@@ -38,6 +38,18 @@ func (l *Loader) Copy(ctx context.Context, table string, columns []string, next 
 	return n, nil
 }
 
+// Rows returns a source for Copy that yields the given rows in order.
+func Rows(rows [][]any) func() ([]any, error) {
+	return func() ([]any, error) {
+		if len(rows) == 0 {
+			return nil, nil
+		}
+		row := rows[0]
+		rows = rows[1:]
+		return row, nil
+	}
+}
+
 // Exec runs one statement with parameters $1, $2, … bound to args, or,
 // without args, several statements separated by semicolons, and returns how
 // many rows the last one affected.

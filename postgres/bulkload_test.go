@@ -80,7 +80,7 @@ func TestBulkLoad(t *testing.T) {
 	assert.Equal(t, int64(2), postgrestest.MustQueryInt(t, db, `SELECT count(*) FROM bulk`), "a failed load leaves nothing behind")
 
 	err = db.BulkLoad(ctx, func(l *postgres.Loader) error {
-		_, err := l.Copy(ctx, "bulk", []string{"id", "name"}, func() ([]any, error) { return nil, nil })
+		_, err := l.Copy(ctx, "bulk", []string{"id", "name"}, postgres.Rows(nil))
 		if err != nil {
 			return err
 		}

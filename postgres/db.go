@@ -2,7 +2,9 @@
 // It is the only package that imports pgx: it owns the connection pool,
 // applies the migrations of package schema, and maps PostgreSQL errors to the
 // domain codes of package aftercare. Exported methods own their transaction
-// and call unexported helpers that take it.
+// and call unexported helpers that take it. Tools that fill a database
+// wholesale (packages demo and bench) write through its bulk-load API,
+// DB.BulkLoad, and never import pgx themselves.
 package postgres
 
 import (

@@ -1,7 +1,8 @@
 // Package workflows runs Aftercare's durable processes on Temporal and the
-// services around them. It is the only package besides cmd that imports the
-// Temporal SDK, and it reaches the database only through interfaces of
-// package aftercare.
+// services around them. It is the only product package besides cmd that
+// imports the Temporal SDK (the SLA benchmark, in package bench, runs a
+// worker of its own), and it reaches the database only through interfaces
+// of package aftercare.
 //
 // Each file holds one role:
 //

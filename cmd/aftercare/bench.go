@@ -5,6 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aftercare/aftercare/bench"
+	"github.com/aftercare/aftercare/demo"
 )
 
 const benchUsage = `Usage: aftercare bench <benchmark> [flags]
@@ -22,7 +28,7 @@ Benchmarks:
         from the base tables in the same run
 `
 
-// runBench runs one whole-system benchmark.
+// runBench runs one whole-system benchmark of package bench.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, benchUsage)
@@ -38,4 +44,88 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprint(stderr, benchUsage)
 	return fmt.Errorf("unknown benchmark %q", args[0])
+}
+
+// runBenchSLA runs bench.SLA with the configuration of its flags and
+// prints a Markdown report.
+func runBenchSLA(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench sla", stderr)
+	cfg := bench.SLAConfig{}
+	fs.StringVar(&cfg.TemporalAddress, "temporal-address", env("AFTERCARE_TEMPORAL_ADDRESS", "localhost:7233"),
+		"Temporal frontend host:port of a dev server kept for the bench (AFTERCARE_TEMPORAL_ADDRESS)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "",
+		"PostgreSQL database to run on (migrated first; pool_max_conns sets the pool); empty creates a fresh one and drops it afterwards")
+	fs.StringVar(&cfg.DatabaseServer, "database-server", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
+		"PostgreSQL server the fresh database is created on, as the URL of a database there (AFTERCARE_DATABASE_URL)")
+	fs.IntVar(&cfg.Incidents, "incidents", 10000, "incidents kept open with live clocks during the run")
+	rates := fs.String("rates", "10,30,100", "escalations per second to measure, comma-separated")
+	fs.DurationVar(&cfg.Window, "window", 30*time.Second, "how long escalations fall due at each rate")
+	fs.DurationVar(&cfg.Target, "target", 40*time.Second, "response target of the measured incidents (ladder at 50/75/90/100 %)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 32, "workflow starts in flight at once")
+	fs.IntVar(&cfg.Pollers, "pollers", 2, "pollers per task queue of the bench's one worker, which runs both the floor and Aftercare")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for _, r := range strings.Split(*rates, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
+		if err != nil || v <= 0 {
+			return fmt.Errorf("rate %q is not a positive number", r)
+		}
+		cfg.Rates = append(cfg.Rates, v)
+	}
+	return bench.SLA(ctx, cfg, stdout, stderr)
+}
+
+// runBenchDispatch runs bench.Dispatch with the configuration of its flags:
+// the issue's dispatch workload through Aftercare's index, a brute-force
+// scan in Go and PostgreSQL with PostGIS, under the full parts rule and
+// van-only, reporting latency per query and top-candidate agreement.
+func runBenchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench dispatch", stderr)
+	cfg := bench.DispatchConfig{}
+	fs.StringVar(&cfg.CitiesFile, "cities", "",
+		"city list the fleet and incidents are drawn around, a CSV file laid out as data/cities.csv (default the embedded data/cities.csv)")
+	fs.Int64Var(&cfg.Seed, "seed", 20260302, "workload seed")
+	fs.IntVar(&cfg.Engineers, "engineers", 100_000, "engineers in the fleet")
+	fs.IntVar(&cfg.Depots, "depots", 1_000, "depots")
+	fs.IntVar(&cfg.Incidents, "incidents", 10_000, "incidents, each dispatched once by every method")
+	at := fs.String("at", "2026-03-04T10:00:00Z", "the dispatch instant every incident is moved to (RFC 3339), at which shifts are read")
+	fs.IntVar(&cfg.Warmup, "warmup", 200, "incidents each method runs before it is timed")
+	fs.IntVar(&cfg.Reference, "reference", 100, "incidents also run through dispatch.BruteForce, the package's naive reference (0 for none)")
+	fs.BoolVar(&cfg.PostGIS, "postgis", true, "compare with PostgreSQL and PostGIS")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", env("AFTERCARE_POSTGIS_DATABASE_URL", bench.DefaultPostGISURL),
+		"PostgreSQL URL of a database with PostGIS, whose bench_* tables are replaced (AFTERCARE_POSTGIS_DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.At, err = time.Parse(time.RFC3339, *at); err != nil {
+		return fmt.Errorf("-at: %w", err)
+	}
+	return bench.Dispatch(ctx, cfg, stdout, stderr)
+}
+
+// runBenchKPI runs bench.KPI with the configuration of its flags: a
+// history of incidents in a database of its own (loaded once, reused
+// after) and every KPI query of the API timed per dimension, from the
+// stored counters and from the base tables.
+func runBenchKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench kpi", stderr)
+	cfg := bench.KPIConfig{Seed: demo.DefaultConfig()}
+	fs.StringVar(&cfg.ServerURL, "server-url", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
+		"PostgreSQL URL of any database on the server the benchmark's database is created on (AFTERCARE_DATABASE_URL)")
+	fs.StringVar(&cfg.Database, "database", "aftercare_kpi_bench", "the benchmark's database, created and seeded when it holds no history")
+	fs.IntVar(&cfg.Incidents, "incidents", 1_000_000, "closed incidents in the history, over two years")
+	fs.IntVar(&cfg.Seed.Accounts, "accounts", 1_000, "enterprise accounts")
+	fs.IntVar(&cfg.Seed.SitesPerAccount, "sites-per-account", 10, "sites per account")
+	fs.IntVar(&cfg.Seed.AssetsPerSite, "assets-per-site", 40, "assets per site (400,000 in all by default, so that one asset in ten fails again within a month)")
+	fs.IntVar(&cfg.Seed.Engineers, "engineers", 2_000, "field engineers")
+	fs.IntVar(&cfg.Seed.Depots, "depots", 100, "parts depots")
+	fs.IntVar(&cfg.Runs, "runs", 200, "timed runs of each query from the stored counters")
+	fs.IntVar(&cfg.NaiveRuns, "naive-runs", 1, "timed runs of each query computed from the base tables (no warm-up: each takes tens of seconds at the default size)")
+	fs.StringVar(&cfg.Only, "only", "", "run only the queries whose dimension and name contain this")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return bench.KPI(ctx, cfg, stdout)
 }

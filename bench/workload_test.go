@@ -1,15 +1,17 @@
-package dispatch
+package bench
 
 import (
 	"testing"
+	_ "time/tzdata" // the tests resolve zones without the host's database
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/data"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestNewWorkload(t *testing.T) {
-	cities := mustCities(t)
+	cities := data.Cities()
 	a, err := NewWorkload(42, 20000, 200, 2000, cities)
 	require.NoError(t, err)
 	b, err := NewWorkload(42, 20000, 200, 2000, cities)
@@ -48,6 +50,14 @@ func TestNewWorkload(t *testing.T) {
 	assert.InDelta(t, 0.30, share(platinumRequests, len(a.Requests)), 0.03, "platinum incidents")
 	assert.Len(t, a.Depots, 200)
 
-	_, err = NewWorkload(1, 10, 1, 1, nil)
-	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err))
+	for _, tt := range []struct {
+		name   string
+		cities []data.City
+	}{
+		{"no cities", nil},
+		{"unknown zone", []data.City{{Name: "X", Country: "CN", Lat: 39.9, Lng: 116.4, TimeZone: "Mars/Olympus"}}},
+	} {
+		_, err = NewWorkload(1, 10, 1, 1, tt.cities)
+		assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "NewWorkload over %s: %v", tt.name, err)
+	}
 }

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,8 +23,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// benchSLAConfig is what `aftercare bench sla` runs.
-type benchSLAConfig struct {
+// SLAConfig is what `aftercare bench sla` runs.
+type SLAConfig struct {
 	TemporalAddress string
 	// DatabaseURL names a database to run on; "" creates a fresh one on
 	// DatabaseServer and drops it afterwards.
@@ -46,7 +44,7 @@ type benchSLAConfig struct {
 
 // levels returns the offsets from registration at which the default
 // ladder's levels fall due on the measured incidents' response clock.
-func (c benchSLAConfig) levels() []time.Duration {
+func (c SLAConfig) levels() []time.Duration {
 	out := make([]time.Duration, 0, len(aftercare.DefaultEscalationLadder()))
 	for _, lv := range aftercare.DefaultEscalationLadder() {
 		out = append(out, c.Target*time.Duration(lv.Percent)/100)
@@ -105,49 +103,30 @@ func floorWorkflow(ctx workflow.Context, key string, dues []time.Time, opts floo
 	return nil
 }
 
-// runBenchSLA keeps incidents open with live clocks on a Temporal server
-// and a PostgreSQL database, lets escalations fall due at steady rates, and
-// drives the floor workflow to the same instants in the same run; it prints
-// a Markdown report.
-func runBenchSLA(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench sla", stderr)
-	cfg := benchSLAConfig{}
-	fs.StringVar(&cfg.TemporalAddress, "temporal-address", env("AFTERCARE_TEMPORAL_ADDRESS", "localhost:7233"),
-		"Temporal frontend host:port of a dev server kept for the bench (AFTERCARE_TEMPORAL_ADDRESS)")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", "",
-		"PostgreSQL database to run on (migrated first; pool_max_conns sets the pool); empty creates a fresh one and drops it afterwards")
-	fs.StringVar(&cfg.DatabaseServer, "database-server", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
-		"PostgreSQL server the fresh database is created on, as the URL of a database there (AFTERCARE_DATABASE_URL)")
-	fs.IntVar(&cfg.Incidents, "incidents", 10000, "incidents kept open with live clocks during the run")
-	rates := fs.String("rates", "10,30,100", "escalations per second to measure, comma-separated")
-	fs.DurationVar(&cfg.Window, "window", 30*time.Second, "how long escalations fall due at each rate")
-	fs.DurationVar(&cfg.Target, "target", 40*time.Second, "response target of the measured incidents (ladder at 50/75/90/100 %)")
-	fs.IntVar(&cfg.Concurrency, "concurrency", 32, "workflow starts in flight at once")
-	fs.IntVar(&cfg.Pollers, "pollers", 2, "pollers per task queue of the bench's one worker, which runs both the floor and Aftercare")
-	if err := fs.Parse(args); err != nil {
-		return err
+// SLA keeps cfg.Incidents incidents open with live clocks on a Temporal
+// server and a PostgreSQL database, lets escalations fall due at each of
+// cfg.Rates per second, and drives the floor workflow to the same instants
+// in the same run. It writes a Markdown report to out and its log to log.
+func SLA(ctx context.Context, cfg SLAConfig, out, log io.Writer) error {
+	if cfg.Target < 4*time.Second || cfg.Incidents < 1 || cfg.Concurrency < 1 || len(cfg.Rates) == 0 {
+		return fmt.Errorf("-target must be at least 4s, -incidents and -concurrency at least 1, and -rates must give a rate")
 	}
-	for _, r := range strings.Split(*rates, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(r), 64)
-		if err != nil || v <= 0 {
-			return fmt.Errorf("rate %q is not a positive number", r)
+	for _, r := range cfg.Rates {
+		if !(r > 0) {
+			return fmt.Errorf("rate %g is not a positive number", r)
 		}
-		cfg.Rates = append(cfg.Rates, v)
 	}
-	if cfg.Target < 4*time.Second || cfg.Incidents < 1 || cfg.Concurrency < 1 {
-		return fmt.Errorf("-target must be at least 4s, -incidents and -concurrency at least 1")
-	}
-	b, err := newBenchSLA(ctx, cfg, stderr)
+	b, err := newBenchSLA(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer b.close()
-	return b.run(ctx, stdout)
+	return b.run(ctx, out)
 }
 
 // benchSLA is one run of the SLA bench.
 type benchSLA struct {
-	cfg    benchSLAConfig
+	cfg    SLAConfig
 	c      client.Client
 	w      worker.Worker
 	db     *postgres.DB
@@ -162,7 +141,7 @@ type benchSLA struct {
 	prefix string
 }
 
-func newBenchSLA(ctx context.Context, cfg benchSLAConfig, stderr io.Writer) (_ *benchSLA, err error) {
+func newBenchSLA(ctx context.Context, cfg SLAConfig, stderr io.Writer) (_ *benchSLA, err error) {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	var id [4]byte
 	_, _ = rand.Read(id[:])

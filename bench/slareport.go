@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -37,66 +37,26 @@ type slaRow struct {
 	recorded, notified int
 }
 
+// slaStarts is how fast workflows started and got going with the open
+// incidents, and the worker heap each open incident took.
+type slaStarts struct {
+	floorStarts, floorReady               time.Duration
+	filing, incidentStarts, incidentReady time.Duration
+	perIncident                           float64
+}
+
 // run measures starts and memory with the open incidents, then lateness at
 // each rate for the floor and for Aftercare, and writes the report.
 func (b *benchSLA) run(ctx context.Context, out io.Writer) error {
-	n := b.cfg.Incidents
-	b.log.Info("starting bare workflows for the start-rate floor", "n", n)
-	far := time.Now().Add(24 * time.Hour)
-	began := time.Now()
-	floorStarts, err := b.startAll(ctx, n, func(i int) error {
-		return b.startFloor(ctx, b.prefix+"idle-"+strconv.Itoa(i), []time.Time{far}, floorOptions{Ready: true})
-	})
-	if err != nil {
-		return fmt.Errorf("start bare workflows: %w", err)
-	}
-	if err := waitCount(&b.ledger.ready, n, began); err != nil {
-		return fmt.Errorf("bare workflows: %w", err)
-	}
-	floorReady := time.Since(began)
-
-	before := heap()
-	b.log.Info("opening incidents with live clocks", "n", n)
-	filed := time.Now()
-	// P4 platinum: a 1BD response and 5BD restore clock, due far after the
-	// run, running the whole time.
-	open, err := b.world.insertIncidents(ctx, b.db, b.prefix+"open", b.world.openContract, 0, n, filed)
+	starts, err := b.openIncidents(ctx)
 	if err != nil {
 		return err
 	}
-	filing := time.Since(filed)
-	b.ledger.assign("open", open)
-	created := time.Now()
-	incidentStarts, err := b.startAll(ctx, n, func(i int) error { return b.startIncident(ctx, open[i]) })
-	if err != nil {
-		return fmt.Errorf("start incidents: %w", err)
-	}
-	if err := waitCount(b.ledger, n, created); err != nil {
-		return fmt.Errorf("incidents starting their clocks: %w", err)
-	}
-	ready := time.Since(created)
-	after := heap()
-	perIncident := float64(after-min(before, after)) / float64(n)
-
 	var rows []slaRow
-	var measured []string
 	for _, rate := range b.cfg.Rates {
-		r := slaRow{rate: rate}
-		for _, p := range []struct {
-			kind string
-			l    *latency
-		}{{"floor", &r.floor}, {"floor-local", &r.local}, {"aftercare", &r.engine}} {
-			l, ids, err := b.phase(ctx, p.kind, rate)
-			if err != nil {
-				return err
-			}
-			*p.l = l
-			if p.kind == "aftercare" {
-				if r.recorded, r.notified, err = verify(ctx, b.db, ids); err != nil {
-					return fmt.Errorf("read back rate %g: %w", rate, err)
-				}
-				measured = append(measured, ids...)
-			}
+		r, err := b.measureRate(ctx, rate)
+		if err != nil {
+			return err
 		}
 		rows = append(rows, r)
 	}
@@ -107,7 +67,84 @@ func (b *benchSLA) run(ctx context.Context, out io.Writer) error {
 	for deadline := time.Now().Add(time.Minute); b.sink.delivered.Load() < int64(wantDelivered) && time.Now().Before(deadline); {
 		time.Sleep(200 * time.Millisecond)
 	}
+	b.writeReport(out, starts, rows, wantDelivered)
+	return nil
+}
 
+// openIncidents starts as many bare workflows as incidents to keep open,
+// for the start-rate floor, then files the open incidents and starts their
+// workflows, and measures how fast each got going and the heap they took.
+func (b *benchSLA) openIncidents(ctx context.Context) (slaStarts, error) {
+	var s slaStarts
+	n := b.cfg.Incidents
+	b.log.Info("starting bare workflows for the start-rate floor", "n", n)
+	far := time.Now().Add(24 * time.Hour)
+	began := time.Now()
+	var err error
+	s.floorStarts, err = b.startAll(ctx, n, func(i int) error {
+		return b.startFloor(ctx, b.prefix+"idle-"+strconv.Itoa(i), []time.Time{far}, floorOptions{Ready: true})
+	})
+	if err != nil {
+		return s, fmt.Errorf("start bare workflows: %w", err)
+	}
+	if err := waitCount(&b.ledger.ready, n, began); err != nil {
+		return s, fmt.Errorf("bare workflows: %w", err)
+	}
+	s.floorReady = time.Since(began)
+
+	before := heap()
+	b.log.Info("opening incidents with live clocks", "n", n)
+	filed := time.Now()
+	// P4 platinum: a 1BD response and 5BD restore clock, due far after the
+	// run, running the whole time.
+	open, err := b.world.insertIncidents(ctx, b.db, b.prefix+"open", b.world.openContract, 0, n, filed)
+	if err != nil {
+		return s, err
+	}
+	s.filing = time.Since(filed)
+	b.ledger.assign("open", open)
+	created := time.Now()
+	s.incidentStarts, err = b.startAll(ctx, n, func(i int) error { return b.startIncident(ctx, open[i]) })
+	if err != nil {
+		return s, fmt.Errorf("start incidents: %w", err)
+	}
+	if err := waitCount(b.ledger, n, created); err != nil {
+		return s, fmt.Errorf("incidents starting their clocks: %w", err)
+	}
+	s.incidentReady = time.Since(created)
+	after := heap()
+	s.perIncident = float64(after-min(before, after)) / float64(n)
+	return s, nil
+}
+
+// measureRate runs the floor, the local floor and Aftercare at one rate and
+// reads back what PostgreSQL holds for Aftercare's incidents.
+func (b *benchSLA) measureRate(ctx context.Context, rate float64) (slaRow, error) {
+	r := slaRow{rate: rate}
+	for _, p := range []struct {
+		kind string
+		l    *latency
+	}{{"floor", &r.floor}, {"floor-local", &r.local}, {"aftercare", &r.engine}} {
+		l, ids, err := b.phase(ctx, p.kind, rate)
+		if err != nil {
+			return r, err
+		}
+		*p.l = l
+		if p.kind == "aftercare" {
+			if r.recorded, r.notified, err = verify(ctx, b.db, ids); err != nil {
+				return r, fmt.Errorf("read back rate %g: %w", rate, err)
+			}
+		}
+	}
+	return r, nil
+}
+
+// writeReport writes the Markdown report: the starts, then a row per rate and
+// run, then the webhook deliveries of the measured escalations.
+func (b *benchSLA) writeReport(out io.Writer, starts slaStarts, rows []slaRow, wantDelivered int) {
+	n := b.cfg.Incidents
+	floorStarts, floorReady, filing := starts.floorStarts, starts.floorReady, starts.filing
+	incidentStarts, ready, perIncident := starts.incidentStarts, starts.incidentReady, starts.perIncident
 	fmt.Fprintf(out, "Open incidents with live clocks: %d; measured escalations fall due over %s per rate; PostgreSQL store.\n\n",
 		n, b.cfg.Window)
 	fmt.Fprintf(out, "| starts | count | seconds | per second |\n|---|---:|---:|---:|\n")
@@ -144,7 +181,6 @@ func (b *benchSLA) run(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\nHighest measured rate with Aftercare's p99 ≤ 1 s: %.0f escalations/s\n", best)
 	fmt.Fprintf(out, "Webhook deliveries of the measured escalations: %d of %d\n", b.sink.delivered.Load(), wantDelivered)
-	return nil
 }
 
 // waitCount waits until a counter reaches n, for at most 15 minutes from

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -17,44 +17,32 @@ import (
 	"github.com/aftercare/aftercare/postgres"
 )
 
-// benchKPIConfig is what `aftercare bench kpi` runs.
-type benchKPIConfig struct {
+// KPIConfig is what `aftercare bench kpi` runs.
+type KPIConfig struct {
+	// ServerURL is the URL of any database on the server the benchmark's
+	// database, Database, is created on.
 	ServerURL string
 	Database  string
+	// Seed is the demo data the history is filed against.
 	Seed      demo.Config
 	Incidents int
+	// Runs and NaiveRuns are the timed runs of each query from the stored
+	// counters and from the base tables.
 	Runs      int
 	NaiveRuns int
 	// Only keeps the queries whose dimension and name hold it.
 	Only string
 }
 
-// runBenchKPI loads a history of incidents into a database of its own
-// (once: a database that holds it already is reused) and times every KPI
-// query of the API per dimension, from the stored counters and, in the
-// same run, computed from the base tables.
-func runBenchKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench kpi", stderr)
-	cfg := benchKPIConfig{Seed: demo.DefaultConfig()}
-	fs.StringVar(&cfg.ServerURL, "server-url", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
-		"PostgreSQL URL of any database on the server the benchmark's database is created on (AFTERCARE_DATABASE_URL)")
-	fs.StringVar(&cfg.Database, "database", "aftercare_kpi_bench", "the benchmark's database, created and seeded when it holds no history")
-	fs.IntVar(&cfg.Incidents, "incidents", 1_000_000, "closed incidents in the history, over two years")
-	fs.IntVar(&cfg.Seed.Accounts, "accounts", 1_000, "enterprise accounts")
-	fs.IntVar(&cfg.Seed.SitesPerAccount, "sites-per-account", 10, "sites per account")
-	fs.IntVar(&cfg.Seed.AssetsPerSite, "assets-per-site", 40, "assets per site (400,000 in all by default, so that one asset in ten fails again within a month)")
-	fs.IntVar(&cfg.Seed.Engineers, "engineers", 2_000, "field engineers")
-	fs.IntVar(&cfg.Seed.Depots, "depots", 100, "parts depots")
-	fs.IntVar(&cfg.Runs, "runs", 200, "timed runs of each query from the stored counters")
-	fs.IntVar(&cfg.NaiveRuns, "naive-runs", 1, "timed runs of each query computed from the base tables (no warm-up: each takes tens of seconds at the default size)")
-	fs.StringVar(&cfg.Only, "only", "", "run only the queries whose dimension and name contain this")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
+// KPI loads a history of incidents into a database of its own (once: a
+// database that holds it already is reused) and times every KPI query of
+// the API per dimension, from the stored counters and, in the same run,
+// computed from the base tables. It writes the report to out.
+func KPI(ctx context.Context, cfg KPIConfig, out io.Writer) error {
 	if cfg.Runs < 1 || cfg.NaiveRuns < 0 || cfg.Incidents < 1 {
 		return fmt.Errorf("runs must be at least 1, naive runs at least 0, incidents at least 1")
 	}
-	return benchKPI(ctx, cfg, stdout)
+	return benchKPI(ctx, cfg, out)
 }
 
 // benchKPIQuery is one KPI query the benchmark times, as a caller in a
@@ -65,7 +53,7 @@ type benchKPIQuery struct {
 	filter aftercare.KPIFilter
 }
 
-func benchKPI(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) error {
+func benchKPI(ctx context.Context, cfg KPIConfig, stdout io.Writer) error {
 	db, err := openKPIBenchDB(ctx, cfg, stdout)
 	if err != nil {
 		return err
@@ -126,7 +114,7 @@ func benchKPI(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) error {
 
 // openKPIBenchDB creates, migrates and seeds the benchmark's database, or
 // reuses it when it holds the history already.
-func openKPIBenchDB(ctx context.Context, cfg benchKPIConfig, stdout io.Writer) (*postgres.DB, error) {
+func openKPIBenchDB(ctx context.Context, cfg KPIConfig, stdout io.Writer) (*postgres.DB, error) {
 	url, err := postgres.CreateDatabase(ctx, cfg.ServerURL, cfg.Database)
 	if aftercare.ErrorCode(err) == aftercare.ECONFLICT {
 		url, err = databaseURL(cfg.ServerURL, cfg.Database)

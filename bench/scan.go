@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"math"
@@ -11,8 +11,10 @@ import (
 // fleetScan is the brute-force comparison of `aftercare bench dispatch`: a
 // linear scan over every engineer per incident, made reasonably efficient so
 // the comparison is fair. The fleet is laid out flat (levels per product
-// line, clearance, load, location as a unit vector, the van as a short list)
-// and the cheap rules come first. A detour is priced only through the
+// line, clearance, load, location as a dispatch.Point, the van as a short
+// list) and the cheap rules come first. Distances and travel times are
+// dispatch's own (Point.DistanceKm, TravelTime), so the scan and the index
+// agree to the bit and break ties the same way. A detour is priced only through the
 // depots holding the part, listed per part once and sorted by distance to
 // the site per incident; the walk stops when the triangle inequality rules
 // out the rest. Without bound every qualified engineer is priced; with it,
@@ -127,7 +129,7 @@ func (s *fleetScan) top(req *dispatch.Request) string {
 			continue
 		}
 		straight := e.at.DistanceKm(site)
-		if s.bound && best != nil && scanTravel(straight, req.SpeedKmh) > bestTravel {
+		if s.bound && best != nil && dispatch.TravelTime(straight, req.SpeedKmh) > bestTravel {
 			continue
 		}
 		if !e.calendar.OnShift(req.Now) {
@@ -139,7 +141,7 @@ func (s *fleetScan) top(req *dispatch.Request) string {
 				continue
 			}
 		}
-		travel := scanTravel(route, req.SpeedKmh)
+		travel := dispatch.TravelTime(route, req.SpeedKmh)
 		makes := req.Deadline.IsZero() || !req.Now.Add(travel).After(req.Deadline)
 		if best == nil || ranksBefore(makes, travel, e, bestMakes, bestTravel, best) {
 			best, bestTravel, bestMakes = e, travel, makes
@@ -186,10 +188,6 @@ func ranksBefore(makes bool, travel time.Duration, e *scanEngineer, bestMakes bo
 		return e.load < best.load
 	}
 	return e.id < best.id
-}
-
-func scanTravel(km, speed float64) time.Duration {
-	return time.Duration(km / speed * float64(time.Hour))
 }
 
 func cmpFloat(a, b float64) int {

@@ -1,24 +1,23 @@
-package main
+package bench
 
 import (
 	"bytes"
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestBenchDispatchSmall runs `aftercare bench dispatch` on a small fleet
-// without PostGIS: every method runs and finds the same top candidate as
+// TestBenchDispatchSmall runs the dispatch bench on a small fleet without
+// PostGIS: every method runs and finds the same top candidate as
 // Aftercare's index for every incident. Timings are printed, not checked.
 func TestBenchDispatchSmall(t *testing.T) {
 	var out, log bytes.Buffer
-	err := run(context.Background(), []string{"bench", "dispatch",
-		"-engineers", "2000", "-depots", "40", "-incidents", "200", "-warmup", "10", "-reference", "20",
-		"-postgis=false",
-	}, &out, &log)
+	err := Dispatch(context.Background(), DispatchConfig{Seed: 20260302, Engineers: 2000, Depots: 40, Incidents: 200,
+		At: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC), Warmup: 10, Reference: 20}, &out, &log)
 	require.NoError(t, err, "log:\n%s", log.String())
 	t.Log("\n" + out.String())
 

@@ -1,10 +1,11 @@
-package main
+package bench
 
 import (
 	"bytes"
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aftercare/aftercare/postgres/postgrestest"
 	"github.com/aftercare/aftercare/workflows/workflowstest"
@@ -12,15 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestBenchSLASmall runs `aftercare bench sla` small, on the test Temporal
-// server and a fresh database it creates and drops: every run of the one
-// rate fires every escalation, and Aftercare's are in PostgreSQL with their
+// TestBenchSLASmall runs the SLA bench small, on the test Temporal server
+// and a fresh database it creates and drops: every run of the one rate
+// fires every escalation, and Aftercare's are in PostgreSQL with their
 // notifications and reached the webhook. Timings are printed, not checked.
 func TestBenchSLASmall(t *testing.T) {
 	var out, log bytes.Buffer
-	err := run(context.Background(), []string{"bench", "sla",
-		"-temporal-address", workflowstest.Address(), "-database-server", postgrestest.ServerURL(),
-		"-incidents", "20", "-rates", "20", "-window", "2s", "-target", "4s",
+	err := SLA(context.Background(), SLAConfig{TemporalAddress: workflowstest.Address(), DatabaseServer: postgrestest.ServerURL(),
+		Incidents: 20, Rates: []float64{20}, Window: 2 * time.Second, Target: 4 * time.Second, Concurrency: 32, Pollers: 2,
 	}, &out, &log)
 	require.NoError(t, err, "log:\n%s", log.String())
 	t.Log("\n" + out.String())
