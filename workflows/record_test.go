@@ -124,9 +124,9 @@ func (r *recorder) awaitFiled(store *fakeSLA) {
 // currentRun returns the ID of the workflow's latest run.
 func (r *recorder) currentRun(workflowID string) string {
 	r.t.Helper()
-	d, err := r.c.DescribeWorkflowExecution(r.ctx, workflowID, "")
+	d, err := r.c.DescribeWorkflow(r.ctx, workflowID, "")
 	require.NoError(r.t, err)
-	return d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	return d.WorkflowExecution.RunID
 }
 
 // history fetches the whole history of one run.
