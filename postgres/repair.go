@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/jackc/pgx/v5"
@@ -352,12 +353,14 @@ func findRepairRecord(ctx context.Context, q querier, incidentID string) (*after
 		var p aftercare.InstalledPart
 		var retID *int64
 		var retSerial, retDisposition, retDepot *string
+		var retCreated *time.Time
 		var ret aftercare.PartReturn
 		err := row.Scan(&p.ID, &p.IncidentID, &p.PartID, &p.FRU, &p.SerialNumber, &p.StockID, &p.DepotID, &p.VanEngineerID,
 			&p.ReservationID, &p.AssignmentID, &p.EngineerID, &p.InstalledBy, &p.InstalledAt, &p.RemovedSerialNumber,
-			&retID, &retSerial, &retDisposition, &retDepot, &ret.CreatedAt)
+			&retID, &retSerial, &retDisposition, &retDepot, &retCreated)
 		if retID != nil {
 			ret.ID, ret.InstalledPartID, ret.PartID, ret.SerialNumber = *retID, p.ID, p.PartID, *retSerial
+			ret.CreatedAt = *retCreated
 			ret.Disposition, ret.DepotID = aftercare.PartDisposition(*retDisposition), *retDepot
 			p.Return = &ret
 		}

@@ -162,3 +162,22 @@ func TestKeepYourDriveKeepsTheFailedDrive(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, aftercare.ReturnToDepot, psu.Return.Disposition, "keep-your-drive keeps drives only")
 }
+
+// TestAPartInstalledWithNothingRemoved records a part that replaced no
+// failed one (no removed serial number): it has no return record, and the
+// repair record reads back.
+func TestAPartInstalledWithNothingRemoved(t *testing.T) {
+	db := mustTestDB(t, nil)
+	f := mustRepairFixture(t, db, "ADDED", "platinum", false)
+	s := NewRepairService(db)
+	inc := mustIncident(t, db, f.coveredSerial, "a-1", "wang@example.com", aftercare.StatusOnSite)
+	mustAssignment(t, db, f, inc.ID)
+
+	p, err := s.RecordPartUsed(asEngineer(f), aftercare.PartUse{IncidentID: inc.ID, FRU: f.driveFRU, SerialNumber: "WX4001"})
+	require.NoError(t, err)
+	assert.Nil(t, p.Return, "nothing removed, nothing returned")
+	rec, err := s.FindRepairRecord(context.Background(), inc.ID)
+	require.NoError(t, err)
+	require.Len(t, rec.Parts, 1)
+	assert.Equal(t, "WX4001", rec.Parts[0].SerialNumber)
+}
