@@ -35,6 +35,8 @@ type Assignment struct {
 	ID         string
 	IncidentID string
 	EngineerID string
+	// SiteID is the incident's site, where the engineer goes.
+	SiteID     string
 	State      AssignmentState
 	ETA        time.Time
 	DistanceKm float64
@@ -151,9 +153,6 @@ type DispatchStore interface {
 	// CreateAssignment reserves the engineer and the parts in one
 	// transaction, or answers ECONFLICT saying what was taken meanwhile.
 	CreateAssignment(ctx context.Context, create AssignmentCreate) (*Assignment, error)
-	// DeclineAssignment ends an active assignment as declined and releases
-	// its parts.
-	DeclineAssignment(ctx context.Context, id, reason string) (*Assignment, error)
 	// FindAssignments returns an incident's assignments, newest first.
 	FindAssignments(ctx context.Context, incidentID string) ([]*Assignment, error)
 	// FindAssignmentByID returns an assignment, or ENOTFOUND.
@@ -238,11 +237,12 @@ type DispatchService interface {
 	// Assign gives the incident to the best candidate who can still be
 	// reserved, or with a reason to the named engineer (an override).
 	Assign(ctx context.Context, incidentID, engineerID, overrideReason string) (*Assignment, error)
-	// Decline ends an assignment as declined and gives the incident to the
-	// next candidate.
-	Decline(ctx context.Context, assignmentID, reason string) (*Assignment, error)
 	// ReportLocation records where an engineer is.
 	ReportLocation(ctx context.Context, engineerID string, lat, lng float64) error
 	// Optimize assigns a region's unassigned queue by least total travel.
 	Optimize(ctx context.Context, region string) (*BatchPlan, error)
+	// Standing returns how dispatch sees an engineer now: whether they are
+	// on shift, by the rule candidates are chosen by, and the load its
+	// index holds for them.
+	Standing(ctx context.Context, e *Engineer) (*EngineerStanding, error)
 }

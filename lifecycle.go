@@ -19,8 +19,17 @@ const (
 	ActionQuote LifecycleAction = "quote"
 	// ActionApprove: the customer approved the quote.
 	ActionApprove LifecycleAction = "approve"
-	// ActionDispatch: an engineer was assigned (again, on re-dispatch).
+	// ActionDispatch: an engineer was assigned. From dispatched or en
+	// route it is a re-dispatch: the active job ends and another engineer
+	// is sought.
 	ActionDispatch LifecycleAction = "dispatch"
+	// ActionAccept: the engineer accepted the job. It is the engineer's
+	// acknowledgement of the incident: one still new has been seen by a
+	// qualified person, so it stops the response clock too.
+	ActionAccept LifecycleAction = "accept"
+	// ActionDecline: the engineer declined the job; the status stays and
+	// the next candidate is sought.
+	ActionDecline LifecycleAction = "decline"
 	// ActionDepart: the engineer is on the way.
 	ActionDepart LifecycleAction = "depart"
 	// ActionArrive: the engineer is on site; it stops the on-site clock.
@@ -54,7 +63,7 @@ const (
 
 // LifecycleActions lists every lifecycle action.
 var LifecycleActions = []LifecycleAction{
-	ActionAcknowledge, ActionQuote, ActionApprove, ActionDispatch, ActionDepart, ActionArrive,
+	ActionAcknowledge, ActionQuote, ActionApprove, ActionDispatch, ActionAccept, ActionDecline, ActionDepart, ActionArrive,
 	ActionAwaitCustomer, ActionCustomerResponded, ActionRepair, ActionVerify, ActionResolve, ActionClose,
 	ActionCancel, ActionChangePriority, ActionRecomputeSLA,
 }
@@ -76,12 +85,19 @@ var open = []IncidentStatus{
 	StatusRepaired, StatusVerified, StatusAwaitingCustomer,
 }
 
+// jobStatuses lists the statuses in which an engineer's job may still be
+// waiting for the engineer's answer: from filing (advance parts replacement
+// sends the engineer before triage) to dispatched.
+var jobStatuses = []IncidentStatus{StatusNew, StatusTriaged, StatusApproved, StatusDispatched}
+
 // lifecycle is the transition table of DESIGN.md §5.
 var lifecycle = map[LifecycleAction]transition{
 	ActionAcknowledge: {from: []IncidentStatus{StatusNew}, to: StatusTriaged},
 	ActionQuote:       {from: []IncidentStatus{StatusTriaged, StatusOnSite}, to: StatusQuoted},
 	ActionApprove:     {from: []IncidentStatus{StatusQuoted}, to: StatusApproved},
 	ActionDispatch:    {from: []IncidentStatus{StatusTriaged, StatusApproved, StatusDispatched, StatusEnRoute}, to: StatusDispatched},
+	ActionAccept:      {from: jobStatuses, to: StatusDispatched},
+	ActionDecline:     {from: jobStatuses},
 	ActionDepart:      {from: []IncidentStatus{StatusDispatched}, to: StatusEnRoute},
 	ActionArrive:      {from: []IncidentStatus{StatusDispatched, StatusEnRoute}, to: StatusOnSite},
 	ActionAwaitCustomer: {from: []IncidentStatus{StatusTriaged, StatusQuoted, StatusApproved, StatusDispatched,
@@ -153,6 +169,13 @@ type LifecycleRequest struct {
 	Priority Priority
 	// Note is free text recorded with the event.
 	Note string
+	// AssignmentID names the job an action on a job is about (ActionAccept,
+	// ActionDecline, ActionDepart, ActionArrive); "" means the incident's
+	// active job.
+	AssignmentID string
+	// Location is where the engineer reports being on arrival, nil if they
+	// report nothing.
+	Location *Location
 }
 
 // LifecycleService moves incidents through their lifecycle. Each action is

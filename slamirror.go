@@ -70,6 +70,14 @@ type IncidentChange struct {
 	// Audit, for a change a user asked for, is the audit event written in
 	// the same transaction as the change's mirror; nil for the system's own.
 	Audit *ChangeAudit
+	// AssignmentID names the job the change is about: the one accepted,
+	// declined, set out on or arrived at (NamesOneJob), or the one a
+	// dispatch created; "" for the incident's active job, if any. The
+	// store moves the job as JobStateAfter says, in the same transaction.
+	AssignmentID string
+	// Location is where the engineer reported being at the change (an
+	// arrival), nil when they reported nothing.
+	Location *Location
 }
 
 // ChangeAudit is the audit event of a user's change to an incident.

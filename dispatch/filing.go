@@ -128,6 +128,16 @@ func (x *Index) Move(id string, lat, lng float64) error {
 	return nil
 }
 
+// Load returns how many jobs the index holds for an engineer, and false
+// for an engineer it does not hold.
+func (x *Index) Load(id string) (int, bool) {
+	e, err := x.engineer(id)
+	if err != nil {
+		return 0, false
+	}
+	return e.load, true
+}
+
 // SetLoad records how many jobs the engineer holds now.
 func (x *Index) SetLoad(id string, load int) error {
 	e, err := x.engineer(id)

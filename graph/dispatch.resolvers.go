@@ -89,7 +89,14 @@ func (r *mutationResolver) OverrideAssignment(ctx context.Context, incidentID st
 }
 
 func (r *mutationResolver) DeclineAssignment(ctx context.Context, assignmentID string, reason string) (*aftercare.Assignment, error) {
-	return r.DispatchService.Decline(ctx, assignmentID, reason)
+	d, err := r.JobService.DeclineJob(ctx, assignmentID, reason)
+	if err != nil {
+		return nil, err
+	}
+	if d.NextID == "" {
+		return nil, aftercare.Errorf(aftercare.ECONFLICT, "the assignment was declined, and %s", d.Unassigned)
+	}
+	return r.DispatchStore.FindAssignmentByID(ctx, d.NextID)
 }
 
 func (r *mutationResolver) ReportLocation(ctx context.Context, engineerID *string, lat float64, lng float64) (*aftercare.Engineer, error) {

@@ -22,6 +22,10 @@ type Resolver struct {
 	AccessService   aftercare.AccessService
 	DispatchService aftercare.DispatchService
 	DispatchStore   aftercare.DispatchStore
+	// JobService is how engineers work their own jobs, by way of their
+	// incidents' workflows; JobStore reads jobs in the caller's scope.
+	JobService aftercare.JobService
+	JobStore   aftercare.JobStore
 	// Authorizer also guards nested fields that lead to a kind of object
 	// the caller's role may not read, as @authorize guards root fields.
 	Authorizer Authorizer

@@ -201,39 +201,6 @@ func endAssignment(ctx context.Context, tx pgx.Tx, id string, state aftercare.As
 	return err
 }
 
-// DeclineAssignment ends an active assignment as declined, releasing its
-// parts. An engineer may decline only their own.
-func (s *DispatchService) DeclineAssignment(ctx context.Context, id, reason string) (_ *aftercare.Assignment, err error) {
-	defer wrap(&err, fmt.Sprintf("DispatchService.DeclineAssignment(ctx, %q)", id))
-	var a *aftercare.Assignment
-	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		before, err := findAssignment(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if _, err := findIncidentByID(ctx, tx, before.IncidentID); err != nil {
-			return aftercare.Errorf(aftercare.ENOTFOUND, "assignment %q not found", id)
-		}
-		if sc := aftercare.ScopeFromContext(ctx); !sc.All && sc.EngineerID != "" && len(sc.Regions) == 0 && sc.EngineerID != before.EngineerID {
-			return aftercare.Errorf(aftercare.ENOTFOUND, "assignment %q not found", id)
-		}
-		if err := endAssignment(ctx, tx, id, aftercare.AssignmentDeclined); err != nil {
-			return err
-		}
-		if a, err = findAssignment(ctx, tx, id); err != nil {
-			return err
-		}
-		actor := aftercare.UserFromContext(ctx)
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO incident_events (incident_id, kind, reason, actor_id, data) VALUES ($1, 'declined', $2, $3, $4)`,
-			a.IncidentID, reason, nullID(aftercare.UserIDFromContext(ctx)), map[string]any{"assignment_id": id, "engineer_id": a.EngineerID}); err != nil {
-			return err
-		}
-		return writeAudit(ctx, tx, actor, "assignment.decline", "assignment", id, before, a)
-	})
-	return a, err
-}
-
 // FindAssignments returns an incident's assignments in the caller's scope,
 // newest first.
 func (s *DispatchService) FindAssignments(ctx context.Context, incidentID string) (_ []*aftercare.Assignment, err error) {
@@ -274,7 +241,7 @@ func scanAssignment(row pgx.CollectableRow) (*aftercare.Assignment, error) {
 		Depot    string `json:"depot"`
 		Quantity int    `json:"quantity"`
 	}
-	if err := row.Scan(&a.ID, &a.IncidentID, &a.EngineerID, &a.State, &a.ETA, &a.DistanceKm, &a.Decision,
+	if err := row.Scan(&a.ID, &a.IncidentID, &a.EngineerID, &a.SiteID, &a.State, &a.ETA, &a.DistanceKm, &a.Decision,
 		&a.OverrideReason, &a.DecidedBy, &a.CreatedAt, &parts); err != nil {
 		return nil, err
 	}

@@ -68,7 +68,7 @@ func findDispatchInput(ctx context.Context, q querier, incidentID string) (*afte
 }
 
 const assignmentSelect = `
-	SELECT x.id, x.incident_id, x.engineer_id, x.state, x.eta, x.distance_km, x.decision,
+	SELECT x.id, x.incident_id, x.engineer_id, x.site_id, x.state, x.eta, x.distance_km, x.decision,
 		coalesce(x.override_reason, ''), coalesce(x.decided_by::text, ''), x.created_at,
 		coalesce((SELECT jsonb_agg(jsonb_build_object('stock', r.stock_id, 'part', st.part_id,
 			'depot', coalesce(st.depot_id::text, ''), 'quantity', r.quantity) ORDER BY r.id)

@@ -79,8 +79,9 @@ func findHolidays(ctx context.Context, q querier, country string) ([]aftercare.H
 }
 
 // RecordIncidentChange records a change of an incident once per key: its
-// event, the incident's new status and priority, and its clock snapshots
-// (an older snapshot never overwrites a newer one).
+// event, the incident's new status and priority, its clock snapshots (an
+// older snapshot never overwrites a newer one), and what the change does
+// to the incident's job (followIncident), all in one transaction.
 func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.IncidentChange) (err error) {
 	defer wrap(&err, fmt.Sprintf("SLAService.RecordIncidentChange(ctx, %q)", c.Key))
 	if !validID(c.IncidentID) {
@@ -91,7 +92,8 @@ func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.Incid
 		data = map[string]any{}
 	}
 	// Two round trips: the clocks and the event, then, for a change not
-	// recorded before, the incident and the audit event.
+	// recorded before, the incident and the audit event; then the job
+	// follows the incident, under the lock the incident's update took.
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		b := &pgx.Batch{}
 		for _, snap := range c.Clocks {
@@ -122,7 +124,10 @@ func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.Incid
 				VALUES ($1, $2, $3, $4, 'incident', $5, $6, $7, $8)`,
 				c.At, actorID(c.ActorID), a.ActorRole, a.Action, c.IncidentID, a.Before, a.After, a.RequestID)
 		}
-		return tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		return followIncident(ctx, tx, c)
 	})
 }
 

@@ -313,17 +313,19 @@ func decisionRecord(dec *aftercare.DispatchDecision, tried map[string]string) []
 	return b
 }
 
-// Decline ends an assignment as declined and gives the incident to the next
-// candidate; the result is the new assignment, or the error saying why
-// nobody else can take it.
-func (d *Dispatcher) Decline(ctx context.Context, assignmentID, reason string) (*aftercare.Assignment, error) {
-	declined, err := d.store.DeclineAssignment(ctx, assignmentID, reason)
+// Standing returns how dispatch sees an engineer now: on shift or not by
+// the engineer's calendar, the same rule candidates are chosen by, and the
+// load the index holds for them.
+func (d *Dispatcher) Standing(_ context.Context, e *aftercare.Engineer) (*aftercare.EngineerStanding, error) {
+	de, err := indexEngineer(&aftercare.FleetEngineer{Engineer: *e})
 	if err != nil {
 		return nil, err
 	}
-	// Finding the next engineer is the system's doing, not the decliner's:
-	// an engineer may decline but not see or book the rest of the fleet.
-	return d.Assign(aftercare.NewContextWithScope(ctx, &aftercare.Scope{All: true}), declined.IncidentID, "", "")
+	st := &aftercare.EngineerStanding{OnShift: de.Calendar.OnShift(d.now())}
+	d.mu.Lock()
+	st.IndexedLoad, st.Indexed = d.index.Load(e.ID)
+	d.mu.Unlock()
+	return st, nil
 }
 
 // ReportLocation records where an engineer is and moves them in the index.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
@@ -149,8 +150,9 @@ func TestConcurrentDispatch(t *testing.T) {
 	}
 }
 
-// TestDeclineAndOverride declines an assignment, which goes to the next
-// engineer and frees the part, and overrides one with a reason.
+// TestDeclineAndOverride declines an assignment as the incident's
+// workflow records a decline, after which the incident goes to the next
+// engineer and the part is free, and overrides one with a reason.
 func TestDeclineAndOverride(t *testing.T) {
 	db := postgrestest.MustOpen(t)
 	incidents, _ := raceFixture(t, db)
@@ -164,7 +166,11 @@ func TestDeclineAndOverride(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, dec.Candidates)
 
-	next, err := d.Decline(ctx, first.ID, "stuck in traffic")
+	require.NoError(t, postgres.NewSLAService(db).RecordIncidentChange(ctx, aftercare.IncidentChange{
+		IncidentID: incidents[0], Key: "decline-" + first.ID, Version: 1, Kind: string(aftercare.ActionDecline),
+		FromStatus: aftercare.StatusTriaged, ToStatus: aftercare.StatusTriaged, Reason: "stuck in traffic",
+		At: time.Now(), AssignmentID: first.ID}))
+	next, err := d.Assign(ctx, incidents[0], "", "")
 	require.NoError(t, err)
 	assert.NotEqual(t, first.EngineerID, next.EngineerID, "the decliner is not asked again")
 	history, err := store.FindAssignments(ctx, incidents[0])

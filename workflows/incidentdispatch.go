@@ -52,6 +52,22 @@ func (inc *incident) wantsDispatch() bool {
 // and the lifecycle allows, moves the incident to dispatched. A failure is
 // logged, never fatal: dispatch must not hold up the clocks.
 func (r *run) autoDispatch(ctx workflow.Context, why string) error {
+	res := r.dispatch(ctx, why)
+	if res.AssignmentID == "" {
+		return nil
+	}
+	if err := r.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer r.mu.Unlock()
+	return r.recordDispatch(ctx, why, res)
+}
+
+// dispatch runs the dispatch activity and returns the engineer it
+// reserved, or in Skipped why it reserved nobody. Work whose entitlement
+// claim is still being checked is dispatched again ClaimPendingRetry
+// later.
+func (r *run) dispatch(ctx workflow.Context, why string) DispatchIncidentResult {
 	var res DispatchIncidentResult
 	actx := workflow.WithActivityOptions(ctx, dispatchOptions)
 	err := workflow.ExecuteActivity(actx, DispatchIncidentActivityName,
@@ -64,28 +80,53 @@ func (r *run) autoDispatch(ctx workflow.Context, why string) error {
 				r.pendingDispatch, r.changed = why, true
 			}
 		})
-		return nil
+		return DispatchIncidentResult{Skipped: app.Message()}
 	}
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("dispatch failed; the incident waits in the dispatcher's queue", "why", why, "err", err)
-		return nil
+		return DispatchIncidentResult{Skipped: "dispatch failed; the incident waits in the dispatcher's queue"}
 	}
 	if res.AssignmentID == "" {
 		workflow.GetLogger(ctx).Info("nothing dispatched", "why", why, "skipped", res.Skipped)
-		return nil
 	}
-	if err := r.mu.Lock(ctx); err != nil {
-		return err
-	}
-	defer r.mu.Unlock()
-	in := TransitionInput{Action: aftercare.ActionDispatch, By: systemActor, Reason: why}
+	return res
+}
+
+// recordDispatch moves the incident to dispatched for the job a dispatch
+// created, when the lifecycle allows; otherwise the job stands and the
+// status moves when the lifecycle allows. The caller holds r.mu.
+func (r *run) recordDispatch(ctx workflow.Context, why string, res DispatchIncidentResult) error {
+	in := TransitionInput{Action: aftercare.ActionDispatch, By: systemActor, Reason: why, AssignmentID: res.AssignmentID}
 	from, to, err := r.inc.transition(in, workflow.Now(ctx))
 	if err != nil {
-		return nil // the assignment stands; the status moves when the lifecycle allows
+		return nil
 	}
 	r.changed = true
 	return r.record(ctx, string(aftercare.ActionDispatch), from, to, in,
 		map[string]any{"assignment_id": res.AssignmentID, "engineer_id": res.EngineerID})
+}
+
+// dispatchAfterDecline gives a declined incident to the next candidate,
+// within the decline's update (which holds r.mu), so that the engineer who
+// declined hears where the incident went: the next job, or why nobody
+// took it.
+func (r *run) dispatchAfterDecline(ctx workflow.Context) (assignmentID, unassigned string, err error) {
+	const why = "declined"
+	res := r.dispatch(ctx, why)
+	if res.AssignmentID == "" {
+		return "", res.Skipped, nil
+	}
+	return res.AssignmentID, "", r.recordDispatch(ctx, why, res)
+}
+
+// redispatchOnRequest asks the main loop to find another engineer after a
+// re-dispatch by hand (a dispatch of an incident already dispatched or en
+// route), whose record ended the active job.
+func (r *run) redispatchOnRequest(in TransitionInput, from aftercare.IncidentStatus) {
+	if in.Action == aftercare.ActionDispatch && in.AssignmentID == "" &&
+		(from == aftercare.StatusDispatched || from == aftercare.StatusEnRoute) && r.inc.wantsDispatch() {
+		r.pendingDispatch = "re-dispatch"
+	}
 }
 
 // dispatchOnApprove asks the main loop to dispatch once the customer has

@@ -20,6 +20,8 @@ type Lifecycle struct {
 	// Repairs holds the repair records: verifying a repair needs a passing
 	// test result.
 	Repairs aftercare.RepairService
+	// Jobs finds the job an action on the incident's engineer is about.
+	Jobs aftercare.JobStore
 }
 
 var _ aftercare.LifecycleService = (*Lifecycle)(nil)
@@ -27,20 +29,36 @@ var _ aftercare.LifecycleService = (*Lifecycle)(nil)
 // Transition applies one lifecycle action to an incident the caller may
 // see, and returns the incident after it.
 func (l *Lifecycle) Transition(ctx context.Context, req aftercare.LifecycleRequest) (*aftercare.Incident, error) {
+	if _, err := l.transition(ctx, req); err != nil {
+		return nil, err
+	}
+	// The workflow mirrored the change, its audit event and what it did to
+	// the incident's job, in one transaction before the update completed.
+	return l.Incidents.FindIncidentByID(ctx, req.IncidentID)
+}
+
+// transition sends one lifecycle action to the incident's workflow and
+// returns what the update answered.
+func (l *Lifecycle) transition(ctx context.Context, req aftercare.LifecycleRequest) (TransitionResult, error) {
 	if !req.Action.Valid() {
-		return nil, aftercare.Errorf(aftercare.EINVALID, "unknown lifecycle action %q", req.Action)
+		return TransitionResult{}, aftercare.Errorf(aftercare.EINVALID, "unknown lifecycle action %q", req.Action)
 	}
 	before, err := l.Incidents.FindIncidentByID(ctx, req.IncidentID)
 	if err != nil {
-		return nil, err
+		return TransitionResult{}, err
 	}
 	if req.Action == aftercare.ActionVerify {
 		if err := l.requirePassingTest(ctx, before); err != nil {
-			return nil, err
+			return TransitionResult{}, err
+		}
+	}
+	if req.AssignmentID == "" && req.Action.NamesOneJob() {
+		if req.AssignmentID, err = l.activeJob(ctx, before); err != nil {
+			return TransitionResult{}, err
 		}
 	}
 	in := TransitionInput{Action: req.Action, Reason: req.Reason, Priority: req.Priority, Note: req.Note,
-		RequestID: aftercare.RequestIDFromContext(ctx)}
+		RequestID: aftercare.RequestIDFromContext(ctx), AssignmentID: req.AssignmentID, Location: req.Location}
 	if u := aftercare.UserFromContext(ctx); u != nil {
 		in.By, in.ByRole = u.ID, u.Role
 	}
@@ -55,11 +73,29 @@ func (l *Lifecycle) Transition(ctx context.Context, req aftercare.LifecycleReque
 		err = handle.Get(ctx, &res)
 	}
 	if err != nil {
-		return nil, transitionError(req, err)
+		return TransitionResult{}, transitionError(req, err)
 	}
-	// The workflow mirrored the change, and its audit event, in one
-	// transaction before the update completed.
-	return l.Incidents.FindIncidentByID(ctx, req.IncidentID)
+	return res, nil
+}
+
+// activeJob returns the incident's active job, which an action on its
+// engineer moves ("" when it has none), refusing an engineer who does not
+// hold it.
+func (l *Lifecycle) activeJob(ctx context.Context, inc *aftercare.Incident) (string, error) {
+	if l.Jobs == nil {
+		return "", nil
+	}
+	job, err := l.Jobs.FindActiveJob(aftercare.NewContextWithScope(ctx, &aftercare.Scope{All: true}), inc.ID)
+	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if sc := aftercare.ScopeFromContext(ctx); !sc.All && sc.EngineerID != "" && sc.EngineerID != job.EngineerID {
+		return "", aftercare.Errorf(aftercare.ECONFLICT, "incident %d is assigned to another engineer", inc.Number)
+	}
+	return job.ID, nil
 }
 
 // transitionError maps what the workflow answered to a domain error: the

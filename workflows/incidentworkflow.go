@@ -254,9 +254,14 @@ func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionRe
 		r.pendingDispatch = "triaged"
 	}
 	r.dispatchOnApprove(in)
+	r.redispatchOnRequest(in, from)
 	r.wantSurvey(ctx, in)
 	r.watchQuote(ctx, in)
-	return TransitionResult{From: from, To: to, SLA: r.inc.status(now)}, nil
+	res := TransitionResult{From: from, To: to, SLA: r.inc.status(now)}
+	if in.Action == aftercare.ActionDecline {
+		res.AssignmentID, res.Unassigned, err = r.dispatchAfterDecline(ctx)
+	}
+	return res, err
 }
 
 // reload loads the incident's SLA inputs again (policy with the contract's
@@ -285,12 +290,23 @@ func (r *run) record(ctx workflow.Context, kind string, from, to aftercare.Incid
 		}
 		data["note"] = in.Note
 	}
+	if in.AssignmentID != "" || in.Location != nil {
+		if data == nil {
+			data = map[string]any{}
+		}
+		if in.AssignmentID != "" {
+			data["assignment_id"] = in.AssignmentID
+		}
+		if l := in.Location; l != nil {
+			data["location"] = map[string]any{"lat": l.Lat, "lng": l.Lng}
+		}
+	}
 	change := aftercare.IncidentChange{
 		IncidentID: r.inc.Inputs.IncidentID,
 		Key:        fmt.Sprintf("%s:%d", aftercare.IncidentWorkflowID(r.inc.Inputs.IncidentID), r.inc.Seq),
 		Version:    r.inc.Seq,
 		Kind:       kind, FromStatus: from, ToStatus: to, Reason: in.Reason, ActorID: in.By, At: now,
-		Data: data, Clocks: snaps,
+		Data: data, Clocks: snaps, AssignmentID: in.AssignmentID, Location: in.Location,
 	}
 	if in.Action == aftercare.ActionChangePriority {
 		change.Priority = in.Priority
@@ -302,6 +318,9 @@ func (r *run) record(ctx workflow.Context, kind string, from, to aftercare.Incid
 		}
 		if in.Note != "" {
 			after["note"] = in.Note
+		}
+		if in.AssignmentID != "" {
+			after["assignment_id"] = in.AssignmentID
 		}
 		change.Audit = &aftercare.ChangeAudit{Action: "incident." + string(in.Action), ActorRole: string(in.ByRole),
 			RequestID: in.RequestID, Before: map[string]any{"status": from}, After: after}

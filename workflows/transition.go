@@ -22,6 +22,13 @@ type TransitionInput struct {
 	// the audit event the change is mirrored with.
 	ByRole    aftercare.Role
 	RequestID string
+	// AssignmentID names the job the action is about (accepting,
+	// declining, departing, arriving; a dispatch names the job it
+	// created); "" for the incident's active job. The change's record
+	// moves it (aftercare.JobStateAfter).
+	AssignmentID string
+	// Location is where the engineer reports being on arrival.
+	Location *aftercare.Location
 }
 
 // TransitionResult is what the transition update returns: the status the
@@ -30,6 +37,11 @@ type TransitionResult struct {
 	From aftercare.IncidentStatus
 	To   aftercare.IncidentStatus
 	SLA  SLAStatus
+	// AssignmentID is, after a decline, the job of the next candidate the
+	// incident went to, "" when nobody could take it (Unassigned says
+	// why).
+	AssignmentID string
+	Unassigned   string
 }
 
 // systemActor stands for the workflow itself in clock events.
@@ -51,6 +63,12 @@ func (inc *incident) check(in TransitionInput) (aftercare.IncidentStatus, error)
 		if r := aftercare.PauseReason(in.Reason); !r.AwaitingCustomer() {
 			return "", aftercare.Errorf(aftercare.EINVALID,
 				"waiting on the customer needs a reason: quote_approval, site_access or customer_unreachable, not %q", in.Reason)
+		}
+	case aftercare.ActionArrive:
+		if in.Location != nil {
+			if err := in.Location.Validate(); err != nil {
+				return "", err
+			}
 		}
 	case aftercare.ActionChangePriority:
 		switch {
@@ -107,7 +125,7 @@ func (inc *incident) clockEvents(in TransitionInput, by string, now time.Time) e
 		return nil
 	}
 	switch in.Action {
-	case aftercare.ActionAcknowledge:
+	case aftercare.ActionAcknowledge, aftercare.ActionAccept:
 		return stop(aftercare.ClockResponse)
 	case aftercare.ActionArrive:
 		return stop(aftercare.ClockOnSite)

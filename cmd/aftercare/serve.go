@@ -162,8 +162,11 @@ func (m *Main) resolver(enforcer *authz.Enforcer, dispatcher *workflows.Dispatch
 	r.NotificationService = postgres.NewNotificationService(m.DB)
 	r.KPIService = postgres.NewKPIService(m.DB)
 	r.RepairService = postgres.NewRepairService(m.DB)
-	r.LifecycleService = &workflows.Lifecycle{Client: m.Temporal, Incidents: r.IncidentService,
-		Repairs: r.RepairService}
+	r.JobStore = postgres.NewJobStore(m.DB)
+	lifecycle := &workflows.Lifecycle{Client: m.Temporal, Incidents: r.IncidentService,
+		Repairs: r.RepairService, Jobs: r.JobStore}
+	r.LifecycleService = lifecycle
+	r.JobService = &workflows.Jobs{Lifecycle: lifecycle, Store: r.JobStore, Repairs: r.RepairService}
 	r.PriceListService = postgres.NewPriceListService(m.DB)
 	r.QuoteService = &workflows.Quotes{Store: postgres.NewQuoteStore(m.DB), Lifecycle: r.LifecycleService,
 		Incidents: r.IncidentService}

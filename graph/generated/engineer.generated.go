@@ -22,6 +22,9 @@ type EngineerResolver interface {
 	HomeDepot(ctx context.Context, obj *aftercare.Engineer) (*aftercare.Depot, error)
 
 	VanStock(ctx context.Context, obj *aftercare.Engineer, first *int, after *string) (*model.StockConnection, error)
+	CurrentJobs(ctx context.Context, obj *aftercare.Engineer) ([]*aftercare.Assignment, error)
+	Load(ctx context.Context, obj *aftercare.Engineer) (int, error)
+	OnShiftNow(ctx context.Context, obj *aftercare.Engineer) (bool, error)
 }
 type ShiftWindowResolver interface {
 	Day(ctx context.Context, obj *aftercare.ShiftWindow) (model.Weekday, error)
@@ -452,6 +455,84 @@ func (ec *executionContext) fieldContext_Engineer_vanStock(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Engineer_currentJobs(ctx context.Context, field graphql.CollectedField, obj *aftercare.Engineer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Engineer_currentJobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Engineer().CurrentJobs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.Assignment) graphql.Marshaler {
+			return ec.marshalNAssignment2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Engineer_currentJobs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Engineer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Engineer_load(ctx context.Context, field graphql.CollectedField, obj *aftercare.Engineer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Engineer_load(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Engineer().Load(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Engineer_load(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Engineer", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Engineer_onShiftNow(ctx context.Context, field graphql.CollectedField, obj *aftercare.Engineer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Engineer_onShiftNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Engineer().OnShiftNow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Engineer_onShiftNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Engineer", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _EngineerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EngineerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -780,6 +861,24 @@ func (ec *executionContext) _Engineer(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Engineer_vanStock(ctx, field, obj)
+				})
+		case "currentJobs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Engineer_currentJobs(ctx, field, obj)
+				})
+		case "load":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Engineer_load(ctx, field, obj)
+				})
+		case "onShiftNow":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Engineer_onShiftNow(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

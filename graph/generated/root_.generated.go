@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Incident() IncidentResolver
 	IncidentEvent() IncidentEventResolver
 	InstalledPart() InstalledPartResolver
+	Job() JobResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	Part() PartResolver
@@ -289,12 +290,15 @@ type ComplexityRoot struct {
 	Engineer struct {
 		Capacity      func(childComplexity int) int
 		Code          func(childComplexity int) int
+		CurrentJobs   func(childComplexity int) int
 		HomeDepot     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Lat           func(childComplexity int) int
 		Lng           func(childComplexity int) int
+		Load          func(childComplexity int) int
 		LocatedAt     func(childComplexity int) int
 		Name          func(childComplexity int) int
+		OnShiftNow    func(childComplexity int) int
 		Region        func(childComplexity int) int
 		Shifts        func(childComplexity int) int
 		Skills        func(childComplexity int) int
@@ -413,6 +417,24 @@ type ComplexityRoot struct {
 		Van          func(childComplexity int) int
 	}
 
+	Job struct {
+		Active     func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		DistanceKm func(childComplexity int) int
+		ETA        func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Incident   func(childComplexity int) int
+		Parts      func(childComplexity int) int
+		Site       func(childComplexity int) int
+		State      func(childComplexity int) int
+	}
+
+	JobDecline struct {
+		Declined   func(childComplexity int) int
+		Reassigned func(childComplexity int) int
+		Unassigned func(childComplexity int) int
+	}
+
 	Kpi struct {
 		Breaches              func(childComplexity int) int
 		CSAT                  func(childComplexity int) int
@@ -449,10 +471,12 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptJob               func(childComplexity int, id string) int
 		AcknowledgeIncident     func(childComplexity int, id string, note *string) int
 		ActivateContract        func(childComplexity int, id string) int
 		AnswerSurvey            func(childComplexity int, token string, score int, comment *string) int
 		ApproveQuote            func(childComplexity int, id string, note *string) int
+		ArriveForJob            func(childComplexity int, id string, lat float64, lng float64) int
 		ArriveOnSite            func(childComplexity int, id string, note *string) int
 		AssignEngineer          func(childComplexity int, incidentID string) int
 		AssignRole              func(childComplexity int, input model.RoleAssignmentInput) int
@@ -461,13 +485,16 @@ type ComplexityRoot struct {
 		CancelIncident          func(childComplexity int, id string, reason string) int
 		ChangeIncidentPriority  func(childComplexity int, id string, priority aftercare.Priority, reason *string) int
 		CloseIncident           func(childComplexity int, id string, note *string) int
+		CompleteJob             func(childComplexity int, id string, note *string) int
 		CreateAPIKey            func(childComplexity int, name string, userID *string) int
 		CreateContract          func(childComplexity int, input model.CreateContractInput) int
 		CreateIncident          func(childComplexity int, input model.CreateIncidentInput) int
 		CreateQuote             func(childComplexity int, input model.CreateQuoteInput) int
 		CustomerResponded       func(childComplexity int, id string, note *string) int
 		DeclineAssignment       func(childComplexity int, assignmentID string, reason string) int
+		DeclineJob              func(childComplexity int, id string, reason string) int
 		DepartForIncident       func(childComplexity int, id string, note *string) int
+		DepartForJob            func(childComplexity int, id string) int
 		DispatchIncident        func(childComplexity int, id string, note *string) int
 		GrantPermission         func(childComplexity int, input model.PermissionInput) int
 		ImportHolidays          func(childComplexity int, country string, csv string) int
@@ -605,6 +632,7 @@ type ComplexityRoot struct {
 		Incidents          func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
 		Kpis               func(childComplexity int, filter aftercare.KPIFilter) int
 		Me                 func(childComplexity int) int
+		MyJobs             func(childComplexity int, first *int) int
 		MyNotifications    func(childComplexity int, first *int, after *string) int
 		Part               func(childComplexity int, id string) int
 		PartByFru          func(childComplexity int, fru string) int
@@ -1685,6 +1713,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Engineer.Code(childComplexity), true
+	case "Engineer.currentJobs":
+		if e.ComplexityRoot.Engineer.CurrentJobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Engineer.CurrentJobs(childComplexity), true
 	case "Engineer.homeDepot":
 		if e.ComplexityRoot.Engineer.HomeDepot == nil {
 			break
@@ -1709,6 +1743,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Engineer.Lng(childComplexity), true
+	case "Engineer.load":
+		if e.ComplexityRoot.Engineer.Load == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Engineer.Load(childComplexity), true
 	case "Engineer.locatedAt":
 		if e.ComplexityRoot.Engineer.LocatedAt == nil {
 			break
@@ -1721,6 +1761,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Engineer.Name(childComplexity), true
+	case "Engineer.onShiftNow":
+		if e.ComplexityRoot.Engineer.OnShiftNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Engineer.OnShiftNow(childComplexity), true
 	case "Engineer.region":
 		if e.ComplexityRoot.Engineer.Region == nil {
 			break
@@ -2236,6 +2282,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InstalledPart.Van(childComplexity), true
 
+	case "Job.active":
+		if e.ComplexityRoot.Job.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Active(childComplexity), true
+	case "Job.createdAt":
+		if e.ComplexityRoot.Job.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.CreatedAt(childComplexity), true
+	case "Job.distanceKm":
+		if e.ComplexityRoot.Job.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.DistanceKm(childComplexity), true
+	case "Job.eta":
+		if e.ComplexityRoot.Job.ETA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ETA(childComplexity), true
+	case "Job.id":
+		if e.ComplexityRoot.Job.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.ID(childComplexity), true
+	case "Job.incident":
+		if e.ComplexityRoot.Job.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Incident(childComplexity), true
+	case "Job.parts":
+		if e.ComplexityRoot.Job.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Parts(childComplexity), true
+	case "Job.site":
+		if e.ComplexityRoot.Job.Site == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Site(childComplexity), true
+	case "Job.state":
+		if e.ComplexityRoot.Job.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.State(childComplexity), true
+
+	case "JobDecline.declined":
+		if e.ComplexityRoot.JobDecline.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobDecline.Declined(childComplexity), true
+	case "JobDecline.reassigned":
+		if e.ComplexityRoot.JobDecline.Reassigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobDecline.Reassigned(childComplexity), true
+	case "JobDecline.unassigned":
+		if e.ComplexityRoot.JobDecline.Unassigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobDecline.Unassigned(childComplexity), true
+
 	case "Kpi.breaches":
 		if e.ComplexityRoot.Kpi.Breaches == nil {
 			break
@@ -2395,6 +2515,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.acceptJob":
+		if e.ComplexityRoot.Mutation.AcceptJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptJob(childComplexity, args["id"].(string)), true
 	case "Mutation.acknowledgeIncident":
 		if e.ComplexityRoot.Mutation.AcknowledgeIncident == nil {
 			break
@@ -2439,6 +2570,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveQuote(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.arriveForJob":
+		if e.ComplexityRoot.Mutation.ArriveForJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_arriveForJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArriveForJob(childComplexity, args["id"].(string), args["lat"].(float64), args["lng"].(float64)), true
 	case "Mutation.arriveOnSite":
 		if e.ComplexityRoot.Mutation.ArriveOnSite == nil {
 			break
@@ -2527,6 +2669,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.completeJob":
+		if e.ComplexityRoot.Mutation.CompleteJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteJob(childComplexity, args["id"].(string), args["note"].(*string)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -2593,6 +2746,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclineAssignment(childComplexity, args["assignmentId"].(string), args["reason"].(string)), true
+	case "Mutation.declineJob":
+		if e.ComplexityRoot.Mutation.DeclineJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineJob(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.departForIncident":
 		if e.ComplexityRoot.Mutation.DepartForIncident == nil {
 			break
@@ -2604,6 +2768,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DepartForIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.departForJob":
+		if e.ComplexityRoot.Mutation.DepartForJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_departForJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DepartForJob(childComplexity, args["id"].(string)), true
 	case "Mutation.dispatchIncident":
 		if e.ComplexityRoot.Mutation.DispatchIncident == nil {
 			break
@@ -3414,6 +3589,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myJobs":
+		if e.ComplexityRoot.Query.MyJobs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myJobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyJobs(childComplexity, args["first"].(*int)), true
 	case "Query.myNotifications":
 		if e.ComplexityRoot.Query.MyNotifications == nil {
 			break
@@ -5118,6 +5304,64 @@ type Mutation {
   createIncident(input: CreateIncidentInput!): Incident! @authorize(object: "incident", action: "create")
 }
 `, BuiltIn: false},
+	{Name: "../../schema/job.graphqls", Input: `"""
+An engineer's job as the engineer works it: where to go, what to pick up on
+the way, and how far it has got (proposed → accepted → en route → on site →
+completed, or declined or cancelled). The job follows its incident: each
+action on it is a lifecycle action of the incident, and the incident's
+end ends the job.
+"""
+type Job @goModel(model: "github.com/aftercare/aftercare.Assignment") {
+  id: ID!
+  state: AssignmentState!
+  "Whether the job still holds the engineer: proposed, accepted, en route or on site."
+  active: Boolean!
+  incident: Incident! @authorize(object: "incident", action: "read")
+  "Where to go: the incident's site."
+  site: Site! @authorize(object: "site", action: "read")
+  "When the engineer was expected on site when the job was given."
+  eta: Time!
+  distanceKm: Float!
+  "The parts reserved for the job: in the van (no depot), or to pick up at the depot on the way. A part used leaves the list once the job ends; one not used goes back."
+  parts: [PartReservation!]!
+  createdAt: Time!
+}
+
+"A job declined, and where its incident went."
+type JobDecline {
+  declined: Job! @authorize(object: "job", action: "read")
+  "Whether the incident went to another engineer; false when nobody could take it, and unassigned says why."
+  reassigned: Boolean!
+  unassigned: String
+}
+
+extend type Engineer {
+  "The jobs the engineer holds now (proposed, accepted, en route, on site) at incidents the caller sees, oldest first."
+  currentJobs: [Assignment!]!
+  "How many jobs the engineer holds now, wherever they are: what dispatch counts against the capacity."
+  load: Int!
+  "Whether this moment falls in one of the engineer's shifts, in their time zone: the rule dispatch applies."
+  onShiftNow: Boolean!
+}
+
+extend type Query {
+  "The calling engineer's jobs: the active ones first, the furthest along first, then the ended ones, newest first (50 unless asked for, up to 500)."
+  myJobs(first: Int): [Job!]! @authorize(object: "job", action: "read")
+}
+
+extend type Mutation {
+  "Accept a proposed job. The incident becomes dispatched; one still new is acknowledged by the acceptance (its response clock stops)."
+  acceptJob(id: ID!): Job! @authorize(object: "job", action: "work")
+  "Decline a job not yet set out on: its parts go back and the incident goes to the next candidate, never again to you."
+  declineJob(id: ID!, reason: String!): JobDecline! @authorize(object: "job", action: "work")
+  "Set out for the job's site (a proposed job is accepted by it): the incident is en route."
+  departForJob(id: ID!): Job! @authorize(object: "job", action: "work")
+  "Arrive at the job's site, reporting where you are: the incident is on site, its on-site clock stops, and the dispatch index moves you."
+  arriveForJob(id: ID!, lat: Float!, lng: Float!): Job! @authorize(object: "job", action: "work")
+  "End an on-site job whose repair is recorded (a diagnosis, the parts used with their serial numbers when the repair needs parts, a passing test): the incident goes through repaired and verified to resolved, and the parts reserved and not used go back. ECONFLICT says what is missing."
+  completeJob(id: ID!, note: String): Job! @authorize(object: "job", action: "work")
+}
+`, BuiltIn: false},
 	{Name: "../../schema/kpi.graphqls", Input: `"What KPIs are grouped by."
 enum KpiDimension @goModel(model: "github.com/aftercare/aftercare.KPIDimension") {
   "The incident's account."
@@ -6225,6 +6469,12 @@ func (ec *executionContext) childFields_Engineer(ctx context.Context, field grap
 		return ec.fieldContext_Engineer_locatedAt(ctx, field)
 	case "vanStock":
 		return ec.fieldContext_Engineer_vanStock(ctx, field)
+	case "currentJobs":
+		return ec.fieldContext_Engineer_currentJobs(ctx, field)
+	case "load":
+		return ec.fieldContext_Engineer_load(ctx, field)
+	case "onShiftNow":
+		return ec.fieldContext_Engineer_onShiftNow(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Engineer", field.Name)
 }
@@ -6447,6 +6697,42 @@ func (ec *executionContext) childFields_InstalledPart(ctx context.Context, field
 		return ec.fieldContext_InstalledPart_removed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InstalledPart", field.Name)
+}
+
+func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Job_id(ctx, field)
+	case "state":
+		return ec.fieldContext_Job_state(ctx, field)
+	case "active":
+		return ec.fieldContext_Job_active(ctx, field)
+	case "incident":
+		return ec.fieldContext_Job_incident(ctx, field)
+	case "site":
+		return ec.fieldContext_Job_site(ctx, field)
+	case "eta":
+		return ec.fieldContext_Job_eta(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_Job_distanceKm(ctx, field)
+	case "parts":
+		return ec.fieldContext_Job_parts(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Job_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
+}
+
+func (ec *executionContext) childFields_JobDecline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "declined":
+		return ec.fieldContext_JobDecline_declined(ctx, field)
+	case "reassigned":
+		return ec.fieldContext_JobDecline_reassigned(ctx, field)
+	case "unassigned":
+		return ec.fieldContext_JobDecline_unassigned(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobDecline", field.Name)
 }
 
 func (ec *executionContext) childFields_Kpi(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

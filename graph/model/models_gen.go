@@ -155,6 +155,14 @@ type IncidentFilter struct {
 	AccountID *string                   `json:"accountId,omitempty"`
 }
 
+// A job declined, and where its incident went.
+type JobDecline struct {
+	Declined *aftercare.Assignment `json:"declined"`
+	// Whether the incident went to another engineer; false when nobody could take it, and unassigned says why.
+	Reassigned bool    `json:"reassigned"`
+	Unassigned *string `json:"unassigned,omitempty"`
+}
+
 type LadderLevel struct {
 	Percent int `json:"percent"`
 	// warn_engineer, warn_dispatcher, escalate_duty_manager, redispatch, notify_account_manager, breach.
