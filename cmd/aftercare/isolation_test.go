@@ -379,6 +379,7 @@ func probes(w *world) []probe {
 			vars:  map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
 	)
 	ps = append(ps, repairFlowGlobalProbes()...)
+	ps = append(ps, jobProbes(w)...)
 	for i, u := range []string{"it.cathaybank", "it.dragontel"} {
 		ps = append(ps,
 			probe{field: "Query.apiKeys", object: "api_key", action: "read", kind: "user", account: i,
@@ -416,7 +417,7 @@ func matrixCallers() []caller {
 		{username: "engineer.zhang", role: aftercare.RoleEngineer,
 			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification"),
 				"assignment:decline", "location:report", "incident:work", "price_list:read", "quote:read", "repair:read",
-				"repair:write")},
+				"repair:write", "job:read", "job:work")},
 		{username: "it.cathaybank", role: aftercare.RoleCustomerIT,
 			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification"),
 				"incident:create", "api_key:create", "api_key:revoke", "incident:respond", "incident:close", "incident:cancel",
