@@ -40,6 +40,7 @@ func recordHistories(t *testing.T) {
 		{"ladder", recordLadder},
 		{"repair", recordRepair},
 		{"quote expiry", recordQuoteExpiry},
+		{"jobs", recordJobs},
 		{"contract", recordContract},
 	} {
 		t.Run("record "+rec.name, rec.run)
@@ -209,6 +210,47 @@ func recordRepair(t *testing.T) {
 	surveys.mu.Lock()
 	defer surveys.mu.Unlock()
 	assert.Len(t, surveys.sent, 1, "one survey for the resolution")
+}
+
+// recordJobs records incident_jobs.json: an engineer's job through its
+// incident, named by each action: triage dispatches, the engineer accepts
+// and then declines (the update dispatches the next candidate itself), the
+// next engineer departs, a dispatcher re-dispatches by hand (the workflow
+// dispatches again), the engineer arrives with a location; repaired,
+// verified, resolved with its survey, closed.
+func recordJobs(t *testing.T) {
+	store := &fakeSLA{created: time.Now().UTC(), policyTargets: true}
+	r := newRecorder(t, &workflows.Activities{Incidents: noIncidents{}, SLA: store, Dispatch: fakeDispatch{},
+		Surveys: &fakeSurveys{}})
+	run := r.startIncident(workflows.IncidentInput{IncidentID: recordingID("0000d0b5")})
+	id := run.GetID()
+	r.awaitFiled(store)
+	r.transitions(id, aftercare.ActionAcknowledge)
+	r.awaitStatus(id, aftercare.StatusDispatched)
+	onJob := func(a aftercare.LifecycleAction, edit func(*workflows.TransitionInput)) {
+		in := workflows.TransitionInput{Action: a, By: "rec", AssignmentID: "asg-" + id}
+		if edit != nil {
+			edit(&in)
+		}
+		h, err := r.c.UpdateWorkflow(r.ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.UpdateTransition,
+			Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		require.NoError(t, err)
+		require.NoError(t, h.Get(r.ctx, nil), a)
+	}
+	onJob(aftercare.ActionAccept, nil)
+	onJob(aftercare.ActionDecline, func(in *workflows.TransitionInput) { in.Reason = "van broke down" })
+	onJob(aftercare.ActionDepart, nil)
+	r.transitions(id, aftercare.ActionDispatch)
+	require.Eventually(t, func() bool { return len(store.path()) >= 9 }, 10*time.Second, 20*time.Millisecond,
+		"the workflow dispatches again after the re-dispatch")
+	onJob(aftercare.ActionArrive, func(in *workflows.TransitionInput) { in.Location = &aftercare.Location{Lat: 31.23, Lng: 121.47} })
+	r.transitions(id, aftercare.ActionRepair, aftercare.ActionVerify, aftercare.ActionResolve, aftercare.ActionClose)
+	require.NoError(t, run.Get(r.ctx, nil))
+	r.save(id, run.GetRunID(), "incident_jobs.json")
+
+	assert.Equal(t, []string{"clocks_started:new", "acknowledge:triaged", "dispatch:dispatched", "accept:dispatched",
+		"decline:dispatched", "dispatch:dispatched", "depart:en_route", "dispatch:dispatched", "dispatch:dispatched",
+		"arrive:on_site", "repair:repaired", "verify:verified", "resolve:resolved", "close:closed"}, store.path())
 }
 
 // recordQuoteExpiry records incident_quote_continued.json, a run that

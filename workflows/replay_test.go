@@ -52,6 +52,18 @@ var recordedHistories = []struct {
 			"transition:verify", "transition:resolve", "activity:CreateSurvey", "transition:close", "completed"},
 	},
 	{
+		// An engineer's job through its incident, each action naming it:
+		// triage dispatches; the engineer accepts, then declines, and the
+		// decline's update dispatches the next candidate itself; the next
+		// engineer departs; a re-dispatch by hand, after which the workflow
+		// dispatches again; the arrival with the engineer's location;
+		// repaired, verified, resolved (the survey goes out), closed.
+		file: "incident_jobs.json",
+		covers: []string{"transition:acknowledge", "activity:DispatchIncident", "transition:accept",
+			"transition:decline", "transition:depart", "transition:dispatch", "transition:arrive",
+			"transition:resolve", "activity:CreateSurvey", "transition:close", "completed"},
+	},
+	{
 		// A quote sent and held for approval, the SLA recomputed while the
 		// customer decides, until the history is long enough for the run to
 		// continue as new, carrying the wait on the quote.
