@@ -24,9 +24,11 @@
 //   - the contract's flow: contractworkflow.go, contractstate.go,
 //     contractactivities.go;
 //   - the services the API calls: incidentlifecycle.go (Lifecycle),
-//     contractlifecycle.go (Contracts), quotes.go (Quotes), dispatcher.go
-//     (Dispatcher), and contractclient.go, how callers start and update a
-//     contract's workflow;
+//     jobs.go (Jobs, the engineer's actions on their jobs, each a lifecycle
+//     action of the job's incident), contractlifecycle.go (Contracts),
+//     quotes.go (Quotes), dispatcher.go (Dispatcher), and
+//     contractclient.go, how callers start and update a contract's
+//     workflow;
 //   - the relays that deliver the PostgreSQL outbox: intakerelay.go
 //     (incident workflows), contractrelay.go (contract workflows and
 //     entitlement claims), webhookrelay.go (webhook notifications), and
