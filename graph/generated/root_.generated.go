@@ -5322,7 +5322,7 @@ type Job @goModel(model: "github.com/aftercare/aftercare.Assignment") {
   "When the engineer was expected on site when the job was given."
   eta: Time!
   distanceKm: Float!
-  "The parts reserved for the job: in the van (no depot), or to pick up at the depot on the way. A part used leaves the list once the job ends; one not used goes back."
+  "The parts reserved for the job: in the van (no depot), or to pick up at the depot on the way. Those used stay listed; those not used leave the list when the job ends, back where they came from."
   parts: [PartReservation!]!
   createdAt: Time!
 }
