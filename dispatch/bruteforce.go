@@ -55,6 +55,8 @@ func scan(engineers []Engineer, depots []Depot, req *Request) Result {
 		straight := at.DistanceKm(site)
 		reason := Reason("")
 		switch {
+		case e.lapsed(req.ProductLine, req.Now):
+			reason = ReasonCertificationExpired
 		case level < req.MinLevel:
 			reason = ReasonLevelTooLow
 		case e.Clearance.Rank() < req.Tier.Rank():

@@ -1,6 +1,10 @@
 package dispatch
 
-import "github.com/aftercare/aftercare"
+import (
+	"time"
+
+	"github.com/aftercare/aftercare"
+)
 
 // Engineer is what dispatch needs to know about a field engineer: where they
 // are, what they may work on, when they work, how busy they are and what
@@ -11,6 +15,11 @@ type Engineer struct {
 	// Skills maps each product line the engineer is certified on to the
 	// certification level, 1 to 3.
 	Skills map[string]int
+	// Expires maps a product line of Skills to the instant its
+	// certification lapses: from that instant on, the engineer no longer
+	// qualifies on the line (ReasonCertificationExpired). A line without an
+	// entry does not lapse.
+	Expires map[string]time.Time
 	// Clearance is the most demanding tier the engineer may serve; it
 	// includes every less demanding tier.
 	Clearance aftercare.Tier
@@ -37,6 +46,11 @@ func (e *Engineer) validate() error {
 	}); bad {
 		return invalidf("engineer %s: skill %q at level %d", e.ID, line, e.Skills[line])
 	}
+	for line := range e.Expires {
+		if _, ok := e.Skills[line]; !ok {
+			return invalidf("engineer %s: an expiry for %q, a line without a skill", e.ID, line)
+		}
+	}
 	if !e.Clearance.Valid() {
 		return invalidf("engineer %s: unknown clearance %q", e.ID, e.Clearance)
 	}
@@ -54,3 +68,10 @@ func (e *Engineer) validate() error {
 
 // MaxLevel is the highest certification level; levels run from 1.
 const MaxLevel = 3
+
+// lapsed reports whether the engineer's certification on line has lapsed
+// at now.
+func (e *Engineer) lapsed(line string, now time.Time) bool {
+	at, ok := e.Expires[line]
+	return ok && !now.Before(at)
+}

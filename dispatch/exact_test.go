@@ -24,7 +24,8 @@ type exactScenario struct {
 // (the benchmark workload, with varied requests), the same without depots, a
 // sparse world where the nearest qualified engineer is hundreds or
 // thousands of km away, the antimeridian around Suva, and the twelve H3
-// pentagons.
+// pentagons. In each, about a third of the certifications lapse, most of
+// them while the requests come in (see withExpiries).
 func exactScenarios(t *testing.T) []exactScenario {
 	w := mustWorkload(t, 7, 4000, 80, 4000)
 	g := newFleetGen(t, 11)
@@ -72,7 +73,11 @@ func exactScenarios(t *testing.T) []exactScenario {
 	for range 2000 {
 		pentagons.requests = append(pentagons.requests, g.request(anyOf(atPentagon...)))
 	}
-	return []exactScenario{dense, vansOnly, sparse, antimeridian, pentagons}
+	scenarios := []exactScenario{dense, vansOnly, sparse, antimeridian, pentagons}
+	for i := range scenarios {
+		scenarios[i].engineers = withExpiries(scenarios[i].engineers, uint64(i))
+	}
+	return scenarios
 }
 
 // TestCandidatesEqualsBruteForce is the exactness property: for 10,000
@@ -94,7 +99,7 @@ func TestCandidatesEqualsBruteForce(t *testing.T) {
 			for i, l := range layouts {
 				indexes[i] = mustIndex(t, l, sc.engineers, sc.depots)
 			}
-			full, short, declined := 0, 0, 0
+			full, short, declined, lapsed := 0, 0, 0, 0
 			for i, req := range sc.requests {
 				if i%3 == 0 {
 					req.Declined = declines(t, sc, req, uint64(i))
@@ -109,6 +114,9 @@ func TestCandidatesEqualsBruteForce(t *testing.T) {
 				if want.Counts[ReasonDeclined] > 0 {
 					declined++
 				}
+				if want.Counts[ReasonCertificationExpired] > 0 {
+					lapsed++
+				}
 				x := indexes[i%len(indexes)]
 				got, err := x.Candidates(req)
 				require.NoError(t, err)
@@ -116,10 +124,12 @@ func TestCandidatesEqualsBruteForce(t *testing.T) {
 					return
 				}
 			}
-			t.Logf("%d requests with a full shortlist, %d short; %d count a decline", full, short, declined)
+			t.Logf("%d requests with a full shortlist, %d short; %d count a decline, %d a lapsed certification",
+				full, short, declined, lapsed)
 			assert.Positive(t, full)
 			assert.Positive(t, short)
 			assert.Positive(t, declined)
+			assert.Positive(t, lapsed)
 		})
 	}
 }
@@ -148,13 +158,14 @@ func declines(t *testing.T, sc exactScenario, req Request, seed uint64) []string
 }
 
 // TestIndexFollowsUpdates interleaves location reports, load and stock
-// changes, engineers joining, leaving and being replaced, and depot stock
+// changes, engineers joining, leaving and being replaced (their
+// certifications renewed or lapsing with them), and depot stock
 // changes and replacements with queries, and checks every answer against
 // BruteForce on the updated fleet.
 func TestIndexFollowsUpdates(t *testing.T) {
 	g := newFleetGen(t, 23)
 	cities := anyOf(around(31.23, 121.47, 30), around(22.54, 114.06, 30), around(-18.14, 179.9, 60), around(40, 116.4, 400))
-	engineers := g.engineers(1200, cities)
+	engineers := withExpiries(g.engineers(1200, cities), 1)
 	depots := g.depots(30, cities)
 	x := mustIndex(t, defaultLayout(), engineers, depots)
 	for step := range 3000 {
@@ -184,7 +195,7 @@ func TestIndexFollowsUpdates(t *testing.T) {
 			d.Stock = cloneStock(d.Stock)
 			d.Stock[part] = qty
 		case 4:
-			replacement := g.engineers(1, cities)[0]
+			replacement := withExpiries(g.engineers(1, cities), uint64(step))[0]
 			replacement.ID = e.ID
 			require.NoError(t, x.Put(replacement))
 			*e = replacement
@@ -192,7 +203,7 @@ func TestIndexFollowsUpdates(t *testing.T) {
 			require.NoError(t, x.Remove(e.ID))
 			engineers = append(engineers[:i], engineers[i+1:]...)
 		case 6:
-			joining := g.engineers(1, cities)[0]
+			joining := withExpiries(g.engineers(1, cities), uint64(step))[0]
 			joining.ID = fmt.Sprintf("joined%05d", step)
 			require.NoError(t, x.Put(joining))
 			engineers = append(engineers, joining)

@@ -24,8 +24,8 @@ func (s *search) examine(n *node) {
 		if c2 > s.listChord2 {
 			// Not to be listed: only a candidate matters, so the rules
 			// need not be told apart, and the cheap ones go first.
-			if en.level < s.minLevel || en.clearance < s.tier || !en.free || s.declines(en.slot) ||
-				!s.onShift(en.zone, &d.calendar, en.slot) {
+			if en.level < s.minLevel || en.clearance < s.tier || !en.free || !s.now.before(d.expires) ||
+				s.declines(en.slot) || !s.onShift(en.zone, &d.calendar, en.slot) {
 				continue
 			}
 			if straight := chordKm(c2); !s.beyondReach(max(straight, s.detourKm)) {
@@ -35,6 +35,8 @@ func (s *search) examine(n *node) {
 		}
 		reason := Reason("")
 		switch {
+		case !s.now.before(d.expires):
+			reason = ReasonCertificationExpired
 		case en.level < s.minLevel:
 			reason = ReasonLevelTooLow
 		case en.clearance < s.tier:
@@ -186,7 +188,8 @@ func (s *search) examineVans(n *node) {
 			continue
 		}
 		e := &s.x.engineers[en.slot]
-		if !known && e.level(s.line) < s.minLevel || !s.trips.vanHoldsAll(e) || !s.onShift(en.zone, &e.mask, en.slot) {
+		if !known && e.level(s.line) < s.minLevel || e.lapsed(s.line, s.now) || !s.trips.vanHoldsAll(e) ||
+			!s.onShift(en.zone, &e.mask, en.slot) {
 			continue
 		}
 		travel := TravelTime(straight, s.req.SpeedKmh)

@@ -61,7 +61,7 @@ func (x *Index) put(e Engineer, vans bool) error {
 	}
 	x.slotOf[e.ID] = slot
 	x.size++
-	x.file(slot, e.Skills, entry{
+	x.file(slot, e.Skills, e.Expires, entry{
 		at:        NewPoint(e.Lat, e.Lng),
 		slot:      slot,
 		zone:      zone,
@@ -258,8 +258,8 @@ func (x *Index) engineer(id string) (*engineer, error) {
 }
 
 // file adds the engineer in slot to the lines of its skills, with en
-// completed by the level on each line.
-func (x *Index) file(slot int32, skills map[string]int, en entry, d detail) {
+// completed by the level on each line and d by the certification's expiry.
+func (x *Index) file(slot int32, skills map[string]int, expires map[string]time.Time, en entry, d detail) {
 	e := &x.engineers[slot]
 	for name, level := range skills {
 		ln := x.lines[name]
@@ -268,10 +268,14 @@ func (x *Index) file(slot int32, skills map[string]int, en entry, d detail) {
 			x.lines[name] = ln
 		}
 		en.level = uint8(level)
+		d.expires = expiryOf(expires, name)
 		ln.tree.add(e.fine, en, d)
 		ln.size++
 		e.lines = append(e.lines, ln)
 		e.levels = append(e.levels, uint8(level))
+		if len(expires) > 0 {
+			e.expires = append(e.expires, d.expires)
+		}
 	}
 }
 
@@ -285,7 +289,7 @@ func (x *Index) unfile(slot int32) {
 	for _, r := range e.van {
 		x.unfileVan(slot, r.part)
 	}
-	e.lines, e.levels = nil, nil
+	e.lines, e.levels, e.expires = nil, nil, nil
 	x.size--
 }
 

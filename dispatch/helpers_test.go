@@ -3,8 +3,10 @@ package dispatch
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 	_ "time/tzdata" // the tests resolve zones without the host's database
@@ -133,6 +135,37 @@ func (g *fleetGen) engineers(n int, at place) []Engineer {
 		}
 		for range g.rng.IntN(4) {
 			e.Van[g.part()] = g.rng.IntN(3)
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// withExpiries returns copies of the engineers in which about a third of
+// the certifications lapse: most within the two weeks from testWeek, when
+// the requests fall, so that requests come both before and after, some
+// exactly at an hour (as a date's end in a zone is), some long before. It
+// draws from a stream of its own, so the fleets are otherwise unchanged.
+func withExpiries(engineers []Engineer, seed uint64) []Engineer {
+	rng := rand.New(rand.NewPCG(seed, 17))
+	out := make([]Engineer, len(engineers))
+	for i, e := range engineers {
+		e.Expires = nil
+		for _, line := range slices.Sorted(maps.Keys(e.Skills)) {
+			if rng.IntN(3) != 0 {
+				continue
+			}
+			if e.Expires == nil {
+				e.Expires = map[string]time.Time{}
+			}
+			switch rng.IntN(4) {
+			case 0:
+				e.Expires[line] = testWeek().AddDate(-1, 0, 0)
+			case 1:
+				e.Expires[line] = testWeek().Add(time.Duration(rng.IntN(14*24)) * time.Hour)
+			default:
+				e.Expires[line] = testWeek().Add(time.Duration(rng.Int64N(int64(14 * 24 * time.Hour))))
+			}
 		}
 		out[i] = e
 	}

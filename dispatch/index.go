@@ -93,7 +93,10 @@ type engineer struct {
 	clearance uint8
 	lines     []*line // of the engineer's skills
 	levels    []uint8 // the level on each of lines
-	capacity  int
+	// expires holds when the certification on each of lines lapses, or is
+	// nil when none does.
+	expires  []instant
+	capacity int
 }
 
 // level returns the engineer's level on ln, or 0 without the line.
@@ -104,6 +107,20 @@ func (e *engineer) level(ln *line) uint8 {
 		}
 	}
 	return 0
+}
+
+// lapsed reports whether the engineer's certification on ln has lapsed at
+// now; an engineer without the line has none to lapse.
+func (e *engineer) lapsed(ln *line, now instant) bool {
+	if e.expires == nil {
+		return false
+	}
+	for i, l := range e.lines {
+		if l == ln {
+			return !now.before(e.expires[i])
+		}
+	}
+	return false
 }
 
 // line files the engineers who hold one product line, or whose vans hold
@@ -162,6 +179,7 @@ type detail struct {
 	id       string
 	calendar calendarMask
 	van      partSet // the parts in the van, give or take false positives
+	expires  instant // when the certification on the line lapses
 }
 
 // depot is a Depot as the index keeps it.

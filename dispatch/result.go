@@ -74,38 +74,42 @@ type Reason string
 
 // The rejection reasons.
 const (
-	ReasonNoSkill     Reason = "no_skill"      // not certified on the product line
-	ReasonLevelTooLow Reason = "level_too_low" // certified below the minimum level
-	ReasonNoClearance Reason = "no_clearance"  // not cleared for the tier
-	ReasonOffShift    Reason = "off_shift"     // not on shift at the request's Now
-	ReasonAtCapacity  Reason = "at_capacity"   // holds as many jobs as allowed
-	ReasonNoPart      Reason = "no_part"       // the van lacks a part no single depot holds
-	ReasonDeclined    Reason = "declined"      // in Request.Declined
+	ReasonNoSkill              Reason = "no_skill"              // not certified on the product line
+	ReasonCertificationExpired Reason = "certification_expired" // the certification on the line lapsed by Now
+	ReasonLevelTooLow          Reason = "level_too_low"         // certified below the minimum level
+	ReasonNoClearance          Reason = "no_clearance"          // not cleared for the tier
+	ReasonOffShift             Reason = "off_shift"             // not on shift at the request's Now
+	ReasonAtCapacity           Reason = "at_capacity"           // holds as many jobs as allowed
+	ReasonNoPart               Reason = "no_part"               // the van lacks a part no single depot holds
+	ReasonDeclined             Reason = "declined"              // in Request.Declined
 )
 
 // reasonCount is the number of reasons.
-const reasonCount = 7
+const reasonCount = 8
 
 // reasons returns the reasons in the order the rules are checked.
 func reasons() [reasonCount]Reason {
-	return [...]Reason{ReasonNoSkill, ReasonLevelTooLow, ReasonNoClearance, ReasonOffShift, ReasonAtCapacity, ReasonNoPart, ReasonDeclined}
+	return [...]Reason{ReasonNoSkill, ReasonCertificationExpired, ReasonLevelTooLow, ReasonNoClearance, ReasonOffShift,
+		ReasonAtCapacity, ReasonNoPart, ReasonDeclined}
 }
 
 // order returns the reason's position in reasons().
 func (r Reason) order() int {
 	switch r {
-	case ReasonLevelTooLow:
+	case ReasonCertificationExpired:
 		return 1
-	case ReasonNoClearance:
+	case ReasonLevelTooLow:
 		return 2
-	case ReasonOffShift:
+	case ReasonNoClearance:
 		return 3
-	case ReasonAtCapacity:
+	case ReasonOffShift:
 		return 4
-	case ReasonNoPart:
+	case ReasonAtCapacity:
 		return 5
-	case ReasonDeclined:
+	case ReasonNoPart:
 		return 6
+	case ReasonDeclined:
+		return 7
 	}
 	return 0
 }

@@ -46,6 +46,7 @@ type search struct {
 	site     Point
 	tier     uint8
 	minLevel uint8
+	now      instant // the request's Now, for certification expiries
 	short    shortlist
 	listing  nearestRejections
 	listed   []Rejection // the rejections newResult chooses from
@@ -87,7 +88,7 @@ func (x *Index) newSearch(req *Request, k int) *search {
 	}
 	s.x, s.req = x, req
 	s.site = NewPoint(req.Lat, req.Lng)
-	s.tier, s.minLevel = uint8(req.Tier.Rank()), uint8(req.MinLevel)
+	s.tier, s.minLevel, s.now = uint8(req.Tier.Rank()), uint8(req.MinLevel), instantOf(req.Now)
 	s.short = shortlist{k: k, picks: s.short.picks[:0]}
 	s.farChord2, s.listChord2, s.tripCapKm = math.Inf(1), math.Inf(1), math.Inf(1)
 	s.listing.reset(req.Rejections)

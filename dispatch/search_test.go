@@ -87,6 +87,13 @@ func TestRejectionReasons(t *testing.T) {
 		{"day off", func(e *Engineer, _ *Request) {
 			e.Calendar.Exceptions = map[Date][]Shift{{2026, time.March, 2}: nil}
 		}, ReasonOffShift},
+		{"certification lapsed at Now", func(e *Engineer, req *Request) {
+			e.Expires = map[string]time.Time{"server": req.Now}
+		}, ReasonCertificationExpired},
+		{"certification lapsed before level", func(e *Engineer, req *Request) {
+			e.Skills["server"] = 1
+			e.Expires = map[string]time.Time{"server": req.Now.AddDate(0, -1, 0)}
+		}, ReasonCertificationExpired},
 		{"at capacity", func(e *Engineer, _ *Request) { e.Load = 3 }, ReasonAtCapacity},
 		{"no part anywhere", func(e *Engineer, _ *Request) { e.Van = nil }, ReasonNoPart},
 		{"not enough units anywhere", func(_ *Engineer, req *Request) { req.Parts[0].Quantity = 2 }, ReasonNoPart},
@@ -531,4 +538,37 @@ func TestWholeDisk(t *testing.T) {
 			assert.Equal(t, tt.want, wholeDisk(tt.disk, origin))
 		})
 	}
+}
+
+// TestCertificationExpiry checks the expiry rule at its edge in the ring
+// walk and in the search through the vans: a certification qualifies up to
+// the nanosecond before it lapses and not at the instant it does, only on
+// its own line, and a lapsed engineer is listed with the reason.
+func TestCertificationExpiry(t *testing.T) {
+	req := serverRequest(t)
+	for _, parts := range [][]PartNeed{req.Parts, nil} {
+		req.Parts = parts
+		lapsing := engineerAt(t, "lapsing", 1)
+		lapsing.Skills["storage"] = 3
+		other := engineerAt(t, "other", 4)
+
+		lapsing.Expires = map[string]time.Time{"server": req.Now.Add(time.Nanosecond), "storage": req.Now}
+		got := searchBoth(t, []Engineer{lapsing, other}, nil, req)
+		require.Len(t, got.Candidates, 2, "parts %v", parts)
+		assert.Equal(t, "lapsing", got.Candidates[0].EngineerID, "valid a nanosecond longer, and the storage line is not asked about")
+
+		lapsing.Expires["server"] = req.Now
+		got = searchBoth(t, []Engineer{lapsing, other}, nil, req)
+		require.Len(t, got.Candidates, 1)
+		assert.Equal(t, "other", got.Candidates[0].EngineerID)
+		require.Len(t, got.Rejected, 1)
+		assert.Equal(t, ReasonCertificationExpired, got.Rejected[0].Reason)
+		assert.Equal(t, map[Reason]int{ReasonCertificationExpired: 1}, got.Counts)
+	}
+	e := engineerAt(t, "e", 1)
+	e.Expires = map[string]time.Time{"storage": req.Now}
+	_, err := BruteForce([]Engineer{e}, nil, req)
+	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "an expiry of a line the engineer does not hold")
+	_, err = NewIndex([]Engineer{e}, nil)
+	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err))
 }
