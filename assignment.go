@@ -92,6 +92,9 @@ type FleetEngineer struct {
 	// van or their load, in the order they commit: of two reads of one
 	// engineer, the one with the higher Version is the newer.
 	Version int64
+	// InService is false while the engineer's service provider is not
+	// active: the index leaves them out.
+	InService bool
 }
 
 // FleetDepot is a depot as the dispatch index sees it.

@@ -12,6 +12,9 @@ type Depot struct {
 	Lat      float64
 	Lng      float64
 	TimeZone string
+	// Country is the ISO 3166-1 alpha-2 code; "" for a depot loaded
+	// without one.
+	Country string
 }
 
 // StockLevel is how much of one part one place holds.

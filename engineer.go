@@ -25,12 +25,19 @@ type Engineer struct {
 	Lat       float64
 	Lng       float64
 	LocatedAt time.Time
+	// ProviderID is the service provider the engineer works for: the
+	// maker's own field service or an authorised partner.
+	ProviderID string
 }
 
 // Skill is a product line an engineer is certified on, at level 1 to 3.
 type Skill struct {
 	ProductLine string
 	Level       int
+	// ExpiresOn is the last day the certification is valid, in the
+	// engineer's time zone; from the next day on it no longer qualifies the
+	// engineer for dispatch. Nil is a certification that does not expire.
+	ExpiresOn *time.Time
 }
 
 // ShiftWindow is a weekly working window in the engineer's time zone, such
@@ -51,7 +58,9 @@ func ClearedFor(c, t Tier) bool {
 type EngineerFilter struct {
 	Region      string
 	ProductLine string
-	Page        PageRequest
+	// ProviderID keeps the engineers of one service provider.
+	ProviderID string
+	Page       PageRequest
 }
 
 // EngineerService finds engineers.

@@ -23,6 +23,20 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input field at fault, such as "lat" or
+	// "skills[1].level", when one field is; "" otherwise.
+	Field string
+	// Problems lists each fault when an input has several, such as the bad
+	// rows of an import file; Message then sums them up.
+	Problems []Problem
+}
+
+// Problem is one fault of an input: the line of a file it is on (0 when
+// the input is no file), the field, and what is wrong with it.
+type Problem struct {
+	Line    int
+	Field   string
+	Message string
 }
 
 // Error implements the error interface.
@@ -33,6 +47,22 @@ func (e *Error) Error() string {
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// InvalidField returns an EINVALID error about one field of an input,
+// whose message starts with the field's name.
+func InvalidField(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+// ErrorField returns the field named by the first *Error in err's chain, or
+// "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for

@@ -1,6 +1,9 @@
 package aftercare
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Role is what a user does in the service organisation; it decides what the
 // user may see and change.
@@ -38,6 +41,8 @@ type User struct {
 	Role        Role
 	// AccountID is the customer account of a customer_it user, "" otherwise.
 	AccountID string
+	// DisabledAt is when the user was disabled, nil while they may sign in.
+	DisabledAt *time.Time
 }
 
 // UserService finds users.

@@ -26,6 +26,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &domainErr):
 			gqlErr.Message = domainErr.Message
 			setCode(gqlErr, domainErr.Code)
+			setProblems(gqlErr, domainErr)
 		case gqlErr.Unwrap() == nil && !strings.Contains(gqlErr.Message, "which the schema does not allow"):
 			// gqlgen's own words about the request (parse, validation,
 			// coercion, introspection disabled); a null where the schema
@@ -49,6 +50,28 @@ func setCode(e *gqlerror.Error, code string) {
 	}
 	ext["code"] = code
 	e.Extensions = ext
+}
+
+// setProblems names the field at fault in extensions.field and lists each
+// fault of an input with several in extensions.problems, as
+// {line, field, message}; line is left out for input that is no file.
+func setProblems(e *gqlerror.Error, d *aftercare.Error) {
+	if d.Field == "" && len(d.Problems) == 0 {
+		return
+	}
+	if d.Field != "" {
+		e.Extensions["field"] = d.Field
+	}
+	if len(d.Problems) > 0 {
+		problems := make([]map[string]any, len(d.Problems))
+		for i, p := range d.Problems {
+			problems[i] = map[string]any{"field": p.Field, "message": p.Message}
+			if p.Line > 0 {
+				problems[i]["line"] = p.Line
+			}
+		}
+		e.Extensions["problems"] = problems
+	}
 }
 
 // recoverPanic turns a panic in a resolver into an internal error, logged

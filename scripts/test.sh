@@ -40,7 +40,7 @@ export AFTERCARE_TEST_TEMPORAL_ADDRESS=127.0.0.1:${AFTERCARE_TEST_TEMPORAL_PORT:
 go test -race -count=1 -timeout 40m "$@" ./...
 
 echo "== fuzz: each target for ${FUZZTIME:=20s}"
-for target in ./sla:FuzzParseHolidaySet .:FuzzParseSLATarget ./graph:FuzzOperationLimits \
+for target in ./sla:FuzzParseHolidaySet .:FuzzParseSLATarget .:FuzzParseAssetCSV ./graph:FuzzOperationLimits \
   ./cmd/aftercare:FuzzGraphQLRequest; do
   go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$FUZZTIME" "${target%%:*}"
 done
