@@ -1,44 +1,22 @@
 package demo
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"unicode"
 
 	"github.com/aftercare/aftercare/data"
-	"github.com/aftercare/aftercare/dispatch"
-	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/territory"
 )
 
-// seedRegions are the service regions: China's seven customary regions and
-// one for everything abroad.
-var seedRegions = []struct{ code, name string }{
-	{"north", "North China"},
-	{"northeast", "Northeast China"},
-	{"east", "East China"},
-	{"south", "South China"},
-	{"central", "Central China"},
-	{"southwest", "Southwest China"},
-	{"northwest", "Northwest China"},
-	{"intl", "International"},
-}
+// seedRegions are the service regions in the order seedSpread visits them:
+// China's seven customary regions and the one for everything abroad, as
+// migration 017 loads them.
+var seedRegions = []string{"north", "northeast", "east", "south", "central", "southwest", "northwest", seedIntlRegion}
 
 // seedIntlRegion is the region of every site and depot outside China.
 const seedIntlRegion = "intl"
-
-// seedCityRegions puts each Chinese city of data/cities.csv in its region.
-var seedCityRegions = map[string]string{
-	"Beijing": "north", "Tianjin": "north", "Taiyuan": "north",
-	"Shenyang": "northeast", "Harbin": "northeast", "Dalian": "northeast",
-	"Shanghai": "east", "Hangzhou": "east", "Nanjing": "east", "Jinan": "east", "Qingdao": "east",
-	"Xiamen": "east", "Hefei": "east", "Fuzhou": "east",
-	"Guangzhou": "south", "Shenzhen": "south", "Nanning": "south",
-	"Wuhan": "central", "Changsha": "central", "Zhengzhou": "central",
-	"Chengdu": "southwest", "Chongqing": "southwest", "Kunming": "southwest", "Guiyang": "southwest", "Lhasa": "southwest",
-	"Xi'an": "northwest", "Lanzhou": "northwest", "Urumqi": "northwest",
-}
 
 // seedCityCodes are the customary short codes of the cities of
 // data/cities.csv, used in depot codes such as DEP-BJ1.
@@ -58,24 +36,17 @@ type seedPlace struct {
 	code   string
 }
 
-// seedRegionOf returns the region of a city: its known one, the region of
-// the nearest known Chinese city for other Chinese cities, intl abroad.
+// seedRegionOf returns the region of a city: the one its list names, else
+// the region the embedded list places it in, else (abroad, where the list
+// may hold no city of the country) the international region.
 func seedRegionOf(c data.City) string {
-	if c.Country != "CN" {
-		return seedIntlRegion
+	if c.Region != "" {
+		return c.Region
 	}
-	if r, ok := seedCityRegions[c.Name]; ok {
+	if r, err := territory.Default().RegionAt(c.Country, c.Lat, c.Lng); err == nil {
 		return r
 	}
-	region, best, at := "", math.Inf(1), dispatch.NewPoint(c.Lat, c.Lng)
-	for _, known := range data.Cities() {
-		if r, ok := seedCityRegions[known.Name]; ok {
-			if d := at.DistanceKm(dispatch.NewPoint(known.Lat, known.Lng)); d < best {
-				region, best = r, d
-			}
-		}
-	}
-	return region
+	return seedIntlRegion
 }
 
 // seedCodeOf returns a city's short code: its customary one, or the first
@@ -108,8 +79,8 @@ func seedSpread(cities []data.City) []seedPlace {
 	var places []seedPlace
 	for round := 0; len(places) < len(cities); round++ {
 		for _, r := range seedRegions {
-			if round < len(byRegion[r.code]) {
-				places = append(places, byRegion[r.code][round])
+			if round < len(byRegion[r]) {
+				places = append(places, byRegion[r][round])
 			}
 		}
 	}
@@ -136,10 +107,4 @@ func seedNear(r *rand.Rand, c data.City, sigmaKm float64) (lat, lng float64) {
 		lng += 360
 	}
 	return math.Round(lat*1e6) / 1e6, math.Round(lng*1e6) / 1e6
-}
-
-func (s *seeder) copyRegions(ctx context.Context, l *postgres.Loader) error {
-	return s.copyRows(ctx, l, "regions", []string{"code", "name"}, len(seedRegions), func(i int) []any {
-		return []any{seedRegions[i].code, seedRegions[i].name}
-	})
 }

@@ -40,10 +40,10 @@ func (s *seeder) planDepots() {
 }
 
 func (s *seeder) copyDepots(ctx context.Context, l *postgres.Loader) error {
-	return s.copyRows(ctx, l, "depots", []string{"id", "code", "name", "city", "region", "lat", "lng", "time_zone"},
+	return s.copyRows(ctx, l, "depots", []string{"id", "code", "name", "city", "country", "region", "lat", "lng", "time_zone"},
 		len(s.depots), func(i int) []any {
 			d := s.depots[i]
-			return []any{d.id, d.code, d.name, d.place.Name, d.place.region, d.lat, d.lng, d.place.TimeZone}
+			return []any{d.id, d.code, d.name, d.place.Name, d.place.Country, d.place.region, d.lat, d.lng, d.place.TimeZone}
 		})
 }
 

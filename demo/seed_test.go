@@ -26,8 +26,9 @@ func smallSeedConfig() Config {
 	return cfg
 }
 
-// seedTables are the tables Seed loads, parents first.
-var seedTables = []string{"regions", "product_lines", "accounts", "users", "sites", "assets", "contracts",
+// seedTables are the tables Seed loads, parents first; the regions come
+// with the migrations.
+var seedTables = []string{"product_lines", "accounts", "users", "sites", "assets", "contracts",
 	"contract_assets", "entitlements", "parts", "part_product_lines", "depots", "stock", "engineers", "engineer_skills"}
 
 // tableDigest returns the md5 of a table's rows in a stable order, leaving
@@ -225,7 +226,7 @@ func TestSeedDemo(t *testing.T) {
 			maxKm float64
 		}{
 			{`SELECT city, country, region, lat, lng FROM sites`, 50},
-			{`SELECT city, '', region, lat, lng FROM depots`, 30},
+			{`SELECT city, country, region, lat, lng FROM depots`, 30},
 			{`SELECT d.city, '', e.region, e.lat, e.lng FROM engineers e JOIN depots d ON d.id = e.home_depot_id`, 70},
 		} {
 			var city, country, region string
@@ -238,11 +239,7 @@ func TestSeedDemo(t *testing.T) {
 				if country != "" {
 					assert.Equal(t, c.Country, country, city)
 				}
-				if c.Country == "CN" {
-					assert.Equal(t, seedCityRegions[city], region, city)
-				} else {
-					assert.Equal(t, seedIntlRegion, region, city)
-				}
+				assert.Equal(t, c.Region, region, city)
 				return nil
 			})
 			require.NoError(t, err)
@@ -296,9 +293,7 @@ func TestSeedRejectsBadConfig(t *testing.T) {
 
 func TestSeedCitiesHaveRegionsAndCodes(t *testing.T) {
 	for _, c := range data.Cities() {
-		if c.Country == "CN" {
-			assert.Contains(t, seedCityRegions, c.Name, "region of %s", c.Name)
-		}
+		assert.Contains(t, seedRegions, c.Region, "region of %s", c.Name)
 		assert.Contains(t, seedCityCodes, c.Name, "code of %s", c.Name)
 	}
 }

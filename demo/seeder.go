@@ -56,7 +56,7 @@ func (s *seeder) load(ctx context.Context, l *postgres.Loader) error {
 	s.planDepots()
 	s.pickSerials()
 	for _, copyTable := range []func(context.Context, *postgres.Loader) error{
-		s.copyRegions, s.copyProductLines, s.copyAccounts, s.copyUsers, s.copySites, s.copyAssets,
+		s.copyProductLines, s.copyAccounts, s.copyUsers, s.copySites, s.copyAssets,
 		s.copyContracts, s.copyContractAssets, s.copyEntitlements, s.copyParts, s.copyPartProductLines,
 		s.copyDepots, s.copyDepotStock, s.copyEngineers, s.assignProviders, s.copyEngineerSkills, s.copyVanStock,
 		s.insertPriceList, s.grantAccess,

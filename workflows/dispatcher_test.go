@@ -25,7 +25,7 @@ func raceFixture(t *testing.T, db *postgres.DB) (incidents []string, partID stri
 	t.Helper()
 	var b strings.Builder
 	b.WriteString(`
-		INSERT INTO regions VALUES ('east', 'East China');
+		INSERT INTO regions VALUES ('east', 'East China') ON CONFLICT DO NOTHING;
 		INSERT INTO product_lines VALUES ('thinksystem_sr', 'ThinkSystem SR', 'server');
 		INSERT INTO accounts (id, code, name) VALUES ('a0000000-0000-4000-8000-000000000001', 'RACE', 'Race');
 		INSERT INTO sites (id, account_id, name, address, city, country, region, lat, lng, time_zone)
