@@ -21,7 +21,7 @@ func (in *AccountInput) Normalize() error {
 	if in.Code, err = MasterCode("code", in.Code); err != nil {
 		return err
 	}
-	if in.Name, err = checkText("name", in.Name, 200); err != nil {
+	if in.Name, err = CheckText("name", in.Name, 200); err != nil {
 		return err
 	}
 	return checkIDList("accountManagerIds", in.AccountManagerIDs)
@@ -38,7 +38,7 @@ type AccountUpdate struct {
 // at fault.
 func (u *AccountUpdate) Normalize() error {
 	if u.Name != nil {
-		name, err := checkText("name", *u.Name, 200)
+		name, err := CheckText("name", *u.Name, 200)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (in *SiteInput) Normalize() error {
 		v    *string
 		max  int
 	}{{"name", &in.Name, 200}, {"address", &in.Address, 500}, {"city", &in.City, 100}} {
-		if *f.v, err = checkText(f.name, *f.v, f.max); err != nil {
+		if *f.v, err = CheckText(f.name, *f.v, f.max); err != nil {
 			return err
 		}
 	}

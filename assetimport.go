@@ -48,7 +48,7 @@ func (in *AssetInput) Normalize() error {
 	if err := CheckProductLineCode("productLine", in.ProductLine); err != nil {
 		return err
 	}
-	if in.Model, err = checkText("model", in.Model, 200); err != nil {
+	if in.Model, err = CheckText("model", in.Model, 200); err != nil {
 		return err
 	}
 	switch {
@@ -160,7 +160,7 @@ func parseAssetRow(line int, rec []string, seen map[string]int) (AssetRow, *Prob
 	}
 	row := AssetRow{Line: line, Asset: AssetInput{SerialNumber: rec[0], ProductLine: strings.TrimSpace(rec[2]), Model: rec[3]}}
 	var err error
-	if row.SiteName, err = checkText("site", rec[1], 200); err != nil {
+	if row.SiteName, err = CheckText("site", rec[1], 200); err != nil {
 		return row, problemOf(line, err)
 	}
 	for i, d := range []*time.Time{&row.Asset.ShippedOn, &row.Asset.WarrantyEndsOn} {

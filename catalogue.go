@@ -29,7 +29,7 @@ func (p *ProductLine) Normalize() error {
 		return err
 	}
 	var err error
-	if p.Name, err = checkText("name", p.Name, 200); err != nil {
+	if p.Name, err = CheckText("name", p.Name, 200); err != nil {
 		return err
 	}
 	if !slices.Contains(productKinds, p.Kind) {
@@ -73,7 +73,7 @@ func (in *PartInput) Normalize() error {
 		return err
 	}
 	var err error
-	if in.Description, err = checkText("description", in.Description, 500); err != nil {
+	if in.Description, err = CheckText("description", in.Description, 500); err != nil {
 		return err
 	}
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))

@@ -37,7 +37,7 @@ func (in *EngineerInput) Normalize() error {
 	if in.Code, err = MasterCode("code", in.Code); err != nil {
 		return err
 	}
-	if in.Name, err = checkText("name", in.Name, 200); err != nil {
+	if in.Name, err = CheckText("name", in.Name, 200); err != nil {
 		return err
 	}
 	if strings.TrimSpace(in.HomeDepotID) == "" {
@@ -89,7 +89,7 @@ type EngineerUpdate struct {
 // the first field at fault.
 func (u *EngineerUpdate) Apply(e Engineer) (Engineer, error) {
 	if u.Name != nil {
-		name, err := checkText("name", *u.Name, 200)
+		name, err := CheckText("name", *u.Name, 200)
 		if err != nil {
 			return e, err
 		}
@@ -217,10 +217,10 @@ func (in *DepotInput) Normalize() error {
 	if in.Code, err = MasterCode("code", in.Code); err != nil {
 		return err
 	}
-	if in.Name, err = checkText("name", in.Name, 200); err != nil {
+	if in.Name, err = CheckText("name", in.Name, 200); err != nil {
 		return err
 	}
-	if in.City, err = checkText("city", in.City, 100); err != nil {
+	if in.City, err = CheckText("city", in.City, 100); err != nil {
 		return err
 	}
 	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))

@@ -18,9 +18,9 @@ var (
 	countryPattern    = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
-// checkText returns an EINVALID error naming field unless s, trimmed, is 1
-// to max characters of storable text; it returns s trimmed.
-func checkText(field, s string, max int) (string, error) {
+// CheckText returns s trimmed, or an EINVALID error naming field unless it
+// is 1 to max characters of storable text.
+func CheckText(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case TextProblem(s) != "":

@@ -17,9 +17,9 @@ type ServiceProvider struct {
 	// Region is the region a partner is authorised in; "" is every region.
 	Region string
 	Status ProviderStatus
-	// StatusChangedAt is when the status last changed; zero if it never
-	// has.
-	StatusChangedAt time.Time
+	// StatusSince is when the provider entered its status: when its status
+	// last changed, or when it was authorised.
+	StatusSince time.Time
 }
 
 // ProviderKind says whom a provider's engineers work for.
@@ -87,7 +87,7 @@ func (in *ProviderInput) Normalize() error {
 		return err
 	}
 	var err error
-	if in.Name, err = checkText("name", in.Name, 200); err != nil {
+	if in.Name, err = CheckText("name", in.Name, 200); err != nil {
 		return err
 	}
 	if !in.Kind.Valid() {
@@ -110,7 +110,7 @@ type ProviderUpdate struct {
 // the first field at fault.
 func (u *ProviderUpdate) Apply(p ServiceProvider) (ServiceProvider, error) {
 	if u.Name != nil {
-		name, err := checkText("name", *u.Name, 200)
+		name, err := CheckText("name", *u.Name, 200)
 		if err != nil {
 			return p, err
 		}

@@ -34,7 +34,7 @@ func (in *UserInput) Normalize() error {
 		return err
 	}
 	var err error
-	if in.DisplayName, err = checkText("displayName", in.DisplayName, 200); err != nil {
+	if in.DisplayName, err = CheckText("displayName", in.DisplayName, 200); err != nil {
 		return err
 	}
 	in.Email = strings.TrimSpace(in.Email)

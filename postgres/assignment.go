@@ -124,6 +124,23 @@ func takeEngineer(ctx context.Context, tx pgx.Tx, engineerID string) error {
 	if load >= capacity {
 		return aftercare.Errorf(aftercare.ECONFLICT, "engineer is at capacity (%d of %d jobs)", load, capacity)
 	}
+	return requireActiveProvider(ctx, tx, engineerID)
+}
+
+// requireActiveProvider refuses an engineer whose service provider is not
+// active. It reads in a statement after the engineer's lock: a change of
+// the provider's status locks its engineers (migration 017), so the read
+// sees every change committed by whoever held the lock before.
+func requireActiveProvider(ctx context.Context, tx pgx.Tx, engineerID string) error {
+	var code, status string
+	if err := tx.QueryRow(ctx, `
+		SELECT p.code, p.status FROM engineers e JOIN service_providers p ON p.id = e.provider_id WHERE e.id = $1`,
+		engineerID).Scan(&code, &status); err != nil {
+		return err
+	}
+	if aftercare.ProviderStatus(status) != aftercare.ProviderActive {
+		return aftercare.Errorf(aftercare.ECONFLICT, "the engineer's service provider %s is %s", code, status)
+	}
 	return nil
 }
 

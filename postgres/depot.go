@@ -21,11 +21,12 @@ func NewDepotService(db *DB) *DepotService {
 	return &DepotService{db: db}
 }
 
-const depotSelect = `SELECT d.id, d.code, d.name, d.city, d.region, d.lat, d.lng, d.time_zone FROM depots d`
+const depotSelect = `SELECT d.id, d.code, d.name, d.city, d.region, d.lat, d.lng, d.time_zone, coalesce(d.country, '')
+	FROM depots d`
 
 func scanDepot(row pgx.CollectableRow) (*aftercare.Depot, error) {
 	var d aftercare.Depot
-	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.City, &d.Region, &d.Lat, &d.Lng, &d.TimeZone)
+	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.City, &d.Region, &d.Lat, &d.Lng, &d.TimeZone, &d.Country)
 	return &d, err
 }
 

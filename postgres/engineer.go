@@ -23,9 +23,9 @@ func NewEngineerService(db *DB) *EngineerService {
 
 // engineerColumns are the columns scanEngineer reads, from engineers e.
 const engineerColumns = `e.id, e.code, e.name, e.region, e.home_depot_id, e.tier_clearance, e.capacity, e.time_zone,
-		e.shifts, e.lat, e.lng, e.located_at,
-		coalesce((SELECT jsonb_agg(jsonb_build_object('line', s.product_line, 'level', s.level) ORDER BY s.product_line)
-			FROM engineer_skills s WHERE s.engineer_id = e.id), '[]')`
+		e.shifts, e.lat, e.lng, e.located_at, e.provider_id,
+		coalesce((SELECT jsonb_agg(jsonb_build_object('line', s.product_line, 'level', s.level, 'expires', s.expires_on)
+			ORDER BY s.product_line) FROM engineer_skills s WHERE s.engineer_id = e.id), '[]')`
 
 const engineerSelect = `SELECT ` + engineerColumns + ` FROM engineers e`
 
@@ -46,11 +46,12 @@ func scanEngineerWith(row pgx.CollectableRow, extra ...any) (*aftercare.Engineer
 	var e aftercare.Engineer
 	var shifts []shiftJSON
 	var skills []struct {
-		Line  string `json:"line"`
-		Level int    `json:"level"`
+		Line    string  `json:"line"`
+		Level   int     `json:"level"`
+		Expires *string `json:"expires"`
 	}
 	dest := append([]any{&e.ID, &e.Code, &e.Name, &e.Region, &e.HomeDepotID, &e.TierClearance, &e.Capacity,
-		&e.TimeZone, &shifts, &e.Lat, &e.Lng, &e.LocatedAt, &skills}, extra...)
+		&e.TimeZone, &shifts, &e.Lat, &e.Lng, &e.LocatedAt, &e.ProviderID, &skills}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -66,18 +67,23 @@ func scanEngineerWith(row pgx.CollectableRow, extra ...any) (*aftercare.Engineer
 		e.Shifts = append(e.Shifts, aftercare.ShiftWindow{Day: s.Day, Start: start, End: end})
 	}
 	for _, s := range skills {
-		e.Skills = append(e.Skills, aftercare.Skill{ProductLine: s.Line, Level: s.Level})
+		skill := aftercare.Skill{ProductLine: s.Line, Level: s.Level}
+		if s.Expires != nil {
+			on, err := time.Parse(time.DateOnly, *s.Expires)
+			if err != nil {
+				return nil, err
+			}
+			skill.ExpiresOn = &on
+		}
+		e.Skills = append(e.Skills, skill)
 	}
 	return &e, nil
 }
 
-// clockTime parses "HH:MM" (up to "24:00") as a duration since midnight.
+// clockTime parses a stored shift time, "HH:MM" up to "24:00", as a
+// duration since midnight.
 func clockTime(s string) (time.Duration, error) {
-	var h, m int
-	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
-		return 0, fmt.Errorf("shift time %q is not HH:MM", s)
-	}
-	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
+	return aftercare.ParseTimeOfDay("shift", s)
 }
 
 // FindEngineerByID returns the engineer with the given ID, or ENOTFOUND.
@@ -95,6 +101,9 @@ func (s *EngineerService) FindEngineers(ctx context.Context, f aftercare.Enginee
 	}
 	if f.ProductLine != "" {
 		q.add("EXISTS (SELECT 1 FROM engineer_skills s WHERE s.engineer_id = e.id AND s.product_line = ?)", f.ProductLine)
+	}
+	if !q.addID("e.provider_id", f.ProviderID) {
+		return nil, aftercare.PageInfo{}, nil
 	}
 	q.addScope(ctx, scopeEngineers)
 	return findPage(ctx, s.db.pool, engineerSelect, &q, "e.code", f.Page, scanEngineer,

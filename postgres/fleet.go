@@ -50,14 +50,15 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, cursor aftercar
 			(SELECT count(*) FROM assignments x WHERE x.engineer_id = e.id AND x.state IN `+activeStates+`),
 			coalesce((SELECT jsonb_object_agg(st.part_id, st.on_hand - st.reserved)
 				FROM stock st WHERE st.engineer_id = e.id AND st.on_hand > st.reserved), '{}'),
-			e.version
+			e.version,
+			EXISTS (SELECT 1 FROM service_providers p WHERE p.id = e.provider_id AND p.status = 'active')
 			FROM engineers e WHERE `+fleetChanged("e", cursor), args...)
 		if err != nil {
 			return err
 		}
 		out.Engineers, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.FleetEngineer, error) {
 			var fe aftercare.FleetEngineer
-			e, err := scanEngineerWith(row, &fe.Load, &fe.VanStock, &fe.Version)
+			e, err := scanEngineerWith(row, &fe.Load, &fe.VanStock, &fe.Version, &fe.InService)
 			if err == nil {
 				fe.Engineer = *e
 			}
@@ -67,7 +68,7 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, cursor aftercar
 			return err
 		}
 		rows, err = tx.Query(ctx, `
-			SELECT d.id, d.code, d.name, d.city, d.region, d.lat, d.lng, d.time_zone, d.version,
+			SELECT d.id, d.code, d.name, d.city, coalesce(d.country, ''), d.region, d.lat, d.lng, d.time_zone, d.version,
 				coalesce((SELECT jsonb_object_agg(st.part_id, st.on_hand - st.reserved)
 					FROM stock st WHERE st.depot_id = d.id AND st.on_hand > st.reserved), '{}')
 			FROM depots d WHERE `+fleetChanged("d", cursor), args...)
@@ -76,7 +77,7 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, cursor aftercar
 		}
 		out.Depots, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.FleetDepot, error) {
 			var d aftercare.FleetDepot
-			err := row.Scan(&d.ID, &d.Code, &d.Name, &d.City, &d.Region, &d.Lat, &d.Lng, &d.TimeZone, &d.Version, &d.Stock)
+			err := row.Scan(&d.ID, &d.Code, &d.Name, &d.City, &d.Country, &d.Region, &d.Lat, &d.Lng, &d.TimeZone, &d.Version, &d.Stock)
 			return d, err
 		})
 		return err

@@ -21,17 +21,17 @@ func NewUserService(db *DB) *UserService {
 }
 
 const userSelect = `
-	SELECT u.id, u.username, u.display_name, u.email, u.role, coalesce(u.account_id::text, '')
+	SELECT u.id, u.username, u.display_name, u.email, u.role, coalesce(u.account_id::text, ''), u.disabled_at
 	FROM users u`
 
 // activeUserSelect selects only users who are not disabled.
 const activeUserSelect = `
-	SELECT u.id, u.username, u.display_name, u.email, u.role, coalesce(u.account_id::text, '')
+	SELECT u.id, u.username, u.display_name, u.email, u.role, coalesce(u.account_id::text, ''), u.disabled_at
 	FROM (SELECT * FROM users WHERE disabled_at IS NULL) u`
 
 func scanUser(row pgx.CollectableRow) (*aftercare.User, error) {
 	var u aftercare.User
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Role, &u.AccountID)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Role, &u.AccountID, &u.DisabledAt)
 	return &u, err
 }
 
