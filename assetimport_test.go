@@ -66,4 +66,3 @@ func TestParseAssetCSVRefusesFiles(t *testing.T) {
 		assert.Equal(t, "csv", aftercare.ErrorField(err), name)
 	}
 }
-

@@ -96,7 +96,6 @@ func TestFleetRegistryReachesTheFeed(t *testing.T) {
 	}
 }
 
-
 // TestProviderLifecycle walks a partner's authorisation to its end: active,
 // suspended (its engineers out of dispatch and refused by the assignment
 // transaction), active again, terminated, after which nothing restores it
