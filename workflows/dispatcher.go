@@ -61,12 +61,16 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 	}
 	engineers := make([]dispatch.Engineer, 0, len(fleet.Engineers))
 	for i := range fleet.Engineers {
-		e, err := indexEngineer(&fleet.Engineers[i])
+		fe := &fleet.Engineers[i]
+		d.engineerVersions[fe.ID] = fe.Version
+		if !fe.InService {
+			continue
+		}
+		e, err := indexEngineer(fe)
 		if err != nil {
 			return nil, err
 		}
 		engineers = append(engineers, e)
-		d.engineerVersions[e.ID] = fleet.Engineers[i].Version
 	}
 	depots := make([]dispatch.Depot, len(fleet.Depots))
 	for i, fd := range fleet.Depots {
@@ -91,11 +95,26 @@ func indexEngineer(fe *aftercare.FleetEngineer) (dispatch.Engineer, error) {
 		cal.Week[w.Day] = append(cal.Week[w.Day], dispatch.Shift{Start: w.Start, End: w.End})
 	}
 	skills := make(map[string]int, len(fe.Skills))
+	var expires map[string]time.Time
 	for _, s := range fe.Skills {
 		skills[s.ProductLine] = s.Level
+		if s.ExpiresOn != nil {
+			if expires == nil {
+				expires = map[string]time.Time{}
+			}
+			expires[s.ProductLine] = certificationLapses(*s.ExpiresOn, loc)
+		}
 	}
-	return dispatch.Engineer{ID: fe.ID, Lat: fe.Lat, Lng: fe.Lng, Skills: skills, Clearance: fe.TierClearance,
-		Calendar: cal, Capacity: fe.Capacity, Load: fe.Load, Van: fe.VanStock}, nil
+	return dispatch.Engineer{ID: fe.ID, Lat: fe.Lat, Lng: fe.Lng, Skills: skills, Expires: expires,
+		Clearance: fe.TierClearance, Calendar: cal, Capacity: fe.Capacity, Load: fe.Load, Van: fe.VanStock}, nil
+}
+
+// certificationLapses returns the instant a certification valid through
+// the day expiresOn (a calendar date) lapses: the next midnight in the
+// engineer's zone.
+func certificationLapses(expiresOn time.Time, loc *time.Location) time.Time {
+	y, m, d := expiresOn.Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, loc)
 }
 
 // Refresh applies to the index the fleet changes committed since the last
@@ -115,12 +134,8 @@ func (d *Dispatcher) Refresh(ctx context.Context) error {
 		if fe.Version <= d.engineerVersions[fe.ID] {
 			continue
 		}
-		e, err := indexEngineer(fe)
-		if err != nil {
+		if err := d.apply(fe); err != nil {
 			return err
-		}
-		if err := d.index.Put(e); err != nil {
-			return fmt.Errorf("index engineer %s: %w", e.ID, err)
 		}
 		d.engineerVersions[fe.ID] = fe.Version
 	}
@@ -137,6 +152,25 @@ func (d *Dispatcher) Refresh(ctx context.Context) error {
 	// continuing from it is sound even when a concurrent refresh had
 	// moved further: the next read returns again what that one applied.
 	d.cursor = changes.Cursor
+	return nil
+}
+
+// apply files an engineer of the change feed in the index, or takes them
+// out while they are not in service.
+func (d *Dispatcher) apply(fe *aftercare.FleetEngineer) error {
+	if !fe.InService {
+		if err := d.index.Remove(fe.ID); err != nil && aftercare.ErrorCode(err) != aftercare.ENOTFOUND {
+			return fmt.Errorf("unindex engineer %s: %w", fe.ID, err)
+		}
+		return nil
+	}
+	e, err := indexEngineer(fe)
+	if err != nil {
+		return err
+	}
+	if err := d.index.Put(e); err != nil {
+		return fmt.Errorf("index engineer %s: %w", e.ID, err)
+	}
 	return nil
 }
 

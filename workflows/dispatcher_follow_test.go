@@ -47,7 +47,7 @@ func feedEngineer(id string, lat, lng float64, version int64) aftercare.FleetEng
 	return aftercare.FleetEngineer{Engineer: aftercare.Engineer{ID: id, Code: id, Region: "east",
 		TierClearance: aftercare.TierPlatinum, Capacity: 3, TimeZone: "Asia/Shanghai", Shifts: shifts,
 		Skills: []aftercare.Skill{{ProductLine: "thinksystem_sr", Level: 3}}, Lat: lat, Lng: lng},
-		VanStock: map[string]int{}, Version: version}
+		VanStock: map[string]int{}, Version: version, InService: true}
 }
 
 // TestDispatcherFollowsTheFeed: each refresh continues from the cursor of
@@ -90,4 +90,65 @@ func TestDispatcherFollowsTheFeed(t *testing.T) {
 	require.Contains(t, moved, x)
 	assert.InDelta(t, 7.8, moved[x], 0.5, "version 9 of X is applied")
 	assert.Equal(t, []aftercare.FleetCursor{"", "s1", "s2"}, store.asked)
+}
+
+// TestDispatcherFollowsServiceAndExpiry: an engineer whose provider is not
+// active leaves the index and comes back with it, and a certification
+// valid through a date qualifies until midnight at its end in the
+// engineer's zone, not a nanosecond longer.
+func TestDispatcherFollowsServiceAndExpiry(t *testing.T) {
+	const x = "engineer-x"
+	lastDay := time.Date(2025, 6, 4, 0, 0, 0, 0, time.UTC) // a date, as the store reads expires_on
+	certified := feedEngineer(x, 31.24, 121.47, 1)
+	certified.Skills[0].ExpiresOn = &lastDay
+	out := certified
+	out.Version, out.InService = 2, false
+	back := certified
+	back.Version = 3
+	store := &feedStore{
+		input: &aftercare.DispatchInput{IncidentID: "incident", Lat: 31.23, Lng: 121.47, ProductLine: "thinksystem_sr",
+			MinLevel: 1, Tier: aftercare.TierStandard},
+		reads: []*aftercare.FleetChanges{
+			nil, // the build's read, set below
+			{Engineers: []aftercare.FleetEngineer{out}, Cursor: "s2"},
+			{Engineers: []aftercare.FleetEngineer{back}, Cursor: "s3"},
+		},
+	}
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	now := time.Date(2025, 6, 4, 23, 59, 59, 999999999, shanghai)
+	d, err := workflows.NewDispatcher(context.Background(), &feedStore{input: store.input,
+		reads: []*aftercare.FleetChanges{{Engineers: []aftercare.FleetEngineer{certified}, Cursor: "s0"}}},
+		slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		workflows.DispatcherConfig{SpeedKmh: 40, Shortlist: 5, Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	decide := func() *aftercare.DispatchDecision {
+		t.Helper()
+		dec, err := d.Candidates(context.Background(), "incident", 5)
+		require.NoError(t, err)
+		return dec
+	}
+	require.Len(t, decide().Candidates, 1, "valid through the last second of its last day, local time")
+	now = now.Add(time.Nanosecond)
+	dec := decide()
+	assert.Empty(t, dec.Candidates, "lapsed at midnight in Shanghai")
+	require.Len(t, dec.Rejections, 1)
+	assert.Equal(t, "certification_expired", dec.Rejections[0].Reason)
+
+	now = now.Add(-time.Hour)
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	config := workflows.DispatcherConfig{SpeedKmh: 40, Shortlist: 5, Now: func() time.Time { return now }}
+	built, err := workflows.NewDispatcher(context.Background(), &feedStore{input: store.input,
+		reads: []*aftercare.FleetChanges{{Engineers: []aftercare.FleetEngineer{out}, Cursor: "s1"}}}, logger, config)
+	require.NoError(t, err)
+	dec, err = built.Candidates(context.Background(), "incident", 5)
+	require.NoError(t, err)
+	assert.Empty(t, dec.Candidates, "not in service: left out when the index is built")
+
+	store.reads[0] = &aftercare.FleetChanges{Engineers: []aftercare.FleetEngineer{certified}, Cursor: "s0"}
+	if d, err = workflows.NewDispatcher(context.Background(), store, logger, config); err != nil {
+		t.Fatal(err)
+	}
+	assert.Empty(t, decide().Candidates, "taken out when the feed says so")
+	assert.Len(t, decide().Candidates, 1, "back in service")
 }
