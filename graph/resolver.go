@@ -52,4 +52,10 @@ type Resolver struct {
 	ContractLifecycle aftercare.ContractLifecycleService
 	// EntitlementService answers what an asset is entitled to.
 	EntitlementService aftercare.EntitlementService
+	// AccountRegistry, FleetRegistry, CatalogueRegistry and UserRegistry
+	// bring master data into service.
+	AccountRegistry   aftercare.AccountRegistry
+	FleetRegistry     aftercare.FleetRegistry
+	CatalogueRegistry aftercare.CatalogueRegistry
+	UserRegistry      aftercare.UserRegistry
 }

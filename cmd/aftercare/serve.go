@@ -16,6 +16,7 @@ import (
 	"github.com/aftercare/aftercare/authz"
 	"github.com/aftercare/aftercare/graph"
 	"github.com/aftercare/aftercare/postgres"
+	"github.com/aftercare/aftercare/territory"
 	"github.com/aftercare/aftercare/workflows"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -175,6 +176,9 @@ func (m *Main) resolver(enforcer *authz.Enforcer, dispatcher *workflows.Dispatch
 		Store: r.ContractService}
 	r.EntitlementService = postgres.NewEntitlementService(m.DB)
 	r.DispatchService, r.DispatchStore = dispatcher, postgres.NewDispatchService(m.DB)
+	places := territory.Default()
+	r.AccountRegistry, r.FleetRegistry = postgres.NewAccountRegistry(m.DB, places), postgres.NewFleetRegistry(m.DB, places)
+	r.CatalogueRegistry, r.UserRegistry = postgres.NewCatalogueRegistry(m.DB), postgres.NewUserRegistry(m.DB)
 	return r
 }
 

@@ -656,6 +656,22 @@ func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐAssetᚄ(ctx context.Context, sel ast.SelectionSet, v []*aftercare.Asset) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAsset2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐAsset(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAsset2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐAsset(ctx context.Context, sel ast.SelectionSet, v *aftercare.Asset) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Asset!")

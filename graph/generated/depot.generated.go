@@ -19,6 +19,7 @@ import (
 
 type DepotResolver interface {
 	Stock(ctx context.Context, obj *aftercare.Depot, first *int, after *string) (*model.StockConnection, error)
+	Country(ctx context.Context, obj *aftercare.Depot) (*string, error)
 }
 type StockLevelResolver interface {
 	Part(ctx context.Context, obj *aftercare.StockLevel) (*aftercare.Part, error)
@@ -282,6 +283,29 @@ func (ec *executionContext) fieldContext_Depot_stock(ctx context.Context, field 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Depot_country(ctx context.Context, field graphql.CollectedField, obj *aftercare.Depot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Depot_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Depot().Country(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Depot_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Depot", field, true, true, "String")
 }
 
 func (ec *executionContext) _DepotConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DepotConnection) (ret graphql.Marshaler) {
@@ -824,6 +848,12 @@ func (ec *executionContext) _Depot(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Depot_stock(ctx, field, obj)
+				})
+		case "country":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Depot_country(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -22,6 +22,7 @@ type EngineerResolver interface {
 	HomeDepot(ctx context.Context, obj *aftercare.Engineer) (*aftercare.Depot, error)
 
 	VanStock(ctx context.Context, obj *aftercare.Engineer, first *int, after *string) (*model.StockConnection, error)
+	Provider(ctx context.Context, obj *aftercare.Engineer) (*aftercare.ServiceProvider, error)
 	CurrentJobs(ctx context.Context, obj *aftercare.Engineer) ([]*aftercare.Assignment, error)
 	Load(ctx context.Context, obj *aftercare.Engineer) (int, error)
 	OnShiftNow(ctx context.Context, obj *aftercare.Engineer) (bool, error)
@@ -455,6 +456,61 @@ func (ec *executionContext) fieldContext_Engineer_vanStock(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Engineer_provider(ctx context.Context, field graphql.CollectedField, obj *aftercare.Engineer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Engineer_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Engineer().Provider(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "provider")
+				if err != nil {
+					var zeroVal *aftercare.ServiceProvider
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.ServiceProvider
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.ServiceProvider
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.ServiceProvider) graphql.Marshaler {
+			return ec.marshalNServiceProvider2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐServiceProvider(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Engineer_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Engineer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceProvider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Engineer_currentJobs(ctx context.Context, field graphql.CollectedField, obj *aftercare.Engineer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -767,6 +823,29 @@ func (ec *executionContext) fieldContext_Skill_level(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Skill", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Skill_expiresOn(ctx context.Context, field graphql.CollectedField, obj *aftercare.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_expiresOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_expiresOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, false, false, "Date")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -861,6 +940,12 @@ func (ec *executionContext) _Engineer(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Engineer_vanStock(ctx, field, obj)
+				})
+		case "provider":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Engineer_provider(ctx, field, obj)
 				})
 		case "currentJobs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -1038,6 +1123,11 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 		case "level":
 			out.Values[i] = ec._Skill_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresOn":
+			out.Values[i] = ec._Skill_expiresOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

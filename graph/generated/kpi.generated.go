@@ -1012,4 +1012,38 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOKpiGranularity2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐKPIGranularity(ctx context.Context, v any) (*aftercare.KPIGranularity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOKpiGranularity2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐKPIGranularity[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOKpiGranularity2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐKPIGranularity(ctx context.Context, sel ast.SelectionSet, v *aftercare.KPIGranularity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOKpiGranularity2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐKPIGranularity[*v])
+	return res
+}
+
+var (
+	unmarshalOKpiGranularity2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐKPIGranularity = map[string]aftercare.KPIGranularity{
+		"MONTH":   aftercare.KPIMonthly,
+		"QUARTER": aftercare.KPIQuarterly,
+		"YEAR":    aftercare.KPIYearly,
+		"TOTAL":   aftercare.KPIWholePeriod,
+	}
+	marshalOKpiGranularity2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐKPIGranularity = map[aftercare.KPIGranularity]string{
+		aftercare.KPIMonthly:     "MONTH",
+		aftercare.KPIQuarterly:   "QUARTER",
+		aftercare.KPIYearly:      "YEAR",
+		aftercare.KPIWholePeriod: "TOTAL",
+	}
+)
+
 // endregion ***************************** type.gotpl *****************************

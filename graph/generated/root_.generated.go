@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/aftercare/aftercare"
@@ -56,6 +57,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Quote() QuoteResolver
 	QuoteLine() QuoteLineResolver
+	ServiceProvider() ServiceProviderResolver
 	ShiftWindow() ShiftWindowResolver
 	Site() SiteResolver
 	SlaClock() SlaClockResolver
@@ -72,12 +74,13 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Account struct {
-		Code      func(childComplexity int) int
-		Contracts func(childComplexity int, first *int, after *string) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Sites     func(childComplexity int, first *int, after *string) int
+		AccountManagers func(childComplexity int) int
+		Code            func(childComplexity int) int
+		Contracts       func(childComplexity int, first *int, after *string) int
+		CreatedAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Sites           func(childComplexity int, first *int, after *string) int
 	}
 
 	AccountConnection struct {
@@ -237,6 +240,7 @@ type ComplexityRoot struct {
 	Depot struct {
 		City     func(childComplexity int) int
 		Code     func(childComplexity int) int
+		Country  func(childComplexity int) int
 		ID       func(childComplexity int) int
 		Lat      func(childComplexity int) int
 		Lng      func(childComplexity int) int
@@ -299,6 +303,7 @@ type ComplexityRoot struct {
 		LocatedAt     func(childComplexity int) int
 		Name          func(childComplexity int) int
 		OnShiftNow    func(childComplexity int) int
+		Provider      func(childComplexity int) int
 		Region        func(childComplexity int) int
 		Shifts        func(childComplexity int) int
 		Skills        func(childComplexity int) int
@@ -471,53 +476,73 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptJob               func(childComplexity int, id string) int
-		AcknowledgeIncident     func(childComplexity int, id string, note *string) int
-		ActivateContract        func(childComplexity int, id string) int
-		AnswerSurvey            func(childComplexity int, token string, score int, comment *string) int
-		ApproveQuote            func(childComplexity int, id string, note *string) int
-		ArriveForJob            func(childComplexity int, id string, lat float64, lng float64) int
-		ArriveOnSite            func(childComplexity int, id string, note *string) int
-		AssignEngineer          func(childComplexity int, incidentID string) int
-		AssignRole              func(childComplexity int, input model.RoleAssignmentInput) int
-		AwaitCustomer           func(childComplexity int, id string, reason aftercare.PauseReason, note *string) int
-		CancelContract          func(childComplexity int, id string, reason string) int
-		CancelIncident          func(childComplexity int, id string, reason string) int
-		ChangeIncidentPriority  func(childComplexity int, id string, priority aftercare.Priority, reason *string) int
-		CloseIncident           func(childComplexity int, id string, note *string) int
-		CompleteJob             func(childComplexity int, id string, note *string) int
-		CreateAPIKey            func(childComplexity int, name string, userID *string) int
-		CreateContract          func(childComplexity int, input model.CreateContractInput) int
-		CreateIncident          func(childComplexity int, input model.CreateIncidentInput) int
-		CreateQuote             func(childComplexity int, input model.CreateQuoteInput) int
-		CustomerResponded       func(childComplexity int, id string, note *string) int
-		DeclineAssignment       func(childComplexity int, assignmentID string, reason string) int
-		DeclineJob              func(childComplexity int, id string, reason string) int
-		DepartForIncident       func(childComplexity int, id string, note *string) int
-		DepartForJob            func(childComplexity int, id string) int
-		DispatchIncident        func(childComplexity int, id string, note *string) int
-		GrantPermission         func(childComplexity int, input model.PermissionInput) int
-		ImportHolidays          func(childComplexity int, country string, csv string) int
-		OptimizeDispatch        func(childComplexity int, region string) int
-		OverrideAssignment      func(childComplexity int, incidentID string, engineerID string, reason string) int
-		RecomputeIncidentSLA    func(childComplexity int, id string, note *string) int
-		RecordDiagnosis         func(childComplexity int, incidentID string, diagnosis string) int
-		RecordPartUsed          func(childComplexity int, input model.PartUsedInput) int
-		RecordTestResult        func(childComplexity int, incidentID string, passed bool, notes *string) int
-		RejectQuote             func(childComplexity int, id string, reason string) int
-		RenewContract           func(childComplexity int, id string, years *int) int
-		RepairIncident          func(childComplexity int, id string, note *string) int
-		ReportLocation          func(childComplexity int, engineerID *string, lat float64, lng float64) int
-		ResolveIncident         func(childComplexity int, id string, note *string) int
-		RevokeAPIKey            func(childComplexity int, id string) int
-		RevokePermission        func(childComplexity int, input model.PermissionInput) int
-		RevokeRole              func(childComplexity int, input model.RoleAssignmentInput) int
-		SendQuote               func(childComplexity int, id string) int
-		SetContractSLAOverrides func(childComplexity int, contractID string, overrides []*model.SLAOverrideInput) int
-		SetDutyManager          func(childComplexity int, region string, userID *string) int
-		SetIncidentNeeds        func(childComplexity int, incidentID string, minLevel int, parts []*model.PartNeedInput) int
-		SetTierPolicy           func(childComplexity int, tier aftercare.Tier, input model.TierPolicyInput) int
-		VerifyIncident          func(childComplexity int, id string, note *string) int
+		AcceptJob                func(childComplexity int, id string) int
+		AcknowledgeIncident      func(childComplexity int, id string, note *string) int
+		ActivateContract         func(childComplexity int, id string) int
+		AddContractAssets        func(childComplexity int, contractID string, serialNumbers []string) int
+		AnswerSurvey             func(childComplexity int, token string, score int, comment *string) int
+		ApproveQuote             func(childComplexity int, id string, note *string) int
+		ArriveForJob             func(childComplexity int, id string, lat float64, lng float64) int
+		ArriveOnSite             func(childComplexity int, id string, note *string) int
+		AssignEngineer           func(childComplexity int, incidentID string) int
+		AssignRole               func(childComplexity int, input model.RoleAssignmentInput) int
+		AwaitCustomer            func(childComplexity int, id string, reason aftercare.PauseReason, note *string) int
+		CancelContract           func(childComplexity int, id string, reason string) int
+		CancelIncident           func(childComplexity int, id string, reason string) int
+		ChangeIncidentPriority   func(childComplexity int, id string, priority aftercare.Priority, reason *string) int
+		CloseIncident            func(childComplexity int, id string, note *string) int
+		CompleteJob              func(childComplexity int, id string, note *string) int
+		CreateAPIKey             func(childComplexity int, name string, userID *string) int
+		CreateAccount            func(childComplexity int, input model.CreateAccountInput) int
+		CreateContract           func(childComplexity int, input model.CreateContractInput) int
+		CreateDepot              func(childComplexity int, input model.CreateDepotInput) int
+		CreateEngineer           func(childComplexity int, input model.CreateEngineerInput) int
+		CreateIncident           func(childComplexity int, input model.CreateIncidentInput) int
+		CreatePart               func(childComplexity int, input model.CreatePartInput) int
+		CreateProductLine        func(childComplexity int, input model.CreateProductLineInput) int
+		CreateQuote              func(childComplexity int, input model.CreateQuoteInput) int
+		CreateServiceProvider    func(childComplexity int, input model.CreateServiceProviderInput) int
+		CreateSite               func(childComplexity int, input model.CreateSiteInput) int
+		CreateUser               func(childComplexity int, input model.CreateUserInput) int
+		CustomerResponded        func(childComplexity int, id string, note *string) int
+		DeclineAssignment        func(childComplexity int, assignmentID string, reason string) int
+		DeclineJob               func(childComplexity int, id string, reason string) int
+		DepartForIncident        func(childComplexity int, id string, note *string) int
+		DepartForJob             func(childComplexity int, id string) int
+		DisableUser              func(childComplexity int, id string, reason string) int
+		DispatchIncident         func(childComplexity int, id string, note *string) int
+		EnableUser               func(childComplexity int, id string) int
+		GrantPermission          func(childComplexity int, input model.PermissionInput) int
+		ImportAssets             func(childComplexity int, accountID string, csv string, contractID *string) int
+		ImportHolidays           func(childComplexity int, country string, csv string) int
+		OptimizeDispatch         func(childComplexity int, region string) int
+		OverrideAssignment       func(childComplexity int, incidentID string, engineerID string, reason string) int
+		RecomputeIncidentSLA     func(childComplexity int, id string, note *string) int
+		RecordDiagnosis          func(childComplexity int, incidentID string, diagnosis string) int
+		RecordPartUsed           func(childComplexity int, input model.PartUsedInput) int
+		RecordTestResult         func(childComplexity int, incidentID string, passed bool, notes *string) int
+		RegisterAsset            func(childComplexity int, input model.RegisterAssetInput) int
+		RejectQuote              func(childComplexity int, id string, reason string) int
+		RenewContract            func(childComplexity int, id string, years *int) int
+		RepairIncident           func(childComplexity int, id string, note *string) int
+		ReportLocation           func(childComplexity int, engineerID *string, lat float64, lng float64) int
+		ResolveIncident          func(childComplexity int, id string, note *string) int
+		RevokeAPIKey             func(childComplexity int, id string) int
+		RevokePermission         func(childComplexity int, input model.PermissionInput) int
+		RevokeRole               func(childComplexity int, input model.RoleAssignmentInput) int
+		SendQuote                func(childComplexity int, id string) int
+		SetContractSLAOverrides  func(childComplexity int, contractID string, overrides []*model.SLAOverrideInput) int
+		SetDutyManager           func(childComplexity int, region string, userID *string) int
+		SetIncidentNeeds         func(childComplexity int, incidentID string, minLevel int, parts []*model.PartNeedInput) int
+		SetServiceProviderStatus func(childComplexity int, id string, status aftercare.ProviderStatus, reason *string) int
+		SetTierPolicy            func(childComplexity int, tier aftercare.Tier, input model.TierPolicyInput) int
+		UpdateAccount            func(childComplexity int, id string, input model.UpdateAccountInput) int
+		UpdateDepot              func(childComplexity int, id string, input model.UpdateDepotInput) int
+		UpdateEngineer           func(childComplexity int, id string, input model.UpdateEngineerInput) int
+		UpdatePart               func(childComplexity int, id string, input model.UpdatePartInput) int
+		UpdateServiceProvider    func(childComplexity int, id string, input model.UpdateServiceProviderInput) int
+		UpdateSite               func(childComplexity int, id string, input model.UpdateSiteInput) int
+		VerifyIncident           func(childComplexity int, id string, note *string) int
 	}
 
 	Notification struct {
@@ -608,6 +633,12 @@ type ComplexityRoot struct {
 		UnitPrice   func(childComplexity int) int
 	}
 
+	ProductLine struct {
+		Code func(childComplexity int) int
+		Kind func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
 	Query struct {
 		APIKeys            func(childComplexity int, userID *string) int
 		Account            func(childComplexity int, id string) int
@@ -639,10 +670,14 @@ type ComplexityRoot struct {
 		Parts              func(childComplexity int, productLine *string, first *int, after *string) int
 		Permissions        func(childComplexity int) int
 		PriceList          func(childComplexity int, tier aftercare.Tier, region string, fru *string) int
+		ProductLines       func(childComplexity int) int
 		RoleAssignments    func(childComplexity int, userID string) int
+		ServiceProvider    func(childComplexity int, id string) int
+		ServiceProviders   func(childComplexity int, region *string, status *aftercare.ProviderStatus, first *int, after *string) int
 		Site               func(childComplexity int, id string) int
 		TierPolicy         func(childComplexity int, tier aftercare.Tier) int
 		User               func(childComplexity int, username string) int
+		Users              func(childComplexity int, role *aftercare.Role, accountID *string, includeDisabled *bool, first *int, after *string) int
 	}
 
 	QueueItem struct {
@@ -701,6 +736,28 @@ type ComplexityRoot struct {
 		UserID func(childComplexity int) int
 	}
 
+	ServiceProvider struct {
+		Code        func(childComplexity int) int
+		Engineers   func(childComplexity int, first *int, after *string) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Kpis        func(childComplexity int, from time.Time, to time.Time, granularity *aftercare.KPIGranularity) int
+		Name        func(childComplexity int) int
+		Region      func(childComplexity int) int
+		Status      func(childComplexity int) int
+		StatusSince func(childComplexity int) int
+	}
+
+	ServiceProviderConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ServiceProviderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ShiftWindow struct {
 		Day   func(childComplexity int) int
 		End   func(childComplexity int) int
@@ -732,6 +789,7 @@ type ComplexityRoot struct {
 	}
 
 	Skill struct {
+		ExpiresOn   func(childComplexity int) int
 		Level       func(childComplexity int) int
 		ProductLine func(childComplexity int) int
 	}
@@ -822,11 +880,22 @@ type ComplexityRoot struct {
 
 	User struct {
 		Account     func(childComplexity int) int
+		DisabledAt  func(childComplexity int) int
 		DisplayName func(childComplexity int) int
 		Email       func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Role        func(childComplexity int) int
 		Username    func(childComplexity int) int
+	}
+
+	UserConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	UserEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 }
 
@@ -844,6 +913,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Account.accountManagers":
+		if e.ComplexityRoot.Account.AccountManagers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.AccountManagers(childComplexity), true
 	case "Account.code":
 		if e.ComplexityRoot.Account.Code == nil {
 			break
@@ -1509,6 +1584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Depot.Code(childComplexity), true
+	case "Depot.country":
+		if e.ComplexityRoot.Depot.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Depot.Country(childComplexity), true
 	case "Depot.id":
 		if e.ComplexityRoot.Depot.ID == nil {
 			break
@@ -1767,6 +1848,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Engineer.OnShiftNow(childComplexity), true
+	case "Engineer.provider":
+		if e.ComplexityRoot.Engineer.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Engineer.Provider(childComplexity), true
 	case "Engineer.region":
 		if e.ComplexityRoot.Engineer.Region == nil {
 			break
@@ -2548,6 +2635,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ActivateContract(childComplexity, args["id"].(string)), true
+	case "Mutation.addContractAssets":
+		if e.ComplexityRoot.Mutation.AddContractAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addContractAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddContractAssets(childComplexity, args["contractId"].(string), args["serialNumbers"].([]string)), true
 	case "Mutation.answerSurvey":
 		if e.ComplexityRoot.Mutation.AnswerSurvey == nil {
 			break
@@ -2691,6 +2789,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["userId"].(*string)), true
+	case "Mutation.createAccount":
+		if e.ComplexityRoot.Mutation.CreateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAccount(childComplexity, args["input"].(model.CreateAccountInput)), true
 	case "Mutation.createContract":
 		if e.ComplexityRoot.Mutation.CreateContract == nil {
 			break
@@ -2702,6 +2811,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateContract(childComplexity, args["input"].(model.CreateContractInput)), true
+	case "Mutation.createDepot":
+		if e.ComplexityRoot.Mutation.CreateDepot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createDepot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateDepot(childComplexity, args["input"].(model.CreateDepotInput)), true
+	case "Mutation.createEngineer":
+		if e.ComplexityRoot.Mutation.CreateEngineer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEngineer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEngineer(childComplexity, args["input"].(model.CreateEngineerInput)), true
 	case "Mutation.createIncident":
 		if e.ComplexityRoot.Mutation.CreateIncident == nil {
 			break
@@ -2713,6 +2844,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateIncident(childComplexity, args["input"].(model.CreateIncidentInput)), true
+	case "Mutation.createPart":
+		if e.ComplexityRoot.Mutation.CreatePart == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePart(childComplexity, args["input"].(model.CreatePartInput)), true
+	case "Mutation.createProductLine":
+		if e.ComplexityRoot.Mutation.CreateProductLine == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProductLine_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProductLine(childComplexity, args["input"].(model.CreateProductLineInput)), true
 	case "Mutation.createQuote":
 		if e.ComplexityRoot.Mutation.CreateQuote == nil {
 			break
@@ -2724,6 +2877,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateQuote(childComplexity, args["input"].(model.CreateQuoteInput)), true
+	case "Mutation.createServiceProvider":
+		if e.ComplexityRoot.Mutation.CreateServiceProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createServiceProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateServiceProvider(childComplexity, args["input"].(model.CreateServiceProviderInput)), true
+	case "Mutation.createSite":
+		if e.ComplexityRoot.Mutation.CreateSite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSite(childComplexity, args["input"].(model.CreateSiteInput)), true
+	case "Mutation.createUser":
+		if e.ComplexityRoot.Mutation.CreateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
 	case "Mutation.customerResponded":
 		if e.ComplexityRoot.Mutation.CustomerResponded == nil {
 			break
@@ -2779,6 +2965,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DepartForJob(childComplexity, args["id"].(string)), true
+	case "Mutation.disableUser":
+		if e.ComplexityRoot.Mutation.DisableUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disableUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisableUser(childComplexity, args["id"].(string), args["reason"].(string)), true
 	case "Mutation.dispatchIncident":
 		if e.ComplexityRoot.Mutation.DispatchIncident == nil {
 			break
@@ -2790,6 +2987,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DispatchIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.enableUser":
+		if e.ComplexityRoot.Mutation.EnableUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enableUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EnableUser(childComplexity, args["id"].(string)), true
 	case "Mutation.grantPermission":
 		if e.ComplexityRoot.Mutation.GrantPermission == nil {
 			break
@@ -2801,6 +3009,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantPermission(childComplexity, args["input"].(model.PermissionInput)), true
+	case "Mutation.importAssets":
+		if e.ComplexityRoot.Mutation.ImportAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportAssets(childComplexity, args["accountId"].(string), args["csv"].(string), args["contractId"].(*string)), true
 	case "Mutation.importHolidays":
 		if e.ComplexityRoot.Mutation.ImportHolidays == nil {
 			break
@@ -2878,6 +3097,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordTestResult(childComplexity, args["incidentId"].(string), args["passed"].(bool), args["notes"].(*string)), true
+	case "Mutation.registerAsset":
+		if e.ComplexityRoot.Mutation.RegisterAsset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerAsset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterAsset(childComplexity, args["input"].(model.RegisterAssetInput)), true
 	case "Mutation.rejectQuote":
 		if e.ComplexityRoot.Mutation.RejectQuote == nil {
 			break
@@ -3010,6 +3240,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetIncidentNeeds(childComplexity, args["incidentId"].(string), args["minLevel"].(int), args["parts"].([]*model.PartNeedInput)), true
+	case "Mutation.setServiceProviderStatus":
+		if e.ComplexityRoot.Mutation.SetServiceProviderStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setServiceProviderStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetServiceProviderStatus(childComplexity, args["id"].(string), args["status"].(aftercare.ProviderStatus), args["reason"].(*string)), true
 	case "Mutation.setTierPolicy":
 		if e.ComplexityRoot.Mutation.SetTierPolicy == nil {
 			break
@@ -3021,6 +3262,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetTierPolicy(childComplexity, args["tier"].(aftercare.Tier), args["input"].(model.TierPolicyInput)), true
+	case "Mutation.updateAccount":
+		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAccount(childComplexity, args["id"].(string), args["input"].(model.UpdateAccountInput)), true
+	case "Mutation.updateDepot":
+		if e.ComplexityRoot.Mutation.UpdateDepot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateDepot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateDepot(childComplexity, args["id"].(string), args["input"].(model.UpdateDepotInput)), true
+	case "Mutation.updateEngineer":
+		if e.ComplexityRoot.Mutation.UpdateEngineer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEngineer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEngineer(childComplexity, args["id"].(string), args["input"].(model.UpdateEngineerInput)), true
+	case "Mutation.updatePart":
+		if e.ComplexityRoot.Mutation.UpdatePart == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePart(childComplexity, args["id"].(string), args["input"].(model.UpdatePartInput)), true
+	case "Mutation.updateServiceProvider":
+		if e.ComplexityRoot.Mutation.UpdateServiceProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateServiceProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateServiceProvider(childComplexity, args["id"].(string), args["input"].(model.UpdateServiceProviderInput)), true
+	case "Mutation.updateSite":
+		if e.ComplexityRoot.Mutation.UpdateSite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSite(childComplexity, args["id"].(string), args["input"].(model.UpdateSiteInput)), true
 	case "Mutation.verifyIncident":
 		if e.ComplexityRoot.Mutation.VerifyIncident == nil {
 			break
@@ -3345,6 +3652,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PriceListEntry.UnitPrice(childComplexity), true
 
+	case "ProductLine.code":
+		if e.ComplexityRoot.ProductLine.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductLine.Code(childComplexity), true
+	case "ProductLine.kind":
+		if e.ComplexityRoot.ProductLine.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductLine.Kind(childComplexity), true
+	case "ProductLine.name":
+		if e.ComplexityRoot.ProductLine.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductLine.Name(childComplexity), true
+
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
 			break
@@ -3661,6 +3987,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PriceList(childComplexity, args["tier"].(aftercare.Tier), args["region"].(string), args["fru"].(*string)), true
+	case "Query.productLines":
+		if e.ComplexityRoot.Query.ProductLines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ProductLines(childComplexity), true
 	case "Query.roleAssignments":
 		if e.ComplexityRoot.Query.RoleAssignments == nil {
 			break
@@ -3672,6 +4004,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RoleAssignments(childComplexity, args["userId"].(string)), true
+	case "Query.serviceProvider":
+		if e.ComplexityRoot.Query.ServiceProvider == nil {
+			break
+		}
+
+		args, err := ec.field_Query_serviceProvider_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServiceProvider(childComplexity, args["id"].(string)), true
+	case "Query.serviceProviders":
+		if e.ComplexityRoot.Query.ServiceProviders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_serviceProviders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServiceProviders(childComplexity, args["region"].(*string), args["status"].(*aftercare.ProviderStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.site":
 		if e.ComplexityRoot.Query.Site == nil {
 			break
@@ -3705,6 +4059,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.User(childComplexity, args["username"].(string)), true
+	case "Query.users":
+		if e.ComplexityRoot.Query.Users == nil {
+			break
+		}
+
+		args, err := ec.field_Query_users_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity, args["role"].(*aftercare.Role), args["accountId"].(*string), args["includeDisabled"].(*bool), args["first"].(*int), args["after"].(*string)), true
 
 	case "QueueItem.assignment":
 		if e.ComplexityRoot.QueueItem.Assignment == nil {
@@ -3923,6 +4288,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleAssignment.UserID(childComplexity), true
 
+	case "ServiceProvider.code":
+		if e.ComplexityRoot.ServiceProvider.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProvider.Code(childComplexity), true
+	case "ServiceProvider.engineers":
+		if e.ComplexityRoot.ServiceProvider.Engineers == nil {
+			break
+		}
+
+		args, err := ec.field_ServiceProvider_engineers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ServiceProvider.Engineers(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "ServiceProvider.id":
+		if e.ComplexityRoot.ServiceProvider.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProvider.ID(childComplexity), true
+	case "ServiceProvider.kind":
+		if e.ComplexityRoot.ServiceProvider.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProvider.Kind(childComplexity), true
+	case "ServiceProvider.kpis":
+		if e.ComplexityRoot.ServiceProvider.Kpis == nil {
+			break
+		}
+
+		args, err := ec.field_ServiceProvider_kpis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ServiceProvider.Kpis(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["granularity"].(*aftercare.KPIGranularity)), true
+	case "ServiceProvider.name":
+		if e.ComplexityRoot.ServiceProvider.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProvider.Name(childComplexity), true
+	case "ServiceProvider.region":
+		if e.ComplexityRoot.ServiceProvider.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProvider.Region(childComplexity), true
+	case "ServiceProvider.status":
+		if e.ComplexityRoot.ServiceProvider.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProvider.Status(childComplexity), true
+	case "ServiceProvider.statusSince":
+		if e.ComplexityRoot.ServiceProvider.StatusSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProvider.StatusSince(childComplexity), true
+
+	case "ServiceProviderConnection.edges":
+		if e.ComplexityRoot.ServiceProviderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProviderConnection.Edges(childComplexity), true
+	case "ServiceProviderConnection.pageInfo":
+		if e.ComplexityRoot.ServiceProviderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProviderConnection.PageInfo(childComplexity), true
+
+	case "ServiceProviderEdge.cursor":
+		if e.ComplexityRoot.ServiceProviderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProviderEdge.Cursor(childComplexity), true
+	case "ServiceProviderEdge.node":
+		if e.ComplexityRoot.ServiceProviderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceProviderEdge.Node(childComplexity), true
+
 	case "ShiftWindow.day":
 		if e.ComplexityRoot.ShiftWindow.Day == nil {
 			break
@@ -4040,6 +4496,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SiteEdge.Node(childComplexity), true
 
+	case "Skill.expiresOn":
+		if e.ComplexityRoot.Skill.ExpiresOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.ExpiresOn(childComplexity), true
 	case "Skill.level":
 		if e.ComplexityRoot.Skill.Level == nil {
 			break
@@ -4386,6 +4848,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Account(childComplexity), true
+	case "User.disabledAt":
+		if e.ComplexityRoot.User.DisabledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.DisabledAt(childComplexity), true
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
 			break
@@ -4417,6 +4885,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.Username(childComplexity), true
 
+	case "UserConnection.edges":
+		if e.ComplexityRoot.UserConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserConnection.Edges(childComplexity), true
+	case "UserConnection.pageInfo":
+		if e.ComplexityRoot.UserConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserConnection.PageInfo(childComplexity), true
+
+	case "UserEdge.cursor":
+		if e.ComplexityRoot.UserEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserEdge.Cursor(childComplexity), true
+	case "UserEdge.node":
+		if e.ComplexityRoot.UserEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -4428,21 +4922,40 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("BreachFilter", ec.unmarshalInputBreachFilter),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
+			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
 			graphql.NewInputUnmarshaler("CreateContractInput", ec.unmarshalInputCreateContractInput),
+			graphql.NewInputUnmarshaler("CreateDepotInput", ec.unmarshalInputCreateDepotInput),
+			graphql.NewInputUnmarshaler("CreateEngineerInput", ec.unmarshalInputCreateEngineerInput),
 			graphql.NewInputUnmarshaler("CreateIncidentInput", ec.unmarshalInputCreateIncidentInput),
+			graphql.NewInputUnmarshaler("CreatePartInput", ec.unmarshalInputCreatePartInput),
+			graphql.NewInputUnmarshaler("CreateProductLineInput", ec.unmarshalInputCreateProductLineInput),
 			graphql.NewInputUnmarshaler("CreateQuoteInput", ec.unmarshalInputCreateQuoteInput),
+			graphql.NewInputUnmarshaler("CreateServiceProviderInput", ec.unmarshalInputCreateServiceProviderInput),
+			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
+			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("EntitlementInput", ec.unmarshalInputEntitlementInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
 			graphql.NewInputUnmarshaler("KpiFilter", ec.unmarshalInputKpiFilter),
 			graphql.NewInputUnmarshaler("LadderLevelInput", ec.unmarshalInputLadderLevelInput),
+			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("PartNeedInput", ec.unmarshalInputPartNeedInput),
+			graphql.NewInputUnmarshaler("PartPriceInput", ec.unmarshalInputPartPriceInput),
 			graphql.NewInputUnmarshaler("PartUsedInput", ec.unmarshalInputPartUsedInput),
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
 			graphql.NewInputUnmarshaler("PolicyCellInput", ec.unmarshalInputPolicyCellInput),
 			graphql.NewInputUnmarshaler("QuotePartInput", ec.unmarshalInputQuotePartInput),
+			graphql.NewInputUnmarshaler("RegisterAssetInput", ec.unmarshalInputRegisterAssetInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentInput", ec.unmarshalInputRoleAssignmentInput),
+			graphql.NewInputUnmarshaler("ShiftWindowInput", ec.unmarshalInputShiftWindowInput),
+			graphql.NewInputUnmarshaler("SkillInput", ec.unmarshalInputSkillInput),
 			graphql.NewInputUnmarshaler("SlaOverrideInput", ec.unmarshalInputSlaOverrideInput),
 			graphql.NewInputUnmarshaler("TierPolicyInput", ec.unmarshalInputTierPolicyInput),
+			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
+			graphql.NewInputUnmarshaler("UpdateDepotInput", ec.unmarshalInputUpdateDepotInput),
+			graphql.NewInputUnmarshaler("UpdateEngineerInput", ec.unmarshalInputUpdateEngineerInput),
+			graphql.NewInputUnmarshaler("UpdatePartInput", ec.unmarshalInputUpdatePartInput),
+			graphql.NewInputUnmarshaler("UpdateServiceProviderInput", ec.unmarshalInputUpdateServiceProviderInput),
+			graphql.NewInputUnmarshaler("UpdateSiteInput", ec.unmarshalInputUpdateSiteInput),
 		)
 	}
 	first := true
@@ -4721,6 +5234,70 @@ scoped in SQL by those domains.
 """
 directive @authorize(object: String!, action: String!) on FIELD_DEFINITION
 `, BuiltIn: false},
+	{Name: "../../schema/catalogue.graphqls", Input: `# Master data of the catalogue: the product lines assets, parts and skills
+# name, and the spare parts with their list prices and their entries on
+# the price list quotes are built from. Admins keep them.
+
+"A family of products the maker sells and services."
+type ProductLine @goModel(model: "github.com/aftercare/aftercare.ProductLine") {
+  code: String!
+  name: String!
+  "pc, server or storage."
+  kind: String!
+}
+
+input CreateProductLineInput {
+  "A lower-case identifier, such as thinksystem_sr."
+  code: String!
+  name: String!
+  "pc, server or storage."
+  kind: String!
+}
+
+"An amount in a currency's major unit, such as {amount: \"1280.00\", currency: \"CNY\"}."
+input MoneyInput {
+  amount: String!
+  currency: String!
+}
+
+"A part's price on the price list for a tier and a region, in the part's currency."
+input PartPriceInput {
+  tier: Tier!
+  region: String!
+  amount: String!
+}
+
+input CreatePartInput {
+  "5 to 12 letters and digits; kept in upper case."
+  fru: String!
+  description: String!
+  "The list price."
+  unitPrice: MoneyInput!
+  "The product lines the part fits, at least one."
+  productLines: [String!]!
+  "The part's price list entries."
+  prices: [PartPriceInput!]
+}
+
+"Fields left out stay as they are; prices replaces the part's price list entries. Quotes already priced keep their prices."
+input UpdatePartInput {
+  description: String
+  "The list price in the part's currency."
+  unitPrice: String
+  productLines: [String!]
+  prices: [PartPriceInput!]
+}
+
+extend type Query {
+  productLines: [ProductLine!]! @authorize(object: "product_line", action: "read")
+}
+
+extend type Mutation {
+  createProductLine(input: CreateProductLineInput!): ProductLine! @authorize(object: "product_line", action: "write")
+  createPart(input: CreatePartInput!): Part! @authorize(object: "part", action: "write")
+  updatePart(id: ID!, input: UpdatePartInput!): Part! @authorize(object: "part", action: "write")
+}
+`, BuiltIn: false},
 	{Name: "../../schema/common.graphqls", Input: `"An instant, in RFC 3339."
 scalar Time
 
@@ -4930,6 +5507,98 @@ extend type Mutation {
   cancelContract(id: ID!, reason: String!): Contract! @authorize(object: "contract", action: "manage")
 }
 `, BuiltIn: false},
+	{Name: "../../schema/customers.graphqls", Input: `# Master data of customers: accounts with their managers, sites placed in
+# service regions, and assets registered one by one or by CSV import and
+# put under contracts. Admins create and change accounts; account managers
+# keep the sites and assets of the accounts they manage (the store scopes
+# the writes to those accounts). Bad input is EINVALID naming the field in
+# extensions.field, or every bad row of a file in extensions.problems.
+
+input CreateAccountInput {
+  "2 to 32 letters, digits, '-' and '_'; kept in upper case."
+  code: String!
+  name: String!
+  "Users whose role is ACCOUNT_MANAGER: each manages the account (the account_manager role in its domain)."
+  accountManagerIds: [ID!]
+}
+
+"Fields left out stay as they are."
+input UpdateAccountInput {
+  name: String
+  "Replaces the account's managers."
+  accountManagerIds: [ID!]
+}
+
+input CreateSiteInput {
+  accountId: ID!
+  name: String!
+  address: String!
+  city: String!
+  "ISO 3166-1 alpha-2."
+  country: String!
+  """
+  The service region whose dispatchers serve the site. Left out, it is the
+  region of the nearest city of the product's city list in the site's
+  country; a country the list has no city of must name it.
+  """
+  region: String
+  "From -90 to 90."
+  lat: Float!
+  "From -180 to 180."
+  lng: Float!
+  "An IANA time zone, such as Asia/Shanghai: the site's SLA business hours follow it."
+  timeZone: String!
+}
+
+"Fields left out stay as they are; lat and lng change together, and a site moved without a region is placed again."
+input UpdateSiteInput {
+  name: String
+  address: String
+  city: String
+  country: String
+  region: String
+  lat: Float
+  lng: Float
+  timeZone: String
+}
+
+input RegisterAssetInput {
+  siteId: ID!
+  "4 to 40 letters, digits and '-'; kept in upper case."
+  serialNumber: String!
+  productLine: String!
+  model: String!
+  shippedOn: Date!
+  "The last day of the base warranty, no earlier than shippedOn."
+  warrantyEndsOn: Date!
+  "Puts the asset under this contract (a draft or one in force) of the site's account."
+  contractId: ID
+}
+
+extend type Account {
+  "The users who manage the account."
+  accountManagers: [User!]! @authorize(object: "profile", action: "read")
+}
+
+extend type Mutation {
+  "Bring a new customer into service."
+  createAccount(input: CreateAccountInput!): Account! @authorize(object: "account", action: "write")
+  updateAccount(id: ID!, input: UpdateAccountInput!): Account! @authorize(object: "account", action: "write")
+  createSite(input: CreateSiteInput!): Site! @authorize(object: "site", action: "write")
+  updateSite(id: ID!, input: UpdateSiteInput!): Site! @authorize(object: "site", action: "write")
+  registerAsset(input: RegisterAssetInput!): Asset! @authorize(object: "asset", action: "write")
+  """
+  Register every asset of a CSV file for an account, or none. The header is
+  serial_number,site,product_line,model,shipped_on,warranty_ends_on (sites by
+  name, dates YYYY-MM-DD); lines starting with # are comments; at most
+  10,000 assets. A file with any bad row writes nothing and is EINVALID
+  with each bad row in extensions.problems as {line, field, message}.
+  """
+  importAssets(accountId: ID!, csv: String!, contractId: ID): [Asset!]! @authorize(object: "asset", action: "write")
+  "Put assets of the contract's account, by serial number, under a draft or in-force contract."
+  addContractAssets(contractId: ID!, serialNumbers: [String!]!): Contract! @authorize(object: "contract", action: "manage")
+}
+`, BuiltIn: false},
 	{Name: "../../schema/depot.graphqls", Input: `"A warehouse that holds spare parts for a region."
 type Depot @goModel(model: "github.com/aftercare/aftercare.Depot") {
   id: ID!
@@ -5047,7 +5716,7 @@ type DispatchCandidate @goModel(model: "github.com/aftercare/aftercare.DispatchC
 
 type DispatchRejection @goModel(model: "github.com/aftercare/aftercare.DispatchRejection") {
   engineer: Engineer! @authorize(object: "engineer", action: "read")
-  "The first rule the engineer fails, checked in this order: level_too_low, no_clearance, off_shift, at_capacity, no_part, declined (declined the incident before). Engineers without the product line (no_skill) are counted, never listed."
+  "The first rule the engineer fails, checked in this order: certification_expired (the certification on the product line has lapsed), level_too_low, no_clearance, off_shift, at_capacity, no_part, declined (declined the incident before). Engineers without the product line (no_skill) are counted, never listed."
   reason: String!
   distanceKm: Float!
 }
@@ -5180,6 +5849,172 @@ type EngineerEdge {
 extend type Query {
   engineer(id: ID!): Engineer @authorize(object: "engineer", action: "read")
   engineers(region: String, productLine: String, first: Int, after: String): EngineerConnection! @authorize(object: "engineer", action: "read")
+}
+`, BuiltIn: false},
+	{Name: "../../schema/fleet.graphqls", Input: `# Master data of the field service: engineers with their skills, calendars
+# and clearances, depots, and the authorised service providers (the
+# maker's own field service and partner companies) engineers work for.
+# Admins keep them; every change reaches the dispatch index through the
+# fleet's change feed.
+
+"Who employs field engineers: the maker's own field service or an authorised partner."
+type ServiceProvider @goModel(model: "github.com/aftercare/aftercare.ServiceProvider") {
+  id: ID!
+  code: String!
+  name: String!
+  kind: ProviderKind!
+  "The region a partner is authorised in; null for every region."
+  region: String @goField(forceResolver: true)
+  "Only an ACTIVE provider's engineers are dispatched."
+  status: ProviderStatus!
+  "When the provider entered its status."
+  statusSince: Time!
+  engineers(first: Int, after: String): EngineerConnection! @authorize(object: "engineer", action: "read")
+  "The provider's KPIs over the months from the one holding from through the one holding to, as kpis(dimension: PROVIDER) answers them."
+  kpis(from: Date!, to: Date!, granularity: KpiGranularity): [Kpi!]! @authorize(object: "kpi", action: "read")
+}
+
+enum ProviderKind @goModel(model: "github.com/aftercare/aftercare.ProviderKind") {
+  OWN @goEnum(value: "github.com/aftercare/aftercare.ProviderOwn")
+  PARTNER @goEnum(value: "github.com/aftercare/aftercare.ProviderPartner")
+}
+
+"Active and suspended go either way or end in terminated, which is final."
+enum ProviderStatus @goModel(model: "github.com/aftercare/aftercare.ProviderStatus") {
+  ACTIVE @goEnum(value: "github.com/aftercare/aftercare.ProviderActive")
+  SUSPENDED @goEnum(value: "github.com/aftercare/aftercare.ProviderSuspended")
+  TERMINATED @goEnum(value: "github.com/aftercare/aftercare.ProviderTerminated")
+}
+
+type ServiceProviderConnection {
+  edges: [ServiceProviderEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ServiceProviderEdge {
+  cursor: String!
+  node: ServiceProvider!
+}
+
+extend type Engineer {
+  provider: ServiceProvider! @authorize(object: "provider", action: "read")
+}
+
+extend type Skill {
+  "The last day the certification is valid, in the engineer's time zone; from the next local midnight it no longer qualifies the engineer for dispatch (certification_expired). Null never expires."
+  expiresOn: Date
+}
+
+extend type Depot {
+  "ISO 3166-1 alpha-2; null for a depot loaded without one."
+  country: String @goField(forceResolver: true)
+}
+
+input SkillInput {
+  productLine: String!
+  "1 to 3."
+  level: Int!
+  "The last day the certification is valid, in the engineer's time zone; left out, it does not expire."
+  expiresOn: Date
+}
+
+input ShiftWindowInput {
+  day: Weekday!
+  "HH:MM, local."
+  start: String!
+  "HH:MM, local, after start; 24:00 is the end of the day. Windows of one day may not overlap."
+  end: String!
+}
+
+input CreateEngineerInput {
+  "2 to 32 letters, digits, '-' and '_'; kept in upper case."
+  code: String!
+  name: String!
+  "The engineer starts at the home depot; reportLocation moves them."
+  homeDepotId: ID!
+  "Left out, the home depot's region."
+  region: String
+  tierClearance: Tier!
+  "How many jobs the engineer may hold at once, 1 to 20."
+  capacity: Int!
+  "An IANA time zone the shifts are written in; left out, the home depot's."
+  timeZone: String
+  shifts: [ShiftWindowInput!]!
+  skills: [SkillInput!]!
+  "Left out, the maker's own field service. A terminated provider takes no engineers."
+  providerId: ID
+  "A user with the ENGINEER role to sign in as the engineer, in the engineer's own domain."
+  userId: ID
+}
+
+"Fields left out stay as they are; shifts and skills replace the whole calendar and the whole set of certifications. A new home depot brings its region unless region is given."
+input UpdateEngineerInput {
+  name: String
+  homeDepotId: ID
+  region: String
+  tierClearance: Tier
+  capacity: Int
+  timeZone: String
+  shifts: [ShiftWindowInput!]
+  skills: [SkillInput!]
+  providerId: ID
+}
+
+input CreateDepotInput {
+  code: String!
+  name: String!
+  city: String!
+  "ISO 3166-1 alpha-2."
+  country: String!
+  "Left out, the region of the nearest city of the product's city list in the depot's country."
+  region: String
+  lat: Float!
+  lng: Float!
+  timeZone: String!
+}
+
+"Fields left out stay as they are; lat and lng change together, and a depot moved without a region is placed again."
+input UpdateDepotInput {
+  name: String
+  city: String
+  country: String
+  region: String
+  lat: Float
+  lng: Float
+  timeZone: String
+}
+
+input CreateServiceProviderInput {
+  "2 to 32 letters, digits and '-', starting with a letter; kept in upper case."
+  code: String!
+  name: String!
+  kind: ProviderKind!
+  "The region a partner is authorised in; left out, every region."
+  region: String
+}
+
+"Fields left out stay as they are; an empty region authorises every region."
+input UpdateServiceProviderInput {
+  name: String
+  region: String
+}
+
+extend type Query {
+  serviceProvider(id: ID!): ServiceProvider @authorize(object: "provider", action: "read")
+  serviceProviders(region: String, status: ProviderStatus, first: Int, after: String): ServiceProviderConnection! @authorize(object: "provider", action: "read")
+}
+
+extend type Mutation {
+  "Bring an engineer into service; dispatch considers them from its next read of the fleet."
+  createEngineer(input: CreateEngineerInput!): Engineer! @authorize(object: "engineer", action: "write")
+  updateEngineer(id: ID!, input: UpdateEngineerInput!): Engineer! @authorize(object: "engineer", action: "write")
+  createDepot(input: CreateDepotInput!): Depot! @authorize(object: "depot", action: "write")
+  updateDepot(id: ID!, input: UpdateDepotInput!): Depot! @authorize(object: "depot", action: "write")
+  "Authorise a service provider; it starts ACTIVE."
+  createServiceProvider(input: CreateServiceProviderInput!): ServiceProvider! @authorize(object: "provider", action: "write")
+  updateServiceProvider(id: ID!, input: UpdateServiceProviderInput!): ServiceProvider! @authorize(object: "provider", action: "write")
+  "Suspend, reinstate or terminate a provider; suspending and terminating say why. A provider's engineers leave dispatch while it is not ACTIVE."
+  setServiceProviderStatus(id: ID!, status: ProviderStatus!, reason: String): ServiceProvider! @authorize(object: "provider", action: "write")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/gqlgen.graphqls", Input: `# Code-generation directives of gqlgen; never exposed at runtime.
@@ -6000,6 +6835,55 @@ type Subscription {
   accountEvents(accountId: ID!): IncidentEvent! @authorize(object: "incident", action: "read")
 }
 `, BuiltIn: false},
+	{Name: "../../schema/users.graphqls", Input: `# Users: admins create them with their role in its domains (assignRole and
+# revokeRole change those later) and disable them. A disabled user's
+# tokens and API keys are refused from the next request, and their open
+# connections end at the next credential check.
+
+input CreateUserInput {
+  "1 to 64 lower-case letters, digits, '.', '_' and '-'."
+  username: String!
+  displayName: String!
+  email: String!
+  role: Role!
+  "The account of a CUSTOMER_IT user; only they have one."
+  accountId: ID
+  """
+  Where the user holds the role: *, account:<id>, region:<code> or
+  engineer:<id>. Left out, admins and service directors hold it everywhere,
+  corporate IT in its account, and the others get theirs later (an
+  account's managers, assignRole, an engineer's userId).
+  """
+  domains: [String!]
+}
+
+extend type User {
+  "When the user was disabled; null while they may sign in."
+  disabledAt: Time
+}
+
+type UserConnection {
+  edges: [UserEdge!]!
+  pageInfo: PageInfo!
+}
+
+type UserEdge {
+  cursor: String!
+  node: User!
+}
+
+extend type Query {
+  "Users ordered by username; the disabled ones too when asked."
+  users(role: Role, accountId: ID, includeDisabled: Boolean = false, first: Int, after: String): UserConnection! @authorize(object: "user", action: "read")
+}
+
+extend type Mutation {
+  createUser(input: CreateUserInput!): User! @authorize(object: "user", action: "write")
+  "Stop a user from signing in; say why. An admin cannot disable themselves."
+  disableUser(id: ID!, reason: String!): User! @authorize(object: "user", action: "write")
+  enableUser(id: ID!): User! @authorize(object: "user", action: "write")
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -6021,6 +6905,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_sites(ctx, field)
 	case "contracts":
 		return ec.fieldContext_Account_contracts(ctx, field)
+	case "accountManagers":
+		return ec.fieldContext_Account_accountManagers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -6353,6 +7239,8 @@ func (ec *executionContext) childFields_Depot(ctx context.Context, field graphql
 		return ec.fieldContext_Depot_timeZone(ctx, field)
 	case "stock":
 		return ec.fieldContext_Depot_stock(ctx, field)
+	case "country":
+		return ec.fieldContext_Depot_country(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Depot", field.Name)
 }
@@ -6469,6 +7357,8 @@ func (ec *executionContext) childFields_Engineer(ctx context.Context, field grap
 		return ec.fieldContext_Engineer_locatedAt(ctx, field)
 	case "vanStock":
 		return ec.fieldContext_Engineer_vanStock(ctx, field)
+	case "provider":
+		return ec.fieldContext_Engineer_provider(ctx, field)
 	case "currentJobs":
 		return ec.fieldContext_Engineer_currentJobs(ctx, field)
 	case "load":
@@ -6981,6 +7871,18 @@ func (ec *executionContext) childFields_PriceListEntry(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PriceListEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_ProductLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ProductLine_code(ctx, field)
+	case "name":
+		return ec.fieldContext_ProductLine_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_ProductLine_kind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductLine", field.Name)
+}
+
 func (ec *executionContext) childFields_QueueItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "incident":
@@ -7093,6 +7995,50 @@ func (ec *executionContext) childFields_RoleAssignment(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RoleAssignment", field.Name)
 }
 
+func (ec *executionContext) childFields_ServiceProvider(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ServiceProvider_id(ctx, field)
+	case "code":
+		return ec.fieldContext_ServiceProvider_code(ctx, field)
+	case "name":
+		return ec.fieldContext_ServiceProvider_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_ServiceProvider_kind(ctx, field)
+	case "region":
+		return ec.fieldContext_ServiceProvider_region(ctx, field)
+	case "status":
+		return ec.fieldContext_ServiceProvider_status(ctx, field)
+	case "statusSince":
+		return ec.fieldContext_ServiceProvider_statusSince(ctx, field)
+	case "engineers":
+		return ec.fieldContext_ServiceProvider_engineers(ctx, field)
+	case "kpis":
+		return ec.fieldContext_ServiceProvider_kpis(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceProvider", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceProviderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ServiceProviderConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ServiceProviderConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceProviderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceProviderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ServiceProviderEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ServiceProviderEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceProviderEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ShiftWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "day":
@@ -7159,6 +8105,8 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_productLine(ctx, field)
 	case "level":
 		return ec.fieldContext_Skill_level(ctx, field)
+	case "expiresOn":
+		return ec.fieldContext_Skill_expiresOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Skill", field.Name)
 }
@@ -7335,8 +8283,30 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_role(ctx, field)
 	case "account":
 		return ec.fieldContext_User_account(ctx, field)
+	case "disabledAt":
+		return ec.fieldContext_User_disabledAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_UserConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_UserConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_UserEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_UserEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_UserEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

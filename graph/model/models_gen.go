@@ -71,6 +71,14 @@ type ContractEdge struct {
 	Node   *aftercare.Contract `json:"node"`
 }
 
+type CreateAccountInput struct {
+	// 2 to 32 letters, digits, '-' and '_'; kept in upper case.
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Users whose role is ACCOUNT_MANAGER: each manages the account (the account_manager role in its domain).
+	AccountManagerIds []string `json:"accountManagerIds,omitempty"`
+}
+
 type CreateContractInput struct {
 	AccountID        string         `json:"accountId"`
 	Tier             aftercare.Tier `json:"tier"`
@@ -80,6 +88,40 @@ type CreateContractInput struct {
 	// The covered assets, by serial number; they must be the account's.
 	SerialNumbers []string            `json:"serialNumbers"`
 	Entitlements  []*EntitlementInput `json:"entitlements"`
+}
+
+type CreateDepotInput struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	City string `json:"city"`
+	// ISO 3166-1 alpha-2.
+	Country string `json:"country"`
+	// Left out, the region of the nearest city of the product's city list in the depot's country.
+	Region   *string `json:"region,omitempty"`
+	Lat      float64 `json:"lat"`
+	Lng      float64 `json:"lng"`
+	TimeZone string  `json:"timeZone"`
+}
+
+type CreateEngineerInput struct {
+	// 2 to 32 letters, digits, '-' and '_'; kept in upper case.
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// The engineer starts at the home depot; reportLocation moves them.
+	HomeDepotID string `json:"homeDepotId"`
+	// Left out, the home depot's region.
+	Region        *string        `json:"region,omitempty"`
+	TierClearance aftercare.Tier `json:"tierClearance"`
+	// How many jobs the engineer may hold at once, 1 to 20.
+	Capacity int `json:"capacity"`
+	// An IANA time zone the shifts are written in; left out, the home depot's.
+	TimeZone *string             `json:"timeZone,omitempty"`
+	Shifts   []*ShiftWindowInput `json:"shifts"`
+	Skills   []*SkillInput       `json:"skills"`
+	// Left out, the maker's own field service. A terminated provider takes no engineers.
+	ProviderID *string `json:"providerId,omitempty"`
+	// A user with the ENGINEER role to sign in as the engineer, in the engineer's own domain.
+	UserID *string `json:"userId,omitempty"`
 }
 
 type CreateIncidentInput struct {
@@ -94,6 +136,26 @@ type CreateIncidentInput struct {
 	Parts []*PartNeedInput `json:"parts,omitempty"`
 }
 
+type CreatePartInput struct {
+	// 5 to 12 letters and digits; kept in upper case.
+	Fru         string `json:"fru"`
+	Description string `json:"description"`
+	// The list price.
+	UnitPrice *MoneyInput `json:"unitPrice"`
+	// The product lines the part fits, at least one.
+	ProductLines []string `json:"productLines"`
+	// The part's price list entries.
+	Prices []*PartPriceInput `json:"prices,omitempty"`
+}
+
+type CreateProductLineInput struct {
+	// A lower-case identifier, such as thinksystem_sr.
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// pc, server or storage.
+	Kind string `json:"kind"`
+}
+
 type CreateQuoteInput struct {
 	IncidentID string `json:"incidentId"`
 	// Labour in hours, in quarter hours; 0 for none.
@@ -102,6 +164,49 @@ type CreateQuoteInput struct {
 	Parts []*QuotePartInput `json:"parts,omitempty"`
 	// Whether to charge a call-out.
 	CallOut bool `json:"callOut"`
+}
+
+type CreateServiceProviderInput struct {
+	// 2 to 32 letters, digits and '-', starting with a letter; kept in upper case.
+	Code string                 `json:"code"`
+	Name string                 `json:"name"`
+	Kind aftercare.ProviderKind `json:"kind"`
+	// The region a partner is authorised in; left out, every region.
+	Region *string `json:"region,omitempty"`
+}
+
+type CreateSiteInput struct {
+	AccountID string `json:"accountId"`
+	Name      string `json:"name"`
+	Address   string `json:"address"`
+	City      string `json:"city"`
+	// ISO 3166-1 alpha-2.
+	Country string `json:"country"`
+	// The service region whose dispatchers serve the site. Left out, it is the
+	// region of the nearest city of the product's city list in the site's
+	// country; a country the list has no city of must name it.
+	Region *string `json:"region,omitempty"`
+	// From -90 to 90.
+	Lat float64 `json:"lat"`
+	// From -180 to 180.
+	Lng float64 `json:"lng"`
+	// An IANA time zone, such as Asia/Shanghai: the site's SLA business hours follow it.
+	TimeZone string `json:"timeZone"`
+}
+
+type CreateUserInput struct {
+	// 1 to 64 lower-case letters, digits, '.', '_' and '-'.
+	Username    string         `json:"username"`
+	DisplayName string         `json:"displayName"`
+	Email       string         `json:"email"`
+	Role        aftercare.Role `json:"role"`
+	// The account of a CUSTOMER_IT user; only they have one.
+	AccountID *string `json:"accountId,omitempty"`
+	// Where the user holds the role: *, account:<id>, region:<code> or
+	// engineer:<id>. Left out, admins and service directors hold it everywhere,
+	// corporate IT in its account, and the others get theirs later (an
+	// account's managers, assignRole, an engineer's userId).
+	Domains []string `json:"domains,omitempty"`
 }
 
 // A newly created API key with its secret, shown this once only.
@@ -180,6 +285,12 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// An amount in a currency's major unit, such as {amount: "1280.00", currency: "CNY"}.
+type MoneyInput struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
 type Mutation struct {
 }
 
@@ -206,6 +317,13 @@ type PartEdge struct {
 type PartNeedInput struct {
 	Fru      string `json:"fru"`
 	Quantity int    `json:"quantity"`
+}
+
+// A part's price on the price list for a tier and a region, in the part's currency.
+type PartPriceInput struct {
+	Tier   aftercare.Tier `json:"tier"`
+	Region string         `json:"region"`
+	Amount string         `json:"amount"`
 }
 
 type PartUsedInput struct {
@@ -254,10 +372,41 @@ type ReasonCount struct {
 	Count  int    `json:"count"`
 }
 
+type RegisterAssetInput struct {
+	SiteID string `json:"siteId"`
+	// 4 to 40 letters, digits and '-'; kept in upper case.
+	SerialNumber string    `json:"serialNumber"`
+	ProductLine  string    `json:"productLine"`
+	Model        string    `json:"model"`
+	ShippedOn    time.Time `json:"shippedOn"`
+	// The last day of the base warranty, no earlier than shippedOn.
+	WarrantyEndsOn time.Time `json:"warrantyEndsOn"`
+	// Puts the asset under this contract (a draft or one in force) of the site's account.
+	ContractID *string `json:"contractId,omitempty"`
+}
+
 type RoleAssignmentInput struct {
 	UserID string         `json:"userId"`
 	Role   aftercare.Role `json:"role"`
 	Domain string         `json:"domain"`
+}
+
+type ServiceProviderConnection struct {
+	Edges    []*ServiceProviderEdge `json:"edges"`
+	PageInfo *aftercare.PageInfo    `json:"pageInfo"`
+}
+
+type ServiceProviderEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *aftercare.ServiceProvider `json:"node"`
+}
+
+type ShiftWindowInput struct {
+	Day Weekday `json:"day"`
+	// HH:MM, local.
+	Start string `json:"start"`
+	// HH:MM, local, after start; 24:00 is the end of the day. Windows of one day may not overlap.
+	End string `json:"end"`
 }
 
 type SiteConnection struct {
@@ -268,6 +417,14 @@ type SiteConnection struct {
 type SiteEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   *aftercare.Site `json:"node"`
+}
+
+type SkillInput struct {
+	ProductLine string `json:"productLine"`
+	// 1 to 3.
+	Level int `json:"level"`
+	// The last day the certification is valid, in the engineer's time zone; left out, it does not expire.
+	ExpiresOn *time.Time `json:"expiresOn,omitempty"`
 }
 
 type SLAClockConnection struct {
@@ -318,6 +475,74 @@ type TierPolicyInput struct {
 	PartsPause bool               `json:"partsPause"`
 	// Rising percentages ending with a 100 % level that breaches.
 	Ladder []*LadderLevelInput `json:"ladder"`
+}
+
+// Fields left out stay as they are.
+type UpdateAccountInput struct {
+	Name *string `json:"name,omitempty"`
+	// Replaces the account's managers.
+	AccountManagerIds []string `json:"accountManagerIds,omitempty"`
+}
+
+// Fields left out stay as they are; lat and lng change together, and a depot moved without a region is placed again.
+type UpdateDepotInput struct {
+	Name     *string  `json:"name,omitempty"`
+	City     *string  `json:"city,omitempty"`
+	Country  *string  `json:"country,omitempty"`
+	Region   *string  `json:"region,omitempty"`
+	Lat      *float64 `json:"lat,omitempty"`
+	Lng      *float64 `json:"lng,omitempty"`
+	TimeZone *string  `json:"timeZone,omitempty"`
+}
+
+// Fields left out stay as they are; shifts and skills replace the whole calendar and the whole set of certifications. A new home depot brings its region unless region is given.
+type UpdateEngineerInput struct {
+	Name          *string             `json:"name,omitempty"`
+	HomeDepotID   *string             `json:"homeDepotId,omitempty"`
+	Region        *string             `json:"region,omitempty"`
+	TierClearance *aftercare.Tier     `json:"tierClearance,omitempty"`
+	Capacity      *int                `json:"capacity,omitempty"`
+	TimeZone      *string             `json:"timeZone,omitempty"`
+	Shifts        []*ShiftWindowInput `json:"shifts,omitempty"`
+	Skills        []*SkillInput       `json:"skills,omitempty"`
+	ProviderID    *string             `json:"providerId,omitempty"`
+}
+
+// Fields left out stay as they are; prices replaces the part's price list entries. Quotes already priced keep their prices.
+type UpdatePartInput struct {
+	Description *string `json:"description,omitempty"`
+	// The list price in the part's currency.
+	UnitPrice    *string           `json:"unitPrice,omitempty"`
+	ProductLines []string          `json:"productLines,omitempty"`
+	Prices       []*PartPriceInput `json:"prices,omitempty"`
+}
+
+// Fields left out stay as they are; an empty region authorises every region.
+type UpdateServiceProviderInput struct {
+	Name   *string `json:"name,omitempty"`
+	Region *string `json:"region,omitempty"`
+}
+
+// Fields left out stay as they are; lat and lng change together, and a site moved without a region is placed again.
+type UpdateSiteInput struct {
+	Name     *string  `json:"name,omitempty"`
+	Address  *string  `json:"address,omitempty"`
+	City     *string  `json:"city,omitempty"`
+	Country  *string  `json:"country,omitempty"`
+	Region   *string  `json:"region,omitempty"`
+	Lat      *float64 `json:"lat,omitempty"`
+	Lng      *float64 `json:"lng,omitempty"`
+	TimeZone *string  `json:"timeZone,omitempty"`
+}
+
+type UserConnection struct {
+	Edges    []*UserEdge         `json:"edges"`
+	PageInfo *aftercare.PageInfo `json:"pageInfo"`
+}
+
+type UserEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *aftercare.User `json:"node"`
 }
 
 type Weekday string
