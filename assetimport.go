@@ -62,7 +62,8 @@ func (in *AssetInput) Normalize() error {
 }
 
 // AssetCSVHeader is the header line of an asset import file: each later line
-// is one asset, its site named by the site's name within the account.
+// is one asset, its site named by the site's name (or ID) within the
+// account.
 const AssetCSVHeader = "serial_number,site,product_line,model,shipped_on,warranty_ends_on"
 
 // MaxAssetImportRows is how many assets one import may register.

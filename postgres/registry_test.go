@@ -212,7 +212,11 @@ func TestImportAssetsIsAllOrNothing(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(aftercare.AssetCSVHeader + "\n")
 	for i := range 20 {
-		fmt.Fprintf(&b, "IMP%05d,HQ,thinksystem_sr,SR650 V3,2026-01-10,2029-01-09\n", i)
+		site := "HQ"
+		if i%2 == 1 {
+			site = w.f.SiteID // a site by its ID
+		}
+		fmt.Fprintf(&b, "IMP%05d,%s,thinksystem_sr,SR650 V3,2026-01-10,2029-01-09\n", i, site)
 	}
 	good := b.String()
 	bad := good + "IMP99999,Nowhere,thinksystem_sr,SR650 V3,2026-01-10,2029-01-09\n" + // line 22

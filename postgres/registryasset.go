@@ -142,9 +142,9 @@ func (r *AccountRegistry) ImportAssets(ctx context.Context, in aftercare.AssetIm
 	return assets, err
 }
 
-// checkImportRows resolves each row's site by name within the account and
-// checks its product line and serial number, and returns the site IDs, or
-// EINVALID listing every bad row.
+// checkImportRows resolves each row's site by name (or ID) within the
+// account and checks its product line and serial number, and returns the
+// site IDs, or EINVALID listing every bad row.
 func checkImportRows(ctx context.Context, tx pgx.Tx, accountID string, rows []aftercare.AssetRow) ([]string, error) {
 	sites := map[string]string{}
 	lines := map[string]bool{}
@@ -158,7 +158,7 @@ func checkImportRows(ctx context.Context, tx pgx.Tx, accountID string, rows []af
 		args []any
 		into func(k, v string)
 	}{
-		{`SELECT name, id::text FROM sites WHERE account_id = $1`, []any{accountID}, func(k, v string) { sites[k] = v }},
+		{`SELECT name, id::text FROM sites WHERE account_id = $1`, []any{accountID}, func(k, v string) { sites[k], sites[v] = v, v }},
 		{`SELECT code, '' FROM product_lines`, nil, func(k, _ string) { lines[k] = true }},
 		{`SELECT serial_number, '' FROM assets WHERE serial_number = ANY($1)`, []any{serials}, func(k, _ string) { taken[k] = true }},
 	} {

@@ -380,6 +380,7 @@ func probes(w *world) []probe {
 	)
 	ps = append(ps, repairFlowGlobalProbes()...)
 	ps = append(ps, jobProbes(w)...)
+	ps = append(ps, masterDataProbes(w)...)
 	for i, u := range []string{"it.cathaybank", "it.dragontel"} {
 		ps = append(ps,
 			probe{field: "Query.apiKeys", object: "api_key", action: "read", kind: "user", account: i,
@@ -407,15 +408,18 @@ func matrixCallers() []caller {
 		{username: "admin", role: aftercare.RoleAdmin},
 		{username: "director", role: aftercare.RoleServiceDirector, perms: []string{"*:read"}},
 		{username: "am.li", role: aftercare.RoleAccountManager,
-			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification"), "incident:create",
+			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification",
+				"product_line"), "site:write", "asset:write", "incident:create",
 				"incident:respond", "incident:close", "incident:cancel", "price_list:read", "quote:read", "repair:read", "survey:read",
 				"contract:manage", "entitlement:read")},
 		{username: "dispatcher.east", role: aftercare.RoleDispatcher,
-			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification"),
+			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification",
+				"provider", "product_line"),
 				"dispatch:write", "incident:triage", "incident:dispatch", "incident:work", "incident:respond", "incident:close",
 				"incident:cancel", "price_list:read", "quote:read", "quote:write", "repair:read", "survey:read", "entitlement:read")},
 		{username: "engineer.zhang", role: aftercare.RoleEngineer,
-			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification"),
+			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification",
+				"provider", "product_line"),
 				"assignment:decline", "location:report", "incident:work", "price_list:read", "quote:read", "repair:read",
 				"repair:write", "job:read", "job:work")},
 		{username: "it.cathaybank", role: aftercare.RoleCustomerIT,

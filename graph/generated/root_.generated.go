@@ -5590,7 +5590,7 @@ extend type Mutation {
   """
   Register every asset of a CSV file for an account, or none. The header is
   serial_number,site,product_line,model,shipped_on,warranty_ends_on (sites by
-  name, dates YYYY-MM-DD); lines starting with # are comments; at most
+  name or ID, dates YYYY-MM-DD); lines starting with # are comments; at most
   10,000 assets. A file with any bad row writes nothing and is EINVALID
   with each bad row in extensions.problems as {line, field, message}.
   """
