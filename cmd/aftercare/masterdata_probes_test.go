@@ -64,7 +64,9 @@ func fleetProbes(w *world) []probe {
 	code := func(prefix string) string { return strings.ToUpper(uniqueID(prefix)) }
 	ps := []probe{
 		global("Mutation.createAccount", "account", "write", `mutation($in: CreateAccountInput!) { createAccount(input: $in) { id } }`,
-			nil, func() map[string]any { return map[string]any{"in": map[string]any{"code": code("MX"), "name": "Matrix Co"}} }),
+			nil, func() map[string]any {
+				return map[string]any{"in": map[string]any{"code": code("MX"), "name": "Matrix Co"}}
+			}),
 		global("Mutation.createEngineer", "engineer", "write", `mutation($in: CreateEngineerInput!) { createEngineer(input: $in) { id } }`,
 			nil, func() map[string]any {
 				return map[string]any{"in": map[string]any{"code": code("MX"), "name": "Matrix", "homeDepotId": w.depot,
@@ -79,7 +81,9 @@ func fleetProbes(w *world) []probe {
 			map[string]any{"id": w.depot}, nil),
 		global("Mutation.createServiceProvider", "provider", "write",
 			`mutation($in: CreateServiceProviderInput!) { createServiceProvider(input: $in) { id } }`, nil,
-			func() map[string]any { return map[string]any{"in": map[string]any{"code": code("MX"), "name": "Matrix", "kind": "PARTNER"}} }),
+			func() map[string]any {
+				return map[string]any{"in": map[string]any{"code": code("MX"), "name": "Matrix", "kind": "PARTNER"}}
+			}),
 		global("Mutation.updateServiceProvider", "provider", "write",
 			`mutation($id: ID!) { updateServiceProvider(id: $id, input: {}) { id } }`, map[string]any{"id": ownProviderID}, nil),
 		global("Query.serviceProvider", "provider", "read", `query($id: ID!) { serviceProvider(id: $id) { id } }`,
