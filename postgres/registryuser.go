@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aftercare/aftercare"
 	"github.com/jackc/pgx/v5"
@@ -47,7 +48,10 @@ func (r *UserRegistry) CreateUser(ctx context.Context, in aftercare.UserInput) (
 			id, in.Username, in.DisplayName, in.Email, in.Role, nullIfEmpty(in.AccountID)); err != nil {
 			return err
 		}
-		for _, d := range in.Domains {
+		for i, d := range in.Domains {
+			if err := requireDomain(ctx, tx, fmt.Sprintf("domains[%d]", i), d); err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, $2, $3)`,
 				"user:"+id, in.Role, d); err != nil {
 				return err
@@ -63,6 +67,30 @@ func (r *UserRegistry) CreateUser(ctx context.Context, in aftercare.UserInput) (
 			map[string]any{"user": u, "domains": in.Domains})
 	})
 	return u, err
+}
+
+// requireDomain returns EINVALID naming field unless the domain is
+// everything or names an account, region or engineer that exists: the
+// scope a domain gives is applied in SQL, where an ID that is none would
+// fail every query of the user.
+func requireDomain(ctx context.Context, tx pgx.Tx, field, domain string) error {
+	if domain == aftercare.DomainAll {
+		return nil
+	}
+	for prefix, sql := range map[string]string{
+		aftercare.DomainAccountPrefix:  `SELECT EXISTS (SELECT 1 FROM accounts WHERE id::text = $1)`,
+		aftercare.DomainRegionPrefix:   `SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1)`,
+		aftercare.DomainEngineerPrefix: `SELECT EXISTS (SELECT 1 FROM engineers WHERE id::text = $1)`,
+	} {
+		if rest, ok := strings.CutPrefix(domain, prefix); ok {
+			found, err := exists(ctx, tx, sql, rest)
+			if err == nil && !found {
+				return aftercare.InvalidField(field, "%s names nothing that exists", domain)
+			}
+			return err
+		}
+	}
+	return aftercare.InvalidField(field, "%q is not a domain", domain)
 }
 
 // DisableUser stops a user from signing in, with the reason in the audit

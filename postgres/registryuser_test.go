@@ -31,6 +31,13 @@ func TestUserLifecycle(t *testing.T) {
 		Role: aftercare.RoleCustomerIT, AccountID: "8f3c2a10-0000-4000-8000-00000000e0ff"})
 	assertCoded(t, aftercare.EINVALID, "accountId", err)
 
+	for _, d := range []string{"region:atlantis", "account:not-an-id", "engineer:8f3c2a10-0000-4000-8000-00000000e0ff"} {
+		_, err = users.CreateUser(w.admin, aftercare.UserInput{Username: "x", DisplayName: "X", Email: "x@example.com",
+			Role: aftercare.RoleDispatcher, Domains: []string{"region:east", d}})
+		assertCoded(t, aftercare.EINVALID, "domains[1]", err, d)
+	}
+	assert.Equal(t, int64(0), postgrestest.MustQueryInt(t, w.db, `SELECT count(*) FROM users WHERE username = 'x'`))
+
 	access := postgres.NewAccessService(w.db)
 	key, err := access.CreateAPIKey(w.admin, u.ID, "cmdb")
 	require.NoError(t, err)
