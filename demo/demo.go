@@ -9,7 +9,8 @@
 // It writes through the store's bulk-load API (postgres.DB.BulkLoad, COPY of
 // generated rows) and knows the schema's tables and columns, but never
 // imports pgx. It may import the standard library, the root package, data,
-// dispatch (for its great-circle distance) and postgres.
+// territory (to place a city its list gives no region), dispatch (for its
+// great-circle distance, in the tests) and postgres.
 package demo
 
 import (
