@@ -100,14 +100,3 @@ type RegionLocator interface {
 	// must then name the region).
 	RegionAt(country string, lat, lng float64) (string, error)
 }
-
-// prefixField returns err with its field, if it names one, prefixed by
-// prefix and a dot, as "skills[0]" and "level" make "skills[0].level".
-func prefixField(prefix string, err error) error {
-	e, ok := err.(*Error)
-	if !ok || e.Field == "" {
-		return err
-	}
-	field := prefix + "." + e.Field
-	return &Error{Code: e.Code, Field: field, Message: field + strings.TrimPrefix(e.Message, e.Field)}
-}
