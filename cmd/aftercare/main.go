@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
 	// Every process reads time zones from the same database, whatever the
 	// host has: the API accepts a site's or engineer's zone only if
 	// time.LoadLocation knows it, and the workers' dispatch index and SLA
