@@ -12,7 +12,7 @@ import (
 
 // seedRegions are the service regions in the order seedSpread visits them:
 // China's seven customary regions and the one for everything abroad, as
-// migration 017 loads them.
+// migration 016 loads them.
 var seedRegions = []string{"north", "northeast", "east", "south", "central", "southwest", "northwest", seedIntlRegion}
 
 // seedIntlRegion is the region of every site and depot outside China.

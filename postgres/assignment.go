@@ -129,7 +129,7 @@ func takeEngineer(ctx context.Context, tx pgx.Tx, engineerID string) error {
 
 // requireActiveProvider refuses an engineer whose service provider is not
 // active. It reads in a statement after the engineer's lock: a change of
-// the provider's status locks its engineers (migration 017), so the read
+// the provider's status locks its engineers (migration 016), so the read
 // sees every change committed by whoever held the lock before.
 func requireActiveProvider(ctx context.Context, tx pgx.Tx, engineerID string) error {
 	var code, status string

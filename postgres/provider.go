@@ -106,7 +106,7 @@ func (r *FleetRegistry) UpdateProvider(ctx context.Context, id string, u afterca
 
 // SetProviderStatus suspends, reinstates or terminates a provider, with the
 // reason in its audit event. The change stamps each of the provider's
-// engineers (migration 017), so the dispatch index drops or takes them back
+// engineers (migration 016), so the dispatch index drops or takes them back
 // on its next read of the change feed.
 func (r *FleetRegistry) SetProviderStatus(ctx context.Context, id string, status aftercare.ProviderStatus, reason string) (_ *aftercare.ServiceProvider, err error) {
 	defer wrap(&err, fmt.Sprintf("FleetRegistry.SetProviderStatus(ctx, %q, %q)", id, status))

@@ -12,7 +12,7 @@ import (
 
 // FleetRegistry brings engineers, depots and service providers into
 // service. Every row it writes is stamped for the fleet's change feed (the
-// defaults and triggers of migrations 005, 013 and 017), so the dispatch
+// defaults and triggers of migrations 005, 013 and 016), so the dispatch
 // index follows each change on its next read.
 type FleetRegistry struct {
 	db      *DB
