@@ -5,10 +5,11 @@ import (
 	"errors"
 
 	"encoding/base64"
-	"github.com/jackc/pgx/v5"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/aftercare/aftercare"
 )
