@@ -37,7 +37,7 @@ type DispatchConfig struct {
 // DefaultPostGISURL is the database scripts/postgis.sh prepares.
 const DefaultPostGISURL = "postgres://aftercare:aftercare@localhost:5432/aftercare_postgis_bench?sslmode=disable"
 
-// Dispatch builds the dispatch workload and runs its incidents
+// Dispatch builds the dispatch workload and runs its incidents
 // through Aftercare's index, a brute-force scan in Go, dispatch.BruteForce
 // and, with cfg.PostGIS, PostgreSQL with PostGIS, under the full parts rule
 // and van-only. It writes a report of latency per query and top-candidate

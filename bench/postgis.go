@@ -153,7 +153,7 @@ const hasPart = `EXISTS (SELECT FROM bench_van_stock v WHERE v.engineer_id = e.i
 // site is the incident's site, longitude $6 and latitude $7.
 const site = `ST_SetSRID(ST_MakePoint($6, $7), 4326)::geography`
 
-// vanOnlyQuery is the KNN query of the issue: the nearest qualified engineer
+// vanOnlyQuery is the plain KNN query: the nearest qualified engineer
 // with the part in the van, ordered by distance alone (a tie-break column in
 // ORDER BY makes the planner drop the GiST index).
 const vanOnlyQuery = `
@@ -192,7 +192,7 @@ ORDER BY m, load, id
 LIMIT 1`
 
 // nearest returns the nearest engineer who qualifies for the request and
-// carries its part in the van, or "" when nobody does. Like the issue's
+// carries its part in the van, or "" when nobody does. Like the workload's
 // query it ranks by distance only.
 func (g *postGIS) nearest(ctx context.Context, req *dispatch.Request) (string, error) {
 	return g.query(ctx, "postgis nearest", vanOnlyQuery, req)
@@ -207,7 +207,7 @@ func (g *postGIS) nearestWithDetour(ctx context.Context, req *dispatch.Request) 
 
 func (g *postGIS) query(ctx context.Context, op, sql string, req *dispatch.Request) (string, error) {
 	if len(req.Parts) != 1 || req.Parts[0].Quantity != 1 {
-		return "", fmt.Errorf("%s: the SQL covers the issue's incidents, one unit of one part, not %v", op, req.Parts)
+		return "", fmt.Errorf("%s: the SQL covers the workload's incidents, one unit of one part, not %v", op, req.Parts)
 	}
 	var id string
 	err := g.db.QueryRow(ctx, sql, []any{req.ProductLine, req.MinLevel, req.Tier.Rank(),

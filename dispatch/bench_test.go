@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The workload: 100,000 engineers, about 1,000 depots and 10,000
+// The dispatch workload: 100,000 engineers, about 1,000 depots and 10,000
 // incidents around the cities of data/cities.csv.
 const (
 	benchEngineers = 100_000

@@ -77,7 +77,7 @@ func runBenchSLA(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 // runBenchDispatch runs bench.Dispatch with the configuration of its flags:
-// the dispatch workload through Aftercare's index, a brute-force
+// the dispatch workload through Aftercare's index, a brute-force
 // scan in Go and PostgreSQL with PostGIS, under the full parts rule and
 // van-only, reporting latency per query and top-candidate agreement.
 func runBenchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
