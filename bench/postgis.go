@@ -192,7 +192,7 @@ ORDER BY m, load, id
 LIMIT 1`
 
 // nearest returns the nearest engineer who qualifies for the request and
-// carries its part in the van, or "" when nobody does. Like the workload's
+// carries its part in the van, or "" when nobody does. Like the plain KNN
 // query it ranks by distance only.
 func (g *postGIS) nearest(ctx context.Context, req *dispatch.Request) (string, error) {
 	return g.query(ctx, "postgis nearest", vanOnlyQuery, req)
