@@ -17,7 +17,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// tokenIssuer names Aftercare as the issuer of its tokens.
+// tokenIssuer is the JWT "iss" claim of every token Aftercare signs, and
+// the one Verify requires.
 const tokenIssuer = "aftercare"
 
 // MinKeyBytes is the shortest signing key Tokens accepts.
