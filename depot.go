@@ -17,14 +17,23 @@ type Depot struct {
 	Country string
 }
 
-// StockLevel is how much of one part one place holds.
+// StockLevel is how much of one part one place holds: a stock row, whose
+// quantities are the sums of its ledger (StockMovement).
 type StockLevel struct {
+	ID     int64
 	PartID string
 	// DepotID or EngineerID (a van) says where the stock is; one is set.
 	DepotID    string
 	EngineerID string
 	OnHand     int
 	Reserved   int
+	// HeldForVendor counts defective returned units a depot holds for the
+	// vendor: not on hand, never dispatched.
+	HeldForVendor int
+	// ReorderPoint is a depot's reorder point for the part, nil for none;
+	// BelowReorderPoint says the units available are fewer.
+	ReorderPoint      *int
+	BelowReorderPoint bool
 }
 
 // Available returns the units on hand that no assignment has reserved.

@@ -29,14 +29,30 @@ const (
 	ReasonCustomerContact NotificationReason = "customer_contact"
 )
 
-// Notification is one recipient's notice of one fired escalation level.
-// Each level notifies each recipient once.
+// NotificationKind says what a notification is about.
+type NotificationKind string
+
+// The kinds of notification: an escalation of an incident's clock, or a
+// depot's stock falling below its reorder point.
+const (
+	NotificationEscalation NotificationKind = "escalation"
+	NotificationStockAlert NotificationKind = "stock_alert"
+)
+
+// Notification is one recipient's notice of one fired escalation level, or
+// of one stock alert. Each level or alert notifies each recipient once.
 type Notification struct {
-	ID         int64
+	ID   int64
+	Kind NotificationKind
+	// IncidentID, Clock, Level and Percent name the escalation; they are
+	// zero for a stock alert.
 	IncidentID string
 	Clock      ClockKind
 	Level      int
 	Percent    int
+	// Stock is the alert of a stock alert's notification, nil for an
+	// escalation's.
+	Stock *StockAlert
 	// Recipient is "user:<id>" for a user, "email:<address>" for a customer
 	// contact who is no user.
 	Recipient string
@@ -48,6 +64,25 @@ type Notification struct {
 	Actions []EscalationAction
 	// CreatedAt is when the level fired.
 	CreatedAt time.Time
+}
+
+// StockAlert is one crossing of a depot's stock row below its reorder
+// point: the dispatchers of the depot's region are told, once per crossing.
+type StockAlert struct {
+	StockID int64
+	// Crossing numbers the row's crossings, from 1.
+	Crossing int
+	// MovementID is the ledger row that took the stock below, 0 when
+	// raising the reorder point did.
+	MovementID int64
+	PartID     string
+	FRU        string
+	DepotID    string
+	// Available and ReorderPoint are the row's units available and its
+	// reorder point at the crossing.
+	Available    int
+	ReorderPoint int
+	At           time.Time
 }
 
 // DutyManager is the manager on call for a region's escalations.

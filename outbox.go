@@ -29,6 +29,10 @@ type OutboxService interface {
 	// RetryOutbox records a failed delivery and makes the message due again
 	// after the given delay.
 	RetryOutbox(ctx context.Context, id int64, cause string, delay time.Duration) error
+	// FanOutOutbox writes one webhook delivery message per delivery (a
+	// delivery whose key is written already is left as it is) and marks
+	// the broadcast message id delivered, in one transaction.
+	FanOutOutbox(ctx context.Context, id int64, deliveries []WebhookDelivery) error
 	// WaitOutbox blocks until a message of the topic may have been written,
 	// or until the timeout passes or ctx ends.
 	WaitOutbox(ctx context.Context, topic string, timeout time.Duration) error

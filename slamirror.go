@@ -1,6 +1,8 @@
 package aftercare
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 )
@@ -127,6 +129,38 @@ type EscalationNotice struct {
 // OutboxTopicWebhook is the outbox topic of notifications to deliver to a
 // webhook; each message's payload is a WebhookDelivery.
 const OutboxTopicWebhook = "notification.webhook"
+
+// OutboxTopicWebhookBroadcast is the outbox topic of notifications bound
+// for every webhook the worker that takes them is configured with (stock
+// alerts, written where stock moves, with no webhook list at hand): the
+// webhook relay turns each into one OutboxTopicWebhook message per URL.
+// Each payload is a WebhookBroadcast.
+const OutboxTopicWebhookBroadcast = "notification.broadcast"
+
+// WebhookBroadcast is one notification bound for every configured webhook.
+type WebhookBroadcast struct {
+	// Key identifies the notification; each URL's delivery is keyed by it
+	// and the URL.
+	Key  string          `json:"key"`
+	Body json.RawMessage `json:"body"`
+}
+
+// Deliveries returns the broadcast's delivery to each URL.
+func (b WebhookBroadcast) Deliveries(urls []string) []WebhookDelivery {
+	out := make([]WebhookDelivery, len(urls))
+	for i, url := range urls {
+		out[i] = WebhookDelivery{URL: url, Key: WebhookDeliveryKey(b.Key, url), Body: b.Body}
+	}
+	return out
+}
+
+// WebhookDeliveryKey returns the key of a notification's delivery to one
+// URL: the notification's key and a digest of the URL, so that each URL's
+// delivery is written once and retried on its own.
+func WebhookDeliveryKey(key, url string) string {
+	sum := sha256.Sum256([]byte(url))
+	return key + ":" + hex.EncodeToString(sum[:6])
+}
 
 // WebhookDelivery is one notification bound for one webhook URL.
 type WebhookDelivery struct {

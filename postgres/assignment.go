@@ -96,6 +96,15 @@ func takeIncident(ctx context.Context, tx pgx.Tx, c aftercare.AssignmentCreate) 
 	if len(active) > 0 && c.OverrideReason == "" {
 		return aftercare.Errorf(aftercare.ECONFLICT, "incident already has an engineer")
 	}
+	// Ending a job updates its engineer's row, and the new job takes the
+	// new engineer's: both are locked here, in ID order, so that two
+	// overrides between the same engineers never wait for each other.
+	if _, err := tx.Exec(ctx, `
+		SELECT 1 FROM engineers
+		WHERE id IN (SELECT engineer_id FROM assignments WHERE id = ANY($1)) OR (cardinality($1) > 0 AND id = $2)
+		ORDER BY id FOR UPDATE`, active, c.EngineerID); err != nil {
+		return err
+	}
 	for _, id := range active {
 		if err := endAssignment(ctx, tx, id, aftercare.AssignmentOverridden); err != nil {
 			return err
@@ -174,26 +183,35 @@ func insertAssignment(ctx context.Context, tx pgx.Tx, c aftercare.AssignmentCrea
 }
 
 // reserveParts takes each part from the stock row of one place, only if
-// enough is still available there.
+// enough is still available there: the row is locked (lockStockRows)
+// while that is checked, and the reservation is a ledger movement of the
+// job.
 func reserveParts(ctx context.Context, tx pgx.Tx, assignmentID, placeColumn, placeID, place string, parts []aftercare.PartNeed) error {
 	for _, p := range parts {
 		if !validID(p.PartID) || p.Quantity < 1 {
 			return aftercare.Errorf(aftercare.EINVALID, "part %q × %d is not a valid need", p.PartID, p.Quantity)
 		}
 		var stockID int64
-		err := tx.QueryRow(ctx, `
-			UPDATE stock SET reserved = reserved + $3
-			WHERE `+placeColumn+` = $1 AND part_id = $2 AND on_hand - reserved >= $3
-			RETURNING id`, placeID, p.PartID, p.Quantity).Scan(&stockID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return aftercare.Errorf(aftercare.ECONFLICT, "part %s is no longer available in %s", p.PartID, place)
+		err := tx.QueryRow(ctx, `SELECT id FROM stock WHERE `+placeColumn+` = $1 AND part_id = $2`, placeID, p.PartID).
+			Scan(&stockID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
 		}
+		locked, err := lockStockRows(ctx, tx, stockID)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO part_reservations (assignment_id, stock_id, quantity, state) VALUES ($1, $2, $3, 'reserved')`,
-			assignmentID, stockID, p.Quantity); err != nil {
+		if l := locked[stockID]; l == nil || l.Available() < p.Quantity {
+			return aftercare.Errorf(aftercare.ECONFLICT, "part %s is no longer available in %s", p.PartID, place)
+		}
+		var reservationID int64
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO part_reservations (assignment_id, stock_id, quantity, state) VALUES ($1, $2, $3, 'reserved')
+			RETURNING id`, assignmentID, stockID, p.Quantity).Scan(&reservationID); err != nil {
+			return err
+		}
+		if _, err := recordMovement(ctx, tx, movement{stockID: stockID, kind: aftercare.MovementReservation,
+			reserved: p.Quantity, assignmentID: assignmentID, reservationID: reservationID}); err != nil {
 			return err
 		}
 	}
@@ -201,7 +219,8 @@ func reserveParts(ctx context.Context, tx pgx.Tx, assignmentID, placeColumn, pla
 }
 
 // endAssignment moves an active assignment to a final state and releases
-// its reserved parts.
+// its reserved parts, one ledger movement per reservation, with their
+// stock rows locked (lockStockRows).
 func endAssignment(ctx context.Context, tx pgx.Tx, id string, state aftercare.AssignmentState) error {
 	tag, err := tx.Exec(ctx, `UPDATE assignments SET state = $2, updated_at = now() WHERE id = $1 AND state IN `+activeStates, id, state)
 	if err != nil {
@@ -210,12 +229,36 @@ func endAssignment(ctx context.Context, tx pgx.Tx, id string, state aftercare.As
 	if tag.RowsAffected() == 0 {
 		return aftercare.Errorf(aftercare.ECONFLICT, "assignment is no longer active")
 	}
-	_, err = tx.Exec(ctx, `
+	rows, err := tx.Query(ctx, `
 		WITH released AS (
 			UPDATE part_reservations SET state = 'released' WHERE assignment_id = $1 AND state = 'reserved'
-			RETURNING stock_id, quantity)
-		UPDATE stock st SET reserved = st.reserved - r.quantity FROM released r WHERE st.id = r.stock_id`, id)
-	return err
+			RETURNING id, stock_id, quantity)
+		SELECT id, stock_id, quantity FROM released ORDER BY stock_id, id`, id)
+	if err != nil {
+		return err
+	}
+	released, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (movement, error) {
+		m := movement{kind: aftercare.MovementRelease, assignmentID: id}
+		err := row.Scan(&m.reservationID, &m.stockID, &m.reserved)
+		m.reserved = -m.reserved
+		return m, err
+	})
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(released))
+	for i, m := range released {
+		ids[i] = m.stockID
+	}
+	if _, err := lockStockRows(ctx, tx, ids...); err != nil {
+		return err
+	}
+	for _, m := range released {
+		if _, err := recordMovement(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindAssignments returns an incident's assignments in the caller's scope,

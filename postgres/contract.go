@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -361,8 +359,7 @@ func reminderRecipients(ctx context.Context, tx pgx.Tx, contractID string) ([]re
 // delivers body, keyed by the notification's key and the URL.
 func enqueueWebhooks(ctx context.Context, tx pgx.Tx, key string, body []byte, webhooks []string) error {
 	for _, url := range webhooks {
-		sum := sha256.Sum256([]byte(url))
-		delivery := aftercare.WebhookDelivery{URL: url, Key: key + ":" + hex.EncodeToString(sum[:6]), Body: body}
+		delivery := aftercare.WebhookDelivery{URL: url, Key: aftercare.WebhookDeliveryKey(key, url), Body: body}
 		payload, err := json.Marshal(delivery)
 		if err != nil {
 			return err

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/aftercare/aftercare"
 	"github.com/jackc/pgx/v5"
@@ -47,12 +46,6 @@ func (s *DepotService) FindDepots(ctx context.Context, f aftercare.DepotFilter) 
 		func(d *aftercare.Depot) string { return d.Code })
 }
 
-// stockRow is a stock level with the row ID that orders pages of stock.
-type stockRow struct {
-	id int64
-	aftercare.StockLevel
-}
-
 // FindStock returns a page of stock levels of a depot, a van or a part,
 // ordered by row.
 func (s *DepotService) FindStock(ctx context.Context, f aftercare.StockFilter) (_ []*aftercare.StockLevel, _ aftercare.PageInfo, err error) {
@@ -64,26 +57,9 @@ func (s *DepotService) FindStock(ctx context.Context, f aftercare.StockFilter) (
 	if !q.addID("st.depot_id", f.DepotID) || !q.addID("st.engineer_id", f.EngineerID) || !q.addID("st.part_id", f.PartID) {
 		return nil, aftercare.PageInfo{}, nil
 	}
-	rows, info, err := findPage(ctx, s.db.pool, `
-		SELECT lpad(st.id::text, 20, '0'), st.part_id, coalesce(st.depot_id::text, ''), coalesce(st.engineer_id::text, ''),
-			st.on_hand, st.reserved
-		FROM stock st`, &q, "lpad(st.id::text, 20, '0')", f.Page,
-		func(row pgx.CollectableRow) (*stockRow, error) {
-			var r stockRow
-			var key string
-			err := row.Scan(&key, &r.PartID, &r.DepotID, &r.EngineerID, &r.OnHand, &r.Reserved)
-			if err == nil {
-				r.id, err = strconv.ParseInt(key, 10, 64)
-			}
-			return &r, err
-		},
-		func(r *stockRow) string { return fmt.Sprintf("%020d", r.id) })
-	if err != nil {
-		return nil, aftercare.PageInfo{}, err
-	}
-	levels := make([]*aftercare.StockLevel, len(rows))
-	for i, r := range rows {
-		levels[i] = &r.StockLevel
-	}
-	return levels, info, nil
+	return findPage(ctx, s.db.pool, `
+		SELECT st.id, st.part_id, coalesce(st.depot_id::text, ''), coalesce(st.engineer_id::text, ''), st.on_hand,
+			st.reserved, st.held_for_vendor, st.reorder_point, st.below_reorder_point
+		FROM stock st`, &q, "lpad(st.id::text, 20, '0')", f.Page, scanStockLevel,
+		func(l *aftercare.StockLevel) string { return fmt.Sprintf("%020d", l.ID) })
 }

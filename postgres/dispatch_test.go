@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -21,7 +22,8 @@ const (
 )
 
 // mustFleetFixture inserts two depots and two engineers around Shanghai,
-// every van and depot holding 5 units of one part.
+// every van and depot holding 5 units of one part, received through the
+// ledger.
 func mustFleetFixture(tb testing.TB, db *DB) {
 	tb.Helper()
 	require.NoError(tb, db.ExecScript(context.Background(), `
@@ -36,10 +38,20 @@ func mustFleetFixture(tb testing.TB, db *DB) {
 			('`+fleetEngineerX+`', 'ENG-X', 'Engineer X', 'east', '`+fleetDepotP+`', 'platinum', 3, 'Asia/Shanghai', 31.10, 121.40),
 			('`+fleetEngineerY+`', 'ENG-Y', 'Engineer Y', 'east', '`+fleetDepotQ+`', 'platinum', 3, 'Asia/Shanghai', 31.12, 121.40);
 		INSERT INTO engineer_skills VALUES ('`+fleetEngineerX+`', 'thinksystem_sr', 2), ('`+fleetEngineerY+`', 'thinksystem_sr', 2);
-		INSERT INTO stock (part_id, engineer_id, on_hand) VALUES
-			('`+fleetPart+`', '`+fleetEngineerX+`', 5), ('`+fleetPart+`', '`+fleetEngineerY+`', 5);
-		INSERT INTO stock (part_id, depot_id, on_hand) VALUES
-			('`+fleetPart+`', '`+fleetDepotP+`', 5), ('`+fleetPart+`', '`+fleetDepotQ+`', 5);`))
+		INSERT INTO stock (part_id, engineer_id) VALUES
+			('`+fleetPart+`', '`+fleetEngineerX+`'), ('`+fleetPart+`', '`+fleetEngineerY+`');
+		INSERT INTO stock (part_id, depot_id) VALUES
+			('`+fleetPart+`', '`+fleetDepotP+`'), ('`+fleetPart+`', '`+fleetDepotQ+`');
+		INSERT INTO stock_movements (stock_id, kind, on_hand_delta, reason)
+			SELECT id, 'receipt', 5, 'fleet fixture' FROM stock WHERE part_id = '`+fleetPart+`' ORDER BY id;`))
+}
+
+// setStockSQL is a statement that brings the fixture part's units on hand
+// at a van or depot to n, as a ledger adjustment.
+func setStockSQL(column, placeID string, n int) string {
+	return fmt.Sprintf(`INSERT INTO stock_movements (stock_id, kind, on_hand_delta, reason)
+		SELECT id, 'adjustment', %d - on_hand, 'fleet fixture' FROM stock WHERE %s = '%s' AND part_id = '%s'`,
+		n, column, placeID, fleetPart)
 }
 
 // fleetEngineer returns the engineer of a read of the feed, or nil.
@@ -89,8 +101,8 @@ func TestFleetFeedKeepsLateCommits(t *testing.T) {
 		},
 		{
 			name: "van stock",
-			a:    `UPDATE stock SET on_hand = 1 WHERE engineer_id = '` + fleetEngineerX + `'`,
-			b:    `UPDATE stock SET on_hand = 2 WHERE engineer_id = '` + fleetEngineerY + `'`,
+			a:    setStockSQL("engineer_id", fleetEngineerX, 1),
+			b:    setStockSQL("engineer_id", fleetEngineerY, 2),
 			lateChange: func(ch *aftercare.FleetChanges) bool {
 				e := fleetEngineer(ch, fleetEngineerX)
 				return e != nil && e.VanStock[fleetPart] == 1
@@ -102,8 +114,8 @@ func TestFleetFeedKeepsLateCommits(t *testing.T) {
 		},
 		{
 			name: "depot stock",
-			a:    `UPDATE stock SET on_hand = 1 WHERE depot_id = '` + fleetDepotP + `'`,
-			b:    `UPDATE stock SET on_hand = 2 WHERE depot_id = '` + fleetDepotQ + `'`,
+			a:    setStockSQL("depot_id", fleetDepotP, 1),
+			b:    setStockSQL("depot_id", fleetDepotQ, 2),
 			lateChange: func(ch *aftercare.FleetChanges) bool {
 				d := fleetDepot(ch, fleetDepotP)
 				return d != nil && d.Stock[fleetPart] == 1
@@ -192,7 +204,7 @@ func TestFleetVersionsFollowCommitOrder(t *testing.T) {
 	require.NoError(t, b.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&bPID))
 	bDone := make(chan error, 1)
 	go func() {
-		_, err := b.Exec(ctx, `UPDATE stock SET on_hand = 1 WHERE engineer_id = $1`, fleetEngineerX)
+		_, err := b.Exec(ctx, setStockSQL("engineer_id", fleetEngineerX, 1))
 		bDone <- err
 	}()
 	require.Eventually(t, func() bool {

@@ -114,12 +114,13 @@ func (s *JobStore) EngineerLoad(ctx context.Context, engineerID string) (_ int, 
 
 // followIncident moves the incident's jobs as a change recorded for it
 // says (aftercare.JobStateAfter), in the change's transaction: a job that
-// ends releases the parts it reserved and did not use, an arrival with a
-// location moves the engineer. An action on one job touches only the job
-// the change names, when it names one; a dispatch leaves the job it
-// created alone. The incident's row is locked already, so no job can be
-// created for it meanwhile.
+// ends releases the parts it reserved and did not use (ledger movements
+// by the change's actor), an arrival with a location moves the engineer.
+// An action on one job touches only the job the change names, when it
+// names one; a dispatch leaves the job it created alone. The incident's
+// row is locked already, so no job can be created for it meanwhile.
 func followIncident(ctx context.Context, tx pgx.Tx, c aftercare.IncidentChange) error {
+	ctx = withStockActor(ctx, c.ActorID)
 	action := aftercare.LifecycleAction(c.Kind)
 	if !movesAJob(action, c.FromStatus) {
 		return reportArrival(ctx, tx, c)

@@ -49,8 +49,11 @@ func mustJobWorld(t *testing.T) *jobWorld {
 			       ('%[4]s', 'E2', 'Sun Yu', NULL, 'east', '%[2]s', 'platinum', 4, 'Asia/Shanghai', 31.3, 121.5);
 		INSERT INTO parts (id, fru, description, unit_price, currency)
 			VALUES ('%[5]s', '%[6]s', 'ThinkSystem 1100W Power Supply', 2100, 'CNY');
-		INSERT INTO stock (part_id, engineer_id, on_hand) VALUES ('%[5]s', '%[3]s', 2), ('%[5]s', '%[4]s', 2);
-		INSERT INTO stock (part_id, depot_id, on_hand) VALUES ('%[5]s', '%[2]s', 3)`,
+		INSERT INTO stock (part_id, engineer_id) VALUES ('%[5]s', '%[3]s'), ('%[5]s', '%[4]s');
+		INSERT INTO stock (part_id, depot_id) VALUES ('%[5]s', '%[2]s');
+		INSERT INTO stock_movements (stock_id, kind, on_hand_delta, reason)
+		SELECT id, 'receipt', CASE WHEN depot_id IS NULL THEN 2 ELSE 3 END, 'test fixture' FROM stock
+		WHERE part_id = '%[5]s' ORDER BY id`,
 		jobEngineerUser, jobDepot, jobEngineer, jobOtherEngineer, jobPart, jobPartFRU)))
 	return &jobWorld{t: t, db: db, f: f, sla: postgres.NewSLAService(db), dispatch: postgres.NewDispatchService(db),
 		jobs: postgres.NewJobStore(db)}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/jackc/pgx/v5"
@@ -93,7 +94,7 @@ func queueRecipients(b *pgx.Batch, e aftercare.Escalation, out *[]*aftercare.Not
 	b.Queue(routeNotifications, e.IncidentID, e.Clock, e.Level, e.Percent, actionNames(e.Actions), e.FiredAt).
 		Query(func(rows pgx.Rows) error {
 			sent, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.Notification, error) {
-				n := aftercare.Notification{IncidentID: e.IncidentID, Clock: e.Clock, Level: e.Level, Percent: e.Percent,
+				n := aftercare.Notification{Kind: aftercare.NotificationEscalation, IncidentID: e.IncidentID, Clock: e.Clock, Level: e.Level, Percent: e.Percent,
 					Actions: e.Actions, CreatedAt: e.FiredAt}
 				err := row.Scan(&n.ID, &n.Recipient, &n.UserID, &n.Email, &n.Name, &n.Reason)
 				return &n, err
@@ -121,14 +122,29 @@ func (s *NotificationService) FindNotifications(ctx context.Context, incidentID 
 }
 
 const notificationSelect = `
-	SELECT n.id, n.incident_id, n.clock, n.level, n.percent, n.recipient, coalesce(n.user_id::text, ''), n.email, n.name,
-		n.reason, n.actions, n.created_at
-	FROM notifications n`
+	SELECT n.id, n.kind, coalesce(n.incident_id::text, ''), coalesce(n.clock, ''), coalesce(n.level, 0),
+		coalesce(n.percent, 0), n.recipient, coalesce(n.user_id::text, ''), n.email, n.name, n.reason, n.actions,
+		n.created_at, a.stock_id, a.crossing, coalesce(a.movement_id, 0), st.part_id, p.fru, st.depot_id, a.available,
+		a.reorder_point, a.at
+	FROM notifications n
+	LEFT JOIN stock_alerts a ON a.stock_id = n.stock_id AND a.crossing = n.stock_crossing
+	LEFT JOIN stock st ON st.id = a.stock_id
+	LEFT JOIN parts p ON p.id = st.part_id`
 
 func scanNotification(row pgx.CollectableRow) (*aftercare.Notification, error) {
 	var n aftercare.Notification
-	err := row.Scan(&n.ID, &n.IncidentID, &n.Clock, &n.Level, &n.Percent, &n.Recipient, &n.UserID, &n.Email, &n.Name,
-		&n.Reason, &n.Actions, &n.CreatedAt)
+	var stockID *int64
+	var crossing, available, point *int
+	var movementID int64
+	var partID, fru, depotID *string
+	var at *time.Time
+	err := row.Scan(&n.ID, &n.Kind, &n.IncidentID, &n.Clock, &n.Level, &n.Percent, &n.Recipient, &n.UserID, &n.Email,
+		&n.Name, &n.Reason, &n.Actions, &n.CreatedAt, &stockID, &crossing, &movementID, &partID, &fru, &depotID,
+		&available, &point, &at)
+	if err == nil && stockID != nil {
+		n.Stock = &aftercare.StockAlert{StockID: *stockID, Crossing: *crossing, MovementID: movementID, PartID: *partID,
+			FRU: *fru, DepotID: *depotID, Available: *available, ReorderPoint: *point, At: *at}
+	}
 	return &n, err
 }
 

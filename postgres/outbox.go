@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -61,6 +63,29 @@ func (db *DB) RetryOutbox(ctx context.Context, id int64, cause string, delay tim
 		UPDATE outbox SET last_error = $2, available_at = now() + $3 * interval '1 microsecond'
 		WHERE id = $1 AND delivered_at IS NULL`, id, cause, delay.Microseconds())
 	return err
+}
+
+// FanOutOutbox writes one notification.webhook message per delivery
+// (keyed; one written already stays as it is) and marks the broadcast
+// message id delivered, in one transaction, and wakes the webhook relays.
+func (db *DB) FanOutOutbox(ctx context.Context, id int64, deliveries []aftercare.WebhookDelivery) (err error) {
+	defer wrap(&err, fmt.Sprintf("DB.FanOutOutbox(ctx, %d)", id))
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		for _, d := range deliveries {
+			payload, err := json.Marshal(d)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3) ON CONFLICT (topic, key) DO NOTHING`,
+				aftercare.OutboxTopicWebhook, d.Key, payload); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE outbox SET delivered_at = now(), last_error = NULL WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return notifyOutbox(ctx, tx, aftercare.OutboxTopicWebhook)
+	})
 }
 
 // WaitOutbox blocks until a message of the topic may have been written since

@@ -49,12 +49,9 @@ func mustRepairFixture(t *testing.T, db *DB, code, tier string, keepYourDrive bo
 	exec(`INSERT INTO engineers (id, code, name, user_id, region, home_depot_id, tier_clearance, capacity, time_zone, lat, lng)
 		VALUES ($1, $2, 'Li Wei', $3, 'east', $4, 'platinum', 4, 'Asia/Shanghai', 31.2, 121.4)`,
 		f.engineerID, "E-"+code, f.engineerUserID, f.depotID)
-	require.NoError(t, db.pool.QueryRow(ctx, `INSERT INTO stock (part_id, engineer_id, on_hand) VALUES ($1, $2, 2) RETURNING id`,
-		f.driveID, f.engineerID).Scan(&f.vanDrive))
-	require.NoError(t, db.pool.QueryRow(ctx, `INSERT INTO stock (part_id, depot_id, on_hand) VALUES ($1, $2, 1) RETURNING id`,
-		f.driveID, f.depotID).Scan(&f.depotDrive))
-	require.NoError(t, db.pool.QueryRow(ctx, `INSERT INTO stock (part_id, depot_id, on_hand) VALUES ($1, $2, 3) RETURNING id`,
-		f.psuID, f.depotID).Scan(&f.depotPSU))
+	f.vanDrive = mustStockRow(t, db, "engineer_id", f.engineerID, f.driveID, 2)
+	f.depotDrive = mustStockRow(t, db, "depot_id", f.depotID, f.driveID, 1)
+	f.depotPSU = mustStockRow(t, db, "depot_id", f.depotID, f.psuID, 3)
 	if keepYourDrive {
 		exec(`INSERT INTO entitlements (contract_id, kind) VALUES ($1, 'keep_your_drive')`, f.contractID)
 	}

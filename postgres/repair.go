@@ -237,16 +237,17 @@ func sourceOfUse(ctx context.Context, tx pgx.Tx, use aftercare.PartUse, number i
 			return src, err
 		}
 	}
-	st := &src.stock
-	err := tx.QueryRow(ctx, `
-		SELECT id, part_id, depot_id, engineer_id, on_hand, reserved FROM stock WHERE id = $1 FOR UPDATE`, stockID).
-		Scan(&st.id, &st.partID, &st.depotID, &st.vanEngineer, &st.onHand, &st.reservedUnits)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return src, aftercare.Errorf(aftercare.ENOTFOUND, "stock row %d not found", stockID)
-	}
+	locked, err := lockStockRows(ctx, tx, stockID)
 	if err != nil {
 		return src, err
 	}
+	l := locked[stockID]
+	if l == nil {
+		return src, aftercare.Errorf(aftercare.ENOTFOUND, "stock row %d not found", stockID)
+	}
+	st := &src.stock
+	st.id, st.partID, st.onHand, st.reservedUnits = l.ID, l.PartID, l.OnHand, l.Reserved
+	st.depotID, st.vanEngineer = nullID(l.DepotID), nullID(l.EngineerID)
 	if st.partID != partID {
 		return src, aftercare.Errorf(aftercare.EINVALID, "stock row %d holds another part than %s", st.id, use.FRU)
 	}
@@ -281,9 +282,10 @@ func auditInstalledPart(ctx context.Context, tx pgx.Tx, actor *aftercare.User, i
 	return part, nil
 }
 
-// consumeUnit takes one unit out of a stock row for an assignment: from its
-// reservation there if it has one (splitting off one consumed unit when the
-// reservation holds more), or else an unreserved unit. It returns the
+// consumeUnit takes one unit out of a stock row for an assignment, as a
+// consumption in the ledger: from its reservation there if it has one
+// (splitting off one consumed unit when the reservation holds more), or
+// else an unreserved unit. It returns the
 // consumed reservation's ID, 0 when the unit was not reserved.
 func consumeUnit(ctx context.Context, tx pgx.Tx, st stockSource, assignmentID string, reservationID, reservedQty int64) (int64, error) {
 	if reservationID == 0 {
@@ -291,7 +293,8 @@ func consumeUnit(ctx context.Context, tx pgx.Tx, st stockSource, assignmentID st
 			return 0, aftercare.Errorf(aftercare.ECONFLICT,
 				"stock row %d has no unreserved unit (%d on hand, %d reserved)", st.id, st.onHand, st.reservedUnits)
 		}
-		_, err := tx.Exec(ctx, `UPDATE stock SET on_hand = on_hand - 1 WHERE id = $1`, st.id)
+		_, err := recordMovement(ctx, tx, movement{stockID: st.id, kind: aftercare.MovementConsumption, onHand: -1,
+			assignmentID: assignmentID})
 		return 0, err
 	}
 	consumed := reservationID
@@ -307,7 +310,8 @@ func consumeUnit(ctx context.Context, tx pgx.Tx, st stockSource, assignmentID st
 	} else if _, err := tx.Exec(ctx, `UPDATE part_reservations SET state = 'consumed' WHERE id = $1`, reservationID); err != nil {
 		return 0, err
 	}
-	_, err := tx.Exec(ctx, `UPDATE stock SET on_hand = on_hand - 1, reserved = reserved - 1 WHERE id = $1`, st.id)
+	_, err := recordMovement(ctx, tx, movement{stockID: st.id, kind: aftercare.MovementConsumption, onHand: -1,
+		reserved: -1, assignmentID: assignmentID, reservationID: consumed})
 	return consumed, err
 }
 

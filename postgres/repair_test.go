@@ -19,10 +19,12 @@ func mustAssignment(t *testing.T, db *DB, f repairFixture, incidentID string) st
 		INSERT INTO assignments (id, incident_id, engineer_id, state, eta, distance_km) VALUES ($1, $2, $3, 'on_site', now(), 3)`,
 		id, incidentID, f.engineerID)
 	require.NoError(t, err)
-	_, err = db.pool.Exec(ctx, `INSERT INTO part_reservations (assignment_id, stock_id, quantity, state) VALUES ($1, $2, 1, 'reserved')`,
-		id, f.vanDrive)
-	require.NoError(t, err)
-	_, err = db.pool.Exec(ctx, `UPDATE stock SET reserved = reserved + 1 WHERE id = $1`, f.vanDrive)
+	var reservation int64
+	require.NoError(t, db.pool.QueryRow(ctx, `
+		INSERT INTO part_reservations (assignment_id, stock_id, quantity, state) VALUES ($1, $2, 1, 'reserved') RETURNING id`,
+		id, f.vanDrive).Scan(&reservation))
+	_, err = db.pool.Exec(ctx, `INSERT INTO stock_movements (stock_id, kind, reserved_delta, assignment_id, reservation_id)
+		VALUES ($1, 'reservation', 1, $2, $3)`, f.vanDrive, id, reservation)
 	require.NoError(t, err)
 	return id
 }
@@ -105,10 +107,11 @@ func TestRepairRecordTracesEveryPart(t *testing.T) {
 
 		_, err = s.RecordPartUsed(ctx, aftercare.PartUse{IncidentID: inc.ID, FRU: f.psuFRU, SerialNumber: "PS-779", StockID: f.vanDrive})
 		assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "the row holds another part")
-		_, err = db.pool.Exec(context.Background(), `UPDATE stock SET reserved = on_hand WHERE id = $1`, f.depotDrive)
+		_, err = db.pool.Exec(context.Background(), `INSERT INTO stock_movements (stock_id, kind, on_hand_delta, reason)
+			SELECT id, 'adjustment', -on_hand, 'counted none' FROM stock WHERE id = $1`, f.depotDrive)
 		require.NoError(t, err)
 		_, err = s.RecordPartUsed(ctx, aftercare.PartUse{IncidentID: inc.ID, FRU: f.driveFRU, SerialNumber: "WX2001", StockID: f.depotDrive})
-		assert.Equal(t, aftercare.ECONFLICT, aftercare.ErrorCode(err), "every unit there is someone else's")
+		assert.Equal(t, aftercare.ECONFLICT, aftercare.ErrorCode(err), "no unit left there")
 	})
 
 	t.Run("only the assigned engineer installs", func(t *testing.T) {

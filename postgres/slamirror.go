@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -226,8 +224,7 @@ func (s *SLAService) RecordEscalation(ctx context.Context, e aftercare.Escalatio
 			ON CONFLICT (idempotency_key) DO NOTHING`,
 			e.IncidentID, fmt.Sprintf("%s %d%%", e.Clock.Kind, e.Percent), e.FiredAt, data, e.Key)
 		for _, url := range webhooks {
-			sum := sha256.Sum256([]byte(url))
-			key := e.Key + ":" + hex.EncodeToString(sum[:6])
+			key := aftercare.WebhookDeliveryKey(e.Key, url)
 			payload, err := json.Marshal(aftercare.WebhookDelivery{URL: url, Key: key, Body: body})
 			if err != nil {
 				return err

@@ -38,8 +38,10 @@ func raceFixture(t *testing.T, db *postgres.DB) (incidents []string, partID stri
 			VALUES ('b0000000-0000-4000-8000-000000000001', '01RACE1', 'PSU 1100W', 1200, 'CNY');
 		INSERT INTO depots (id, code, name, city, region, lat, lng, time_zone)
 			VALUES ('d0000000-0000-4000-8000-000000000001', 'DEP-SH1', 'Shanghai', 'Shanghai', 'east', 31.20, 121.45, 'Asia/Shanghai');
-		INSERT INTO stock (part_id, depot_id, on_hand)
-			VALUES ('b0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000001', 10);
+		INSERT INTO stock (part_id, depot_id)
+			VALUES ('b0000000-0000-4000-8000-000000000001', 'd0000000-0000-4000-8000-000000000001');
+		INSERT INTO stock_movements (stock_id, kind, on_hand_delta, reason)
+			SELECT id, 'receipt', 10, 'test fixture' FROM stock WHERE part_id = 'b0000000-0000-4000-8000-000000000001';
 	`)
 	shifts := `[{"day":0,"start":"00:00","end":"24:00"},{"day":1,"start":"00:00","end":"24:00"},{"day":2,"start":"00:00","end":"24:00"},` +
 		`{"day":3,"start":"00:00","end":"24:00"},{"day":4,"start":"00:00","end":"24:00"},{"day":5,"start":"00:00","end":"24:00"},{"day":6,"start":"00:00","end":"24:00"}]`

@@ -24,15 +24,19 @@ const (
 )
 
 // WebhookRelay delivers Aftercare's webhook notifications (escalations of
-// SLA clocks, contract reminders, survey invitations) to the webhooks
-// operators configure: it reads the outbox rows the activities and the
-// survey store write, POSTs each to its URL, and retries failed deliveries
-// with exponential backoff. Delivery runs apart from the workflows, so a
-// slow or failing webhook never holds up a clock.
+// SLA clocks, contract reminders, survey invitations, stock alerts) to the
+// webhooks operators configure: it reads the outbox rows the activities
+// and the stores write, POSTs each to its URL, and retries failed
+// deliveries with exponential backoff. A broadcast (a notification written
+// where no webhook list is at hand) becomes one delivery per URL of
+// Webhooks first. Delivery runs apart from the workflows, so a slow or
+// failing webhook never holds up a clock.
 type WebhookRelay struct {
 	Outbox aftercare.OutboxService
 	Client *http.Client
 	Logger *slog.Logger
+	// Webhooks are the URLs broadcasts go to.
+	Webhooks []string
 	// Lease is how long a claimed notification is hidden from other relays;
 	// it must exceed the client's timeout.
 	Lease time.Duration
@@ -66,9 +70,14 @@ func (r *WebhookRelay) Run(ctx context.Context) error {
 	}
 }
 
-// DeliverOnce claims one batch of due notifications and delivers them,
-// returning how many it claimed.
+// DeliverOnce turns one batch of due broadcasts into deliveries, then
+// claims one batch of due deliveries and delivers them, returning how many
+// messages it claimed.
 func (r *WebhookRelay) DeliverOnce(ctx context.Context) (int, error) {
+	fanned, err := r.fanOut(ctx)
+	if err != nil {
+		return fanned, err
+	}
 	msgs, err := r.Outbox.ClaimOutbox(ctx, aftercare.OutboxTopicWebhook, r.BatchSize, r.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("claim webhook outbox: %w", err)
@@ -81,7 +90,30 @@ func (r *WebhookRelay) DeliverOnce(ctx context.Context) (int, error) {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return len(msgs), err
+			return fanned + len(msgs), err
+		}
+	}
+	return fanned + len(msgs), nil
+}
+
+// fanOut claims one batch of due broadcasts and writes each one's
+// delivery to every URL of r.Webhooks, returning how many it claimed. A
+// broadcast that cannot be read is retried like a failed delivery.
+func (r *WebhookRelay) fanOut(ctx context.Context) (int, error) {
+	msgs, err := r.Outbox.ClaimOutbox(ctx, aftercare.OutboxTopicWebhookBroadcast, r.BatchSize, r.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim webhook broadcasts: %w", err)
+	}
+	for _, m := range msgs {
+		var b aftercare.WebhookBroadcast
+		if err := json.Unmarshal(m.Payload, &b); err != nil {
+			if err := r.Outbox.RetryOutbox(ctx, m.ID, err.Error(), r.backoff(m.Attempts)); err != nil {
+				return len(msgs), fmt.Errorf("retry webhook broadcast %d: %w", m.ID, err)
+			}
+			continue
+		}
+		if err := r.Outbox.FanOutOutbox(ctx, m.ID, b.Deliveries(r.Webhooks)); err != nil {
+			return len(msgs), fmt.Errorf("fan out webhook broadcast %d: %w", m.ID, err)
 		}
 	}
 	return len(msgs), nil

@@ -73,6 +73,16 @@ func (o *memOutbox) RetryOutbox(_ context.Context, id int64, cause string, delay
 	return nil
 }
 
+func (o *memOutbox) FanOutOutbox(_ context.Context, id int64, deliveries []aftercare.WebhookDelivery) error {
+	for _, d := range deliveries {
+		o.add(d)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.msgs[id-1].delivered = true
+	return nil
+}
+
 func (o *memOutbox) WaitOutbox(ctx context.Context, _ string, timeout time.Duration) error {
 	select {
 	case <-time.After(timeout):

@@ -47,14 +47,13 @@ func mustJobStage(t *testing.T) *jobStage {
 		SELECT e.id, a.product_line, 3 FROM engineers e, assets a
 		WHERE e.code IN ('ENG-00001', 'ENG-00002') AND a.serial_number = '%[1]s'
 		ON CONFLICT (engineer_id, product_line) DO UPDATE SET level = 3;
-		INSERT INTO stock (part_id, engineer_id, on_hand)
-		SELECT p.id, e.id, 2 FROM parts p, engineers e WHERE p.fru = '%[2]s' AND e.code IN ('ENG-00001', 'ENG-00002')
-		ON CONFLICT (engineer_id, part_id) WHERE engineer_id IS NOT NULL DO UPDATE SET on_hand = 2, reserved = 0;
+		%[2]s
 		INSERT INTO users (username, display_name, email, role) VALUES ('engineer.sun', 'Sun Yu', 'sun.yu@aftercare.example', 'engineer');
 		UPDATE engineers SET user_id = (SELECT id FROM users WHERE username = 'engineer.sun') WHERE code = 'ENG-00002';
 		INSERT INTO casbin_rule (ptype, v0, v1, v2)
 		SELECT 'g', 'user:' || u.id, 'engineer', 'engineer:' || e.id FROM users u JOIN engineers e ON e.user_id = u.id
-		WHERE u.username = 'engineer.sun'`, s.serial, s.fru)))
+		WHERE u.username = 'engineer.sun'`, s.serial,
+		postgrestest.VanStockSQL(s.fru, 2, "e.code IN ('ENG-00001', 'ENG-00002')"))))
 	s.m = env.startMain(t)
 	s.url = s.m.URL()
 	s.admin, s.zhang, s.sun = env.token(t, "admin"), env.token(t, "engineer.zhang"), env.token(t, "engineer.sun")

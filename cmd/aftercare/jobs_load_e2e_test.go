@@ -40,9 +40,7 @@ func TestLoadsHoldUnderConcurrentDispatchAndCancellation(t *testing.T) {
 			INSERT INTO engineer_skills (engineer_id, product_line, level)
 			SELECT e.id, a.product_line, 3 FROM engineers e, assets a WHERE a.serial_number = '%[1]s'
 			ON CONFLICT (engineer_id, product_line) DO UPDATE SET level = 3;
-			INSERT INTO stock (part_id, engineer_id, on_hand) SELECT p.id, e.id, 1 FROM parts p, engineers e WHERE p.fru = '%[2]s'
-			ON CONFLICT (engineer_id, part_id) WHERE engineer_id IS NOT NULL DO UPDATE SET on_hand = stock.reserved + 1`,
-			serial, frus[i])))
+			%[2]s`, serial, postgrestest.VanStockSQL(frus[i], 1, "true"))))
 	}
 	follower, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(env.db), testLogger(),
 		workflows.DispatcherConfig{SpeedKmh: 40, Shortlist: 5})

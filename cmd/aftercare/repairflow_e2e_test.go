@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/postgres/postgrestest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -87,10 +88,7 @@ func TestRepairFlowEndToEnd(t *testing.T) {
 		INSERT INTO engineer_skills (engineer_id, product_line, level)
 		SELECT e.id, '%[2]s', 3 FROM engineers e WHERE e.code = 'ENG-00001'
 		ON CONFLICT (engineer_id, product_line) DO UPDATE SET level = 3;
-		INSERT INTO stock (part_id, engineer_id, on_hand)
-		SELECT p.id, e.id, 2 FROM parts p, engineers e WHERE p.fru = '%[3]s' AND e.code = 'ENG-00001'
-		ON CONFLICT (engineer_id, part_id) WHERE engineer_id IS NOT NULL DO UPDATE SET on_hand = stock.on_hand + 2`,
-		serial, line, fru)))
+		%[3]s`, serial, line, postgrestest.VanStockSQL(fru, 2, "e.code = 'ENG-00001'"))))
 	zhangQ := gql(t, url, admin, `{ engineers(first: 500) { edges { node { id code } } } }`, nil)
 	require.Empty(t, zhangQ.Errors)
 	var zhangID string

@@ -230,6 +230,7 @@ func (m *Main) StartWorker() error {
 		Outbox:       m.DB,
 		Client:       &http.Client{Timeout: 10 * time.Second},
 		Logger:       m.Logger.With("component", "webhook-relay"),
+		Webhooks:     m.Config.Webhooks,
 		Lease:        30 * time.Second,
 		PollInterval: m.Config.OutboxPoll,
 		BatchSize:    50,

@@ -25,9 +25,12 @@ const activeStates = `('proposed', 'accepted', 'en_route', 'on_site')`
 //     reserved belongs to an active job, and each stock row's reserved
 //     count is the sum of its parts still reserved;
 //   - an incident that is resolved, closed or cancelled holds no active
-//     job.
+//     job;
+//   - the stock ledger holds (AssertStockLedger): the reservations,
+//     releases and consumptions of jobs are its movements.
 func AssertJobInvariants(tb testing.TB, db *postgres.DB, indexLoads map[string]int) {
 	tb.Helper()
+	AssertStockLedger(tb, db)
 	ctx := context.Background()
 	active := map[string]int{}
 	var engineer string
