@@ -208,25 +208,3 @@ func (s *seeder) vanParts(r *rand.Rand, e seedEngineer) []int {
 	}
 	return chosen
 }
-
-// copyVanStock loads VanStockPerEngineer parts into every van, 0 to 3 of
-// each, none reserved.
-func (s *seeder) copyVanStock(ctx context.Context, l *postgres.Loader) error {
-	per := s.cfg.VanStockPerEngineer
-	if per == 0 {
-		return nil
-	}
-	current := -1
-	var engineer uuid
-	var parts []int
-	var r *rand.Rand
-	return s.copyRows(ctx, l, "stock", []string{"part_id", "depot_id", "engineer_id", "on_hand", "reserved"},
-		s.cfg.Engineers*per, func(i int) []any {
-			if e := i / per; e != current {
-				eng := s.engineer(e)
-				r = s.rng(seedStreamVanStock, e)
-				current, engineer, parts = e, eng.id, s.vanParts(r, eng)
-			}
-			return []any{s.parts[parts[i%per]].id, nil, engineer, int32(r.IntN(4)), int32(0)}
-		})
-}

@@ -200,30 +200,3 @@ func (s *seeder) copyPartProductLines(ctx context.Context, l *postgres.Loader) e
 	}
 	return s.copyFrom(ctx, l, "part_product_lines", []string{"part_id", "product_line"}, postgres.Rows(rows))
 }
-
-// seedDepotStockShare is the share of the catalogue each depot stocks.
-const seedDepotStockShare = 0.7
-
-// copyDepotStock stocks about 70 % of the catalogue in every depot, 0 to 20
-// of each.
-func (s *seeder) copyDepotStock(ctx context.Context, l *postgres.Loader) error {
-	d, p := 0, 0
-	r := s.rng(seedStreamDepotStock, 0)
-	return s.copyFrom(ctx, l, "stock", []string{"part_id", "depot_id", "engineer_id", "on_hand", "reserved"},
-		func() ([]any, error) {
-			for d < len(s.depots) {
-				if p == len(s.parts) {
-					d, p = d+1, 0
-					if d < len(s.depots) {
-						r = s.rng(seedStreamDepotStock, d)
-					}
-					continue
-				}
-				p++
-				if r.Float64() < seedDepotStockShare {
-					return []any{s.parts[p-1].id, s.depots[d].id, nil, int32(r.IntN(21)), int32(0)}, nil
-				}
-			}
-			return nil, nil
-		})
-}

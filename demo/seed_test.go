@@ -29,14 +29,15 @@ func smallSeedConfig() Config {
 // seedTables are the tables Seed loads, parents first; the regions come
 // with the migrations.
 var seedTables = []string{"product_lines", "accounts", "users", "sites", "assets", "contracts",
-	"contract_assets", "entitlements", "parts", "part_product_lines", "depots", "stock", "engineers", "engineer_skills"}
+	"contract_assets", "entitlements", "parts", "part_product_lines", "depots", "engineers", "engineer_skills", "stock",
+	"stock_movements"}
 
 // tableDigest returns the md5 of a table's rows in a stable order, leaving
 // out what the database sets: timestamps, and the transaction that last
 // wrote an engineer or depot.
 func tableDigest(t *testing.T, db *postgres.DB, table string) string {
 	t.Helper()
-	const row = `(to_jsonb(t) - 'created_at' - 'located_at' - 'fleet_xid')::text`
+	const row = `(to_jsonb(t) - 'created_at' - 'located_at' - 'fleet_xid' - 'at')::text`
 	return postgrestest.MustQueryString(t, db, `SELECT md5(coalesce(string_agg(`+row+`, E'\n' ORDER BY `+row+`), '')) FROM `+table+` t`)
 }
 
@@ -252,6 +253,17 @@ func TestSeedDemo(t *testing.T) {
 		assert.True(t, seeded)
 		_, err = Seed(ctx, db, cfg)
 		assert.Equal(t, aftercare.ECONFLICT, aftercare.ErrorCode(err), "Seed on a seeded database: %v", err)
+	})
+
+	t.Run("stock is its ledger's sum", func(t *testing.T) {
+		postgrestest.AssertStockLedger(t, db)
+		assert.Equal(t, seedCount(t, db, `SELECT count(*) FROM stock WHERE on_hand > 0`),
+			seedCount(t, db, `SELECT count(*) FROM stock_movements WHERE kind = 'receipt'`), "one receipt per stocked row")
+		_, err := postgres.NewStockService(db).ReceiveStock(ctx, aftercare.StockReceipt{
+			DepotID: postgrestest.MustQueryString(t, db, `SELECT id::text FROM depots ORDER BY code LIMIT 1`),
+			FRU:     postgrestest.MustQueryString(t, db, `SELECT fru FROM parts ORDER BY fru LIMIT 1`), Quantity: 1})
+		require.NoError(t, err, "the ledger's triggers are back after the load")
+		postgrestest.AssertStockLedger(t, db)
 	})
 }
 

@@ -58,7 +58,7 @@ func (s *seeder) load(ctx context.Context, l *postgres.Loader) error {
 	for _, copyTable := range []func(context.Context, *postgres.Loader) error{
 		s.copyProductLines, s.copyAccounts, s.copyUsers, s.copySites, s.copyAssets,
 		s.copyContracts, s.copyContractAssets, s.copyEntitlements, s.copyParts, s.copyPartProductLines,
-		s.copyDepots, s.copyDepotStock, s.copyEngineers, s.assignProviders, s.copyEngineerSkills, s.copyVanStock,
+		s.copyDepots, s.copyEngineers, s.assignProviders, s.copyEngineerSkills, s.copyStock,
 		s.insertPriceList, s.grantAccess,
 	} {
 		if err := copyTable(ctx, l); err != nil {
