@@ -31,6 +31,7 @@
 //     workflow;
 //   - the relays that deliver the PostgreSQL outbox: intakerelay.go
 //     (incident workflows), contractrelay.go (contract workflows and
-//     entitlement claims), webhookrelay.go (webhook notifications), and
+//     entitlement claims), webhookrelay.go (webhook notifications, and
+//     broadcasts such as stock alerts fanned out to every webhook), and
 //     outbox.go, the claim-and-deliver loop they share.
 package workflows
