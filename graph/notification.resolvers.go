@@ -29,12 +29,31 @@ func (r *notificationResolver) ID(ctx context.Context, obj *aftercare.Notificati
 	return strconv.FormatInt(obj.ID, 10), nil
 }
 
+func (r *notificationResolver) IncidentID(ctx context.Context, obj *aftercare.Notification) (*string, error) {
+	return nonZero(obj.IncidentID), nil
+}
+
 func (r *notificationResolver) Incident(ctx context.Context, obj *aftercare.Notification) (*aftercare.Incident, error) {
+	if obj.IncidentID == "" {
+		return nil, nil
+	}
 	inc, err := r.IncidentService.FindIncidentByID(ctx, obj.IncidentID)
 	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
 		return nil, nil
 	}
 	return inc, err
+}
+
+func (r *notificationResolver) Clock(ctx context.Context, obj *aftercare.Notification) (*aftercare.ClockKind, error) {
+	return nonZero(obj.Clock), nil
+}
+
+func (r *notificationResolver) Level(ctx context.Context, obj *aftercare.Notification) (*int, error) {
+	return nonZero(obj.Level), nil
+}
+
+func (r *notificationResolver) Percent(ctx context.Context, obj *aftercare.Notification) (*int, error) {
+	return nonZero(obj.Percent), nil
 }
 
 func (r *notificationResolver) Actions(ctx context.Context, obj *aftercare.Notification) ([]string, error) {

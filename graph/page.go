@@ -33,6 +33,16 @@ func edges[T, E any](items []T, info aftercare.PageInfo, edge func(cursor string
 	return out
 }
 
+// nonZero returns a pointer to v, or nil for the zero value: a field
+// that is null where the domain type holds nothing.
+func nonZero[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
 // deref returns the value p points at, or the zero value for nil.
 func deref[T any](p *T) T {
 	var zero T

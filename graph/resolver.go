@@ -58,4 +58,6 @@ type Resolver struct {
 	FleetRegistry     aftercare.FleetRegistry
 	CatalogueRegistry aftercare.CatalogueRegistry
 	UserRegistry      aftercare.UserRegistry
+	// StockService moves stock through the ledger and reads it.
+	StockService aftercare.StockService
 }

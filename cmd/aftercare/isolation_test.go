@@ -72,6 +72,7 @@ type world struct {
 	depot    string
 	part     struct{ id, fru string }
 	users    map[string]string // username → ID
+	stock    stockMatrix
 }
 
 type acct struct {
@@ -144,6 +145,7 @@ func mustWorld(t *testing.T, env *testEnv, url, admin string) *world {
 		require.Empty(t, key.Errors)
 		w.accounts[i].apiKey = dig(key.Data, "createApiKey", "apiKey", "id").(string)
 	}
+	w.stock = mustStockMatrix(t, url, admin, w)
 	return w
 }
 
@@ -176,6 +178,8 @@ func (c caller) sees(w *world, kind string, account int, region, engineerID stri
 			(c.role == aftercare.RoleCustomerIT && account == 0)
 	case "engineer":
 		return c.role == aftercare.RoleDispatcher || engineerID == w.engineer.self && c.role == aftercare.RoleEngineer
+	case "stock_van": // a van's stock: its region's dispatchers', and its engineer's
+		return c.role == aftercare.RoleDispatcher && region == "east" || c.role == aftercare.RoleEngineer && engineerID == w.engineer.self
 	}
 	switch c.role {
 	case aftercare.RoleAccountManager:
@@ -379,6 +383,7 @@ func probes(w *world) []probe {
 			vars:  map[string]any{"u": w.users["am.chen"], "d": "engineer:" + w.engineer.other}},
 	)
 	ps = append(ps, repairFlowGlobalProbes()...)
+	ps = append(ps, stockProbes(w)...)
 	ps = append(ps, jobProbes(w)...)
 	ps = append(ps, masterDataProbes(w)...)
 	for i, u := range []string{"it.cathaybank", "it.dragontel"} {
@@ -414,12 +419,12 @@ func matrixCallers() []caller {
 				"contract:manage", "entitlement:read")},
 		{username: "dispatcher.east", role: aftercare.RoleDispatcher,
 			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification",
-				"provider", "product_line"),
-				"dispatch:write", "incident:triage", "incident:dispatch", "incident:work", "incident:respond", "incident:close",
+				"provider", "product_line", "stock"),
+				"stock:write", "dispatch:write", "incident:triage", "incident:dispatch", "incident:work", "incident:respond", "incident:close",
 				"incident:cancel", "price_list:read", "quote:read", "quote:write", "repair:read", "survey:read", "entitlement:read")},
 		{username: "engineer.zhang", role: aftercare.RoleEngineer,
 			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification",
-				"provider", "product_line"),
+				"provider", "product_line", "stock"),
 				"assignment:decline", "location:report", "incident:work", "price_list:read", "quote:read", "repair:read",
 				"repair:write", "job:read", "job:work")},
 		{username: "it.cathaybank", role: aftercare.RoleCustomerIT,

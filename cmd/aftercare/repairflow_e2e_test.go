@@ -184,6 +184,34 @@ func TestRepairFlowEndToEnd(t *testing.T) {
 	assert.Equal(t, "VERIFIED", dig(step(zhang, `mutation($id: ID!) { verifyIncident(id: $id) { status } }`), "verifyIncident", "status"))
 	assert.Equal(t, "RESOLVED", dig(step(zhang, `mutation($id: ID!) { resolveIncident(id: $id) { status } }`), "resolveIncident", "status"))
 
+	// The stock ledger traces the unit: reserved for the job at filing,
+	// consumed by it; the failed part comes back to its depot and, received
+	// as defective, is held there for the vendor.
+	ledger := gql(t, url, zhang, `query($s: Int!) { stockLedger(stockId: $s) { edges { node { kind jobId incidentId } } } }`,
+		map[string]any{"s": dig(p, "stockId")})
+	require.Empty(t, ledger.Errors, "%+v", ledger.Errors)
+	moves := dig(ledger.Data, "stockLedger", "edges").([]any)
+	assert.Equal(t, "CONSUMPTION", dig(moves[0], "node", "kind"), "the engineer reads their van's ledger, newest first")
+	assert.Equal(t, id, dig(moves[0], "node", "incidentId"))
+	assert.Equal(t, "RESERVATION", dig(moves[1], "node", "kind"))
+	assert.Equal(t, dig(moves[0], "node", "jobId"), dig(moves[1], "node", "jobId"), "one job reserved and consumed it")
+	returned := gql(t, url, admin, `query($d: ID!) { returnsAwaitingReceipt(depotId: $d) { edges { node { id serialNumber incidentId } } } }`,
+		map[string]any{"d": dig(p, "removed", "depot", "id")})
+	require.Empty(t, returned.Errors, "%+v", returned.Errors)
+	var returnID any
+	for _, e := range dig(returned.Data, "returnsAwaitingReceipt", "edges").([]any) {
+		if dig(e, "node", "incidentId") == id {
+			returnID = dig(e, "node", "id")
+			assert.Equal(t, "OLD-PSU-0001", dig(e, "node", "serialNumber"))
+		}
+	}
+	require.NotNil(t, returnID, "the failed part awaits receipt at its depot")
+	received := gql(t, url, admin, `mutation($r: Int!) { receivePartReturn(id: $r, condition: DEFECTIVE, note: "PSU shorted") {
+		state receivedBy { username } } }`, map[string]any{"r": returnID})
+	require.Empty(t, received.Errors, "%+v", received.Errors)
+	assert.Equal(t, "RECEIVED_DEFECTIVE", dig(received.Data, "receivePartReturn", "state"))
+	assert.Equal(t, "admin", dig(received.Data, "receivePartReturn", "receivedBy", "username"))
+
 	record := gql(t, url, customer, `query($id: ID!) { incident(id: $id) { repair { diagnosis passed tests { passed }
 		parts { fru serialNumber removed { disposition } } } } }`, vars)
 	require.Empty(t, record.Errors, "%+v", record.Errors)

@@ -23,8 +23,11 @@ type DutyManagerResolver interface {
 }
 type NotificationResolver interface {
 	ID(ctx context.Context, obj *aftercare.Notification) (string, error)
-
+	IncidentID(ctx context.Context, obj *aftercare.Notification) (*string, error)
 	Incident(ctx context.Context, obj *aftercare.Notification) (*aftercare.Incident, error)
+	Clock(ctx context.Context, obj *aftercare.Notification) (*aftercare.ClockKind, error)
+	Level(ctx context.Context, obj *aftercare.Notification) (*int, error)
+	Percent(ctx context.Context, obj *aftercare.Notification) (*int, error)
 
 	Actions(ctx context.Context, obj *aftercare.Notification) ([]string, error)
 }
@@ -170,18 +173,18 @@ func (ec *executionContext) _Notification_incidentId(ctx context.Context, field 
 			return ec.fieldContext_Notification_incidentId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.IncidentID, nil
+			return ec.Resolvers.Notification().IncidentID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Notification_incidentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Notification_incident(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
@@ -248,18 +251,18 @@ func (ec *executionContext) _Notification_clock(ctx context.Context, field graph
 			return ec.fieldContext_Notification_clock(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Clock, nil
+			return ec.Resolvers.Notification().Clock(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v aftercare.ClockKind) graphql.Marshaler {
-			return ec.marshalNClockKind2githubᚗcomᚋaftercareᚋaftercareᚐClockKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.ClockKind) graphql.Marshaler {
+			return ec.marshalOClockKind2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐClockKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Notification_clock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notification", field, false, false, "ClockKind")
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "ClockKind")
 }
 
 func (ec *executionContext) _Notification_level(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
@@ -271,18 +274,18 @@ func (ec *executionContext) _Notification_level(ctx context.Context, field graph
 			return ec.fieldContext_Notification_level(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Level, nil
+			return ec.Resolvers.Notification().Level(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Notification_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notification", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Notification_percent(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
@@ -294,18 +297,18 @@ func (ec *executionContext) _Notification_percent(ctx context.Context, field gra
 			return ec.fieldContext_Notification_percent(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Percent, nil
+			return ec.Resolvers.Notification().Percent(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Notification_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Notification", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Notification_reason(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
@@ -421,6 +424,61 @@ func (ec *executionContext) _Notification_createdAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftercare.NotificationKind) graphql.Marshaler {
+			return ec.marshalNNotificationKind2githubᚗcomᚋaftercareᚋaftercareᚐNotificationKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "NotificationKind")
+}
+
+func (ec *executionContext) _Notification_stockAlert(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_stockAlert(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.StockAlert) graphql.Marshaler {
+			return ec.marshalOStockAlert2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐStockAlert(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_stockAlert(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notification",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StockAlert(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NotificationConnection) (ret graphql.Marshaler) {
@@ -616,10 +674,11 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 					return ec._Notification_id(ctx, field, obj)
 				})
 		case "incidentId":
-			out.Values[i] = ec._Notification_incidentId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_incidentId(ctx, field, obj)
+				})
 		case "incident":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -627,20 +686,23 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 					return ec._Notification_incident(ctx, field, obj)
 				})
 		case "clock":
-			out.Values[i] = ec._Notification_clock(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_clock(ctx, field, obj)
+				})
 		case "level":
-			out.Values[i] = ec._Notification_level(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_level(ctx, field, obj)
+				})
 		case "percent":
-			out.Values[i] = ec._Notification_percent(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_percent(ctx, field, obj)
+				})
 		case "reason":
 			out.Values[i] = ec._Notification_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -665,6 +727,16 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 		case "createdAt":
 			out.Values[i] = ec._Notification_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Notification_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stockAlert":
+			out.Values[i] = ec._Notification_stockAlert(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

@@ -62,7 +62,10 @@ type ResolverRoot interface {
 	Site() SiteResolver
 	SlaClock() SlaClockResolver
 	SlaPause() SlaPauseResolver
+	StockAlert() StockAlertResolver
 	StockLevel() StockLevelResolver
+	StockMovement() StockMovementResolver
+	StockReturn() StockReturnResolver
 	Subscription() SubscriptionResolver
 	SurveySuppression() SurveySuppressionResolver
 	User() UserResolver
@@ -480,6 +483,7 @@ type ComplexityRoot struct {
 		AcknowledgeIncident      func(childComplexity int, id string, note *string) int
 		ActivateContract         func(childComplexity int, id string) int
 		AddContractAssets        func(childComplexity int, contractID string, serialNumbers []string) int
+		AdjustStock              func(childComplexity int, input model.AdjustStockInput) int
 		AnswerSurvey             func(childComplexity int, token string, score int, comment *string) int
 		ApproveQuote             func(childComplexity int, id string, note *string) int
 		ArriveForJob             func(childComplexity int, id string, lat float64, lng float64) int
@@ -517,6 +521,8 @@ type ComplexityRoot struct {
 		ImportHolidays           func(childComplexity int, country string, csv string) int
 		OptimizeDispatch         func(childComplexity int, region string) int
 		OverrideAssignment       func(childComplexity int, incidentID string, engineerID string, reason string) int
+		ReceivePartReturn        func(childComplexity int, id int, condition aftercare.ReturnCondition, note *string) int
+		ReceiveStock             func(childComplexity int, input model.ReceiveStockInput) int
 		RecomputeIncidentSLA     func(childComplexity int, id string, note *string) int
 		RecordDiagnosis          func(childComplexity int, incidentID string, diagnosis string) int
 		RecordPartUsed           func(childComplexity int, input model.PartUsedInput) int
@@ -534,8 +540,11 @@ type ComplexityRoot struct {
 		SetContractSLAOverrides  func(childComplexity int, contractID string, overrides []*model.SLAOverrideInput) int
 		SetDutyManager           func(childComplexity int, region string, userID *string) int
 		SetIncidentNeeds         func(childComplexity int, incidentID string, minLevel int, parts []*model.PartNeedInput) int
+		SetReorderPoint          func(childComplexity int, depotID string, fru string, reorderPoint *int) int
 		SetServiceProviderStatus func(childComplexity int, id string, status aftercare.ProviderStatus, reason *string) int
 		SetTierPolicy            func(childComplexity int, tier aftercare.Tier, input model.TierPolicyInput) int
+		ShipToVendor             func(childComplexity int, input model.ShipToVendorInput) int
+		TransferStock            func(childComplexity int, input model.TransferStockInput) int
 		UpdateAccount            func(childComplexity int, id string, input model.UpdateAccountInput) int
 		UpdateDepot              func(childComplexity int, id string, input model.UpdateDepotInput) int
 		UpdateEngineer           func(childComplexity int, id string, input model.UpdateEngineerInput) int
@@ -553,10 +562,12 @@ type ComplexityRoot struct {
 		ID         func(childComplexity int) int
 		Incident   func(childComplexity int) int
 		IncidentID func(childComplexity int) int
+		Kind       func(childComplexity int) int
 		Level      func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Percent    func(childComplexity int) int
 		Reason     func(childComplexity int) int
+		Stock      func(childComplexity int) int
 	}
 
 	NotificationConnection struct {
@@ -640,44 +651,46 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys            func(childComplexity int, userID *string) int
-		Account            func(childComplexity int, id string) int
-		Accounts           func(childComplexity int, first *int, after *string) int
-		Asset              func(childComplexity int, id string) int
-		AssetBySerial      func(childComplexity int, serialNumber string) int
-		AuditLog           func(childComplexity int, objectType *string, objectID *string, actorID *string, first *int, after *string) int
-		Breaches           func(childComplexity int, filter *model.BreachFilter, first *int, after *string) int
-		Contract           func(childComplexity int, id string) int
-		ContractUsage      func(childComplexity int, contractID string) int
-		Contracts          func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
-		Depot              func(childComplexity int, id string) int
-		Depots             func(childComplexity int, region *string, first *int, after *string) int
-		DispatchCandidates func(childComplexity int, incidentID string, rejections int) int
-		DispatchQueue      func(childComplexity int, region string, first *int) int
-		DutyManagers       func(childComplexity int) int
-		Engineer           func(childComplexity int, id string) int
-		Engineers          func(childComplexity int, region *string, productLine *string, first *int, after *string) int
-		EntitlementCheck   func(childComplexity int, serialNumber string, category *aftercare.Category) int
-		Holidays           func(childComplexity int, country string) int
-		Incident           func(childComplexity int, id string) int
-		Incidents          func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
-		Kpis               func(childComplexity int, filter aftercare.KPIFilter) int
-		Me                 func(childComplexity int) int
-		MyJobs             func(childComplexity int, first *int) int
-		MyNotifications    func(childComplexity int, first *int, after *string) int
-		Part               func(childComplexity int, id string) int
-		PartByFru          func(childComplexity int, fru string) int
-		Parts              func(childComplexity int, productLine *string, first *int, after *string) int
-		Permissions        func(childComplexity int) int
-		PriceList          func(childComplexity int, tier aftercare.Tier, region string, fru *string) int
-		ProductLines       func(childComplexity int) int
-		RoleAssignments    func(childComplexity int, userID string) int
-		ServiceProvider    func(childComplexity int, id string) int
-		ServiceProviders   func(childComplexity int, region *string, status *aftercare.ProviderStatus, first *int, after *string) int
-		Site               func(childComplexity int, id string) int
-		TierPolicy         func(childComplexity int, tier aftercare.Tier) int
-		User               func(childComplexity int, username string) int
-		Users              func(childComplexity int, role *aftercare.Role, accountID *string, includeDisabled *bool, first *int, after *string) int
+		APIKeys                func(childComplexity int, userID *string) int
+		Account                func(childComplexity int, id string) int
+		Accounts               func(childComplexity int, first *int, after *string) int
+		Asset                  func(childComplexity int, id string) int
+		AssetBySerial          func(childComplexity int, serialNumber string) int
+		AuditLog               func(childComplexity int, objectType *string, objectID *string, actorID *string, first *int, after *string) int
+		Breaches               func(childComplexity int, filter *model.BreachFilter, first *int, after *string) int
+		Contract               func(childComplexity int, id string) int
+		ContractUsage          func(childComplexity int, contractID string) int
+		Contracts              func(childComplexity int, accountID *string, status *aftercare.ContractStatus, first *int, after *string) int
+		Depot                  func(childComplexity int, id string) int
+		Depots                 func(childComplexity int, region *string, first *int, after *string) int
+		DispatchCandidates     func(childComplexity int, incidentID string, rejections int) int
+		DispatchQueue          func(childComplexity int, region string, first *int) int
+		DutyManagers           func(childComplexity int) int
+		Engineer               func(childComplexity int, id string) int
+		Engineers              func(childComplexity int, region *string, productLine *string, first *int, after *string) int
+		EntitlementCheck       func(childComplexity int, serialNumber string, category *aftercare.Category) int
+		Holidays               func(childComplexity int, country string) int
+		Incident               func(childComplexity int, id string) int
+		Incidents              func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
+		Kpis                   func(childComplexity int, filter aftercare.KPIFilter) int
+		Me                     func(childComplexity int) int
+		MyJobs                 func(childComplexity int, first *int) int
+		MyNotifications        func(childComplexity int, first *int, after *string) int
+		Part                   func(childComplexity int, id string) int
+		PartByFru              func(childComplexity int, fru string) int
+		Parts                  func(childComplexity int, productLine *string, first *int, after *string) int
+		Permissions            func(childComplexity int) int
+		PriceList              func(childComplexity int, tier aftercare.Tier, region string, fru *string) int
+		ProductLines           func(childComplexity int) int
+		ReturnsAwaitingReceipt func(childComplexity int, depotID *string, first *int, after *string) int
+		RoleAssignments        func(childComplexity int, userID string) int
+		ServiceProvider        func(childComplexity int, id string) int
+		ServiceProviders       func(childComplexity int, region *string, status *aftercare.ProviderStatus, first *int, after *string) int
+		Site                   func(childComplexity int, id string) int
+		StockLedger            func(childComplexity int, stockID int, first *int, after *string) int
+		TierPolicy             func(childComplexity int, tier aftercare.Tier) int
+		User                   func(childComplexity int, username string) int
+		Users                  func(childComplexity int, role *aftercare.Role, accountID *string, includeDisabled *bool, first *int, after *string) int
 	}
 
 	QueueItem struct {
@@ -831,6 +844,17 @@ type ComplexityRoot struct {
 		To        func(childComplexity int) int
 	}
 
+	StockAlert struct {
+		At           func(childComplexity int) int
+		Available    func(childComplexity int) int
+		Crossing     func(childComplexity int) int
+		Depot        func(childComplexity int) int
+		FRU          func(childComplexity int) int
+		MovementID   func(childComplexity int) int
+		ReorderPoint func(childComplexity int) int
+		StockID      func(childComplexity int) int
+	}
+
 	StockConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
@@ -842,12 +866,77 @@ type ComplexityRoot struct {
 	}
 
 	StockLevel struct {
-		Available func(childComplexity int) int
-		Depot     func(childComplexity int) int
-		Engineer  func(childComplexity int) int
-		OnHand    func(childComplexity int) int
-		Part      func(childComplexity int) int
-		Reserved  func(childComplexity int) int
+		Available         func(childComplexity int) int
+		BelowReorderPoint func(childComplexity int) int
+		Depot             func(childComplexity int) int
+		Engineer          func(childComplexity int) int
+		HeldForVendor     func(childComplexity int) int
+		ID                func(childComplexity int) int
+		OnHand            func(childComplexity int) int
+		Part              func(childComplexity int) int
+		ReorderPoint      func(childComplexity int) int
+		Reserved          func(childComplexity int) int
+	}
+
+	StockMovement struct {
+		Actor                 func(childComplexity int) int
+		At                    func(childComplexity int) int
+		FellBelowReorderPoint func(childComplexity int) int
+		HeldAfter             func(childComplexity int) int
+		HeldDelta             func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		IncidentID            func(childComplexity int) int
+		JobID                 func(childComplexity int) int
+		Kind                  func(childComplexity int) int
+		OnHandAfter           func(childComplexity int) int
+		OnHandDelta           func(childComplexity int) int
+		PartReturnID          func(childComplexity int) int
+		Reason                func(childComplexity int) int
+		ReservedAfter         func(childComplexity int) int
+		ReservedDelta         func(childComplexity int) int
+		SerialNumber          func(childComplexity int) int
+		StockID               func(childComplexity int) int
+		TransferID            func(childComplexity int) int
+	}
+
+	StockMovementConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	StockMovementEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StockReturn struct {
+		Depot          func(childComplexity int) int
+		FRU            func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IncidentID     func(childComplexity int) int
+		IncidentNumber func(childComplexity int) int
+		Note           func(childComplexity int) int
+		Part           func(childComplexity int) int
+		ReceivedAt     func(childComplexity int) int
+		ReceivedBy     func(childComplexity int) int
+		RemovedAt      func(childComplexity int) int
+		SerialNumber   func(childComplexity int) int
+		State          func(childComplexity int) int
+	}
+
+	StockReturnConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	StockReturnEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	StockTransfer struct {
+		In  func(childComplexity int) int
+		Out func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -2646,6 +2735,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddContractAssets(childComplexity, args["contractId"].(string), args["serialNumbers"].([]string)), true
+	case "Mutation.adjustStock":
+		if e.ComplexityRoot.Mutation.AdjustStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adjustStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdjustStock(childComplexity, args["input"].(model.AdjustStockInput)), true
 	case "Mutation.answerSurvey":
 		if e.ComplexityRoot.Mutation.AnswerSurvey == nil {
 			break
@@ -3053,6 +3153,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OverrideAssignment(childComplexity, args["incidentId"].(string), args["engineerId"].(string), args["reason"].(string)), true
+	case "Mutation.receivePartReturn":
+		if e.ComplexityRoot.Mutation.ReceivePartReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receivePartReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceivePartReturn(childComplexity, args["id"].(int), args["condition"].(aftercare.ReturnCondition), args["note"].(*string)), true
+	case "Mutation.receiveStock":
+		if e.ComplexityRoot.Mutation.ReceiveStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receiveStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceiveStock(childComplexity, args["input"].(model.ReceiveStockInput)), true
 	case "Mutation.recomputeIncidentSla":
 		if e.ComplexityRoot.Mutation.RecomputeIncidentSLA == nil {
 			break
@@ -3240,6 +3362,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetIncidentNeeds(childComplexity, args["incidentId"].(string), args["minLevel"].(int), args["parts"].([]*model.PartNeedInput)), true
+	case "Mutation.setReorderPoint":
+		if e.ComplexityRoot.Mutation.SetReorderPoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setReorderPoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetReorderPoint(childComplexity, args["depotId"].(string), args["fru"].(string), args["reorderPoint"].(*int)), true
 	case "Mutation.setServiceProviderStatus":
 		if e.ComplexityRoot.Mutation.SetServiceProviderStatus == nil {
 			break
@@ -3262,6 +3395,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetTierPolicy(childComplexity, args["tier"].(aftercare.Tier), args["input"].(model.TierPolicyInput)), true
+	case "Mutation.shipToVendor":
+		if e.ComplexityRoot.Mutation.ShipToVendor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shipToVendor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShipToVendor(childComplexity, args["input"].(model.ShipToVendorInput)), true
+	case "Mutation.transferStock":
+		if e.ComplexityRoot.Mutation.TransferStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferStock(childComplexity, args["input"].(model.TransferStockInput)), true
 	case "Mutation.updateAccount":
 		if e.ComplexityRoot.Mutation.UpdateAccount == nil {
 			break
@@ -3382,6 +3537,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.IncidentID(childComplexity), true
+	case "Notification.kind":
+		if e.ComplexityRoot.Notification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Kind(childComplexity), true
 	case "Notification.level":
 		if e.ComplexityRoot.Notification.Level == nil {
 			break
@@ -3406,6 +3567,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.Reason(childComplexity), true
+	case "Notification.stockAlert":
+		if e.ComplexityRoot.Notification.Stock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Stock(childComplexity), true
 
 	case "NotificationConnection.edges":
 		if e.ComplexityRoot.NotificationConnection.Edges == nil {
@@ -3993,6 +4160,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProductLines(childComplexity), true
+	case "Query.returnsAwaitingReceipt":
+		if e.ComplexityRoot.Query.ReturnsAwaitingReceipt == nil {
+			break
+		}
+
+		args, err := ec.field_Query_returnsAwaitingReceipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReturnsAwaitingReceipt(childComplexity, args["depotId"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.roleAssignments":
 		if e.ComplexityRoot.Query.RoleAssignments == nil {
 			break
@@ -4037,6 +4215,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Site(childComplexity, args["id"].(string)), true
+	case "Query.stockLedger":
+		if e.ComplexityRoot.Query.StockLedger == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stockLedger_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StockLedger(childComplexity, args["stockId"].(int), args["first"].(*int), args["after"].(*string)), true
 	case "Query.tierPolicy":
 		if e.ComplexityRoot.Query.TierPolicy == nil {
 			break
@@ -4669,6 +4858,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SlaPause.To(childComplexity), true
 
+	case "StockAlert.at":
+		if e.ComplexityRoot.StockAlert.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAlert.At(childComplexity), true
+	case "StockAlert.available":
+		if e.ComplexityRoot.StockAlert.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAlert.Available(childComplexity), true
+	case "StockAlert.crossing":
+		if e.ComplexityRoot.StockAlert.Crossing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAlert.Crossing(childComplexity), true
+	case "StockAlert.depot":
+		if e.ComplexityRoot.StockAlert.Depot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAlert.Depot(childComplexity), true
+	case "StockAlert.fru":
+		if e.ComplexityRoot.StockAlert.FRU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAlert.FRU(childComplexity), true
+	case "StockAlert.movementId":
+		if e.ComplexityRoot.StockAlert.MovementID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAlert.MovementID(childComplexity), true
+	case "StockAlert.reorderPoint":
+		if e.ComplexityRoot.StockAlert.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAlert.ReorderPoint(childComplexity), true
+	case "StockAlert.stockId":
+		if e.ComplexityRoot.StockAlert.StockID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockAlert.StockID(childComplexity), true
+
 	case "StockConnection.edges":
 		if e.ComplexityRoot.StockConnection.Edges == nil {
 			break
@@ -4701,6 +4939,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.Available(childComplexity), true
+	case "StockLevel.belowReorderPoint":
+		if e.ComplexityRoot.StockLevel.BelowReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.BelowReorderPoint(childComplexity), true
 	case "StockLevel.depot":
 		if e.ComplexityRoot.StockLevel.Depot == nil {
 			break
@@ -4713,6 +4957,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.Engineer(childComplexity), true
+	case "StockLevel.heldForVendor":
+		if e.ComplexityRoot.StockLevel.HeldForVendor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.HeldForVendor(childComplexity), true
+	case "StockLevel.id":
+		if e.ComplexityRoot.StockLevel.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.ID(childComplexity), true
 	case "StockLevel.onHand":
 		if e.ComplexityRoot.StockLevel.OnHand == nil {
 			break
@@ -4725,12 +4981,265 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StockLevel.Part(childComplexity), true
+	case "StockLevel.reorderPoint":
+		if e.ComplexityRoot.StockLevel.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockLevel.ReorderPoint(childComplexity), true
 	case "StockLevel.reserved":
 		if e.ComplexityRoot.StockLevel.Reserved == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StockLevel.Reserved(childComplexity), true
+
+	case "StockMovement.actor":
+		if e.ComplexityRoot.StockMovement.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.Actor(childComplexity), true
+	case "StockMovement.at":
+		if e.ComplexityRoot.StockMovement.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.At(childComplexity), true
+	case "StockMovement.fellBelowReorderPoint":
+		if e.ComplexityRoot.StockMovement.FellBelowReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.FellBelowReorderPoint(childComplexity), true
+	case "StockMovement.heldForVendorAfter":
+		if e.ComplexityRoot.StockMovement.HeldAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.HeldAfter(childComplexity), true
+	case "StockMovement.heldForVendorDelta":
+		if e.ComplexityRoot.StockMovement.HeldDelta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.HeldDelta(childComplexity), true
+	case "StockMovement.id":
+		if e.ComplexityRoot.StockMovement.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.ID(childComplexity), true
+	case "StockMovement.incidentId":
+		if e.ComplexityRoot.StockMovement.IncidentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.IncidentID(childComplexity), true
+	case "StockMovement.jobId":
+		if e.ComplexityRoot.StockMovement.JobID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.JobID(childComplexity), true
+	case "StockMovement.kind":
+		if e.ComplexityRoot.StockMovement.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.Kind(childComplexity), true
+	case "StockMovement.onHandAfter":
+		if e.ComplexityRoot.StockMovement.OnHandAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.OnHandAfter(childComplexity), true
+	case "StockMovement.onHandDelta":
+		if e.ComplexityRoot.StockMovement.OnHandDelta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.OnHandDelta(childComplexity), true
+	case "StockMovement.partReturnId":
+		if e.ComplexityRoot.StockMovement.PartReturnID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.PartReturnID(childComplexity), true
+	case "StockMovement.reason":
+		if e.ComplexityRoot.StockMovement.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.Reason(childComplexity), true
+	case "StockMovement.reservedAfter":
+		if e.ComplexityRoot.StockMovement.ReservedAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.ReservedAfter(childComplexity), true
+	case "StockMovement.reservedDelta":
+		if e.ComplexityRoot.StockMovement.ReservedDelta == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.ReservedDelta(childComplexity), true
+	case "StockMovement.serialNumber":
+		if e.ComplexityRoot.StockMovement.SerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.SerialNumber(childComplexity), true
+	case "StockMovement.stockId":
+		if e.ComplexityRoot.StockMovement.StockID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.StockID(childComplexity), true
+	case "StockMovement.transferId":
+		if e.ComplexityRoot.StockMovement.TransferID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovement.TransferID(childComplexity), true
+
+	case "StockMovementConnection.edges":
+		if e.ComplexityRoot.StockMovementConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovementConnection.Edges(childComplexity), true
+	case "StockMovementConnection.pageInfo":
+		if e.ComplexityRoot.StockMovementConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovementConnection.PageInfo(childComplexity), true
+
+	case "StockMovementEdge.cursor":
+		if e.ComplexityRoot.StockMovementEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovementEdge.Cursor(childComplexity), true
+	case "StockMovementEdge.node":
+		if e.ComplexityRoot.StockMovementEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockMovementEdge.Node(childComplexity), true
+
+	case "StockReturn.depot":
+		if e.ComplexityRoot.StockReturn.Depot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.Depot(childComplexity), true
+	case "StockReturn.fru":
+		if e.ComplexityRoot.StockReturn.FRU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.FRU(childComplexity), true
+	case "StockReturn.id":
+		if e.ComplexityRoot.StockReturn.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.ID(childComplexity), true
+	case "StockReturn.incidentId":
+		if e.ComplexityRoot.StockReturn.IncidentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.IncidentID(childComplexity), true
+	case "StockReturn.incidentNumber":
+		if e.ComplexityRoot.StockReturn.IncidentNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.IncidentNumber(childComplexity), true
+	case "StockReturn.note":
+		if e.ComplexityRoot.StockReturn.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.Note(childComplexity), true
+	case "StockReturn.part":
+		if e.ComplexityRoot.StockReturn.Part == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.Part(childComplexity), true
+	case "StockReturn.receivedAt":
+		if e.ComplexityRoot.StockReturn.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.ReceivedAt(childComplexity), true
+	case "StockReturn.receivedBy":
+		if e.ComplexityRoot.StockReturn.ReceivedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.ReceivedBy(childComplexity), true
+	case "StockReturn.removedAt":
+		if e.ComplexityRoot.StockReturn.RemovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.RemovedAt(childComplexity), true
+	case "StockReturn.serialNumber":
+		if e.ComplexityRoot.StockReturn.SerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.SerialNumber(childComplexity), true
+	case "StockReturn.state":
+		if e.ComplexityRoot.StockReturn.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturn.State(childComplexity), true
+
+	case "StockReturnConnection.edges":
+		if e.ComplexityRoot.StockReturnConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturnConnection.Edges(childComplexity), true
+	case "StockReturnConnection.pageInfo":
+		if e.ComplexityRoot.StockReturnConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturnConnection.PageInfo(childComplexity), true
+
+	case "StockReturnEdge.cursor":
+		if e.ComplexityRoot.StockReturnEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturnEdge.Cursor(childComplexity), true
+	case "StockReturnEdge.node":
+		if e.ComplexityRoot.StockReturnEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockReturnEdge.Node(childComplexity), true
+
+	case "StockTransfer.in":
+		if e.ComplexityRoot.StockTransfer.In == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.In(childComplexity), true
+	case "StockTransfer.out":
+		if e.ComplexityRoot.StockTransfer.Out == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockTransfer.Out(childComplexity), true
 
 	case "Subscription.accountEvents":
 		if e.ComplexityRoot.Subscription.AccountEvents == nil {
@@ -4920,6 +5429,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AdjustStockInput", ec.unmarshalInputAdjustStockInput),
 			graphql.NewInputUnmarshaler("BreachFilter", ec.unmarshalInputBreachFilter),
 			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("CreateAccountInput", ec.unmarshalInputCreateAccountInput),
@@ -4944,12 +5454,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
 			graphql.NewInputUnmarshaler("PolicyCellInput", ec.unmarshalInputPolicyCellInput),
 			graphql.NewInputUnmarshaler("QuotePartInput", ec.unmarshalInputQuotePartInput),
+			graphql.NewInputUnmarshaler("ReceiveStockInput", ec.unmarshalInputReceiveStockInput),
 			graphql.NewInputUnmarshaler("RegisterAssetInput", ec.unmarshalInputRegisterAssetInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentInput", ec.unmarshalInputRoleAssignmentInput),
 			graphql.NewInputUnmarshaler("ShiftWindowInput", ec.unmarshalInputShiftWindowInput),
+			graphql.NewInputUnmarshaler("ShipToVendorInput", ec.unmarshalInputShipToVendorInput),
 			graphql.NewInputUnmarshaler("SkillInput", ec.unmarshalInputSkillInput),
 			graphql.NewInputUnmarshaler("SlaOverrideInput", ec.unmarshalInputSlaOverrideInput),
 			graphql.NewInputUnmarshaler("TierPolicyInput", ec.unmarshalInputTierPolicyInput),
+			graphql.NewInputUnmarshaler("TransferStockInput", ec.unmarshalInputTransferStockInput),
 			graphql.NewInputUnmarshaler("UpdateAccountInput", ec.unmarshalInputUpdateAccountInput),
 			graphql.NewInputUnmarshaler("UpdateDepotInput", ec.unmarshalInputUpdateDepotInput),
 			graphql.NewInputUnmarshaler("UpdateEngineerInput", ec.unmarshalInputUpdateEngineerInput),
@@ -6296,7 +6809,7 @@ extend type Query {
 enum NotificationReason @goModel(model: "github.com/aftercare/aftercare.NotificationReason") {
   "The engineer of the incident's active assignment (warn_engineer, 50 % by default)."
   ASSIGNED_ENGINEER @goEnum(value: "github.com/aftercare/aftercare.ReasonAssignedEngineer")
-  "A dispatcher of the site's region (warn_dispatcher, 50 %)."
+  "A dispatcher of the site's region (warn_dispatcher, 50 %), or of the depot's region for a stock alert."
   DISPATCHER @goEnum(value: "github.com/aftercare/aftercare.ReasonDispatcher")
   "The region's duty manager, or a service director standing in where the region has none (escalate_duty_manager, 75 %)."
   DUTY_MANAGER @goEnum(value: "github.com/aftercare/aftercare.ReasonDutyManager")
@@ -6308,23 +6821,25 @@ enum NotificationReason @goModel(model: "github.com/aftercare/aftercare.Notifica
   CUSTOMER_CONTACT @goEnum(value: "github.com/aftercare/aftercare.ReasonCustomerContact")
 }
 
-"One recipient's notice of one fired escalation level; each level tells each recipient once."
+"One recipient's notice of one fired escalation level, or of one stock alert (kind); each level or alert tells each recipient once."
 type Notification @goModel(model: "github.com/aftercare/aftercare.Notification") {
   id: ID! @goField(forceResolver: true)
-  incidentId: ID!
+  "The escalated incident; null for a stock alert."
+  incidentId: ID @goField(forceResolver: true)
   "The incident, where the caller may see it."
   incident: Incident @goField(forceResolver: true) @authorize(object: "incident", action: "read")
-  clock: ClockKind!
-  "The rung of the ladder, from 1."
-  level: Int!
-  percent: Int!
+  "The escalated clock; null for a stock alert."
+  clock: ClockKind @goField(forceResolver: true)
+  "The rung of the ladder, from 1; null for a stock alert."
+  level: Int @goField(forceResolver: true)
+  percent: Int @goField(forceResolver: true)
   reason: NotificationReason!
   "Who was told, by name and address."
   name: String!
   email: String!
-  "What the level does: warn_engineer, escalate_duty_manager, breach, ..."
+  "What the level does: warn_engineer, escalate_duty_manager, breach, ...; empty for a stock alert."
   actions: [String!]!
-  "When the level fired."
+  "When the level fired, or the stock fell below its reorder point."
   createdAt: Time!
 }
 
@@ -6833,6 +7348,221 @@ type Subscription {
   incidentEvents(incidentId: ID!): IncidentEvent! @authorize(object: "incident", action: "read")
   "The events of every incident of an account the caller may see, as they happen."
   accountEvents(accountId: ID!): IncidentEvent! @authorize(object: "incident", action: "read")
+}
+`, BuiltIn: false},
+	{Name: "../../schema/stock.graphqls", Input: `# Stock as a ledger (DESIGN.md §3): every movement of a part at a depot or
+# in a van is a row, and a stock row's quantities are its ledger's sums.
+# Dispatchers keep their regions' depots and vans stocked and receive the
+# failed parts engineers send back; engineers read their own van.
+
+enum StockMovementKind @goModel(model: "github.com/aftercare/aftercare.StockMovementKind") {
+  "The balance a stock row held when the ledger began."
+  OPENING @goEnum(value: "github.com/aftercare/aftercare.MovementOpening")
+  "Stock received at a depot."
+  RECEIPT @goEnum(value: "github.com/aftercare/aftercare.MovementReceipt")
+  "Out of a depot or van, into the other: the first half of a transfer."
+  TRANSFER_OUT @goEnum(value: "github.com/aftercare/aftercare.MovementTransferOut")
+  "Into a depot or van from the other: the second half of a transfer."
+  TRANSFER_IN @goEnum(value: "github.com/aftercare/aftercare.MovementTransferIn")
+  "Units set aside for a job."
+  RESERVATION @goEnum(value: "github.com/aftercare/aftercare.MovementReservation")
+  "Units a job set aside and did not use, given back."
+  RELEASE @goEnum(value: "github.com/aftercare/aftercare.MovementRelease")
+  "A unit installed in a repair."
+  CONSUMPTION @goEnum(value: "github.com/aftercare/aftercare.MovementConsumption")
+  "A removed part received back at a depot: on hand when good, held for the vendor when defective."
+  RETURN @goEnum(value: "github.com/aftercare/aftercare.MovementReturn")
+  "A correction of the units on hand, with a reason."
+  ADJUSTMENT @goEnum(value: "github.com/aftercare/aftercare.MovementAdjustment")
+  "Defective units held for the vendor, shipped to the vendor."
+  VENDOR_SHIPMENT @goEnum(value: "github.com/aftercare/aftercare.MovementVendorShipment")
+}
+
+"One row of a stock row's ledger: what moved, by whom, when, why, and the row's quantities after it."
+type StockMovement @goModel(model: "github.com/aftercare/aftercare.StockMovement") {
+  id: Int!
+  stockId: Int!
+  kind: StockMovementKind!
+  "What the movement added to the units on hand, reserved and held for the vendor (negative when it took away)."
+  onHandDelta: Int!
+  reservedDelta: Int!
+  heldForVendorDelta: Int! @goField(name: "HeldDelta")
+  "The row's units once the movement applied."
+  onHandAfter: Int!
+  reservedAfter: Int!
+  heldForVendorAfter: Int! @goField(name: "HeldAfter")
+  "Who moved the stock; null for the system."
+  actor: User @goField(forceResolver: true) @authorize(object: "profile", action: "read")
+  at: Time!
+  "The reason or reference given: a delivery note, a count, a vendor's return authorisation."
+  reason: String!
+  "The incident and job a reservation, release or consumption belongs to, or the incident a returned part came from."
+  incidentId: ID @goField(forceResolver: true)
+  jobId: ID @goField(forceResolver: true)
+  "The return a returned part's movement received, and the part's serial number."
+  partReturnId: Int @goField(forceResolver: true)
+  serialNumber: String @goField(forceResolver: true)
+  "The transfer whose halves share it."
+  transferId: ID @goField(forceResolver: true)
+  "Whether this movement took the row below its reorder point."
+  fellBelowReorderPoint: Boolean!
+}
+
+type StockMovementConnection {
+  edges: [StockMovementEdge!]!
+  pageInfo: PageInfo!
+}
+
+type StockMovementEdge {
+  cursor: String!
+  node: StockMovement!
+}
+
+"The two halves of a transfer between a depot and a van."
+type StockTransfer @goModel(model: "github.com/aftercare/aftercare.StockTransferResult") {
+  out: StockMovement! @authorize(object: "stock", action: "read")
+  in: StockMovement! @authorize(object: "stock", action: "read")
+}
+
+extend type StockLevel {
+  "The stock row, as its ledger and installed parts name it."
+  id: Int!
+  "Defective returned units the depot holds for the vendor: not on hand, never dispatched."
+  heldForVendor: Int!
+  "The depot's reorder point for the part; null for none."
+  reorderPoint: Int
+  "Whether the units available are fewer than the reorder point: the region's dispatchers were told when it fell below."
+  belowReorderPoint: Boolean!
+}
+
+enum ReturnCondition @goModel(model: "github.com/aftercare/aftercare.ReturnCondition") {
+  "Good stock: it goes on hand at the depot."
+  GOOD @goEnum(value: "github.com/aftercare/aftercare.ReturnGood")
+  "Defective: held at the depot for the vendor, not on hand."
+  DEFECTIVE @goEnum(value: "github.com/aftercare/aftercare.ReturnDefective")
+}
+
+enum StockReturnState @goModel(model: "github.com/aftercare/aftercare.StockReturnState") {
+  AWAITING_RECEIPT @goEnum(value: "github.com/aftercare/aftercare.ReturnAwaitingReceipt")
+  RECEIVED_GOOD @goEnum(value: "github.com/aftercare/aftercare.ReturnReceivedGood")
+  RECEIVED_DEFECTIVE @goEnum(value: "github.com/aftercare/aftercare.ReturnReceivedDefective")
+}
+
+"A failed part removed in a repair on its way back to a depot, as the depot sees it."
+type StockReturn @goModel(model: "github.com/aftercare/aftercare.StockReturn") {
+  id: Int!
+  serialNumber: String!
+  fru: String!
+  part: Part! @authorize(object: "part", action: "read")
+  depot: Depot! @authorize(object: "depot", action: "read")
+  incidentId: ID!
+  incidentNumber: Int!
+  "When the engineer recorded it removed."
+  removedAt: Time!
+  state: StockReturnState!
+  receivedAt: Time
+  receivedBy: User @authorize(object: "profile", action: "read")
+  "The note given when it was received."
+  note: String!
+}
+
+type StockReturnConnection {
+  edges: [StockReturnEdge!]!
+  pageInfo: PageInfo!
+}
+
+type StockReturnEdge {
+  cursor: String!
+  node: StockReturn!
+}
+
+input ReceiveStockInput {
+  depotId: ID!
+  fru: String!
+  quantity: Int!
+  "The delivery: a delivery note, a purchase order."
+  reference: String
+}
+
+enum TransferDirection {
+  DEPOT_TO_VAN
+  VAN_TO_DEPOT
+}
+
+input TransferStockInput {
+  depotId: ID!
+  "The engineer whose van it is."
+  engineerId: ID!
+  fru: String!
+  quantity: Int!
+  direction: TransferDirection!
+  reason: String
+}
+
+input AdjustStockInput {
+  stockId: Int!
+  "Added to the units on hand; negative takes away, never below the units reserved."
+  delta: Int!
+  reason: String!
+}
+
+input ShipToVendorInput {
+  depotId: ID!
+  fru: String!
+  quantity: Int!
+  "The vendor's return authorisation."
+  reference: String!
+}
+
+extend type Notification {
+  "What the notification is about: an escalation, or a stock alert."
+  kind: NotificationKind!
+  "The stock alert of a STOCK_ALERT notification; null for an escalation's."
+  stockAlert: StockAlert @goField(name: "Stock")
+}
+
+enum NotificationKind @goModel(model: "github.com/aftercare/aftercare.NotificationKind") {
+  "An escalation of an incident's SLA clock."
+  ESCALATION @goEnum(value: "github.com/aftercare/aftercare.NotificationEscalation")
+  "A depot's stock fell below its reorder point."
+  STOCK_ALERT @goEnum(value: "github.com/aftercare/aftercare.NotificationStockAlert")
+}
+
+"A depot's stock row falling below its reorder point: the region's dispatchers are told once per crossing."
+type StockAlert @goModel(model: "github.com/aftercare/aftercare.StockAlert") {
+  stockId: Int!
+  "Which crossing of the row, from 1."
+  crossing: Int!
+  fru: String!
+  depot: Depot @authorize(object: "depot", action: "read")
+  "The units available and the reorder point at the crossing."
+  available: Int!
+  reorderPoint: Int!
+  "The movement that took the stock below; null when raising the reorder point did."
+  movementId: Int @goField(forceResolver: true)
+  at: Time!
+}
+
+extend type Query {
+  "A stock row's ledger, newest first: dispatchers their regions' depots and vans, engineers their own van."
+  stockLedger(stockId: Int!, first: Int, after: String): StockMovementConnection! @authorize(object: "stock", action: "read")
+  "The failed parts on their way back to depots the caller keeps (a dispatcher's regions'), not yet received, oldest first; with depotId, that depot's."
+  returnsAwaitingReceipt(depotId: ID, first: Int, after: String): StockReturnConnection! @authorize(object: "stock", action: "read")
+}
+
+extend type Mutation {
+  "Receive units of a part at a depot."
+  receiveStock(input: ReceiveStockInput!): StockMovement! @authorize(object: "stock", action: "write")
+  "Move available units of a part between a depot and an engineer's van, either way."
+  transferStock(input: TransferStockInput!): StockTransfer! @authorize(object: "stock", action: "write")
+  "Correct the units on hand of a stock row, with a reason."
+  adjustStock(input: AdjustStockInput!): StockMovement! @authorize(object: "stock", action: "write")
+  "Set a part's reorder point at a depot, or clear it with a null reorderPoint. A point above the units available is a crossing: the region's dispatchers are told."
+  setReorderPoint(depotId: ID!, fru: String!, reorderPoint: Int): StockLevel! @authorize(object: "stock", action: "write")
+  "Receive a returned part at its depot: good goes on hand, defective is held for the vendor. Once."
+  receivePartReturn(id: Int!, condition: ReturnCondition!, note: String): StockReturn! @authorize(object: "stock", action: "write")
+  "Ship defective units a depot holds for the vendor to the vendor."
+  shipToVendor(input: ShipToVendorInput!): StockMovement! @authorize(object: "stock", action: "write")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/users.graphqls", Input: `# Users: admins create them with their role in its domains (assignRole and
@@ -7719,6 +8449,10 @@ func (ec *executionContext) childFields_Notification(ctx context.Context, field 
 		return ec.fieldContext_Notification_actions(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notification_kind(ctx, field)
+	case "stockAlert":
+		return ec.fieldContext_Notification_stockAlert(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
 }
@@ -8185,6 +8919,28 @@ func (ec *executionContext) childFields_SlaPause(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type SlaPause", field.Name)
 }
 
+func (ec *executionContext) childFields_StockAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stockId":
+		return ec.fieldContext_StockAlert_stockId(ctx, field)
+	case "crossing":
+		return ec.fieldContext_StockAlert_crossing(ctx, field)
+	case "fru":
+		return ec.fieldContext_StockAlert_fru(ctx, field)
+	case "depot":
+		return ec.fieldContext_StockAlert_depot(ctx, field)
+	case "available":
+		return ec.fieldContext_StockAlert_available(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_StockAlert_reorderPoint(ctx, field)
+	case "movementId":
+		return ec.fieldContext_StockAlert_movementId(ctx, field)
+	case "at":
+		return ec.fieldContext_StockAlert_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockAlert", field.Name)
+}
+
 func (ec *executionContext) childFields_StockConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8219,8 +8975,138 @@ func (ec *executionContext) childFields_StockLevel(ctx context.Context, field gr
 		return ec.fieldContext_StockLevel_reserved(ctx, field)
 	case "available":
 		return ec.fieldContext_StockLevel_available(ctx, field)
+	case "id":
+		return ec.fieldContext_StockLevel_id(ctx, field)
+	case "heldForVendor":
+		return ec.fieldContext_StockLevel_heldForVendor(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_StockLevel_reorderPoint(ctx, field)
+	case "belowReorderPoint":
+		return ec.fieldContext_StockLevel_belowReorderPoint(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_StockMovement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockMovement_id(ctx, field)
+	case "stockId":
+		return ec.fieldContext_StockMovement_stockId(ctx, field)
+	case "kind":
+		return ec.fieldContext_StockMovement_kind(ctx, field)
+	case "onHandDelta":
+		return ec.fieldContext_StockMovement_onHandDelta(ctx, field)
+	case "reservedDelta":
+		return ec.fieldContext_StockMovement_reservedDelta(ctx, field)
+	case "heldForVendorDelta":
+		return ec.fieldContext_StockMovement_heldForVendorDelta(ctx, field)
+	case "onHandAfter":
+		return ec.fieldContext_StockMovement_onHandAfter(ctx, field)
+	case "reservedAfter":
+		return ec.fieldContext_StockMovement_reservedAfter(ctx, field)
+	case "heldForVendorAfter":
+		return ec.fieldContext_StockMovement_heldForVendorAfter(ctx, field)
+	case "actor":
+		return ec.fieldContext_StockMovement_actor(ctx, field)
+	case "at":
+		return ec.fieldContext_StockMovement_at(ctx, field)
+	case "reason":
+		return ec.fieldContext_StockMovement_reason(ctx, field)
+	case "incidentId":
+		return ec.fieldContext_StockMovement_incidentId(ctx, field)
+	case "jobId":
+		return ec.fieldContext_StockMovement_jobId(ctx, field)
+	case "partReturnId":
+		return ec.fieldContext_StockMovement_partReturnId(ctx, field)
+	case "serialNumber":
+		return ec.fieldContext_StockMovement_serialNumber(ctx, field)
+	case "transferId":
+		return ec.fieldContext_StockMovement_transferId(ctx, field)
+	case "fellBelowReorderPoint":
+		return ec.fieldContext_StockMovement_fellBelowReorderPoint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockMovement", field.Name)
+}
+
+func (ec *executionContext) childFields_StockMovementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StockMovementConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StockMovementConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockMovementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StockMovementEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StockMovementEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StockMovementEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockMovementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StockReturn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StockReturn_id(ctx, field)
+	case "serialNumber":
+		return ec.fieldContext_StockReturn_serialNumber(ctx, field)
+	case "fru":
+		return ec.fieldContext_StockReturn_fru(ctx, field)
+	case "part":
+		return ec.fieldContext_StockReturn_part(ctx, field)
+	case "depot":
+		return ec.fieldContext_StockReturn_depot(ctx, field)
+	case "incidentId":
+		return ec.fieldContext_StockReturn_incidentId(ctx, field)
+	case "incidentNumber":
+		return ec.fieldContext_StockReturn_incidentNumber(ctx, field)
+	case "removedAt":
+		return ec.fieldContext_StockReturn_removedAt(ctx, field)
+	case "state":
+		return ec.fieldContext_StockReturn_state(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_StockReturn_receivedAt(ctx, field)
+	case "receivedBy":
+		return ec.fieldContext_StockReturn_receivedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_StockReturn_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockReturn", field.Name)
+}
+
+func (ec *executionContext) childFields_StockReturnConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StockReturnConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StockReturnConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockReturnConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StockReturnEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StockReturnEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StockReturnEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockReturnEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StockTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "out":
+		return ec.fieldContext_StockTransfer_out(ctx, field)
+	case "in":
+		return ec.fieldContext_StockTransfer_in(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockTransfer", field.Name)
 }
 
 func (ec *executionContext) childFields_Survey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

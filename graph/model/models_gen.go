@@ -22,6 +22,13 @@ type AccountEdge struct {
 	Node   *aftercare.Account `json:"node"`
 }
 
+type AdjustStockInput struct {
+	StockID int `json:"stockId"`
+	// Added to the units on hand; negative takes away, never below the units reserved.
+	Delta  int    `json:"delta"`
+	Reason string `json:"reason"`
+}
+
 type AssetConnection struct {
 	Edges    []*AssetEdge        `json:"edges"`
 	PageInfo *aftercare.PageInfo `json:"pageInfo"`
@@ -372,6 +379,14 @@ type ReasonCount struct {
 	Count  int    `json:"count"`
 }
 
+type ReceiveStockInput struct {
+	DepotID  string `json:"depotId"`
+	Fru      string `json:"fru"`
+	Quantity int    `json:"quantity"`
+	// The delivery: a delivery note, a purchase order.
+	Reference *string `json:"reference,omitempty"`
+}
+
 type RegisterAssetInput struct {
 	SiteID string `json:"siteId"`
 	// 4 to 40 letters, digits and '-'; kept in upper case.
@@ -407,6 +422,14 @@ type ShiftWindowInput struct {
 	Start string `json:"start"`
 	// HH:MM, local, after start; 24:00 is the end of the day. Windows of one day may not overlap.
 	End string `json:"end"`
+}
+
+type ShipToVendorInput struct {
+	DepotID  string `json:"depotId"`
+	Fru      string `json:"fru"`
+	Quantity int    `json:"quantity"`
+	// The vendor's return authorisation.
+	Reference string `json:"reference"`
 }
 
 type SiteConnection struct {
@@ -455,6 +478,26 @@ type StockEdge struct {
 	Node   *aftercare.StockLevel `json:"node"`
 }
 
+type StockMovementConnection struct {
+	Edges    []*StockMovementEdge `json:"edges"`
+	PageInfo *aftercare.PageInfo  `json:"pageInfo"`
+}
+
+type StockMovementEdge struct {
+	Cursor string                   `json:"cursor"`
+	Node   *aftercare.StockMovement `json:"node"`
+}
+
+type StockReturnConnection struct {
+	Edges    []*StockReturnEdge  `json:"edges"`
+	PageInfo *aftercare.PageInfo `json:"pageInfo"`
+}
+
+type StockReturnEdge struct {
+	Cursor string                 `json:"cursor"`
+	Node   *aftercare.StockReturn `json:"node"`
+}
+
 type Subscription struct {
 }
 
@@ -475,6 +518,16 @@ type TierPolicyInput struct {
 	PartsPause bool               `json:"partsPause"`
 	// Rising percentages ending with a 100 % level that breaches.
 	Ladder []*LadderLevelInput `json:"ladder"`
+}
+
+type TransferStockInput struct {
+	DepotID string `json:"depotId"`
+	// The engineer whose van it is.
+	EngineerID string            `json:"engineerId"`
+	Fru        string            `json:"fru"`
+	Quantity   int               `json:"quantity"`
+	Direction  TransferDirection `json:"direction"`
+	Reason     *string           `json:"reason,omitempty"`
 }
 
 // Fields left out stay as they are.
@@ -543,6 +596,61 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   *aftercare.User `json:"node"`
+}
+
+type TransferDirection string
+
+const (
+	TransferDirectionDepotToVan TransferDirection = "DEPOT_TO_VAN"
+	TransferDirectionVanToDepot TransferDirection = "VAN_TO_DEPOT"
+)
+
+var AllTransferDirection = []TransferDirection{
+	TransferDirectionDepotToVan,
+	TransferDirectionVanToDepot,
+}
+
+func (e TransferDirection) IsValid() bool {
+	switch e {
+	case TransferDirectionDepotToVan, TransferDirectionVanToDepot:
+		return true
+	}
+	return false
+}
+
+func (e TransferDirection) String() string {
+	return string(e)
+}
+
+func (e *TransferDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TransferDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TransferDirection", str)
+	}
+	return nil
+}
+
+func (e TransferDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TransferDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TransferDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type Weekday string
