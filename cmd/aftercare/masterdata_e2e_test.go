@@ -271,9 +271,8 @@ func importAssets(t *testing.T, url string, w *masterWorld) {
 }
 
 // newFieldService has the admin create a part with prices, a depot placed
-// by its location (with a unit of the part, which the stock ledger, not
-// master data, would record), a partner provider and an engineer of it
-// certified on the new product line.
+// by its location (with units of the part received there), a partner
+// provider and an engineer of it certified on the new product line.
 func newFieldService(t *testing.T, env *testEnv, url string, w *masterWorld) {
 	w.fru = "03SE0001"
 	part := must(t, url, w.admin, `mutation($in: CreatePartInput!) { createPart(input: $in) { id unitPrice { amount currency } } }`,
@@ -285,8 +284,8 @@ func newFieldService(t *testing.T, env *testEnv, url string, w *masterWorld) {
 		country: "CN", lat: 31.32, lng: 120.62, timeZone: "Asia/Shanghai"}) { id code region country } }`, nil, "createDepot")
 	assert.Equal(t, map[string]any{"id": dig(depot, "id"), "code": "DEP-SIP1", "region": "east", "country": "CN"}, depot)
 	w.depot = dig(depot, "id").(string)
-	require.NoError(t, env.db.ExecScript(t.Context(), fmt.Sprintf(`INSERT INTO stock (part_id, depot_id, on_hand)
-		VALUES ('%s', '%s', 4)`, dig(part, "id"), w.depot)))
+	must(t, url, w.admin, `mutation($d: ID!, $f: String!) { receiveStock(input: {depotId: $d, fru: $f, quantity: 4}) { id } }`,
+		map[string]any{"d": w.depot, "f": w.fru}, "receiveStock")
 
 	w.provider = must(t, url, w.admin, `mutation { createServiceProvider(input: {code: "suzhou-tech", name: "Suzhou Tech Services",
 		kind: PARTNER, region: "east"}) { id } }`, nil, "createServiceProvider", "id").(string)
