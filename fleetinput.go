@@ -83,6 +83,9 @@ type EngineerUpdate struct {
 	Shifts        *[]ShiftWindow
 	Skills        *[]Skill
 	ProviderID    *string
+	// UserID, when set, makes a user with the engineer role the engineer's
+	// login in place of any other.
+	UserID *string
 }
 
 // Apply returns the engineer with the update applied, or EINVALID naming

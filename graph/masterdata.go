@@ -72,7 +72,7 @@ func engineerInput(in model.CreateEngineerInput) (aftercare.EngineerInput, error
 // engineerUpdate reads an updateEngineer input.
 func engineerUpdate(in model.UpdateEngineerInput) (aftercare.EngineerUpdate, error) {
 	u := aftercare.EngineerUpdate{Name: in.Name, HomeDepotID: in.HomeDepotID, Region: in.Region,
-		TierClearance: in.TierClearance, Capacity: in.Capacity, TimeZone: in.TimeZone, ProviderID: in.ProviderID}
+		TierClearance: in.TierClearance, Capacity: in.Capacity, TimeZone: in.TimeZone, ProviderID: in.ProviderID, UserID: in.UserID}
 	if in.Shifts != nil {
 		shifts, err := shiftsFrom(in.Shifts)
 		if err != nil {

@@ -160,7 +160,8 @@ func checkEngineerRefs(ctx context.Context, tx pgx.Tx, refs engineerRefs) (strin
 }
 
 // linkEngineerUser makes a user with the engineer role the engineer's
-// login, acting in the engineer's own domain.
+// login, acting in the engineer's own domain; a login the engineer had
+// before no longer acts for them.
 func linkEngineerUser(ctx context.Context, tx pgx.Tx, engineerID, userID string) error {
 	ok := validID(userID)
 	if ok {
@@ -172,12 +173,18 @@ func linkEngineerUser(ctx context.Context, tx pgx.Tx, engineerID, userID string)
 	if !ok {
 		return aftercare.InvalidField("userId", "%q is no user with the engineer role", userID)
 	}
-	linked, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM engineers WHERE user_id = $1)`, userID)
+	linked, err := exists(ctx, tx, `SELECT EXISTS (SELECT 1 FROM engineers WHERE user_id = $1 AND id <> $2)`, userID, engineerID)
 	if err != nil {
 		return err
 	}
 	if linked {
 		return conflictField("userId", "the user is another engineer's login already")
+	}
+	if _, err := tx.Exec(ctx, `
+		DELETE FROM casbin_rule r USING engineers e
+		WHERE e.id = $1 AND e.user_id <> $2 AND r.ptype = 'g' AND r.v0 = 'user:' || e.user_id AND r.v2 = $3`,
+		engineerID, userID, aftercare.DomainEngineerPrefix+engineerID); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE engineers SET user_id = $2 WHERE id = $1`, engineerID, userID); err != nil {
 		return err
@@ -268,6 +275,11 @@ func (r *FleetRegistry) UpdateEngineer(ctx context.Context, id string, u afterca
 		}
 		if u.Skills != nil {
 			if err := writeSkills(ctx, tx, id, after.Skills); err != nil {
+				return err
+			}
+		}
+		if u.UserID != nil {
+			if err := linkEngineerUser(ctx, tx, id, *u.UserID); err != nil {
 				return err
 			}
 		}

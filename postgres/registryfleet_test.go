@@ -179,3 +179,54 @@ func TestSuspendedProviderIsNotAssigned(t *testing.T) {
 	_, err = dispatch.CreateAssignment(w.admin, create)
 	assert.NoError(t, err, "reinstated")
 }
+
+// TestEngineerLoginChanges gives an engineer a login, then another in its
+// place: the new user acts in the engineer's domain and the old one no
+// longer does; a user who is another engineer's login, or who is not an
+// engineer, is refused naming userId.
+func TestEngineerLoginChanges(t *testing.T) {
+	w := mustRegistryWorld(t)
+	fleet := postgres.NewFleetRegistry(w.db, countryRegions{"CN": "east"})
+	depot, err := fleet.CreateDepot(w.admin, aftercare.DepotInput{Code: "dep-lg1", Name: "Login Depot", City: "Shanghai",
+		Country: "CN", Lat: 31.2, Lng: 121.5, TimeZone: "Asia/Shanghai"})
+	require.NoError(t, err)
+	engineer := func(code string) *aftercare.Engineer {
+		e, err := fleet.CreateEngineer(w.admin, aftercare.EngineerInput{Code: code, Name: code, HomeDepotID: depot.ID,
+			TierClearance: aftercare.TierStandard, Capacity: 2,
+			Shifts: []aftercare.ShiftWindow{{Day: time.Monday, Start: 8 * time.Hour, End: 18 * time.Hour}}})
+		require.NoError(t, err)
+		return e
+	}
+	first, second := engineer("ENG-LG1"), engineer("ENG-LG2")
+	users := postgres.NewUserRegistry(w.db)
+	user := func(name string, role aftercare.Role) string {
+		u, err := users.CreateUser(w.admin, aftercare.UserInput{Username: name, DisplayName: name, Email: name + "@example.com", Role: role})
+		require.NoError(t, err)
+		return u.ID
+	}
+	oldLogin, newLogin, manager := user("eng.old", aftercare.RoleEngineer), user("eng.new", aftercare.RoleEngineer),
+		user("am.other", aftercare.RoleAccountManager)
+	acts := func(userID, engineerID string) bool {
+		return postgrestest.MustQueryInt(t, w.db, `SELECT count(*) FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 AND v1 = 'engineer'
+			AND v2 = $2`, "user:"+userID, aftercare.DomainEngineerPrefix+engineerID) == 1
+	}
+
+	_, err = fleet.UpdateEngineer(w.admin, first.ID, aftercare.EngineerUpdate{UserID: &oldLogin})
+	require.NoError(t, err)
+	assert.True(t, acts(oldLogin, first.ID))
+	_, err = fleet.UpdateEngineer(w.admin, first.ID, aftercare.EngineerUpdate{UserID: &oldLogin})
+	require.NoError(t, err, "linking the login the engineer has changes nothing")
+	assert.True(t, acts(oldLogin, first.ID))
+
+	_, err = fleet.UpdateEngineer(w.admin, first.ID, aftercare.EngineerUpdate{UserID: &newLogin})
+	require.NoError(t, err)
+	assert.True(t, acts(newLogin, first.ID), "the new login acts for the engineer")
+	assert.False(t, acts(oldLogin, first.ID), "the old login no longer does")
+	assert.Equal(t, newLogin, postgrestest.MustQueryString(t, w.db, `SELECT user_id::text FROM engineers WHERE id = $1`, first.ID))
+
+	_, err = fleet.UpdateEngineer(w.admin, second.ID, aftercare.EngineerUpdate{UserID: &newLogin})
+	assertCoded(t, aftercare.ECONFLICT, "userId", err, "one login per engineer")
+	_, err = fleet.UpdateEngineer(w.admin, second.ID, aftercare.EngineerUpdate{UserID: &manager})
+	assertCoded(t, aftercare.EINVALID, "userId", err, "only an engineer's user")
+	assert.False(t, acts(manager, second.ID))
+}

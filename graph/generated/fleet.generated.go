@@ -976,7 +976,7 @@ func (ec *executionContext) unmarshalInputUpdateEngineerInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "homeDepotId", "region", "tierClearance", "capacity", "timeZone", "shifts", "skills", "providerId"}
+	fieldsInOrder := [...]string{"name", "homeDepotId", "region", "tierClearance", "capacity", "timeZone", "shifts", "skills", "providerId", "userId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1046,6 +1046,13 @@ func (ec *executionContext) unmarshalInputUpdateEngineerInput(ctx context.Contex
 				return it, err
 			}
 			it.ProviderID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
 		}
 	}
 	return it, nil

@@ -6471,6 +6471,8 @@ input UpdateEngineerInput {
   shifts: [ShiftWindowInput!]
   skills: [SkillInput!]
   providerId: ID
+  "A user with the ENGINEER role to sign in as the engineer from now on, in place of the login the engineer had."
+  userId: ID
 }
 
 input CreateDepotInput {

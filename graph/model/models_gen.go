@@ -559,6 +559,8 @@ type UpdateEngineerInput struct {
 	Shifts        []*ShiftWindowInput `json:"shifts,omitempty"`
 	Skills        []*SkillInput       `json:"skills,omitempty"`
 	ProviderID    *string             `json:"providerId,omitempty"`
+	// A user with the ENGINEER role to sign in as the engineer from now on, in place of the login the engineer had.
+	UserID *string `json:"userId,omitempty"`
 }
 
 // Fields left out stay as they are; prices replaces the part's price list entries. Quotes already priced keep their prices.
