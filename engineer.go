@@ -28,6 +28,8 @@ type Engineer struct {
 	// ProviderID is the service provider the engineer works for: the
 	// maker's own field service or an authorised partner.
 	ProviderID string
+	// UserID is the user who signs in as the engineer; empty for none.
+	UserID string
 }
 
 // Skill is a product line an engineer is certified on, at level 1 to 3.

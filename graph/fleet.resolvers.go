@@ -22,6 +22,13 @@ func (r *engineerResolver) Provider(ctx context.Context, obj *aftercare.Engineer
 	return r.FleetRegistry.FindProviderByID(ctx, obj.ProviderID)
 }
 
+func (r *engineerResolver) Login(ctx context.Context, obj *aftercare.Engineer) (*aftercare.User, error) {
+	if obj.UserID == "" {
+		return nil, nil
+	}
+	return optionalUser(r.UserService.FindUserByID(ctx, obj.UserID))
+}
+
 func (r *mutationResolver) CreateEngineer(ctx context.Context, input model.CreateEngineerInput) (*aftercare.Engineer, error) {
 	in, err := engineerInput(input)
 	if err != nil {

@@ -23,7 +23,7 @@ func NewEngineerService(db *DB) *EngineerService {
 
 // engineerColumns are the columns scanEngineer reads, from engineers e.
 const engineerColumns = `e.id, e.code, e.name, e.region, e.home_depot_id, e.tier_clearance, e.capacity, e.time_zone,
-		e.shifts, e.lat, e.lng, e.located_at, e.provider_id,
+		e.shifts, e.lat, e.lng, e.located_at, e.provider_id, coalesce(e.user_id::text, ''),
 		coalesce((SELECT jsonb_agg(jsonb_build_object('line', s.product_line, 'level', s.level, 'expires', s.expires_on)
 			ORDER BY s.product_line) FROM engineer_skills s WHERE s.engineer_id = e.id), '[]')`
 
@@ -51,7 +51,7 @@ func scanEngineerWith(row pgx.CollectableRow, extra ...any) (*aftercare.Engineer
 		Expires *string `json:"expires"`
 	}
 	dest := append([]any{&e.ID, &e.Code, &e.Name, &e.Region, &e.HomeDepotID, &e.TierClearance, &e.Capacity,
-		&e.TimeZone, &shifts, &e.Lat, &e.Lng, &e.LocatedAt, &e.ProviderID, &skills}, extra...)
+		&e.TimeZone, &shifts, &e.Lat, &e.Lng, &e.LocatedAt, &e.ProviderID, &e.UserID, &skills}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ Commands:
   seed     load demo data into an empty database
   token    mint a bearer token for a user
   bench    run a whole-system benchmark: bench sla, bench dispatch
+  simulate run a compressed service day through the API and check that nothing was lost
 
 Run 'aftercare <command> -h' for a command's flags. Every flag can also be set
 with an environment variable, shown in its help.
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
+	case "simulate":
+		return runSimulate(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -23,6 +23,7 @@ type EngineerResolver interface {
 
 	VanStock(ctx context.Context, obj *aftercare.Engineer, first *int, after *string) (*model.StockConnection, error)
 	Provider(ctx context.Context, obj *aftercare.Engineer) (*aftercare.ServiceProvider, error)
+	Login(ctx context.Context, obj *aftercare.Engineer) (*aftercare.User, error)
 	CurrentJobs(ctx context.Context, obj *aftercare.Engineer) ([]*aftercare.Assignment, error)
 	Load(ctx context.Context, obj *aftercare.Engineer) (int, error)
 	OnShiftNow(ctx context.Context, obj *aftercare.Engineer) (bool, error)
@@ -511,6 +512,61 @@ func (ec *executionContext) fieldContext_Engineer_provider(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Engineer_login(ctx context.Context, field graphql.CollectedField, obj *aftercare.Engineer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Engineer_login(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Engineer().Login(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "profile")
+				if err != nil {
+					var zeroVal *aftercare.User
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.User
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.User
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Engineer_login(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Engineer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Engineer_currentJobs(ctx context.Context, field graphql.CollectedField, obj *aftercare.Engineer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -946,6 +1002,12 @@ func (ec *executionContext) _Engineer(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Engineer_provider(ctx, field, obj)
+				})
+		case "login":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Engineer_login(ctx, field, obj)
 				})
 		case "currentJobs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

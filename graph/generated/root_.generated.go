@@ -304,6 +304,7 @@ type ComplexityRoot struct {
 		Lng           func(childComplexity int) int
 		Load          func(childComplexity int) int
 		LocatedAt     func(childComplexity int) int
+		Login         func(childComplexity int) int
 		Name          func(childComplexity int) int
 		OnShiftNow    func(childComplexity int) int
 		Provider      func(childComplexity int) int
@@ -1925,6 +1926,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Engineer.LocatedAt(childComplexity), true
+	case "Engineer.login":
+		if e.ComplexityRoot.Engineer.Login == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Engineer.Login(childComplexity), true
 	case "Engineer.name":
 		if e.ComplexityRoot.Engineer.Name == nil {
 			break
@@ -6411,6 +6418,8 @@ type ServiceProviderEdge {
 
 extend type Engineer {
   provider: ServiceProvider! @authorize(object: "provider", action: "read")
+  "The user who signs in as the engineer; null for none."
+  login: User @goField(forceResolver: true) @authorize(object: "profile", action: "read")
 }
 
 extend type Skill {
@@ -8091,6 +8100,8 @@ func (ec *executionContext) childFields_Engineer(ctx context.Context, field grap
 		return ec.fieldContext_Engineer_vanStock(ctx, field)
 	case "provider":
 		return ec.fieldContext_Engineer_provider(ctx, field)
+	case "login":
+		return ec.fieldContext_Engineer_login(ctx, field)
 	case "currentJobs":
 		return ec.fieldContext_Engineer_currentJobs(ctx, field)
 	case "load":

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aftercare/aftercare/postgres/postgrestest"
+	"github.com/aftercare/aftercare/sim"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSimulatedDay runs a short compressed day (an hour of the morning
+// peak at 120×, about thirty incidents in half a minute) against the real
+// stack through the API, and checks that the users met no error, that no
+// response was a server error, and that the day ended with every engineer
+// free, every reservation consumed or released and the stock ledger whole.
+func TestSimulatedDay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a simulated day takes a minute")
+	}
+	env := mustTestEnv(t)
+	m := env.startMain(t)
+	var log bytes.Buffer
+	day, err := sim.Run(context.Background(), sim.Config{Hours: 1, SpeedUp: 120, Seed: 7, Incidents: 400, StartHour: 9,
+		Drain: time.Minute}, sim.Env{URLs: []string{m.URL()}, Log: &log,
+		Mint: func(_ context.Context, username string) (string, error) { return env.token(t, username), nil }})
+	require.NoError(t, err)
+	var report bytes.Buffer
+	day.WriteReport(&report)
+	require.NoError(t, sim.WriteSLAReport(context.Background(), &report, env.db, day.Start))
+	t.Logf("%s%s", log.String(), report.String())
+
+	assert.GreaterOrEqual(t, len(day.Accepted), 15, "the morning peak filed incidents")
+	assert.Positive(t, day.Counts["jobs completed"], "engineers completed jobs")
+	assert.Equal(t, 1, day.Counts["engineers added"])
+	assert.Equal(t, 1, day.Counts["assets added"])
+	assert.Zero(t, day.ServerErrors, "no response was a server error")
+	assert.Zero(t, day.ProblemCount, "the users met no error: %v", day.Problems)
+	assert.Zero(t, postgrestest.MustQueryInt(t, env.db, `SELECT count(*) FROM assignments WHERE state IN
+		('proposed', 'accepted', 'en_route', 'on_site')`), "every engineer is free at the end of the day")
+	assert.Zero(t, postgrestest.MustQueryInt(t, env.db, `SELECT count(*) FROM part_reservations WHERE state = 'reserved'`))
+	postgrestest.AssertJobInvariants(t, env.db, nil)
+}
