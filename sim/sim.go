@@ -55,6 +55,9 @@ type Env struct {
 	Mint func(ctx context.Context, username string) (string, error)
 	// Log receives the progress lines.
 	Log io.Writer
+	// Webhooks, when the system delivers its webhooks to it, lets the
+	// contacts answer their survey invitations.
+	Webhooks *Receiver
 }
 
 // sim is one simulated day in progress.
@@ -127,6 +130,7 @@ func (s *sim) runDay(ctx context.Context) {
 	run(s.midDay)
 	run(s.managers)
 	run(s.subscriptions)
+	run(s.answerSurveys)
 	run(s.progress)
 
 	real := time.Duration(s.cfg.Hours * float64(time.Hour) / s.cfg.SpeedUp)

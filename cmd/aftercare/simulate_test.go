@@ -22,10 +22,14 @@ func TestSimulatedDay(t *testing.T) {
 		t.Skip("a simulated day takes a minute")
 	}
 	env := mustTestEnv(t)
+	hooks, err := sim.NewReceiver()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = hooks.Close() })
+	env.cfg.Webhooks = []string{hooks.URL()}
 	m := env.startMain(t)
 	var log bytes.Buffer
 	day, err := sim.Run(context.Background(), sim.Config{Hours: 1, SpeedUp: 120, Seed: 7, Incidents: 400, StartHour: 9,
-		Drain: time.Minute}, sim.Env{URLs: []string{m.URL()}, Log: &log,
+		Drain: time.Minute}, sim.Env{URLs: []string{m.URL()}, Log: &log, Webhooks: hooks,
 		Mint: func(_ context.Context, username string) (string, error) { return env.token(t, username), nil }})
 	require.NoError(t, err)
 	var report bytes.Buffer
@@ -37,6 +41,7 @@ func TestSimulatedDay(t *testing.T) {
 	assert.Positive(t, day.Counts["jobs completed"], "engineers completed jobs")
 	assert.Equal(t, 1, day.Counts["engineers added"])
 	assert.Equal(t, 1, day.Counts["assets added"])
+	assert.Positive(t, day.Counts["surveys answered"], "contacts answered their surveys")
 	assert.Zero(t, day.ServerErrors, "no response was a server error")
 	assert.Zero(t, day.ProblemCount, "the users met no error: %v", day.Problems)
 	assert.Zero(t, postgrestest.MustQueryInt(t, env.db, `SELECT count(*) FROM assignments WHERE state IN
