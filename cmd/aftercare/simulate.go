@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
+
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/sim"
@@ -43,10 +48,15 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		Mint: func(ctx context.Context, username string) (string, error) {
 			return mintToken(ctx, &f.cfg, db, username, 48*time.Hour)
 		}}
+	tc, err := client.DialContext(ctx, client.Options{HostPort: f.cfg.TemporalAddress, Namespace: f.cfg.TemporalNamespace,
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", f.cfg.TemporalAddress, err)
+	}
+	defer tc.Close()
 	day, err := sim.Run(ctx, f.day, env)
 	if err != nil {
 		return err
 	}
-	day.WriteReport(stdout)
-	return sim.WriteSLAReport(ctx, stdout, db, day.Start)
+	return checkDay(ctx, stdout, db, workflowCounter{tc, f.cfg.TemporalNamespace}, day, nil)
 }

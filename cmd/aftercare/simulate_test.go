@@ -33,9 +33,9 @@ func TestSimulatedDay(t *testing.T) {
 		Mint: func(_ context.Context, username string) (string, error) { return env.token(t, username), nil }})
 	require.NoError(t, err)
 	var report bytes.Buffer
-	day.WriteReport(&report)
-	require.NoError(t, sim.WriteSLAReport(context.Background(), &report, env.db, day.Start))
+	checked := checkDay(context.Background(), &report, env.db, workflowCounter{c: m.Temporal, namespace: "default"}, day, nil)
 	t.Logf("%s%s", log.String(), report.String())
+	require.NoError(t, checked, "every invariant holds")
 
 	assert.GreaterOrEqual(t, len(day.Accepted), 15, "the morning peak filed incidents")
 	assert.Positive(t, day.Counts["jobs completed"], "engineers completed jobs")
