@@ -15,6 +15,7 @@ const (
 	ENOTFOUND     = "ENOTFOUND"     // the object does not exist (or is not visible)
 	ERATELIMIT    = "ERATELIMIT"    // the caller sent too many requests; try again later
 	EUNAUTHORIZED = "EUNAUTHORIZED" // the caller is not authenticated or not allowed
+	EUNAVAILABLE  = "EUNAVAILABLE"  // the database or workflow engine is unreachable for a moment; try again
 )
 
 // Error is a domain error: a code for programs and a message for people. The

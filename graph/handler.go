@@ -198,7 +198,11 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			status := http.StatusUnauthorized
-			if aftercare.ErrorCode(err) == aftercare.EINTERNAL {
+			switch aftercare.ErrorCode(err) {
+			case aftercare.EUNAVAILABLE:
+				w.Header().Set("Retry-After", "1")
+				status = http.StatusServiceUnavailable
+			case aftercare.EINTERNAL:
 				status, err = http.StatusServiceUnavailable, aftercare.Errorf(aftercare.EINTERNAL, "internal error")
 			}
 			writeError(w, status, err)

@@ -11,7 +11,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
 	"sync"
 
 	"github.com/aftercare/aftercare"
@@ -126,6 +129,9 @@ func mapError(err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &codedError{aftercare.Errorf(aftercare.ENOTFOUND, "not found"), err}
 	}
+	if unavailable(err) {
+		return &codedError{aftercare.Errorf(aftercare.EUNAVAILABLE, "the database is unavailable for a moment; try again"), err}
+	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return err
@@ -153,3 +159,19 @@ type codedError struct {
 func (e *codedError) Error() string { return e.coded.Error() + ": " + e.cause.Error() }
 
 func (e *codedError) Unwrap() []error { return []error{e.coded, e.cause} }
+
+// unavailable reports whether err means that PostgreSQL could not be
+// reached or went away (a restart, a failover): no connection, a
+// connection cut, or a server shutting down or starting up. The client
+// may try again; a change it sends again carries its own idempotency (a
+// client request ID) or is refused as a conflict if it went through.
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		pgconn.SafeToRetry(err)
+}

@@ -329,3 +329,22 @@ func TestJobsAreScoped(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, load, "the load counts every active job, wherever it is")
 }
+
+// TestTheWorkflowItselfEndsAJob records a change the workflow makes by
+// itself (its actor is the workflow, "system", with no audit): the job it
+// ends releases its parts with the system as the movements' actor, and the
+// change is recorded rather than refused.
+func TestTheWorkflowItselfEndsAJob(t *testing.T) {
+	w := mustJobWorld(t)
+	inc := w.file("system-end")
+	job := w.assign(inc.ID, jobEngineer)
+	w.change(inc.ID, aftercare.ActionDepart, aftercare.StatusDispatched, aftercare.StatusEnRoute, named(job.ID))
+	w.change(inc.ID, aftercare.ActionDispatch, aftercare.StatusEnRoute, aftercare.StatusDispatched, func(c *aftercare.IncidentChange) {
+		c.ActorID, c.Audit, c.Reason = "system", nil, "declined"
+	})
+	assert.Equal(t, aftercare.AssignmentCancelled, w.state(job.ID))
+	assert.Equal(t, [2]int64{0, 0}, w.reserved(jobEngineer), "the job's parts go back")
+	assert.EqualValues(t, 2, postgrestest.MustQueryInt(t, w.db, `SELECT count(*) FROM stock_movements
+		WHERE assignment_id = $1 AND kind = 'release' AND actor_id IS NULL`, job.ID), "released by the system")
+	postgrestest.AssertJobInvariants(t, w.db, nil)
+}

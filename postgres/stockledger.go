@@ -55,7 +55,7 @@ func recordMovement(ctx context.Context, tx pgx.Tx, m movement) (*aftercare.Stoc
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::uuid,
 			coalesce($9::uuid, (SELECT x.incident_id FROM assignments x WHERE x.id = $8::uuid)), $10, $11, $12, $13)
 		RETURNING `+movementColumns,
-		m.stockID, m.kind, m.onHand, m.reserved, m.held, nullID(stockActor(ctx)), m.reason, nullID(m.assignmentID),
+		m.stockID, m.kind, m.onHand, m.reserved, m.held, actorID(stockActor(ctx)), m.reason, nullID(m.assignmentID),
 		nullID(m.incidentID), nullInt(m.reservationID), nullInt(m.partReturnID), nullIfEmpty(m.serialNumber),
 		nullID(m.transferID))
 	if err != nil {

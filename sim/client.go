@@ -16,8 +16,9 @@ import (
 
 // client sends GraphQL requests over HTTP to the API replicas in turn, as
 // a real integration does: a request that did not reach an API (refused,
-// cut off, a replica restarting) is sent again, to the next replica, until
-// its deadline. Requests that change something carry their own idempotency
+// cut off, a replica restarting), or that the API answered EUNAVAILABLE
+// (its database or Temporal restarting), is sent again, to the next
+// replica, until its deadline. Requests that change something carry their own idempotency
 // (a client request ID) where the API has one, so sending again is safe.
 type client struct {
 	urls  []string
@@ -76,7 +77,11 @@ func (c *client) do(ctx context.Context, token, op, query string, vars map[strin
 		resp, status, err := c.post(ctx, url, token, body)
 		c.stats.observe(op, time.Since(start), status, err)
 		if err == nil && status < 500 {
-			return resp, nil
+			if resp.code() != "EUNAVAILABLE" {
+				return resp, nil
+			}
+			c.stats.unavailable.Add(1)
+			err = errors.New("EUNAVAILABLE")
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -152,6 +157,7 @@ type stats struct {
 	latency     map[string][]time.Duration
 	serverError map[int]int
 	unanswered  int
+	unavailable atomic.Int64 // answers EUNAVAILABLE, sent again
 }
 
 func newStats() *stats {
@@ -194,15 +200,19 @@ func (s *stats) latencies() []opLatency {
 	return out
 }
 
-// serverErrors returns how many responses had a status of 500 or more.
-func (s *stats) serverErrors() int {
+// serverErrors returns how many responses had a status of 500, and how
+// many another status of 500 or more (503 while a dependency restarts).
+func (s *stats) serverErrors() (internal, other int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.serverError {
-		n += c
+	for status, c := range s.serverError {
+		if status == 500 {
+			internal += c
+		} else {
+			other += c
+		}
 	}
-	return n
+	return internal, other
 }
 
 // quantile returns the q-quantile of sorted durations (nearest rank).

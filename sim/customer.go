@@ -163,11 +163,22 @@ func (s *sim) quote(ctx context.Context, token, id string) {
 		s.out.problem("incident %s could not be acknowledged for its quote", id)
 		return
 	}
-	data, err := s.c.must(ctx, s.admin, "createQuote", `mutation($id: ID!) { createQuote(input: {incidentId: $id, labourHours: 1.5,
-		callOut: true}) { id } }`, vars)
-	if err != nil {
-		s.out.problem("quote %s: %v", id, err)
-		return
+	var data map[string]any
+	for attempt := 0; ; attempt++ { // the acknowledgement reaches the record of the incident a moment later
+		resp, err := s.c.do(ctx, s.admin, "createQuote", `mutation($id: ID!) { createQuote(input: {incidentId: $id, labourHours: 1.5,
+			callOut: true}) { id } }`, vars)
+		if err == nil && resp.code() == "ECONFLICT" && attempt < 20 && sleep(ctx, time.Second) {
+			continue
+		}
+		if err == nil {
+			err = resp.err()
+		}
+		if err != nil {
+			s.out.problem("quote %s: %v", id, err)
+			return
+		}
+		data = resp.Data
+		break
 	}
 	q := map[string]any{"id": dig(data, "createQuote", "id")}
 	if _, err := s.c.must(ctx, s.admin, "sendQuote", `mutation($id: ID!) { sendQuote(id: $id) { state } }`, q); err != nil {
@@ -175,6 +186,7 @@ func (s *sim) quote(ctx context.Context, token, id string) {
 		return
 	}
 	sleep(ctx, s.real(time.Duration(10+s.intn(50))*time.Minute))
+	var err error
 	if s.chance(0.75) {
 		_, err = s.c.must(ctx, token, "approveQuote", `mutation($id: ID!) { approveQuote(id: $id, note: "approved by IT") { state } }`, q)
 		s.out.add("quotes approved", 1)

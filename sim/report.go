@@ -70,15 +70,19 @@ type Day struct {
 	ProblemCount int
 	// Latency is each operation's p50 and p99 over HTTP, as the users met it.
 	Latency []opLatency
-	// ServerErrors counts responses with a status of 500 or more;
-	// Unanswered the requests that reached no API (and were sent again).
-	ServerErrors, Unanswered int
+	// ServerErrors counts responses with HTTP status 500; Unavailable
+	// those with another status of 500 or more (503 while a dependency
+	// restarts) and the answers EUNAVAILABLE; Unanswered the requests
+	// that reached no API. All but the first were sent again.
+	ServerErrors, Unavailable, Unanswered int
 }
 
 // day returns the day's record.
 func (s *sim) day() *Day {
-	d := &Day{Start: s.start, End: time.Now(), Accepted: map[string]string{}, Latency: s.c.stats.latencies(),
-		ServerErrors: s.c.stats.serverErrors()}
+	d := &Day{Start: s.start, End: time.Now(), Accepted: map[string]string{}, Latency: s.c.stats.latencies()}
+	var other int
+	d.ServerErrors, other = s.c.stats.serverErrors()
+	d.Unavailable = other + int(s.c.stats.unavailable.Load())
 	s.accepted.Range(func(k, v any) bool {
 		d.Accepted[k.(string)] = v.(string)
 		return true
@@ -108,7 +112,8 @@ func (d *Day) WriteReport(w io.Writer) {
 	for _, k := range keys {
 		fmt.Fprintf(w, "| %s | %d |\n", k, d.Counts[k])
 	}
-	fmt.Fprintf(w, "\nRequests that reached no API and were sent again: %d; responses 5xx: %d.\n", d.Unanswered, d.ServerErrors)
+	fmt.Fprintf(w, "\nRequests sent again: %d that reached no API, %d answered unavailable (HTTP 503 or EUNAVAILABLE); "+
+		"responses HTTP 500: %d.\n", d.Unanswered, d.Unavailable, d.ServerErrors)
 	if d.ProblemCount > 0 {
 		fmt.Fprintf(w, "\nErrors the simulated users met: %d; the first:\n", d.ProblemCount)
 		for _, p := range d.Problems {

@@ -77,7 +77,7 @@ type ContractStore interface {
 // object) non-retryable, and leaves the rest to the retry policy.
 func activityError(err error) error {
 	switch aftercare.ErrorCode(err) {
-	case "", aftercare.EINTERNAL, aftercare.ECONFLICT:
+	case "", aftercare.EINTERNAL, aftercare.ECONFLICT, aftercare.EUNAVAILABLE:
 		return err
 	default:
 		return temporal.NewNonRetryableApplicationError(aftercare.ErrorMessage(err), aftercare.ErrorCode(err), err)

@@ -109,6 +109,10 @@ func transitionError(req aftercare.LifecycleRequest, err error) error {
 			return aftercare.Errorf(code, "%s", app.Message())
 		}
 	}
+	var unavailable *serviceerror.Unavailable
+	if errors.As(err, &unavailable) {
+		return aftercare.Errorf(aftercare.EUNAVAILABLE, "the workflow engine is unavailable for a moment; try again")
+	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return aftercare.Errorf(aftercare.ECONFLICT,

@@ -37,7 +37,7 @@ func checkDay(ctx context.Context, w io.Writer, db *postgres.DB, wf invariants.W
 	if err := sim.WriteSLAReport(ctx, w, db, day.Start); err != nil {
 		return err
 	}
-	results := invariants.Check(ctx, db, wf, invariants.Record{Accepted: day.Accepted, HTTP5xx: day.ServerErrors,
+	results := invariants.Check(ctx, db, wf, invariants.Record{Accepted: day.Accepted, HTTP500: day.ServerErrors,
 		LogFiles: logs, Since: day.Start})
 	fmt.Fprintf(w, "\n## What must hold\n\n")
 	invariants.WriteTable(w, results)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aftercare/aftercare/postgres/postgrestest"
 	"github.com/aftercare/aftercare/sim"
+	"github.com/aftercare/aftercare/workflows/workflowstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -48,4 +49,25 @@ func TestSimulatedDay(t *testing.T) {
 		('proposed', 'accepted', 'en_route', 'on_site')`), "every engineer is free at the end of the day")
 	assert.Zero(t, postgrestest.MustQueryInt(t, env.db, `SELECT count(*) FROM part_reservations WHERE state = 'reserved'`))
 	postgrestest.AssertJobInvariants(t, env.db, nil)
+}
+
+// TestSimulatedDayUnderChaos runs `aftercare simulate -chaos` for a short
+// compressed day: the simulator starts a cluster of its own (PostgreSQL,
+// Temporal, two API replicas, two workers — this test binary acting as
+// the aftercare command), kills API replicas, workers and PostgreSQL with
+// SIGKILL at seeded random moments, and every invariant must still hold.
+func TestSimulatedDayUnderChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a simulated day under chaos takes two minutes")
+	}
+	workflowstest.MustDial(t) // the Temporal CLI is installed with the test server
+	t.Setenv("AFTERCARE_TEST_RUN_MAIN", "1")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"simulate", "-chaos", "-chaos-dir", t.TempDir(), "-temporal-cli", "../../.bin/temporal",
+		"-hours", "1", "-speed-up", "120", "-size", "400", "-start-hour", "9", "-seed", "3", "-engineers", "40", "-drain", "1m",
+		"-chaos-kinds", "api,worker,postgres", "-chaos-every", "10s"}, &out, &out)
+	t.Log(out.String())
+	require.NoError(t, err, "every invariant holds under chaos")
+	assert.Contains(t, out.String(), "chaos: SIGKILL", "processes were killed")
+	assert.NotContains(t, out.String(), "never:", "every process served again after each fault")
 }

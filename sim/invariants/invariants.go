@@ -24,8 +24,8 @@ type Record struct {
 	// Accepted maps the client request ID of every createIncident that
 	// returned success to the incident ID it returned.
 	Accepted map[string]string
-	// HTTP5xx counts the responses with a status of 500 or more.
-	HTTP5xx int
+	// HTTP500 counts the responses with HTTP status 500.
+	HTTP500 int
 	// LogFiles are the process logs to scan for panics.
 	LogFiles []string
 	// Since is the day's start: only incidents filed since then count as

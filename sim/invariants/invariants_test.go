@@ -94,7 +94,7 @@ func TestRecordBreaksFailTheirInvariant(t *testing.T) {
 			rec.LogFiles = append(rec.LogFiles, panicked)
 		}, map[int]string{health: "worker.log:2: panic: runtime error"}},
 		{"an HTTP 500", func(rec *invariants.Record, _ fakeWorkflows) {
-			rec.HTTP5xx = 1
+			rec.HTTP500 = 1
 		}, map[int]string{health: "1 responses had an HTTP status of 500 or more"}},
 	}
 	for _, tt := range tests {
