@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -62,8 +63,11 @@ func TestSimulatedDayUnderChaos(t *testing.T) {
 	}
 	workflowstest.MustDial(t) // the Temporal CLI is installed with the test server
 	t.Setenv("AFTERCARE_TEST_RUN_MAIN", "1")
+	dir, err := os.MkdirTemp("", "aftercare-chaos-test-") // t.TempDir's parent is closed to PostgreSQL's user
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"simulate", "-chaos", "-chaos-dir", t.TempDir(), "-temporal-cli", "../../.bin/temporal",
+	err = run(context.Background(), []string{"simulate", "-chaos", "-chaos-dir", dir, "-temporal-cli", "../../.bin/temporal",
 		"-hours", "1", "-speed-up", "120", "-size", "400", "-start-hour", "9", "-seed", "3", "-engineers", "40", "-drain", "1m",
 		"-chaos-kinds", "api,worker,postgres", "-chaos-every", "10s"}, &out, &out)
 	t.Log(out.String())

@@ -250,16 +250,25 @@ func (c *Cluster) Kill(ctx context.Context, kind Kind, index int) (Fault, error)
 }
 
 // Chaos kills processes of the kinds given at seeded random moments, a
-// mean of every apart, one at a time, until ctx ends.
+// mean of every apart, one at a time, until ctx ends. The kinds take turns
+// in a seeded order, so that every kind is hit once before any twice; the
+// process of the kind is chosen at random.
 func (c *Cluster) Chaos(ctx context.Context, rng *mrand.Rand, kinds []Kind, every time.Duration) {
+	var turn []Kind
 	for {
+		if len(turn) == 0 {
+			for _, i := range rng.Perm(len(kinds)) {
+				turn = append(turn, kinds[i])
+			}
+		}
 		wait := time.Duration(-math.Log(1-rng.Float64()) * float64(every))
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		kind := kinds[rng.IntN(len(kinds))]
+		kind := turn[0]
+		turn = turn[1:]
 		n := 0
 		for _, p := range c.procs {
 			if p.kind == kind {
