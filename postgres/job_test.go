@@ -348,3 +348,21 @@ func TestTheWorkflowItselfEndsAJob(t *testing.T) {
 		WHERE assignment_id = $1 AND kind = 'release' AND actor_id IS NULL`, job.ID), "released by the system")
 	postgrestest.AssertJobInvariants(t, w.db, nil)
 }
+
+// TestAnOlderChangeRecordedLateLeavesTheStatus records a workflow's
+// changes out of order, as an update accepted while the workflow records
+// its start can: the acknowledgement (the second change) first, then the
+// start of the clocks (the first). The incident stays triaged.
+func TestAnOlderChangeRecordedLateLeavesTheStatus(t *testing.T) {
+	w := mustJobWorld(t)
+	inc := w.file("out-of-order")
+	record := func(version int64, kind string, from, to aftercare.IncidentStatus) {
+		require.NoError(t, w.sla.RecordIncidentChange(context.Background(), aftercare.IncidentChange{IncidentID: inc.ID,
+			Key: fmt.Sprintf("late:%d", version), Version: version, Kind: kind, FromStatus: from, ToStatus: to, At: time.Now()}))
+	}
+	record(2, string(aftercare.ActionAcknowledge), aftercare.StatusNew, aftercare.StatusTriaged)
+	record(1, "clocks_started", aftercare.StatusNew, aftercare.StatusNew)
+	assert.Equal(t, "triaged", postgrestest.MustQueryString(t, w.db, `SELECT status FROM incidents WHERE id = $1`, inc.ID))
+	record(3, string(aftercare.ActionCancel), aftercare.StatusTriaged, aftercare.StatusCancelled)
+	assert.Equal(t, "cancelled", postgrestest.MustQueryString(t, w.db, `SELECT status FROM incidents WHERE id = $1`, inc.ID))
+}

@@ -113,9 +113,14 @@ func (s *SLAService) RecordIncidentChange(ctx context.Context, c aftercare.Incid
 			return err
 		}
 		b = &pgx.Batch{}
+		// A change older than the one the row shows (recorded late) leaves
+		// the status and priority to the newer one.
 		b.Queue(`
-			UPDATE incidents SET status = coalesce(nullif($2, ''), status), priority = coalesce(nullif($3, ''), priority), updated_at = $4
-			WHERE id = $1`, c.IncidentID, c.ToStatus, c.Priority, c.At)
+			UPDATE incidents SET
+				status = CASE WHEN change_version < $5 THEN coalesce(nullif($2, ''), status) ELSE status END,
+				priority = CASE WHEN change_version < $5 THEN coalesce(nullif($3, ''), priority) ELSE priority END,
+				updated_at = greatest(updated_at, $4), change_version = greatest(change_version, $5)
+			WHERE id = $1`, c.IncidentID, c.ToStatus, c.Priority, c.At, c.Version)
 		if a := c.Audit; a != nil {
 			b.Queue(`
 				INSERT INTO audit_events (at, actor_id, actor_role, action, object_type, object_id, before, after, request_id)

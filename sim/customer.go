@@ -53,10 +53,10 @@ func (s *sim) customers(ctx context.Context) {
 		acct := s.w.pickAccount(s.float())
 		st := s.pickSite(acct, cityBusy)
 		s.filers.Add(1)
-		go func() {
+		go func(n int) {
 			defer s.filers.Done()
 			s.file(ctx, acct, st, n)
-		}()
+		}(n)
 	}
 }
 

@@ -71,6 +71,7 @@ type sim struct {
 	rng   *rand.Rand
 	rngMu sync.Mutex
 
+	logMu    sync.Mutex
 	tokensMu sync.Mutex
 	tokens   map[string]string
 
@@ -224,6 +225,8 @@ func (s *sim) logf(format string, args ...any) {
 		h := s.cfg.StartHour + s.simElapsed().Hours()
 		at = fmt.Sprintf("day %02d:%02d ", int(h)%24, int(h*60)%60)
 	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	fmt.Fprintf(s.env.Log, "%s%s\n", at, fmt.Sprintf(format, args...))
 }
 

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aftercare/aftercare/demo"
@@ -55,6 +56,7 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	stdout = &lockedWriter{w: stdout} // the simulator and the chaos cluster print from their own goroutines
 	hooks, err := sim.NewReceiver()
 	if err != nil {
 		return err
@@ -182,4 +184,16 @@ func seedChaos(ctx context.Context, url string, engineers int, w io.Writer) erro
 	}
 	fmt.Fprintf(w, "seeded the chaos cluster's organisation (%d engineers) in %s\n", engineers, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -95,7 +95,7 @@ func TestRecordBreaksFailTheirInvariant(t *testing.T) {
 		}, map[int]string{health: "worker.log:2: panic: runtime error"}},
 		{"an HTTP 500", func(rec *invariants.Record, _ fakeWorkflows) {
 			rec.HTTP500 = 1
-		}, map[int]string{health: "1 responses had an HTTP status of 500 or more"}},
+		}, map[int]string{health: "1 responses had HTTP status 500"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
