@@ -208,7 +208,11 @@ func (r *run) fireDue(ctx workflow.Context) error {
 		return err
 	}
 	defer r.mu.Unlock()
-	now := workflow.Now(ctx)
+	return r.fireDueLocked(ctx, workflow.Now(ctx))
+}
+
+// fireDueLocked fires every level due at now; the caller holds r.mu.
+func (r *run) fireDueLocked(ctx workflow.Context, now time.Time) error {
 	for _, d := range r.inc.dueAt(now) {
 		r.inc.Seq++
 		fired := r.inc.fire(d, now, r.inc.Seq)
@@ -238,6 +242,13 @@ func (r *run) transition(ctx workflow.Context, in TransitionInput) (TransitionRe
 		}
 	}
 	now := workflow.Now(ctx)
+	// A level that fell due before this instant fires first: a change
+	// arriving with its timer (an acknowledgement in the moment the
+	// response clock breaches) must not stop the clock past a level
+	// nobody was told of.
+	if err := r.fireDueLocked(ctx, now); err != nil {
+		return TransitionResult{}, err
+	}
 	from, to, err := r.inc.transition(in, now)
 	if err != nil {
 		return TransitionResult{}, updateError(err)
