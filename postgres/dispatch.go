@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,36 +36,45 @@ func (s *DispatchService) FindDispatchInput(ctx context.Context, incidentID stri
 }
 
 func findDispatchInput(ctx context.Context, q querier, incidentID string) (*aftercare.DispatchInput, error) {
-	if _, err := findIncidentByID(ctx, q, incidentID); err != nil {
-		return nil, err // not found, or outside the caller's scope
+	if !validID(incidentID) {
+		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", incidentID)
 	}
+	// One statement, one round trip: the incident in the caller's scope,
+	// its site and asset, the running on-site deadline, who declined it and
+	// the parts it needs.
+	var f filter
+	f.add("i.id = ?", incidentID)
+	f.addScope(ctx, scopeIncidents)
 	in := &aftercare.DispatchInput{IncidentID: incidentID}
 	var deadline *time.Time
+	var parts []struct {
+		Part     string `json:"part"`
+		Quantity int    `json:"quantity"`
+	}
 	err := q.QueryRow(ctx, `
 		SELECT i.account_id, s.region, s.lat, s.lng, a.product_line, i.min_level, i.tier, i.priority,
 			(SELECT c.deadline FROM sla_clocks c WHERE c.incident_id = i.id AND c.kind = 'on_site'
 				AND c.stopped_at IS NULL),
 			coalesce((SELECT array_agg(x.engineer_id ORDER BY x.engineer_id) FROM assignments x
-				WHERE x.incident_id = i.id AND x.state = 'declined'), '{}')
-		FROM incidents i JOIN sites s ON s.id = i.site_id JOIN assets a ON a.id = i.asset_id
-		WHERE i.id = $1`, incidentID).Scan(&in.AccountID, &in.Region, &in.Lat, &in.Lng, &in.ProductLine, &in.MinLevel,
-		&in.Tier, &in.Priority, &deadline, &in.Declined)
+				WHERE x.incident_id = i.id AND x.state = 'declined'), '{}'),
+			coalesce((SELECT jsonb_agg(jsonb_build_object('part', p.part_id, 'quantity', p.quantity) ORDER BY p.part_id)
+				FROM incident_parts p WHERE p.incident_id = i.id), '[]')
+		FROM incidents i JOIN sites s ON s.id = i.site_id JOIN assets a ON a.id = i.asset_id`+f.where(), f.args...).
+		Scan(&in.AccountID, &in.Region, &in.Lat, &in.Lng, &in.ProductLine, &in.MinLevel,
+			&in.Tier, &in.Priority, &deadline, &in.Declined, &parts)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", incidentID)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if deadline != nil {
 		in.OnSiteDeadline = *deadline
 	}
-	rows, err := q.Query(ctx, `SELECT part_id, quantity FROM incident_parts WHERE incident_id = $1 ORDER BY part_id`, incidentID)
-	if err != nil {
-		return nil, err
+	for _, p := range parts {
+		in.Parts = append(in.Parts, aftercare.PartNeed{PartID: p.Part, Quantity: p.Quantity})
 	}
-	in.Parts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.PartNeed, error) {
-		var p aftercare.PartNeed
-		err := row.Scan(&p.PartID, &p.Quantity)
-		return p, err
-	})
-	return in, err
+	return in, nil
 }
 
 const assignmentSelect = `

@@ -88,6 +88,13 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, cursor aftercar
 	return out, nil
 }
 
+// WaitFleetChange blocks until the fleet's change feed may have moved since
+// the previous call returned (a transaction that wrote engineers or depots
+// committed), until timeout passes, or until ctx ends.
+func (s *DispatchService) WaitFleetChange(ctx context.Context, timeout time.Duration) error {
+	return s.db.wait(ctx, fleetChannel, "", timeout)
+}
+
 // fleetChanged is FleetChangesSince's condition on the engineer or depot
 // row called alias: every row for the zero cursor, otherwise those written
 // by a transaction the cursor's snapshot ($1) did not see.

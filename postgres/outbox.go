@@ -14,10 +14,12 @@ import (
 
 // The NOTIFY channels this package listens on: writers of outbox messages
 // announce the topic they wrote to, writers of access rules announce that
-// the policy changed, and a trigger announces every incident event.
+// the policy changed, triggers announce that the fleet's change feed moved
+// (019_fleet_notify.sql) and every incident event.
 const (
 	outboxChannel = "aftercare_outbox"
 	policyChannel = "aftercare_policy"
+	fleetChannel  = "aftercare_fleet"
 	eventsChannel = "aftercare_events"
 )
 
@@ -191,7 +193,7 @@ func (l *listener) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	for _, channel := range []string{outboxChannel, policyChannel, eventsChannel} {
+	for _, channel := range []string{outboxChannel, policyChannel, fleetChannel, eventsChannel} {
 		if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
 			return err
 		}

@@ -52,10 +52,12 @@ func (r *ContractRelay) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// DeliverOnce claims one batch of a topic's due messages and delivers them,
-// returning how many it claimed.
+// DeliverOnce claims one batch of a topic's due messages and delivers them
+// one after another, in the order they were filed: when two claims compete
+// for the last use of an entitlement, the earlier one gets it. It returns
+// how many it claimed.
 func (r *ContractRelay) DeliverOnce(ctx context.Context, topic string) (int, error) {
-	return deliverOutbox(ctx, r.Outbox, topic, r.BatchSize, r.Lease, r.Logger, r.deliver)
+	return deliverOutbox(ctx, r.Outbox, topic, r.BatchSize, 1, r.Lease, r.Logger, r.deliver)
 }
 
 // deliverTimeout bounds one delivery, so that a workflow that does not

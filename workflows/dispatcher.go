@@ -25,7 +25,9 @@ type Dispatcher struct {
 	shortlist int
 	now       func() time.Time
 
-	mu    sync.Mutex
+	// mu guards the index and the feed's position: searches share it,
+	// refreshes that change the index hold it alone.
+	mu    sync.RWMutex
 	index *dispatch.Index
 	// cursor is where the next read of the change feed continues.
 	cursor aftercare.FleetCursor
@@ -34,6 +36,9 @@ type Dispatcher struct {
 	// refreshes may finish out of order, so only a higher version is
 	// applied.
 	engineerVersions, depotVersions map[string]int64
+	// readAt is when the read behind the newest refresh began: every
+	// change committed before it is in the index.
+	readAt time.Time
 }
 
 var _ aftercare.DispatchService = (*Dispatcher)(nil)
@@ -54,7 +59,7 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 		cfg.Now = time.Now
 	}
 	d := &Dispatcher{store: store, log: log, speedKmh: cfg.SpeedKmh, shortlist: cfg.Shortlist, now: cfg.Now,
-		engineerVersions: map[string]int64{}, depotVersions: map[string]int64{}}
+		engineerVersions: map[string]int64{}, depotVersions: map[string]int64{}, readAt: time.Now()}
 	fleet, err := store.FleetChangesSince(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("load fleet: %w", err)
@@ -120,9 +125,10 @@ func certificationLapses(expiresOn time.Time, loc *time.Location) time.Time {
 // Refresh applies to the index the fleet changes committed since the last
 // refresh, each engineer and depot only when newer than the index's.
 func (d *Dispatcher) Refresh(ctx context.Context) error {
-	d.mu.Lock()
+	d.mu.RLock()
 	cursor := d.cursor
-	d.mu.Unlock()
+	d.mu.RUnlock()
+	readAt := time.Now()
 	changes, err := d.store.FleetChangesSince(ctx, cursor)
 	if err != nil {
 		return fmt.Errorf("fleet changes: %w", err)
@@ -152,6 +158,9 @@ func (d *Dispatcher) Refresh(ctx context.Context) error {
 	// continuing from it is sound even when a concurrent refresh had
 	// moved further: the next read returns again what that one applied.
 	d.cursor = changes.Cursor
+	if readAt.After(d.readAt) {
+		d.readAt = readAt
+	}
 	return nil
 }
 
@@ -174,20 +183,58 @@ func (d *Dispatcher) apply(fe *aftercare.FleetEngineer) error {
 	return nil
 }
 
-// Follow refreshes the index every interval until ctx ends.
+// fleetWaiter is a store that can tell when the fleet's change feed may
+// have moved.
+type fleetWaiter interface {
+	WaitFleetChange(ctx context.Context, timeout time.Duration) error
+}
+
+// Follow keeps the index up with the store until ctx ends: it refreshes
+// as soon as the store announces a fleet change, when it can, and at least
+// every interval. Candidates reads the index without refreshing it, so an
+// answer lags a committed change by at most the refresh it wakes (see
+// Lag), or by interval when announcements are lost.
 func (d *Dispatcher) Follow(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
+	w, announces := d.store.(fleetWaiter)
+	var t *time.Ticker
+	if !announces {
+		t = time.NewTicker(interval)
+		defer t.Stop()
+	}
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
-				d.log.Error("refresh dispatch index", "err", err)
+		if announces {
+			if err := w.WaitFleetChange(ctx, interval); err != nil {
+				return // ctx ended
+			}
+		} else {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
 			}
 		}
+		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
+			d.log.Error("refresh dispatch index", "err", err)
+		}
 	}
+}
+
+// Lag returns how far the index may be behind the store at now: the time
+// since the read of the newest refresh began. Every change committed
+// before that read is in the index.
+func (d *Dispatcher) Lag(now time.Time) time.Duration {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return now.Sub(d.readAt)
+}
+
+// IndexedVersion returns the version of an engineer the index holds, false
+// when it holds none.
+func (d *Dispatcher) IndexedVersion(engineerID string) (int64, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	v, ok := d.engineerVersions[engineerID]
+	return v, ok
 }
 
 // request builds the index's question for an incident; those who declined
@@ -204,7 +251,9 @@ func (d *Dispatcher) request(in *aftercare.DispatchInput, now time.Time, shortli
 
 // Candidates ranks the engineers who could take an incident now, leaving
 // out those who declined it, and lists the nearest rejections engineers
-// who could not, those who declined among them (see dispatch.Result).
+// who could not, those who declined among them (see dispatch.Result). It
+// asks the store only for the incident, in one round trip, and answers
+// from the index as Follow keeps it: concurrent calls search at once.
 func (d *Dispatcher) Candidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error) {
 	if rejections < 0 || rejections > aftercare.MaxDispatchRejections {
 		return nil, aftercare.Errorf(aftercare.EINVALID, "rejections: %d is not 0 to %d", rejections, aftercare.MaxDispatchRejections)
@@ -213,16 +262,13 @@ func (d *Dispatcher) Candidates(ctx context.Context, incidentID string, rejectio
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Refresh(ctx); err != nil {
-		return nil, err
-	}
 	return d.decide(in, d.now(), rejections)
 }
 
 func (d *Dispatcher) decide(in *aftercare.DispatchInput, now time.Time, rejections int) (*aftercare.DispatchDecision, error) {
-	d.mu.Lock()
+	d.mu.RLock()
 	res, err := d.index.Candidates(d.request(in, now, d.shortlist, rejections))
-	d.mu.Unlock()
+	d.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
@@ -356,9 +402,9 @@ func (d *Dispatcher) Standing(_ context.Context, e *aftercare.Engineer) (*afterc
 		return nil, err
 	}
 	st := &aftercare.EngineerStanding{OnShift: de.Calendar.OnShift(d.now())}
-	d.mu.Lock()
+	d.mu.RLock()
 	st.IndexedLoad, st.Indexed = d.index.Load(e.ID)
-	d.mu.Unlock()
+	d.mu.RUnlock()
 	return st, nil
 }
 
@@ -404,9 +450,9 @@ func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.Ba
 	if len(requests) == 0 {
 		return plan, d.store.RecordOptimization(ctx, region, plan)
 	}
-	d.mu.Lock()
+	d.mu.RLock()
 	batch, err := d.index.Assign(requests)
-	d.mu.Unlock()
+	d.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}

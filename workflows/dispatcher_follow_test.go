@@ -50,7 +50,8 @@ func feedEngineer(id string, lat, lng float64, version int64) aftercare.FleetEng
 		VanStock: map[string]int{}, Version: version, InService: true}
 }
 
-// TestDispatcherFollowsTheFeed: each refresh continues from the cursor of
+// TestDispatcherFollowsTheFeed: each refresh (Follow's, here called by
+// hand) continues from the cursor of
 // the read before, and an engineer read again in an older state (a lower
 // version) keeps the newer one in the index.
 func TestDispatcherFollowsTheFeed(t *testing.T) {
@@ -72,6 +73,7 @@ func TestDispatcherFollowsTheFeed(t *testing.T) {
 
 	distances := func() map[string]float64 {
 		t.Helper()
+		require.NoError(t, d.Refresh(context.Background()))
 		dec, err := d.Candidates(context.Background(), "incident", 0)
 		require.NoError(t, err)
 		out := map[string]float64{}
@@ -124,6 +126,7 @@ func TestDispatcherFollowsServiceAndExpiry(t *testing.T) {
 	require.NoError(t, err)
 	decide := func() *aftercare.DispatchDecision {
 		t.Helper()
+		require.NoError(t, d.Refresh(context.Background()))
 		dec, err := d.Candidates(context.Background(), "incident", 5)
 		require.NoError(t, err)
 		return dec

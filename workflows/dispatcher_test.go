@@ -21,7 +21,7 @@ import (
 // raceFixture is five engineers around Shanghai (capacity 3 each, on shift
 // around the clock, empty vans), one depot holding 10 units of one part,
 // and 50 incidents that each need one unit.
-func raceFixture(t *testing.T, db *postgres.DB) (incidents []string, partID string) {
+func raceFixture(t testing.TB, db *postgres.DB) (incidents []string, partID string) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString(`
@@ -72,14 +72,14 @@ func raceFixture(t *testing.T, db *postgres.DB) (incidents []string, partID stri
 // higher i, the nearer the site (about 14, 12, 10.5, 9 and 8 km).
 func raceEngineer(i int) string { return fmt.Sprintf("e0000000-0000-4000-8000-%012d", i) }
 
-func newDispatcher(t *testing.T, db *postgres.DB) *workflows.Dispatcher {
+func newDispatcher(t testing.TB, db *postgres.DB) *workflows.Dispatcher {
 	t.Helper()
 	return newDispatcherRanking(t, db, 5)
 }
 
 // newDispatcherRanking returns a dispatcher whose decisions rank a
 // shortlist of k.
-func newDispatcherRanking(t *testing.T, db *postgres.DB, k int) *workflows.Dispatcher {
+func newDispatcherRanking(t testing.TB, db *postgres.DB, k int) *workflows.Dispatcher {
 	t.Helper()
 	d, err := workflows.NewDispatcher(context.Background(), postgres.NewDispatchService(db),
 		slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),

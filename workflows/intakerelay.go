@@ -33,6 +33,10 @@ type IntakeRelay struct {
 	PollInterval time.Duration
 	// BatchSize is how many messages one claim takes.
 	BatchSize int
+	// Parallel is how many of a batch's workflows are started at once (at
+	// least one): a burst of incidents, a site-wide outage, waits for
+	// Temporal's round trips in parallel rather than in line.
+	Parallel int
 	// BeforeStart, when set, runs after a message is claimed and before its
 	// workflow is started. Fault-injection tests use it to kill the process
 	// at exactly that point.
@@ -61,7 +65,7 @@ func (r *IntakeRelay) Run(ctx context.Context) error {
 // DeliverOnce claims one batch of due messages and starts their workflows,
 // returning how many it claimed.
 func (r *IntakeRelay) DeliverOnce(ctx context.Context) (int, error) {
-	return deliverOutbox(ctx, r.Outbox, aftercare.OutboxTopicIncidentWorkflow, r.BatchSize, r.Lease, r.Logger, r.deliver)
+	return deliverOutbox(ctx, r.Outbox, aftercare.OutboxTopicIncidentWorkflow, r.BatchSize, r.Parallel, r.Lease, r.Logger, r.deliver)
 }
 
 func (r *IntakeRelay) deliver(ctx context.Context, m *aftercare.OutboxMessage) error {

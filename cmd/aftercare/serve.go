@@ -128,6 +128,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		Lease:        m.Config.OutboxLease,
 		PollInterval: m.Config.OutboxPoll,
 		BatchSize:    50,
+		Parallel:     16,
 	}
 	if os.Getenv("AFTERCARE_FAILPOINT") == FailpointBeforeWorkflowStart {
 		relay.BeforeStart = func(incidentID string) {
