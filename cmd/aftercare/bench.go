@@ -5,12 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aftercare/aftercare/bench"
 	"github.com/aftercare/aftercare/demo"
+	"github.com/aftercare/aftercare/postgres"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 )
 
 const benchUsage = `Usage: aftercare bench <benchmark> [flags]
@@ -26,6 +30,9 @@ Benchmarks:
   kpi   load two years of closed incidents (1,000,000 by default) and time
         every KPI query per dimension from the stored counters, and computed
         from the base tables in the same run
+  intake  file incidents over HTTP against a running Aftercare (make run)
+        from concurrent clients until every workflow has started, beside
+        bare StartWorkflow calls on the same Temporal server in the same run
 `
 
 // runBench runs one whole-system benchmark of package bench.
@@ -41,6 +48,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchDispatch(ctx, args[1:], stdout, stderr)
 	case "kpi":
 		return runBenchKPI(ctx, args[1:], stdout, stderr)
+	case "intake":
+		return runBenchIntake(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, benchUsage)
 	return fmt.Errorf("unknown benchmark %q", args[0])
@@ -128,4 +137,42 @@ func runBenchKPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	return bench.KPI(ctx, cfg, stdout)
+}
+
+// runBenchIntake runs bench.Intake against the running Aftercare its
+// configuration names: the API at -url, its database and Temporal server.
+func runBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench intake", stderr)
+	var cfg Config
+	cfg.bindFlags(fs)
+	url := fs.String("url", "http://127.0.0.1:8080", "base URL of the running API")
+	clients := fs.String("clients", "1,8,32", "concurrent clients to measure, comma-separated")
+	incidents := fs.Int("incidents", 300, "incidents each round files")
+	timeout := fs.Duration("timeout", 5*time.Minute, "longest wait for a round's workflows to start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := client.DialContext(ctx, client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	defer tc.Close()
+	bc := bench.IntakeConfig{URL: *url, DB: db, Temporal: tc, Incidents: *incidents, Timeout: *timeout,
+		Mint: func(ctx context.Context, username string) (string, error) {
+			return mintToken(ctx, &cfg, db, username, time.Hour)
+		}}
+	for _, c := range strings.Split(*clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("clients %q is not a positive number", c)
+		}
+		bc.Clients = append(bc.Clients, n)
+	}
+	return bench.Intake(ctx, bc, stdout)
 }

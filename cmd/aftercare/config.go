@@ -28,11 +28,13 @@ type Config struct {
 	Introspection     bool
 	OutboxLease       time.Duration
 	OutboxPoll        time.Duration
-	LogLevel          string
-	MaxDepth          int
-	MaxCost           int
-	APIKeyRate        float64
-	APIKeyBurst       int
+	// IntakeParallel is how many workflows the intake relay starts at once.
+	IntakeParallel int
+	LogLevel       string
+	MaxDepth       int
+	MaxCost        int
+	APIKeyRate     float64
+	APIKeyBurst    int
 	// CredentialCheck is how often an open WebSocket connection's API key
 	// and user are looked up again.
 	CredentialCheck time.Duration
@@ -71,6 +73,8 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 		"how long a claimed outbox message is hidden from other relays (AFTERCARE_OUTBOX_LEASE)")
 	fs.DurationVar(&cfg.OutboxPoll, "outbox-poll", envDuration("AFTERCARE_OUTBOX_POLL", time.Second),
 		"longest sleep of the outbox relay between claims (AFTERCARE_OUTBOX_POLL)")
+	fs.IntVar(&cfg.IntakeParallel, "intake-parallel", envInt("AFTERCARE_INTAKE_PARALLEL", 16),
+		"incident workflows the intake relay starts at once (AFTERCARE_INTAKE_PARALLEL)")
 	fs.IntVar(&cfg.MaxDepth, "max-depth", envInt("AFTERCARE_MAX_DEPTH", 12),
 		"deepest GraphQL operation accepted (AFTERCARE_MAX_DEPTH)")
 	fs.IntVar(&cfg.MaxCost, "max-cost", envInt("AFTERCARE_MAX_COST", 50000),

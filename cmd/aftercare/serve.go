@@ -128,7 +128,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		Lease:        m.Config.OutboxLease,
 		PollInterval: m.Config.OutboxPoll,
 		BatchSize:    50,
-		Parallel:     16,
+		Parallel:     m.Config.IntakeParallel,
 	}
 	if os.Getenv("AFTERCARE_FAILPOINT") == FailpointBeforeWorkflowStart {
 		relay.BeforeStart = func(incidentID string) {
