@@ -22,6 +22,11 @@ type Lifecycle struct {
 	Repairs aftercare.RepairService
 	// Jobs finds the job an action on the incident's engineer is about.
 	Jobs aftercare.JobStore
+	// TaskQueue, when set, is where an incident's workflow is started when
+	// an action finds it not yet started: the intake relay has not reached
+	// it (a burst of filings waits in line), and the user's action need
+	// not wait for it. Starting it twice is harmless.
+	TaskQueue string
 }
 
 var _ aftercare.LifecycleService = (*Lifecycle)(nil)
@@ -62,8 +67,24 @@ func (l *Lifecycle) transition(ctx context.Context, req aftercare.LifecycleReque
 	if u := aftercare.UserFromContext(ctx); u != nil {
 		in.By, in.ByRole = u.ID, u.Role
 	}
+	res, err := l.update(ctx, before.WorkflowID, in)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) && before.WorkflowStartedAt == nil && l.TaskQueue != "" {
+		if err := StartIncidentWorkflow(ctx, l.Client, l.TaskQueue, before.ID); err != nil {
+			return TransitionResult{}, transitionError(req, err)
+		}
+		res, err = l.update(ctx, before.WorkflowID, in)
+	}
+	if err != nil {
+		return TransitionResult{}, transitionError(req, err)
+	}
+	return res, nil
+}
+
+// update sends the transition update and waits for its result.
+func (l *Lifecycle) update(ctx context.Context, workflowID string, in TransitionInput) (TransitionResult, error) {
 	handle, err := l.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   before.WorkflowID,
+		WorkflowID:   workflowID,
 		UpdateName:   UpdateTransition,
 		Args:         []any{in},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -72,10 +93,7 @@ func (l *Lifecycle) transition(ctx context.Context, req aftercare.LifecycleReque
 	if err == nil {
 		err = handle.Get(ctx, &res)
 	}
-	if err != nil {
-		return TransitionResult{}, transitionError(req, err)
-	}
-	return res, nil
+	return res, err
 }
 
 // activeJob returns the incident's active job, which an action on its

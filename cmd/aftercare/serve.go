@@ -166,7 +166,7 @@ func (m *Main) resolver(enforcer *authz.Enforcer, dispatcher *workflows.Dispatch
 	r.RepairService = postgres.NewRepairService(m.DB)
 	r.JobStore = postgres.NewJobStore(m.DB)
 	lifecycle := &workflows.Lifecycle{Client: m.Temporal, Incidents: r.IncidentService,
-		Repairs: r.RepairService, Jobs: r.JobStore}
+		Repairs: r.RepairService, Jobs: r.JobStore, TaskQueue: m.Config.TaskQueue}
 	r.LifecycleService = lifecycle
 	r.JobService = &workflows.Jobs{Lifecycle: lifecycle, Store: r.JobStore, Repairs: r.RepairService}
 	r.PriceListService = postgres.NewPriceListService(m.DB)
