@@ -34,6 +34,9 @@ func WriteSLAReport(ctx context.Context, w io.Writer, db *postgres.DB, since tim
 	if err != nil {
 		return err
 	}
+	if err := writeIntakeLag(ctx, w, db, since); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "\n## Escalations, by clock and level\n\n| clock | percent | fired | late p99 |\n|---|---:|---:|---:|\n")
 	var percent, fired int
 	var lateP99 float64
@@ -45,4 +48,26 @@ func WriteSLAReport(ctx context.Context, w io.Writer, db *postgres.DB, since tim
 		fmt.Fprintf(w, "| %s | %d %% | %d | %.2f s |\n", clock, percent, fired, lateP99)
 		return nil
 	})
+}
+
+// writeIntakeLag prints, for each real ten minutes of the day, how long
+// the filed incidents waited from filing until their workflow recorded its
+// start: whether the system kept up with the day's arrivals, or its intake
+// fell behind and queued.
+func writeIntakeLag(ctx context.Context, w io.Writer, db *postgres.DB, since time.Time) error {
+	fmt.Fprintf(w, "\n## Keeping up: filing to workflow start, per ten real minutes\n\n"+
+		"| from | filed | started | p50 | p99 | longest |\n|---|---:|---:|---:|---:|---:|\n")
+	var from time.Time
+	var filed, started int
+	var p50, p99, longest float64
+	return db.Query(ctx, `
+		SELECT date_bin('10 minutes', created_at, $1), count(*), count(workflow_started_at),
+			coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM workflow_started_at - created_at)), 0),
+			coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM workflow_started_at - created_at)), 0),
+			coalesce(max(extract(epoch FROM workflow_started_at - created_at)), 0)
+		FROM incidents WHERE created_at >= $1 GROUP BY 1 ORDER BY 1`, []any{since},
+		[]any{&from, &filed, &started, &p50, &p99, &longest}, func() error {
+			fmt.Fprintf(w, "| %s | %d | %d | %.2f s | %.2f s | %.2f s |\n", from.Format(time.TimeOnly), filed, started, p50, p99, longest)
+			return nil
+		})
 }
