@@ -24,11 +24,15 @@ type Dispatcher struct {
 	speedKmh  float64
 	shortlist int
 	now       func() time.Time
+	searches  SearchObserver
 
 	mu    sync.Mutex
 	index *dispatch.Index
 	// cursor is where the next read of the change feed continues.
 	cursor aftercare.FleetCursor
+	// caughtUp is when the read that handed out cursor started, by the
+	// wall clock.
+	caughtUp time.Time
 	// engineerVersions and depotVersions hold the version of each engineer
 	// and depot in the index: a read returns some again, and concurrent
 	// refreshes may finish out of order, so only a higher version is
@@ -46,6 +50,16 @@ type DispatcherConfig struct {
 	Shortlist int
 	// Now tells the time; time.Now when nil.
 	Now func() time.Time
+	// Searches is told how long each search of the index took; nil tells
+	// nobody.
+	Searches SearchObserver
+}
+
+// SearchObserver is told how long each search of the dispatch index took:
+// kind is "candidates" for one incident's ranking and "batch" for a
+// region's optimal assignment.
+type SearchObserver interface {
+	ObserveDispatchSearch(kind string, elapsed time.Duration)
 }
 
 // NewDispatcher loads the whole fleet into a new index.
@@ -54,7 +68,8 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 		cfg.Now = time.Now
 	}
 	d := &Dispatcher{store: store, log: log, speedKmh: cfg.SpeedKmh, shortlist: cfg.Shortlist, now: cfg.Now,
-		engineerVersions: map[string]int64{}, depotVersions: map[string]int64{}}
+		searches: cfg.Searches, engineerVersions: map[string]int64{}, depotVersions: map[string]int64{}}
+	started := time.Now()
 	fleet, err := store.FleetChangesSince(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("load fleet: %w", err)
@@ -80,7 +95,7 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 	if d.index, err = dispatch.NewIndex(engineers, depots); err != nil {
 		return nil, fmt.Errorf("build dispatch index: %w", err)
 	}
-	d.cursor = fleet.Cursor
+	d.cursor, d.caughtUp = fleet.Cursor, started
 	return d, nil
 }
 
@@ -123,6 +138,7 @@ func (d *Dispatcher) Refresh(ctx context.Context) error {
 	d.mu.Lock()
 	cursor := d.cursor
 	d.mu.Unlock()
+	started := time.Now()
 	changes, err := d.store.FleetChangesSince(ctx, cursor)
 	if err != nil {
 		return fmt.Errorf("fleet changes: %w", err)
@@ -151,8 +167,33 @@ func (d *Dispatcher) Refresh(ctx context.Context) error {
 	// Every change the read's cursor has passed is now in the index, so
 	// continuing from it is sound even when a concurrent refresh had
 	// moved further: the next read returns again what that one applied.
-	d.cursor = changes.Cursor
+	d.cursor, d.caughtUp = changes.Cursor, started
 	return nil
+}
+
+// Lag returns how far the index is behind the database: how long ago the
+// read it last applied started, and how many engineers and depots have
+// changed since. The age, which needs no database, is returned also with
+// an error counting the changes.
+func (d *Dispatcher) Lag(ctx context.Context) (aftercare.FleetIndexLag, error) {
+	d.mu.Lock()
+	cursor, caughtUp := d.cursor, d.caughtUp
+	d.mu.Unlock()
+	lag := aftercare.FleetIndexLag{Age: time.Since(caughtUp)}
+	pending, err := d.store.CountFleetChangesSince(ctx, cursor)
+	if err != nil {
+		return lag, fmt.Errorf("count fleet changes: %w", err)
+	}
+	lag.Pending = pending
+	return lag, nil
+}
+
+// observeSearch tells the search observer, if any, how long a search
+// that started at started took.
+func (d *Dispatcher) observeSearch(kind string, started time.Time) {
+	if d.searches != nil {
+		d.searches.ObserveDispatchSearch(kind, time.Since(started))
+	}
 }
 
 // apply files an engineer of the change feed in the index, or takes them
@@ -221,7 +262,9 @@ func (d *Dispatcher) Candidates(ctx context.Context, incidentID string, rejectio
 
 func (d *Dispatcher) decide(in *aftercare.DispatchInput, now time.Time, rejections int) (*aftercare.DispatchDecision, error) {
 	d.mu.Lock()
+	started := time.Now()
 	res, err := d.index.Candidates(d.request(in, now, d.shortlist, rejections))
+	d.observeSearch("candidates", started)
 	d.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -405,7 +448,9 @@ func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.Ba
 		return plan, d.store.RecordOptimization(ctx, region, plan)
 	}
 	d.mu.Lock()
+	started := time.Now()
 	batch, err := d.index.Assign(requests)
+	d.observeSearch("batch", started)
 	d.mu.Unlock()
 	if err != nil {
 		return nil, err
