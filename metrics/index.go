@@ -40,9 +40,9 @@ func (c *IndexCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.pending
 }
 
-// Collect reads the index's lag, within ScrapeTimeout.
+// Collect reads the index's lag, within scrapeTimeout.
 func (c *IndexCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), ScrapeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
 	lag, err := c.index.Lag(ctx)
 	ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, lag.Age.Seconds())

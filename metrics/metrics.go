@@ -28,8 +28,8 @@ import (
 // namespace prefixes every series of Aftercare's own.
 const namespace = "aftercare"
 
-// ScrapeTimeout bounds each database read a scrape makes.
-const ScrapeTimeout = 2 * time.Second
+// scrapeTimeout bounds each database read a scrape makes.
+const scrapeTimeout = 2 * time.Second
 
 // Metrics is one process's registry with Aftercare's instruments on it. Its
 // methods are the observers packages graph and workflows are given.
@@ -110,7 +110,7 @@ func (m *Metrics) Handler() http.Handler {
 		ErrorLog:          errorLog{m.log},
 		ErrorHandling:     promhttp.ContinueOnError,
 		Registry:          m.registry,
-		Timeout:           2 * ScrapeTimeout,
+		Timeout:           2 * scrapeTimeout,
 		EnableOpenMetrics: true,
 	})
 }

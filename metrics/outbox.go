@@ -40,9 +40,9 @@ func (c *OutboxCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.age
 }
 
-// Collect reads the outbox backlog, within ScrapeTimeout.
+// Collect reads the outbox backlog, within scrapeTimeout.
 func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), ScrapeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
 	backlog, err := c.outbox.OutboxBacklog(ctx)
 	if err != nil {

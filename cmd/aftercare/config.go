@@ -23,20 +23,16 @@ type Config struct {
 	TemporalNamespace string
 	TaskQueue         string
 	HTTPAddr          string
-	// MetricsAddr, when set, is where /metrics is served on a listener of
-	// its own; otherwise the API serves it beside GraphQL and the worker
-	// not at all.
-	MetricsAddr   string
-	TokenKeyFile  string
-	TokenKey      string
-	Introspection bool
-	OutboxLease   time.Duration
-	OutboxPoll    time.Duration
-	LogLevel      string
-	MaxDepth      int
-	MaxCost       int
-	APIKeyRate    float64
-	APIKeyBurst   int
+	TokenKeyFile      string
+	TokenKey          string
+	Introspection     bool
+	OutboxLease       time.Duration
+	OutboxPoll        time.Duration
+	LogLevel          string
+	MaxDepth          int
+	MaxCost           int
+	APIKeyRate        float64
+	APIKeyBurst       int
 	// CredentialCheck is how often an open WebSocket connection's API key
 	// and user are looked up again.
 	CredentialCheck time.Duration
@@ -47,6 +43,10 @@ type Config struct {
 	// PublicURL is the base URL customers reach the API at; survey
 	// invitations link to its /survey/ page.
 	PublicURL string
+	// MetricsAddr, when set, is where /metrics is served on a listener of
+	// its own; otherwise the API serves it beside GraphQL and the worker
+	// not at all.
+	MetricsAddr string
 }
 
 // DefaultDatabaseURL is the database scripts/postgres.sh prepares.

@@ -43,17 +43,18 @@ type Main struct {
 	// Metrics is the process's registry, which /metrics serves.
 	Metrics *metrics.Metrics
 
-	httpServer *http.Server
-	listener   net.Listener
+	httpServer   *http.Server
+	listener     net.Listener
+	worker       worker.Worker
+	cancel       context.CancelFunc
+	workerCancel context.CancelFunc
+	wg           sync.WaitGroup
+
 	// metricsServer serves /metrics at Config.MetricsAddr, when set.
 	metricsServer   *http.Server
 	metricsListener net.Listener
 	// stopTemporalMetrics stops the Temporal SDK's metrics handler.
 	stopTemporalMetrics func(context.Context) error
-	worker              worker.Worker
-	cancel              context.CancelFunc
-	workerCancel        context.CancelFunc
-	wg                  sync.WaitGroup
 }
 
 // Open builds the process's metrics registry and connects to PostgreSQL
