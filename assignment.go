@@ -122,6 +122,16 @@ type FleetChanges struct {
 	Cursor FleetCursor
 }
 
+// FleetIndexLag is how far a dispatch index is behind the fleet in the
+// database.
+type FleetIndexLag struct {
+	// Age is how long ago the index last caught up: the time since the
+	// start of the last read of the change feed it applied.
+	Age time.Duration
+	// Pending counts the engineers and depots changed since that read.
+	Pending int
+}
+
 // DispatchInput is what dispatching an incident needs to know about it.
 type DispatchInput struct {
 	IncidentID  string
@@ -151,6 +161,10 @@ type DispatchStore interface {
 	// unchanged or in an older state than a concurrent read returned: a
 	// follower applies one only when its Version is above the one it holds.
 	FleetChangesSince(ctx context.Context, cursor FleetCursor) (*FleetChanges, error)
+	// CountFleetChangesSince counts the engineers and depots that
+	// FleetChangesSince would return for the cursor, without reading them:
+	// how far a follower standing there is behind the database.
+	CountFleetChangesSince(ctx context.Context, cursor FleetCursor) (int, error)
 	// FindDispatchInput returns what dispatching an incident needs.
 	FindDispatchInput(ctx context.Context, incidentID string) (*DispatchInput, error)
 	// CreateAssignment reserves the engineer and the parts in one

@@ -9,6 +9,20 @@ import (
 // incident's workflow; the key is the incident ID.
 const OutboxTopicIncidentWorkflow = "incident.workflow"
 
+// OutboxTopics lists every topic of the outbox.
+var OutboxTopics = []string{OutboxTopicIncidentWorkflow, OutboxTopicContractWorkflow, OutboxTopicEntitlementClaim,
+	OutboxTopicWebhook, OutboxTopicWebhookBroadcast}
+
+// OutboxBacklog is what waits undelivered in one topic of the outbox.
+type OutboxBacklog struct {
+	Topic string
+	// Pending counts the messages not delivered yet, due now or later.
+	Pending int
+	// OldestAge is how long ago the oldest of them was written; zero when
+	// none waits.
+	OldestAge time.Duration
+}
+
 // OutboxMessage is a message written in the same transaction as the change
 // it announces, delivered afterwards at least once.
 type OutboxMessage struct {

@@ -57,6 +57,9 @@ type Config struct {
 	AllowedOrigins []string
 	// Ready reports whether the service can serve; it backs /readyz.
 	Ready func(ctx context.Context) error
+	// Operations is told of every query and mutation answered; nil tells
+	// nobody.
+	Operations OperationObserver
 }
 
 // NewHandler returns the HTTP handler of the API: the GraphQL console at /,
@@ -89,6 +92,11 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.Operations != nil {
+		// The first extension is the outermost: it times the others too,
+		// and sees the errors they answer with.
+		srv.Use(operationTiming{observer: cfg.Operations})
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})

@@ -172,6 +172,41 @@ func TestFleetFeedKeepsLateCommits(t *testing.T) {
 	}
 }
 
+// TestCountFleetChangesSince: the count at a cursor is the number of
+// engineers and depots the feed returns there, a change still uncommitted
+// included only once it commits.
+func TestCountFleetChangesSince(t *testing.T) {
+	db := mustTestDB(t, nil)
+	mustFleetFixture(t, db)
+	feed := NewDispatchService(db)
+	ctx := context.Background()
+	count := func(cursor aftercare.FleetCursor) int {
+		t.Helper()
+		n, err := feed.CountFleetChangesSince(ctx, cursor)
+		require.NoError(t, err)
+		return n
+	}
+	start, err := feed.FleetChangesSince(ctx, "")
+	require.NoError(t, err)
+	assert.Equal(t, 4, count(""), "the whole fleet before the first read")
+	assert.Equal(t, 0, count(start.Cursor), "nothing changed since the read")
+
+	a, err := db.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = a.Rollback(ctx) }()
+	_, err = a.Exec(ctx, `UPDATE engineers SET lat = 39.90 WHERE id = '`+fleetEngineerX+`'`)
+	require.NoError(t, err)
+	require.NoError(t, db.ExecScript(ctx, setStockSQL("depot_id", fleetDepotQ, 2)))
+	assert.Equal(t, 1, count(start.Cursor), "the depot's committed change, not the engineer's open one")
+
+	require.NoError(t, a.Commit(ctx))
+	changes, err := feed.FleetChangesSince(ctx, start.Cursor)
+	require.NoError(t, err)
+	assert.Equal(t, len(changes.Engineers)+len(changes.Depots), count(start.Cursor), "as many as the feed returns")
+	assert.Equal(t, 2, count(start.Cursor))
+	assert.Equal(t, 0, count(changes.Cursor))
+}
+
 // TestFleetFeedRejectsABadCursor: a cursor the store did not hand out is
 // invalid input.
 func TestFleetFeedRejectsABadCursor(t *testing.T) {

@@ -95,6 +95,21 @@ func (s *DispatchService) WaitFleetChange(ctx context.Context, timeout time.Dura
 	return s.db.wait(ctx, fleetChannel, "", timeout)
 }
 
+// CountFleetChangesSince counts the engineers and depots FleetChangesSince
+// would return for the cursor. Both reads go through the fleet_xid indexes.
+func (s *DispatchService) CountFleetChangesSince(ctx context.Context, cursor aftercare.FleetCursor) (_ int, err error) {
+	defer wrap(&err, fmt.Sprintf("DispatchService.CountFleetChangesSince(ctx, %q)", cursor))
+	var args []any
+	if cursor != "" {
+		args = []any{string(cursor)}
+	}
+	var n int
+	err = s.db.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM engineers e WHERE `+fleetChanged("e", cursor)+`) +
+		(SELECT count(*) FROM depots d WHERE `+fleetChanged("d", cursor)+`)`, args...).Scan(&n)
+	return n, err
+}
+
 // fleetChanged is FleetChangesSince's condition on the engineer or depot
 // row called alias: every row for the zero cursor, otherwise those written
 // by a transaction the cursor's snapshot ($1) did not see.

@@ -90,6 +90,27 @@ func (db *DB) FanOutOutbox(ctx context.Context, id int64, deliveries []aftercare
 	})
 }
 
+// OutboxBacklog returns, for every topic with undelivered messages, how
+// many wait and how long ago the oldest was written. It reads only the
+// undelivered rows, through the outbox's partial index.
+func (db *DB) OutboxBacklog(ctx context.Context) (_ []aftercare.OutboxBacklog, err error) {
+	defer wrap(&err, "DB.OutboxBacklog")
+	rows, err := db.pool.Query(ctx, `
+		SELECT topic, count(*), extract(epoch FROM now() - min(created_at))::float8
+		FROM outbox WHERE delivered_at IS NULL
+		GROUP BY topic ORDER BY topic`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.OutboxBacklog, error) {
+		var b aftercare.OutboxBacklog
+		var age float64
+		err := row.Scan(&b.Topic, &b.Pending, &age)
+		b.OldestAge = time.Duration(max(age, 0) * float64(time.Second))
+		return b, err
+	})
+}
+
 // WaitOutbox blocks until a message of the topic may have been written since
 // the previous WaitOutbox for the topic returned, until timeout passes, or
 // until ctx ends. Notifications are kept for one waiter per topic and

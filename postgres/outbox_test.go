@@ -46,6 +46,58 @@ func TestOutbox(t *testing.T) {
 	assert.Empty(t, done, "a delivered message is never handed out again")
 }
 
+// TestOutboxBacklog: the backlog counts a topic's undelivered messages,
+// due or not, dates the oldest by when it was written, and forgets what
+// was delivered.
+func TestOutboxBacklog(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	f := postgres.MustFixture(t, db, "ACME", "premium")
+	incidents := postgres.NewIncidentService(db)
+	ctx := context.Background()
+	topic := aftercare.OutboxTopicIncidentWorkflow
+
+	empty, err := db.OutboxBacklog(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, empty)
+
+	for _, key := range []string{"backlog-1", "backlog-2"} {
+		_, err := incidents.CreateIncident(ctx, validCreate(f.CoveredSerial, key))
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.ExecScript(ctx, `UPDATE outbox SET created_at = now() - interval '1 hour'
+		WHERE id = (SELECT min(id) FROM outbox)`))
+	claimed, err := db.ClaimOutbox(ctx, topic, 1, time.Hour)
+	require.NoError(t, err)
+	require.Len(t, claimed, 1)
+
+	backlog, err := db.OutboxBacklog(ctx)
+	require.NoError(t, err)
+	require.Len(t, backlog, 1)
+	assert.Equal(t, topic, backlog[0].Topic)
+	assert.Equal(t, 2, backlog[0].Pending, "a leased message waits too")
+	assert.InDelta(t, time.Hour.Seconds(), backlog[0].OldestAge.Seconds(), 60, "the oldest was written an hour ago")
+
+	require.NoError(t, db.CompleteOutbox(ctx, claimed[0].ID))
+	backlog, err = db.OutboxBacklog(ctx)
+	require.NoError(t, err)
+	require.Len(t, backlog, 1)
+	assert.Equal(t, 1, backlog[0].Pending)
+	assert.Less(t, backlog[0].OldestAge, time.Minute, "the delivered message no longer counts")
+}
+
+// TestPoolStats: the pool reports the connections it opened and what it
+// handed out.
+func TestPoolStats(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	require.NoError(t, db.Ping(context.Background()))
+	s := db.PoolStats()
+	assert.Positive(t, s.Max)
+	assert.Positive(t, s.Total)
+	assert.LessOrEqual(t, s.Total, s.Max)
+	assert.Equal(t, s.Total, s.Acquired+s.Idle+s.Constructing)
+	assert.Positive(t, s.Acquires)
+}
+
 func TestWaitOutboxWakesOnCommit(t *testing.T) {
 	db := postgrestest.MustOpen(t)
 	f := postgres.MustFixture(t, db, "ACME", "premium")

@@ -22,6 +22,15 @@ type Activities struct {
 	Surveys SurveyStore
 	// Quotes expires the quotes customers left unanswered.
 	Quotes QuoteExpirer
+	// Escalations is told of every escalation level recorded; nil tells
+	// nobody.
+	Escalations EscalationObserver
+}
+
+// EscalationObserver is told of every escalation level recorded, with how
+// late it fired: its firing instant less the instant it fell due.
+type EscalationObserver interface {
+	ObserveEscalation(clock aftercare.ClockKind, level int, lateness time.Duration)
 }
 
 // IncidentStore is what the incident activities need of the database.

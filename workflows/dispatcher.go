@@ -24,6 +24,7 @@ type Dispatcher struct {
 	speedKmh  float64
 	shortlist int
 	now       func() time.Time
+	searches  SearchObserver
 
 	// mu guards the index and the feed's position: searches share it,
 	// refreshes that change the index hold it alone.
@@ -31,14 +32,14 @@ type Dispatcher struct {
 	index *dispatch.Index
 	// cursor is where the next read of the change feed continues.
 	cursor aftercare.FleetCursor
+	// caughtUp is when the read that handed out cursor started, by the
+	// wall clock.
+	caughtUp time.Time
 	// engineerVersions and depotVersions hold the version of each engineer
 	// and depot in the index: a read returns some again, and concurrent
 	// refreshes may finish out of order, so only a higher version is
 	// applied.
 	engineerVersions, depotVersions map[string]int64
-	// readAt is when the read behind the newest refresh began: every
-	// change committed before it is in the index.
-	readAt time.Time
 }
 
 var _ aftercare.DispatchService = (*Dispatcher)(nil)
@@ -51,6 +52,16 @@ type DispatcherConfig struct {
 	Shortlist int
 	// Now tells the time; time.Now when nil.
 	Now func() time.Time
+	// Searches is told how long each search of the index took; nil tells
+	// nobody.
+	Searches SearchObserver
+}
+
+// SearchObserver is told how long each search of the dispatch index took:
+// kind is "candidates" for one incident's ranking and "batch" for a
+// region's optimal assignment.
+type SearchObserver interface {
+	ObserveDispatchSearch(kind string, elapsed time.Duration)
 }
 
 // NewDispatcher loads the whole fleet into a new index.
@@ -59,7 +70,8 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 		cfg.Now = time.Now
 	}
 	d := &Dispatcher{store: store, log: log, speedKmh: cfg.SpeedKmh, shortlist: cfg.Shortlist, now: cfg.Now,
-		engineerVersions: map[string]int64{}, depotVersions: map[string]int64{}, readAt: time.Now()}
+		searches: cfg.Searches, engineerVersions: map[string]int64{}, depotVersions: map[string]int64{}}
+	started := time.Now()
 	fleet, err := store.FleetChangesSince(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("load fleet: %w", err)
@@ -85,7 +97,7 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 	if d.index, err = dispatch.NewIndex(engineers, depots); err != nil {
 		return nil, fmt.Errorf("build dispatch index: %w", err)
 	}
-	d.cursor = fleet.Cursor
+	d.cursor, d.caughtUp = fleet.Cursor, started
 	return d, nil
 }
 
@@ -128,7 +140,7 @@ func (d *Dispatcher) Refresh(ctx context.Context) error {
 	d.mu.RLock()
 	cursor := d.cursor
 	d.mu.RUnlock()
-	readAt := time.Now()
+	started := time.Now()
 	changes, err := d.store.FleetChangesSince(ctx, cursor)
 	if err != nil {
 		return fmt.Errorf("fleet changes: %w", err)
@@ -158,10 +170,35 @@ func (d *Dispatcher) Refresh(ctx context.Context) error {
 	// continuing from it is sound even when a concurrent refresh had
 	// moved further: the next read returns again what that one applied.
 	d.cursor = changes.Cursor
-	if readAt.After(d.readAt) {
-		d.readAt = readAt
+	if started.After(d.caughtUp) {
+		d.caughtUp = started // a concurrent refresh that read later may have finished first
 	}
 	return nil
+}
+
+// Lag returns how far the index is behind the database: how long ago the
+// read it last applied started, and how many engineers and depots have
+// changed since. The age, which needs no database, is returned also with
+// an error counting the changes.
+func (d *Dispatcher) Lag(ctx context.Context) (aftercare.FleetIndexLag, error) {
+	d.mu.RLock()
+	cursor, caughtUp := d.cursor, d.caughtUp
+	d.mu.RUnlock()
+	lag := aftercare.FleetIndexLag{Age: time.Since(caughtUp)}
+	pending, err := d.store.CountFleetChangesSince(ctx, cursor)
+	if err != nil {
+		return lag, fmt.Errorf("count fleet changes: %w", err)
+	}
+	lag.Pending = pending
+	return lag, nil
+}
+
+// observeSearch tells the search observer, if any, how long a search
+// that started at started took.
+func (d *Dispatcher) observeSearch(kind string, started time.Time) {
+	if d.searches != nil {
+		d.searches.ObserveDispatchSearch(kind, time.Since(started))
+	}
 }
 
 // apply files an engineer of the change feed in the index, or takes them
@@ -192,8 +229,8 @@ type fleetWaiter interface {
 // Follow keeps the index up with the store until ctx ends: it refreshes
 // as soon as the store announces a fleet change, when it can, and at least
 // every interval. Candidates reads the index without refreshing it, so an
-// answer lags a committed change by at most the refresh it wakes (see
-// Lag), or by interval when announcements are lost.
+// answer lags a committed change by at most the refresh it wakes, or by
+// interval when announcements are lost (Lag tells how far behind it is).
 func (d *Dispatcher) Follow(ctx context.Context, interval time.Duration) {
 	w, announces := d.store.(fleetWaiter)
 	var t *time.Ticker
@@ -217,15 +254,6 @@ func (d *Dispatcher) Follow(ctx context.Context, interval time.Duration) {
 			d.log.Error("refresh dispatch index", "err", err)
 		}
 	}
-}
-
-// Lag returns how far the index may be behind the store at now: the time
-// since the read of the newest refresh began. Every change committed
-// before that read is in the index.
-func (d *Dispatcher) Lag(now time.Time) time.Duration {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return now.Sub(d.readAt)
 }
 
 // IndexedVersion returns the version of an engineer the index holds, false
@@ -267,7 +295,9 @@ func (d *Dispatcher) Candidates(ctx context.Context, incidentID string, rejectio
 
 func (d *Dispatcher) decide(in *aftercare.DispatchInput, now time.Time, rejections int) (*aftercare.DispatchDecision, error) {
 	d.mu.RLock()
+	started := time.Now()
 	res, err := d.index.Candidates(d.request(in, now, d.shortlist, rejections))
+	d.observeSearch("candidates", started)
 	d.mu.RUnlock()
 	if err != nil {
 		return nil, err
@@ -451,7 +481,9 @@ func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.Ba
 		return plan, d.store.RecordOptimization(ctx, region, plan)
 	}
 	d.mu.RLock()
+	started := time.Now()
 	batch, err := d.index.Assign(requests)
+	d.observeSearch("batch", started)
 	d.mu.RUnlock()
 	if err != nil {
 		return nil, err

@@ -21,6 +21,12 @@ type feedStore struct {
 	input *aftercare.DispatchInput
 	reads []*aftercare.FleetChanges
 	asked []aftercare.FleetCursor
+	// pending is what CountFleetChangesSince answers, by cursor.
+	pending map[aftercare.FleetCursor]int
+}
+
+func (s *feedStore) CountFleetChangesSince(_ context.Context, cursor aftercare.FleetCursor) (int, error) {
+	return s.pending[cursor], nil
 }
 
 func (s *feedStore) FleetChangesSince(_ context.Context, cursor aftercare.FleetCursor) (*aftercare.FleetChanges, error) {
@@ -154,4 +160,48 @@ func TestDispatcherFollowsServiceAndExpiry(t *testing.T) {
 	}
 	assert.Empty(t, decide().Candidates, "taken out when the feed says so")
 	assert.Len(t, decide().Candidates, 1, "back in service")
+}
+
+// searchTimes records the searches a Dispatcher observes.
+type searchTimes struct {
+	kinds []string
+}
+
+func (s *searchTimes) ObserveDispatchSearch(kind string, elapsed time.Duration) {
+	if elapsed >= 0 {
+		s.kinds = append(s.kinds, kind)
+	}
+}
+
+// TestDispatcherReportsLagAndSearches: the lag counts the changes since
+// the cursor of the read last applied, and dates it by that read; every
+// search of the index is observed.
+func TestDispatcherReportsLagAndSearches(t *testing.T) {
+	store := &feedStore{
+		input: &aftercare.DispatchInput{IncidentID: "incident", Lat: 31.23, Lng: 121.47, ProductLine: "thinksystem_sr",
+			MinLevel: 1, Tier: aftercare.TierStandard},
+		reads: []*aftercare.FleetChanges{
+			{Engineers: []aftercare.FleetEngineer{feedEngineer("engineer-x", 31.24, 121.47, 5)}, Cursor: "s1"},
+			{Cursor: "s2"},
+		},
+		pending: map[aftercare.FleetCursor]int{"s1": 4, "s2": 1},
+	}
+	searches := &searchTimes{}
+	d, err := workflows.NewDispatcher(context.Background(), store, slog.New(slog.DiscardHandler),
+		workflows.DispatcherConfig{SpeedKmh: 40, Shortlist: 5, Searches: searches})
+	require.NoError(t, err)
+	time.Sleep(200 * time.Millisecond)
+
+	lag, err := d.Lag(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 4, lag.Pending, "the changes since the first read")
+	assert.GreaterOrEqual(t, lag.Age, 200*time.Millisecond, "dated by the first read")
+
+	_, err = d.Candidates(context.Background(), "incident", 0)
+	require.NoError(t, err)
+	lag, err = d.Lag(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, lag.Pending, "the changes since the refresh before the search")
+	assert.Less(t, lag.Age, 200*time.Millisecond, "dated by that refresh")
+	assert.Equal(t, []string{"candidates"}, searches.kinds)
 }

@@ -66,9 +66,17 @@ func (a *Activities) RecordIncidentChange(ctx context.Context, change aftercare.
 // RecordEscalation records one fired escalation level, notifies its
 // recipients and queues the notification for the webhooks. It is idempotent by clock and level, and
 // it only writes outbox rows: delivery happens elsewhere, so a failing
-// webhook never holds up the clock.
+// webhook never holds up the clock. Each successful call is observed, so
+// a level recorded again (an attempt whose success the worker did not
+// live to report) is observed again.
 func (a *Activities) RecordEscalation(ctx context.Context, esc aftercare.EscalationFired) error {
-	return activityError(a.SLA.RecordEscalation(ctx, esc, a.Webhooks))
+	if err := a.SLA.RecordEscalation(ctx, esc, a.Webhooks); err != nil {
+		return activityError(err)
+	}
+	if a.Escalations != nil {
+		a.Escalations.ObserveEscalation(esc.Escalation.Clock, esc.Level, esc.FiredAt.Sub(esc.DueAt))
+	}
+	return nil
 }
 
 // DispatchIncidentInput asks the incident's workflow's dispatch activity to

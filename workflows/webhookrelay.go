@@ -49,6 +49,16 @@ type WebhookRelay struct {
 	// MinBackoff and MaxBackoff bound the delay before a failed delivery is
 	// retried; it doubles with each attempt.
 	MinBackoff, MaxBackoff time.Duration
+	// Deliveries is told the outcome of every delivery attempt; nil tells
+	// nobody.
+	Deliveries DeliveryObserver
+}
+
+// DeliveryObserver is told the outcome of every webhook delivery attempt:
+// delivered, or failed (the URL did not answer 2xx, or the message could
+// not be read) and retried later.
+type DeliveryObserver interface {
+	ObserveWebhookDelivery(delivered bool)
 }
 
 // Run delivers notifications until ctx ends.
@@ -125,6 +135,9 @@ func (r *WebhookRelay) settle(ctx context.Context, m *aftercare.OutboxMessage) e
 	err := json.Unmarshal(m.Payload, &d)
 	if err == nil {
 		err = r.post(ctx, d, m.Attempts)
+	}
+	if r.Deliveries != nil {
+		r.Deliveries.ObserveWebhookDelivery(err == nil)
 	}
 	if err == nil {
 		if err := r.Outbox.CompleteOutbox(ctx, m.ID); err != nil {

@@ -104,6 +104,19 @@ func (o *memOutbox) pending() int {
 	return n
 }
 
+// deliveryOutcomes counts the delivery attempts a relay observes.
+type deliveryOutcomes struct {
+	delivered, failed atomic.Int32
+}
+
+func (d *deliveryOutcomes) ObserveWebhookDelivery(delivered bool) {
+	if delivered {
+		d.delivered.Add(1)
+	} else {
+		d.failed.Add(1)
+	}
+}
+
 func newRelay(o *memOutbox) *workflows.WebhookRelay {
 	return &workflows.WebhookRelay{
 		Outbox: o, Client: &http.Client{Timeout: time.Second},
@@ -143,6 +156,8 @@ func TestWebhookRelayRetriesWithBackoffUntilDelivered(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r := newRelay(o)
+	outcomes := &deliveryOutcomes{}
+	r.Deliveries = outcomes
 	done := make(chan struct{})
 	go func() { _ = r.Run(ctx); close(done) }()
 
@@ -150,6 +165,8 @@ func TestWebhookRelayRetriesWithBackoffUntilDelivered(t *testing.T) {
 	cancel()
 	<-done
 	assert.Equal(t, int32(4), calls.Load(), "three failures, then delivered, then never again")
+	assert.Equal(t, int32(2), outcomes.delivered.Load(), "each URL's delivery observed once delivered")
+	assert.Equal(t, int32(3), outcomes.failed.Load(), "every failed attempt observed")
 	assert.Equal(t, int32(1), healthy.Load(), "a failing webhook does not hold up another")
 	assert.Equal(t, []string{"k-failing", "k-failing", "k-failing", "k-failing"}, keys, "the same key on every retry")
 	assert.Equal(t, []string{"1", "2", "3", "4"}, attempts)

@@ -45,6 +45,10 @@ type Config struct {
 	// PublicURL is the base URL customers reach the API at; survey
 	// invitations link to its /survey/ page.
 	PublicURL string
+	// MetricsAddr, when set, is where /metrics is served on a listener of
+	// its own; otherwise the API serves it beside GraphQL and the worker
+	// not at all.
+	MetricsAddr string
 }
 
 // DefaultDatabaseURL is the database scripts/postgres.sh prepares.
@@ -63,6 +67,8 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 		"Temporal task queue (AFTERCARE_TASK_QUEUE)")
 	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("AFTERCARE_HTTP_ADDR", "localhost:8080"),
 		"address the API listens on (AFTERCARE_HTTP_ADDR)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("AFTERCARE_METRICS_ADDR", ""),
+		"address to serve Prometheus /metrics on by itself; unset, the API serves them on -http-addr and the worker not at all (AFTERCARE_METRICS_ADDR)")
 	fs.StringVar(&cfg.TokenKeyFile, "token-key-file", env("AFTERCARE_TOKEN_KEY_FILE", ".data/token.key"),
 		"file holding the hex token signing key, created if missing (AFTERCARE_TOKEN_KEY_FILE)")
 	fs.StringVar(&cfg.TokenKey, "token-key", env("AFTERCARE_TOKEN_KEY", ""),

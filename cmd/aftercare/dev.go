@@ -68,6 +68,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := m.StartAPI(ctx); err != nil {
 		return err
 	}
+	if err := m.StartMetrics(); err != nil {
+		return err
+	}
 	if err := printBanner(ctx, stdout, m, summary, *uiPort); err != nil {
 		return err
 	}
@@ -99,6 +102,7 @@ func printBanner(ctx context.Context, w io.Writer, m *Main, summary *demo.Summar
 	fmt.Fprintf(w, "\nAftercare is running.\n\n")
 	fmt.Fprintf(w, "  GraphQL console  %s/\n", m.URL())
 	fmt.Fprintf(w, "  GraphQL API      %s/query\n", m.URL())
+	fmt.Fprintf(w, "  Metrics          %s/metrics\n", m.MetricsURL())
 	fmt.Fprintf(w, "  Temporal Web UI  http://localhost:%d/namespaces/%s/workflows\n\n", uiPort, m.Config.TemporalNamespace)
 	fmt.Fprintf(w, "Sign in: paste a token into the console's Headers tab as\n")
 	fmt.Fprintf(w, "  {\"Authorization\": \"Bearer <token>\"}\n")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aftercare/aftercare/authz"
 	"github.com/aftercare/aftercare/graph"
+	"github.com/aftercare/aftercare/metrics"
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/territory"
 	"github.com/aftercare/aftercare/workflows"
@@ -39,6 +40,8 @@ type Main struct {
 
 	DB       *postgres.DB
 	Temporal client.Client
+	// Metrics is the process's registry, which /metrics serves.
+	Metrics *metrics.Metrics
 
 	httpServer   *http.Server
 	listener     net.Listener
@@ -46,21 +49,38 @@ type Main struct {
 	cancel       context.CancelFunc
 	workerCancel context.CancelFunc
 	wg           sync.WaitGroup
+
+	// metricsServer serves /metrics at Config.MetricsAddr, when set.
+	metricsServer   *http.Server
+	metricsListener net.Listener
+	// stopTemporalMetrics stops the Temporal SDK's metrics handler.
+	stopTemporalMetrics func(context.Context) error
 }
 
-// Open connects to PostgreSQL and Temporal.
+// Open builds the process's metrics registry and connects to PostgreSQL
+// and Temporal, whose pool, outbox and SDK it measures.
 func (m *Main) Open(ctx context.Context) error {
+	m.Metrics = metrics.New(m.Logger)
 	db, err := postgres.Open(ctx, m.Config.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open database (is PostgreSQL running? scripts/postgres.sh starts it): %w", err)
 	}
 	m.DB = db
+	if err := m.Metrics.Register(metrics.NewPoolCollector(db), metrics.NewOutboxCollector(db)); err != nil {
+		return err
+	}
+	temporalMetrics, stop, err := temporalMetrics(m.Metrics.Registry(), m.Logger.With("component", "temporal-metrics"))
+	if err != nil {
+		return err
+	}
+	m.stopTemporalMetrics = stop
 	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	c, err := client.DialContext(dialCtx, client.Options{
-		HostPort:  m.Config.TemporalAddress,
-		Namespace: m.Config.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(m.Logger.With("component", "temporal")),
+		HostPort:       m.Config.TemporalAddress,
+		Namespace:      m.Config.TemporalNamespace,
+		Logger:         sdklog.NewStructuredLogger(m.Logger.With("component", "temporal")),
+		MetricsHandler: temporalMetrics,
 	})
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", m.Config.TemporalAddress, err)
@@ -69,8 +89,9 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
-// StartAPI serves GraphQL on the configured address and starts the relay
-// that starts incident workflows from the outbox.
+// StartAPI serves GraphQL on the configured address, with /metrics beside
+// it unless Config.MetricsAddr gives them a listener of their own, and
+// starts the relay that starts incident workflows from the outbox.
 func (m *Main) StartAPI(ctx context.Context) error {
 	key, err := m.Config.tokenKey()
 	if err != nil {
@@ -84,8 +105,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	dispatcher, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
-		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5})
+	dispatcher, err := m.dispatcher(ctx, "api")
 	if err != nil {
 		return err
 	}
@@ -101,6 +121,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		APIKeyBurst:    m.Config.APIKeyBurst,
 		AllowedOrigins: m.Config.AllowedOrigins,
 		Ready:          m.ready,
+		Operations:     m.Metrics,
 
 		CredentialCheck: m.Config.CredentialCheck,
 	})
@@ -110,7 +131,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	}
 	m.listener = ln
 	m.httpServer = &http.Server{
-		Handler:           handler,
+		Handler:           m.withMetrics(handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
@@ -190,8 +211,7 @@ func (m *Main) resolver(enforcer *authz.Enforcer, dispatcher *workflows.Dispatch
 func (m *Main) StartWorker() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.workerCancel = cancel
-	dispatcher, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
-		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5})
+	dispatcher, err := m.dispatcher(ctx, "worker")
 	if err != nil {
 		return err
 	}
@@ -213,6 +233,8 @@ func (m *Main) StartWorker() error {
 		Surveys:   surveys,
 		Contracts: postgres.NewContractService(m.DB),
 		Quotes:    postgres.NewQuoteStore(m.DB),
+
+		Escalations: m.Metrics,
 	})
 	if err := m.worker.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -238,14 +260,35 @@ func (m *Main) StartWorker() error {
 		BatchSize:    50,
 		MinBackoff:   time.Second,
 		MaxBackoff:   5 * time.Minute,
+		Deliveries:   m.Metrics,
 	}
 	m.wg.Go(func() { _ = relay.Run(ctx) })
 	return nil
 }
 
+// dispatcher loads a dispatch index for the part of the process called
+// name ("api" or "worker") and measures its searches and its lag.
+func (m *Main) dispatcher(ctx context.Context, name string) (*workflows.Dispatcher, error) {
+	d, err := workflows.NewDispatcher(ctx, postgres.NewDispatchService(m.DB), m.Logger.With("component", "dispatch"),
+		workflows.DispatcherConfig{SpeedKmh: m.Config.TravelSpeedKmh, Shortlist: 5, Searches: m.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Metrics.Register(metrics.NewIndexCollector(name, d)); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 // URL returns the base URL the API serves on.
 func (m *Main) URL() string {
-	addr := m.listener.Addr().String()
+	return listenerURL(m.listener)
+}
+
+// listenerURL returns the base URL of an HTTP server on ln, reached on
+// this host when ln listens on every address.
+func listenerURL(ln net.Listener) string {
+	addr := ln.Addr().String()
 	if strings.HasPrefix(addr, "[::]") || strings.HasPrefix(addr, "0.0.0.0") {
 		_, port, _ := net.SplitHostPort(addr)
 		addr = "localhost:" + port
@@ -266,10 +309,13 @@ func (m *Main) ready(ctx context.Context) error {
 
 // Close stops serving, lets in-flight requests finish, and disconnects.
 func (m *Main) Close() error {
-	if m.httpServer != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := m.httpServer.Shutdown(ctx); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, srv := range []*http.Server{m.httpServer, m.metricsServer} {
+		if srv == nil {
+			continue
+		}
+		if err := srv.Shutdown(ctx); err != nil {
 			m.Logger.Warn("http shutdown", "err", err)
 		}
 	}
@@ -285,6 +331,11 @@ func (m *Main) Close() error {
 	m.wg.Wait()
 	if m.Temporal != nil {
 		m.Temporal.Close()
+	}
+	if m.stopTemporalMetrics != nil {
+		if err := m.stopTemporalMetrics(ctx); err != nil {
+			m.Logger.Warn("stop temporal metrics", "err", err)
+		}
 	}
 	if m.DB != nil {
 		m.DB.Close()
@@ -320,6 +371,9 @@ func runServe(ctx context.Context, name string, args []string, stderr io.Writer,
 		return err
 	}
 	if err := start(ctx, m); err != nil {
+		return err
+	}
+	if err := m.StartMetrics(); err != nil {
 		return err
 	}
 	logger.Info(name + " started")

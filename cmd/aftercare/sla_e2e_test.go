@@ -254,7 +254,9 @@ type workerProcess struct {
 	exited chan struct{}
 }
 
-func startWorkerProcess(t *testing.T, env *testEnv) *workerProcess {
+// startWorkerProcess starts `aftercare worker` on the test's database and
+// task queue, with extra flags after the test's own.
+func startWorkerProcess(t *testing.T, env *testEnv, extra ...string) *workerProcess {
 	t.Helper()
 	args := []string{"worker",
 		"-database-url", env.cfg.DatabaseURL,
@@ -265,6 +267,7 @@ func startWorkerProcess(t *testing.T, env *testEnv) *workerProcess {
 	for _, u := range env.cfg.Webhooks {
 		args = append(args, "-webhook-url", u)
 	}
+	args = append(args, extra...)
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "AFTERCARE_TEST_RUN_MAIN=1")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
