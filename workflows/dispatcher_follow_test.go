@@ -197,6 +197,7 @@ func TestDispatcherReportsLagAndSearches(t *testing.T) {
 	assert.Equal(t, 4, lag.Pending, "the changes since the first read")
 	assert.GreaterOrEqual(t, lag.Age, 200*time.Millisecond, "dated by the first read")
 
+	require.NoError(t, d.Refresh(context.Background())) // as Follow would
 	_, err = d.Candidates(context.Background(), "incident", 0)
 	require.NoError(t, err)
 	lag, err = d.Lag(context.Background())
