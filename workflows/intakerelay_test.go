@@ -46,7 +46,7 @@ func TestIntakeRelayStartsABurstInParallel(t *testing.T) {
 	assert.Contains(t, outbox.msgs[40].lastError, "no incident ID")
 	for _, id := range ids {
 		wf := aftercare.IncidentWorkflowID(id)
-		_, err := c.DescribeWorkflowExecution(ctx, wf, "")
+		_, err := c.DescribeWorkflow(ctx, wf, "")
 		require.NoError(t, err, "incident %s has its workflow", id)
 		t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), wf, "", "test done") })
 	}

@@ -53,7 +53,7 @@ func TestAnActionStartsAWorkflowTheRelayHasNotReached(t *testing.T) {
 	_, err = lifecycle.Transition(ctx, ack)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"clocks_started:new", "acknowledge:triaged"}, store.path(), "in either order: the start is recorded while the update may already run")
-	_, err = c.DescribeWorkflowExecution(ctx, aftercare.IncidentWorkflowID(id), "")
+	_, err = c.DescribeWorkflow(ctx, aftercare.IncidentWorkflowID(id), "")
 	require.NoError(t, err)
 	require.NoError(t, c.TerminateWorkflow(ctx, aftercare.IncidentWorkflowID(id), "", "test done"))
 }
