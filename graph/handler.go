@@ -24,6 +24,7 @@ import (
 	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // MaxBodyBytes bounds the size of a GraphQL request body.
@@ -57,6 +58,9 @@ type Config struct {
 	AllowedOrigins []string
 	// Ready reports whether the service can serve; it backs /readyz.
 	Ready func(ctx context.Context) error
+	// TracerProvider, when set, traces every operation and resolver
+	// (operationTracer); nil traces nothing.
+	TracerProvider trace.TracerProvider
 }
 
 // NewHandler returns the HTTP handler of the API: the GraphQL console at /,
@@ -89,6 +93,9 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.TracerProvider != nil {
+		srv.Use(newOperationTracer(cfg.TracerProvider))
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})

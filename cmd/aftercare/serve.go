@@ -18,6 +18,7 @@ import (
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/territory"
 	"github.com/aftercare/aftercare/workflows"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -36,6 +37,13 @@ const failpointExitCode = 42
 type Main struct {
 	Config Config
 	Logger *slog.Logger
+	// Service names the process in traces: aftercare-api, aftercare-worker
+	// or aftercare-dev.
+	Service string
+	// TracerProvider traces requests, queries, workflows and activities
+	// (tracing.go). Open sets it when an OTLP endpoint is configured;
+	// tests may set their own. Nil traces nothing.
+	TracerProvider trace.TracerProvider
 
 	DB       *postgres.DB
 	Temporal client.Client
@@ -46,21 +54,30 @@ type Main struct {
 	cancel       context.CancelFunc
 	workerCancel context.CancelFunc
 	wg           sync.WaitGroup
+	stopTracing  func(context.Context) error
 }
 
 // Open connects to PostgreSQL and Temporal.
 func (m *Main) Open(ctx context.Context) error {
-	db, err := postgres.Open(ctx, m.Config.DatabaseURL)
+	if err := m.openTracing(ctx); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, m.Config.DatabaseURL, m.databaseOptions()...)
 	if err != nil {
 		return fmt.Errorf("open database (is PostgreSQL running? scripts/postgres.sh starts it): %w", err)
 	}
 	m.DB = db
+	interceptors, err := m.temporalInterceptors()
+	if err != nil {
+		return err
+	}
 	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	c, err := client.DialContext(dialCtx, client.Options{
-		HostPort:  m.Config.TemporalAddress,
-		Namespace: m.Config.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(m.Logger.With("component", "temporal")),
+		HostPort:     m.Config.TemporalAddress,
+		Namespace:    m.Config.TemporalNamespace,
+		Logger:       sdklog.NewStructuredLogger(m.Logger.With("component", "temporal")),
+		Interceptors: interceptors,
 	})
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", m.Config.TemporalAddress, err)
@@ -101,6 +118,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		APIKeyBurst:    m.Config.APIKeyBurst,
 		AllowedOrigins: m.Config.AllowedOrigins,
 		Ready:          m.ready,
+		TracerProvider: m.TracerProvider,
 
 		CredentialCheck: m.Config.CredentialCheck,
 	})
@@ -289,6 +307,7 @@ func (m *Main) Close() error {
 	if m.DB != nil {
 		m.DB.Close()
 	}
+	m.closeTracing()
 	return nil
 }
 
@@ -314,7 +333,7 @@ func runServe(ctx context.Context, name string, args []string, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	m := &Main{Config: cfg, Logger: logger}
+	m := &Main{Config: cfg, Logger: logger, Service: "aftercare-" + name}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
 		return err
