@@ -31,6 +31,10 @@ type OutboxMessage struct {
 	Key      string
 	Payload  []byte
 	Attempts int
+	// TraceContext is the W3C trace context (traceparent, and tracestate if
+	// any) of the request that wrote the message, so that delivering it
+	// continues the request's trace; nil when that request was not traced.
+	TraceContext map[string]string
 }
 
 // OutboxService hands out outbox messages to deliver.

@@ -24,6 +24,7 @@ import (
 	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // MaxBodyBytes bounds the size of a GraphQL request body.
@@ -60,6 +61,9 @@ type Config struct {
 	// Operations is told of every query and mutation answered; nil tells
 	// nobody.
 	Operations OperationObserver
+	// TracerProvider, when set, traces every operation and resolver
+	// (operationTracer); nil traces nothing.
+	TracerProvider trace.TracerProvider
 }
 
 // NewHandler returns the HTTP handler of the API: the GraphQL console at /,
@@ -96,6 +100,9 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 		// The first extension is the outermost: it times the others too,
 		// and sees the errors they answer with.
 		srv.Use(operationTiming{observer: cfg.Operations})
+	}
+	if cfg.TracerProvider != nil {
+		srv.Use(newOperationTracer(cfg.TracerProvider))
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	if cfg.Introspection {

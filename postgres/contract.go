@@ -173,8 +173,8 @@ func insertEntitlements(ctx context.Context, tx pgx.Tx, contractID string, ents 
 // contract's workflow.
 func startContractWorkflow(ctx context.Context, tx pgx.Tx, contractID string) error {
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, jsonb_build_object('contract_id', $2::text))
-		ON CONFLICT (topic, key) DO NOTHING`, aftercare.OutboxTopicContractWorkflow, contractID); err != nil {
+		INSERT INTO outbox (topic, key, payload, trace_context) VALUES ($1, $2, jsonb_build_object('contract_id', $2::text), $3)
+		ON CONFLICT (topic, key) DO NOTHING`, aftercare.OutboxTopicContractWorkflow, contractID, outboxTrace(ctx)); err != nil {
 		return err
 	}
 	return notifyOutbox(ctx, tx, aftercare.OutboxTopicContractWorkflow)

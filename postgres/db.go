@@ -35,13 +35,17 @@ type DB struct {
 }
 
 // Open connects to the database at url and checks that it answers.
-func Open(ctx context.Context, url string) (_ *DB, err error) {
+func Open(ctx context.Context, url string, opts ...Option) (_ *DB, err error) {
 	defer wrap(&err, "postgres.Open")
-	return open(ctx, url, nil)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return open(ctx, url, o.tracer)
 }
 
-// open is Open with an optional tracer that sees every query, for tests that
-// look at the SQL a service runs.
+// open is Open with an optional tracer that sees every query: spans when
+// traces are on, and tests that look at the SQL a service runs.
 func open(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {

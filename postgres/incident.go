@@ -95,8 +95,8 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO outbox (topic, key, payload) VALUES ($1, $2, $3)`,
-		aftercare.OutboxTopicIncidentWorkflow, id, payload); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO outbox (topic, key, payload, trace_context) VALUES ($1, $2, $3, $4)`,
+		aftercare.OutboxTopicIncidentWorkflow, id, payload, outboxTrace(ctx)); err != nil {
 		return nil, err
 	}
 	if err := writeAudit(ctx, tx, actor, "incident.create", "incident", id, nil, inc); err != nil {

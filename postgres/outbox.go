@@ -38,14 +38,16 @@ func (db *DB) ClaimOutbox(ctx context.Context, topic string, limit int, lease ti
 			ORDER BY available_at, id
 			LIMIT $2
 			FOR UPDATE SKIP LOCKED)
-		RETURNING id, topic, key, payload, attempts`,
+		RETURNING id, topic, key, payload, attempts, trace_context`,
 		topic, limit, lease.Microseconds())
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.OutboxMessage, error) {
 		var m aftercare.OutboxMessage
-		err := row.Scan(&m.ID, &m.Topic, &m.Key, &m.Payload, &m.Attempts)
+		var traceContext []byte
+		err := row.Scan(&m.ID, &m.Topic, &m.Key, &m.Payload, &m.Attempts, &traceContext)
+		m.TraceContext = readOutboxTrace(traceContext)
 		return &m, err
 	})
 }

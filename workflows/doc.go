@@ -33,5 +33,7 @@
 //     (incident workflows), contractrelay.go (contract workflows and
 //     entitlement claims), webhookrelay.go (webhook notifications, and
 //     broadcasts such as stock alerts fanned out to every webhook), and
-//     outbox.go, the claim-and-deliver loop they share.
+//     outbox.go, the claim-and-deliver loop they share, which delivers
+//     each message under the trace of the request that wrote it (the
+//     OpenTelemetry API's W3C propagator is all it takes of tracing).
 package workflows

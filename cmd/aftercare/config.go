@@ -49,6 +49,10 @@ type Config struct {
 	// its own; otherwise the API serves it beside GraphQL and the worker
 	// not at all.
 	MetricsAddr string
+	// OTLPEndpoint is the base URL of the OTLP/HTTP collector traces are
+	// exported to (tracing.go); empty leaves it to the standard
+	// OTEL_EXPORTER_OTLP_ENDPOINT, and with neither nothing is traced.
+	OTLPEndpoint string
 }
 
 // DefaultDatabaseURL is the database scripts/postgres.sh prepares.
@@ -111,6 +115,8 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 		"base URL customers reach the API at, for the links in survey invitations (AFTERCARE_PUBLIC_URL)")
 	fs.Float64Var(&cfg.TravelSpeedKmh, "travel-speed", envFloat("AFTERCARE_TRAVEL_SPEED", 40),
 		"engineers' average travel speed in km/h along great circles, for ETAs (AFTERCARE_TRAVEL_SPEED)")
+	fs.StringVar(&cfg.OTLPEndpoint, "otlp-endpoint", env("AFTERCARE_OTLP_ENDPOINT", ""),
+		"base URL of an OTLP/HTTP collector to export traces to, such as http://localhost:4318; traces are off when neither it nor OTEL_EXPORTER_OTLP_ENDPOINT is set (AFTERCARE_OTLP_ENDPOINT)")
 	fs.StringVar(&cfg.LogLevel, "log-level", env("AFTERCARE_LOG_LEVEL", "info"),
 		"debug, info, warn or error (AFTERCARE_LOG_LEVEL)")
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/territory"
 	"github.com/aftercare/aftercare/workflows"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -37,6 +38,13 @@ const failpointExitCode = 42
 type Main struct {
 	Config Config
 	Logger *slog.Logger
+	// Service names the process in traces: aftercare-api, aftercare-worker
+	// or aftercare-dev.
+	Service string
+	// TracerProvider traces requests, queries, workflows and activities
+	// (tracing.go). Open sets it when an OTLP endpoint is configured;
+	// tests may set their own. Nil traces nothing.
+	TracerProvider trace.TracerProvider
 
 	DB       *postgres.DB
 	Temporal client.Client
@@ -55,13 +63,17 @@ type Main struct {
 	metricsListener net.Listener
 	// stopTemporalMetrics stops the Temporal SDK's metrics handler.
 	stopTemporalMetrics func(context.Context) error
+	stopTracing         func(context.Context) error
 }
 
 // Open builds the process's metrics registry and connects to PostgreSQL
 // and Temporal, whose pool, outbox and SDK it measures.
 func (m *Main) Open(ctx context.Context) error {
+	if err := m.openTracing(ctx); err != nil {
+		return err
+	}
 	m.Metrics = metrics.New(m.Logger)
-	db, err := postgres.Open(ctx, m.Config.DatabaseURL)
+	db, err := postgres.Open(ctx, m.Config.DatabaseURL, m.databaseOptions()...)
 	if err != nil {
 		return fmt.Errorf("open database (is PostgreSQL running? scripts/postgres.sh starts it): %w", err)
 	}
@@ -74,6 +86,10 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.stopTemporalMetrics = stop
+	interceptors, err := m.temporalInterceptors()
+	if err != nil {
+		return err
+	}
 	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	c, err := client.DialContext(dialCtx, client.Options{
@@ -81,6 +97,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Namespace:      m.Config.TemporalNamespace,
 		Logger:         sdklog.NewStructuredLogger(m.Logger.With("component", "temporal")),
 		MetricsHandler: temporalMetrics,
+		Interceptors:   interceptors,
 	})
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", m.Config.TemporalAddress, err)
@@ -122,6 +139,7 @@ func (m *Main) StartAPI(ctx context.Context) error {
 		AllowedOrigins: m.Config.AllowedOrigins,
 		Ready:          m.ready,
 		Operations:     m.Metrics,
+		TracerProvider: m.TracerProvider,
 
 		CredentialCheck: m.Config.CredentialCheck,
 	})
@@ -340,6 +358,7 @@ func (m *Main) Close() error {
 	if m.DB != nil {
 		m.DB.Close()
 	}
+	m.closeTracing()
 	return nil
 }
 
@@ -365,7 +384,7 @@ func runServe(ctx context.Context, name string, args []string, stderr io.Writer,
 	if err != nil {
 		return err
 	}
-	m := &Main{Config: cfg, Logger: logger}
+	m := &Main{Config: cfg, Logger: logger, Service: "aftercare-" + name}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
 		return err
