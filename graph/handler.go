@@ -96,6 +96,7 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	srv.Use(sessionChecks{limiter: auth.limiter})
 	srv.Use(textCheck{})
 	srv.Use(costLimit{MaxDepth: cfg.MaxDepth, MaxCost: cfg.MaxCost, Introspection: cfg.Introspection})
+	srv.Use(loaderSets{resolver: r, wait: DefaultLoaderWait})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 
