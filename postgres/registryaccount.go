@@ -142,12 +142,15 @@ func accountManagerIDs(ctx context.Context, q querier, accountID string) ([]stri
 // caller sees, ordered by username.
 func (r *AccountRegistry) FindAccountManagers(ctx context.Context, accountID string) (_ []*aftercare.User, err error) {
 	defer wrap(&err, fmt.Sprintf("AccountRegistry.FindAccountManagers(ctx, %q)", accountID))
-	if _, err := findOne(ctx, r.db.pool, accountSelect, "a.id", "account", accountID, &scopeAccounts, scanAccount); err != nil {
+	a, err := findOne(ctx, r.db.pool, accountSelect, "a.id", "account", accountID, &scopeAccounts, scanAccount)
+	if err != nil {
 		return nil, err
 	}
+	// The domain names the account by its ID as the database writes it,
+	// whatever case the caller wrote it in.
 	rows, err := r.db.pool.Query(ctx, activeUserSelect+`
 		JOIN casbin_rule g ON g.ptype = 'g' AND g.v0 = 'user:' || u.id AND g.v1 = 'account_manager' AND g.v2 = $1
-		ORDER BY u.username`, aftercare.DomainAccountPrefix+accountID)
+		ORDER BY u.username`, aftercare.DomainAccountPrefix+a.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -338,7 +338,7 @@ func (s *RepairService) FindRepairRecord(ctx context.Context, incidentID string)
 // scope gets nil.
 func (s *RepairService) FindRepairRecords(ctx context.Context, incidentIDs []string) (_ []*aftercare.RepairRecord, err error) {
 	defer wrap(&err, fmt.Sprintf("RepairService.FindRepairRecords(ctx, %d IDs)", len(incidentIDs)))
-	seen, ids, err := seenIDs(ctx, s.db.pool, "incidents i", "i.id", incidentIDs, scopeIncidents)
+	_, ids, err := seenIDs(ctx, s.db.pool, "incidents i", "i.id", incidentIDs, scopeIncidents)
 	if err != nil {
 		return nil, err
 	}
@@ -352,8 +352,11 @@ func (s *RepairService) FindRepairRecords(ctx context.Context, incidentIDs []str
 	}
 	out := make([]*aftercare.RepairRecord, len(incidentIDs))
 	for i, id := range incidentIDs {
-		if seen[rowKey(id)] {
-			out[i] = byID[rowKey(id)]
+		if rec := byID[rowKey(id)]; rec != nil {
+			// Each record names its incident as the key asked for it.
+			named := *rec
+			named.IncidentID = id
+			out[i] = &named
 		}
 	}
 	return out, nil
