@@ -12,11 +12,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/demo"
+	"github.com/aftercare/aftercare/graph"
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/postgres/postgrestest"
 	"github.com/stretchr/testify/assert"
@@ -46,12 +48,12 @@ func (c *statementCounter) of(requestID string) int {
 	return c.byRequest[requestID]
 }
 
-// loaderWait is how long the loaders of the counted API gather keys: long
-// enough that a busy machine, where the resolvers of one level of a
-// response may take milliseconds to all ask, never splits a batch. What
-// the counts check is that every nested field reads through a loader, not
-// how fast the machine is.
-const loaderWait = 50 * time.Millisecond
+// countingWait is how long the loaders gather keys in the tests that count
+// statements: long enough that a busy machine, where the resolvers of one
+// level of a response may take milliseconds to all ask, never splits a
+// batch. What the counts check is that every nested field reads through a
+// loader, not how fast the machine is.
+const countingWait = 50 * time.Millisecond
 
 // countedAPI is the GraphQL API as the api subcommand builds it, served by
 // httptest on a seeded database whose statements it counts per request.
@@ -65,8 +67,9 @@ type countedAPI struct {
 // mustCountedAPI seeds a database with the demo data (fifty accounts,
 // with a site of fifty assets each, and sixty engineers), the history of
 // incidents closed incidents, each latest visit of an incident reopened
-// as an engineer's current job, and serves the API on it for admin.
-func mustCountedAPI(tb testing.TB, incidents int) *countedAPI {
+// as an engineer's current job, and serves the API on it for admin, with
+// loaders that gather keys for wait.
+func mustCountedAPI(tb testing.TB, incidents int, wait time.Duration) *countedAPI {
 	tb.Helper()
 	ctx := context.Background()
 	db, url := postgrestest.MustOpenURL(tb)
@@ -89,7 +92,7 @@ func mustCountedAPI(tb testing.TB, incidents int) *countedAPI {
 	require.NoError(tb, err)
 	tb.Cleanup(counted.Close)
 	cfg := testConfig(tb, url)
-	cfg.LoaderWait = loaderWait
+	cfg.LoaderWait = wait
 	m := &Main{Config: cfg, Logger: testLogger(), DB: counted}
 	api, err := m.newAPI(ctx)
 	require.NoError(tb, err)
@@ -148,7 +151,7 @@ func at(path ...string) func(map[string]any) []any {
 // the same number of SQL statements. A nested field read row by row would
 // run one statement more per row.
 func TestNestedListsRunAsManyStatementsForOneRowAsForFifty(t *testing.T) {
-	api := mustCountedAPI(t, 80)
+	api := mustCountedAPI(t, 80, countingWait)
 	sites, _ := api.query(t, `{ accounts(first: 1) { edges { node { sites(first: 1) { edges { node { id } } } } } } }`, nil)
 	site := dig(at("accounts", "edges")(sites.Data)[0], "node", "sites", "edges")
 	for _, c := range []nestedList{
@@ -232,4 +235,39 @@ func fullestRow(edges []any, optional []string) int {
 	return slices.IndexFunc(edges, func(e any) bool {
 		return !slices.ContainsFunc(wanted, func(f string) bool { return !has(e, f) })
 	})
+}
+
+// BenchmarkIncidentsOverHTTP sends incidents(first: 50) to the API over
+// HTTP, on a database of eighty incidents, as the api subcommand serves it
+// (the loaders wait graph.DefaultLoaderWait): flat, and with five nested
+// objects. Besides time and allocations it reports the SQL statements
+// each request ran and the CPU time of this process (API and client) per
+// request; PostgreSQL's own CPU is not in it.
+func BenchmarkIncidentsOverHTTP(b *testing.B) {
+	api := mustCountedAPI(b, 80, graph.DefaultLoaderWait)
+	for _, c := range []struct{ name, query string }{
+		{"flat", `{ incidents(first: 50) { edges { node { number status priority tier createdAt } } } }`},
+		{"nested", `{ incidents(first: 50) { edges { node { number status priority tier createdAt
+			account { code name } site { name city } asset { serialNumber model } contract { number tier }
+			assignments { state engineer { code name } } } } } }`},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			statements := 0
+			cpu := processCPU()
+			for b.Loop() {
+				_, n := api.query(b, c.query, nil)
+				statements += n
+			}
+			b.ReportMetric(float64(statements)/float64(b.N), "statements/op")
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e3, "cpu-µs/op")
+		})
+	}
+}
+
+// processCPU returns the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var u syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &u)
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
