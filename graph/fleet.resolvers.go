@@ -89,7 +89,7 @@ func (r *serviceProviderResolver) Region(ctx context.Context, obj *aftercare.Ser
 }
 
 func (r *serviceProviderResolver) Engineers(ctx context.Context, obj *aftercare.ServiceProvider, first *int, after *string) (*model.EngineerConnection, error) {
-	page, err := r.loaders(ctx).engineersOfProvider.Load(ctx, argKey[aftercare.PageRequest]{obj.ID, pageRequest(first, after)})
+	page, err := r.loaders(ctx).engineersOfProviders.Load(ctx, argKey[aftercare.PageRequest]{obj.ID, pageRequest(first, after)})
 	if err != nil {
 		return nil, err
 	}

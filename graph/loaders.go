@@ -11,9 +11,11 @@ import (
 )
 
 // DefaultLoaderWait is how long a loader gathers the keys the resolvers of
-// one level of a response ask for before it reads them all in one batch.
-// The resolvers of a level run at once, so they ask within well under a
-// millisecond of one another, even on a busy machine.
+// one level of a response ask for before it reads them all in one batch:
+// each level of nested fields waits this long once. The resolvers of a
+// level run at once and ask within a millisecond of one another on an
+// idle machine; on a busy one, those that ask later than this are read in
+// a second batch, which costs a query more and changes no answer.
 const DefaultLoaderWait = 2 * time.Millisecond
 
 // loaders batch the nested fields of one response: every nested object and
@@ -55,7 +57,7 @@ type loaders struct {
 	contractsOfAccounts *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Contract]]
 	contractsOfAssets   *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Contract]]
 	assetsOfSites       *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Asset]]
-	engineersOfProvider *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Engineer]]
+	engineersOfProviders *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Engineer]]
 	stock               *dataloadgen.Loader[argKey[stockArgs], aftercare.Page[*aftercare.StockLevel]]
 	providerKPIs        *dataloadgen.Loader[argKey[kpiArgs], []*aftercare.KPI]
 }
@@ -113,7 +115,7 @@ func newLoaders(r *Resolver, wait time.Duration) *loaders {
 		contractsOfAccounts: dataloadgen.NewLoader(withArgs(r.ContractService.FindContractsOfAccounts), w),
 		contractsOfAssets:   dataloadgen.NewLoader(withArgs(r.ContractService.FindContractsOfAssets), w),
 		assetsOfSites:       dataloadgen.NewLoader(withArgs(r.AssetService.FindAssetsOfSites), w),
-		engineersOfProvider: dataloadgen.NewLoader(withArgs(r.EngineerService.FindEngineersOfProviders), w),
+		engineersOfProviders: dataloadgen.NewLoader(withArgs(r.EngineerService.FindEngineersOfProviders), w),
 		stock: dataloadgen.NewLoader(withArgs(func(ctx context.Context, ids []string, a stockArgs) ([]aftercare.Page[*aftercare.StockLevel], error) {
 			return r.DepotService.FindStockOf(ctx, a.by, ids, a.page)
 		}), w),
@@ -215,14 +217,14 @@ func withArgs[A comparable, V any](find func(context.Context, []string, A) ([]V,
 // loadersKey is the context key of a response's loaders.
 type loadersKey struct{}
 
-// loaders returns the loaders of the response being resolved, or a set of
-// its own for a caller outside a response (which then batches nothing
-// across calls).
+// loaders returns the loaders of the response being resolved, or, for a
+// resolver called outside a handler made by NewHandler, a set of its own
+// that reads at once.
 func (r *Resolver) loaders(ctx context.Context) *loaders {
 	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
 		return l
 	}
-	return newLoaders(r, DefaultLoaderWait)
+	return newLoaders(r, 0)
 }
 
 // loaderSets gives each response its own loaders: the response of a query
