@@ -19,8 +19,11 @@ import (
 const DefaultLoaderWait = 2 * time.Millisecond
 
 // loaders batch the nested fields of one response: every nested object and
-// list field reads through one of them, so that a list of fifty incidents
-// with their accounts costs one query for the accounts, not fifty. Each
+// list field that reads the database reads through one of them (an
+// engineer's onShiftNow asks the dispatch index in memory), so that a list
+// of fifty incidents with their accounts costs one query for the accounts,
+// not fifty. Fields with arguments batch too: their keys hold the
+// arguments, and a batch reads once per distinct arguments. Each
 // batch runs the store's batch lookup, which applies the caller's scope as
 // the lookup of one object does, and each key it finds nothing for is
 // ENOTFOUND, as that lookup answers. A set serves one response only (see
@@ -53,13 +56,13 @@ type loaders struct {
 	accountManagers *dataloadgen.Loader[string, []*aftercare.User]
 
 	// A page of each parent's list, by parent and page.
-	sitesOfAccounts     *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Site]]
-	contractsOfAccounts *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Contract]]
-	contractsOfAssets   *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Contract]]
-	assetsOfSites       *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Asset]]
+	sitesOfAccounts      *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Site]]
+	contractsOfAccounts  *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Contract]]
+	contractsOfAssets    *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Contract]]
+	assetsOfSites        *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Asset]]
 	engineersOfProviders *dataloadgen.Loader[argKey[aftercare.PageRequest], aftercare.Page[*aftercare.Engineer]]
-	stock               *dataloadgen.Loader[argKey[stockArgs], aftercare.Page[*aftercare.StockLevel]]
-	providerKPIs        *dataloadgen.Loader[argKey[kpiArgs], []*aftercare.KPI]
+	stock                *dataloadgen.Loader[argKey[stockArgs], aftercare.Page[*aftercare.StockLevel]]
+	providerKPIs         *dataloadgen.Loader[argKey[kpiArgs], []*aftercare.KPI]
 }
 
 // argKey is the key of a loader of lists with arguments: the parent's ID
@@ -111,10 +114,10 @@ func newLoaders(r *Resolver, wait time.Duration) *loaders {
 
 		accountManagers: dataloadgen.NewLoader(ofSeen("account", r.AccountRegistry.FindAccountManagersOfAccounts), w),
 
-		sitesOfAccounts:     dataloadgen.NewLoader(withArgs(r.AccountService.FindSitesOfAccounts), w),
-		contractsOfAccounts: dataloadgen.NewLoader(withArgs(r.ContractService.FindContractsOfAccounts), w),
-		contractsOfAssets:   dataloadgen.NewLoader(withArgs(r.ContractService.FindContractsOfAssets), w),
-		assetsOfSites:       dataloadgen.NewLoader(withArgs(r.AssetService.FindAssetsOfSites), w),
+		sitesOfAccounts:      dataloadgen.NewLoader(withArgs(r.AccountService.FindSitesOfAccounts), w),
+		contractsOfAccounts:  dataloadgen.NewLoader(withArgs(r.ContractService.FindContractsOfAccounts), w),
+		contractsOfAssets:    dataloadgen.NewLoader(withArgs(r.ContractService.FindContractsOfAssets), w),
+		assetsOfSites:        dataloadgen.NewLoader(withArgs(r.AssetService.FindAssetsOfSites), w),
 		engineersOfProviders: dataloadgen.NewLoader(withArgs(r.EngineerService.FindEngineersOfProviders), w),
 		stock: dataloadgen.NewLoader(withArgs(func(ctx context.Context, ids []string, a stockArgs) ([]aftercare.Page[*aftercare.StockLevel], error) {
 			return r.DepotService.FindStockOf(ctx, a.by, ids, a.page)
