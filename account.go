@@ -52,4 +52,15 @@ type AccountService interface {
 	FindSiteByID(ctx context.Context, id string) (*Site, error)
 	// FindSites returns a page of sites ordered by name.
 	FindSites(ctx context.Context, filter SiteFilter) ([]*Site, PageInfo, error)
+	// FindAccountsByIDs is FindAccountByID for many IDs in one query: the
+	// accounts in the order of ids, nil where FindAccountByID would answer
+	// ENOTFOUND.
+	FindAccountsByIDs(ctx context.Context, ids []string) ([]*Account, error)
+	// FindSitesByIDs is FindSiteByID for many IDs in one query: the sites
+	// in the order of ids, nil where FindSiteByID would answer ENOTFOUND.
+	FindSitesByIDs(ctx context.Context, ids []string) ([]*Site, error)
+	// FindSitesOfAccounts is FindSites by account for many accounts in one
+	// query: the same page of each account's sites, in the order of
+	// accountIDs.
+	FindSitesOfAccounts(ctx context.Context, accountIDs []string, page PageRequest) ([]Page[*Site], error)
 }

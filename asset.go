@@ -42,4 +42,11 @@ type AssetService interface {
 	FindAssetBySerial(ctx context.Context, serial string) (*Asset, error)
 	// FindAssets returns a page of assets ordered by serial number.
 	FindAssets(ctx context.Context, filter AssetFilter) ([]*Asset, PageInfo, error)
+	// FindAssetsByIDs is FindAssetByID for many IDs in one query: the
+	// assets in the order of ids, nil where FindAssetByID would answer
+	// ENOTFOUND.
+	FindAssetsByIDs(ctx context.Context, ids []string) ([]*Asset, error)
+	// FindAssetsOfSites is FindAssets by site for many sites in one query:
+	// the same page of each site's assets, in the order of siteIDs.
+	FindAssetsOfSites(ctx context.Context, siteIDs []string, page PageRequest) ([]Page[*Asset], error)
 }

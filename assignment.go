@@ -172,6 +172,11 @@ type DispatchStore interface {
 	CreateAssignment(ctx context.Context, create AssignmentCreate) (*Assignment, error)
 	// FindAssignments returns an incident's assignments, newest first.
 	FindAssignments(ctx context.Context, incidentID string) ([]*Assignment, error)
+	// FindAssignmentsOfIncidents is FindAssignments for many incidents in
+	// two queries: the assignments of each, in the order of incidentIDs,
+	// nil where FindAssignments would answer ENOTFOUND (an empty list for an
+	// incident without any).
+	FindAssignmentsOfIncidents(ctx context.Context, incidentIDs []string) ([][]*Assignment, error)
 	// FindAssignmentByID returns an assignment, or ENOTFOUND.
 	FindAssignmentByID(ctx context.Context, id string) (*Assignment, error)
 	// ReportLocation records where an engineer is.

@@ -94,6 +94,18 @@ type ContractService interface {
 	FindContractByID(ctx context.Context, id string) (*Contract, error)
 	// FindContracts returns a page of contracts ordered by number.
 	FindContracts(ctx context.Context, filter ContractFilter) ([]*Contract, PageInfo, error)
+	// FindContractsByIDs is FindContractByID for many IDs in one query: the
+	// contracts in the order of ids, nil where FindContractByID would
+	// answer ENOTFOUND.
+	FindContractsByIDs(ctx context.Context, ids []string) ([]*Contract, error)
+	// FindContractsOfAccounts is FindContracts by account for many
+	// accounts in one query: the same page of each account's contracts, in
+	// the order of accountIDs.
+	FindContractsOfAccounts(ctx context.Context, accountIDs []string, page PageRequest) ([]Page[*Contract], error)
+	// FindContractsOfAssets is FindContracts by asset for many assets in
+	// one query: the same page of the contracts covering each asset, in the
+	// order of assetIDs.
+	FindContractsOfAssets(ctx context.Context, assetIDs []string, page PageRequest) ([]Page[*Contract], error)
 }
 
 // ContractWorkflowID returns the ID of the one workflow that runs the

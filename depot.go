@@ -53,6 +53,17 @@ type StockFilter struct {
 	Page       PageRequest
 }
 
+// StockBy says what the IDs of a batch stock lookup name: depots,
+// engineers (their vans) or parts (held anywhere).
+type StockBy int
+
+// What a batch stock lookup's IDs name.
+const (
+	StockByDepot StockBy = iota
+	StockByEngineer
+	StockByPart
+)
+
 // DepotService finds depots and the stock they and vans hold.
 type DepotService interface {
 	// FindDepotByID returns the depot with the given ID, or ENOTFOUND.
@@ -62,4 +73,12 @@ type DepotService interface {
 	// FindStock returns a page of stock levels; the filter must name a
 	// depot, an engineer or a part.
 	FindStock(ctx context.Context, filter StockFilter) ([]*StockLevel, PageInfo, error)
+	// FindDepotsByIDs is FindDepotByID for many IDs in one query: the
+	// depots in the order of ids, nil where FindDepotByID would answer
+	// ENOTFOUND.
+	FindDepotsByIDs(ctx context.Context, ids []string) ([]*Depot, error)
+	// FindStockOf is FindStock for many depots, engineers' vans or parts
+	// in one query: the same page of the stock each holds, in the order of
+	// ids, which all name what by says.
+	FindStockOf(ctx context.Context, by StockBy, ids []string, page PageRequest) ([]Page[*StockLevel], error)
 }

@@ -71,4 +71,12 @@ type EngineerService interface {
 	FindEngineerByID(ctx context.Context, id string) (*Engineer, error)
 	// FindEngineers returns a page of engineers ordered by code.
 	FindEngineers(ctx context.Context, filter EngineerFilter) ([]*Engineer, PageInfo, error)
+	// FindEngineersByIDs is FindEngineerByID for many IDs in one query: the
+	// engineers in the order of ids, nil where FindEngineerByID would
+	// answer ENOTFOUND.
+	FindEngineersByIDs(ctx context.Context, ids []string) ([]*Engineer, error)
+	// FindEngineersOfProviders is FindEngineers by provider for many
+	// providers in one query: the same page of each provider's engineers,
+	// in the order of providerIDs.
+	FindEngineersOfProviders(ctx context.Context, providerIDs []string, page PageRequest) ([]Page[*Engineer], error)
 }

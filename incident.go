@@ -235,6 +235,10 @@ type IncidentService interface {
 	FindIncidentByID(ctx context.Context, id string) (*Incident, error)
 	// FindIncidents returns a page of incidents, newest first.
 	FindIncidents(ctx context.Context, filter IncidentFilter) ([]*Incident, PageInfo, error)
+	// FindIncidentsByIDs is FindIncidentByID for many IDs in one query: the
+	// incidents in the order of ids, nil where FindIncidentByID would
+	// answer ENOTFOUND.
+	FindIncidentsByIDs(ctx context.Context, ids []string) ([]*Incident, error)
 	// SetIncidentNeeds sets the level and the parts an incident's repair
 	// needs, replacing the parts it had.
 	SetIncidentNeeds(ctx context.Context, needs IncidentNeeds) (*Incident, error)

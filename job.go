@@ -160,6 +160,13 @@ type JobStore interface {
 	// EngineerLoad returns how many active jobs an engineer holds, all of
 	// them wherever they are: what dispatch counts against the capacity.
 	EngineerLoad(ctx context.Context, engineerID string) (int, error)
+	// FindJobsOfEngineers is FindEngineerJobs for many engineers in one
+	// query: the active jobs of each, in the order of engineerIDs.
+	FindJobsOfEngineers(ctx context.Context, engineerIDs []string) ([][]*Assignment, error)
+	// EngineerLoads is EngineerLoad for many engineers in one query: the
+	// load of each, in the order of engineerIDs, nil where EngineerLoad
+	// would answer ENOTFOUND.
+	EngineerLoads(ctx context.Context, engineerIDs []string) ([]*int, error)
 }
 
 // EngineerStanding is how dispatch sees an engineer at an instant.

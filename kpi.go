@@ -164,4 +164,8 @@ type KPIService interface {
 	// FindKPIs returns one KPI per dimension key and period that has any
 	// figure, ordered by period, then name, then key.
 	FindKPIs(ctx context.Context, filter KPIFilter) ([]*KPI, error)
+	// FindKPIsOfKeys is FindKPIs for many keys of the filter's dimension
+	// in one query, the filter's own Key aside: the KPIs of each key, in
+	// the order of keys.
+	FindKPIsOfKeys(ctx context.Context, filter KPIFilter, keys []string) ([][]*KPI, error)
 }

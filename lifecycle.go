@@ -212,6 +212,10 @@ type IncidentEventService interface {
 	// FindIncidentEvents returns an incident's events, oldest first, or
 	// ENOTFOUND for an incident the caller may not see.
 	FindIncidentEvents(ctx context.Context, incidentID string) ([]*IncidentEvent, error)
+	// FindEventsOfIncidents is FindIncidentEvents for many incidents in two
+	// queries: the events of each, in the order of incidentIDs, nil where
+	// FindIncidentEvents would answer ENOTFOUND.
+	FindEventsOfIncidents(ctx context.Context, incidentIDs []string) ([][]*IncidentEvent, error)
 	// SubscribeIncidentEvents returns the events of one incident from now
 	// on, until ctx ends, or ENOTFOUND for an incident the caller may not
 	// see. Events written by any process arrive.

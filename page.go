@@ -33,3 +33,11 @@ type PageInfo struct {
 	// client can resume after any of them.
 	Cursors []string
 }
+
+// Page is one page of a list: its rows, and where it ended as PageInfo
+// says. The batch lookups that read a page of each of many parents' lists
+// answer one Page per parent.
+type Page[T any] struct {
+	Items []T
+	Info  PageInfo
+}

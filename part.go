@@ -27,4 +27,7 @@ type PartService interface {
 	FindPartByFRU(ctx context.Context, fru string) (*Part, error)
 	// FindParts returns a page of parts ordered by FRU number.
 	FindParts(ctx context.Context, filter PartFilter) ([]*Part, PageInfo, error)
+	// FindPartsByIDs is FindPartByID for many IDs in one query: the parts
+	// in the order of ids, nil where FindPartByID would answer ENOTFOUND.
+	FindPartsByIDs(ctx context.Context, ids []string) ([]*Part, error)
 }

@@ -197,6 +197,10 @@ type QuoteService interface {
 	FindQuoteByID(ctx context.Context, id string) (*Quote, error)
 	// FindQuotes returns an incident's quotes, newest first.
 	FindQuotes(ctx context.Context, incidentID string) ([]*Quote, error)
+	// FindQuotesOfIncidents is FindQuotes for many incidents in two
+	// queries: the quotes of each, in the order of incidentIDs, nil where
+	// FindQuotes would answer ENOTFOUND.
+	FindQuotesOfIncidents(ctx context.Context, incidentIDs []string) ([][]*Quote, error)
 }
 
 // QuoteStore keeps quotes; QuoteService implementations add the incident's
@@ -217,4 +221,8 @@ type QuoteStore interface {
 	FindQuoteByID(ctx context.Context, id string) (*Quote, error)
 	// FindQuotes returns an incident's quotes, newest first.
 	FindQuotes(ctx context.Context, incidentID string) ([]*Quote, error)
+	// FindQuotesOfIncidents is FindQuotes for many incidents in two
+	// queries: the quotes of each, in the order of incidentIDs, nil where
+	// FindQuotes would answer ENOTFOUND.
+	FindQuotesOfIncidents(ctx context.Context, incidentIDs []string) ([][]*Quote, error)
 }

@@ -20,6 +20,10 @@ type AccountRegistry interface {
 	UpdateAccount(ctx context.Context, id string, u AccountUpdate) (*Account, error)
 	// FindAccountManagers returns the users who manage an account.
 	FindAccountManagers(ctx context.Context, accountID string) ([]*User, error)
+	// FindAccountManagersOfAccounts is FindAccountManagers for many
+	// accounts in two queries: the managers of each, in the order of
+	// accountIDs, nil where FindAccountManagers would answer ENOTFOUND.
+	FindAccountManagersOfAccounts(ctx context.Context, accountIDs []string) ([][]*User, error)
 	// CreateSite adds a site to an account, in the region of its location
 	// unless the input names one.
 	CreateSite(ctx context.Context, in SiteInput) (*Site, error)
@@ -70,6 +74,10 @@ type FleetRegistry interface {
 	FindProviderByID(ctx context.Context, id string) (*ServiceProvider, error)
 	// FindProviders returns a page of providers ordered by code.
 	FindProviders(ctx context.Context, filter ProviderFilter) ([]*ServiceProvider, PageInfo, error)
+	// FindProvidersByIDs is FindProviderByID for many IDs in one query: the
+	// providers in the order of ids, nil where FindProviderByID would
+	// answer ENOTFOUND.
+	FindProvidersByIDs(ctx context.Context, ids []string) ([]*ServiceProvider, error)
 }
 
 // CatalogueRegistry keeps the product lines and the spare-parts catalogue

@@ -231,4 +231,8 @@ type RepairService interface {
 	// FindRepairRecord returns an incident's repair record (empty if nothing
 	// was recorded), or ENOTFOUND for an incident the caller may not see.
 	FindRepairRecord(ctx context.Context, incidentID string) (*RepairRecord, error)
+	// FindRepairRecords is FindRepairRecord for many incidents, in four
+	// queries: the record of each, in the order of incidentIDs, nil where
+	// FindRepairRecord would answer ENOTFOUND.
+	FindRepairRecords(ctx context.Context, incidentIDs []string) ([]*RepairRecord, error)
 }

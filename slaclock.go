@@ -102,6 +102,13 @@ type SLAService interface {
 	// FindEscalations returns the escalations an incident's clocks fired,
 	// in the order they fired.
 	FindEscalations(ctx context.Context, incidentID string) ([]*Escalation, error)
+	// FindSLAClocksOfIncidents is FindSLAClocks for many incidents, in one
+	// query for the clocks and one for their countries' holidays: the
+	// clocks of each, in the order of incidentIDs.
+	FindSLAClocksOfIncidents(ctx context.Context, incidentIDs []string, now time.Time) ([][]*SLAClock, error)
+	// FindEscalationsOfIncidents is FindEscalations for many incidents in
+	// one query: the escalations of each, in the order of incidentIDs.
+	FindEscalationsOfIncidents(ctx context.Context, incidentIDs []string) ([][]*Escalation, error)
 	// FindBreaches returns a page of breached clocks the caller may see,
 	// latest deadline first, as they stand at now.
 	FindBreaches(ctx context.Context, filter BreachFilter, now time.Time) ([]*SLAClock, PageInfo, error)

@@ -139,4 +139,8 @@ type SurveyService interface {
 	// outcome before it resolved), or ENOTFOUND for an incident the caller
 	// may not see.
 	FindSurvey(ctx context.Context, incidentID string) (*SurveyOutcome, error)
+	// FindSurveys is FindSurvey for many incidents, in three queries: the
+	// outcome of each, in the order of incidentIDs, nil where FindSurvey
+	// would answer ENOTFOUND.
+	FindSurveys(ctx context.Context, incidentIDs []string) ([]*SurveyOutcome, error)
 }

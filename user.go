@@ -53,6 +53,9 @@ type UserService interface {
 	FindUserByUsername(ctx context.Context, username string) (*User, error)
 	// FindUsers returns every user, ordered by username.
 	FindUsers(ctx context.Context) ([]*User, error)
+	// FindUsersByIDs is FindUserByID for many IDs in one query: the users
+	// in the order of ids, nil where FindUserByID would answer ENOTFOUND.
+	FindUsersByIDs(ctx context.Context, ids []string) ([]*User, error)
 }
 
 type userContextKey struct{}

@@ -15,7 +15,7 @@ import (
 )
 
 func (r *apiKeyResolver) User(ctx context.Context, obj *aftercare.APIKey) (*aftercare.User, error) {
-	return r.UserService.FindUserByID(ctx, obj.UserID)
+	return r.loaders(ctx).users.Load(ctx, obj.UserID)
 }
 
 func (r *auditEventResolver) ID(ctx context.Context, obj *aftercare.AuditEvent) (string, error) {
@@ -26,7 +26,7 @@ func (r *auditEventResolver) Actor(ctx context.Context, obj *aftercare.AuditEven
 	if obj.ActorID == "" {
 		return nil, nil
 	}
-	return optionalUser(r.UserService.FindUserByID(ctx, obj.ActorID))
+	return optionalUser(r.loaders(ctx).users.Load(ctx, obj.ActorID))
 }
 
 func (r *auditEventResolver) Before(ctx context.Context, obj *aftercare.AuditEvent) (*string, error) {

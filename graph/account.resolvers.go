@@ -14,11 +14,13 @@ import (
 )
 
 func (r *accountResolver) Sites(ctx context.Context, obj *aftercare.Account, first *int, after *string) (*model.SiteConnection, error) {
-	return r.siteConnection(ctx, aftercare.SiteFilter{AccountID: obj.ID, Page: pageRequest(first, after)})
+	page, err := r.loaders(ctx).sitesOfAccounts.Load(ctx, argKey[aftercare.PageRequest]{obj.ID, pageRequest(first, after)})
+	return siteConnection(page, err)
 }
 
 func (r *accountResolver) Contracts(ctx context.Context, obj *aftercare.Account, first *int, after *string) (*model.ContractConnection, error) {
-	return r.contractConnection(ctx, aftercare.ContractFilter{AccountID: obj.ID, Page: pageRequest(first, after)})
+	page, err := r.loaders(ctx).contractsOfAccounts.Load(ctx, argKey[aftercare.PageRequest]{obj.ID, pageRequest(first, after)})
+	return contractConnection(page, err)
 }
 
 func (r *queryResolver) Account(ctx context.Context, id string) (*aftercare.Account, error) {
@@ -39,15 +41,15 @@ func (r *queryResolver) Site(ctx context.Context, id string) (*aftercare.Site, e
 }
 
 func (r *siteResolver) Account(ctx context.Context, obj *aftercare.Site) (*aftercare.Account, error) {
-	return r.AccountService.FindAccountByID(ctx, obj.AccountID)
+	return r.loaders(ctx).accounts.Load(ctx, obj.AccountID)
 }
 
 func (r *siteResolver) Assets(ctx context.Context, obj *aftercare.Site, first *int, after *string) (*model.AssetConnection, error) {
-	items, info, err := r.AssetService.FindAssets(ctx, aftercare.AssetFilter{SiteID: obj.ID, Page: pageRequest(first, after)})
+	page, err := r.loaders(ctx).assetsOfSites.Load(ctx, argKey[aftercare.PageRequest]{obj.ID, pageRequest(first, after)})
 	if err != nil {
 		return nil, err
 	}
-	return &model.AssetConnection{PageInfo: &info, Edges: edges(items, info,
+	return &model.AssetConnection{PageInfo: &page.Info, Edges: edges(page.Items, page.Info,
 		func(c string, n *aftercare.Asset) *model.AssetEdge { return &model.AssetEdge{Cursor: c, Node: n} })}, nil
 }
 

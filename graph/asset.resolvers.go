@@ -14,15 +14,16 @@ import (
 )
 
 func (r *assetResolver) Account(ctx context.Context, obj *aftercare.Asset) (*aftercare.Account, error) {
-	return r.AccountService.FindAccountByID(ctx, obj.AccountID)
+	return r.loaders(ctx).accounts.Load(ctx, obj.AccountID)
 }
 
 func (r *assetResolver) Site(ctx context.Context, obj *aftercare.Asset) (*aftercare.Site, error) {
-	return r.AccountService.FindSiteByID(ctx, obj.SiteID)
+	return r.loaders(ctx).sites.Load(ctx, obj.SiteID)
 }
 
 func (r *assetResolver) Contracts(ctx context.Context, obj *aftercare.Asset, first *int, after *string) (*model.ContractConnection, error) {
-	return r.contractConnection(ctx, aftercare.ContractFilter{AssetID: obj.ID, Page: pageRequest(first, after)})
+	page, err := r.loaders(ctx).contractsOfAssets.Load(ctx, argKey[aftercare.PageRequest]{obj.ID, pageRequest(first, after)})
+	return contractConnection(page, err)
 }
 
 func (r *queryResolver) Asset(ctx context.Context, id string) (*aftercare.Asset, error) {

@@ -24,7 +24,7 @@ func (r *userResolver) Account(ctx context.Context, obj *aftercare.User) (*after
 	if obj.AccountID == "" {
 		return nil, nil
 	}
-	return r.AccountService.FindAccountByID(ctx, obj.AccountID)
+	return r.loaders(ctx).accounts.Load(ctx, obj.AccountID)
 }
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }

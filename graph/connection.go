@@ -1,39 +1,35 @@
 package graph
 
 import (
-	"context"
-
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/graph/model"
 )
 
-// The connections more than one field returns.
+// The connections more than one field returns, from a page of their nodes
+// and the error of reading it.
 
-func (r *Resolver) siteConnection(ctx context.Context, f aftercare.SiteFilter) (*model.SiteConnection, error) {
-	items, info, err := r.AccountService.FindSites(ctx, f)
+func siteConnection(page aftercare.Page[*aftercare.Site], err error) (*model.SiteConnection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &model.SiteConnection{PageInfo: &info, Edges: edges(items, info,
+	return &model.SiteConnection{PageInfo: &page.Info, Edges: edges(page.Items, page.Info,
 		func(c string, n *aftercare.Site) *model.SiteEdge { return &model.SiteEdge{Cursor: c, Node: n} })}, nil
 }
 
-func (r *Resolver) contractConnection(ctx context.Context, f aftercare.ContractFilter) (*model.ContractConnection, error) {
-	items, info, err := r.ContractService.FindContracts(ctx, f)
+func contractConnection(page aftercare.Page[*aftercare.Contract], err error) (*model.ContractConnection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &model.ContractConnection{PageInfo: &info, Edges: edges(items, info,
+	return &model.ContractConnection{PageInfo: &page.Info, Edges: edges(page.Items, page.Info,
 		func(c string, n *aftercare.Contract) *model.ContractEdge {
 			return &model.ContractEdge{Cursor: c, Node: n}
 		})}, nil
 }
 
-func (r *Resolver) stockConnection(ctx context.Context, f aftercare.StockFilter) (*model.StockConnection, error) {
-	items, info, err := r.DepotService.FindStock(ctx, f)
+func stockConnection(page aftercare.Page[*aftercare.StockLevel], err error) (*model.StockConnection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &model.StockConnection{PageInfo: &info, Edges: edges(items, info,
+	return &model.StockConnection{PageInfo: &page.Info, Edges: edges(page.Items, page.Info,
 		func(c string, n *aftercare.StockLevel) *model.StockEdge { return &model.StockEdge{Cursor: c, Node: n} })}, nil
 }

@@ -15,39 +15,39 @@ import (
 )
 
 func (r *contractResolver) Account(ctx context.Context, obj *aftercare.Contract) (*aftercare.Account, error) {
-	return r.AccountService.FindAccountByID(ctx, obj.AccountID)
+	return r.loaders(ctx).accounts.Load(ctx, obj.AccountID)
 }
 
 func (r *contractResolver) AccountManager(ctx context.Context, obj *aftercare.Contract) (*aftercare.User, error) {
 	if obj.AccountManagerID == "" {
 		return nil, nil
 	}
-	return optionalUser(r.UserService.FindUserByID(ctx, obj.AccountManagerID))
+	return optionalUser(r.loaders(ctx).users.Load(ctx, obj.AccountManagerID))
 }
 
 func (r *contractResolver) RenewalOf(ctx context.Context, obj *aftercare.Contract) (*aftercare.Contract, error) {
 	if obj.RenewalOf == "" {
 		return nil, nil
 	}
-	return r.ContractService.FindContractByID(ctx, obj.RenewalOf)
+	return r.loaders(ctx).contracts.Load(ctx, obj.RenewalOf)
 }
 
 func (r *contractUsageResolver) Contract(ctx context.Context, obj *aftercare.ContractUsage) (*aftercare.Contract, error) {
-	return r.ContractService.FindContractByID(ctx, obj.ContractID)
+	return r.loaders(ctx).contracts.Load(ctx, obj.ContractID)
 }
 
 func (r *contractUsageResolver) Successor(ctx context.Context, obj *aftercare.ContractUsage) (*aftercare.Contract, error) {
 	if obj.SuccessorID == "" {
 		return nil, nil
 	}
-	return r.ContractService.FindContractByID(ctx, obj.SuccessorID)
+	return r.loaders(ctx).contracts.Load(ctx, obj.SuccessorID)
 }
 
 func (r *coverageResolver) Contract(ctx context.Context, obj *aftercare.Coverage) (*aftercare.Contract, error) {
 	if obj.ContractID == "" {
 		return nil, nil
 	}
-	return r.ContractService.FindContractByID(ctx, obj.ContractID)
+	return r.loaders(ctx).contracts.Load(ctx, obj.ContractID)
 }
 
 func (r *coverageResolver) ContractNumber(ctx context.Context, obj *aftercare.Coverage) (*string, error) {
@@ -118,8 +118,9 @@ func (r *queryResolver) Contract(ctx context.Context, id string) (*aftercare.Con
 }
 
 func (r *queryResolver) Contracts(ctx context.Context, accountID *string, status *aftercare.ContractStatus, first *int, after *string) (*model.ContractConnection, error) {
-	return r.contractConnection(ctx, aftercare.ContractFilter{AccountID: deref(accountID), Status: deref(status),
-		Page: pageRequest(first, after)})
+	items, info, err := r.ContractService.FindContracts(ctx, aftercare.ContractFilter{AccountID: deref(accountID),
+		Status: deref(status), Page: pageRequest(first, after)})
+	return contractConnection(aftercare.Page[*aftercare.Contract]{Items: items, Info: info}, err)
 }
 
 func (r *queryResolver) EntitlementCheck(ctx context.Context, serialNumber string, category *aftercare.Category) (*aftercare.Coverage, error) {

@@ -13,7 +13,7 @@ import (
 )
 
 func (r *accountResolver) AccountManagers(ctx context.Context, obj *aftercare.Account) ([]*aftercare.User, error) {
-	return r.AccountRegistry.FindAccountManagers(ctx, obj.ID)
+	return r.loaders(ctx).accountManagers.Load(ctx, obj.ID)
 }
 
 func (r *mutationResolver) CreateAccount(ctx context.Context, input model.CreateAccountInput) (*aftercare.Account, error) {

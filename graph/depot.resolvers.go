@@ -14,7 +14,8 @@ import (
 )
 
 func (r *depotResolver) Stock(ctx context.Context, obj *aftercare.Depot, first *int, after *string) (*model.StockConnection, error) {
-	return r.stockConnection(ctx, aftercare.StockFilter{DepotID: obj.ID, Page: pageRequest(first, after)})
+	page, err := r.loaders(ctx).stock.Load(ctx, argKey[stockArgs]{obj.ID, stockArgs{aftercare.StockByDepot, pageRequest(first, after)}})
+	return stockConnection(page, err)
 }
 
 func (r *queryResolver) Depot(ctx context.Context, id string) (*aftercare.Depot, error) {
@@ -31,21 +32,15 @@ func (r *queryResolver) Depots(ctx context.Context, region *string, first *int, 
 }
 
 func (r *stockLevelResolver) Part(ctx context.Context, obj *aftercare.StockLevel) (*aftercare.Part, error) {
-	return r.PartService.FindPartByID(ctx, obj.PartID)
+	return r.loaders(ctx).parts.Load(ctx, obj.PartID)
 }
 
 func (r *stockLevelResolver) Depot(ctx context.Context, obj *aftercare.StockLevel) (*aftercare.Depot, error) {
-	if obj.DepotID == "" {
-		return nil, nil
-	}
-	return r.DepotService.FindDepotByID(ctx, obj.DepotID)
+	return r.depot(ctx, obj.DepotID)
 }
 
 func (r *stockLevelResolver) Engineer(ctx context.Context, obj *aftercare.StockLevel) (*aftercare.Engineer, error) {
-	if obj.EngineerID == "" {
-		return nil, nil
-	}
-	return r.EngineerService.FindEngineerByID(ctx, obj.EngineerID)
+	return r.engineer(ctx, obj.EngineerID)
 }
 
 func (r *Resolver) Depot() generated.DepotResolver { return &depotResolver{r} }

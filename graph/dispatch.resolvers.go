@@ -16,11 +16,11 @@ import (
 )
 
 func (r *assignmentResolver) Incident(ctx context.Context, obj *aftercare.Assignment) (*aftercare.Incident, error) {
-	return r.IncidentService.FindIncidentByID(ctx, obj.IncidentID)
+	return r.loaders(ctx).incidents.Load(ctx, obj.IncidentID)
 }
 
 func (r *assignmentResolver) Engineer(ctx context.Context, obj *aftercare.Assignment) (*aftercare.Engineer, error) {
-	return r.EngineerService.FindEngineerByID(ctx, obj.EngineerID)
+	return r.loaders(ctx).engineers.Load(ctx, obj.EngineerID)
 }
 
 func (r *assignmentResolver) Decision(ctx context.Context, obj *aftercare.Assignment) (*string, error) {
@@ -29,13 +29,17 @@ func (r *assignmentResolver) Decision(ctx context.Context, obj *aftercare.Assign
 }
 
 func (r *batchPlanResolver) Unassigned(ctx context.Context, obj *aftercare.BatchPlan) ([]*aftercare.Incident, error) {
-	out := make([]*aftercare.Incident, 0, len(obj.Unassigned))
-	for _, id := range obj.Unassigned {
-		inc, err := r.IncidentService.FindIncidentByID(ctx, id)
+	thunks := make([]func() (*aftercare.Incident, error), len(obj.Unassigned))
+	for i, id := range obj.Unassigned {
+		thunks[i] = r.loaders(ctx).incidents.LoadThunk(ctx, id)
+	}
+	out := make([]*aftercare.Incident, len(thunks))
+	for i, thunk := range thunks {
+		inc, err := thunk()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, inc)
+		out[i] = inc
 	}
 	return out, nil
 }
@@ -53,14 +57,11 @@ func (r *batchPlanResolver) GreedyAssigned(ctx context.Context, obj *aftercare.B
 }
 
 func (r *dispatchCandidateResolver) Engineer(ctx context.Context, obj *aftercare.DispatchCandidate) (*aftercare.Engineer, error) {
-	return r.EngineerService.FindEngineerByID(ctx, obj.EngineerID)
+	return r.loaders(ctx).engineers.Load(ctx, obj.EngineerID)
 }
 
 func (r *dispatchCandidateResolver) Depot(ctx context.Context, obj *aftercare.DispatchCandidate) (*aftercare.Depot, error) {
-	if obj.DepotID == "" {
-		return nil, nil
-	}
-	return r.DepotService.FindDepotByID(ctx, obj.DepotID)
+	return r.depot(ctx, obj.DepotID)
 }
 
 func (r *dispatchDecisionResolver) RejectionCounts(ctx context.Context, obj *aftercare.DispatchDecision) ([]*model.ReasonCount, error) {
@@ -73,11 +74,11 @@ func (r *dispatchDecisionResolver) RejectionCounts(ctx context.Context, obj *aft
 }
 
 func (r *dispatchRejectionResolver) Engineer(ctx context.Context, obj *aftercare.DispatchRejection) (*aftercare.Engineer, error) {
-	return r.EngineerService.FindEngineerByID(ctx, obj.EngineerID)
+	return r.loaders(ctx).engineers.Load(ctx, obj.EngineerID)
 }
 
 func (r *incidentResolver) Assignments(ctx context.Context, obj *aftercare.Incident) ([]*aftercare.Assignment, error) {
-	return r.DispatchStore.FindAssignments(ctx, obj.ID)
+	return r.loaders(ctx).assignments.Load(ctx, obj.ID)
 }
 
 func (r *mutationResolver) AssignEngineer(ctx context.Context, incidentID string) (*aftercare.Assignment, error) {
@@ -123,18 +124,15 @@ func (r *mutationResolver) SetIncidentNeeds(ctx context.Context, incidentID stri
 }
 
 func (r *partNeedResolver) Part(ctx context.Context, obj *aftercare.PartNeed) (*aftercare.Part, error) {
-	return r.PartService.FindPartByID(ctx, obj.PartID)
+	return r.loaders(ctx).parts.Load(ctx, obj.PartID)
 }
 
 func (r *partReservationResolver) Part(ctx context.Context, obj *aftercare.PartReservation) (*aftercare.Part, error) {
-	return r.PartService.FindPartByID(ctx, obj.PartID)
+	return r.loaders(ctx).parts.Load(ctx, obj.PartID)
 }
 
 func (r *partReservationResolver) Depot(ctx context.Context, obj *aftercare.PartReservation) (*aftercare.Depot, error) {
-	if obj.DepotID == "" {
-		return nil, nil
-	}
-	return r.DepotService.FindDepotByID(ctx, obj.DepotID)
+	return r.depot(ctx, obj.DepotID)
 }
 
 func (r *queryResolver) DispatchCandidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error) {

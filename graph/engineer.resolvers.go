@@ -14,11 +14,12 @@ import (
 )
 
 func (r *engineerResolver) HomeDepot(ctx context.Context, obj *aftercare.Engineer) (*aftercare.Depot, error) {
-	return r.DepotService.FindDepotByID(ctx, obj.HomeDepotID)
+	return r.loaders(ctx).depots.Load(ctx, obj.HomeDepotID)
 }
 
 func (r *engineerResolver) VanStock(ctx context.Context, obj *aftercare.Engineer, first *int, after *string) (*model.StockConnection, error) {
-	return r.stockConnection(ctx, aftercare.StockFilter{EngineerID: obj.ID, Page: pageRequest(first, after)})
+	page, err := r.loaders(ctx).stock.Load(ctx, argKey[stockArgs]{obj.ID, stockArgs{aftercare.StockByEngineer, pageRequest(first, after)}})
+	return stockConnection(page, err)
 }
 
 func (r *queryResolver) Engineer(ctx context.Context, id string) (*aftercare.Engineer, error) {

@@ -19,14 +19,14 @@ func (r *depotResolver) Country(ctx context.Context, obj *aftercare.Depot) (*str
 }
 
 func (r *engineerResolver) Provider(ctx context.Context, obj *aftercare.Engineer) (*aftercare.ServiceProvider, error) {
-	return r.FleetRegistry.FindProviderByID(ctx, obj.ProviderID)
+	return r.loaders(ctx).providers.Load(ctx, obj.ProviderID)
 }
 
 func (r *engineerResolver) Login(ctx context.Context, obj *aftercare.Engineer) (*aftercare.User, error) {
 	if obj.UserID == "" {
 		return nil, nil
 	}
-	return optionalUser(r.UserService.FindUserByID(ctx, obj.UserID))
+	return optionalUser(r.loaders(ctx).users.Load(ctx, obj.UserID))
 }
 
 func (r *mutationResolver) CreateEngineer(ctx context.Context, input model.CreateEngineerInput) (*aftercare.Engineer, error) {
@@ -89,19 +89,18 @@ func (r *serviceProviderResolver) Region(ctx context.Context, obj *aftercare.Ser
 }
 
 func (r *serviceProviderResolver) Engineers(ctx context.Context, obj *aftercare.ServiceProvider, first *int, after *string) (*model.EngineerConnection, error) {
-	items, info, err := r.EngineerService.FindEngineers(ctx, aftercare.EngineerFilter{ProviderID: obj.ID, Page: pageRequest(first, after)})
+	page, err := r.loaders(ctx).engineersOfProviders.Load(ctx, argKey[aftercare.PageRequest]{obj.ID, pageRequest(first, after)})
 	if err != nil {
 		return nil, err
 	}
-	return &model.EngineerConnection{PageInfo: &info, Edges: edges(items, info,
+	return &model.EngineerConnection{PageInfo: &page.Info, Edges: edges(page.Items, page.Info,
 		func(c string, n *aftercare.Engineer) *model.EngineerEdge {
 			return &model.EngineerEdge{Cursor: c, Node: n}
 		})}, nil
 }
 
 func (r *serviceProviderResolver) Kpis(ctx context.Context, obj *aftercare.ServiceProvider, from time.Time, to time.Time, granularity *aftercare.KPIGranularity) ([]*aftercare.KPI, error) {
-	return r.KPIService.FindKPIs(ctx, aftercare.KPIFilter{Dimension: aftercare.KPIByProvider, From: from, To: to,
-		Granularity: deref(granularity), Key: obj.ID})
+	return r.loaders(ctx).providerKPIs.Load(ctx, argKey[kpiArgs]{obj.ID, kpiArgs{from, to, deref(granularity)}})
 }
 
 func (r *Resolver) ServiceProvider() generated.ServiceProviderResolver {

@@ -56,6 +56,9 @@ type Config struct {
 	// AllowedOrigins are the host patterns (such as "console.example.com")
 	// whose pages may open a WebSocket; same-origin pages always may.
 	AllowedOrigins []string
+	// LoaderWait is how long each dataloader of a response gathers keys
+	// before it reads them in one batch (DefaultLoaderWait when zero).
+	LoaderWait time.Duration
 	// Ready reports whether the service can serve; it backs /readyz.
 	Ready func(ctx context.Context) error
 	// Operations is told of every query and mutation answered; nil tells
@@ -111,6 +114,7 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	srv.Use(sessionChecks{limiter: auth.limiter})
 	srv.Use(textCheck{})
 	srv.Use(costLimit{MaxDepth: cfg.MaxDepth, MaxCost: cfg.MaxCost, Introspection: cfg.Introspection})
+	srv.Use(loaderSets{resolver: r, wait: cmp.Or(cfg.LoaderWait, DefaultLoaderWait)})
 	srv.SetErrorPresenter(presentError(cfg.Logger))
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 

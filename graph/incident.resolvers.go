@@ -14,29 +14,29 @@ import (
 )
 
 func (r *incidentResolver) Account(ctx context.Context, obj *aftercare.Incident) (*aftercare.Account, error) {
-	return r.AccountService.FindAccountByID(ctx, obj.AccountID)
+	return r.loaders(ctx).accounts.Load(ctx, obj.AccountID)
 }
 
 func (r *incidentResolver) Site(ctx context.Context, obj *aftercare.Incident) (*aftercare.Site, error) {
-	return r.AccountService.FindSiteByID(ctx, obj.SiteID)
+	return r.loaders(ctx).sites.Load(ctx, obj.SiteID)
 }
 
 func (r *incidentResolver) Asset(ctx context.Context, obj *aftercare.Incident) (*aftercare.Asset, error) {
-	return r.AssetService.FindAssetByID(ctx, obj.AssetID)
+	return r.loaders(ctx).assets.Load(ctx, obj.AssetID)
 }
 
 func (r *incidentResolver) Contract(ctx context.Context, obj *aftercare.Incident) (*aftercare.Contract, error) {
 	if obj.ContractID == "" {
 		return nil, nil
 	}
-	return r.ContractService.FindContractByID(ctx, obj.ContractID)
+	return r.loaders(ctx).contracts.Load(ctx, obj.ContractID)
 }
 
 func (r *incidentResolver) CreatedBy(ctx context.Context, obj *aftercare.Incident) (*aftercare.User, error) {
 	if obj.CreatedBy == "" {
 		return nil, nil
 	}
-	return optionalUser(r.UserService.FindUserByID(ctx, obj.CreatedBy))
+	return optionalUser(r.loaders(ctx).users.Load(ctx, obj.CreatedBy))
 }
 
 func (r *mutationResolver) CreateIncident(ctx context.Context, input model.CreateIncidentInput) (*aftercare.Incident, error) {

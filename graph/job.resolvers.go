@@ -14,11 +14,15 @@ import (
 )
 
 func (r *engineerResolver) CurrentJobs(ctx context.Context, obj *aftercare.Engineer) ([]*aftercare.Assignment, error) {
-	return r.JobStore.FindEngineerJobs(ctx, obj.ID)
+	return r.loaders(ctx).jobs.Load(ctx, obj.ID)
 }
 
 func (r *engineerResolver) Load(ctx context.Context, obj *aftercare.Engineer) (int, error) {
-	return r.JobStore.EngineerLoad(ctx, obj.ID)
+	n, err := r.loaders(ctx).loads.Load(ctx, obj.ID)
+	if err != nil {
+		return 0, err
+	}
+	return *n, nil
 }
 
 func (r *engineerResolver) OnShiftNow(ctx context.Context, obj *aftercare.Engineer) (bool, error) {
@@ -34,11 +38,11 @@ func (r *jobResolver) Active(ctx context.Context, obj *aftercare.Assignment) (bo
 }
 
 func (r *jobResolver) Incident(ctx context.Context, obj *aftercare.Assignment) (*aftercare.Incident, error) {
-	return r.IncidentService.FindIncidentByID(ctx, obj.IncidentID)
+	return r.loaders(ctx).incidents.Load(ctx, obj.IncidentID)
 }
 
 func (r *jobResolver) Site(ctx context.Context, obj *aftercare.Assignment) (*aftercare.Site, error) {
-	return r.AccountService.FindSiteByID(ctx, obj.SiteID)
+	return r.loaders(ctx).sites.Load(ctx, obj.SiteID)
 }
 
 func (r *mutationResolver) AcceptJob(ctx context.Context, id string) (*aftercare.Assignment, error) {

@@ -18,7 +18,7 @@ func (r *dutyManagerResolver) User(ctx context.Context, obj *aftercare.DutyManag
 	if obj.UserID == "" {
 		return nil, nil
 	}
-	return optionalUser(r.UserService.FindUserByID(ctx, obj.UserID))
+	return optionalUser(r.loaders(ctx).users.Load(ctx, obj.UserID))
 }
 
 func (r *mutationResolver) SetDutyManager(ctx context.Context, region string, userID *string) (*aftercare.DutyManager, error) {
@@ -37,7 +37,7 @@ func (r *notificationResolver) Incident(ctx context.Context, obj *aftercare.Noti
 	if obj.IncidentID == "" {
 		return nil, nil
 	}
-	inc, err := r.IncidentService.FindIncidentByID(ctx, obj.IncidentID)
+	inc, err := r.loaders(ctx).incidents.Load(ctx, obj.IncidentID)
 	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
 		return nil, nil
 	}

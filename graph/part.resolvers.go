@@ -19,7 +19,8 @@ func (r *partResolver) UnitPrice(ctx context.Context, obj *aftercare.Part) (*mod
 }
 
 func (r *partResolver) Stock(ctx context.Context, obj *aftercare.Part, first *int, after *string) (*model.StockConnection, error) {
-	return r.stockConnection(ctx, aftercare.StockFilter{PartID: obj.ID, Page: pageRequest(first, after)})
+	page, err := r.loaders(ctx).stock.Load(ctx, argKey[stockArgs]{obj.ID, stockArgs{aftercare.StockByPart, pageRequest(first, after)}})
+	return stockConnection(page, err)
 }
 
 func (r *queryResolver) Part(ctx context.Context, id string) (*aftercare.Part, error) {

@@ -19,7 +19,7 @@ func money(minor int64, currency string) *model.Money {
 
 // surveyOutcome returns what became of an incident's survey.
 func (r *Resolver) surveyOutcome(ctx context.Context, incidentID string) (*aftercare.SurveyOutcome, error) {
-	return r.SurveyService.FindSurvey(ctx, incidentID)
+	return r.loaders(ctx).surveys.Load(ctx, incidentID)
 }
 
 // depot returns the depot with the given ID, nil for "".
@@ -27,7 +27,7 @@ func (r *Resolver) depot(ctx context.Context, id string) (*aftercare.Depot, erro
 	if id == "" {
 		return nil, nil
 	}
-	return r.DepotService.FindDepotByID(ctx, id)
+	return r.loaders(ctx).depots.Load(ctx, id)
 }
 
 // engineer returns the engineer with the given ID, nil for "".
@@ -35,7 +35,7 @@ func (r *Resolver) engineer(ctx context.Context, id string) (*aftercare.Engineer
 	if id == "" {
 		return nil, nil
 	}
-	return r.EngineerService.FindEngineerByID(ctx, id)
+	return r.loaders(ctx).engineers.Load(ctx, id)
 }
 
 // The @authorize object and action of answering a survey: the one thing a

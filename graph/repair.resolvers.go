@@ -14,11 +14,11 @@ import (
 )
 
 func (r *incidentResolver) Quotes(ctx context.Context, obj *aftercare.Incident) ([]*aftercare.Quote, error) {
-	return r.QuoteService.FindQuotes(ctx, obj.ID)
+	return r.loaders(ctx).quotes.Load(ctx, obj.ID)
 }
 
 func (r *incidentResolver) Repair(ctx context.Context, obj *aftercare.Incident) (*aftercare.RepairRecord, error) {
-	return r.RepairService.FindRepairRecord(ctx, obj.ID)
+	return r.loaders(ctx).repairs.Load(ctx, obj.ID)
 }
 
 func (r *incidentResolver) Survey(ctx context.Context, obj *aftercare.Incident) (*aftercare.Survey, error) {
@@ -38,7 +38,7 @@ func (r *incidentResolver) SurveySuppression(ctx context.Context, obj *aftercare
 }
 
 func (r *installedPartResolver) Part(ctx context.Context, obj *aftercare.InstalledPart) (*aftercare.Part, error) {
-	return r.PartService.FindPartByID(ctx, obj.PartID)
+	return r.loaders(ctx).parts.Load(ctx, obj.PartID)
 }
 
 func (r *installedPartResolver) Depot(ctx context.Context, obj *aftercare.InstalledPart) (*aftercare.Depot, error) {
@@ -111,7 +111,7 @@ func (r *queryResolver) PriceList(ctx context.Context, tier aftercare.Tier, regi
 }
 
 func (r *quoteResolver) Incident(ctx context.Context, obj *aftercare.Quote) (*aftercare.Incident, error) {
-	return r.IncidentService.FindIncidentByID(ctx, obj.IncidentID)
+	return r.loaders(ctx).incidents.Load(ctx, obj.IncidentID)
 }
 
 func (r *quoteResolver) Total(ctx context.Context, obj *aftercare.Quote) (*model.Money, error) {

@@ -34,15 +34,15 @@ func (r *holidayResolver) Kind(ctx context.Context, obj *aftercare.Holiday) (str
 }
 
 func (r *incidentResolver) SLAClocks(ctx context.Context, obj *aftercare.Incident) ([]*aftercare.SLAClock, error) {
-	return r.SLAService.FindSLAClocks(ctx, obj.ID, time.Now())
+	return r.loaders(ctx).clocks.Load(ctx, obj.ID)
 }
 
 func (r *incidentResolver) Escalations(ctx context.Context, obj *aftercare.Incident) ([]*aftercare.Escalation, error) {
-	return r.SLAService.FindEscalations(ctx, obj.ID)
+	return r.loaders(ctx).escalations.Load(ctx, obj.ID)
 }
 
 func (r *incidentResolver) Events(ctx context.Context, obj *aftercare.Incident) ([]*aftercare.IncidentEvent, error) {
-	return r.EventService.FindIncidentEvents(ctx, obj.ID)
+	return r.loaders(ctx).events.Load(ctx, obj.ID)
 }
 
 func (r *incidentEventResolver) ID(ctx context.Context, obj *aftercare.IncidentEvent) (string, error) {
@@ -61,7 +61,7 @@ func (r *incidentEventResolver) Actor(ctx context.Context, obj *aftercare.Incide
 	if obj.ActorID == "" {
 		return nil, nil
 	}
-	return optionalUser(r.UserService.FindUserByID(ctx, obj.ActorID))
+	return optionalUser(r.loaders(ctx).users.Load(ctx, obj.ActorID))
 }
 
 func (r *incidentEventResolver) Data(ctx context.Context, obj *aftercare.IncidentEvent) (string, error) {
@@ -209,7 +209,7 @@ func (r *queryResolver) Holidays(ctx context.Context, country string) ([]*afterc
 }
 
 func (r *slaClockResolver) Incident(ctx context.Context, obj *aftercare.SLAClock) (*aftercare.Incident, error) {
-	return r.IncidentService.FindIncidentByID(ctx, obj.IncidentID)
+	return r.loaders(ctx).incidents.Load(ctx, obj.IncidentID)
 }
 
 func (r *slaClockResolver) Target(ctx context.Context, obj *aftercare.SLAClock) (string, error) {
@@ -233,7 +233,7 @@ func (r *slaClockResolver) RemainingSeconds(ctx context.Context, obj *aftercare.
 }
 
 func (r *slaClockResolver) Escalations(ctx context.Context, obj *aftercare.SLAClock) ([]*aftercare.Escalation, error) {
-	all, err := r.SLAService.FindEscalations(ctx, obj.IncidentID)
+	all, err := r.loaders(ctx).escalations.Load(ctx, obj.IncidentID)
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (r *stockMovementResolver) Actor(ctx context.Context, obj *aftercare.StockM
 	if obj.ActorID == "" {
 		return nil, nil
 	}
-	return optionalUser(r.UserService.FindUserByID(ctx, obj.ActorID))
+	return optionalUser(r.loaders(ctx).users.Load(ctx, obj.ActorID))
 }
 
 func (r *stockMovementResolver) IncidentID(ctx context.Context, obj *aftercare.StockMovement) (*string, error) {
@@ -103,18 +103,18 @@ func (r *stockMovementResolver) TransferID(ctx context.Context, obj *aftercare.S
 }
 
 func (r *stockReturnResolver) Part(ctx context.Context, obj *aftercare.StockReturn) (*aftercare.Part, error) {
-	return r.PartService.FindPartByID(ctx, obj.PartID)
+	return r.loaders(ctx).parts.Load(ctx, obj.PartID)
 }
 
 func (r *stockReturnResolver) Depot(ctx context.Context, obj *aftercare.StockReturn) (*aftercare.Depot, error) {
-	return r.DepotService.FindDepotByID(ctx, obj.DepotID)
+	return r.loaders(ctx).depots.Load(ctx, obj.DepotID)
 }
 
 func (r *stockReturnResolver) ReceivedBy(ctx context.Context, obj *aftercare.StockReturn) (*aftercare.User, error) {
 	if obj.ReceivedBy == "" {
 		return nil, nil
 	}
-	return optionalUser(r.UserService.FindUserByID(ctx, obj.ReceivedBy))
+	return optionalUser(r.loaders(ctx).users.Load(ctx, obj.ReceivedBy))
 }
 
 func (r *Resolver) StockAlert() generated.StockAlertResolver { return &stockAlertResolver{r} }

@@ -73,3 +73,29 @@ func (s *AccountService) FindSites(ctx context.Context, f aftercare.SiteFilter) 
 	return findPage(ctx, s.db.pool, siteSelect, &q, "s.id::text", f.Page, scanSite,
 		func(s *aftercare.Site) string { return s.ID })
 }
+
+// FindAccountsByIDs returns the accounts with the given IDs in one query,
+// in the order of ids, nil for each FindAccountByID would not find.
+func (s *AccountService) FindAccountsByIDs(ctx context.Context, ids []string) (_ []*aftercare.Account, err error) {
+	defer wrap(&err, fmt.Sprintf("AccountService.FindAccountsByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, accountSelect, "a.id", ids, &scopeAccounts, scanAccount,
+		func(a *aftercare.Account) string { return a.ID })
+}
+
+// FindSitesByIDs returns the sites with the given IDs in one query, in the
+// order of ids, nil for each FindSiteByID would not find.
+func (s *AccountService) FindSitesByIDs(ctx context.Context, ids []string) (_ []*aftercare.Site, err error) {
+	defer wrap(&err, fmt.Sprintf("AccountService.FindSitesByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, siteSelect, "s.id", ids, &scopeSites, scanSite,
+		func(s *aftercare.Site) string { return s.ID })
+}
+
+// FindSitesOfAccounts returns the same page of the sites of each account,
+// as FindSites by account, in one query.
+func (s *AccountService) FindSitesOfAccounts(ctx context.Context, accountIDs []string, page aftercare.PageRequest) (_ []aftercare.Page[*aftercare.Site], err error) {
+	defer wrap(&err, fmt.Sprintf("AccountService.FindSitesOfAccounts(ctx, %d IDs)", len(accountIDs)))
+	var q filter
+	q.addScope(ctx, scopeSites)
+	return findPagesOf(ctx, s.db.pool, siteSelect, &q, "s.account_id = p.id", accountIDs, "s.id::text", page, scanSite,
+		func(s *aftercare.Site) string { return s.ID })
+}

@@ -56,3 +56,21 @@ func (s *AssetService) FindAssets(ctx context.Context, f aftercare.AssetFilter) 
 	return findPage(ctx, s.db.pool, assetSelect, &q, "a.serial_number", f.Page, scanAsset,
 		func(a *aftercare.Asset) string { return a.SerialNumber })
 }
+
+// FindAssetsByIDs returns the assets with the given IDs in one query, in
+// the order of ids, nil for each FindAssetByID would not find.
+func (s *AssetService) FindAssetsByIDs(ctx context.Context, ids []string) (_ []*aftercare.Asset, err error) {
+	defer wrap(&err, fmt.Sprintf("AssetService.FindAssetsByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, assetSelect, "a.id", ids, &scopeAssets, scanAsset,
+		func(a *aftercare.Asset) string { return a.ID })
+}
+
+// FindAssetsOfSites returns the same page of the assets of each site, as
+// FindAssets by site, in one query.
+func (s *AssetService) FindAssetsOfSites(ctx context.Context, siteIDs []string, page aftercare.PageRequest) (_ []aftercare.Page[*aftercare.Asset], err error) {
+	defer wrap(&err, fmt.Sprintf("AssetService.FindAssetsOfSites(ctx, %d IDs)", len(siteIDs)))
+	var q filter
+	q.addScope(ctx, scopeAssets)
+	return findPagesOf(ctx, s.db.pool, assetSelect, &q, "a.site_id = p.id", siteIDs, "a.serial_number", page, scanAsset,
+		func(a *aftercare.Asset) string { return a.SerialNumber })
+}

@@ -275,6 +275,23 @@ func (s *DispatchService) FindAssignments(ctx context.Context, incidentID string
 	return pgx.CollectRows(rows, scanAssignment)
 }
 
+// FindAssignmentsOfIncidents returns the assignments of each incident, as
+// FindAssignments, in two queries: the incidents the caller sees, then
+// their assignments. An incident outside the scope gets nil.
+func (s *DispatchService) FindAssignmentsOfIncidents(ctx context.Context, incidentIDs []string) (_ [][]*aftercare.Assignment, err error) {
+	defer wrap(&err, fmt.Sprintf("DispatchService.FindAssignmentsOfIncidents(ctx, %d IDs)", len(incidentIDs)))
+	seen, ids, err := seenIDs(ctx, s.db.pool, "incidents i", "i.id", incidentIDs, scopeIncidents)
+	if err != nil {
+		return nil, err
+	}
+	found, err := findAnyOf(ctx, s.db.pool, assignmentSelect, &filter{}, "x.incident_id", ids, "x.created_at DESC, x.id",
+		scanAssignment)
+	if err != nil {
+		return nil, err
+	}
+	return groupBy(incidentIDs, found, func(a *aftercare.Assignment) string { return a.IncidentID }, seen), nil
+}
+
 // FindAssignmentByID returns an assignment whose incident is in the caller's
 // scope, or ENOTFOUND.
 func (s *DispatchService) FindAssignmentByID(ctx context.Context, id string) (_ *aftercare.Assignment, err error) {

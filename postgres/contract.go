@@ -88,6 +88,37 @@ func (s *ContractService) FindContracts(ctx context.Context, f aftercare.Contrac
 		func(c *aftercare.Contract) string { return c.Number })
 }
 
+// FindContractsByIDs returns the contracts with the given IDs in one
+// query, in the order of ids, nil for each FindContractByID would not
+// find.
+func (s *ContractService) FindContractsByIDs(ctx context.Context, ids []string) (_ []*aftercare.Contract, err error) {
+	defer wrap(&err, fmt.Sprintf("ContractService.FindContractsByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, contractSelect, "c.id", ids, &scopeContracts, scanContract,
+		func(c *aftercare.Contract) string { return c.ID })
+}
+
+// FindContractsOfAccounts returns the same page of the contracts of each
+// account, as FindContracts by account, in one query.
+func (s *ContractService) FindContractsOfAccounts(ctx context.Context, accountIDs []string, page aftercare.PageRequest) (_ []aftercare.Page[*aftercare.Contract], err error) {
+	defer wrap(&err, fmt.Sprintf("ContractService.FindContractsOfAccounts(ctx, %d IDs)", len(accountIDs)))
+	return s.findContractPages(ctx, "c.account_id = p.id", accountIDs, page)
+}
+
+// FindContractsOfAssets returns the same page of the contracts covering
+// each asset, as FindContracts by asset, in one query.
+func (s *ContractService) FindContractsOfAssets(ctx context.Context, assetIDs []string, page aftercare.PageRequest) (_ []aftercare.Page[*aftercare.Contract], err error) {
+	defer wrap(&err, fmt.Sprintf("ContractService.FindContractsOfAssets(ctx, %d IDs)", len(assetIDs)))
+	return s.findContractPages(ctx, "EXISTS (SELECT 1 FROM contract_assets ca WHERE ca.contract_id = c.id AND ca.asset_id = p.id)",
+		assetIDs, page)
+}
+
+func (s *ContractService) findContractPages(ctx context.Context, parentCond string, parents []string, page aftercare.PageRequest) ([]aftercare.Page[*aftercare.Contract], error) {
+	var q filter
+	q.addScope(ctx, scopeContracts)
+	return findPagesOf(ctx, s.db.pool, contractSelect, &q, parentCond, parents, "c.number", page, scanContract,
+		func(c *aftercare.Contract) string { return c.Number })
+}
+
 // CreateContract writes a draft contract for an account in the caller's
 // scope, covering assets of that account, with its entitlements, an audit
 // event and the outbox message that starts its workflow, in one

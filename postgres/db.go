@@ -44,6 +44,31 @@ func Open(ctx context.Context, url string, opts ...Option) (_ *DB, err error) {
 	return open(ctx, url, o.tracer)
 }
 
+// OpenObserved is Open with a function that is told of every SQL statement
+// before it runs, with the statement's context (which carries the request
+// ID of the API request it serves): for tests and benchmarks that count
+// the statements a request costs.
+func OpenObserved(ctx context.Context, url string, observe func(ctx context.Context, sql string)) (_ *DB, err error) {
+	defer wrap(&err, "postgres.OpenObserved")
+	return open(ctx, url, statementObserver(observe))
+}
+
+// statementObserver is a query tracer that tells a function of each
+// statement as it starts.
+type statementObserver func(ctx context.Context, sql string)
+
+// TraceQueryStart tells the function of the statement.
+func (o statementObserver) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	o(ctx, data.SQL)
+	return ctx
+}
+
+// TraceQueryEnd does nothing.
+func (statementObserver) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// open is Open with an optional tracer that sees every query, for tests that
+// look at the SQL a service runs.
+
 // open is Open with an optional tracer that sees every query: spans when
 // traces are on, and tests that look at the SQL a service runs.
 func open(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, error) {

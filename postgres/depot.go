@@ -35,6 +35,13 @@ func (s *DepotService) FindDepotByID(ctx context.Context, id string) (_ *afterca
 	return findOne(ctx, s.db.pool, depotSelect, "d.id", "depot", id, nil, scanDepot)
 }
 
+// FindDepotsByIDs returns the depots with the given IDs in one query, in
+// the order of ids, nil for each FindDepotByID would not find.
+func (s *DepotService) FindDepotsByIDs(ctx context.Context, ids []string) (_ []*aftercare.Depot, err error) {
+	defer wrap(&err, fmt.Sprintf("DepotService.FindDepotsByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, depotSelect, "d.id", ids, nil, scanDepot, func(d *aftercare.Depot) string { return d.ID })
+}
+
 // FindDepots returns a page of depots ordered by code.
 func (s *DepotService) FindDepots(ctx context.Context, f aftercare.DepotFilter) (_ []*aftercare.Depot, _ aftercare.PageInfo, err error) {
 	defer wrap(&err, "DepotService.FindDepots")
@@ -57,9 +64,34 @@ func (s *DepotService) FindStock(ctx context.Context, f aftercare.StockFilter) (
 	if !q.addID("st.depot_id", f.DepotID) || !q.addID("st.engineer_id", f.EngineerID) || !q.addID("st.part_id", f.PartID) {
 		return nil, aftercare.PageInfo{}, nil
 	}
-	return findPage(ctx, s.db.pool, `
-		SELECT st.id, st.part_id, coalesce(st.depot_id::text, ''), coalesce(st.engineer_id::text, ''), st.on_hand,
-			st.reserved, st.held_for_vendor, st.reorder_point, st.below_reorder_point
-		FROM stock st`, &q, "lpad(st.id::text, 20, '0')", f.Page, scanStockLevel,
-		func(l *aftercare.StockLevel) string { return fmt.Sprintf("%020d", l.ID) })
+	return findPage(ctx, s.db.pool, stockSelect, &q, stockKey, f.Page, scanStockLevel, stockCursor)
+}
+
+const stockSelect = `
+	SELECT st.id, st.part_id, coalesce(st.depot_id::text, ''), coalesce(st.engineer_id::text, ''), st.on_hand,
+		st.reserved, st.held_for_vendor, st.reorder_point, st.below_reorder_point
+	FROM stock st`
+
+// stockKey orders stock rows by ID as text, which stockCursor writes.
+const stockKey = "lpad(st.id::text, 20, '0')"
+
+func stockCursor(l *aftercare.StockLevel) string { return fmt.Sprintf("%020d", l.ID) }
+
+// stockColumns are the columns of a stock row that name what it is of.
+var stockColumns = map[aftercare.StockBy]string{
+	aftercare.StockByDepot:    "st.depot_id",
+	aftercare.StockByEngineer: "st.engineer_id",
+	aftercare.StockByPart:     "st.part_id",
+}
+
+// FindStockOf returns the same page of the stock levels of each depot, van
+// or part, as FindStock, in one query.
+func (s *DepotService) FindStockOf(ctx context.Context, by aftercare.StockBy, ids []string, page aftercare.PageRequest) (_ []aftercare.Page[*aftercare.StockLevel], err error) {
+	defer wrap(&err, fmt.Sprintf("DepotService.FindStockOf(ctx, %d, %d IDs)", by, len(ids)))
+	column, ok := stockColumns[by]
+	if !ok {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "stock is listed for a depot, an engineer or a part")
+	}
+	var q filter
+	return findPagesOf(ctx, s.db.pool, stockSelect, &q, column+" = p.id", ids, stockKey, page, scanStockLevel, stockCursor)
 }

@@ -109,3 +109,22 @@ func (s *EngineerService) FindEngineers(ctx context.Context, f aftercare.Enginee
 	return findPage(ctx, s.db.pool, engineerSelect, &q, "e.code", f.Page, scanEngineer,
 		func(e *aftercare.Engineer) string { return e.Code })
 }
+
+// FindEngineersByIDs returns the engineers with the given IDs in one
+// query, in the order of ids, nil for each FindEngineerByID would not
+// find.
+func (s *EngineerService) FindEngineersByIDs(ctx context.Context, ids []string) (_ []*aftercare.Engineer, err error) {
+	defer wrap(&err, fmt.Sprintf("EngineerService.FindEngineersByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, engineerSelect, "e.id", ids, &scopeEngineers, scanEngineer,
+		func(e *aftercare.Engineer) string { return e.ID })
+}
+
+// FindEngineersOfProviders returns the same page of the engineers of each
+// provider, as FindEngineers by provider, in one query.
+func (s *EngineerService) FindEngineersOfProviders(ctx context.Context, providerIDs []string, page aftercare.PageRequest) (_ []aftercare.Page[*aftercare.Engineer], err error) {
+	defer wrap(&err, fmt.Sprintf("EngineerService.FindEngineersOfProviders(ctx, %d IDs)", len(providerIDs)))
+	var q filter
+	q.addScope(ctx, scopeEngineers)
+	return findPagesOf(ctx, s.db.pool, engineerSelect, &q, "e.provider_id = p.id", providerIDs, "e.code", page, scanEngineer,
+		func(e *aftercare.Engineer) string { return e.Code })
+}

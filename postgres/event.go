@@ -47,6 +47,22 @@ func (s *SLAService) FindIncidentEvents(ctx context.Context, incidentID string) 
 	return pgx.CollectRows(rows, scanEvent)
 }
 
+// FindEventsOfIncidents returns the events of each incident, as
+// FindIncidentEvents, in two queries: the incidents the caller sees, then
+// their events. An incident outside the scope gets nil.
+func (s *SLAService) FindEventsOfIncidents(ctx context.Context, incidentIDs []string) (_ [][]*aftercare.IncidentEvent, err error) {
+	defer wrap(&err, fmt.Sprintf("SLAService.FindEventsOfIncidents(ctx, %d IDs)", len(incidentIDs)))
+	seen, ids, err := seenIDs(ctx, s.db.pool, "incidents i", "i.id", incidentIDs, scopeIncidents)
+	if err != nil {
+		return nil, err
+	}
+	found, err := findAnyOf(ctx, s.db.pool, eventSelect, &filter{}, "e.incident_id", ids, "e.id", scanEvent)
+	if err != nil {
+		return nil, err
+	}
+	return groupBy(incidentIDs, found, func(e *aftercare.IncidentEvent) string { return e.IncidentID }, seen), nil
+}
+
 // SubscribeIncidentEvents follows the events of an incident the caller may
 // see, from now until ctx ends. Events written by any process arrive: the
 // database announces each one on aftercare_events.

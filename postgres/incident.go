@@ -235,6 +235,15 @@ func findIncidentByID(ctx context.Context, q querier, id string) (*aftercare.Inc
 	return findOne(ctx, q, incidentSelect, "i.id", "incident", id, &scopeIncidents, scanIncident)
 }
 
+// FindIncidentsByIDs returns the incidents with the given IDs in one
+// query, in the order of ids, nil for each FindIncidentByID would not
+// find.
+func (s *IncidentService) FindIncidentsByIDs(ctx context.Context, ids []string) (_ []*aftercare.Incident, err error) {
+	defer wrap(&err, fmt.Sprintf("IncidentService.FindIncidentsByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, incidentSelect, "i.id", ids, &scopeIncidents, scanIncident,
+		func(i *aftercare.Incident) string { return i.ID })
+}
+
 func scanIncident(row pgx.CollectableRow) (*aftercare.Incident, error) {
 	var i aftercare.Incident
 	var parts []struct {

@@ -112,6 +112,46 @@ func (s *JobStore) EngineerLoad(ctx context.Context, engineerID string) (_ int, 
 	return n, err
 }
 
+// FindJobsOfEngineers returns the active jobs of each engineer whose
+// incidents the caller sees, as FindEngineerJobs, in one query.
+func (s *JobStore) FindJobsOfEngineers(ctx context.Context, engineerIDs []string) (_ [][]*aftercare.Assignment, err error) {
+	defer wrap(&err, fmt.Sprintf("JobStore.FindJobsOfEngineers(ctx, %d IDs)", len(engineerIDs)))
+	var f filter
+	f.conds = append(f.conds, "x.state IN "+activeStates)
+	f.addScope(ctx, scopeJobs)
+	found, err := findAnyOf(ctx, s.db.pool, assignmentSelect, &f, "x.engineer_id", engineerIDs, "x.created_at, x.id", scanAssignment)
+	if err != nil {
+		return nil, err
+	}
+	return groupBy(engineerIDs, found, func(a *aftercare.Assignment) string { return a.EngineerID }, nil), nil
+}
+
+// EngineerLoads returns the load of each engineer, as EngineerLoad, in one
+// query: nil for a malformed ID.
+func (s *JobStore) EngineerLoads(ctx context.Context, engineerIDs []string) (_ []*int, err error) {
+	defer wrap(&err, fmt.Sprintf("JobStore.EngineerLoads(ctx, %d IDs)", len(engineerIDs)))
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT x.engineer_id::text, count(*)::int FROM assignments x
+		WHERE x.engineer_id = ANY($1::uuid[]) AND x.state IN `+activeStates+` GROUP BY x.engineer_id`, validIDs(engineerIDs))
+	if err != nil {
+		return nil, err
+	}
+	loads := map[string]int{}
+	var id string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { loads[id] = n; return nil }); err != nil {
+		return nil, err
+	}
+	out := make([]*int, len(engineerIDs))
+	for i, e := range engineerIDs {
+		if validID(e) {
+			n := loads[rowKey(e)]
+			out[i] = &n
+		}
+	}
+	return out, nil
+}
+
 // followIncident moves the incident's jobs as a change recorded for it
 // says (aftercare.JobStateAfter), in the change's transaction: a job that
 // ends releases the parts it reserved and did not use (ledger movements

@@ -119,9 +119,31 @@ func (s *KPIService) FindKPIsFromBase(ctx context.Context, filter aftercare.KPIF
 	return s.findKPIs(ctx, filter, kpiBaseSource)
 }
 
+// FindKPIsOfKeys returns the KPIs of each of keys of the filter's
+// dimension, as FindKPIs with that Key, in one query.
+func (s *KPIService) FindKPIsOfKeys(ctx context.Context, kf aftercare.KPIFilter, keys []string) (_ [][]*aftercare.KPI, err error) {
+	defer wrap(&err, fmt.Sprintf("KPIService.FindKPIsOfKeys(ctx, %s, %d keys)", kf.Dimension, len(keys)))
+	kf.Key = ""
+	found, err := s.findKPIsOf(ctx, kf, kpiSource(ctx, kf.Dimension), keys)
+	if err != nil {
+		return nil, err
+	}
+	return groupBy(keys, found, func(k *aftercare.KPI) string { return k.Key }, nil), nil
+}
+
 // findKPIs sums the counters of source (kpi_monthly's columns) per key and
-// period.
+// period, of the filter's Key alone when it names one.
 func (s *KPIService) findKPIs(ctx context.Context, kf aftercare.KPIFilter, source string) ([]*aftercare.KPI, error) {
+	var keys []string
+	if kf.Key != "" {
+		keys = []string{kf.Key}
+	}
+	return s.findKPIsOf(ctx, kf, source, keys)
+}
+
+// findKPIsOf is findKPIs for the given keys of the filter's dimension, or
+// for every key when keys is nil.
+func (s *KPIService) findKPIsOf(ctx context.Context, kf aftercare.KPIFilter, source string, keys []string) ([]*aftercare.KPI, error) {
 	if err := kf.Validate(); err != nil {
 		return nil, err
 	}
@@ -130,15 +152,14 @@ func (s *KPIService) findKPIs(ctx context.Context, kf aftercare.KPIFilter, sourc
 	var f filter
 	f.add("k.month >= ?::date", from)
 	f.add("k.month < ?::date", until)
-	if kf.Key != "" {
-		switch {
-		case kf.Dimension == aftercare.KPIByRegion:
-			f.add("k.region = ?", kf.Key)
-		case !validID(kf.Key):
-			return nil, nil
-		default:
-			f.add("k."+dim.column+" = ?::uuid", kf.Key)
-		}
+	switch {
+	case keys == nil:
+	case kf.Dimension == aftercare.KPIByRegion:
+		f.add("k.region = ANY(?::text[])", keys)
+	case len(validIDs(keys)) == 0:
+		return nil, nil
+	default:
+		f.add("k."+dim.column+" = ANY(?::uuid[])", validIDs(keys))
 	}
 	f.addScope(ctx, scopeKPIs)
 	period := "k.month"

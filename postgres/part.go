@@ -38,6 +38,13 @@ func (s *PartService) FindPartByID(ctx context.Context, id string) (_ *aftercare
 	return findOne(ctx, s.db.pool, partSelect, "p.id", "part", id, nil, scanPart)
 }
 
+// FindPartsByIDs returns the parts with the given IDs in one query, in
+// the order of ids, nil for each FindPartByID would not find.
+func (s *PartService) FindPartsByIDs(ctx context.Context, ids []string) (_ []*aftercare.Part, err error) {
+	defer wrap(&err, fmt.Sprintf("PartService.FindPartsByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, partSelect, "p.id", ids, nil, scanPart, func(p *aftercare.Part) string { return p.ID })
+}
+
 // FindPartByFRU returns the part with the given FRU number, or ENOTFOUND.
 func (s *PartService) FindPartByFRU(ctx context.Context, fru string) (_ *aftercare.Part, err error) {
 	defer wrap(&err, fmt.Sprintf("PartService.FindPartByFRU(ctx, %q)", fru))

@@ -26,6 +26,15 @@ func (r *FleetRegistry) FindProviderByID(ctx context.Context, id string) (_ *aft
 	return findOne(ctx, r.db.pool, providerSelect, "p.id", "service provider", id, nil, scanProvider)
 }
 
+// FindProvidersByIDs returns the providers with the given IDs in one
+// query, in the order of ids, nil for each FindProviderByID would not
+// find.
+func (r *FleetRegistry) FindProvidersByIDs(ctx context.Context, ids []string) (_ []*aftercare.ServiceProvider, err error) {
+	defer wrap(&err, fmt.Sprintf("FleetRegistry.FindProvidersByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, r.db.pool, providerSelect, "p.id", ids, nil, scanProvider,
+		func(p *aftercare.ServiceProvider) string { return p.ID })
+}
+
 // FindProviders returns a page of providers ordered by code.
 func (r *FleetRegistry) FindProviders(ctx context.Context, f aftercare.ProviderFilter) (_ []*aftercare.ServiceProvider, _ aftercare.PageInfo, err error) {
 	defer wrap(&err, "FleetRegistry.FindProviders")

@@ -126,6 +126,22 @@ func (s *QuoteStore) FindQuotes(ctx context.Context, incidentID string) (_ []*af
 	return pgx.CollectRows(rows, scanQuote)
 }
 
+// FindQuotesOfIncidents returns the quotes of each incident, as
+// FindQuotes, in two queries: the incidents the caller sees, then their
+// quotes. An incident outside the scope gets nil.
+func (s *QuoteStore) FindQuotesOfIncidents(ctx context.Context, incidentIDs []string) (_ [][]*aftercare.Quote, err error) {
+	defer wrap(&err, fmt.Sprintf("QuoteStore.FindQuotesOfIncidents(ctx, %d IDs)", len(incidentIDs)))
+	seen, ids, err := seenIDs(ctx, s.db.pool, "incidents i", "i.id", incidentIDs, scopeIncidents)
+	if err != nil {
+		return nil, err
+	}
+	found, err := findAnyOf(ctx, s.db.pool, quoteSelect, &filter{}, "q.incident_id", ids, "q.created_at DESC, q.id", scanQuote)
+	if err != nil {
+		return nil, err
+	}
+	return groupBy(incidentIDs, found, func(q *aftercare.Quote) string { return q.IncidentID }, seen), nil
+}
+
 // CreateQuote prices a draft quote from the price list of the incident's
 // tier and its site's region: the call-out, the labour, then each part.
 // Covered work is not quoted; the incident must be triaged and have no

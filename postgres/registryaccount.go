@@ -142,14 +142,43 @@ func accountManagerIDs(ctx context.Context, q querier, accountID string) ([]stri
 // caller sees, ordered by username.
 func (r *AccountRegistry) FindAccountManagers(ctx context.Context, accountID string) (_ []*aftercare.User, err error) {
 	defer wrap(&err, fmt.Sprintf("AccountRegistry.FindAccountManagers(ctx, %q)", accountID))
-	if _, err := findOne(ctx, r.db.pool, accountSelect, "a.id", "account", accountID, &scopeAccounts, scanAccount); err != nil {
+	a, err := findOne(ctx, r.db.pool, accountSelect, "a.id", "account", accountID, &scopeAccounts, scanAccount)
+	if err != nil {
 		return nil, err
 	}
+	// The domain names the account by its ID as the database writes it,
+	// whatever case the caller wrote it in.
 	rows, err := r.db.pool.Query(ctx, activeUserSelect+`
 		JOIN casbin_rule g ON g.ptype = 'g' AND g.v0 = 'user:' || u.id AND g.v1 = 'account_manager' AND g.v2 = $1
-		ORDER BY u.username`, aftercare.DomainAccountPrefix+accountID)
+		ORDER BY u.username`, aftercare.DomainAccountPrefix+a.ID)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, scanUser)
+}
+
+// FindAccountManagersOfAccounts returns the managers of each account, as
+// FindAccountManagers, in two queries: the accounts the caller sees, then
+// their managers. An account outside the scope gets nil.
+func (r *AccountRegistry) FindAccountManagersOfAccounts(ctx context.Context, accountIDs []string) (_ [][]*aftercare.User, err error) {
+	defer wrap(&err, fmt.Sprintf("AccountRegistry.FindAccountManagersOfAccounts(ctx, %d IDs)", len(accountIDs)))
+	seen, ids, err := seenIDs(ctx, r.db.pool, "accounts a", "a.id", accountIDs, scopeAccounts)
+	if err != nil {
+		return nil, err
+	}
+	domains := make([]string, len(ids))
+	for i, id := range ids {
+		domains[i] = aftercare.DomainAccountPrefix + id
+	}
+	rows, err := r.db.pool.Query(ctx, leading(activeUserSelect, "substr(g.v2, $2)")+`
+		JOIN casbin_rule g ON g.ptype = 'g' AND g.v0 = 'user:' || u.id AND g.v1 = 'account_manager' AND g.v2 = ANY($1)
+		ORDER BY u.username`, domains, len(aftercare.DomainAccountPrefix)+1)
+	if err != nil {
+		return nil, err
+	}
+	found, err := collectKeyed(rows, 0, scanUser)
+	if err != nil {
+		return nil, err
+	}
+	return groupKeyed(accountIDs, found, seen), nil
 }

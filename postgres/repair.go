@@ -332,15 +332,104 @@ func (s *RepairService) FindRepairRecord(ctx context.Context, incidentID string)
 	return findRepairRecord(ctx, s.db.pool, incidentID)
 }
 
-// findRepairRecord reads a repair record; the caller has checked the scope.
-func findRepairRecord(ctx context.Context, q querier, incidentID string) (*aftercare.RepairRecord, error) {
-	rec := &aftercare.RepairRecord{IncidentID: incidentID}
-	err := q.QueryRow(ctx, `
-		SELECT diagnosis, coalesce(diagnosed_by::text, ''), diagnosed_at FROM repair_diagnoses WHERE incident_id = $1`,
-		incidentID).Scan(&rec.Diagnosis, &rec.DiagnosedBy, &rec.DiagnosedAt)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+// FindRepairRecords returns the repair record of each incident, as
+// FindRepairRecord, in four queries: the incidents the caller sees, then
+// their diagnoses, installed parts and tests. An incident outside the
+// scope gets nil.
+func (s *RepairService) FindRepairRecords(ctx context.Context, incidentIDs []string) (_ []*aftercare.RepairRecord, err error) {
+	defer wrap(&err, fmt.Sprintf("RepairService.FindRepairRecords(ctx, %d IDs)", len(incidentIDs)))
+	_, ids, err := seenIDs(ctx, s.db.pool, "incidents i", "i.id", incidentIDs, scopeIncidents)
+	if err != nil {
 		return nil, err
 	}
+	recs, err := findRepairRecords(ctx, s.db.pool, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*aftercare.RepairRecord, len(recs))
+	for _, r := range recs {
+		byID[r.IncidentID] = r
+	}
+	out := make([]*aftercare.RepairRecord, len(incidentIDs))
+	for i, id := range incidentIDs {
+		if rec := byID[rowKey(id)]; rec != nil {
+			// Each record names its incident as the key asked for it.
+			named := *rec
+			named.IncidentID = id
+			out[i] = &named
+		}
+	}
+	return out, nil
+}
+
+// findRepairRecord reads a repair record; the caller has checked the scope.
+func findRepairRecord(ctx context.Context, q querier, incidentID string) (*aftercare.RepairRecord, error) {
+	recs, err := findRepairRecords(ctx, q, []string{incidentID})
+	if err != nil {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+// findRepairRecords reads the repair records of incidents whose scope the
+// caller has checked, in their order, one query for each part of a record.
+func findRepairRecords(ctx context.Context, q querier, incidentIDs []string) ([]*aftercare.RepairRecord, error) {
+	recs := make([]*aftercare.RepairRecord, len(incidentIDs))
+	byID := make(map[string]*aftercare.RepairRecord, len(incidentIDs))
+	for i, id := range incidentIDs {
+		recs[i] = &aftercare.RepairRecord{IncidentID: id, Parts: []*aftercare.InstalledPart{}, Tests: []*aftercare.RepairTest{}}
+		byID[rowKey(id)] = recs[i]
+	}
+	if len(incidentIDs) == 0 {
+		return recs, nil
+	}
+	var id string
+	var rec aftercare.RepairRecord
+	rows, err := q.Query(ctx, `
+		SELECT incident_id::text, diagnosis, coalesce(diagnosed_by::text, ''), diagnosed_at FROM repair_diagnoses
+		WHERE incident_id = ANY($1::uuid[])`, incidentIDs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := pgx.ForEachRow(rows, []any{&id, &rec.Diagnosis, &rec.DiagnosedBy, &rec.DiagnosedAt}, func() error {
+		r := byID[id]
+		r.Diagnosis, r.DiagnosedBy, r.DiagnosedAt = rec.Diagnosis, rec.DiagnosedBy, rec.DiagnosedAt
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	parts, err := findInstalledParts(ctx, q, incidentIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		r := byID[p.IncidentID]
+		r.Parts = append(r.Parts, p)
+	}
+	rows, err = q.Query(ctx, `
+		SELECT incident_id::text, id, passed, notes, coalesce(recorded_by::text, ''), recorded_at FROM repair_tests
+		WHERE incident_id = ANY($1::uuid[]) ORDER BY id`, incidentIDs)
+	if err != nil {
+		return nil, err
+	}
+	tests, err := collectKeyed(rows, 0, func(row pgx.CollectableRow) (*aftercare.RepairTest, error) {
+		var t aftercare.RepairTest
+		err := row.Scan(&t.ID, &t.Passed, &t.Notes, &t.RecordedBy, &t.RecordedAt)
+		return &t, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tests {
+		r := byID[t.key]
+		r.Tests = append(r.Tests, t.row)
+	}
+	return recs, nil
+}
+
+// findInstalledParts reads the parts installed for incidents, in the
+// order they were installed.
+func findInstalledParts(ctx context.Context, q querier, incidentIDs []string) ([]*aftercare.InstalledPart, error) {
 	rows, err := q.Query(ctx, `
 		SELECT ip.id, ip.incident_id, ip.part_id, p.fru, ip.serial_number, ip.stock_id, coalesce(ip.depot_id::text, ''),
 			coalesce(ip.van_engineer_id::text, ''), coalesce(ip.reservation_id, 0), coalesce(ip.assignment_id::text, ''),
@@ -349,11 +438,11 @@ func findRepairRecord(ctx context.Context, q querier, incidentID string) (*after
 		FROM installed_parts ip
 		JOIN parts p ON p.id = ip.part_id
 		LEFT JOIN part_returns r ON r.installed_part_id = ip.id
-		WHERE ip.incident_id = $1 ORDER BY ip.id`, incidentID)
+		WHERE ip.incident_id = ANY($1::uuid[]) ORDER BY ip.id`, incidentIDs)
 	if err != nil {
 		return nil, err
 	}
-	rec.Parts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.InstalledPart, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.InstalledPart, error) {
 		var p aftercare.InstalledPart
 		var retID *int64
 		var retSerial, retDisposition, retDepot *string
@@ -370,19 +459,4 @@ func findRepairRecord(ctx context.Context, q querier, incidentID string) (*after
 		}
 		return &p, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	rows, err = q.Query(ctx, `
-		SELECT id, passed, notes, coalesce(recorded_by::text, ''), recorded_at FROM repair_tests
-		WHERE incident_id = $1 ORDER BY id`, incidentID)
-	if err != nil {
-		return nil, err
-	}
-	rec.Tests, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.RepairTest, error) {
-		var t aftercare.RepairTest
-		err := row.Scan(&t.ID, &t.Passed, &t.Notes, &t.RecordedBy, &t.RecordedAt)
-		return &t, err
-	})
-	return rec, err
 }

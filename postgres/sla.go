@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,23 +56,31 @@ func (s *SLAService) FindSLAClocks(ctx context.Context, incidentID string, now t
 	return s.clocksAt(ctx, found, now)
 }
 
-// clocksAt recomputes stored clocks at now.
+// clocksAt recomputes stored clocks at now, with the holidays of their
+// countries read in one query.
 func (s *SLAService) clocksAt(ctx context.Context, rows []*clockRow, now time.Time) ([]*aftercare.SLAClock, error) {
-	holidays := map[string]sla.HolidaySet{}
 	out := make([]*aftercare.SLAClock, 0, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	countries := make([]string, 0, 1)
 	for _, r := range rows {
-		set, ok := holidays[r.country]
-		if !ok {
-			days, err := findHolidays(ctx, s.db.pool, r.country)
-			if err != nil {
-				return nil, err
-			}
-			if set, err = holidaySet(days); err != nil {
-				return nil, err
-			}
-			holidays[r.country] = set
+		if !slices.Contains(countries, r.country) {
+			countries = append(countries, r.country)
 		}
-		c, err := clockAt(r, set, now)
+	}
+	days, err := findHolidaysOf(ctx, s.db.pool, countries)
+	if err != nil {
+		return nil, err
+	}
+	holidays := make(map[string]sla.HolidaySet, len(countries))
+	for _, country := range countries {
+		if holidays[country], err = holidaySet(days[country]); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range rows {
+		c, err := clockAt(r, holidays[r.country], now)
 		if err != nil {
 			return nil, err
 		}
@@ -136,19 +145,55 @@ func (s *SLAService) FindEscalations(ctx context.Context, incidentID string) (_ 
 	var f filter
 	f.add("x.incident_id = ?", incidentID)
 	f.addScope(ctx, scopeIncidents)
-	rows, err := s.db.pool.Query(ctx, `
-		SELECT x.incident_id, x.clock, x.level, x.percent, x.actions, x.due_at, x.fired_at,
-			x.service_credit_percent::float8
-		FROM escalations x JOIN incidents i ON i.id = x.incident_id`+f.where()+
-		` ORDER BY x.fired_at, x.clock, x.level`, f.args...)
+	rows, err := s.db.pool.Query(ctx, escalationSelect+f.where()+` ORDER BY x.fired_at, x.clock, x.level`, f.args...)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*aftercare.Escalation, error) {
-		var e aftercare.Escalation
-		err := row.Scan(&e.IncidentID, &e.Clock, &e.Level, &e.Percent, &e.Actions, &e.DueAt, &e.FiredAt, &e.ServiceCredit)
-		return &e, err
-	})
+	return pgx.CollectRows(rows, scanEscalation)
+}
+
+const escalationSelect = `
+	SELECT x.incident_id, x.clock, x.level, x.percent, x.actions, x.due_at, x.fired_at,
+		x.service_credit_percent::float8
+	FROM escalations x JOIN incidents i ON i.id = x.incident_id`
+
+func scanEscalation(row pgx.CollectableRow) (*aftercare.Escalation, error) {
+	var e aftercare.Escalation
+	err := row.Scan(&e.IncidentID, &e.Clock, &e.Level, &e.Percent, &e.Actions, &e.DueAt, &e.FiredAt, &e.ServiceCredit)
+	return &e, err
+}
+
+// FindSLAClocksOfIncidents returns the clocks of each incident the caller
+// may see, as FindSLAClocks, in one query for the clocks and one for their
+// countries' holidays.
+func (s *SLAService) FindSLAClocksOfIncidents(ctx context.Context, incidentIDs []string, now time.Time) (_ [][]*aftercare.SLAClock, err error) {
+	defer wrap(&err, fmt.Sprintf("SLAService.FindSLAClocksOfIncidents(ctx, %d IDs)", len(incidentIDs)))
+	var f filter
+	f.addScope(ctx, scopeIncidents)
+	found, err := findAnyOf(ctx, s.db.pool, clockSelect, &f, "c.incident_id", incidentIDs,
+		"c.incident_id, array_position(ARRAY['response', 'on_site', 'restore'], c.kind)", scanClockRow)
+	if err != nil {
+		return nil, err
+	}
+	clocks, err := s.clocksAt(ctx, found, now)
+	if err != nil {
+		return nil, err
+	}
+	return groupBy(incidentIDs, clocks, func(c *aftercare.SLAClock) string { return c.IncidentID }, nil), nil
+}
+
+// FindEscalationsOfIncidents returns the escalations of each incident the
+// caller may see, as FindEscalations, in one query.
+func (s *SLAService) FindEscalationsOfIncidents(ctx context.Context, incidentIDs []string) (_ [][]*aftercare.Escalation, err error) {
+	defer wrap(&err, fmt.Sprintf("SLAService.FindEscalationsOfIncidents(ctx, %d IDs)", len(incidentIDs)))
+	var f filter
+	f.addScope(ctx, scopeIncidents)
+	found, err := findAnyOf(ctx, s.db.pool, escalationSelect, &f, "x.incident_id", incidentIDs, "x.fired_at, x.clock, x.level",
+		scanEscalation)
+	if err != nil {
+		return nil, err
+	}
+	return groupBy(incidentIDs, found, func(e *aftercare.Escalation) string { return e.IncidentID }, nil), nil
 }
 
 // FindBreaches returns a page of the clocks the caller may see that are

@@ -67,13 +67,34 @@ func findHolidays(ctx context.Context, q querier, country string) ([]aftercare.H
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.Holiday, error) {
-		var h aftercare.Holiday
-		var date time.Time
-		err := row.Scan(&h.Country, &date, &h.Kind, &h.Name)
-		h.Date = aftercare.DateOf(date)
-		return h, err
-	})
+	return pgx.CollectRows(rows, scanHoliday)
+}
+
+// findHolidaysOf returns the holidays of each of countries in date order,
+// in one query.
+func findHolidaysOf(ctx context.Context, q querier, countries []string) (map[string][]aftercare.Holiday, error) {
+	rows, err := q.Query(ctx, `
+		SELECT country, date, kind, name FROM holidays WHERE country = ANY($1) ORDER BY country, date`, countries)
+	if err != nil {
+		return nil, err
+	}
+	days, err := pgx.CollectRows(rows, scanHoliday)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]aftercare.Holiday, len(countries))
+	for _, h := range days {
+		out[h.Country] = append(out[h.Country], h)
+	}
+	return out, nil
+}
+
+func scanHoliday(row pgx.CollectableRow) (aftercare.Holiday, error) {
+	var h aftercare.Holiday
+	var date time.Time
+	err := row.Scan(&h.Country, &date, &h.Kind, &h.Name)
+	h.Date = aftercare.DateOf(date)
+	return h, err
 }
 
 // RecordIncidentChange records a change of an incident once per key: its

@@ -190,31 +190,73 @@ func (s *SurveyService) FindSurvey(ctx context.Context, incidentID string) (_ *a
 	return findSurveyOutcome(ctx, s.db.pool, incidentID)
 }
 
-// findSurveyOutcome reads an incident's survey or suppression; the caller
-// has checked the scope.
-func findSurveyOutcome(ctx context.Context, q querier, incidentID string) (*aftercare.SurveyOutcome, error) {
-	out := &aftercare.SurveyOutcome{}
-	rows, err := q.Query(ctx, surveySelect+` WHERE v.incident_id = $1`, incidentID)
+// FindSurveys returns what became of the survey of each incident, as
+// FindSurvey, in three queries: the incidents the caller sees, then their
+// surveys and their suppressions. An incident outside the scope gets nil.
+func (s *SurveyService) FindSurveys(ctx context.Context, incidentIDs []string) (_ []*aftercare.SurveyOutcome, err error) {
+	defer wrap(&err, fmt.Sprintf("SurveyService.FindSurveys(ctx, %d IDs)", len(incidentIDs)))
+	seen, ids, err := seenIDs(ctx, s.db.pool, "incidents i", "i.id", incidentIDs, scopeIncidents)
 	if err != nil {
 		return nil, err
 	}
-	v, err := pgx.CollectExactlyOneRow(rows, scanSurvey)
-	switch {
-	case err == nil:
-		out.Survey = v
+	found, err := findSurveyOutcomes(ctx, s.db.pool, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*aftercare.SurveyOutcome, len(incidentIDs))
+	for i, id := range incidentIDs {
+		if seen[rowKey(id)] {
+			out[i] = found[rowKey(id)]
+		}
+	}
+	return out, nil
+}
+
+// findSurveyOutcome reads an incident's survey or suppression; the caller
+// has checked the scope.
+func findSurveyOutcome(ctx context.Context, q querier, incidentID string) (*aftercare.SurveyOutcome, error) {
+	found, err := findSurveyOutcomes(ctx, q, []string{incidentID})
+	if err != nil {
+		return nil, err
+	}
+	return found[rowKey(incidentID)], nil
+}
+
+// findSurveyOutcomes reads the survey or else the suppression of incidents
+// whose scope the caller has checked, by incident ID in lower case: an
+// empty outcome for an incident with neither.
+func findSurveyOutcomes(ctx context.Context, q querier, incidentIDs []string) (map[string]*aftercare.SurveyOutcome, error) {
+	out := make(map[string]*aftercare.SurveyOutcome, len(incidentIDs))
+	for _, id := range incidentIDs {
+		out[rowKey(id)] = &aftercare.SurveyOutcome{}
+	}
+	if len(incidentIDs) == 0 {
 		return out, nil
-	case !errors.Is(err, pgx.ErrNoRows):
+	}
+	rows, err := q.Query(ctx, surveySelect+` WHERE v.incident_id = ANY($1::uuid[])`, incidentIDs)
+	if err != nil {
+		return nil, err
+	}
+	surveys, err := pgx.CollectRows(rows, scanSurvey)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range surveys {
+		out[v.IncidentID].Survey = v
+	}
+	rows, err = q.Query(ctx, `
+		SELECT incident_id, contact_email, suppressed_at, because_of FROM survey_suppressions
+		WHERE incident_id = ANY($1::uuid[])`, incidentIDs)
+	if err != nil {
 		return nil, err
 	}
 	var sup aftercare.SurveySuppression
-	err = q.QueryRow(ctx, `
-		SELECT incident_id, contact_email, suppressed_at, because_of FROM survey_suppressions WHERE incident_id = $1`,
-		incidentID).Scan(&sup.IncidentID, &sup.ContactEmail, &sup.SuppressedAt, &sup.BecauseOf)
-	switch {
-	case err == nil:
-		out.Suppressed = &sup
-	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, err
-	}
-	return out, nil
+	_, err = pgx.ForEachRow(rows, []any{&sup.IncidentID, &sup.ContactEmail, &sup.SuppressedAt, &sup.BecauseOf}, func() error {
+		if o := out[sup.IncidentID]; o.Survey == nil {
+			found := sup
+			o.Suppressed = &found
+		}
+		return nil
+	})
+	return out, err
 }

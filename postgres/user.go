@@ -41,6 +41,14 @@ func (s *UserService) FindUserByID(ctx context.Context, id string) (_ *aftercare
 	return findOne(ctx, s.db.pool, activeUserSelect, "u.id", "user", id, &scopeUsers, scanUser)
 }
 
+// FindUsersByIDs returns the enabled users with the given IDs in one
+// query, in the order of ids, nil for each FindUserByID would not find.
+func (s *UserService) FindUsersByIDs(ctx context.Context, ids []string) (_ []*aftercare.User, err error) {
+	defer wrap(&err, fmt.Sprintf("UserService.FindUsersByIDs(ctx, %d IDs)", len(ids)))
+	return findByIDs(ctx, s.db.pool, activeUserSelect, "u.id", ids, &scopeUsers, scanUser,
+		func(u *aftercare.User) string { return u.ID })
+}
+
 // FindUserByUsername returns the enabled user with the given username, or
 // ENOTFOUND.
 func (s *UserService) FindUserByUsername(ctx context.Context, username string) (_ *aftercare.User, err error) {

@@ -44,6 +44,11 @@ func (q *Quotes) FindQuotes(ctx context.Context, incidentID string) ([]*aftercar
 	return q.Store.FindQuotes(ctx, incidentID)
 }
 
+// FindQuotesOfIncidents returns the quotes of many incidents at once.
+func (q *Quotes) FindQuotesOfIncidents(ctx context.Context, incidentIDs []string) ([][]*aftercare.Quote, error) {
+	return q.Store.FindQuotesOfIncidents(ctx, incidentIDs)
+}
+
 // SendQuote sends a draft quote and puts the incident on hold for the
 // customer's answer.
 func (q *Quotes) SendQuote(ctx context.Context, id string) (*aftercare.Quote, error) {

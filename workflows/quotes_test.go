@@ -36,6 +36,14 @@ func (w *quoteWorld) FindQuotes(context.Context, string) ([]*aftercare.Quote, er
 	return []*aftercare.Quote{&q}, nil
 }
 
+func (w *quoteWorld) FindQuotesOfIncidents(context.Context, []string) ([][]*aftercare.Quote, error) {
+	panic("not used")
+}
+
+func (w *quoteWorld) FindIncidentsByIDs(context.Context, []string) ([]*aftercare.Incident, error) {
+	panic("not used")
+}
+
 func (w *quoteWorld) MarkQuoteSent(context.Context, string) (*aftercare.Quote, error) {
 	if w.quote.State != aftercare.QuoteDraft && w.quote.State != aftercare.QuoteSent {
 		return nil, aftercare.Errorf(aftercare.ECONFLICT, "not a draft")

@@ -38,8 +38,11 @@ type Config struct {
 	// CredentialCheck is how often an open WebSocket connection's API key
 	// and user are looked up again.
 	CredentialCheck time.Duration
-	AllowedOrigins  []string
-	TravelSpeedKmh  float64
+	// LoaderWait is how long each dataloader of a GraphQL response gathers
+	// keys before it reads them in one batch.
+	LoaderWait     time.Duration
+	AllowedOrigins []string
+	TravelSpeedKmh float64
 	// Webhooks are the URLs every SLA escalation is delivered to.
 	Webhooks []string
 	// PublicURL is the base URL customers reach the API at; survey
@@ -95,6 +98,8 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 		"burst of requests each API key may send (AFTERCARE_API_KEY_BURST)")
 	fs.DurationVar(&cfg.CredentialCheck, "credential-check", envDuration("AFTERCARE_CREDENTIAL_CHECK", graph.DefaultCredentialCheck),
 		"how often an open WebSocket's API key and user are looked up again; a revoked key or disabled user ends it (AFTERCARE_CREDENTIAL_CHECK)")
+	fs.DurationVar(&cfg.LoaderWait, "loader-wait", envDuration("AFTERCARE_LOADER_WAIT", graph.DefaultLoaderWait),
+		"how long each dataloader of a GraphQL response gathers keys before it reads them in one query (AFTERCARE_LOADER_WAIT)")
 	fs.Func("allowed-origin", "host pattern of a page allowed to open a WebSocket besides the API's own; repeatable (AFTERCARE_ALLOWED_ORIGINS, comma-separated)",
 		func(v string) error {
 			cfg.AllowedOrigins = append(cfg.AllowedOrigins, v)

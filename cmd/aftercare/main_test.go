@@ -58,29 +58,32 @@ func mustTestEnvWith(t testing.TB, size func(*demo.Config)) *testEnv {
 	summary, err := demo.Seed(context.Background(), db, seed)
 	require.NoError(t, err)
 	workflowstest.MustDial(t) // fail early, with how to start Temporal
+	return &testEnv{db: db, summary: summary, cfg: testConfig(t, url)}
+}
+
+// testConfig is the config of processes on the database at url, with a
+// token key and a Temporal task queue of the test's own.
+func testConfig(t testing.TB, url string) Config {
+	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	return &testEnv{
-		db:      db,
-		summary: summary,
-		cfg: Config{
-			DatabaseURL:       url,
-			TemporalAddress:   workflowstest.Address(),
-			TemporalNamespace: "default",
-			TaskQueue:         workflowstest.TaskQueue(t),
-			HTTPAddr:          "127.0.0.1:0",
-			TokenKey:          hex.EncodeToString(key),
-			Introspection:     true,
-			OutboxLease:       2 * time.Second,
-			OutboxPoll:        250 * time.Millisecond,
-			LogLevel:          "warn",
-			MaxDepth:          12,
-			MaxCost:           50000,
-			APIKeyRate:        20,
-			APIKeyBurst:       40,
-			TravelSpeedKmh:    40,
-			PublicURL:         "https://service.aftercare.test",
-		},
+	return Config{
+		DatabaseURL:       url,
+		TemporalAddress:   workflowstest.Address(),
+		TemporalNamespace: "default",
+		TaskQueue:         workflowstest.TaskQueue(t),
+		HTTPAddr:          "127.0.0.1:0",
+		TokenKey:          hex.EncodeToString(key),
+		Introspection:     true,
+		OutboxLease:       2 * time.Second,
+		OutboxPoll:        250 * time.Millisecond,
+		LogLevel:          "warn",
+		MaxDepth:          12,
+		MaxCost:           50000,
+		APIKeyRate:        20,
+		APIKeyBurst:       40,
+		TravelSpeedKmh:    40,
+		PublicURL:         "https://service.aftercare.test",
 	}
 }
 

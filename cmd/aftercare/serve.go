@@ -110,46 +110,17 @@ func (m *Main) Open(ctx context.Context) error {
 // it unless Config.MetricsAddr gives them a listener of their own, and
 // starts the relay that starts incident workflows from the outbox.
 func (m *Main) StartAPI(ctx context.Context) error {
-	key, err := m.Config.tokenKey()
+	a, err := m.newAPI(ctx)
 	if err != nil {
 		return err
 	}
-	tokens, err := authz.NewTokens(key)
-	if err != nil {
-		return err
-	}
-	enforcer, err := authz.NewEnforcer(ctx, m.DB, m.Logger.With("component", "authz"))
-	if err != nil {
-		return err
-	}
-	dispatcher, err := m.dispatcher(ctx, "api")
-	if err != nil {
-		return err
-	}
-	resolver := m.resolver(enforcer, dispatcher)
-	handler := graph.NewHandler(resolver, graph.Config{
-		Tokens:         tokens,
-		Authorizer:     enforcer,
-		Logger:         m.Logger,
-		Introspection:  m.Config.Introspection,
-		MaxDepth:       m.Config.MaxDepth,
-		MaxCost:        m.Config.MaxCost,
-		APIKeyRate:     m.Config.APIKeyRate,
-		APIKeyBurst:    m.Config.APIKeyBurst,
-		AllowedOrigins: m.Config.AllowedOrigins,
-		Ready:          m.ready,
-		Operations:     m.Metrics,
-		TracerProvider: m.TracerProvider,
-
-		CredentialCheck: m.Config.CredentialCheck,
-	})
 	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.HTTPAddr, err)
 	}
 	m.listener = ln
 	m.httpServer = &http.Server{
-		Handler:           m.withMetrics(handler),
+		Handler:           m.withMetrics(a.handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
@@ -178,9 +149,57 @@ func (m *Main) StartAPI(ctx context.Context) error {
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
 	m.wg.Go(func() { _ = relay.Run(bgCtx) })
-	m.wg.Go(func() { enforcer.Watch(bgCtx, 30*time.Second) })
-	m.wg.Go(func() { dispatcher.Follow(bgCtx, 2*time.Second) })
+	m.wg.Go(func() { a.enforcer.Watch(bgCtx, 30*time.Second) })
+	m.wg.Go(func() { a.dispatcher.Follow(bgCtx, 2*time.Second) })
 	return nil
+}
+
+// api is the GraphQL API's HTTP handler, with the parts of it that follow
+// the database for as long as it serves: the authorization policy and the
+// dispatch index.
+type api struct {
+	handler    http.Handler
+	enforcer   *authz.Enforcer
+	dispatcher *workflows.Dispatcher
+}
+
+// newAPI builds the GraphQL API over the database and Temporal client of
+// m.
+func (m *Main) newAPI(ctx context.Context) (*api, error) {
+	key, err := m.Config.tokenKey()
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := authz.NewTokens(key)
+	if err != nil {
+		return nil, err
+	}
+	enforcer, err := authz.NewEnforcer(ctx, m.DB, m.Logger.With("component", "authz"))
+	if err != nil {
+		return nil, err
+	}
+	dispatcher, err := m.dispatcher(ctx, "api")
+	if err != nil {
+		return nil, err
+	}
+	handler := graph.NewHandler(m.resolver(enforcer, dispatcher), graph.Config{
+		Tokens:         tokens,
+		Authorizer:     enforcer,
+		Logger:         m.Logger,
+		Introspection:  m.Config.Introspection,
+		MaxDepth:       m.Config.MaxDepth,
+		MaxCost:        m.Config.MaxCost,
+		APIKeyRate:     m.Config.APIKeyRate,
+		APIKeyBurst:    m.Config.APIKeyBurst,
+		AllowedOrigins: m.Config.AllowedOrigins,
+		Ready:          m.ready,
+		Operations:     m.Metrics,
+		TracerProvider: m.TracerProvider,
+
+		CredentialCheck: m.Config.CredentialCheck,
+		LoaderWait:      m.Config.LoaderWait,
+	})
+	return &api{handler: handler, enforcer: enforcer, dispatcher: dispatcher}, nil
 }
 
 // resolver wires the GraphQL resolvers to the stores, the workflow
