@@ -36,6 +36,10 @@ const failpointExitCode = 42
 type Main struct {
 	Config Config
 	Logger *slog.Logger
+	// RegisterSearchAttributes has Open register on the Temporal namespace
+	// the search attributes of Aftercare's workflows it lacks, as on the
+	// dev server; otherwise Open refuses a namespace that lacks them.
+	RegisterSearchAttributes bool
 
 	DB       *postgres.DB
 	Temporal client.Client
@@ -48,7 +52,8 @@ type Main struct {
 	wg           sync.WaitGroup
 }
 
-// Open connects to PostgreSQL and Temporal.
+// Open connects to PostgreSQL and Temporal, and checks that the Temporal
+// namespace has the search attributes Aftercare's workflows set.
 func (m *Main) Open(ctx context.Context) error {
 	db, err := postgres.Open(ctx, m.Config.DatabaseURL)
 	if err != nil {
@@ -66,6 +71,14 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("connect to Temporal at %s: %w", m.Config.TemporalAddress, err)
 	}
 	m.Temporal = c
+	if m.RegisterSearchAttributes {
+		if err := workflows.RegisterSearchAttributes(dialCtx, c, m.Config.TemporalNamespace); err != nil {
+			return err
+		}
+	}
+	if err := workflows.CheckSearchAttributes(dialCtx, c, m.Config.TemporalNamespace); err != nil {
+		return fmt.Errorf("check Temporal at %s: %w", m.Config.TemporalAddress, err)
+	}
 	return nil
 }
 
