@@ -23,6 +23,19 @@ type OutboxBacklog struct {
 	OldestAge time.Duration
 }
 
+// IncidentIntake is the payload of an OutboxTopicIncidentWorkflow message:
+// the incident whose workflow to start, and what the workflow starts with
+// of it as search attributes. All but IncidentID may be zero; the workflow
+// sets what it was not started with once it has loaded the incident.
+type IncidentIntake struct {
+	IncidentID string         `json:"incident_id"`
+	Number     int64          `json:"number,omitempty"`
+	AccountID  string         `json:"account_id,omitempty"`
+	Tier       Tier           `json:"tier,omitempty"`
+	Priority   Priority       `json:"priority,omitempty"`
+	Status     IncidentStatus `json:"status,omitempty"`
+}
+
 // OutboxMessage is a message written in the same transaction as the change
 // it announces, delivered afterwards at least once.
 type OutboxMessage struct {

@@ -8,12 +8,13 @@ import (
 )
 
 // SLAFacts is what an incident's workflow needs to know to run its clocks:
-// the incident, its site's time zone and country holidays, and its
-// contract's SLA overrides and entitlements.
+// the incident, its site's time zone, country holidays and service region,
+// and its contract's SLA overrides and entitlements.
 type SLAFacts struct {
 	Incident *Incident
 	TimeZone string
 	Country  string
+	Region   string
 	// Overrides are the contract's per-cell SLA overrides, keyed
 	// "P1.response", with targets as policies write them.
 	Overrides map[string]string

@@ -2,21 +2,15 @@ package authz
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aftercare/aftercare"
-	"github.com/casbin/casbin/v2"
-	"github.com/casbin/casbin/v2/model"
-	"github.com/casbin/casbin/v2/persist"
 )
-
-//go:embed model.conf
-var modelText string
 
 // PolicyStore is where the access rules live: PostgreSQL, shared by every
 // API replica.
@@ -31,28 +25,36 @@ type PolicyStore interface {
 // Enforcer decides what callers may do from the casbin rules in a
 // PolicyStore, and says what each caller may see.
 //
-// casbin loads and checks the model and the rules; decisions are then
-// answered from an index compiled from what casbin loaded, because
-// casbin.Enforce evaluates its matcher against every permission rule on
-// every call (tens of microseconds with 100,000 role assignments, see
-// BENCHMARKS.md) while the index answers with a few map lookups. Tests
-// check that the index and casbin.Enforce agree on random requests.
+// Every decision is a casbin request (subject, domain, object, action),
+// answered from the decision cache of a casbin SyncedCachedEnforcer. A
+// request casbin has not yet answered under the rules in force (a miss) is
+// answered from an index of the same rules, a few map lookups, and
+// recorded; Watch has casbin evaluate the recorded requests in the
+// background, which caches casbin's answers, and logs an error for any
+// answer that differs from the index's. The index answers misses because
+// casbin's own evaluation runs its matcher against every permission rule:
+// with 100,000 role assignments a miss takes casbin tens of microseconds
+// at the median and more than the 50 µs a decision may take at the 99th
+// percentile (BENCHMARKS.md, "Authorization decisions"). casbin's cache
+// holds an answer for each request asked under the rules in force.
+//
+// Each load of rules that differ from those in force builds a new casbin
+// enforcer, decision cache and index and puts them in force at once. A
+// decision reads one load from start to end, so decisions run safely
+// during a reload, and no answer cached under the old rules is given once
+// Reload returns.
 type Enforcer struct {
 	store PolicyStore
 	log   *slog.Logger
 
-	mu       sync.RWMutex
-	casbin   *casbin.Enforcer
-	grants   map[string][]grant                     // by subject ("user:<id>")
-	inDomain map[string]map[string][]aftercare.Role // by subject, then domain
-	perms    map[aftercare.Role]map[string]bool     // by role, "object action" with "*" kept as written
+	reloading sync.Mutex // one Reload at a time, so the newest rules win
+	policy    atomic.Pointer[policy]
 }
 
-// grant is a role a subject holds in a domain.
-type grant struct {
-	role   aftercare.Role
-	domain string
-}
+// evaluateEvery is how often Watch has casbin evaluate the misses asked
+// since. A miss only records the request: waking another goroutine for it
+// would cost the decision more than the index does.
+const evaluateEvery = 10 * time.Millisecond
 
 // NewEnforcer loads the rules from store.
 func NewEnforcer(ctx context.Context, store PolicyStore, log *slog.Logger) (*Enforcer, error) {
@@ -63,69 +65,45 @@ func NewEnforcer(ctx context.Context, store PolicyStore, log *slog.Logger) (*Enf
 	return e, nil
 }
 
-// Reload replaces the rules in force with those in the store.
+// Reload puts the rules in the store in force. Rules equal to those in
+// force keep casbin's decision cache; any change starts an empty one.
 func (e *Enforcer) Reload(ctx context.Context) error {
+	e.reloading.Lock()
+	defer e.reloading.Unlock()
 	rules, err := e.store.FindPolicyRules(ctx)
 	if err != nil {
 		return fmt.Errorf("load access rules: %w", err)
 	}
-	m, err := model.NewModelFromString(modelText)
+	if p := e.policy.Load(); p != nil && sameRules(p.rules, rules) {
+		return nil
+	}
+	p, err := newPolicy(rules)
 	if err != nil {
-		return fmt.Errorf("access model: %w", err)
+		return err
 	}
-	ce, err := casbin.NewEnforcer(m, &rulesAdapter{rules: rules})
-	if err != nil {
-		return fmt.Errorf("access rules: %w", err)
-	}
-	gs, err := ce.GetGroupingPolicy()
-	if err != nil {
-		return fmt.Errorf("access rules: %w", err)
-	}
-	ps, err := ce.GetPolicy()
-	if err != nil {
-		return fmt.Errorf("access rules: %w", err)
-	}
-	grants := make(map[string][]grant)
-	inDomain := make(map[string]map[string][]aftercare.Role)
-	for _, r := range gs {
-		if len(r) < 3 {
-			continue
-		}
-		sub, role, domain := r[0], aftercare.Role(r[1]), r[2]
-		grants[sub] = append(grants[sub], grant{role: role, domain: domain})
-		if inDomain[sub] == nil {
-			inDomain[sub] = make(map[string][]aftercare.Role)
-		}
-		inDomain[sub][domain] = append(inDomain[sub][domain], role)
-	}
-	perms := make(map[aftercare.Role]map[string]bool)
-	for _, r := range ps {
-		if len(r) < 3 {
-			continue
-		}
-		role := aftercare.Role(r[0])
-		if perms[role] == nil {
-			perms[role] = make(map[string]bool)
-		}
-		perms[role][r[1]+" "+r[2]] = true
-	}
-	e.mu.Lock()
-	e.casbin, e.grants, e.inDomain, e.perms = ce, grants, inDomain, perms
-	e.mu.Unlock()
+	e.policy.Store(p)
 	return nil
 }
 
-// permits reports whether a role may take action on object, as the model's
-// matcher says: a permission's object and action match exactly or are "*".
-func (e *Enforcer) permits(role aftercare.Role, object, action string) bool {
-	p := e.perms[role]
-	return p[object+" "+action] || p[object+" *"] || p["* "+action] || p["* *"]
-}
-
 // Watch reloads the rules whenever the store says they changed, and at
-// least every interval, until ctx ends, so that every replica sees a change
-// without a restart.
+// least every interval, so that every replica sees a change without a
+// restart; and it has casbin evaluate the requests answered on a miss, so
+// that casbin's cache answers them next time. It returns when ctx ends.
 func (e *Enforcer) Watch(ctx context.Context, interval time.Duration) {
+	var evaluator sync.WaitGroup
+	defer evaluator.Wait()
+	evaluator.Go(func() {
+		tick := time.NewTicker(evaluateEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				e.evaluateMisses()
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
 	for {
 		if err := e.store.WaitPolicyChange(ctx, interval); err != nil {
 			return
@@ -142,11 +120,14 @@ func subject(userID string) string { return "user:" + userID }
 // Allowed reports whether the user may take action on object type in at
 // least one of their domains. Which rows they may then touch is their
 // Scope's business.
+//
+// A role's permissions are the same in every domain it is held in, so
+// casbin is asked in one domain per role the user holds.
 func (e *Enforcer) Allowed(u *aftercare.User, object, action string) bool {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	for _, g := range e.grants[subject(u.ID)] {
-		if e.permits(g.role, object, action) {
+	p := e.policy.Load()
+	sub := subject(u.ID)
+	for _, domain := range p.roleDomains[sub] {
+		if p.decide(sub, domain, object, action) {
 			return true
 		}
 	}
@@ -156,35 +137,22 @@ func (e *Enforcer) Allowed(u *aftercare.User, object, action string) bool {
 // AllowedIn reports whether the user may take action on object type in one
 // domain, such as "account:<id>".
 func (e *Enforcer) AllowedIn(u *aftercare.User, domain, object, action string) bool {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	roles := e.inDomain[subject(u.ID)]
-	for _, d := range [2]string{domain, aftercare.DomainAll} {
-		for _, role := range roles[d] {
-			if e.permits(role, object, action) {
-				return true
-			}
-		}
-	}
-	return false
+	return e.policy.Load().decide(subject(u.ID), domain, object, action)
 }
 
-// Enforce asks casbin itself, evaluating the model's matcher, whether the
-// user may take action on object in domain. It is the reference the fast
-// decisions are checked against, and what `explain` answers use.
+// Enforce asks casbin to evaluate its matcher, bypassing its decision
+// cache and the index, whether the user may take action on object in
+// domain.
 func (e *Enforcer) Enforce(u *aftercare.User, domain, object, action string) (bool, error) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return e.casbin.Enforce(subject(u.ID), domain, object, action)
+	return e.policy.Load().casbin.SyncedEnforcer.Enforce(subject(u.ID), domain, object, action)
 }
 
 // Scope returns what the user may see: everything with a role in "*", else
 // the accounts, regions and engineer of their domains.
 func (e *Enforcer) Scope(u *aftercare.User) *aftercare.Scope {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	p := e.policy.Load()
 	s := &aftercare.Scope{UserID: u.ID}
-	for _, g := range e.grants[subject(u.ID)] {
+	for _, g := range p.grants[subject(u.ID)] {
 		switch {
 		case g.domain == aftercare.DomainAll:
 			s.All = true
@@ -199,29 +167,19 @@ func (e *Enforcer) Scope(u *aftercare.User) *aftercare.Scope {
 	return s
 }
 
-// rulesAdapter hands casbin rules already read from the store; the store,
-// not casbin, writes them.
-type rulesAdapter struct {
-	rules []aftercare.PolicyRule
-}
-
-func (a *rulesAdapter) LoadPolicy(m model.Model) error {
-	for _, r := range a.rules {
-		if err := persist.LoadPolicyArray(append([]string{r.PType}, r.Values...), m); err != nil {
-			return err
+// evaluateMisses has casbin evaluate, and so cache, the requests answered
+// on a miss under the rules in force, and logs an error for each answer of
+// casbin's that differs from the index's.
+func (e *Enforcer) evaluateMisses() {
+	p := e.policy.Load()
+	for r, indexed := range p.takeMisses() {
+		allowed, err := p.casbin.Enforce(r.subject, r.domain, r.object, r.action)
+		switch {
+		case err != nil:
+			e.log.Error("casbin decision", "subject", r.subject, "domain", r.domain, "object", r.object, "action", r.action, "err", err)
+		case allowed != indexed:
+			e.log.Error("casbin and the access index disagree; casbin's answer is cached",
+				"subject", r.subject, "domain", r.domain, "object", r.object, "action", r.action, "casbin", allowed, "index", indexed)
 		}
 	}
-	return nil
-}
-
-func (a *rulesAdapter) SavePolicy(model.Model) error {
-	return fmt.Errorf("access rules are changed through the store, not casbin")
-}
-
-func (a *rulesAdapter) AddPolicy(string, string, []string) error { return a.SavePolicy(nil) }
-
-func (a *rulesAdapter) RemovePolicy(string, string, []string) error { return a.SavePolicy(nil) }
-
-func (a *rulesAdapter) RemoveFilteredPolicy(string, string, int, ...string) error {
-	return a.SavePolicy(nil)
 }

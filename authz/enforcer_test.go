@@ -8,11 +8,13 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/authz"
+	"github.com/casbin/casbin/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,11 +22,14 @@ import (
 // rulesStore is a PolicyStore over rules held in memory; the PostgreSQL
 // store is exercised end to end in cmd/aftercare.
 type rulesStore struct {
+	mu      sync.Mutex
 	rules   []aftercare.PolicyRule
 	changed chan struct{}
 }
 
 func (s *rulesStore) FindPolicyRules(context.Context) ([]aftercare.PolicyRule, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return slices.Clone(s.rules), nil
 }
 
@@ -36,6 +41,13 @@ func (s *rulesStore) WaitPolicyChange(ctx context.Context, timeout time.Duration
 		return ctx.Err()
 	}
 	return nil
+}
+
+// setRules replaces the rules.
+func (s *rulesStore) setRules(rules []aftercare.PolicyRule) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rules = slices.Clone(rules)
 }
 
 func p(role, obj, act string) aftercare.PolicyRule {
@@ -55,13 +67,40 @@ var basePolicy = []aftercare.PolicyRule{
 	p("customer_it", "incident", "read"),
 }
 
-func newEnforcer(t testing.TB, rules []aftercare.PolicyRule) (*authz.Enforcer, *rulesStore) {
-	t.Helper()
-	store := &rulesStore{rules: rules, changed: make(chan struct{}, 1)}
+func newEnforcer(tb testing.TB, rules []aftercare.PolicyRule) (*authz.Enforcer, *rulesStore) {
+	tb.Helper()
+	store := &rulesStore{rules: slices.Clone(rules), changed: make(chan struct{}, 1)}
 	e, err := authz.NewEnforcer(context.Background(), store, slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	return e, store
 }
+
+// mustReload puts the store's rules in force.
+func mustReload(tb testing.TB, e *authz.Enforcer) {
+	tb.Helper()
+	require.NoError(tb, e.Reload(context.Background()))
+}
+
+// newCasbin returns a plain casbin enforcer, without a decision cache or
+// an index, over the model and rules: the reference the cached decisions
+// are checked against.
+func newCasbin(tb testing.TB, rules []aftercare.PolicyRule) *casbin.Enforcer {
+	tb.Helper()
+	ce, err := casbin.NewEnforcer("model.conf")
+	require.NoError(tb, err)
+	for _, r := range rules {
+		var err error
+		if r.PType == "g" {
+			_, err = ce.AddGroupingPolicy(r.Values)
+		} else {
+			_, err = ce.AddPolicy(r.Values)
+		}
+		require.NoError(tb, err)
+	}
+	return ce
+}
+
+func user(id string) *aftercare.User { return &aftercare.User{ID: id} }
 
 func TestEnforcer(t *testing.T) {
 	rules := append(slices.Clone(basePolicy),
@@ -73,7 +112,6 @@ func TestEnforcer(t *testing.T) {
 		g("it", "customer_it", "account:a1"),
 	)
 	e, _ := newEnforcer(t, rules)
-	user := func(id string) *aftercare.User { return &aftercare.User{ID: id} }
 
 	tests := []struct {
 		user, domain, obj, act string
@@ -93,7 +131,12 @@ func TestEnforcer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %s %s %s", tt.user, tt.act, tt.obj, tt.domain), func(t *testing.T) {
-			assert.Equal(t, tt.want, e.AllowedIn(user(tt.user), tt.domain, tt.obj, tt.act))
+			assert.Equal(t, tt.want, e.AllowedIn(user(tt.user), tt.domain, tt.obj, tt.act), "on a miss")
+			e.EvaluateMisses()
+			cached, ok := e.CachedIn(user(tt.user), tt.domain, tt.obj, tt.act)
+			require.True(t, ok, "casbin cached its answer")
+			assert.Equal(t, tt.want, cached, "casbin's cached answer")
+			assert.Equal(t, tt.want, e.AllowedIn(user(tt.user), tt.domain, tt.obj, tt.act), "from casbin's cache")
 		})
 	}
 
@@ -111,113 +154,172 @@ func TestEnforcer(t *testing.T) {
 
 func TestEnforcerWatchFollowsTheStore(t *testing.T) {
 	e, store := newEnforcer(t, slices.Clone(basePolicy))
-	li := &aftercare.User{ID: "li"}
+	li := user("li")
+	require.False(t, e.Allowed(li, "incident", "read"))
+	e.EvaluateMisses()
 	require.False(t, e.Allowed(li, "incident", "read"))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go e.Watch(ctx, time.Hour)
-	store.rules = append(store.rules, g("li", "account_manager", "account:a1"))
+	store.setRules(append(slices.Clone(basePolicy), g("li", "account_manager", "account:a1")))
 	store.changed <- struct{}{}
 	require.Eventually(t, func() bool { return e.Allowed(li, "incident", "read") }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool {
+		allowed, cached := e.CachedIn(li, "account:a1", "incident", "read")
+		return cached && allowed
+	}, 5*time.Second, 10*time.Millisecond, "Watch has casbin evaluate the miss")
 }
 
-// managerPolicy is the benchmark's policy: the base permissions and n
-// account managers holding 10 accounts each.
-func managerPolicy(n int) []aftercare.PolicyRule {
-	rules := slices.Clone(basePolicy)
-	for i := range n {
-		for j := range 10 {
-			rules = append(rules, g(fmt.Sprintf("am%05d", i), "account_manager", fmt.Sprintf("account:%05d-%d", i, j)))
-		}
+// TestReloadForgetsCachedDecisions checks that a decision casbin cached
+// under the old rules is not given once Reload returns with new ones, and
+// that a reload of unchanged rules keeps the cache.
+func TestReloadForgetsCachedDecisions(t *testing.T) {
+	with := append(slices.Clone(basePolicy), g("li", "account_manager", "account:a1"))
+	e, store := newEnforcer(t, with)
+	li := user("li")
+	warm := func(want bool) {
+		t.Helper()
+		require.Equal(t, want, e.AllowedIn(li, "account:a1", "incident", "read"))
+		e.EvaluateMisses()
+		cached, ok := e.CachedIn(li, "account:a1", "incident", "read")
+		require.True(t, ok)
+		require.Equal(t, want, cached)
 	}
-	return rules
+
+	warm(true)
+	mustReload(t, e)
+	_, ok := e.CachedIn(li, "account:a1", "incident", "read")
+	assert.True(t, ok, "a reload of the same rules keeps the cache")
+
+	store.setRules(basePolicy)
+	mustReload(t, e)
+	_, ok = e.CachedIn(li, "account:a1", "incident", "read")
+	assert.False(t, ok, "a change empties the cache")
+	assert.False(t, e.AllowedIn(li, "account:a1", "incident", "read"), "revoked")
+	assert.False(t, e.Allowed(li, "incident", "read"), "revoked")
+	warm(false)
+
+	store.setRules(with)
+	mustReload(t, e)
+	assert.True(t, e.AllowedIn(li, "account:a1", "incident", "read"), "granted again")
+	warm(true)
 }
 
-// BenchmarkDecision measures one authorization decision with 10,000
-// account managers holding 10 accounts each (100,000 role assignments),
-// reporting p50 and p99 of single decisions next to the mean.
-//
-//	own:     may this manager read an incident of one of their accounts?
-//	foreign: ... of another manager's account (denied)
-//	role:    may this manager read incidents at all (the @authorize check)?
-//	scope:   which accounts may this manager see?
-//	casbin-own, casbin-foreign: own and foreign asked of casbin.Enforce,
-//	         the comparison for the compiled decisions above
-func BenchmarkDecision(b *testing.B) {
-	e, _ := newEnforcer(b, managerPolicy(10000))
-	rng := rand.New(rand.NewPCG(1, 2))
-	users := make([]*aftercare.User, 10000)
-	for i := range users {
-		users[i] = &aftercare.User{ID: fmt.Sprintf("am%05d", i)}
-	}
-	cases := []struct {
-		name   string
-		decide func(i int) bool
-	}{
-		{"own", func(i int) bool {
-			return e.AllowedIn(users[i], fmt.Sprintf("account:%05d-%d", i, i%10), "incident", "read")
-		}},
-		{"foreign", func(i int) bool {
-			return e.AllowedIn(users[i], fmt.Sprintf("account:%05d-%d", (i+1)%10000, i%10), "incident", "read")
-		}},
-		{"role", func(i int) bool { return e.Allowed(users[i], "incident", "read") }},
-		{"casbin-own", func(i int) bool {
-			ok, _ := e.Enforce(users[i], fmt.Sprintf("account:%05d-%d", i, i%10), "incident", "read")
-			return ok
-		}},
-		{"casbin-foreign", func(i int) bool {
-			ok, _ := e.Enforce(users[i], fmt.Sprintf("account:%05d-%d", (i+1)%10000, i%10), "incident", "read")
-			return ok
-		}},
-		{"scope", func(i int) bool { return len(e.Scope(users[i]).AccountIDs) == 10 }},
-	}
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			samples := make([]time.Duration, 0, b.N)
-			for b.Loop() {
-				i := rng.IntN(len(users))
-				start := time.Now()
-				c.decide(i)
-				samples = append(samples, time.Since(start))
+// TestDecisionsDuringReload decides concurrently with reloads that grant
+// and revoke one assignment, while Watch has casbin evaluate the misses:
+// every decision about an unchanged user stays
+// the same throughout, and once each Reload returns the changed user's
+// decision follows the rules it put in force.
+func TestDecisionsDuringReload(t *testing.T) {
+	steady := append(slices.Clone(basePolicy),
+		g("east", "dispatcher", "region:east"),
+		g("admin", "admin", "*"),
+	)
+	with := append(slices.Clone(steady), g("li", "account_manager", "account:a1"))
+	e, store := newEnforcer(t, steady)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var deciders sync.WaitGroup
+	deciders.Go(func() { e.Watch(ctx, time.Hour) })
+	for range 4 {
+		deciders.Go(func() {
+			for ctx.Err() == nil {
+				assert.True(t, e.Allowed(user("east"), "incident", "read"))
+				assert.True(t, e.AllowedIn(user("east"), "region:east", "incident", "read"))
+				assert.False(t, e.AllowedIn(user("east"), "region:north", "incident", "read"))
+				assert.True(t, e.AllowedIn(user("admin"), "account:a1", "contract", "delete"))
+				assert.Equal(t, []string{"east"}, e.Scope(user("east")).Regions)
+				e.AllowedIn(user("li"), "account:a1", "incident", "read")
+				e.Allowed(user("li"), "incident", "read")
 			}
-			slices.Sort(samples)
-			b.ReportMetric(float64(samples[len(samples)/2].Nanoseconds()), "p50-ns")
-			b.ReportMetric(float64(samples[len(samples)*99/100].Nanoseconds()), "p99-ns")
 		})
 	}
+	li := user("li")
+	for i := range 40 {
+		granted := i%2 == 0
+		if granted {
+			store.setRules(with)
+		} else {
+			store.setRules(steady)
+		}
+		mustReload(t, e)
+		for range 3 {
+			require.Equal(t, granted, e.AllowedIn(li, "account:a1", "incident", "read"), "reload %d", i)
+			require.Equal(t, granted, e.Allowed(li, "incident", "read"), "reload %d", i)
+			time.Sleep(time.Millisecond)
+		}
+	}
+	cancel()
+	deciders.Wait()
 }
 
-// TestEnforcerAgreesWithCasbin checks the compiled decisions against
-// casbin.Enforce on random requests over random policies.
-func TestEnforcerAgreesWithCasbin(t *testing.T) {
+// TestCachedDecisionsAgreeWithCasbin checks the decisions, on a miss and
+// from casbin's cache, against a plain casbin enforcer's Enforce on random
+// requests over random policies, and again after a random change to each
+// policy.
+func TestCachedDecisionsAgreeWithCasbin(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	roles := []string{"admin", "service_director", "account_manager", "dispatcher", "engineer", "customer_it"}
 	objects := []string{"incident", "contract", "account", "*"}
 	actions := []string{"read", "create", "write", "*"}
 	domains := []string{"*", "account:a1", "account:a2", "region:east", "engineer:e1"}
 	pick := func(list []string) string { return list[rng.IntN(len(list))] }
+	randomRule := func() aftercare.PolicyRule {
+		if rng.IntN(2) == 0 {
+			return p(pick(roles), pick(objects), pick(actions))
+		}
+		return g(fmt.Sprintf("u%d", rng.IntN(4)), pick(roles), pick(domains))
+	}
+	type request struct{ user, domain, object, action string }
+
 	for round := range 50 {
 		var rules []aftercare.PolicyRule
-		for range 1 + rng.IntN(12) {
-			rules = append(rules, p(pick(roles), pick(objects), pick(actions)))
+		for range 2 + rng.IntN(24) {
+			rules = append(rules, randomRule())
 		}
-		for range 1 + rng.IntN(12) {
-			rules = append(rules, g(fmt.Sprintf("u%d", rng.IntN(4)), pick(roles), pick(domains)))
+		e, store := newEnforcer(t, rules)
+		var requests []request
+		for range 100 {
+			requests = append(requests, request{fmt.Sprintf("u%d", rng.IntN(5)), pick(domains[1:]), pick(objects[:3]), pick(actions[:3])})
 		}
-		e, _ := newEnforcer(t, rules)
-		for range 200 {
-			u := &aftercare.User{ID: fmt.Sprintf("u%d", rng.IntN(5))}
-			dom, obj, act := pick(domains[1:]), pick(objects[:3]), pick(actions[:3])
-			want, err := e.Enforce(u, dom, obj, act)
-			require.NoError(t, err)
-			require.Equal(t, want, e.AllowedIn(u, dom, obj, act), "round %d: AllowedIn(%s, %s, %s, %s) with %v", round, u.ID, dom, obj, act, rules)
-			anyDomain := false
-			for _, d := range domains {
-				ok, _ := e.Enforce(u, d, obj, act)
-				anyDomain = anyDomain || ok
+
+		for change := range 2 {
+			ref := newCasbin(t, rules)
+			for _, r := range requests {
+				u := user(r.user)
+				want, err := ref.Enforce("user:"+r.user, r.domain, r.object, r.action)
+				require.NoError(t, err)
+				at := fmt.Sprintf("round %d, change %d: %s %s %s in %s with %v", round, change, r.user, r.action, r.object, r.domain, rules)
+				require.Equal(t, want, e.AllowedIn(u, r.domain, r.object, r.action), "AllowedIn, %s", at)
+				e.EvaluateMisses()
+				cached, ok := e.CachedIn(u, r.domain, r.object, r.action)
+				require.True(t, ok, "cached, %s", at)
+				require.Equal(t, want, cached, "casbin's cached answer, %s", at)
+				require.Equal(t, want, e.AllowedIn(u, r.domain, r.object, r.action), "AllowedIn from the cache, %s", at)
+
+				anyDomain := false
+				for _, d := range domains {
+					ok, err := ref.Enforce("user:"+r.user, d, r.object, r.action)
+					require.NoError(t, err)
+					anyDomain = anyDomain || ok
+				}
+				require.Equal(t, anyDomain, e.Allowed(u, r.object, r.action), "Allowed, %s", at)
+				e.EvaluateMisses()
+				require.Equal(t, anyDomain, e.Allowed(u, r.object, r.action), "Allowed from the cache, %s", at)
+				e.EvaluateMisses()
 			}
-			require.Equal(t, anyDomain, e.Allowed(u, obj, act), "round %d: Allowed(%s, %s, %s) with %v", round, u.ID, obj, act, rules)
+
+			rules = slices.Clone(rules)
+			for range 1 + rng.IntN(4) {
+				if i := rng.IntN(len(rules) + 1); i < len(rules) && rng.IntN(2) == 0 {
+					rules = slices.Delete(rules, i, i+1)
+				} else {
+					rules = append(rules, randomRule())
+				}
+			}
+			store.setRules(rules)
+			mustReload(t, e)
 		}
 	}
 }

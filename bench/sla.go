@@ -166,6 +166,9 @@ func newBenchSLA(ctx context.Context, cfg SLAConfig, stderr io.Writer) (_ *bench
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
+	if err = workflows.CheckSearchAttributes(ctx, b.c, client.DefaultNamespace); err != nil {
+		return nil, err
+	}
 	// Every open incident stays in the worker's cache, as in production
 	// where a worker is sized for its share of open incidents.
 	worker.SetStickyWorkflowCacheSize(2*cfg.Incidents + 20000)
@@ -256,7 +259,7 @@ func (b *benchSLA) startAll(ctx context.Context, n int, start func(i int) error)
 
 // startIncident starts an incident's workflow as the intake relay does.
 func (b *benchSLA) startIncident(ctx context.Context, id string) error {
-	return workflows.StartIncidentWorkflow(ctx, b.c, b.queue, id)
+	return workflows.StartIncidentWorkflow(ctx, b.c, b.queue, &aftercare.Incident{ID: id})
 }
 
 // startFloor starts a floor workflow for the due instants.

@@ -91,7 +91,8 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 		id, actorID, map[string]any{"priority": inc.Priority, "tier": inc.Tier}); err != nil {
 		return nil, err
 	}
-	payload, err := json.Marshal(map[string]string{"incident_id": id})
+	payload, err := json.Marshal(aftercare.IncidentIntake{IncidentID: id, Number: inc.Number, AccountID: inc.AccountID,
+		Tier: inc.Tier, Priority: inc.Priority, Status: inc.Status})
 	if err != nil {
 		return nil, err
 	}

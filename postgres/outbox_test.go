@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -26,7 +27,8 @@ func TestOutbox(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, claimed, 1)
 	assert.Equal(t, inc.ID, claimed[0].Key)
-	assert.JSONEq(t, `{"incident_id": "`+inc.ID+`"}`, string(claimed[0].Payload))
+	assert.JSONEq(t, fmt.Sprintf(`{"incident_id": %q, "number": %d, "account_id": %q, "tier": "premium", "priority": %q, "status": "new"}`,
+		inc.ID, inc.Number, inc.AccountID, inc.Priority), string(claimed[0].Payload))
 	assert.Equal(t, 1, claimed[0].Attempts)
 
 	again, err := db.ClaimOutbox(ctx, topic, 10, time.Hour)

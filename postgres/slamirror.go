@@ -29,7 +29,7 @@ func NewSLAService(db *DB) *SLAService {
 }
 
 // FindSLAFacts returns what an incident's clocks depend on: the incident,
-// its site's time zone and country holidays, and its contract's SLA
+// its site's time zone, country holidays and region, and its contract's SLA
 // overrides and on-site entitlement. It reads as the system, unscoped.
 func (s *SLAService) FindSLAFacts(ctx context.Context, incidentID string) (_ *aftercare.SLAFacts, err error) {
 	defer wrap(&err, fmt.Sprintf("SLAService.FindSLAFacts(ctx, %q)", incidentID))
@@ -41,13 +41,13 @@ func (s *SLAService) FindSLAFacts(ctx context.Context, incidentID string) (_ *af
 	f := &aftercare.SLAFacts{Incident: inc, Overrides: map[string]string{}}
 	var overrides []byte
 	if err := s.db.pool.QueryRow(ctx, `
-		SELECT s.time_zone, s.country, coalesce(c.sla_overrides, '{}'),
+		SELECT s.time_zone, s.country, s.region, coalesce(c.sla_overrides, '{}'),
 			EXISTS (SELECT 1 FROM entitlements e WHERE e.contract_id = c.id AND e.kind = 'on_site'),
 			EXISTS (SELECT 1 FROM entitlements e WHERE e.contract_id = c.id AND e.kind = 'advance_parts_replacement')
 		FROM incidents i
 		JOIN sites s ON s.id = i.site_id
 		LEFT JOIN contracts c ON c.id = i.contract_id
-		WHERE i.id = $1`, incidentID).Scan(&f.TimeZone, &f.Country, &overrides, &f.OnSiteEntitled, &f.AdvanceParts); err != nil {
+		WHERE i.id = $1`, incidentID).Scan(&f.TimeZone, &f.Country, &f.Region, &overrides, &f.OnSiteEntitled, &f.AdvanceParts); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(overrides, &f.Overrides); err != nil {

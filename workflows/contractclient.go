@@ -12,22 +12,26 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// contractStart returns the options that start a contract's workflow
-// unless one with its ID has ever run.
-func contractStart(taskQueue, contractID string) client.StartWorkflowOptions {
+// contractStart returns the options that start the workflow of contract k
+// unless one with its ID has ever run, with the search attributes of what
+// the starter knows of k (its ID at least).
+func contractStart(taskQueue string, k *aftercare.Contract) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{
-		ID:                       aftercare.ContractWorkflowID(contractID),
+		ID:                       aftercare.ContractWorkflowID(k.ID),
 		TaskQueue:                taskQueue,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes:    startSearchAttributes(0, contractKeywords(k)),
 	}
 }
 
-// StartContractWorkflow starts the contract's workflow unless one with its
-// ID has ever run; starting it twice is not an error.
-func StartContractWorkflow(ctx context.Context, c client.Client, taskQueue, contractID string) error {
-	_, err := c.ExecuteWorkflow(ctx, contractStart(taskQueue, contractID), ContractWorkflowName,
-		ContractInput{ContractID: contractID})
+// StartContractWorkflow starts the workflow of contract k unless one with
+// its ID has ever run; starting it twice is not an error. The starter
+// passes what it knows of k, its ID at least; the workflow sets the
+// search attributes it was not started with once it has loaded k.
+func StartContractWorkflow(ctx context.Context, c client.Client, taskQueue string, k *aftercare.Contract) error {
+	_, err := c.ExecuteWorkflow(ctx, contractStart(taskQueue, k), ContractWorkflowName,
+		ContractInput{ContractID: k.ID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil
@@ -41,20 +45,21 @@ func StartContractWorkflow(ctx context.Context, c client.Client, taskQueue, cont
 // contract lacks, a contract not in force) is ECONFLICT with the reason.
 func ClaimEntitlement(ctx context.Context, c client.Client, taskQueue string, claim aftercare.EntitlementClaim) (ClaimResult, error) {
 	var res ClaimResult
-	err := updateContract(ctx, c, taskQueue, claim.ContractID, UpdateClaimEntitlement, claim, &res)
+	err := updateContract(ctx, c, taskQueue, &aftercare.Contract{ID: claim.ContractID}, UpdateClaimEntitlement, claim, &res)
 	return res, err
 }
 
-// updateContract sends an update to a contract's workflow, starting the
-// workflow with it when it does not run yet, waits for the result, and maps
-// what the workflow answered to a domain error.
-func updateContract(ctx context.Context, c client.Client, taskQueue, contractID, name string, arg, out any) error {
-	start := c.NewWithStartWorkflowOperation(contractStart(taskQueue, contractID), ContractWorkflowName,
-		ContractInput{ContractID: contractID})
+// updateContract sends an update to the workflow of contract k (what the
+// caller knows of it, its ID at least), starting the workflow with it when
+// it does not run yet, waits for the result, and maps what the workflow
+// answered to a domain error.
+func updateContract(ctx context.Context, c client.Client, taskQueue string, k *aftercare.Contract, name string, arg, out any) error {
+	start := c.NewWithStartWorkflowOperation(contractStart(taskQueue, k), ContractWorkflowName,
+		ContractInput{ContractID: k.ID})
 	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID: aftercare.ContractWorkflowID(contractID), UpdateName: name, Args: []any{arg},
+			WorkflowID: aftercare.ContractWorkflowID(k.ID), UpdateName: name, Args: []any{arg},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
@@ -75,5 +80,5 @@ func updateContract(ctx context.Context, c client.Client, taskQueue, contractID,
 	if errors.As(err, &started) {
 		return aftercare.Errorf(aftercare.ECONFLICT, "the contract's workflow has ended: the contract is no longer in force")
 	}
-	return fmt.Errorf("update contract workflow %s (%s): %w", contractID, name, err)
+	return fmt.Errorf("update contract workflow %s (%s): %w", k.ID, name, err)
 }

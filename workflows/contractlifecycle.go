@@ -82,6 +82,6 @@ func (c *Contracts) act(ctx context.Context, id, action string, in ContractActio
 		in.By, in.ByRole = u.ID, u.Role
 	}
 	var res ContractResult
-	err = updateContract(ctx, c.Client, c.TaskQueue, k.ID, action, in, &res)
+	err = updateContract(ctx, c.Client, c.TaskQueue, k, action, in, &res)
 	return res, err
 }

@@ -68,7 +68,7 @@ func (r *ContractRelay) deliver(ctx context.Context, m *aftercare.OutboxMessage)
 	ctx, cancel := context.WithTimeout(ctx, deliverTimeout)
 	defer cancel()
 	if m.Topic == aftercare.OutboxTopicContractWorkflow {
-		return StartContractWorkflow(ctx, r.Client, r.TaskQueue, m.Key)
+		return StartContractWorkflow(ctx, r.Client, r.TaskQueue, &aftercare.Contract{ID: m.Key})
 	}
 	var claim aftercare.EntitlementClaim
 	if err := json.Unmarshal(m.Payload, &claim); err != nil || claim.ContractID == "" || claim.IncidentID == "" {

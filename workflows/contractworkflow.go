@@ -57,6 +57,9 @@ type contractRun struct {
 	// changed wakes the main loop after an update; rolled says a new
 	// contract year began, after which the run continues as new.
 	changed, rolled bool
+	// searchable says the run keeps its workflow's search attributes up to
+	// date: every run but those started before they existed.
+	searchable bool
 }
 
 // ContractWorkflow runs one contract for its whole life: a draft becomes
@@ -66,10 +69,12 @@ type contractRun struct {
 // once; at the end it expires, unless it was renewed (its successor then
 // takes over) or cancelled first. It holds each entitlement's claims per
 // contract year and refuses a claim past the annual limit. Every change is
-// mirrored to PostgreSQL through an idempotent activity; the run continues
-// as new at each new contract year and before its history grows long.
+// mirrored to PostgreSQL through an idempotent activity, and its search
+// attributes (number, account, state) follow it; the run continues as new
+// at each new contract year and before its history grows long.
 func ContractWorkflow(ctx workflow.Context, in ContractInput) error {
 	r := &contractRun{in: in, mu: workflow.NewMutex(ctx)}
+	r.searchable = workflow.GetVersion(ctx, ChangeSearchAttributes, workflow.DefaultVersion, 1) >= 1
 	if err := r.register(ctx); err != nil {
 		return err
 	}
@@ -132,6 +137,11 @@ func (r *contractRun) loop(ctx workflow.Context) error {
 	for {
 		if err := r.advance(ctx); err != nil {
 			return err
+		}
+		if r.searchable {
+			if err := upsertSearchAttributes(ctx, 0, contractKeywords(&r.st.Contract)); err != nil {
+				return err
+			}
 		}
 		allDone := func() bool { return workflow.AllHandlersFinished(ctx) }
 		if r.st.Ended {

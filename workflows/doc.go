@@ -9,8 +9,11 @@
 //   - names.go: the task queue and every workflow, activity, update and
 //     query name (workflow IDs derive from aftercare.IncidentWorkflowID and
 //     aftercare.ContractWorkflowID, which the store records too), and the
-//     change IDs of workflow.GetVersion gates, of which there are none: no
-//     release has been deployed (see the README on `make reset`);
+//     change IDs of workflow.GetVersion gates (see the README on
+//     `make reset`);
+//   - searchattributes.go: the workflows' search attributes, how each
+//     workflow and its starter set them, and the check that a namespace
+//     has them registered;
 //   - worker.go: the worker and the registration of everything it runs;
 //   - activities.go: the Activities struct, the store interfaces its
 //     methods need, and how their errors reach Temporal;

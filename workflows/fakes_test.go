@@ -20,13 +20,20 @@ type fakeSLA struct {
 	policyTargets bool
 	// notCovered makes the incident's work need a quote.
 	notCovered bool
+	// account is the incident's account; a fixed one when "".
+	account string
 }
 
 func (f *fakeSLA) FindSLAFacts(_ context.Context, id string) (*aftercare.SLAFacts, error) {
+	account := f.account
+	if account == "" {
+		account = "00000000-0000-4000-8000-0000000000aa"
+	}
 	facts := &aftercare.SLAFacts{
-		Incident: &aftercare.Incident{ID: id, AccountID: "00000000-0000-4000-8000-0000000000aa", Number: 7,
+		Incident: &aftercare.Incident{ID: id, AccountID: account, Number: 7,
 			Tier: aftercare.TierPlatinum, Priority: aftercare.P1, Status: aftercare.StatusNew, CreatedAt: f.created},
 		TimeZone: "Asia/Shanghai",
+		Region:   "east",
 	}
 	if !f.policyTargets {
 		facts.Overrides = map[string]string{"P1.response": "3s", "P1.on_site": "20s", "P1.restore": "30s", "P2.on_site": "16s"}

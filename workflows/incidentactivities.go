@@ -52,7 +52,7 @@ func slaInputs(f *aftercare.SLAFacts) (SLAInputs, error) {
 	}
 	return SLAInputs{
 		IncidentID: inc.ID, AccountID: inc.AccountID, Number: inc.Number, Tier: inc.Tier, Priority: inc.Priority,
-		Status: inc.Status, CreatedAt: inc.CreatedAt, TimeZone: f.TimeZone, Holidays: days, Policy: policy,
+		Status: inc.Status, Region: f.Region, CreatedAt: inc.CreatedAt, TimeZone: f.TimeZone, Holidays: days, Policy: policy,
 		OnSiteEntitled: f.OnSiteEntitled, AdvanceParts: f.AdvanceParts, NeedsQuote: inc.Coverage.NeedsQuote(),
 	}, nil
 }

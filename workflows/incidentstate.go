@@ -19,6 +19,8 @@ type SLAInputs struct {
 	Tier       aftercare.Tier
 	Priority   aftercare.Priority
 	Status     aftercare.IncidentStatus
+	// Region is the service region of the incident's site.
+	Region string
 	// CreatedAt is the registration instant every clock starts from.
 	CreatedAt      time.Time
 	TimeZone       string

@@ -62,6 +62,9 @@ type run struct {
 	// pendingSurvey, when set, is when the incident resolved: the main loop
 	// sends its survey next (see sendSurvey).
 	pendingSurvey time.Time
+	// searchable says the run keeps its workflow's search attributes up to
+	// date: every run but those started before they existed.
+	searchable bool
 }
 
 // IncidentWorkflow owns one incident for its whole life (DESIGN.md §5–§6):
@@ -69,10 +72,12 @@ type run struct {
 // level of their escalation ladders once, takes lifecycle actions as
 // updates whose validators reject invalid transitions, answers the sla
 // query, mirrors every change into PostgreSQL through idempotent
-// activities, and continues as new before its history grows long. It ends
-// when the incident is closed or cancelled.
+// activities, keeps its search attributes (number, account, tier,
+// priority, status, region) up to date, and continues as new before its
+// history grows long. It ends when the incident is closed or cancelled.
 func IncidentWorkflow(ctx workflow.Context, in IncidentInput) error {
 	r := &run{in: in, mu: workflow.NewMutex(ctx)}
+	r.searchable = workflow.GetVersion(ctx, ChangeSearchAttributes, workflow.DefaultVersion, 1) >= 1
 	if err := r.register(ctx); err != nil {
 		return err
 	}
@@ -168,6 +173,9 @@ func (r *run) loop(ctx workflow.Context) error {
 			r.sendSurvey(ctx)
 		}
 		r.expireQuote(ctx)
+		if err := r.publish(ctx); err != nil {
+			return err
+		}
 		if r.inc.Status.Terminal() {
 			return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		}
@@ -199,6 +207,18 @@ func (r *run) loop(ctx workflow.Context) error {
 			return err
 		}
 	}
+}
+
+// publish sets the workflow's search attributes that changed since they
+// were last set: all of them first, then the status after each
+// transition, the priority after a change, the region once known.
+func (r *run) publish(ctx workflow.Context) error {
+	if !r.searchable {
+		return nil
+	}
+	in := r.inc.Inputs
+	inc := aftercare.Incident{Number: in.Number, AccountID: in.AccountID, Tier: in.Tier, Priority: r.inc.Priority, Status: r.inc.Status}
+	return upsertSearchAttributes(ctx, in.Number, incidentKeywords(&inc, in.Region))
 }
 
 // fireDue fires every escalation level that has fallen due, each recorded

@@ -69,27 +69,31 @@ func (r *IntakeRelay) DeliverOnce(ctx context.Context) (int, error) {
 }
 
 func (r *IntakeRelay) deliver(ctx context.Context, m *aftercare.OutboxMessage) error {
-	var payload struct {
-		IncidentID string `json:"incident_id"`
-	}
+	var payload aftercare.IncidentIntake
 	if err := json.Unmarshal(m.Payload, &payload); err != nil || payload.IncidentID == "" {
 		return fmt.Errorf("outbox message %d has no incident ID: %s", m.ID, m.Payload)
 	}
 	if r.BeforeStart != nil {
 		r.BeforeStart(payload.IncidentID)
 	}
-	return StartIncidentWorkflow(ctx, r.Client, r.TaskQueue, payload.IncidentID)
+	return StartIncidentWorkflow(ctx, r.Client, r.TaskQueue, &aftercare.Incident{ID: payload.IncidentID,
+		Number: payload.Number, AccountID: payload.AccountID, Tier: payload.Tier, Priority: payload.Priority,
+		Status: payload.Status})
 }
 
-// StartIncidentWorkflow starts the incident's workflow unless one with its
-// ID has ever run; starting it twice is not an error.
-func StartIncidentWorkflow(ctx context.Context, c client.Client, taskQueue, incidentID string) error {
+// StartIncidentWorkflow starts the workflow of incident inc unless one
+// with its ID has ever run; starting it twice is not an error. The starter
+// passes what it knows of inc, its ID at least, which the workflow starts
+// with as search attributes; the workflow sets the others once it has
+// loaded the incident.
+func StartIncidentWorkflow(ctx context.Context, c client.Client, taskQueue string, inc *aftercare.Incident) error {
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       aftercare.IncidentWorkflowID(incidentID),
+		ID:                                       aftercare.IncidentWorkflowID(inc.ID),
 		TaskQueue:                                taskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, IncidentWorkflowName, IncidentInput{IncidentID: incidentID})
+		TypedSearchAttributes:                    startSearchAttributes(inc.Number, incidentKeywords(inc, "")),
+	}, IncidentWorkflowName, IncidentInput{IncidentID: inc.ID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil

@@ -51,3 +51,12 @@ const (
 	ActionRenewContract    = "renew"
 	ActionCancelContract   = "cancel"
 )
+
+// Change IDs of workflow.GetVersion gates: a run started before a change
+// replays on the branch it took, and every run started since takes the new
+// one.
+const (
+	// ChangeSearchAttributes gates the search attributes the incident and
+	// contract workflows set (version 1); runs started before carry none.
+	ChangeSearchAttributes = "search-attributes"
+)

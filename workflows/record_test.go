@@ -309,10 +309,11 @@ func recordContract(t *testing.T) {
 	id := recordingID("0000feed")
 	adp := aftercare.EntitlementAccidentalDamageProtection
 	store := &fakeContracts{refused: map[string]string{}, contract: aftercare.Contract{ID: id, Number: "CT-REC-1",
-		Tier: aftercare.TierPremium, Status: aftercare.ContractDraft, StartsOn: today.AddDate(0, 0, -300),
+		AccountID: "00000000-0000-4000-8000-0000000000aa",
+		Tier:      aftercare.TierPremium, Status: aftercare.ContractDraft, StartsOn: today.AddDate(0, 0, -300),
 		EndsOn: today.AddDate(0, 0, 50), Entitlements: []aftercare.Entitlement{{Kind: adp, AnnualLimit: 2}}}}
 	r := newRecorder(t, &workflows.Activities{Contracts: store})
-	require.NoError(t, workflows.StartContractWorkflow(r.ctx, r.c, r.queue, id))
+	require.NoError(t, workflows.StartContractWorkflow(r.ctx, r.c, r.queue, &aftercare.Contract{ID: id}))
 	act := func(action string, in workflows.ContractActionInput) error {
 		in.By = "rec"
 		h, err := r.c.UpdateWorkflow(r.ctx, client.UpdateWorkflowOptions{WorkflowID: aftercare.ContractWorkflowID(id),

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aftercare/aftercare/workflows"
@@ -27,6 +28,10 @@ import (
 var recordedHistories = []struct {
 	file   string
 	covers []string
+	// searchable is what the history shows of its search attributes, as
+	// recorded since ChangeSearchAttributes; its copy in
+	// testdataBeforeSearchAttributes shows none.
+	searchable []string
 }{
 	{
 		// Clocks of a few seconds that fire their whole ladder (the response
@@ -39,6 +44,9 @@ var recordedHistories = []struct {
 			"activity:RecordEscalation", "activity:DispatchIncident", "transition:acknowledge",
 			"transition:await_customer", "transition:customer_responded", "transition:change_priority",
 			"transition:cancel", "timer fired", "completed"},
+		searchable: []string{"version:search-attributes", "search attribute:AftercareIncidentNumber",
+			"search attribute:AftercareAccount", "search attribute:AftercareTier", "search attribute:AftercarePriority",
+			"search attribute:AftercareStatus", "search attribute:AftercareRegion"},
 	},
 	{
 		// Work that is not covered, from filing to closing: triage, a quote
@@ -50,6 +58,9 @@ var recordedHistories = []struct {
 			"transition:quote", "transition:await_customer", "transition:customer_responded", "transition:approve",
 			"activity:DispatchIncident", "transition:depart", "transition:arrive", "transition:repair",
 			"transition:verify", "transition:resolve", "activity:CreateSurvey", "transition:close", "completed"},
+		searchable: []string{"version:search-attributes", "search attribute:AftercareIncidentNumber",
+			"search attribute:AftercareAccount", "search attribute:AftercareTier", "search attribute:AftercarePriority",
+			"search attribute:AftercareStatus", "search attribute:AftercareRegion"},
 	},
 	{
 		// An engineer's job through its incident, each action naming it:
@@ -62,6 +73,9 @@ var recordedHistories = []struct {
 		covers: []string{"transition:acknowledge", "activity:DispatchIncident", "transition:accept",
 			"transition:decline", "transition:depart", "transition:dispatch", "transition:arrive",
 			"transition:resolve", "activity:CreateSurvey", "transition:close", "completed"},
+		searchable: []string{"version:search-attributes", "search attribute:AftercareIncidentNumber",
+			"search attribute:AftercareAccount", "search attribute:AftercareTier", "search attribute:AftercarePriority",
+			"search attribute:AftercareStatus", "search attribute:AftercareRegion"},
 	},
 	{
 		// A quote sent and held for approval, the SLA recomputed while the
@@ -70,6 +84,9 @@ var recordedHistories = []struct {
 		file: "incident_quote_continued.json",
 		covers: []string{"activity:MarkWorkflowStarted", "transition:acknowledge", "transition:quote",
 			"transition:await_customer", "transition:recompute_sla", "continued as new"},
+		searchable: []string{"version:search-attributes", "search attribute:AftercareIncidentNumber",
+			"search attribute:AftercareAccount", "search attribute:AftercareTier", "search attribute:AftercarePriority",
+			"search attribute:AftercareStatus", "search attribute:AftercareRegion"},
 	},
 	{
 		// The run that carries an unanswered quote on, started from that
@@ -78,6 +95,9 @@ var recordedHistories = []struct {
 		file: "incident_quote_expired.json",
 		covers: []string{"started from carried state", "timer fired", "activity:ExpireQuote",
 			"activity:RecordIncidentChange", "completed"},
+		searchable: []string{"version:search-attributes", "search attribute:AftercareIncidentNumber",
+			"search attribute:AftercareAccount", "search attribute:AftercareTier", "search attribute:AftercarePriority",
+			"search attribute:AftercareStatus", "search attribute:AftercareRegion"},
 	},
 	{
 		// A draft contract activated 50 days before its end (active, then
@@ -86,36 +106,57 @@ var recordedHistories = []struct {
 		file: "contract_history.json",
 		covers: []string{"activity:LoadContract", "activity:RecordContractChange", "update:activate",
 			"update:claim", "update:renew", "update:cancel", "completed"},
+		searchable: []string{"version:search-attributes", "search attribute:AftercareContractNumber",
+			"search attribute:AftercareAccount", "search attribute:AftercareContractState"},
 	},
 }
+
+// testdataBeforeSearchAttributes holds the recorded histories of runs
+// started before ChangeSearchAttributes, kept as they were recorded:
+// replaying them tests the branch such runs take, which sets no search
+// attributes. -record leaves them alone.
+var testdataBeforeSearchAttributes = filepath.Join("testdata", "before-search-attributes")
 
 // TestReplayRecordedHistories replays every recorded history against
 // today's workflow code: a change that would break running workflows
 // (a nondeterministic one) fails here. Each history must still show what
-// it is kept for. With -record (see record_test.go) the histories are
-// recorded again first.
+// it is kept for. With -record (see record_test.go) the histories in
+// testdata are recorded again first.
 func TestReplayRecordedHistories(t *testing.T) {
 	if *record {
 		recordHistories(t)
 	}
 	for _, h := range recordedHistories {
-		t.Run(h.file, func(t *testing.T) {
-			f, err := os.Open(filepath.Join("testdata", h.file))
-			require.NoError(t, err)
-			defer f.Close()
-			hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
-			require.NoError(t, err)
+		for _, dir := range []string{"testdata", testdataBeforeSearchAttributes} {
+			path := filepath.Join(dir, h.file)
+			t.Run(path, func(t *testing.T) {
+				f, err := os.Open(path)
+				require.NoError(t, err)
+				defer f.Close()
+				hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+				require.NoError(t, err)
 
-			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
-			r.RegisterWorkflowWithOptions(workflows.ContractWorkflow, workflow.RegisterOptions{Name: workflows.ContractWorkflowName})
-			require.NoError(t, r.ReplayWorkflowHistory(nil, hist))
+				r := worker.NewWorkflowReplayer()
+				r.RegisterWorkflowWithOptions(workflows.IncidentWorkflow, workflow.RegisterOptions{Name: workflows.IncidentWorkflowName})
+				r.RegisterWorkflowWithOptions(workflows.ContractWorkflow, workflow.RegisterOptions{Name: workflows.ContractWorkflowName})
+				require.NoError(t, r.ReplayWorkflowHistory(nil, hist))
 
-			facts := historyFacts(t, hist)
-			for _, want := range h.covers {
-				assert.Contains(t, facts, want, "%s shows %s", h.file, want)
-			}
-		})
+				facts := historyFacts(t, hist)
+				for _, want := range h.covers {
+					assert.Contains(t, facts, want, "%s shows %s", path, want)
+				}
+				if dir == testdataBeforeSearchAttributes {
+					for _, f := range facts {
+						assert.False(t, strings.HasPrefix(f, "search attribute:") || strings.HasPrefix(f, "version:"),
+							"%s, recorded before search attributes, shows %s", path, f)
+					}
+					return
+				}
+				for _, want := range h.searchable {
+					assert.Contains(t, facts, want, "%s shows %s", path, want)
+				}
+			})
+		}
 	}
 }
 
@@ -123,7 +164,10 @@ func TestReplayRecordedHistories(t *testing.T) {
 // for each transition update of an incident and "update:<name>" for every
 // other update accepted, "activity:<type>" for each activity and local
 // activity, "timer fired", "started from carried state" (a run that began
-// with the state of an earlier one), "continued as new" and "completed".
+// with the state of an earlier one), "version:<change ID>" for each
+// workflow.GetVersion marker, "search attribute:<name>" for each search
+// attribute of Aftercare's the workflow upserted, "continued as new" and
+// "completed".
 func historyFacts(t *testing.T, h *historypb.History) []string {
 	t.Helper()
 	dc := converter.GetDefaultDataConverter()
@@ -154,8 +198,20 @@ func historyFacts(t *testing.T, h *historypb.History) []string {
 			add("transition:" + string(in.Action))
 		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			add("activity:" + e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName())
+		case enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			for name := range e.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields() {
+				if strings.HasPrefix(name, "Aftercare") {
+					add("search attribute:" + name)
+				}
+			}
 		case enums.EVENT_TYPE_MARKER_RECORDED:
 			m := e.GetMarkerRecordedEventAttributes()
+			if m.GetMarkerName() == "Version" {
+				var change string
+				require.NoError(t, dc.FromPayload(m.GetDetails()["change-id"].GetPayloads()[0], &change))
+				add("version:" + change)
+				continue
+			}
 			if m.GetMarkerName() != "LocalActivity" {
 				continue
 			}

@@ -50,7 +50,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer temporal.stop()
 
-	m := &Main{Config: cfg, Logger: logger, Service: "aftercare-dev"}
+	m := &Main{Config: cfg, Logger: logger, Service: "aftercare-dev", RegisterSearchAttributes: true}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 )
 
 // countWorkflows counts the executions, open or closed, with a workflow ID.
@@ -61,6 +64,31 @@ func TestFileIncidentEndToEnd(t *testing.T) {
 		desc, err := m.Temporal.DescribeWorkflow(context.Background(), aftercare.IncidentWorkflowID(id), "")
 		require.NoError(t, err)
 		assert.Equal(t, enums.WORKFLOW_EXECUTION_STATUS_RUNNING, desc.Status)
+	})
+
+	t.Run("operators find its workflow by its search attributes", func(t *testing.T) {
+		query := fmt.Sprintf("AftercareIncidentNumber = %d AND AftercarePriority = 'P1' AND ExecutionStatus = 'Running'", int64(inc["number"].(float64)))
+		var found *workflowpb.WorkflowExecutionInfo
+		waitFor(t, 30*time.Second, "visibility to find the workflow by "+query, func() bool {
+			resp, err := m.Temporal.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+			require.NoError(t, err)
+			for _, e := range resp.GetExecutions() {
+				if e.GetExecution().GetWorkflowId() == aftercare.IncidentWorkflowID(id) {
+					found = e
+				}
+			}
+			return found != nil && found.GetSearchAttributes().GetIndexedFields()["AftercareRegion"] != nil
+		})
+		attrs := map[string]string{}
+		for _, name := range []string{"AftercareAccount", "AftercareTier", "AftercareStatus", "AftercareRegion"} {
+			var v string
+			require.NoError(t, converter.GetDefaultDataConverter().FromPayload(found.GetSearchAttributes().GetIndexedFields()[name], &v))
+			attrs[name] = v
+		}
+		assert.NotEmpty(t, attrs["AftercareAccount"])
+		assert.NotEmpty(t, attrs["AftercareRegion"], "the region of the incident's site")
+		assert.Equal(t, "platinum", attrs["AftercareTier"])
+		assert.Equal(t, "new", attrs["AftercareStatus"])
 	})
 
 	t.Run("filing again with the same request ID returns the same incident", func(t *testing.T) {

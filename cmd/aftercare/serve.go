@@ -45,6 +45,10 @@ type Main struct {
 	// (tracing.go). Open sets it when an OTLP endpoint is configured;
 	// tests may set their own. Nil traces nothing.
 	TracerProvider trace.TracerProvider
+	// RegisterSearchAttributes has Open register on the Temporal namespace
+	// the search attributes of Aftercare's workflows it lacks, as on the
+	// dev server; otherwise Open refuses a namespace that lacks them.
+	RegisterSearchAttributes bool
 
 	DB       *postgres.DB
 	Temporal client.Client
@@ -66,8 +70,9 @@ type Main struct {
 	stopTracing         func(context.Context) error
 }
 
-// Open builds the process's metrics registry and connects to PostgreSQL
-// and Temporal, whose pool, outbox and SDK it measures.
+// Open builds the process's metrics registry, connects to PostgreSQL and
+// Temporal, whose pool, outbox and SDK it measures, and checks that the
+// Temporal namespace has the search attributes Aftercare's workflows set.
 func (m *Main) Open(ctx context.Context) error {
 	if err := m.openTracing(ctx); err != nil {
 		return err
@@ -103,6 +108,14 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("connect to Temporal at %s: %w", m.Config.TemporalAddress, err)
 	}
 	m.Temporal = c
+	if m.RegisterSearchAttributes {
+		if err := workflows.RegisterSearchAttributes(dialCtx, c, m.Config.TemporalNamespace); err != nil {
+			return err
+		}
+	}
+	if err := workflows.CheckSearchAttributes(dialCtx, c, m.Config.TemporalNamespace); err != nil {
+		return fmt.Errorf("check Temporal at %s: %w", m.Config.TemporalAddress, err)
+	}
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/sim"
 	"github.com/aftercare/aftercare/sim/cluster"
+	"github.com/aftercare/aftercare/workflows"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 )
@@ -115,8 +116,13 @@ func simulateChaos(ctx context.Context, f *simulateFlags, hooks *sim.Receiver, s
 	if err != nil {
 		return err
 	}
+	var searchAttributes []string
+	for _, k := range workflows.SearchAttributes {
+		searchAttributes = append(searchAttributes, k.GetName()+"="+workflows.SearchAttributeType(k))
+	}
 	c, err := cluster.Start(ctx, cluster.Config{Dir: dir, Binary: binary, TemporalCLI: f.temporalCLI, Log: stdout,
-		Env: append(chaosEnv(), "AFTERCARE_WEBHOOK_URLS="+hooks.URL()), Prepare: func(ctx context.Context, url string) error {
+		SearchAttributes: searchAttributes, Env: append(chaosEnv(), "AFTERCARE_WEBHOOK_URLS="+hooks.URL()),
+		Prepare: func(ctx context.Context, url string) error {
 			return seedChaos(ctx, url, f.engineers, stdout)
 		}})
 	if err != nil {

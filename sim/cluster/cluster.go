@@ -43,6 +43,9 @@ type Config struct {
 	// TemporalCLI is the Temporal CLI whose dev server runs (default
 	// .bin/temporal, which scripts/temporal.sh install builds).
 	TemporalCLI string
+	// SearchAttributes are the search attributes the dev server registers,
+	// each as Name=Type (its --search-attribute flag).
+	SearchAttributes []string
 	// PGBin is the directory of PostgreSQL's programs (default: the
 	// newest under /usr/lib/postgresql).
 	PGBin string

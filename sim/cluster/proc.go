@@ -177,12 +177,16 @@ func (c *Cluster) createDatabase(ctx context.Context) error {
 }
 
 // temporal returns the Temporal dev server, its state in a file of the
-// cluster's so that timers survive its restarts.
+// cluster's so that timers survive its restarts, with the search
+// attributes of the configuration.
 func (c *Cluster) temporal() *proc {
 	addr := c.TemporalAddress()
 	p := &proc{kind: Temporal, name: "temporal", path: c.cfg.TemporalCLI, logPath: c.logPath("temporal"),
 		args: []string{"server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", strconv.Itoa(c.tmpPort),
 			"--db-filename", filepath.Join(c.cfg.Dir, "temporal.db"), "--log-level", "error"}}
+	for _, sa := range c.cfg.SearchAttributes {
+		p.args = append(p.args, "--search-attribute", sa)
+	}
 	p.healthy = func(ctx context.Context) error {
 		return exec.CommandContext(ctx, c.cfg.TemporalCLI, "operator", "cluster", "health", "--address", addr).Run()
 	}

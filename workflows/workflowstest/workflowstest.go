@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftercare/aftercare/workflows"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 )
@@ -28,8 +29,8 @@ func Address() string {
 }
 
 // MustDial connects to the test Temporal server, failing the test with how
-// to start it when it does not answer. The client is closed when the test
-// ends.
+// to start it when it does not answer or lacks the search attributes
+// Aftercare's workflows set. The client is closed when the test ends.
 func MustDial(tb testing.TB) client.Client {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -42,6 +43,9 @@ func MustDial(tb testing.TB) client.Client {
 		tb.Fatalf("Temporal not reachable at %s (%v): run `make test`, or scripts/temporal.sh test to start it", Address(), err)
 	}
 	tb.Cleanup(c.Close)
+	if err := workflows.CheckSearchAttributes(ctx, c, client.DefaultNamespace); err != nil {
+		tb.Fatalf("Temporal at %s: %v (`make test` and scripts/temporal.sh test start a server with them)", Address(), err)
+	}
 	return c
 }
 
