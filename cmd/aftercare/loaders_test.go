@@ -54,7 +54,7 @@ func (c *statementCounter) of(requestID string) int {
 // level of a response may take milliseconds to all ask, never splits a
 // batch. What the counts check is that every nested field reads through a
 // loader, not how fast the machine is.
-const countingWait = 50 * time.Millisecond
+const countingWait = 250 * time.Millisecond
 
 // countedAPI is the GraphQL API as the api subcommand builds it, served by
 // httptest on a seeded database whose statements it counts per request.

@@ -102,7 +102,21 @@ func TestMasterDataEndToEnd(t *testing.T) {
 		}
 		return nil, ""
 	}
-	c, _ := candidate()
+	// The API's dispatch index follows the database within moments of a
+	// commit (the fleet feed's announcements), so a change shows in the
+	// candidates a moment after the mutation that made it.
+	await := func(want func(c map[string]any, reason string) bool) (map[string]any, string) {
+		t.Helper()
+		var c map[string]any
+		var reason string
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if c, reason = candidate(); want(c, reason) || time.Now().After(deadline) {
+				return c, reason
+			}
+		}
+	}
+	listed := func(c map[string]any, _ string) bool { return c != nil }
+	c, _ := await(listed)
 	require.NotNil(t, c, "the new engineer is the new incident's candidate")
 	assert.Equal(t, w.depot, dig(c, "depot", "id"), "with the part from the new depot")
 	firstRoute := dig(c, "routeKm").(float64)
@@ -116,35 +130,35 @@ func TestMasterDataEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	yesterday := time.Now().In(shanghai).AddDate(0, 0, -1).Format(time.DateOnly)
 	setEngineer(map[string]any{"skills": []any{map[string]any{"productLine": w.line, "level": 2, "expiresOn": yesterday}}})
-	_, reason := candidate()
+	_, reason := await(func(_ map[string]any, r string) bool { return r == "certification_expired" })
 	assert.Equal(t, "certification_expired", reason, "an expired certification removes the engineer")
 
 	setEngineer(map[string]any{"skills": []any{map[string]any{"productLine": w.line, "level": 2,
 		"expiresOn": time.Now().AddDate(1, 0, 0).Format(time.DateOnly)}}})
-	c, _ = candidate()
+	c, _ = await(listed)
 	require.NotNil(t, c, "a renewed certification brings them back")
 
 	now := time.Now().In(shanghai)
 	other := []string{"SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"}[(now.Weekday()+3)%7]
 	setEngineer(map[string]any{"shifts": []any{map[string]any{"day": other, "start": "09:00", "end": "17:00"}}})
-	_, reason = candidate()
+	_, reason = await(func(_ map[string]any, r string) bool { return r == "off_shift" })
 	assert.Equal(t, "off_shift", reason, "a shift that does not cover now")
 	setEngineer(map[string]any{"shifts": allWeek()})
 
 	must(t, url, w.admin, `mutation($id: ID!) { updateDepot(id: $id, input: {lat: 31.60, lng: 120.90}) { region } }`,
 		map[string]any{"id": w.depot})
-	c, _ = candidate()
+	c, _ = await(func(c map[string]any, _ string) bool { return c != nil && dig(c, "routeKm").(float64) > firstRoute+20 })
 	require.NotNil(t, c)
 	assert.Greater(t, dig(c, "routeKm").(float64), firstRoute+20, "the moved depot is farther off the way")
 
 	must(t, url, w.admin, `mutation($id: ID!) { setServiceProviderStatus(id: $id, status: SUSPENDED, reason: "licence review") { status } }`,
 		map[string]any{"id": w.provider})
-	c, reason = candidate()
+	c, reason = await(func(c map[string]any, r string) bool { return c == nil && r == "" })
 	assert.Nil(t, c, "a suspended provider's engineer is no candidate")
 	assert.Empty(t, reason, "nor listed: out of the index")
 	must(t, url, w.admin, `mutation($id: ID!) { setServiceProviderStatus(id: $id, status: ACTIVE) { status } }`,
 		map[string]any{"id": w.provider})
-	c, _ = candidate()
+	c, _ = await(listed)
 	assert.NotNil(t, c, "reinstated")
 
 	customerID := must(t, url, w.admin, `{ user(username: "it.newco") { id } }`, nil, "user", "id")
