@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,12 +37,35 @@ func TestIntakeRelayStartsABurstInParallel(t *testing.T) {
 	}
 	outbox.msgs = append(outbox.msgs, &memMessage{OutboxMessage: aftercare.OutboxMessage{ID: 41,
 		Topic: aftercare.OutboxTopicIncidentWorkflow, Key: "unreadable", Payload: []byte(`{}`)}})
+	// Each start waits, up to a few seconds, until eight are waiting at
+	// once: a relay that started them one after another never has more
+	// than one.
+	var mu sync.Mutex
+	waiting, together := 0, false
 	relay := &workflows.IntakeRelay{Client: c, TaskQueue: queue, Outbox: outbox, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Lease: time.Minute, PollInterval: time.Second, BatchSize: 50, Parallel: 8}
+		Lease: time.Minute, PollInterval: time.Second, BatchSize: 50, Parallel: 8,
+		BeforeStart: func(string) {
+			mu.Lock()
+			waiting++
+			mu.Unlock()
+			defer func() { mu.Lock(); waiting--; mu.Unlock() }()
+			for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				mu.Lock()
+				if waiting >= 8 {
+					together = true
+				}
+				done := together
+				mu.Unlock()
+				if done {
+					return
+				}
+			}
+		}}
 	ctx := context.Background()
 	n, err := relay.DeliverOnce(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 41, n)
+	assert.True(t, together, "eight workflows were being started at once")
 	assert.Equal(t, 1, outbox.pending(), "all but the unreadable message are done")
 	assert.Contains(t, outbox.msgs[40].lastError, "no incident ID")
 	for _, id := range ids {
