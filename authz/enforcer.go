@@ -49,16 +49,18 @@ type Enforcer struct {
 
 	reloading sync.Mutex // one Reload at a time, so the newest rules win
 	policy    atomic.Pointer[policy]
+	missed    chan struct{} // a miss was recorded since the evaluator last looked
 }
 
-// evaluateEvery is how often Watch has casbin evaluate the misses asked
-// since. A miss only records the request: waking another goroutine for it
+// evaluateEvery is how long Watch gathers misses, once one is recorded,
+// before casbin evaluates them. A miss only records the request and tells
+// the waiting evaluator without blocking: starting a goroutine for it
 // would cost the decision more than the index does.
 const evaluateEvery = 10 * time.Millisecond
 
 // NewEnforcer loads the rules from store.
 func NewEnforcer(ctx context.Context, store PolicyStore, log *slog.Logger) (*Enforcer, error) {
-	e := &Enforcer{store: store, log: log}
+	e := &Enforcer{store: store, log: log, missed: make(chan struct{}, 1)}
 	if err := e.Reload(ctx); err != nil {
 		return nil, err
 	}
@@ -81,6 +83,7 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.missed = e.missed
 	e.policy.Store(p)
 	return nil
 }
@@ -93,15 +96,18 @@ func (e *Enforcer) Watch(ctx context.Context, interval time.Duration) {
 	var evaluator sync.WaitGroup
 	defer evaluator.Wait()
 	evaluator.Go(func() {
-		tick := time.NewTicker(evaluateEvery)
-		defer tick.Stop()
 		for {
 			select {
-			case <-tick.C:
-				e.evaluateMisses()
+			case <-e.missed:
 			case <-ctx.Done():
 				return
 			}
+			select {
+			case <-time.After(evaluateEvery): // gather the misses asked meanwhile
+			case <-ctx.Done():
+				return
+			}
+			e.evaluateMisses()
 		}
 	})
 	for {

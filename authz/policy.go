@@ -27,6 +27,9 @@ type policy struct {
 
 	mu     sync.Mutex
 	misses map[request]bool // requests answered by the index, with its answer, for casbin to evaluate
+	// missed, when set, is told that a miss was recorded (the enforcer's
+	// evaluator waits on it).
+	missed chan struct{}
 
 	grants      map[string][]grant                 // by subject ("user:<id>")
 	roleDomains map[string][]string                // by subject: one domain for each role held
@@ -146,6 +149,10 @@ func (p *policy) recordMiss(r request, indexed bool) {
 	defer p.mu.Unlock()
 	if len(p.misses) < maxMisses {
 		p.misses[r] = indexed
+	}
+	select {
+	case p.missed <- struct{}{}:
+	default: // already told, or nobody listens
 	}
 }
 
