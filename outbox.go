@@ -34,6 +34,8 @@ type IncidentIntake struct {
 	Tier       Tier           `json:"tier,omitempty"`
 	Priority   Priority       `json:"priority,omitempty"`
 	Status     IncidentStatus `json:"status,omitempty"`
+	// Region is the region of the incident's site.
+	Region string `json:"region,omitempty"`
 }
 
 // OutboxMessage is a message written in the same transaction as the change

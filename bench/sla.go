@@ -259,7 +259,7 @@ func (b *benchSLA) startAll(ctx context.Context, n int, start func(i int) error)
 
 // startIncident starts an incident's workflow as the intake relay does.
 func (b *benchSLA) startIncident(ctx context.Context, id string) error {
-	return workflows.StartIncidentWorkflow(ctx, b.c, b.queue, &aftercare.Incident{ID: id})
+	return workflows.StartIncidentWorkflow(ctx, b.c, b.queue, &aftercare.Incident{ID: id}, "")
 }
 
 // startFloor starts a floor workflow for the due instants.

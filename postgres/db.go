@@ -44,10 +44,12 @@ func Open(ctx context.Context, url string, opts ...Option) (_ *DB, err error) {
 	return open(ctx, url, o.tracer)
 }
 
-// OpenObserved is Open with a function that is told of every SQL statement
-// before it runs, with the statement's context (which carries the request
-// ID of the API request it serves): for tests and benchmarks that count
-// the statements a request costs.
+// OpenObserved is Open with a function that is told of every round trip to
+// PostgreSQL before it starts, with its context (which carries the request
+// ID of the API request it serves) and its SQL: each statement sent on its
+// own, and each batch of statements sent together once, with their SQL
+// joined by ";\n". For tests and benchmarks that count the round trips a
+// request costs.
 func OpenObserved(ctx context.Context, url string, observe func(ctx context.Context, sql string)) (_ *DB, err error) {
 	defer wrap(&err, "postgres.OpenObserved")
 	return open(ctx, url, statementObserver(observe))
@@ -66,8 +68,21 @@ func (o statementObserver) TraceQueryStart(ctx context.Context, _ *pgx.Conn, dat
 // TraceQueryEnd does nothing.
 func (statementObserver) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// open is Open with an optional tracer that sees every query, for tests that
-// look at the SQL a service runs.
+// TraceBatchStart tells the function of the batch, as one round trip.
+func (o statementObserver) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	sqls := make([]string, len(data.Batch.QueuedQueries))
+	for i, q := range data.Batch.QueuedQueries {
+		sqls[i] = q.SQL
+	}
+	o(ctx, strings.Join(sqls, ";\n"))
+	return ctx
+}
+
+// TraceBatchQuery does nothing: the batch was told of as a whole.
+func (statementObserver) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+// TraceBatchEnd does nothing.
+func (statementObserver) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // open is Open with an optional tracer that sees every query: spans when
 // traces are on, and tests that look at the SQL a service runs.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -60,13 +61,15 @@ func (s storedCoverage) coverage() *aftercare.Coverage {
 func decideCoverage(ctx context.Context, q querier, assetID string, contractID *string, category aftercare.Category, symptoms string,
 	parts []aftercare.PartRequest) (*aftercare.Coverage, error) {
 	f := aftercare.CoverageFacts{Category: category, Battery: aftercare.MentionsBattery(symptoms)}
-	var extended *time.Time
 	frus := make([]string, len(parts))
 	for i, p := range parts {
 		frus[i] = strings.ToUpper(strings.TrimSpace(p.FRU))
 	}
+	// The asset's facts, its contract and the contract's claims in every
+	// year: one round trip.
 	var battery bool
-	err := q.QueryRow(ctx, `
+	b := &pgx.Batch{}
+	b.Queue(`
 		SELECT a.warranty_ends_on, (now() AT TIME ZONE s.time_zone)::date,
 			(SELECT max(e.extends_to) FROM entitlements e
 			 JOIN contract_assets ca ON ca.contract_id = e.contract_id AND ca.asset_id = a.id
@@ -74,50 +77,60 @@ func decideCoverage(ctx context.Context, q querier, assetID string, contractID *
 			 WHERE e.kind = 'extended_warranty' AND c.status IN ('active', 'expiring', 'renewed', 'expired')),
 			EXISTS (SELECT 1 FROM parts p WHERE p.fru = ANY($2) AND p.description ILIKE '%battery%')
 		FROM assets a JOIN sites s ON s.id = a.site_id
-		WHERE a.id = $1`, assetID, frus).Scan(&f.BaseWarrantyEndsOn, &f.Today, &extended, &battery)
-	if err != nil {
+		WHERE a.id = $1`, assetID, frus).QueryRow(func(row pgx.Row) error {
+		var extended *time.Time
+		if err := row.Scan(&f.BaseWarrantyEndsOn, &f.Today, &extended, &battery); err != nil {
+			return err
+		}
+		if extended != nil {
+			f.ExtendedWarrantyTo = *extended
+		}
+		return nil
+	})
+	used := map[int]map[aftercare.EntitlementKind]int{} // by contract year
+	if contractID != nil {
+		b.Queue(contractSelect+" WHERE c.id = $1", *contractID).Query(func(rows pgx.Rows) error {
+			k, err := pgx.CollectExactlyOneRow(rows, scanContract)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return aftercare.Errorf(aftercare.ENOTFOUND, "contract %q not found", *contractID)
+			}
+			f.Contract = k
+			return err
+		})
+		b.Queue(`
+			SELECT contract_year, kind, count(*) FROM entitlement_claims WHERE contract_id = $1
+			GROUP BY contract_year, kind`, *contractID).Query(func(rows pgx.Rows) error {
+			var year, n int
+			var kind aftercare.EntitlementKind
+			_, err := pgx.ForEachRow(rows, []any{&year, &kind, &n}, func() error {
+				if used[year] == nil {
+					used[year] = map[aftercare.EntitlementKind]int{}
+				}
+				used[year][kind] = n
+				return nil
+			})
+			return err
+		})
+	}
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
 	f.Battery = f.Battery || battery
-	if extended != nil {
-		f.ExtendedWarrantyTo = *extended
-	}
-	if contractID != nil {
-		if f.Contract, err = findOneBy(ctx, q, contractSelect, "c.id", "contract", *contractID, nil, scanContract); err != nil {
-			return nil, err
-		}
+	if f.Contract != nil {
 		year, _, _ := aftercare.ContractYear(f.Contract.StartsOn, f.Today)
-		if f.Used, err = claimsUsed(ctx, q, *contractID, year); err != nil {
-			return nil, err
+		f.Used = used[year]
+		if f.Used == nil {
+			f.Used = map[aftercare.EntitlementKind]int{}
 		}
 	}
 	c := aftercare.DecideCoverage(f)
 	return &c, nil
 }
 
-// claimsUsed counts the claims counted against a contract's entitlements in
-// one contract year.
-func claimsUsed(ctx context.Context, q querier, contractID string, year int) (map[aftercare.EntitlementKind]int, error) {
-	rows, err := q.Query(ctx, `
-		SELECT kind, count(*) FROM entitlement_claims WHERE contract_id = $1 AND contract_year = $2 GROUP BY kind`,
-		contractID, year)
-	if err != nil {
-		return nil, err
-	}
-	used := map[aftercare.EntitlementKind]int{}
-	var kind aftercare.EntitlementKind
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&kind, &n}, func() error {
-		used[kind] = n
-		return nil
-	})
-	return used, err
-}
-
 // writeClaim writes, in the incident's transaction, the outbox message that
 // takes the claim its coverage draws on to the contract's workflow, which
 // counts it or refuses it past the entitlement's annual limit.
-func writeClaim(ctx context.Context, tx pgx.Tx, inc *aftercare.Incident) error {
+func writeClaim(ctx context.Context, tx execer, inc *aftercare.Incident) error {
 	c := inc.Coverage
 	if c == nil || c.Claim == "" {
 		return nil

@@ -46,6 +46,7 @@ func (s *IncidentService) CreateIncident(ctx context.Context, create aftercare.I
 // intakeAsset is what filing needs to know about the failed device.
 type intakeAsset struct {
 	id, accountID, siteID string
+	region                string // the site's
 	contractID            *string
 	tier                  aftercare.Tier
 }
@@ -85,31 +86,29 @@ func createIncident(ctx context.Context, tx pgx.Tx, create aftercare.IncidentCre
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO incident_events (incident_id, kind, to_status, actor_id, data)
-		VALUES ($1, 'created', 'new', $2, $3)`,
-		id, actorID, map[string]any{"priority": inc.Priority, "tier": inc.Tier}); err != nil {
-		return nil, err
-	}
 	payload, err := json.Marshal(aftercare.IncidentIntake{IncidentID: id, Number: inc.Number, AccountID: inc.AccountID,
-		Tier: inc.Tier, Priority: inc.Priority, Status: inc.Status})
+		Tier: inc.Tier, Priority: inc.Priority, Status: inc.Status, Region: asset.region})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO outbox (topic, key, payload, trace_context) VALUES ($1, $2, $3, $4)`,
-		aftercare.OutboxTopicIncidentWorkflow, id, payload, outboxTrace(ctx)); err != nil {
+	// The rest are writes whose results nobody reads: one round trip.
+	var p pipeline
+	p.Exec(ctx, `
+		INSERT INTO incident_events (incident_id, kind, to_status, actor_id, data)
+		VALUES ($1, 'created', 'new', $2, $3)`,
+		id, actorID, map[string]any{"priority": inc.Priority, "tier": inc.Tier})
+	p.Exec(ctx, `INSERT INTO outbox (topic, key, payload, trace_context) VALUES ($1, $2, $3, $4)`,
+		aftercare.OutboxTopicIncidentWorkflow, id, payload, outboxTrace(ctx))
+	if err := writeAudit(ctx, &p, actor, "incident.create", "incident", id, nil, inc); err != nil {
 		return nil, err
 	}
-	if err := writeAudit(ctx, tx, actor, "incident.create", "incident", id, nil, inc); err != nil {
+	if err := notifyOutbox(ctx, &p, aftercare.OutboxTopicIncidentWorkflow); err != nil {
 		return nil, err
 	}
-	if err := notifyOutbox(ctx, tx, aftercare.OutboxTopicIncidentWorkflow); err != nil {
+	if err := writeClaim(ctx, &p, inc); err != nil {
 		return nil, err
 	}
-	if err := writeClaim(ctx, tx, inc); err != nil {
-		return nil, err
-	}
-	return inc, nil
+	return inc, p.send(ctx, tx)
 }
 
 // findIntakeAsset finds the asset behind a serial number and the contract
@@ -123,7 +122,7 @@ func findIntakeAsset(ctx context.Context, tx pgx.Tx, serial string) (*intakeAsse
 	q.add("a.serial_number = ?", serial)
 	q.addScope(ctx, scopeAssets)
 	err := tx.QueryRow(ctx, `
-		SELECT a.id, a.account_id, a.site_id, c.id, c.tier
+		SELECT a.id, a.account_id, a.site_id, s.region, c.id, c.tier
 		FROM assets a
 		JOIN sites s ON s.id = a.site_id
 		LEFT JOIN LATERAL (
@@ -132,7 +131,7 @@ func findIntakeAsset(ctx context.Context, tx pgx.Tx, serial string) (*intakeAsse
 			WHERE c.status IN ('active', 'expiring', 'renewed')
 			  AND (now() AT TIME ZONE s.time_zone)::date BETWEEN c.starts_on AND c.ends_on
 			ORDER BY CASE c.tier WHEN 'platinum' THEN 1 WHEN 'premium' THEN 2 ELSE 3 END, c.number
-			LIMIT 1) c ON true`+q.where(), q.args...).Scan(&a.id, &a.accountID, &a.siteID, &a.contractID, &tier)
+			LIMIT 1) c ON true`+q.where(), q.args...).Scan(&a.id, &a.accountID, &a.siteID, &a.region, &a.contractID, &tier)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, aftercare.Errorf(aftercare.EINVALID, "no asset has serial number %q", serial)
 	}

@@ -141,7 +141,7 @@ func (db *DB) wait(ctx context.Context, channel, payload string, timeout time.Du
 }
 
 // notifyOutbox announces, at commit, that tx wrote a message of topic.
-func notifyOutbox(ctx context.Context, tx pgx.Tx, topic string) error {
+func notifyOutbox(ctx context.Context, tx execer, topic string) error {
 	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, outboxChannel, topic)
 	return err
 }

@@ -27,7 +27,7 @@ func TestOutbox(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, claimed, 1)
 	assert.Equal(t, inc.ID, claimed[0].Key)
-	assert.JSONEq(t, fmt.Sprintf(`{"incident_id": %q, "number": %d, "account_id": %q, "tier": "premium", "priority": %q, "status": "new"}`,
+	assert.JSONEq(t, fmt.Sprintf(`{"incident_id": %q, "number": %d, "account_id": %q, "tier": "premium", "priority": %q, "status": "new", "region": "east"}`,
 		inc.ID, inc.Number, inc.AccountID, inc.Priority), string(claimed[0].Payload))
 	assert.Equal(t, 1, claimed[0].Attempts)
 

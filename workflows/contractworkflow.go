@@ -74,7 +74,7 @@ type contractRun struct {
 // at each new contract year and before its history grows long.
 func ContractWorkflow(ctx workflow.Context, in ContractInput) error {
 	r := &contractRun{in: in, mu: workflow.NewMutex(ctx)}
-	r.searchable = workflow.GetVersion(ctx, ChangeSearchAttributes, workflow.DefaultVersion, 1) >= 1
+	r.searchable = workflow.GetVersion(ctx, ChangeSearchAttributes, workflow.DefaultVersion, VersionSearchAttributes) >= VersionSearchAttributes
 	if err := r.register(ctx); err != nil {
 		return err
 	}

@@ -22,6 +22,9 @@ type fakeSLA struct {
 	notCovered bool
 	// account is the incident's account; a fixed one when "".
 	account string
+	// advanceParts gives the incident's contract advance parts
+	// replacement, which dispatches as soon as the clocks start.
+	advanceParts bool
 }
 
 func (f *fakeSLA) FindSLAFacts(_ context.Context, id string) (*aftercare.SLAFacts, error) {
@@ -32,8 +35,9 @@ func (f *fakeSLA) FindSLAFacts(_ context.Context, id string) (*aftercare.SLAFact
 	facts := &aftercare.SLAFacts{
 		Incident: &aftercare.Incident{ID: id, AccountID: account, Number: 7,
 			Tier: aftercare.TierPlatinum, Priority: aftercare.P1, Status: aftercare.StatusNew, CreatedAt: f.created},
-		TimeZone: "Asia/Shanghai",
-		Region:   "east",
+		TimeZone:     "Asia/Shanghai",
+		Region:       "east",
+		AdvanceParts: f.advanceParts,
 	}
 	if !f.policyTargets {
 		facts.Overrides = map[string]string{"P1.response": "3s", "P1.on_site": "20s", "P1.restore": "30s", "P2.on_site": "16s"}

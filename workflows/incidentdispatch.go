@@ -9,16 +9,16 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// dispatchOptions bound the dispatch activity: a few tries, then the
+// dispatchRetry bounds the dispatch activity: a few tries, then the
 // workflow carries on and the dispatcher's queue shows the incident.
-var dispatchOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumAttempts:    3,
-	},
+var dispatchRetry = &temporal.RetryPolicy{
+	InitialInterval:    time.Second,
+	BackoffCoefficient: 2,
+	MaximumAttempts:    3,
 }
+
+// dispatchTimeout bounds one try of the dispatch activity.
+const dispatchTimeout = 30 * time.Second
 
 // ClaimPendingRetry is how long the workflow waits before dispatching
 // again work whose entitlement claim was still being checked.
@@ -69,9 +69,17 @@ func (r *run) autoDispatch(ctx workflow.Context, why string) error {
 // later.
 func (r *run) dispatch(ctx workflow.Context, why string) DispatchIncidentResult {
 	var res DispatchIncidentResult
-	actx := workflow.WithActivityOptions(ctx, dispatchOptions)
-	err := workflow.ExecuteActivity(actx, DispatchIncidentActivityName,
-		DispatchIncidentInput{IncidentID: r.in.IncidentID, Why: why}).Get(actx, &res)
+	in := DispatchIncidentInput{IncidentID: r.in.IncidentID, Why: why}
+	var err error
+	if r.localDispatch {
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: dispatchTimeout, RetryPolicy: dispatchRetry})
+		err = workflow.ExecuteLocalActivity(lctx, DispatchIncidentActivityName, in).Get(lctx, &res)
+	} else { // a run started before VersionLocalDispatch
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: dispatchTimeout, RetryPolicy: dispatchRetry})
+		err = workflow.ExecuteActivity(actx, DispatchIncidentActivityName, in).Get(actx, &res)
+	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.Type() == ClaimPendingErrorType {
 		workflow.GetLogger(ctx).Info("dispatch waits for the entitlement claim", "why", why)

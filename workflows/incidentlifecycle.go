@@ -70,7 +70,7 @@ func (l *Lifecycle) transition(ctx context.Context, req aftercare.LifecycleReque
 	res, err := l.update(ctx, before.WorkflowID, in)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) && before.WorkflowStartedAt == nil && l.TaskQueue != "" {
-		if err := StartIncidentWorkflow(ctx, l.Client, l.TaskQueue, before); err != nil {
+		if err := StartIncidentWorkflow(ctx, l.Client, l.TaskQueue, before, ""); err != nil {
 			return TransitionResult{}, transitionError(req, err)
 		}
 		res, err = l.update(ctx, before.WorkflowID, in)

@@ -65,6 +65,9 @@ type run struct {
 	// searchable says the run keeps its workflow's search attributes up to
 	// date: every run but those started before they existed.
 	searchable bool
+	// localDispatch says the run dispatches in a local activity: every run
+	// started since VersionLocalDispatch.
+	localDispatch bool
 }
 
 // IncidentWorkflow owns one incident for its whole life (DESIGN.md §5–§6):
@@ -77,7 +80,8 @@ type run struct {
 // history grows long. It ends when the incident is closed or cancelled.
 func IncidentWorkflow(ctx workflow.Context, in IncidentInput) error {
 	r := &run{in: in, mu: workflow.NewMutex(ctx)}
-	r.searchable = workflow.GetVersion(ctx, ChangeSearchAttributes, workflow.DefaultVersion, 1) >= 1
+	v := workflow.GetVersion(ctx, ChangeSearchAttributes, workflow.DefaultVersion, VersionLocalDispatch)
+	r.searchable, r.localDispatch = v >= VersionSearchAttributes, v >= VersionLocalDispatch
 	if err := r.register(ctx); err != nil {
 		return err
 	}

@@ -78,21 +78,21 @@ func (r *IntakeRelay) deliver(ctx context.Context, m *aftercare.OutboxMessage) e
 	}
 	return StartIncidentWorkflow(ctx, r.Client, r.TaskQueue, &aftercare.Incident{ID: payload.IncidentID,
 		Number: payload.Number, AccountID: payload.AccountID, Tier: payload.Tier, Priority: payload.Priority,
-		Status: payload.Status})
+		Status: payload.Status}, payload.Region)
 }
 
 // StartIncidentWorkflow starts the workflow of incident inc unless one
 // with its ID has ever run; starting it twice is not an error. The starter
-// passes what it knows of inc, its ID at least, which the workflow starts
-// with as search attributes; the workflow sets the others once it has
-// loaded the incident.
-func StartIncidentWorkflow(ctx context.Context, c client.Client, taskQueue string, inc *aftercare.Incident) error {
+// passes what it knows of inc, its ID at least, and of its site's region,
+// which the workflow starts with as search attributes; the workflow sets
+// the others once it has loaded the incident.
+func StartIncidentWorkflow(ctx context.Context, c client.Client, taskQueue string, inc *aftercare.Incident, region string) error {
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       aftercare.IncidentWorkflowID(inc.ID),
 		TaskQueue:                                taskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    startSearchAttributes(inc.Number, incidentKeywords(inc, "")),
+		TypedSearchAttributes:                    startSearchAttributes(inc.Number, incidentKeywords(inc, region)),
 	}, IncidentWorkflowName, IncidentInput{IncidentID: inc.ID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

@@ -56,7 +56,20 @@ const (
 // replays on the branch it took, and every run started since takes the new
 // one.
 const (
-	// ChangeSearchAttributes gates the search attributes the incident and
-	// contract workflows set (version 1); runs started before carry none.
+	// ChangeSearchAttributes gates, by version, how the incident and
+	// contract workflows run: from VersionSearchAttributes they set search
+	// attributes (runs started before carry none); from
+	// VersionLocalDispatch the incident's dispatch runs as a local
+	// activity.
 	ChangeSearchAttributes = "search-attributes"
+)
+
+// Versions of ChangeSearchAttributes.
+const (
+	VersionSearchAttributes = 1
+	// VersionLocalDispatch runs the incident's dispatch in the workflow task
+	// that asks for it: no activity task and no second workflow task,
+	// which takes the Temporal server's work of an incident's start from
+	// two workflow tasks and an activity to one workflow task.
+	VersionLocalDispatch = 2
 )

@@ -117,6 +117,13 @@ var recordedHistories = []struct {
 // attributes. -record leaves them alone.
 var testdataBeforeSearchAttributes = filepath.Join("testdata", "before-search-attributes")
 
+// testdataBeforeLocalDispatch holds the recorded histories of runs started
+// at VersionSearchAttributes, before VersionLocalDispatch, kept as they
+// were recorded: replaying them tests the branch such runs take, which
+// dispatches through the server's activity queue. -record leaves them
+// alone.
+var testdataBeforeLocalDispatch = filepath.Join("testdata", "before-local-dispatch")
+
 // TestReplayRecordedHistories replays every recorded history against
 // today's workflow code: a change that would break running workflows
 // (a nondeterministic one) fails here. Each history must still show what
@@ -127,7 +134,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		recordHistories(t)
 	}
 	for _, h := range recordedHistories {
-		for _, dir := range []string{"testdata", testdataBeforeSearchAttributes} {
+		for _, dir := range []string{"testdata", testdataBeforeLocalDispatch, testdataBeforeSearchAttributes} {
 			path := filepath.Join(dir, h.file)
 			t.Run(path, func(t *testing.T) {
 				f, err := os.Open(path)
@@ -144,6 +151,14 @@ func TestReplayRecordedHistories(t *testing.T) {
 				facts := historyFacts(t, hist)
 				for _, want := range h.covers {
 					assert.Contains(t, facts, want, "%s shows %s", path, want)
+				}
+				if slices.Contains(h.covers, "activity:DispatchIncident") {
+					// Runs dispatch through the activity queue before
+					// VersionLocalDispatch, and in a local activity since.
+					queued := slices.Contains(facts, "queued activity:DispatchIncident")
+					assert.Equal(t, dir != "testdata", queued, "%s dispatches through the activity queue", path)
+					assert.Equal(t, dir == "testdata", slices.Contains(facts, "local activity:DispatchIncident"),
+						"%s dispatches in a local activity", path)
 				}
 				if dir == testdataBeforeSearchAttributes {
 					for _, f := range facts {
@@ -163,7 +178,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 // historyFacts lists what a history shows happening: "transition:<action>"
 // for each transition update of an incident and "update:<name>" for every
 // other update accepted, "activity:<type>" for each activity and local
-// activity, "timer fired", "started from carried state" (a run that began
+// activity, and beside it "queued activity:<type>" or "local
+// activity:<type>" for which of the two it was, "timer fired", "started from carried state" (a run that began
 // with the state of an earlier one), "version:<change ID>" for each
 // workflow.GetVersion marker, "search attribute:<name>" for each search
 // attribute of Aftercare's the workflow upserted, "continued as new" and
@@ -197,7 +213,9 @@ func historyFacts(t *testing.T, h *historypb.History) []string {
 			require.NoError(t, dc.FromPayload(req.GetArgs().GetPayloads()[0], &in))
 			add("transition:" + string(in.Action))
 		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			add("activity:" + e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName())
+			name := e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
+			add("activity:" + name)
+			add("queued activity:" + name)
 		case enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
 			for name := range e.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields() {
 				if strings.HasPrefix(name, "Aftercare") {
@@ -218,6 +236,7 @@ func historyFacts(t *testing.T, h *historypb.History) []string {
 			var data struct{ ActivityType string }
 			require.NoError(t, dc.FromPayload(m.GetDetails()["data"].GetPayloads()[0], &data))
 			add("activity:" + data.ActivityType)
+			add("local activity:" + data.ActivityType)
 		case enums.EVENT_TYPE_TIMER_FIRED:
 			add("timer fired")
 		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:

@@ -71,7 +71,7 @@ func TestIncidentWorkflowsAreFoundBySearchAttributes(t *testing.T) {
 	ctx := context.Background()
 
 	require.NoError(t, workflows.StartIncidentWorkflow(ctx, c, queue, &aftercare.Incident{ID: id, Number: 7,
-		AccountID: account, Tier: aftercare.TierPlatinum, Priority: aftercare.P1, Status: aftercare.StatusNew}))
+		AccountID: account, Tier: aftercare.TierPlatinum, Priority: aftercare.P1, Status: aftercare.StatusNew}, ""))
 	transition := func(in workflows.TransitionInput) {
 		t.Helper()
 		in.By = "test"
