@@ -15,7 +15,10 @@ import (
 	"time"
 
 	"github.com/aftercare/aftercare/postgres"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 )
 
 // IntakeConfig is the shape of an intake run against a running Aftercare.
@@ -42,10 +45,14 @@ type IntakeConfig struct {
 // IT would in a site-wide outage, and measures intake end to end: how fast
 // the API accepted them, and how fast their workflows started (the moment
 // each workflow recorded its start), with the lag from filing to start.
-// Beside it, in the same run, the floor: the same number of bare
-// StartWorkflow calls from as many goroutines on the same Temporal server,
-// of a workflow no worker runs. The incidents filed are cancelled at the
-// end, the bare workflows terminated.
+// Beside it, in the same run, two floors on the same Temporal server, each
+// the same number of starts from as many goroutines: bare StartWorkflow
+// calls of a workflow no worker runs, and bare workflows run by a worker
+// in this process until their first workflow task has run one local
+// activity, which is what an incident's start is without Aftercare's work
+// in it (the incident's first task loads and records its clocks and
+// dispatches, in local activities). The incidents filed are cancelled at
+// the end, the bare workflows terminated.
 func Intake(ctx context.Context, cfg IntakeConfig, w io.Writer) error {
 	var users, serials []string
 	if err := cfg.DB.QueryRow(ctx, `
@@ -74,21 +81,31 @@ func Intake(ctx context.Context, cfg IntakeConfig, w io.Writer) error {
 	}
 	hc := &http.Client{Timeout: time.Minute}
 	run := time.Now().UnixNano()
-	fmt.Fprintf(w, "| clients | incidents | filed/s over HTTP | workflows started/s | lag p50 | lag p99 | bare StartWorkflow/s | started ÷ bare | CPU of this process |\n")
-	fmt.Fprintf(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	ready, stop, err := startReadyWorker(cfg.Temporal, fmt.Sprintf("bench-intake-ready-%d", run))
+	if err != nil {
+		return err
+	}
+	defer stop()
+	fmt.Fprintf(w, "| clients | incidents | filed/s over HTTP | workflows started/s | lag p50 | lag p99 | bare StartWorkflow/s | started ÷ bare | bare past first task/s | started ÷ bare past first task | CPU of this process |\n")
+	fmt.Fprintf(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, clients := range cfg.Clients {
 		cpu0 := processCPU()
 		r, err := fileRound(ctx, cfg, hc, tokens, users, serials, clients, fmt.Sprintf("bench-intake-%d-%d", run, clients))
 		if err != nil {
 			return err
 		}
-		floor, err := bareStarts(ctx, cfg.Temporal, clients, cfg.Incidents, fmt.Sprintf("bench-intake-floor-%d-%d", run, clients))
+		floor, err := bareStarts(ctx, cfg.Temporal, clients, cfg.Incidents, fmt.Sprintf("bench-intake-floor-%d-%d", run, clients), nil)
+		if err != nil {
+			return err
+		}
+		firstTask, err := bareStarts(ctx, cfg.Temporal, clients, cfg.Incidents, fmt.Sprintf("bench-intake-ready-%d-%d", run, clients), ready)
 		if err != nil {
 			return err
 		}
 		cpu := processCPU() - cpu0
-		fmt.Fprintf(w, "| %d | %d | %.1f | %.1f | %.2f s | %.2f s | %.1f | %.2f | %.1f s |\n", clients, cfg.Incidents,
-			r.filedPerSec, r.startedPerSec, r.lagP50, r.lagP99, floor, r.startedPerSec/floor, cpu.Seconds())
+		fmt.Fprintf(w, "| %d | %d | %.1f | %.1f | %.2f s | %.2f s | %.1f | %.2f | %.1f | %.2f | %.1f s |\n", clients, cfg.Incidents,
+			r.filedPerSec, r.startedPerSec, r.lagP50, r.lagP99, floor, r.startedPerSec/floor, firstTask,
+			r.startedPerSec/firstTask, cpu.Seconds())
 		cancelAll(ctx, hc, cfg.URL, admin, r.ids)
 	}
 	return nil
@@ -166,10 +183,47 @@ func fileRound(ctx context.Context, cfg IntakeConfig, hc *http.Client, tokens ma
 	}
 }
 
-// bareStarts starts n workflows of a type no worker runs from clients
-// goroutines and returns how many it started per second; it terminates
-// them afterwards.
-func bareStarts(ctx context.Context, c client.Client, clients, n int, prefix string) (float64, error) {
+// readyWorker runs bare workflows on its task queue: each runs one local
+// activity, which counts it, and then sleeps.
+type readyWorker struct {
+	queue string
+	ready atomic.Int64
+}
+
+// startReadyWorker starts a worker of the bench's floor workflow on queue;
+// stop stops it.
+func startReadyWorker(c client.Client, queue string) (_ *readyWorker, stop func(), _ error) {
+	r := &readyWorker{queue: queue}
+	wk := worker.New(c, queue, worker.Options{})
+	wk.RegisterWorkflowWithOptions(floorWorkflow, workflow.RegisterOptions{Name: floorWorkflowName})
+	wk.RegisterActivityWithOptions(func(context.Context, string) error {
+		r.ready.Add(1)
+		return nil
+	}, activity.RegisterOptions{Name: floorReadyName})
+	if err := wk.Start(); err != nil {
+		return nil, nil, fmt.Errorf("start the floor's worker: %w", err)
+	}
+	return r, wk.Stop, nil
+}
+
+// bareStarts starts n bare workflows from clients goroutines and returns
+// how many started per second; it terminates them afterwards. With ready
+// nil they are of a type no worker runs, counted started when
+// StartWorkflow returns; otherwise they are ready's floor workflows,
+// counted started when their first task has run its local activity.
+func bareStarts(ctx context.Context, c client.Client, clients, n int, prefix string, ready *readyWorker) (float64, error) {
+	opts := func(i int) (client.StartWorkflowOptions, string, []any) {
+		return client.StartWorkflowOptions{ID: fmt.Sprintf("%s-%d", prefix, i), TaskQueue: prefix}, "BenchIntakeFloor", nil
+	}
+	var before int64
+	if ready != nil {
+		before = ready.ready.Load()
+		sleep := []time.Time{time.Now().Add(time.Hour)}
+		opts = func(i int) (client.StartWorkflowOptions, string, []any) {
+			return client.StartWorkflowOptions{ID: fmt.Sprintf("%s-%d", prefix, i), TaskQueue: ready.queue},
+				floorWorkflowName, []any{fmt.Sprintf("%s-%d", prefix, i), sleep, floorOptions{Ready: true, Local: true}}
+		}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
@@ -181,8 +235,8 @@ func bareStarts(ctx context.Context, c client.Client, clients, n int, prefix str
 				if i >= n {
 					return
 				}
-				_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("%s-%d", prefix, i), TaskQueue: prefix},
-					"BenchIntakeFloor")
+				o, name, args := opts(i)
+				_, err := c.ExecuteWorkflow(ctx, o, name, args...)
 				if err != nil {
 					errs <- err
 					return
@@ -191,11 +245,17 @@ func bareStarts(ctx context.Context, c client.Client, clients, n int, prefix str
 		})
 	}
 	wg.Wait()
-	perSec := float64(n) / time.Since(start).Seconds()
 	close(errs)
 	if err := <-errs; err != nil {
 		return 0, fmt.Errorf("bare StartWorkflow: %w", err)
 	}
+	for ready != nil && ready.ready.Load()-before < int64(n) {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	perSec := float64(n) / time.Since(start).Seconds()
 	ids := make(chan int)
 	for range clients {
 		wg.Go(func() {
