@@ -177,7 +177,8 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 
 // TestAdvancePartsDispatchOnTheRealStack files a platinum incident (the
 // demo platinum contract carries advance parts replacement) and sees its
-// workflow run the dispatch activity against the real worker, database and
+// workflow run the dispatch activity (a local activity of its first
+// workflow task) against the real worker, database and
 // Temporal server: an engineer is reserved, or the activity says why none
 // could be (shifts depend on the hour the test runs).
 func TestAdvancePartsDispatchOnTheRealStack(t *testing.T) {
@@ -192,7 +193,6 @@ func TestAdvancePartsDispatchOnTheRealStack(t *testing.T) {
 	var result workflows.DispatchIncidentResult
 	waitFor(t, 60*time.Second, "the workflow's dispatch activity", func() bool {
 		iter := m.Temporal.GetWorkflowHistory(context.Background(), aftercare.IncidentWorkflowID(id), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		scheduled := map[int64]bool{}
 		for iter.HasNext() {
 			ev, err := iter.Next()
 			var notYet *serviceerror.NotFound
@@ -200,11 +200,14 @@ func TestAdvancePartsDispatchOnTheRealStack(t *testing.T) {
 				return false // the intake relay has not started the workflow yet
 			}
 			require.NoError(t, err)
-			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == workflows.DispatchIncidentActivityName {
-				scheduled[ev.GetEventId()] = true
+			m := ev.GetMarkerRecordedEventAttributes()
+			if m.GetMarkerName() != "LocalActivity" || m.GetFailure() != nil {
+				continue
 			}
-			if c := ev.GetActivityTaskCompletedEventAttributes(); c != nil && scheduled[c.GetScheduledEventId()] {
-				require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(c.GetResult(), &result))
+			var ran struct{ ActivityType string }
+			require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(m.GetDetails()["data"], &ran))
+			if ran.ActivityType == workflows.DispatchIncidentActivityName {
+				require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(m.GetDetails()["result"], &result))
 				return true
 			}
 		}
