@@ -96,13 +96,7 @@ func takeIncident(ctx context.Context, tx pgx.Tx, c aftercare.AssignmentCreate) 
 	if len(active) > 0 && c.OverrideReason == "" {
 		return aftercare.Errorf(aftercare.ECONFLICT, "incident already has an engineer")
 	}
-	// Ending a job updates its engineer's row, and the new job takes the
-	// new engineer's: both are locked here, in ID order, so that two
-	// overrides between the same engineers never wait for each other.
-	if _, err := tx.Exec(ctx, `
-		SELECT 1 FROM engineers
-		WHERE id IN (SELECT engineer_id FROM assignments WHERE id = ANY($1)) OR (cardinality($1) > 0 AND id = $2)
-		ORDER BY id FOR UPDATE`, active, c.EngineerID); err != nil {
+	if err := lockJobStock(ctx, tx, active, c); err != nil {
 		return err
 	}
 	for _, id := range active {
@@ -113,13 +107,74 @@ func takeIncident(ctx context.Context, tx pgx.Tx, c aftercare.AssignmentCreate) 
 	return nil
 }
 
+// lockJobStock locks what a change of jobs moves stock in before it
+// writes anything, in the order every writer of stock takes its locks
+// (lockStockRows): the engineers of the jobs (ending one updates its
+// engineer's row) and of a new job next, the depots of the stock the jobs
+// hold and of the parts next takes, each in ID order, then all those
+// stock rows in ID order. Ending a job releases its parts and a new job
+// reserves others, perhaps at another depot: were each locked as it came,
+// an override that releases at one depot and reserves at a second would
+// hold the first while it waits for the second, and one going the other
+// way would hold the second. next is the zero value when no job starts.
+func lockJobStock(ctx context.Context, tx pgx.Tx, jobs []string, next aftercare.AssignmentCreate) error {
+	var engineers, depots []string
+	if err := tx.QueryRow(ctx, `
+		WITH held AS (
+			SELECT st.engineer_id, st.depot_id FROM part_reservations r JOIN stock st ON st.id = r.stock_id
+			WHERE r.assignment_id = ANY($1) AND r.state = 'reserved')
+		SELECT ARRAY(SELECT engineer_id FROM assignments WHERE id = ANY($1)
+				UNION SELECT engineer_id FROM held WHERE engineer_id IS NOT NULL),
+			ARRAY(SELECT DISTINCT depot_id FROM held WHERE depot_id IS NOT NULL)`, jobs).
+		Scan(&engineers, &depots); err != nil {
+		return err
+	}
+	var engineerID, depotID *string
+	if next.EngineerID != "" {
+		engineerID = &next.EngineerID
+		engineers = append(engineers, next.EngineerID)
+	}
+	if next.DepotID != "" && validID(next.DepotID) {
+		depotID = &next.DepotID
+		depots = append(depots, next.DepotID)
+	}
+	if err := lockPlaces(ctx, tx, engineers, depots); err != nil {
+		return err
+	}
+	var ids []int64
+	if err := tx.QueryRow(ctx, `
+		SELECT ARRAY(SELECT stock_id FROM part_reservations WHERE assignment_id = ANY($1) AND state = 'reserved'
+			UNION SELECT id FROM stock WHERE engineer_id = $2 AND part_id = ANY($3)
+			UNION SELECT id FROM stock WHERE depot_id = $4 AND part_id = ANY($5))`,
+		jobs, engineerID, neededParts(next.FromVan), depotID, neededParts(next.FromDepot)).Scan(&ids); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := lockStockRows(ctx, tx, ids...)
+	return err
+}
+
+// neededParts returns the IDs of the parts of needs that are well formed;
+// reserveParts refuses the others.
+func neededParts(needs []aftercare.PartNeed) []string {
+	ids := []string{}
+	for _, p := range needs {
+		if validID(p.PartID) {
+			ids = append(ids, p.PartID)
+		}
+	}
+	return ids
+}
+
 // takeEngineer locks an engineer about to be assigned and checks they are
 // under capacity. The lock comes first and the count in a new statement:
 // under READ COMMITTED the count then sees every assignment committed by
 // whoever held the lock before.
 func takeEngineer(ctx context.Context, tx pgx.Tx, engineerID string) error {
 	var capacity, load int
-	err := tx.QueryRow(ctx, `SELECT capacity FROM engineers WHERE id = $1 FOR UPDATE`, engineerID).Scan(&capacity)
+	err := tx.QueryRow(ctx, `SELECT capacity FROM engineers WHERE id = $1 FOR NO KEY UPDATE`, engineerID).Scan(&capacity)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return aftercare.Errorf(aftercare.ENOTFOUND, "engineer %q not found", engineerID)
 	}
@@ -220,8 +275,11 @@ func reserveParts(ctx context.Context, tx pgx.Tx, assignmentID, placeColumn, pla
 
 // endAssignment moves an active assignment to a final state and releases
 // its reserved parts, one ledger movement per reservation, with their
-// stock rows locked (lockStockRows).
+// stock rows locked (lockJobStock).
 func endAssignment(ctx context.Context, tx pgx.Tx, id string, state aftercare.AssignmentState) error {
+	if err := lockJobStock(ctx, tx, []string{id}, aftercare.AssignmentCreate{}); err != nil {
+		return err
+	}
 	tag, err := tx.Exec(ctx, `UPDATE assignments SET state = $2, updated_at = now() WHERE id = $1 AND state IN `+activeStates, id, state)
 	if err != nil {
 		return err
@@ -244,13 +302,6 @@ func endAssignment(ctx context.Context, tx pgx.Tx, id string, state aftercare.As
 		return m, err
 	})
 	if err != nil {
-		return err
-	}
-	ids := make([]int64, len(released))
-	for i, m := range released {
-		ids[i] = m.stockID
-	}
-	if _, err := lockStockRows(ctx, tx, ids...); err != nil {
 		return err
 	}
 	for _, m := range released {

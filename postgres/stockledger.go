@@ -212,11 +212,11 @@ func ensureStockRows(ctx context.Context, tx pgx.Tx, partID string, places ...st
 // lockPlaces locks engineers, then depots, each in ID order: the first
 // locks of the order every writer of stock takes them in (lockStockRows).
 func lockPlaces(ctx context.Context, tx pgx.Tx, engineers, depots []string) error {
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM engineers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM engineers WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
 		engineers); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `SELECT 1 FROM depots WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, depots)
+	_, err := tx.Exec(ctx, `SELECT 1 FROM depots WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, depots)
 	return err
 }
 
@@ -227,16 +227,26 @@ func lockPlaces(ctx context.Context, tx pgx.Tx, engineers, depots []string) erro
 // whose rows they are, each in ID order, then the rows in ID order. A
 // movement updates its van's engineer or its depot for the fleet feed,
 // so those must be held before any row is.
+//
+// Engineers and depots are locked FOR NO KEY UPDATE, the lock the fleet
+// feed's updates of them take: it keeps other writers of their stock
+// out, and lets foreign key checks through (FOR KEY SHARE), which
+// PostgreSQL takes outside this order. One is an engineer's home depot:
+// a transaction that updates an engineer's row a second time (a new job
+// and a movement in the van) checks that the depot exists. Were depots
+// locked FOR UPDATE, that check would wait for whoever holds the depot,
+// which may be waiting for a depot this transaction holds.
 func lockStockRows(ctx context.Context, tx pgx.Tx, ids ...int64) (map[int64]*aftercare.StockLevel, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	if _, err := tx.Exec(ctx, `
-		SELECT 1 FROM engineers WHERE id IN (SELECT engineer_id FROM stock WHERE id = ANY($1)) ORDER BY id FOR UPDATE`,
+		SELECT 1 FROM engineers WHERE id IN (SELECT engineer_id FROM stock WHERE id = ANY($1))
+		ORDER BY id FOR NO KEY UPDATE`,
 		ids); err != nil {
 		return nil, err
 	}
 	if _, err := tx.Exec(ctx, `
-		SELECT 1 FROM depots WHERE id IN (SELECT depot_id FROM stock WHERE id = ANY($1)) ORDER BY id FOR UPDATE`,
+		SELECT 1 FROM depots WHERE id IN (SELECT depot_id FROM stock WHERE id = ANY($1)) ORDER BY id FOR NO KEY UPDATE`,
 		ids); err != nil {
 		return nil, err
 	}

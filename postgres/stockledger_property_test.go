@@ -268,6 +268,77 @@ func TestStockLedgerHoldsUnderRandomMovements(t *testing.T) {
 	assertStockLedger(t, w.db)
 }
 
+// TestOverridesAcrossDepotsTakeLocksInOneOrder overrides two jobs at once
+// that cross between two depots: the first releases its part at depot A
+// and reserves one at depot B, the second releases at B and reserves at
+// A. A transaction holding both depots' stock rows makes both overrides
+// wait once they have started, so they go on together when it ends: both
+// must get through, neither chosen as a deadlock's victim.
+func TestOverridesAcrossDepotsTakeLocksInOneOrder(t *testing.T) {
+	w := mustLedgerWorld(t)
+	ctx := w.admin
+	depotA, depotB := w.depots[2], w.depots[3]
+	need := []aftercare.PartNeed{{PartID: w.parts[0], Quantity: 1}}
+	var rows []int64
+	for _, depot := range []string{depotA, depotB} {
+		m, err := w.s.ReceiveStock(ctx, aftercare.StockReceipt{DepotID: depot, FRU: w.frus[0], Quantity: 4})
+		require.NoError(t, err)
+		rows = append(rows, m.StockID)
+	}
+	dispatch := func(incident, engineer, depot, reason string) error {
+		return mapError(w.db.inTx(ctx, func(tx pgx.Tx) error {
+			_, err := createAssignment(ctx, tx, aftercare.AssignmentCreate{IncidentID: incident, EngineerID: engineer,
+				ETA: time.Now().Add(time.Hour), DistanceKm: 3, DepotID: depot, FromDepot: need, OverrideReason: reason})
+			return err
+		}))
+	}
+	require.NoError(t, dispatch(w.incidents[0], w.engineers[1], depotA, ""))
+	require.NoError(t, dispatch(w.incidents[1], w.engineers[2], depotB, ""))
+
+	holder, err := w.db.pool.Begin(context.Background())
+	require.NoError(t, err)
+	defer holder.Rollback(context.Background())
+	_, err = holder.Exec(context.Background(), `SELECT 1 FROM stock WHERE id = ANY($1) FOR UPDATE`, rows)
+	require.NoError(t, err)
+
+	done := make(chan error, 2)
+	go func() { done <- dispatch(w.incidents[0], w.engineers[3], depotB, "crossing to B") }()
+	go func() { done <- dispatch(w.incidents[1], w.engineers[4], depotA, "crossing to A") }()
+	require.Eventually(t, func() bool {
+		return queryInt(t, w.db, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`) == 2
+	}, 10*time.Second, 10*time.Millisecond, "both overrides wait")
+	require.NoError(t, holder.Commit(context.Background()))
+	for range 2 {
+		assert.NoError(t, <-done)
+	}
+	assertStockLedger(t, w.db)
+}
+
+// TestStockMovesPastALockOfTheHomeDepot moves stock into a van while
+// another transaction holds the depot the van's engineer is based at, as
+// an override does that reserves there: the transfer adds a row to the
+// van and moves stock into it, updating the engineer's row twice, and
+// PostgreSQL checks the engineer's home depot on the second update. The
+// transfer must not wait for that depot, or the two would wait for each
+// other once the override went on to the transfer's depot.
+func TestStockMovesPastALockOfTheHomeDepot(t *testing.T) {
+	w := mustLedgerWorld(t)
+	depot, engineer := w.depots[2], w.engineers[5]
+	_, err := w.s.ReceiveStock(w.admin, aftercare.StockReceipt{DepotID: depot, FRU: w.frus[2], Quantity: 4})
+	require.NoError(t, err)
+	holder, err := w.db.pool.Begin(context.Background())
+	require.NoError(t, err)
+	defer holder.Rollback(context.Background())
+	require.NoError(t, lockPlaces(context.Background(), holder, nil, []string{w.depotID}))
+
+	ctx, cancel := context.WithTimeout(w.admin, 5*time.Second)
+	defer cancel()
+	_, err = w.s.TransferStock(ctx, aftercare.StockTransfer{DepotID: depot, EngineerID: engineer, FRU: w.frus[2],
+		Quantity: 2, ToVan: true})
+	assert.NoError(t, err, "the transfer does not wait for the engineer's home depot")
+}
+
 // weightedIndex draws an index into weights in proportion to them.
 func weightedIndex(r *rand.Rand, weights []int) int {
 	total := 0
