@@ -40,6 +40,10 @@ type SLAConfig struct {
 	// Pollers is how many goroutines poll each of the worker's task queues
 	// (workflow and activity); the SDK's default is 2.
 	Pollers int
+	// CPUProfile, when set, names the file a CPU profile of the bench
+	// process is written to during each rate's Aftercare run; with more
+	// than one rate the rate is added before the extension.
+	CPUProfile string
 }
 
 // levels returns the offsets from registration at which the default

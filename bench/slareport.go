@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -125,7 +129,20 @@ func (b *benchSLA) measureRate(ctx context.Context, rate float64) (slaRow, error
 		kind string
 		l    *latency
 	}{{"floor", &r.floor}, {"floor-local", &r.local}, {"aftercare", &r.engine}} {
+		stop := func() error { return nil }
+		if p.kind == "aftercare" {
+			var err error
+			if stop, err = b.startCPUProfile(rate); err != nil {
+				return r, err
+			}
+		}
+		cpu0, began := processCPU(), time.Now()
 		l, ids, err := b.phase(ctx, p.kind, rate)
+		b.log.Info("phase done", "phase", fmt.Sprintf("%s-%g", p.kind, rate), "wall", time.Since(began).Round(time.Millisecond),
+			"cpu_user_sys", (processCPU() - cpu0).Round(time.Millisecond))
+		if perr := stop(); err == nil {
+			err = perr
+		}
 		if err != nil {
 			return r, err
 		}
@@ -262,4 +279,30 @@ func (b *benchSLA) phase(ctx context.Context, kind string, rate float64) (latenc
 	}
 	late, repeats := b.ledger.lateness(phase)
 	return summarise(want, late, repeats), keys, nil
+}
+
+// startCPUProfile starts a CPU profile of the process for the Aftercare
+// run at rate when the bench was asked for one, and returns the function
+// that stops it and closes the file.
+func (b *benchSLA) startCPUProfile(rate float64) (func() error, error) {
+	if b.cfg.CPUProfile == "" {
+		return func() error { return nil }, nil
+	}
+	path := b.cfg.CPUProfile
+	if len(b.cfg.Rates) > 1 {
+		ext := filepath.Ext(path)
+		path = fmt.Sprintf("%s-%g%s", strings.TrimSuffix(path, ext), rate, ext)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }

@@ -72,6 +72,7 @@ func runBenchSLA(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.DurationVar(&cfg.Target, "target", 40*time.Second, "response target of the measured incidents (ladder at 50/75/90/100 %)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 32, "workflow starts in flight at once")
 	fs.IntVar(&cfg.Pollers, "pollers", 2, "pollers per task queue of the bench's one worker, which runs both the floor and Aftercare")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of each rate's Aftercare run to this file (the rate is added when there are several)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
