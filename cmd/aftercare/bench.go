@@ -27,6 +27,9 @@ Benchmarks:
   dispatch  rank the nearest qualified engineer with the part for 10,000
         incidents over 100,000 engineers, against a brute-force scan in Go
         and PostgreSQL with PostGIS (scripts/postgis.sh) in the same run
+  dispatch-build  load a fleet into a fresh PostgreSQL database with COPY
+        and time the dispatcher's start-up build from it, with its heap per
+        engineer and the process's resident memory
   kpi   load two years of closed incidents (1,000,000 by default) and time
         every KPI query per dimension from the stored counters, and computed
         from the base tables in the same run
@@ -46,6 +49,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchSLA(ctx, args[1:], stdout, stderr)
 	case "dispatch":
 		return runBenchDispatch(ctx, args[1:], stdout, stderr)
+	case "dispatch-build":
+		return runBenchDispatchBuild(ctx, args[1:], stdout, stderr)
 	case "kpi":
 		return runBenchKPI(ctx, args[1:], stdout, stderr)
 	case "intake":
@@ -113,6 +118,27 @@ func runBenchDispatch(ctx context.Context, args []string, stdout, stderr io.Writ
 		return fmt.Errorf("-at: %w", err)
 	}
 	return bench.Dispatch(ctx, cfg, stdout, stderr)
+}
+
+// runBenchDispatchBuild runs bench.DispatchBuild with the configuration of
+// its flags: a fleet of demo engineers in a fresh database, and the
+// dispatcher the API builds from it at start.
+func runBenchDispatchBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench dispatch-build", stderr)
+	cfg := bench.DispatchBuildConfig{Seed: demo.DefaultConfig()}
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "",
+		"PostgreSQL database without accounts to run on (migrated first); empty creates a fresh one and drops it afterwards")
+	fs.StringVar(&cfg.DatabaseServer, "database-server", env("AFTERCARE_DATABASE_URL", DefaultDatabaseURL),
+		"PostgreSQL server the fresh database is created on, as the URL of a database there (AFTERCARE_DATABASE_URL)")
+	fs.IntVar(&cfg.Seed.Engineers, "engineers", 100_000, "field engineers in the fleet")
+	fs.IntVar(&cfg.Seed.Depots, "depots", 1_000, "parts depots")
+	fs.IntVar(&cfg.Seed.Parts, "parts", 500, "parts in the catalogue")
+	fs.IntVar(&cfg.Seed.VanStockPerEngineer, "van-parts", 10, "different parts in each van")
+	fs.Float64Var(&cfg.SpeedKmh, "speed", 60, "travel speed of the dispatcher, km/h")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return bench.DispatchBuild(ctx, cfg, stdout, stderr)
 }
 
 // runBenchKPI runs bench.KPI with the configuration of its flags: a

@@ -1,0 +1,30 @@
+package dispatch
+
+import (
+	"runtime"
+	"testing"
+)
+
+// BenchmarkIndexMemory builds the dispatch workload's index and reports the
+// heap it holds per engineer (after a collection, before and after the
+// build) besides the build time.
+func BenchmarkIndexMemory(b *testing.B) {
+	w := mustBenchWorkload(b)
+	var perEngineer float64
+	for b.Loop() {
+		runtime.GC()
+		before := heapInUse()
+		x := mustIndex(b, defaultLayout(), w.Engineers, w.Depots)
+		runtime.GC()
+		perEngineer = float64(heapInUse()-min(before, heapInUse())) / float64(len(w.Engineers))
+		runtime.KeepAlive(x)
+	}
+	b.ReportMetric(perEngineer, "heap-B/engineer")
+}
+
+// heapInUse returns the bytes of heap allocated and not yet freed.
+func heapInUse() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
