@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aftercare/aftercare"
@@ -13,9 +14,27 @@ import (
 // the store is filed, how a refresh applies what changed, and how far the
 // index trails the store.
 
+// zones holds each time zone loaded, by name (a *time.Location): loading
+// one reads and parses its file, and a fleet shares a handful of zones,
+// whose locations, immutable, its calendars can share too.
+var zones sync.Map
+
+// loadZone returns the time zone of the name, loaded once.
+func loadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
+}
+
 // indexEngineer turns an engineer of the store into one of the index.
 func indexEngineer(fe *aftercare.FleetEngineer) (dispatch.Engineer, error) {
-	loc, err := time.LoadLocation(fe.TimeZone)
+	loc, err := loadZone(fe.TimeZone)
 	if err != nil {
 		return dispatch.Engineer{}, fmt.Errorf("engineer %s: time zone %q: %w", fe.Code, fe.TimeZone, err)
 	}
