@@ -44,6 +44,9 @@ func (s *sim) windDown(ctx context.Context) {
 			}
 		}
 		resp, err := s.c.do(ctx, s.admin, op, query, map[string]any{"id": id})
+		if err == nil && resp.err() != nil && s.ended(ctx, id) {
+			continue // its engineer, still finishing, ended it meanwhile
+		}
 		if err != nil || resp.err() != nil {
 			s.out.problem("cancel %s at the end of the day: %v %v", id, err, resp.err())
 			continue
@@ -52,6 +55,19 @@ func (s *sim) windDown(ctx context.Context) {
 	}
 	s.out.add("open at the end, cancelled", cancelled)
 	s.logf("wind-down: %d incidents still open were cancelled", cancelled)
+}
+
+// ended reports whether the incident is resolved, closed or cancelled now.
+func (s *sim) ended(ctx context.Context, id string) bool {
+	data, err := s.c.must(ctx, s.admin, "incident", `query($id: ID!) { incident(id: $id) { status } }`, map[string]any{"id": id})
+	if err != nil {
+		return false
+	}
+	switch str(dig(data, "incident", "status")) {
+	case "RESOLVED", "CLOSED", "CANCELLED":
+		return true
+	}
+	return false
 }
 
 // fleetBusy returns how many engineers hold jobs.
