@@ -1,5 +1,5 @@
 // Package bench holds Aftercare's benchmark harnesses, for
-// `aftercare bench sla|dispatch|kpi`, with their workloads and baselines:
+// `aftercare bench sla|dispatch|dispatch-build|kpi|intake|api`, with their workloads and baselines:
 //
 //   - SLA keeps incidents open with live clocks on a Temporal server and a
 //     PostgreSQL database, lets escalations fall due at steady rates, and
@@ -9,7 +9,10 @@
 //     brute-force scan in Go, dispatch.BruteForce and PostgreSQL with
 //     PostGIS, and compares latency and answers;
 //   - KPI loads years of history with package demo and times every KPI
-//     query from the stored counters and from the base tables.
+//     query from the stored counters and from the base tables;
+//   - API sends the API's operations over HTTP from concurrent clients
+//     (APIOperations) and measures the nested list beside Handwritten, a
+//     handler written by hand for it over the store's Query.
 //
 // Timings are reported, never asserted. The package may import the
 // standard library, the root package, data, demo, dispatch, postgres

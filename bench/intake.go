@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -295,17 +294,7 @@ func cancelAll(ctx context.Context, hc *http.Client, url, token string, ids []st
 // graphQL posts one operation and decodes its data into out, failing on
 // any error the answer carries.
 func graphQL(ctx context.Context, hc *http.Client, url, token, query string, vars map[string]any, out any) error {
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/query", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := hc.Do(req)
+	resp, err := postBearer(ctx, hc, url+"/query", token, GraphQLBody(query, vars))
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ type benchKPIQuery struct {
 }
 
 func benchKPI(ctx context.Context, cfg KPIConfig, stdout io.Writer) error {
-	db, err := openKPIBenchDB(ctx, cfg, stdout)
+	db, err := HistoryDatabase{ServerURL: cfg.ServerURL, Database: cfg.Database, Seed: cfg.Seed, Incidents: cfg.Incidents}.Open(ctx, stdout)
 	if err != nil {
 		return err
 	}
@@ -112,12 +112,22 @@ func benchKPI(ctx context.Context, cfg KPIConfig, stdout io.Writer) error {
 	return nil
 }
 
-// openKPIBenchDB creates, migrates and seeds the benchmark's database, or
-// reuses it when it holds the history already.
-func openKPIBenchDB(ctx context.Context, cfg KPIConfig, stdout io.Writer) (*postgres.DB, error) {
-	url, err := postgres.CreateDatabase(ctx, cfg.ServerURL, cfg.Database)
+// HistoryDatabase is a benchmark's database of its own: the demo data
+// set Seed with a history of Incidents closed incidents over two years.
+type HistoryDatabase struct {
+	// ServerURL is the URL of any database on the server Database is
+	// created on.
+	ServerURL, Database string
+	Seed                demo.Config
+	Incidents           int
+}
+
+// Open creates, migrates and seeds the database, or reuses it when it
+// holds a history already, and writes what it did to stdout.
+func (h HistoryDatabase) Open(ctx context.Context, stdout io.Writer) (*postgres.DB, error) {
+	url, err := postgres.CreateDatabase(ctx, h.ServerURL, h.Database)
 	if aftercare.ErrorCode(err) == aftercare.ECONFLICT {
-		url, err = databaseURL(cfg.ServerURL, cfg.Database)
+		url, err = databaseURL(h.ServerURL, h.Database)
 	}
 	if err != nil {
 		return nil, err
@@ -138,7 +148,7 @@ func openKPIBenchDB(ctx context.Context, cfg KPIConfig, stdout io.Writer) (*post
 	host, _ := os.Hostname()
 	fmt.Fprintf(stdout, "machine: %s, %d CPUs (GOMAXPROCS %d), %s\n", host, runtime.NumCPU(), runtime.GOMAXPROCS(0), loadAverage())
 	if n > 0 {
-		fmt.Fprintf(stdout, "database %s: reusing its history of %d incidents\n", cfg.Database, n)
+		fmt.Fprintf(stdout, "database %s: reusing its history of %d incidents\n", h.Database, n)
 		return db, nil
 	}
 	seeded, err := demo.Seeded(ctx, db)
@@ -148,15 +158,15 @@ func openKPIBenchDB(ctx context.Context, cfg KPIConfig, stdout io.Writer) (*post
 	}
 	start := time.Now()
 	if !seeded {
-		if _, err := demo.Seed(ctx, db, cfg.Seed); err != nil {
+		if _, err := demo.Seed(ctx, db, h.Seed); err != nil {
 			db.Close()
 			return nil, err
 		}
-		fmt.Fprintf(stdout, "demo data (%d accounts, %d assets, %d engineers) seeded in %s\n", cfg.Seed.Accounts,
-			cfg.Seed.Accounts*cfg.Seed.SitesPerAccount*cfg.Seed.AssetsPerSite, cfg.Seed.Engineers, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "demo data (%d accounts, %d assets, %d engineers) seeded in %s\n", h.Seed.Accounts,
+			h.Seed.Accounts*h.Seed.SitesPerAccount*h.Seed.AssetsPerSite, h.Seed.Engineers, time.Since(start).Round(time.Millisecond))
 	}
 	start = time.Now()
-	rows, err := demo.SeedHistory(ctx, db, demo.HistoryConfig{Seed: cfg.Seed.Seed, Incidents: cfg.Incidents, Now: cfg.Seed.Now})
+	rows, err := demo.SeedHistory(ctx, db, demo.HistoryConfig{Seed: h.Seed.Seed, Incidents: h.Incidents, Now: h.Seed.Now})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -290,9 +290,20 @@ func (b *benchSLA) startCPUProfile(rate float64) (func() error, error) {
 	}
 	path := b.cfg.CPUProfile
 	if len(b.cfg.Rates) > 1 {
-		ext := filepath.Ext(path)
-		path = fmt.Sprintf("%s-%g%s", strings.TrimSuffix(path, ext), rate, ext)
+		path = profilePath(path, fmt.Sprintf("%g", rate))
 	}
+	return startCPUProfile(path)
+}
+
+// profilePath returns path with -part before its extension.
+func profilePath(path, part string) string {
+	ext := filepath.Ext(path)
+	return fmt.Sprintf("%s-%s%s", strings.TrimSuffix(path, ext), part, ext)
+}
+
+// startCPUProfile starts a CPU profile of the process into the file at
+// path, and returns the function that stops it and closes the file.
+func startCPUProfile(path string) (func() error, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("cpu profile: %w", err)

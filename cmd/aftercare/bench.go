@@ -36,6 +36,11 @@ Benchmarks:
   intake  file incidents over HTTP against a running Aftercare (make run)
         from concurrent clients until every workflow has started, beside
         bare StartWorkflow calls on the same Temporal server in the same run
+  api   serve the API in this process over a fleet and a history (100,000
+        engineers and 1,000,000 incidents by default, loaded once into a
+        database of its own) and measure its operations over HTTP at 1, 8
+        and 32 concurrent clients, the nested list beside a hand-written
+        handler of the same JSON
 `
 
 // runBench runs one whole-system benchmark of package bench.
@@ -55,6 +60,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchKPI(ctx, args[1:], stdout, stderr)
 	case "intake":
 		return runBenchIntake(ctx, args[1:], stdout, stderr)
+	case "api":
+		return runBenchAPI(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprint(stderr, benchUsage)
 	return fmt.Errorf("unknown benchmark %q", args[0])
