@@ -136,7 +136,12 @@ func (r *partReservationResolver) Depot(ctx context.Context, obj *aftercare.Part
 }
 
 func (r *queryResolver) DispatchCandidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error) {
-	return r.DispatchService.Candidates(ctx, incidentID, rejections)
+	d, err := r.DispatchService.Candidates(ctx, incidentID, rejections)
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchEngineers(ctx, selected(ctx), d)
+	return d, nil
 }
 
 func (r *queryResolver) DispatchQueue(ctx context.Context, region string, first *int) ([]*aftercare.QueueItem, error) {

@@ -52,7 +52,12 @@ func (r *mutationResolver) CreateIncident(ctx context.Context, input model.Creat
 }
 
 func (r *queryResolver) Incident(ctx context.Context, id string) (*aftercare.Incident, error) {
-	return r.IncidentService.FindIncidentByID(ctx, id)
+	inc, err := r.IncidentService.FindIncidentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchIncidents(ctx, selected(ctx), []*aftercare.Incident{inc})
+	return inc, nil
 }
 
 func (r *queryResolver) Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string) (*model.IncidentConnection, error) {
@@ -64,6 +69,7 @@ func (r *queryResolver) Incidents(ctx context.Context, filter *model.IncidentFil
 	if err != nil {
 		return nil, err
 	}
+	r.prefetchIncidents(ctx, selected(ctx, "edges", "node"), items)
 	return &model.IncidentConnection{PageInfo: &info, Edges: edges(items, info,
 		func(c string, n *aftercare.Incident) *model.IncidentEdge {
 			return &model.IncidentEdge{Cursor: c, Node: n}

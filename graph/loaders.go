@@ -30,23 +30,23 @@ const DefaultLoaderWait = 2 * time.Millisecond
 // loaderSets), so what it caches is never shown to another caller nor
 // outlives the operation that read it.
 type loaders struct {
-	accounts  *dataloadgen.Loader[string, *aftercare.Account]
-	sites     *dataloadgen.Loader[string, *aftercare.Site]
-	assets    *dataloadgen.Loader[string, *aftercare.Asset]
-	contracts *dataloadgen.Loader[string, *aftercare.Contract]
+	accounts  batchLoader[string, *aftercare.Account]
+	sites     batchLoader[string, *aftercare.Site]
+	assets    batchLoader[string, *aftercare.Asset]
+	contracts batchLoader[string, *aftercare.Contract]
 	users     *dataloadgen.Loader[string, *aftercare.User]
 	incidents *dataloadgen.Loader[string, *aftercare.Incident]
-	engineers *dataloadgen.Loader[string, *aftercare.Engineer]
+	engineers batchLoader[string, *aftercare.Engineer]
 	depots    *dataloadgen.Loader[string, *aftercare.Depot]
 	parts     *dataloadgen.Loader[string, *aftercare.Part]
 	providers *dataloadgen.Loader[string, *aftercare.ServiceProvider]
 
 	// By incident.
-	assignments *dataloadgen.Loader[string, []*aftercare.Assignment]
+	assignments batchLoader[string, []*aftercare.Assignment]
 	quotes      *dataloadgen.Loader[string, []*aftercare.Quote]
 	repairs     *dataloadgen.Loader[string, *aftercare.RepairRecord]
 	surveys     *dataloadgen.Loader[string, *aftercare.SurveyOutcome]
-	clocks      *dataloadgen.Loader[string, []*aftercare.SLAClock]
+	clocks      batchLoader[string, []*aftercare.SLAClock]
 	escalations *dataloadgen.Loader[string, []*aftercare.Escalation]
 	events      *dataloadgen.Loader[string, []*aftercare.IncidentEvent]
 	// By engineer.
@@ -89,22 +89,22 @@ type kpiArgs struct {
 func newLoaders(r *Resolver, wait time.Duration) *loaders {
 	w := dataloadgen.WithWait(wait)
 	return &loaders{
-		accounts:  dataloadgen.NewLoader(byID("account", r.AccountService.FindAccountsByIDs), w),
-		sites:     dataloadgen.NewLoader(byID("site", r.AccountService.FindSitesByIDs), w),
-		assets:    dataloadgen.NewLoader(byID("asset", r.AssetService.FindAssetsByIDs), w),
-		contracts: dataloadgen.NewLoader(byID("contract", r.ContractService.FindContractsByIDs), w),
+		accounts:  newBatchLoader(byID("account", r.AccountService.FindAccountsByIDs), w),
+		sites:     newBatchLoader(byID("site", r.AccountService.FindSitesByIDs), w),
+		assets:    newBatchLoader(byID("asset", r.AssetService.FindAssetsByIDs), w),
+		contracts: newBatchLoader(byID("contract", r.ContractService.FindContractsByIDs), w),
 		users:     dataloadgen.NewLoader(byID("user", r.UserService.FindUsersByIDs), w),
 		incidents: dataloadgen.NewLoader(byID("incident", r.IncidentService.FindIncidentsByIDs), w),
-		engineers: dataloadgen.NewLoader(byID("engineer", r.EngineerService.FindEngineersByIDs), w),
+		engineers: newBatchLoader(byID("engineer", r.EngineerService.FindEngineersByIDs), w),
 		depots:    dataloadgen.NewLoader(byID("depot", r.DepotService.FindDepotsByIDs), w),
 		parts:     dataloadgen.NewLoader(byID("part", r.PartService.FindPartsByIDs), w),
 		providers: dataloadgen.NewLoader(byID("service provider", r.FleetRegistry.FindProvidersByIDs), w),
 
-		assignments: dataloadgen.NewLoader(ofSeen("incident", r.DispatchStore.FindAssignmentsOfIncidents), w),
+		assignments: newBatchLoader(ofSeen("incident", r.DispatchStore.FindAssignmentsOfIncidents), w),
 		quotes:      dataloadgen.NewLoader(ofSeen("incident", r.QuoteService.FindQuotesOfIncidents), w),
 		repairs:     dataloadgen.NewLoader(byID("incident", r.RepairService.FindRepairRecords), w),
 		surveys:     dataloadgen.NewLoader(byID("incident", r.SurveyService.FindSurveys), w),
-		clocks: dataloadgen.NewLoader(all(func(ctx context.Context, ids []string) ([][]*aftercare.SLAClock, error) {
+		clocks: newBatchLoader(all(func(ctx context.Context, ids []string) ([][]*aftercare.SLAClock, error) {
 			return r.SLAService.FindSLAClocksOfIncidents(ctx, ids, time.Now())
 		}), w),
 		escalations: dataloadgen.NewLoader(all(r.SLAService.FindEscalationsOfIncidents), w),
