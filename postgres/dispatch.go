@@ -123,20 +123,39 @@ func (s *DispatchService) FindDispatchQueue(ctx context.Context, region string, 
 	if err != nil {
 		return nil, err
 	}
-	items := make([]*aftercare.QueueItem, 0, len(found))
+	// The incidents and assignments of the page, each in one statement.
+	incidentIDs, assignmentIDs := make([]string, 0, len(found)), make([]string, 0, len(found))
 	for _, f := range found {
-		inc, err := findIncidentByID(ctx, s.db.pool, f.incidentID)
-		if err != nil {
-			return nil, err
+		incidentIDs = append(incidentIDs, f.incidentID)
+		if f.assignmentID != nil {
+			assignmentIDs = append(assignmentIDs, *f.assignmentID)
 		}
-		item := &aftercare.QueueItem{Incident: inc}
+	}
+	incidents, err := findByIDs(ctx, s.db.pool, incidentSelect, "i.id", incidentIDs, &scopeIncidents, scanIncident,
+		func(i *aftercare.Incident) string { return i.ID })
+	if err != nil {
+		return nil, err
+	}
+	assignments, err := findByIDs(ctx, s.db.pool, assignmentSelect, "x.id", assignmentIDs, nil, scanAssignment,
+		func(a *aftercare.Assignment) string { return a.ID })
+	if err != nil {
+		return nil, err
+	}
+	items := make([]*aftercare.QueueItem, 0, len(found))
+	next := 0
+	for i, f := range found {
+		if incidents[i] == nil {
+			return nil, aftercare.Errorf(aftercare.ENOTFOUND, "incident %q not found", f.incidentID)
+		}
+		item := &aftercare.QueueItem{Incident: incidents[i]}
 		if f.deadline != nil {
 			item.OnSiteDeadline = *f.deadline
 		}
 		if f.assignmentID != nil {
-			if item.Assignment, err = findAssignment(ctx, s.db.pool, *f.assignmentID); err != nil {
-				return nil, err
+			if item.Assignment = assignments[next]; item.Assignment == nil {
+				return nil, aftercare.Errorf(aftercare.ENOTFOUND, "assignment %q not found", *f.assignmentID)
 			}
+			next++
 		}
 		items = append(items, item)
 	}
