@@ -188,9 +188,16 @@ func CheckShifts(shifts []ShiftWindow) error {
 // ParseTimeOfDay reads "HH:MM", from "00:00" to "24:00", as the time since
 // local midnight, or returns EINVALID naming field.
 func ParseTimeOfDay(field, s string) (time.Duration, error) {
-	var h, m int
-	if n, err := fmt.Sscanf(s, "%2d:%2d", &h, &m); err != nil || n != 2 || len(s) != 5 ||
-		h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
+	digit := func(i int) (int, bool) { return int(s[i] - '0'), '0' <= s[i] && s[i] <= '9' }
+	if len(s) != 5 || s[2] != ':' {
+		return 0, InvalidField(field, "%q is not a time of day HH:MM", s)
+	}
+	h1, ok1 := digit(0)
+	h2, ok2 := digit(1)
+	m1, ok3 := digit(3)
+	m2, ok4 := digit(4)
+	h, m := h1*10+h2, m1*10+m2
+	if !ok1 || !ok2 || !ok3 || !ok4 || h > 24 || m > 59 || (h == 24 && m != 0) {
 		return 0, InvalidField(field, "%q is not a time of day HH:MM", s)
 	}
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil

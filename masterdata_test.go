@@ -115,6 +115,8 @@ func TestTimeOfDay(t *testing.T) {
 	}{
 		{"00:00", 0, true}, {"08:30", 8*time.Hour + 30*time.Minute, true}, {"24:00", 24 * time.Hour, true},
 		{"24:01", 0, false}, {"8:30", 0, false}, {"08:60", 0, false}, {"08:30x", 0, false}, {"-1:00", 0, false}, {"", 0, false},
+		{"23:59", 23*time.Hour + 59*time.Minute, true}, {"25:00", 0, false}, {" 8:30", 0, false}, {"+8:30", 0, false},
+		{"08-30", 0, false}, {"0a:30", 0, false}, {"08:3a", 0, false}, {"99:99", 0, false},
 	} {
 		got, err := aftercare.ParseTimeOfDay("start", tt.in)
 		if !tt.ok {
