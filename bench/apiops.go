@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/postgres"
 )
 
@@ -43,34 +44,35 @@ type APITargets struct {
 // incident with its clocks and reading the newest fifty incidents with
 // their nested objects (and the same from Handwritten), a dispatcher's
 // candidates for incidents of their region and their region's queue, and
-// the smaller account manager's monthly KPIs of a year.
-func APIOperations(ctx context.Context, t APITargets) ([]APIOperation, error) {
+// the smaller account manager's monthly KPIs of a year. It returns them
+// with the dispatcher's region.
+func APIOperations(ctx context.Context, t APITargets) (_ []APIOperation, region string, _ error) {
 	tokens := map[string]string{}
 	for _, u := range []string{"director", "am.li", "dispatcher.east"} {
 		tok, err := t.Mint(ctx, u)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		tokens[u] = tok
 	}
 	dispatcher, err := demoScope(ctx, t.DB, "dispatcher.east")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if len(dispatcher.Regions) == 0 {
-		return nil, fmt.Errorf("bench api: dispatcher.east has no region")
+		return nil, "", fmt.Errorf("bench api: dispatcher.east has no region")
 	}
-	region := dispatcher.Regions[0]
+	region = dispatcher.Regions[0]
 	var incidents, regional []string
 	if err := t.DB.QueryRow(ctx, `
 		SELECT (SELECT array_agg(id) FROM (SELECT id FROM incidents ORDER BY random() LIMIT 2000) x),
 			(SELECT array_agg(id) FROM (SELECT i.id FROM incidents i JOIN sites s ON s.id = i.site_id
 				WHERE s.region = $1 ORDER BY i.number DESC LIMIT 2000) y)`,
 		[]any{region}, &incidents, &regional); err != nil {
-		return nil, fmt.Errorf("bench api: sample incidents: %w", err)
+		return nil, "", fmt.Errorf("bench api: sample incidents: %w", err)
 	}
 	if len(incidents) == 0 || len(regional) == 0 {
-		return nil, fmt.Errorf("bench api: no incidents to ask about (region %s): load a history first", region)
+		return nil, "", fmt.Errorf("bench api: no incidents to ask about (region %s): load a history first", region)
 	}
 	var users, serials []string
 	if err := t.DB.QueryRow(ctx, `
@@ -79,15 +81,15 @@ func APIOperations(ctx context.Context, t APITargets) ([]APIOperation, error) {
 			FROM assets a JOIN accounts ac ON ac.id = a.account_id
 			WHERE EXISTS (SELECT 1 FROM users x WHERE x.username = 'it.' || lower(ac.code) AND x.disabled_at IS NULL)
 			ORDER BY random() LIMIT 5000) f`, nil, &users, &serials); err != nil {
-		return nil, fmt.Errorf("bench api: sample assets: %w", err)
+		return nil, "", fmt.Errorf("bench api: sample assets: %w", err)
 	}
 	if len(serials) == 0 {
-		return nil, fmt.Errorf("bench api: no asset of an account with a corporate IT user")
+		return nil, "", fmt.Errorf("bench api: no asset of an account with a corporate IT user")
 	}
 	for _, u := range users {
 		if _, ok := tokens[u]; !ok {
 			if tokens[u], err = t.Mint(ctx, u); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 	}
@@ -132,5 +134,36 @@ func APIOperations(ctx context.Context, t APITargets) ([]APIOperation, error) {
 			func(int, int) map[string]any {
 				return map[string]any{"from": now.AddDate(0, -11, 0).Format(time.DateOnly), "to": now.Format(time.DateOnly)}
 			}),
-	}, nil
+	}, region, nil
+}
+
+// APIReset cancels the incidents earlier runs of the bench filed that are
+// still open, with their messages to the intake relay the bench does not
+// run, so that every run starts from the history alone: the region's
+// dispatch queue then holds what the run itself files. It returns how
+// many it cancelled.
+func APIReset(ctx context.Context, db *postgres.DB) (int64, error) {
+	var n int64
+	err := db.QueryRow(ctx, `
+		WITH cancelled AS (
+			UPDATE incidents SET status = 'cancelled', updated_at = now()
+			WHERE status = 'new' AND client_request_id LIKE 'bench-api-%'
+			RETURNING id::text),
+		dropped AS (
+			DELETE FROM outbox o USING cancelled c WHERE o.topic = $1 AND o.key = c.id)
+		SELECT count(*) FROM cancelled`, []any{aftercare.OutboxTopicIncidentWorkflow}, &n)
+	if err != nil {
+		return 0, fmt.Errorf("bench api: cancel the incidents of earlier runs: %w", err)
+	}
+	return n, nil
+}
+
+// OpenIncidents returns how many incidents of a region are open.
+func OpenIncidents(ctx context.Context, db *postgres.DB, region string) (int64, error) {
+	var n int64
+	err := db.QueryRow(ctx, `
+		SELECT count(*) FROM incidents i JOIN sites s ON s.id = i.site_id
+		WHERE s.region = $1 AND i.status NOT IN ('resolved', 'closed', 'cancelled', 'verified', 'repaired')`,
+		[]any{region}, &n)
+	return n, err
 }

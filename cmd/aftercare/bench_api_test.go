@@ -123,11 +123,18 @@ func TestBenchAPIMeasuresEveryOperation(t *testing.T) {
 	}
 	assert.Contains(t, report, "2 clients: dispatchCandidates p99")
 	assert.Contains(t, report, "of the hand-written handler's")
+	assert.Contains(t, report, "open incidents of earlier runs cancelled: 0\n")
+	filed := regexp.MustCompile(`open incidents of region \w+, dispatcher.east's queue, at the end: (\d+)`).FindStringSubmatch(report)
+	require.NotNil(t, filed, report)
+	assert.NotEqual(t, "0", filed[1], "the run's own incidents are open in the queue's region")
 
-	// A second run reuses the database it loaded.
+	// A second run reuses the database it loaded, and cancels the open
+	// incidents the first filed.
 	out.Reset()
 	require.NoError(t, run(ctx, append(args, "-clients", "1", "-only", bench.APIMe), &out, &log), "log:\n%s", log.String())
 	assert.Contains(t, out.String(), "database "+name+": reusing its history of 400 incidents")
+	assert.NotContains(t, out.String(), "open incidents of earlier runs cancelled: 0\n")
+	assert.Regexp(t, `at the end: 0, all filed by this run`, out.String())
 }
 
 // nestedEdge is an edge of the nested list, with what the tests read.

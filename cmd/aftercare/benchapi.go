@@ -41,7 +41,7 @@ func runBenchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&h.Seed.Parts, "parts", 500, "parts in the catalogue")
 	fs.IntVar(&h.Seed.VanStockPerEngineer, "van-parts", 10, "different parts in each van")
 	clients := fs.String("clients", "1,8,32", "concurrent clients to measure, comma-separated")
-	only := fs.String("only", "", "measure only the operations whose names contain this")
+	only := fs.String("only", "", "measure only the operations whose names contain one of these, comma-separated")
 	var bc bench.APIConfig
 	fs.DurationVar(&bc.Duration, "duration", 10*time.Second, "how long each operation is measured at each number of clients")
 	fs.DurationVar(&bc.Warmup, "warmup", 2*time.Second, "untimed calls before each measurement, for this long")
@@ -62,9 +62,14 @@ func runBenchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer db.Close()
+	cancelled, err := bench.APIReset(ctx, db)
+	if err != nil {
+		return err
+	}
 	if err := db.ExecScript(ctx, "ANALYZE"); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "open incidents of earlier runs cancelled: %d\n", cancelled)
 
 	start := time.Now()
 	srv, err := serveBenchAPI(ctx, cfg, db)
@@ -75,7 +80,7 @@ func runBenchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintf(stdout, "API built (authorization policy, dispatch index) and serving at %s in %s\n",
 		srv.url, time.Since(start).Round(time.Millisecond))
 
-	ops, err := bench.APIOperations(ctx, bench.APITargets{URL: srv.url + "/query", HandwrittenURL: srv.url + "/handwritten",
+	ops, region, err := bench.APIOperations(ctx, bench.APITargets{URL: srv.url + "/query", HandwrittenURL: srv.url + "/handwritten",
 		DB: db, RunID: strconv.FormatInt(time.Now().UnixNano(), 36), Seed: uint64(time.Now().UnixNano()),
 		Mint: func(ctx context.Context, username string) (string, error) {
 			return mintToken(ctx, &cfg, db, username, 6*time.Hour)
@@ -84,8 +89,11 @@ func runBenchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	for _, op := range ops {
-		if strings.Contains(op.Name, *only) {
-			bc.Operations = append(bc.Operations, op)
+		for _, part := range strings.Split(*only, ",") {
+			if strings.Contains(op.Name, part) {
+				bc.Operations = append(bc.Operations, op)
+				break
+			}
 		}
 	}
 	results, err := bench.API(ctx, bc, stdout)
@@ -93,6 +101,11 @@ func runBenchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	bench.APISummary(stdout, results)
+	open, err := bench.OpenIncidents(ctx, db, region)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "- open incidents of region %s, dispatcher.east's queue, at the end: %d, all filed by this run\n", region, open)
 	return nil
 }
 
