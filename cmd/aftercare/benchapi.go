@@ -88,14 +88,7 @@ func runBenchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	for _, op := range ops {
-		for _, part := range strings.Split(*only, ",") {
-			if strings.Contains(op.Name, part) {
-				bc.Operations = append(bc.Operations, op)
-				break
-			}
-		}
-	}
+	bc.Operations = pickOperations(ops, *only)
 	results, err := bench.API(ctx, bc, stdout)
 	if err != nil {
 		return err
@@ -107,6 +100,21 @@ func runBenchAPI(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "- open incidents of region %s, dispatcher.east's queue, at the end: %d, all filed by this run\n", region, open)
 	return nil
+}
+
+// pickOperations returns the operations whose names contain one of the
+// comma-separated parts of only.
+func pickOperations(ops []bench.APIOperation, only string) []bench.APIOperation {
+	var picked []bench.APIOperation
+	for _, op := range ops {
+		for _, part := range strings.Split(only, ",") {
+			if strings.Contains(op.Name, part) {
+				picked = append(picked, op)
+				break
+			}
+		}
+	}
+	return picked
 }
 
 // benchAPIServer is the API the bench serves, with the hand-written
