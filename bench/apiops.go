@@ -63,28 +63,9 @@ func APIOperations(ctx context.Context, t APITargets) (_ []APIOperation, region 
 		return nil, "", fmt.Errorf("bench api: dispatcher.east has no region")
 	}
 	region = dispatcher.Regions[0]
-	var incidents, regional []string
-	if err := t.DB.QueryRow(ctx, `
-		SELECT (SELECT array_agg(id) FROM (SELECT id FROM incidents ORDER BY random() LIMIT 2000) x),
-			(SELECT array_agg(id) FROM (SELECT i.id FROM incidents i JOIN sites s ON s.id = i.site_id
-				WHERE s.region = $1 ORDER BY i.number DESC LIMIT 2000) y)`,
-		[]any{region}, &incidents, &regional); err != nil {
-		return nil, "", fmt.Errorf("bench api: sample incidents: %w", err)
-	}
-	if len(incidents) == 0 || len(regional) == 0 {
-		return nil, "", fmt.Errorf("bench api: no incidents to ask about (region %s): load a history first", region)
-	}
-	var users, serials []string
-	if err := t.DB.QueryRow(ctx, `
-		SELECT array_agg(u), array_agg(s) FROM (
-			SELECT 'it.' || lower(ac.code) AS u, a.serial_number AS s
-			FROM assets a JOIN accounts ac ON ac.id = a.account_id
-			WHERE EXISTS (SELECT 1 FROM users x WHERE x.username = 'it.' || lower(ac.code) AND x.disabled_at IS NULL)
-			ORDER BY random() LIMIT 5000) f`, nil, &users, &serials); err != nil {
-		return nil, "", fmt.Errorf("bench api: sample assets: %w", err)
-	}
-	if len(serials) == 0 {
-		return nil, "", fmt.Errorf("bench api: no asset of an account with a corporate IT user")
+	incidents, regional, users, serials, err := apiSample(ctx, t.DB, region)
+	if err != nil {
+		return nil, "", err
 	}
 	for _, u := range users {
 		if _, ok := tokens[u]; !ok {
@@ -135,6 +116,34 @@ func APIOperations(ctx context.Context, t APITargets) (_ []APIOperation, region 
 				return map[string]any{"from": now.AddDate(0, -11, 0).Format(time.DateOnly), "to": now.Format(time.DateOnly)}
 			}),
 	}, region, nil
+}
+
+// apiSample draws what the operations of APIOperations ask about: 2,000
+// incidents of the history, the region's 2,000 newest, and 5,000 assets
+// with the corporate IT user of each one's account.
+func apiSample(ctx context.Context, db *postgres.DB, region string) (incidents, regional, users, serials []string, _ error) {
+	if err := db.QueryRow(ctx, `
+		SELECT (SELECT array_agg(id) FROM (SELECT id FROM incidents ORDER BY random() LIMIT 2000) x),
+			(SELECT array_agg(id) FROM (SELECT i.id FROM incidents i JOIN sites s ON s.id = i.site_id
+				WHERE s.region = $1 ORDER BY i.number DESC LIMIT 2000) y)`,
+		[]any{region}, &incidents, &regional); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("bench api: sample incidents: %w", err)
+	}
+	if len(incidents) == 0 || len(regional) == 0 {
+		return nil, nil, nil, nil, fmt.Errorf("bench api: no incidents to ask about (region %s): load a history first", region)
+	}
+	if err := db.QueryRow(ctx, `
+		SELECT array_agg(u), array_agg(s) FROM (
+			SELECT 'it.' || lower(ac.code) AS u, a.serial_number AS s
+			FROM assets a JOIN accounts ac ON ac.id = a.account_id
+			WHERE EXISTS (SELECT 1 FROM users x WHERE x.username = 'it.' || lower(ac.code) AND x.disabled_at IS NULL)
+			ORDER BY random() LIMIT 5000) f`, nil, &users, &serials); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("bench api: sample assets: %w", err)
+	}
+	if len(serials) == 0 {
+		return nil, nil, nil, nil, fmt.Errorf("bench api: no asset of an account with a corporate IT user")
+	}
+	return incidents, regional, users, serials, nil
 }
 
 // APIReset cancels the incidents earlier runs of the bench filed that are
