@@ -90,7 +90,7 @@ func (x *Index) optimalPlan(options [][]pick) Plan {
 			}
 			seen[p.slot] = true
 			e := &x.engineers[p.slot]
-			for range min(e.capacity-e.load, len(options)) {
+			for range min(int(e.capacity-e.load), len(options)) {
 				columns = append(columns, p.slot)
 			}
 		}
@@ -128,7 +128,7 @@ func (x *Index) greedyPlan(options [][]pick) Plan {
 	for i, picks := range options {
 		k := slices.IndexFunc(picks, func(p pick) bool {
 			e := &x.engineers[p.slot]
-			return e.load+taken[p.slot] < e.capacity
+			return int(e.load)+taken[p.slot] < int(e.capacity)
 		})
 		if k < 0 {
 			plan.Unassigned = append(plan.Unassigned, i)

@@ -63,6 +63,19 @@ import "math"
 // TestCellRadiusIsAnUpperBound checks every cell at resolutions 0–3 and
 // samples 4–6, pentagons included, and cellRadiusKm keeps a 1 % margin.
 //
+// Upper bound for a cell's descendants (descendantRadiusKm). A tree of
+// cells files an engineer under the ancestors of the fine cell it lies in,
+// and those stick out of the ancestor's own outline: measured, a vertex of a
+// resolution-4 descendant lies up to 1.03·ρ_2 from its resolution-2
+// ancestor's centre, beyond cellRadiusKm. A child's centre is the parent's,
+// or one of its six lattice neighbours at the child's resolution, √3·e_{r+1}
+// = √(3/7)·e_r away on the plane, and no farther on the sphere (Fact 1); so
+// every point of a resolution-f descendant of a resolution-r cell lies
+// within R·(√(3/7)·(e_r + … + e_{f−1}) + e_f) of the cell's centre: 1.045·ρ_2
+// for resolution 4 under 2, 1.051·ρ_0 for 4 under 0.
+// TestDescendantRadiusIsAnUpperBound checks every resolution-2 and -3
+// descendant of every cell at resolutions 0 and 1, and samples finer ones.
+//
 // Stopping rule. Suppose the search has examined every engineer in the cells
 // within grid distance K of the site's cell. Any other engineer is at least
 // K·δ_r away, and its trip is no shorter: a depot detour only adds
@@ -94,6 +107,17 @@ func latticeEdgeKm(res int) float64 {
 func ringGapKm(res int) float64 {
 	const cos2ThetaMax = 1 / (1 + 4*res0UnitGnomonic*res0UnitGnomonic)
 	return 0.99 * latticeEdgeKm(res) * cos2ThetaMax
+}
+
+// descendantRadiusKm returns 101 % of the bound on how far from the centre
+// of a resolution-res cell a point of a resolution-fine cell under it lies;
+// for fine = res it is cellRadiusKm.
+func descendantRadiusKm(res, fine int) float64 {
+	km := latticeEdgeKm(fine)
+	for r := res; r < fine; r++ {
+		km += math.Sqrt(3.0/7) * latticeEdgeKm(r)
+	}
+	return 1.01 * km
 }
 
 // cellRadiusKm returns 101 % of ρ_r: every point of a resolution-res cell is

@@ -153,3 +153,42 @@ func TestCellRadiusIsAnUpperBound(t *testing.T) {
 		check(res, cells)
 	}
 }
+
+// TestDescendantRadiusIsAnUpperBound checks the bound of the interior nodes
+// of a cell tree: no vertex of a descendant lies farther from an ancestor's
+// centre than descendantRadiusKm. Every resolution-2 and -3 descendant of
+// every cell at resolutions 0 and 1 is checked, and sampled resolution-4
+// and -5 descendants of cells at 2 and 3, pentagons included. The old bound
+// of the tree, cellRadiusKm, fails it.
+func TestDescendantRadiusIsAnUpperBound(t *testing.T) {
+	check := func(res, fine int, ancestors []h3.Cell) float64 {
+		farthest := 0.0
+		for _, a := range ancestors {
+			ll := a.LatLng()
+			centre := NewPoint(ll.Lat, ll.Lng)
+			for _, c := range a.Children(fine) {
+				for _, v := range boundary(c) {
+					farthest = max(farthest, centre.DistanceKm(v))
+				}
+			}
+		}
+		assert.LessOrEqual(t, farthest, descendantRadiusKm(res, fine), "resolution %d under %d", fine, res)
+		return farthest
+	}
+	for res := 0; res <= 1; res++ {
+		for _, fine := range []int{res + 2, res + 3} {
+			farthest := check(res, fine, allCells(res))
+			assert.Greater(t, farthest, cellRadiusKm(res), "resolution %d under %d sticks out of the outline", fine, res)
+		}
+	}
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, res := range []int{2, 3} {
+		var cells []h3.Cell
+		for _, site := range samplePoints(rng, 100) {
+			cells = append(cells, h3.GridDisk(h3.LatLngToCell(site, res), 1)...)
+		}
+		cells = append(cells, h3.Pentagons(res)...)
+		check(res, res+2, cells)
+	}
+	assert.Equal(t, cellRadiusKm(4), descendantRadiusKm(4, 4))
+}

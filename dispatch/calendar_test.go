@@ -80,3 +80,27 @@ func TestCalendarMaskAgrees(t *testing.T) {
 	}
 	assert.Greater(t, known, 80000, "the mask decides most instants")
 }
+
+// TestCompactLeavesOutDatesThatDoNotExist checks that an exception on a
+// date no wall clock reads (February 30, which time.Date would take for
+// March 2) changes nothing, as in the calendar itself.
+func TestCompactLeavesOutDatesThatDoNotExist(t *testing.T) {
+	c := Calendar{Location: time.UTC, Exceptions: map[Date][]Shift{
+		{2026, time.February, 30}: nil,
+		{2026, time.March, 3}:     {{Start: 0, End: time.Hour}},
+	}}
+	for day := range c.Week {
+		c.Week[day] = []Shift{{Start: 9 * time.Hour, End: 17 * time.Hour}}
+	}
+	week := c.compact()
+	for _, at := range []time.Time{
+		time.Date(2026, time.March, 2, 10, 0, 0, 0, time.UTC),
+		time.Date(2026, time.March, 3, 0, 30, 0, 0, time.UTC),
+		time.Date(2026, time.March, 3, 10, 0, 0, 0, time.UTC),
+	} {
+		w := wallClockOf(at, time.UTC)
+		assert.Equal(t, c.onShiftAt(w), week.onShiftAt(w), "at %v", at)
+	}
+	assert.True(t, week.onShiftAt(wallClockOf(time.Date(2026, time.March, 2, 10, 0, 0, 0, time.UTC), time.UTC)))
+	assert.Len(t, week.exceptions, 1)
+}

@@ -96,16 +96,17 @@ func (s *depotStream) open(c depotCell) {
 				continue
 			}
 			for _, n := range s.needs {
-				holdsAll = holdsAll && d.stock[n.part] >= n.qty
+				holdsAll = holdsAll && d.stock.qty(n.part) >= n.qty
 			}
 		}
-		s.found.push(depotHit{slot: h.slot, holdsAll: holdsAll, toSiteKm: h.at.DistanceKm(s.site), at: h.at})
+		at := s.x.depots[h.slot].at
+		s.found.push(depotHit{slot: h.slot, holdsAll: holdsAll, toSiteKm: at.DistanceKm(s.site), at: at})
 	}
 }
 
 func (s *depotStream) heldEarlier(d *depot, need int) bool {
 	for _, n := range s.needs[:need] {
-		if d.stock[n.part] > 0 {
+		if d.stock.qty(n.part) > 0 {
 			return true
 		}
 	}

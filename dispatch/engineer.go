@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"math"
 	"time"
 
 	"github.com/aftercare/aftercare"
@@ -54,7 +55,7 @@ func (e *Engineer) validate() error {
 	if !e.Clearance.Valid() {
 		return invalidf("engineer %s: unknown clearance %q", e.ID, e.Clearance)
 	}
-	if e.Capacity < 0 || e.Load < 0 {
+	if e.Capacity < 0 || e.Load < 0 || e.Capacity > math.MaxInt32 || e.Load > math.MaxInt32 {
 		return invalidf("engineer %s: capacity %d and load %d", e.ID, e.Capacity, e.Load)
 	}
 	if part, bad := firstBad(e.Van, badStock); bad {

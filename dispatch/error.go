@@ -1,5 +1,7 @@
 package dispatch
 
+import "math"
+
 import "github.com/aftercare/aftercare"
 
 // invalidf returns an EINVALID domain error.
@@ -24,7 +26,8 @@ func firstBad(m map[string]int, bad func(key string, value int) bool) (string, b
 	return first, found
 }
 
-// badStock reports a stock row without a part or with a negative quantity.
+// badStock reports a stock row without a part, or with a quantity that is
+// negative or beyond what the index counts (math.MaxInt32).
 func badStock(part string, qty int) bool {
-	return part == "" || qty < 0
+	return part == "" || qty < 0 || qty > math.MaxInt32
 }

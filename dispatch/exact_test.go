@@ -197,6 +197,10 @@ func TestIndexFollowsUpdates(t *testing.T) {
 		case 4:
 			replacement := withExpiries(g.engineers(1, cities), uint64(step))[0]
 			replacement.ID = e.ID
+			if other := engineers[g.rng.IntN(len(engineers))]; g.rng.IntN(2) == 0 {
+				// The calendar and skills of a colleague: shared ones.
+				replacement.Calendar, replacement.Skills, replacement.Expires = other.Calendar, other.Skills, other.Expires
+			}
 			require.NoError(t, x.Put(replacement))
 			*e = replacement
 		case 5:
@@ -215,6 +219,9 @@ func TestIndexFollowsUpdates(t *testing.T) {
 			depots[k] = rebuilt
 		}
 		require.Equal(t, len(engineers), x.Len())
+		if step%100 == 0 {
+			requireSharedAsHeld(t, x, engineers)
+		}
 		if step%3 != 0 {
 			continue
 		}

@@ -20,49 +20,55 @@ func (s *search) examine(n *node) {
 		if c2 > s.farChord2 {
 			continue
 		}
-		d := &n.details[i]
+		t := en.traits
 		if c2 > s.listChord2 {
 			// Not to be listed: only a candidate matters, so the rules
 			// need not be told apart, and the cheap ones go first.
-			if en.level < s.minLevel || en.clearance < s.tier || !en.free || !s.now.before(d.expires) ||
-				s.declines(en.slot) || !s.onShift(en.zone, &d.calendar, en.slot) {
+			if t.level() < s.minLevel || t.clearance() < s.tier || !t.free() || s.lapsed(en) ||
+				s.declines(en.slot) || !s.onShift(t.calendar()) {
 				continue
 			}
 			if straight := chordKm(c2); !s.beyondReach(max(straight, s.detourKm)) {
-				s.offerTrip(en, d, straight, s.tripCapKm)
+				s.offerTrip(en, straight, s.tripCapKm)
 			}
 			continue
 		}
 		reason := Reason("")
 		switch {
-		case !s.now.before(d.expires):
+		case s.lapsed(en):
 			reason = ReasonCertificationExpired
-		case en.level < s.minLevel:
+		case t.level() < s.minLevel:
 			reason = ReasonLevelTooLow
-		case en.clearance < s.tier:
+		case t.clearance() < s.tier:
 			reason = ReasonNoClearance
-		case !s.onShift(en.zone, &d.calendar, en.slot):
+		case !s.onShift(t.calendar()):
 			reason = ReasonOffShift
-		case !en.free:
+		case !t.free():
 			reason = ReasonAtCapacity
 		}
 		if reason != "" {
-			s.reject(n, i, reason, c2)
+			s.reject(en.slot, reason, c2)
 			continue
 		}
 		if s.declines(en.slot) {
 			// No part comes before declined: plan the trip, offer nothing.
 			reason = ReasonDeclined
-			if _, ok := s.trips.plan(en, d, chordKm(c2), math.Inf(1)); !ok {
+			if _, ok := s.trips.plan(en, chordKm(c2), math.Inf(1)); !ok {
 				reason = ReasonNoPart
 			}
-			s.reject(n, i, reason, c2)
+			s.reject(en.slot, reason, c2)
 			continue
 		}
-		if !s.offerTrip(en, d, chordKm(c2), math.Inf(1)) {
-			s.reject(n, i, ReasonNoPart, c2)
+		if !s.offerTrip(en, chordKm(c2), math.Inf(1)) {
+			s.reject(en.slot, ReasonNoPart, c2)
 		}
 	}
+}
+
+// lapsed reports whether the certification of en's engineer on the line
+// has lapsed at the request's Now.
+func (s *search) lapsed(en *entry) bool {
+	return en.traits.lapses() && s.x.lapsed(en.slot, s.line, s.now)
 }
 
 // declines reports whether the engineer in slot declined the incident.
@@ -74,8 +80,8 @@ func (s *search) declines(slot int32) bool {
 // site and offers it to the shortlist, and reports false when the van lacks
 // a part no single depot holds on a trip no longer than capKm. Whoever the
 // first pass offered is not offered again.
-func (s *search) offerTrip(en *entry, d *detail, straight, capKm float64) bool {
-	trip, ok := s.trips.plan(en, d, straight, capKm)
+func (s *search) offerTrip(en *entry, straight, capKm float64) bool {
+	trip, ok := s.trips.plan(en, straight, capKm)
 	if !ok {
 		return false
 	}
@@ -89,12 +95,12 @@ func (s *search) offerTrip(en *entry, d *detail, straight, capKm float64) bool {
 	}
 	s.short.offer(pick{
 		Candidate: Candidate{
-			EngineerID:    d.id,
+			EngineerID:    s.x.engineers[en.slot].id,
 			DistanceKm:    straight,
 			RouteKm:       trip.routeKm,
 			Travel:        travel,
 			MakesDeadline: makes,
-			Load:          s.x.engineers[en.slot].load,
+			Load:          int(s.x.engineers[en.slot].load),
 		},
 		slot:  en.slot,
 		depot: trip.depot,
@@ -103,10 +109,10 @@ func (s *search) offerTrip(en *entry, d *detail, straight, capKm float64) bool {
 	return true
 }
 
-// reject records a rejection of the engineer at position i of leaf n, at
-// squared chord c2 from the site.
-func (s *search) reject(n *node, i int, reason Reason, c2 float64) {
-	if s.listing.offer(n, i, reason, c2) && s.listing.full() && s.beyondReach(s.detourKm) {
+// reject records a rejection of the engineer in slot, at squared chord c2
+// from the site.
+func (s *search) reject(slot int32, reason Reason, c2 float64) {
+	if s.listing.offer(slot, reason, c2) && s.listing.full() && s.beyondReach(s.detourKm) {
 		s.updateReach() // the list alone sets the reach
 	}
 }
@@ -123,6 +129,12 @@ func (s *search) reject(n *node, i int, reason Reason, c2 float64) {
 // by a relative 10⁻¹² is a greater distance; and when nobody is left to
 // offer (beyondReach of the depot), listChord2 is farChord2.
 func (s *search) updateReach() {
+	s.updateChords()
+	s.vanChord2 = widenChord2(s.farChord2)
+}
+
+// updateChords is updateReach but for vanChord2.
+func (s *search) updateChords() {
 	s.farChord2, s.listChord2, s.tripCapKm = math.Inf(1), math.Inf(1), math.Inf(1)
 	if s.vans {
 		s.farChord2 = chord2OfKm(s.detourKm)
@@ -171,25 +183,29 @@ func (s *search) examineLeaf(n *node) {
 
 // examineVans offers, in the first pass, the qualified engineers of a leaf
 // of vans whose van holds every needed part and who have not declined; the
-// second pass lists whoever the rules reject.
+// second pass lists whoever the rules reject. The rounded location rules out
+// most vans beyond reach; the exact one, in the engineer's record, decides.
 func (s *search) examineVans(n *node) {
-	for i := range n.entries {
-		en := &n.entries[i]
-		c2 := chord2(en.at, s.site)
-		if c2 > s.farChord2 || en.clearance < s.tier || !en.free || s.declines(en.slot) {
+	for i := range n.vans {
+		v := &n.vans[i]
+		if v.at.chord2(s.site) > s.vanChord2 || v.clearance() < s.tier || !v.free() || s.declines(v.slot) {
+			continue
+		}
+		level, known := v.skills.level(s.line)
+		if known && level < s.minLevel {
+			continue
+		}
+		e := &s.x.engineers[v.slot]
+		c2 := chord2(e.at, s.site)
+		if c2 > s.farChord2 {
 			continue
 		}
 		straight := chordKm(c2)
 		if straight >= s.detourKm || s.beyondReach(straight) {
 			continue
 		}
-		level, known := en.skills.level(s.line)
-		if known && level < s.minLevel {
-			continue
-		}
-		e := &s.x.engineers[en.slot]
-		if !known && e.level(s.line) < s.minLevel || e.lapsed(s.line, s.now) || !s.trips.vanHoldsAll(e) ||
-			!s.onShift(en.zone, &e.mask, en.slot) {
+		if !known && s.x.skills.values[e.skills].level(s.line) < s.minLevel || s.x.lapsed(v.slot, s.line, s.now) ||
+			!s.trips.vanHoldsAll(e) || !s.onShift(e.calendar) {
 			continue
 		}
 		travel := TravelTime(straight, s.req.SpeedKmh)
@@ -204,9 +220,9 @@ func (s *search) examineVans(n *node) {
 				RouteKm:       straight,
 				Travel:        travel,
 				MakesDeadline: makes,
-				Load:          e.load,
+				Load:          int(e.load),
 			},
-			slot:  en.slot,
+			slot:  v.slot,
 			depot: -1,
 		})
 		s.updateReach()
@@ -219,17 +235,18 @@ type zoneClock struct {
 	at    wallClock
 }
 
-// onShift reports whether the engineer in slot, whose zone and calendar
-// mask these are, works at the request's Now.
-func (s *search) onShift(zone uint16, mask *calendarMask, slot int32) bool {
-	c := &s.clocks[zone]
+// onShift reports whether the calendar in its slot of Index.calendars
+// works at the request's Now.
+func (s *search) onShift(slot int32) bool {
+	cal := &s.x.calendars.values[slot]
+	c := &s.clocks[cal.zone]
 	if !c.known {
-		*c = zoneClock{known: true, at: wallClockOf(s.req.Now, s.x.zones[zone])}
+		*c = zoneClock{known: true, at: wallClockOf(s.req.Now, s.x.zones[cal.zone])}
 	}
-	if on, known := mask.lookup(c.at); known {
+	if on, known := cal.mask.lookup(c.at); known {
 		return on
 	}
-	return s.x.engineers[slot].calendar.onShiftAt(c.at)
+	return cal.week.onShiftAt(c.at)
 }
 
 // candidates turns the shortlist into Candidates with their parts plans.
@@ -239,7 +256,7 @@ func (s *search) candidates() []Candidate {
 		e := &s.x.engineers[p.slot]
 		c := p.Candidate
 		c.ETA = s.req.Now.Add(c.Travel)
-		c.Plan = planParts(s.req.Parts, func(i int) int { return int(e.vanQty(s.trips.needs[i].part)) })
+		c.Plan = planParts(s.req.Parts, func(i int) int { return int(e.van.qty(s.trips.needs[i].part)) })
 		if p.depot >= 0 {
 			c.Plan.DepotID = s.x.depots[p.depot].id
 		}
@@ -261,7 +278,7 @@ func (s *search) rejections() []Rejection {
 	s.listed = s.listed[:0]
 	for i := range s.listing.heap {
 		if r := &s.listing.heap[i]; r.km <= farthest {
-			s.listed = append(s.listed, Rejection{EngineerID: r.id(), Reason: r.reason, DistanceKm: r.km})
+			s.listed = append(s.listed, Rejection{EngineerID: s.x.engineers[r.slot].id, Reason: r.reason, DistanceKm: r.km})
 		}
 	}
 	return s.listed

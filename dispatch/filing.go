@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
 	"slices"
 	"time"
@@ -29,6 +30,13 @@ func (x *Index) put(e Engineer, vans bool) error {
 	if err != nil {
 		return err
 	}
+	cal := x.calendars.acquire(e.Calendar.key(nil, zone), func() sharedCalendar {
+		return sharedCalendar{mask: newCalendarMask(&e.Calendar), week: e.Calendar.compact(), zone: zone}
+	})
+	if cal >= maxCalendars {
+		x.calendars.release(cal)
+		return invalidf("engineer %s: more than %d calendars", e.ID, maxCalendars)
+	}
 	slot, ok := x.slotOf[e.ID]
 	if ok {
 		x.unfile(slot)
@@ -38,36 +46,22 @@ func (x *Index) put(e Engineer, vans bool) error {
 		slot = int32(len(x.engineers))
 		x.engineers = append(x.engineers, engineer{})
 	}
-	var van []stockRow
-	for part, qty := range e.Van {
-		if qty > 0 {
-			van = append(van, stockRow{part: x.part(part), qty: int32(qty)})
-		}
-	}
-	slices.SortFunc(van, func(a, b stockRow) int { return cmp.Compare(a.part, b.part) })
-	mask := newCalendarMask(&e.Calendar)
+	van := x.newStockRows(e.Van)
 	x.engineers[slot] = engineer{
 		id:        e.ID,
 		at:        NewPoint(e.Lat, e.Lng),
 		fine:      cellAt(e.Lat, e.Lng, x.layout.fine),
 		vanCell:   cellAt(e.Lat, e.Lng, x.layout.vans),
-		zone:      zone,
-		clearance: uint8(e.Clearance.Rank()),
-		calendar:  e.Calendar.compact(),
-		mask:      mask,
-		capacity:  e.Capacity,
-		load:      e.Load,
 		van:       van,
+		vanParts:  newPartSet(van),
+		calendar:  cal,
+		load:      int32(e.Load),
+		capacity:  int32(e.Capacity),
+		clearance: uint8(e.Clearance.Rank()),
 	}
 	x.slotOf[e.ID] = slot
 	x.size++
-	x.file(slot, e.Skills, e.Expires, entry{
-		at:        NewPoint(e.Lat, e.Lng),
-		slot:      slot,
-		zone:      zone,
-		clearance: uint8(e.Clearance.Rank()),
-		free:      e.Load < e.Capacity,
-	}, detail{id: e.ID, calendar: mask, van: newPartSet(van)})
+	x.file(slot, e.Skills, e.Expires)
 	if vans {
 		for _, r := range van {
 			x.fileVan(slot, r.part)
@@ -100,29 +94,29 @@ func (x *Index) Move(id string, lat, lng float64) error {
 	}
 	slot := x.slotOf[id]
 	at, fine := NewPoint(lat, lng), cellAt(lat, lng, x.layout.fine)
-	for _, ln := range e.lines {
-		en, d := ln.tree.entry(e.fine, slot)
+	for _, ln := range x.skills.values[e.skills].lines {
+		en := ln.tree.entry(e.fine, slot)
 		if fine == e.fine {
-			en.at = at
-			continue
-		}
-		moved, movedDetail := *en, *d
-		moved.at = at
-		ln.tree.remove(e.fine, slot)
-		ln.tree.add(fine, moved, movedDetail)
-	}
-	vanCell := cellAt(lat, lng, x.layout.vans)
-	for _, r := range e.van {
-		t := &x.vans[r.part].tree
-		en, _ := t.entry(e.vanCell, slot)
-		if vanCell == e.vanCell {
 			en.at = at
 			continue
 		}
 		moved := *en
 		moved.at = at
+		ln.tree.remove(e.fine, slot)
+		ln.tree.add(fine, moved)
+	}
+	vanCell := cellAt(lat, lng, x.layout.vans)
+	for _, r := range e.van {
+		t := &x.vans[r.part].tree
+		v := t.van(e.vanCell, slot)
+		if vanCell == e.vanCell {
+			v.at = newVanPoint(at)
+			continue
+		}
+		moved := *v
+		moved.at = newVanPoint(at)
 		t.remove(e.vanCell, slot)
-		t.addEntry(vanCell, moved)
+		t.addVan(vanCell, moved)
 	}
 	e.at, e.fine, e.vanCell = at, fine, vanCell
 	return nil
@@ -135,7 +129,7 @@ func (x *Index) Load(id string) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return e.load, true
+	return int(e.load), true
 }
 
 // SetLoad records how many jobs the engineer holds now.
@@ -144,18 +138,18 @@ func (x *Index) SetLoad(id string, load int) error {
 	if err != nil {
 		return err
 	}
-	if load < 0 {
+	if load < 0 || load > math.MaxInt32 {
 		return invalidf("engineer %s: load %d", id, load)
 	}
-	e.load = load
-	slot := x.slotOf[id]
-	for _, ln := range e.lines {
-		en, _ := ln.tree.entry(e.fine, slot)
-		en.free = load < e.capacity
+	e.load = int32(load)
+	slot, free := x.slotOf[id], e.free()
+	for _, ln := range x.skills.values[e.skills].lines {
+		en := ln.tree.entry(e.fine, slot)
+		en.traits = en.traits.withFree(free)
 	}
 	for _, r := range e.van {
-		en, _ := x.vans[r.part].tree.entry(e.vanCell, slot)
-		en.free = load < e.capacity
+		v := x.vans[r.part].tree.van(e.vanCell, slot)
+		v.flags = newVanFlags(e.clearance, free)
 	}
 	return nil
 }
@@ -170,21 +164,13 @@ func (x *Index) SetStock(id, partID string, qty int) error {
 		return invalidf("engineer %s: van holds %d of part %q", id, qty, partID)
 	}
 	part, slot := x.part(partID), x.slotOf[id]
-	i, found := slices.BinarySearchFunc(e.van, part, func(r stockRow, p int32) int { return cmp.Compare(r.part, p) })
-	switch {
-	case found && qty == 0:
-		e.van = slices.Delete(e.van, i, i+1)
+	switch held := e.van.set(part, int32(qty)); {
+	case held && qty == 0:
 		x.unfileVan(slot, part)
-	case found:
-		e.van[i].qty = int32(qty)
-	case qty > 0:
-		e.van = slices.Insert(e.van, i, stockRow{part: part, qty: int32(qty)})
+	case !held && qty > 0:
 		x.fileVan(slot, part)
 	}
-	for _, ln := range e.lines {
-		_, d := ln.tree.entry(e.fine, slot)
-		d.van = newPartSet(e.van)
-	}
+	e.vanParts = newPartSet(e.van)
 	return nil
 }
 
@@ -195,22 +181,23 @@ func (x *Index) PutDepot(d Depot) error {
 	}
 	slot, ok := x.depotSlot[d.ID]
 	if ok {
-		for part := range x.depots[slot].stock {
-			x.setDepotStock(slot, part, 0)
+		for _, r := range slices.Clone(x.depots[slot].stock) {
+			x.setDepotStock(slot, r.part, 0)
 		}
 	} else {
 		slot = int32(len(x.depots))
 		x.depots = append(x.depots, depot{})
 		x.depotSlot[d.ID] = slot
 	}
+	stock := x.newStockRows(d.Stock)
 	x.depots[slot] = depot{
 		id:    d.ID,
 		at:    NewPoint(d.Lat, d.Lng),
 		cell:  cellAt(d.Lat, d.Lng, x.layout.depot),
-		stock: make(map[int32]int32, len(d.Stock)),
+		stock: stock,
 	}
-	for part, qty := range d.Stock {
-		x.setDepotStock(slot, x.part(part), qty)
+	for _, r := range stock {
+		x.fileDepot(slot, r.part, r.qty)
 	}
 	return nil
 }
@@ -224,28 +211,29 @@ func (x *Index) SetDepotStock(depotID, partID string, qty int) error {
 	if badStock(partID, qty) {
 		return invalidf("depot %s: holds %d of part %q", depotID, qty, partID)
 	}
-	x.setDepotStock(slot, x.part(partID), qty)
+	x.setDepotStock(slot, x.part(partID), int32(qty))
 	return nil
 }
 
 // setDepotStock sets a stock level and files the depot under the part
 // while it holds at least one unit.
-func (x *Index) setDepotStock(slot, part int32, qty int) {
-	d := &x.depots[slot]
-	if qty == 0 {
-		delete(d.stock, part)
-	} else {
-		d.stock[part] = int32(qty)
-	}
+func (x *Index) setDepotStock(slot, part, qty int32) {
+	x.depots[slot].stock.set(part, qty)
+	x.fileDepot(slot, part, qty)
+}
+
+// fileDepot files the depot in slot under the part with qty units, or
+// takes it out at none.
+func (x *Index) fileDepot(slot, part, qty int32) {
 	hs := x.holders[part]
 	if hs == nil && qty == 0 {
 		return
 	}
 	if hs == nil {
-		hs = newHolders()
+		hs = new(holders)
 		x.holders[part] = hs
 	}
-	hs.set(d.cell, slot, d.at, int32(qty))
+	hs.set(x.depots[slot].cell, slot, qty)
 }
 
 // engineer returns the engineer with the ID.
@@ -257,39 +245,67 @@ func (x *Index) engineer(id string) (*engineer, error) {
 	return &x.engineers[slot], nil
 }
 
-// file adds the engineer in slot to the lines of its skills, with en
-// completed by the level on each line and d by the certification's expiry.
-func (x *Index) file(slot int32, skills map[string]int, expires map[string]time.Time, en entry, d detail) {
+// file adds the engineer in slot to the lines of its skills, and records
+// the skills and their expiries.
+func (x *Index) file(slot int32, levels map[string]int, expires map[string]time.Time) {
 	e := &x.engineers[slot]
-	for name, level := range skills {
+	type skill struct {
+		name  string
+		ln    *line
+		level uint8
+	}
+	held := make([]skill, 0, len(levels))
+	for name, level := range levels {
 		ln := x.lines[name]
 		if ln == nil {
 			ln = &line{tree: newCellTree(x.layout.fine), index: len(x.lines)}
 			x.lines[name] = ln
 		}
-		en.level = uint8(level)
-		d.expires = expiryOf(expires, name)
-		ln.tree.add(e.fine, en, d)
-		ln.size++
-		e.lines = append(e.lines, ln)
-		e.levels = append(e.levels, uint8(level))
-		if len(expires) > 0 {
-			e.expires = append(e.expires, d.expires)
+		held = append(held, skill{name, ln, uint8(level)})
+	}
+	slices.SortFunc(held, func(a, b skill) int { return cmp.Compare(a.ln.index, b.ln.index) })
+	var key []byte
+	for _, s := range held {
+		key = binary.AppendUvarint(key, uint64(s.ln.index))
+		key = append(key, s.level)
+	}
+	e.skills = x.skills.acquire(key, func() skills {
+		sk := skills{lines: make([]*line, len(held)), levels: make([]uint8, len(held))}
+		for i, s := range held {
+			sk.lines[i], sk.levels[i] = s.ln, s.level
 		}
+		sk.set = newSkillSet(sk.lines, sk.levels)
+		return sk
+	})
+	var lapse []instant
+	if len(expires) > 0 {
+		lapse = make([]instant, len(held))
+		for i, s := range held {
+			lapse[i] = expiryOf(expires, s.name)
+		}
+		x.expires[slot] = lapse
+	}
+	for i, s := range held {
+		lapses := lapse != nil && lapse[i] != never
+		s.ln.tree.add(e.fine, entry{at: e.at, slot: slot, traits: newTraits(s.level, e.clearance, e.free(), lapses, e.calendar)})
+		s.ln.size++
 	}
 }
 
-// unfile takes the engineer in slot out of its lines and its parts.
+// unfile takes the engineer in slot out of its lines and its parts, and
+// lets go of its calendar and skills.
 func (x *Index) unfile(slot int32) {
 	e := &x.engineers[slot]
-	for _, ln := range e.lines {
+	for _, ln := range x.skills.values[e.skills].lines {
 		ln.tree.remove(e.fine, slot)
 		ln.size--
 	}
 	for _, r := range e.van {
 		x.unfileVan(slot, r.part)
 	}
-	e.lines, e.levels, e.expires = nil, nil, nil
+	x.skills.release(e.skills)
+	x.calendars.release(e.calendar)
+	delete(x.expires, slot)
 	x.size--
 }
 
@@ -302,8 +318,8 @@ func (x *Index) fileVan(slot, part int32) {
 		vans = &line{tree: newCellTree(x.layout.vans)}
 		x.vans[part] = vans
 	}
-	vans.tree.addEntry(e.vanCell, entry{at: e.at, slot: slot, skills: newSkillSet(e.lines, e.levels), zone: e.zone,
-		clearance: e.clearance, free: e.load < e.capacity})
+	vans.tree.addVan(e.vanCell, vanEntry{at: newVanPoint(e.at), flags: newVanFlags(e.clearance, e.free()),
+		skills: x.skills.values[e.skills].set, slot: slot})
 	vans.size++
 }
 

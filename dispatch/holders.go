@@ -1,13 +1,17 @@
 package dispatch
 
-import "github.com/uber/h3-go/v4"
+import (
+	"slices"
+
+	"github.com/uber/h3-go/v4"
+)
 
 // holders files the depots that hold at least one unit of one part by H3
-// cell, with the units and the depot's location, and keeps the occupied
-// cells side by side so a search bounds them all in one sequential pass and
-// rarely needs a depot record.
+// cell, with the units, and keeps the occupied cells side by side so a
+// search bounds them all in one sequential pass and reads the records of
+// the depots in the cells it opens only. A stock change finds its cell by
+// that pass too: a part is in a few hundred cells at most.
 type holders struct {
-	at    map[h3.Cell]int // position in cells
 	cells []holderCell
 }
 
@@ -18,28 +22,23 @@ type holderCell struct {
 	holders []holder
 }
 
-// holder is a depot holding units of the part.
+// holder is a depot holding units of the part; its location is in the
+// depot's record.
 type holder struct {
 	slot int32
 	qty  int32
-	at   Point
 }
 
-func newHolders() *holders {
-	return &holders{at: make(map[h3.Cell]int)}
-}
-
-// set records that the depot in slot, at `at` in cell c, holds qty units:
-// it files, updates or, for zero units, removes the depot.
-func (h *holders) set(c h3.Cell, slot int32, at Point, qty int32) {
-	i, ok := h.at[c]
-	if !ok {
+// set records that the depot in slot, in cell c, holds qty units: it
+// files, updates or, for zero units, removes the depot.
+func (h *holders) set(c h3.Cell, slot int32, qty int32) {
+	i := slices.IndexFunc(h.cells, func(hc holderCell) bool { return hc.cell == c })
+	if i < 0 {
 		if qty == 0 {
 			return
 		}
 		ll := h3.CellToLatLng(c)
 		i = len(h.cells)
-		h.at[c] = i
 		h.cells = append(h.cells, holderCell{cell: c, centre: NewPoint(ll.Lat, ll.Lng)})
 	}
 	hc := &h.cells[i]
@@ -60,18 +59,14 @@ func (h *holders) set(c h3.Cell, slot int32, at Point, qty int32) {
 		return
 	}
 	if qty > 0 {
-		hc.holders = append(hc.holders, holder{slot: slot, qty: qty, at: at})
+		hc.holders = append(hc.holders, holder{slot: slot, qty: qty})
 	}
 }
 
 // drop removes the empty cell at position i.
 func (h *holders) drop(i int) {
 	last := len(h.cells) - 1
-	delete(h.at, h.cells[i].cell)
-	if i != last {
-		h.cells[i] = h.cells[last]
-		h.at[h.cells[i].cell] = i
-	}
+	h.cells[i] = h.cells[last]
 	h.cells[last] = holderCell{}
 	h.cells = h.cells[:last]
 }

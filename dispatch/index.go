@@ -13,13 +13,17 @@ import (
 // Engineers are filed per product line, so a search only meets engineers who
 // hold the line, in a tree of cells whose leaves are the fine cells of the
 // ring walk (see cellTree). Each entry carries what the cheap rules and the
-// distance need — level on the line, clearance, free capacity, location — so
-// an engineer far away or failing them costs no memory access beyond the
-// entry. Engineers are filed a second time per part their van holds, in
-// trees of entries alone: when few vans hold a part, as when 10 parts of 500
-// are in each, the search for those who need no depot reads those vans only
-// (see search.go). Depots are filed per part they hold, at a coarse
-// resolution.
+// distance need — level on the line, clearance, free capacity, location, the
+// calendar — so an engineer far away or failing them costs no memory access
+// beyond the entry. Engineers are filed a second time per part their van
+// holds, in trees of smaller entries with a coarse location: when few vans
+// hold a part, as when 10 parts of 500 are in each, the search for those who
+// need no depot reads those vans only (see search.go). Depots are filed per
+// part they hold, at a coarse resolution.
+//
+// What many engineers share — a calendar, a set of skills — is kept once
+// (see interned), and an engineer's record and entries hold its slot. The
+// heap per engineer is measured by BenchmarkIndexMemory.
 //
 // An Index is not safe for concurrent use when one of the calls updates it;
 // concurrent Candidates and Assign calls alone are safe.
@@ -30,12 +34,17 @@ type Index struct {
 	free      []int32
 	slotOf    map[string]int32
 	lines     map[string]*line
-	vans      map[int32]*line // engineers by part in the van, entries alone
+	vans      map[int32]*line // engineers by part in the van
 	size      int
-	zones     []*time.Location // interned by name, so entries hold a small index
+	zones     []*time.Location // interned by name, so calendars hold a small index
 	zoneOf    map[string]uint16
+	calendars interned[sharedCalendar]
+	skills    interned[skills]
+	// expires holds, for the engineers whose certification on some line
+	// lapses, when it lapses on each line of their skills.
+	expires map[int32][]instant
 
-	parts     map[string]int32 // part IDs interned for the stock maps
+	parts     map[string]int32 // part IDs interned for the stock rows
 	depots    []depot
 	depotSlot map[string]int32
 	holders   map[int32]*holders // by part
@@ -78,46 +87,53 @@ func defaultLayout() layout {
 	return layout{fine: 4, rings: []int{3}, depot: 3, vans: vanResolution}
 }
 
-// engineer is an Engineer as the index keeps it. What the rules read for
-// every engineer in reach is copied into its entries.
+// engineer is an Engineer as the index keeps it: what the entries leave
+// out, read for the few engineers a search offers or lists.
 type engineer struct {
-	van       []stockRow
-	load      int
-	calendar  weekShifts
-	mask      calendarMask // of calendar, for the search through the vans
 	id        string
 	at        Point
 	fine      h3.Cell
 	vanCell   h3.Cell // at layout.vans
-	zone      uint16
+	van       stockRows
+	vanParts  partSet // of van
+	skills    int32   // in Index.skills
+	calendar  int32   // in Index.calendars
+	load      int32
+	capacity  int32
 	clearance uint8
-	lines     []*line // of the engineer's skills
-	levels    []uint8 // the level on each of lines
-	// expires holds when the certification on each of lines lapses, or is
-	// nil when none does.
-	expires  []instant
-	capacity int
 }
 
-// level returns the engineer's level on ln, or 0 without the line.
-func (e *engineer) level(ln *line) uint8 {
-	for i, l := range e.lines {
+// free reports whether the engineer holds fewer jobs than their capacity.
+func (e *engineer) free() bool { return e.load < e.capacity }
+
+// skills is a set of product lines with a level on each, as engineers
+// share it.
+type skills struct {
+	lines  []*line
+	levels []uint8
+	set    skillSet
+}
+
+// level returns the level on ln, or 0 without the line.
+func (s *skills) level(ln *line) uint8 {
+	for i, l := range s.lines {
 		if l == ln {
-			return e.levels[i]
+			return s.levels[i]
 		}
 	}
 	return 0
 }
 
-// lapsed reports whether the engineer's certification on ln has lapsed at
-// now; an engineer without the line has none to lapse.
-func (e *engineer) lapsed(ln *line, now instant) bool {
-	if e.expires == nil {
+// lapsed reports whether the certification of the engineer in slot on ln
+// has lapsed at now; an engineer without the line has none to lapse.
+func (x *Index) lapsed(slot int32, ln *line, now instant) bool {
+	expires, ok := x.expires[slot]
+	if !ok {
 		return false
 	}
-	for i, l := range e.lines {
+	for i, l := range x.skills.values[x.engineers[slot].skills].lines {
 		if l == ln {
-			return !now.before(e.expires[i])
+			return !now.before(expires[i])
 		}
 	}
 	return false
@@ -132,16 +148,72 @@ type line struct {
 }
 
 // entry is an engineer as a product line files it: what the distance and
-// the cheap rules read, so most engineers cost a short sequential read.
+// the rules read, so most engineers cost a short sequential read.
 type entry struct {
-	at        Point
-	slot      int32
-	skills    skillSet // in the trees of vans; 0 in those of lines
-	zone      uint16   // in Index.zones
-	level     uint8
-	clearance uint8
-	free      bool // load below capacity
+	at     Point
+	slot   int32
+	traits traits
 }
+
+// traits packs what the rules read of an engineer on one line: the level
+// (bits 0–1), the clearance's rank (2–3), whether the engineer has free
+// capacity (4) and a certification that lapses (5), and the calendar's
+// slot (8–31).
+type traits uint32
+
+const (
+	traitFree    traits = 1 << 4
+	traitLapses  traits = 1 << 5
+	maxCalendars        = 1 << 24
+)
+
+func newTraits(level, clearance uint8, free, lapses bool, calendar int32) traits {
+	t := traits(level) | traits(clearance)<<2 | traits(calendar)<<8
+	if free {
+		t |= traitFree
+	}
+	if lapses {
+		t |= traitLapses
+	}
+	return t
+}
+
+func (t traits) level() uint8     { return uint8(t & 3) }
+func (t traits) clearance() uint8 { return uint8(t >> 2 & 3) }
+func (t traits) free() bool       { return t&traitFree != 0 }
+func (t traits) lapses() bool     { return t&traitLapses != 0 }
+func (t traits) calendar() int32  { return int32(t >> 8) }
+
+// withFree returns t with the free-capacity bit set to free.
+func (t traits) withFree(free bool) traits {
+	if free {
+		return t | traitFree
+	}
+	return t &^ traitFree
+}
+
+// vanEntry is an engineer as the vans holding one part file it: the
+// location rounded to 16 bits a coordinate (see vanPoint), what the cheap
+// rules read, and the slot of the record with the rest.
+type vanEntry struct {
+	at     vanPoint
+	flags  uint16 // the clearance's rank (bits 0–1), free capacity (2)
+	skills skillSet
+	slot   int32
+}
+
+const vanFree = 1 << 2
+
+func newVanFlags(clearance uint8, free bool) uint16 {
+	f := uint16(clearance)
+	if free {
+		f |= vanFree
+	}
+	return f
+}
+
+func (v *vanEntry) clearance() uint8 { return uint8(v.flags & 3) }
+func (v *vanEntry) free() bool       { return v.flags&vanFree != 0 }
 
 // skillSet packs an engineer's levels on the first skillSetLines product
 // lines an index meets, two bits each, so the search through the vans reads
@@ -173,21 +245,12 @@ func (s skillSet) level(ln *line) (uint8, bool) {
 	return 0, s&(1<<31) == 0
 }
 
-// detail is the rest of what a line files about an engineer, read for
-// those who pass the level and clearance rules.
-type detail struct {
-	id       string
-	calendar calendarMask
-	van      partSet // the parts in the van, give or take false positives
-	expires  instant // when the certification on the line lapses
-}
-
 // depot is a Depot as the index keeps it.
 type depot struct {
 	id    string
 	at    Point
 	cell  h3.Cell
-	stock map[int32]int32
+	stock stockRows
 }
 
 // NewIndex returns an index of the engineers and depots. IDs must be unique.
@@ -205,6 +268,8 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 		parts:     make(map[string]int32),
 		depotSlot: make(map[string]int32, len(depots)),
 		holders:   make(map[int32]*holders),
+		expires:   make(map[int32][]instant),
+		engineers: make([]engineer, 0, len(engineers)),
 	}
 	for i := range engineers {
 		if _, ok := x.slotOf[engineers[i].ID]; ok {
@@ -221,6 +286,7 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 			x.fileVan(int32(slot), r.part)
 		}
 	}
+	x.trim()
 	for i := range depots {
 		if _, ok := x.depotSlot[depots[i].ID]; ok {
 			return nil, invalidf("depot %s appears twice", depots[i].ID)
@@ -230,6 +296,16 @@ func newIndex(l layout, engineers []Engineer, depots []Depot) (*Index, error) {
 		}
 	}
 	return x, nil
+}
+
+// trim gives the trees the room they take and no more, after a build.
+func (x *Index) trim() {
+	for _, ln := range x.lines {
+		ln.tree.trim()
+	}
+	for _, vans := range x.vans {
+		vans.tree.trim()
+	}
 }
 
 // Len returns the number of engineers in the index.

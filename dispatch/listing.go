@@ -1,25 +1,21 @@
 package dispatch
 
-// rejected is a rejection as the search collects it: the leaf and the
-// position of the engineer's entry, so only the listed IDs are read, and
-// the squared chord and distance to the site.
+// rejected is a rejection as the search collects it: the engineer's slot,
+// so only the IDs of those listed or tied are read, and the squared chord
+// and distance to the site.
 type rejected struct {
-	leaf   *node
-	i      int32
+	slot   int32
 	reason Reason
 	c2, km float64
 }
 
-// id returns the rejected engineer's ID.
-func (r *rejected) id() string { return r.leaf.details[r.i].id }
-
 // farther reports whether a comes after b in Result.Rejected: farther from
 // the site, or as far with the greater ID.
-func (a *rejected) farther(b *rejected) bool {
+func (l *nearestRejections) farther(a, b *rejected) bool {
 	if a.km != b.km {
 		return a.km > b.km
 	}
-	return a.id() > b.id()
+	return l.x.engineers[a.slot].id > l.x.engineers[b.slot].id
 }
 
 // nearestRejections keeps the k rejections nearest the site that it is
@@ -28,15 +24,15 @@ func (a *rejected) farther(b *rejected) bool {
 // Offers farther than the top by more than any rounding are turned away on
 // their squared chord, without the arcsine of the distance.
 type nearestRejections struct {
+	x     *Index
 	k     int
 	heap  []rejected
 	tally [reasonCount]int
 }
 
-// reset empties the list for k rejections, keeping its buffer.
-func (l *nearestRejections) reset(k int) {
-	clear(l.heap) // drop the references to leaves
-	l.k, l.heap, l.tally = k, l.heap[:0], [reasonCount]int{}
+// reset empties the list for k rejections in x, keeping its buffer.
+func (l *nearestRejections) reset(x *Index, k int) {
+	l.x, l.k, l.heap, l.tally = x, k, l.heap[:0], [reasonCount]int{}
 }
 
 // full reports whether the list holds k rejections.
@@ -48,7 +44,7 @@ func (l *nearestRejections) farthestKm() float64 { return l.heap[0].km }
 
 // offer tallies a rejection and lists it if it is among the k nearest, and
 // reports whether the list changed.
-func (l *nearestRejections) offer(leaf *node, i int, reason Reason, c2 float64) bool {
+func (l *nearestRejections) offer(slot int32, reason Reason, c2 float64) bool {
 	l.tally[reason.order()]++
 	if l.k == 0 {
 		return false
@@ -59,13 +55,13 @@ func (l *nearestRejections) offer(leaf *node, i int, reason Reason, c2 float64) 
 	if l.full() && c2 > l.heap[0].c2*(1+1e-12) && l.heap[0].c2 < 3.9 {
 		return false
 	}
-	r := rejected{leaf: leaf, i: int32(i), reason: reason, c2: c2, km: chordKm(c2)}
+	r := rejected{slot: slot, reason: reason, c2: c2, km: chordKm(c2)}
 	if !l.full() {
 		l.heap = append(l.heap, r)
 		l.up(len(l.heap) - 1)
 		return true
 	}
-	if !l.heap[0].farther(&r) {
+	if !l.farther(&l.heap[0], &r) {
 		return false
 	}
 	l.heap[0] = r
@@ -76,7 +72,7 @@ func (l *nearestRejections) offer(leaf *node, i int, reason Reason, c2 float64) 
 func (l *nearestRejections) up(i int) {
 	for i > 0 {
 		parent := (i - 1) / 2
-		if !l.heap[i].farther(&l.heap[parent]) {
+		if !l.farther(&l.heap[i], &l.heap[parent]) {
 			return
 		}
 		l.heap[i], l.heap[parent] = l.heap[parent], l.heap[i]
@@ -88,10 +84,10 @@ func (l *nearestRejections) down(i int) {
 	n := len(l.heap)
 	for {
 		far := i
-		if c := 2*i + 1; c < n && l.heap[c].farther(&l.heap[far]) {
+		if c := 2*i + 1; c < n && l.farther(&l.heap[c], &l.heap[far]) {
 			far = c
 		}
-		if c := 2*i + 2; c < n && l.heap[c].farther(&l.heap[far]) {
+		if c := 2*i + 2; c < n && l.farther(&l.heap[c], &l.heap[far]) {
 			far = c
 		}
 		if far == i {

@@ -74,6 +74,9 @@ type search struct {
 	// pass, listChord2 is the one beyond which no rejection is listed, so
 	// that the rules an engineer beyond it fails need not be told apart.
 	farChord2, listChord2 float64
+	// vanChord2 is farChord2 widened by the rounding of vanPoint: whoever
+	// shows a greater squared chord in a tree of vans is beyond reach.
+	vanChord2 float64
 	// tripCapKm is a trip beyond which nobody can enter the full
 	// shortlist (+Inf until it is full), so that planning the trip of an
 	// engineer nobody lists stops at the depots that cannot beat it.
@@ -90,8 +93,8 @@ func (x *Index) newSearch(req *Request, k int) *search {
 	s.site = NewPoint(req.Lat, req.Lng)
 	s.tier, s.minLevel, s.now = uint8(req.Tier.Rank()), uint8(req.MinLevel), instantOf(req.Now)
 	s.short = shortlist{k: k, picks: s.short.picks[:0]}
-	s.farChord2, s.listChord2, s.tripCapKm = math.Inf(1), math.Inf(1), math.Inf(1)
-	s.listing.reset(req.Rejections)
+	s.farChord2, s.listChord2, s.tripCapKm, s.vanChord2 = math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)
+	s.listing.reset(x, req.Rejections)
 	s.walked = s.walked[:0]
 	clear(s.disks)
 	s.disks = s.disks[:0]
@@ -113,7 +116,7 @@ func (x *Index) newSearch(req *Request, k int) *search {
 func (x *Index) release(s *search) {
 	s.x, s.req, s.line = nil, nil, nil
 	s.trips.x, s.trips.depots.x = nil, nil
-	s.listing.reset(0) // drop the references to leaves
+	s.listing.reset(nil, 0) // drop the reference to the index
 	clear(s.listed)
 	x.searches.Put(s)
 }

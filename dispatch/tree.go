@@ -1,23 +1,27 @@
 package dispatch
 
-import "github.com/uber/h3-go/v4"
+import (
+	"slices"
+
+	"github.com/uber/h3-go/v4"
+)
 
 // cellTree files the entries of one product line in a tree of H3 cells:
 // leaves at the fine resolution of the ring walk, and above them the
 // occupied cells every second resolution up to the coarsest, so a best-first
 // search can bound whole regions at once. Every node keeps the centre of its
-// cell for the bound of cellRadiusKm.
+// cell for the bound of descendantRadiusKm: an entry is filed under the
+// ancestors of its leaf, which stick out of their own outlines.
 type cellTree struct {
 	levels []int               // resolutions, coarsest first; the last is the leaves'
-	radius []float64           // cellRadiusKm per level
+	radius []float64           // descendantRadiusKm per level
 	nodes  []map[h3.Cell]*node // occupied cells per level
 	roots  []*node
 }
 
-// node is an occupied cell of a cellTree. A leaf holds entries with their
-// details side by side (a search reads the details of few entries), any
-// other node its occupied children. The trees that file vans by part keep
-// entries alone, with no details.
+// node is an occupied cell of a cellTree. A leaf holds entries — those of
+// a product line, or in the trees of vans those of one part — and any other
+// node its occupied children.
 type node struct {
 	cell     h3.Cell
 	centre   Point
@@ -26,7 +30,7 @@ type node struct {
 	pos      int // in parent.children, or in roots
 	children []*node
 	entries  []entry
-	details  []detail
+	vans     []vanEntry
 }
 
 // newCellTree returns an empty tree with leaves at resolution fine.
@@ -37,7 +41,7 @@ func newCellTree(fine int) cellTree {
 	}
 	t := cellTree{levels: levels, radius: make([]float64, len(levels)), nodes: make([]map[h3.Cell]*node, len(levels))}
 	for i, res := range levels {
-		t.radius[i] = cellRadiusKm(res)
+		t.radius[i] = descendantRadiusKm(res, fine)
 		t.nodes[i] = make(map[h3.Cell]*node)
 	}
 	return t
@@ -48,17 +52,16 @@ func (t *cellTree) leaf(c h3.Cell) *node {
 	return t.nodes[len(t.levels)-1][c]
 }
 
-// add files en with its details in fine cell c.
-func (t *cellTree) add(c h3.Cell, en entry, d detail) {
+// add files en in fine cell c.
+func (t *cellTree) add(c h3.Cell, en entry) {
 	n := t.node(len(t.levels)-1, c)
 	n.entries = append(n.entries, en)
-	n.details = append(n.details, d)
 }
 
-// addEntry files en alone, without details, in fine cell c.
-func (t *cellTree) addEntry(c h3.Cell, en entry) {
+// addVan files v in fine cell c.
+func (t *cellTree) addVan(c h3.Cell, v vanEntry) {
 	n := t.node(len(t.levels)-1, c)
-	n.entries = append(n.entries, en)
+	n.vans = append(n.vans, v)
 }
 
 // node returns the node of cell c at level i, creating it and its missing
@@ -89,16 +92,14 @@ func (t *cellTree) remove(c h3.Cell, slot int32) {
 		return
 	}
 	if i := n.find(slot); i >= 0 {
-		last := len(n.entries) - 1
-		n.entries[i] = n.entries[last]
-		n.entries = n.entries[:last]
-		if n.details != nil {
-			n.details[i] = n.details[last]
-			n.details[last] = detail{}
-			n.details = n.details[:last]
-		}
+		n.entries[i] = n.entries[len(n.entries)-1]
+		n.entries = n.entries[:len(n.entries)-1]
 	}
-	for n != nil && len(n.entries) == 0 && len(n.children) == 0 {
+	if i := n.findVan(slot); i >= 0 {
+		n.vans[i] = n.vans[len(n.vans)-1]
+		n.vans = n.vans[:len(n.vans)-1]
+	}
+	for n != nil && len(n.entries) == 0 && len(n.vans) == 0 && len(n.children) == 0 {
 		t.detach(n)
 		n = n.parent
 	}
@@ -118,21 +119,26 @@ func (t *cellTree) detach(n *node) {
 	delete(t.nodes[n.level], n.cell)
 }
 
-// entry returns the entry of slot in fine cell c and its details (nil in a
-// tree without details); the engineer must be filed there.
-func (t *cellTree) entry(c h3.Cell, slot int32) (*entry, *detail) {
-	n := t.leaf(c)
-	i := -1
-	if n != nil {
-		i = n.find(slot)
+// entry returns the entry of slot in fine cell c; the engineer must be
+// filed there.
+func (t *cellTree) entry(c h3.Cell, slot int32) *entry {
+	if n := t.leaf(c); n != nil {
+		if i := n.find(slot); i >= 0 {
+			return &n.entries[i]
+		}
 	}
-	if i < 0 {
-		panic("dispatch: engineer missing from its cell")
+	panic("dispatch: engineer missing from its cell")
+}
+
+// van returns the van entry of slot in fine cell c; the engineer must be
+// filed there.
+func (t *cellTree) van(c h3.Cell, slot int32) *vanEntry {
+	if n := t.leaf(c); n != nil {
+		if i := n.findVan(slot); i >= 0 {
+			return &n.vans[i]
+		}
 	}
-	if n.details == nil {
-		return &n.entries[i], nil
-	}
-	return &n.entries[i], &n.details[i]
+	panic("dispatch: van missing from its cell")
 }
 
 // find returns the position of slot's entry in the leaf, or -1.
@@ -143,4 +149,27 @@ func (n *node) find(slot int32) int {
 		}
 	}
 	return -1
+}
+
+// findVan returns the position of slot's van entry in the leaf, or -1.
+func (n *node) findVan(slot int32) int {
+	for i := range n.vans {
+		if n.vans[i].slot == slot {
+			return i
+		}
+	}
+	return -1
+}
+
+// trim gives every leaf's entries the room they take and no more, the
+// spare room that filing them one by one left behind.
+func (t *cellTree) trim() {
+	for _, n := range t.nodes[len(t.levels)-1] {
+		if cap(n.entries) > len(n.entries) {
+			n.entries = slices.Clone(n.entries)
+		}
+		if cap(n.vans) > len(n.vans) {
+			n.vans = slices.Clone(n.vans)
+		}
+	}
 }

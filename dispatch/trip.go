@@ -46,16 +46,16 @@ func (t *tripPlanner) reset(x *Index, site Point, parts []PartNeed) {
 // plan returns the trip of the engineer of en, or false when the van lacks
 // a part and no single depot holds all that is missing on a trip no longer
 // than capKm (+Inf for any trip).
-func (t *tripPlanner) plan(en *entry, d *detail, straight, capKm float64) (trip, bool) {
+func (t *tripPlanner) plan(en *entry, straight, capKm float64) (trip, bool) {
 	short, all := len(t.needs) > 0, true
+	e := &t.x.engineers[en.slot]
 	for _, n := range t.needs {
-		all = all && !d.van.mayHold(n.part)
+		all = all && !e.vanParts.mayHold(n.part)
 	}
 	if !all {
-		e := &t.x.engineers[en.slot]
 		short = false
 		for i, n := range t.needs {
-			t.missing[i] = max(n.qty-e.vanQty(n.part), 0)
+			t.missing[i] = max(n.qty-e.van.qty(n.part), 0)
 			short = short || t.missing[i] > 0
 			all = all && t.missing[i] == n.qty
 		}
@@ -85,7 +85,7 @@ func (t *tripPlanner) plan(en *entry, d *detail, straight, capKm float64) (trip,
 
 func (t *tripPlanner) holdsMissing(d *depot) bool {
 	for i, n := range t.needs {
-		if t.missing[i] > 0 && d.stock[n.part] < t.missing[i] {
+		if t.missing[i] > 0 && d.stock.qty(n.part) < t.missing[i] {
 			return false
 		}
 	}
@@ -112,7 +112,7 @@ func planParts(parts []PartNeed, van func(i int) int) PartsPlan {
 // full.
 func (t *tripPlanner) vanHoldsAll(e *engineer) bool {
 	for _, n := range t.needs {
-		if n.part < 0 || e.vanQty(n.part) < n.qty {
+		if n.part < 0 || e.van.qty(n.part) < n.qty {
 			return false
 		}
 	}
