@@ -283,7 +283,7 @@ func (x *Index) file(slot int32, levels map[string]int, expires map[string]time.
 		for i, s := range held {
 			lapse[i] = expiryOf(expires, s.name)
 		}
-		x.expires[slot] = lapse
+		x.expires[slot], e.expires = lapse, true
 	}
 	for i, s := range held {
 		lapses := lapse != nil && lapse[i] != never

@@ -101,6 +101,7 @@ type engineer struct {
 	load      int32
 	capacity  int32
 	clearance uint8
+	expires   bool // some certification lapses: Index.expires holds when
 }
 
 // free reports whether the engineer holds fewer jobs than their capacity.
@@ -127,11 +128,12 @@ func (s *skills) level(ln *line) uint8 {
 // lapsed reports whether the certification of the engineer in slot on ln
 // has lapsed at now; an engineer without the line has none to lapse.
 func (x *Index) lapsed(slot int32, ln *line, now instant) bool {
-	expires, ok := x.expires[slot]
-	if !ok {
+	e := &x.engineers[slot]
+	if !e.expires {
 		return false
 	}
-	for i, l := range x.skills.values[x.engineers[slot].skills].lines {
+	expires := x.expires[slot]
+	for i, l := range x.skills.values[e.skills].lines {
 		if l == ln {
 			return !now.before(expires[i])
 		}
