@@ -188,6 +188,17 @@ type DispatchStore interface {
 	RecordOptimization(ctx context.Context, region string, plan *BatchPlan) error
 }
 
+// FleetReader is a DispatchStore that can hand over the whole fleet one
+// engineer at a time, so that a process building its dispatch index at
+// start holds one engineer's row at a time rather than the whole fleet.
+type FleetReader interface {
+	// ReadFleet reads as FleetChangesSince does from the zero cursor, but
+	// gives each engineer to each as it is read, leaving
+	// FleetChanges.Engineers empty; each may keep what it is given. An
+	// error from each ends the read and is returned.
+	ReadFleet(ctx context.Context, each func(*FleetEngineer) error) (*FleetChanges, error)
+}
+
 // QueueItem is an incident waiting in a dispatcher's queue.
 type QueueItem struct {
 	Incident *Incident

@@ -1,6 +1,8 @@
 package dispatch
 
 import (
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -308,6 +310,18 @@ func (x *Index) trim() {
 	for _, vans := range x.vans {
 		vans.tree.trim()
 	}
+}
+
+// Compact gives back the room that engineers put one by one (Put) leave
+// spare in the index's slices and maps, which a build by NewIndex does not
+// leave: call it once after putting many. It is an update.
+func (x *Index) Compact() {
+	x.trim()
+	x.engineers = slices.Clone(x.engineers)
+	x.free = slices.Clone(x.free)
+	slotOf := make(map[string]int32, len(x.slotOf))
+	maps.Copy(slotOf, x.slotOf)
+	x.slotOf = slotOf
 }
 
 // Len returns the number of engineers in the index.

@@ -3,6 +3,8 @@ package dispatch
 import (
 	"runtime"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkIndexMemory builds the dispatch workload's index and reports the
@@ -15,6 +17,31 @@ func BenchmarkIndexMemory(b *testing.B) {
 		runtime.GC()
 		before := heapInUse()
 		x := mustIndex(b, defaultLayout(), w.Engineers, w.Depots)
+		runtime.GC()
+		perEngineer = float64(heapInUse()-min(before, heapInUse())) / float64(len(w.Engineers))
+		runtime.KeepAlive(x)
+	}
+	b.ReportMetric(perEngineer, "heap-B/engineer")
+}
+
+// BenchmarkIndexMemoryPut is BenchmarkIndexMemory for an index filled one
+// engineer at a time and compacted, as a process builds it while the fleet
+// streams in from the database.
+func BenchmarkIndexMemoryPut(b *testing.B) {
+	w := mustBenchWorkload(b)
+	var perEngineer float64
+	for b.Loop() {
+		runtime.GC()
+		before := heapInUse()
+		x, err := NewIndex(nil, nil)
+		require.NoError(b, err)
+		for i := range w.Engineers {
+			require.NoError(b, x.Put(w.Engineers[i]))
+		}
+		for i := range w.Depots {
+			require.NoError(b, x.PutDepot(w.Depots[i]))
+		}
+		x.Compact()
 		runtime.GC()
 		perEngineer = float64(heapInUse()-min(before, heapInUse())) / float64(len(w.Engineers))
 		runtime.KeepAlive(x)

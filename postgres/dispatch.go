@@ -16,7 +16,10 @@ type DispatchService struct {
 	db *DB
 }
 
-var _ aftercare.DispatchStore = (*DispatchService)(nil)
+var (
+	_ aftercare.DispatchStore = (*DispatchService)(nil)
+	_ aftercare.FleetReader   = (*DispatchService)(nil)
+)
 
 // NewDispatchService returns a DispatchService backed by db.
 func NewDispatchService(db *DB) *DispatchService {

@@ -32,12 +32,34 @@ import (
 // commits, so writers of one row commit in the order of their versions.
 func (s *DispatchService) FleetChangesSince(ctx context.Context, cursor aftercare.FleetCursor) (_ *aftercare.FleetChanges, err error) {
 	defer wrap(&err, fmt.Sprintf("DispatchService.FleetChangesSince(ctx, %q)", cursor))
+	var engineers []aftercare.FleetEngineer
+	out, err := s.readFleet(ctx, cursor, func(fe *aftercare.FleetEngineer) error {
+		engineers = append(engineers, *fe)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Engineers = engineers
+	return out, nil
+}
+
+// ReadFleet reads the whole fleet as FleetChangesSince does from the zero
+// cursor, handing each engineer to each as its row is read.
+func (s *DispatchService) ReadFleet(ctx context.Context, each func(*aftercare.FleetEngineer) error) (_ *aftercare.FleetChanges, err error) {
+	defer wrap(&err, "DispatchService.ReadFleet(ctx, each)")
+	return s.readFleet(ctx, "", each)
+}
+
+// readFleet is FleetChangesSince, handing each engineer to each instead of
+// collecting them.
+func (s *DispatchService) readFleet(ctx context.Context, cursor aftercare.FleetCursor, each func(*aftercare.FleetEngineer) error) (*aftercare.FleetChanges, error) {
 	var args []any
 	if cursor != "" {
 		args = []any{string(cursor)}
 	}
 	out := &aftercare.FleetChanges{}
-	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		// One snapshot for the cursor, the engineers and the depots: the
 		// first statement takes it.
 		if _, err := tx.Exec(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
@@ -56,15 +78,7 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, cursor aftercar
 		if err != nil {
 			return err
 		}
-		out.Engineers, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (aftercare.FleetEngineer, error) {
-			var fe aftercare.FleetEngineer
-			e, err := scanEngineerWith(row, &fe.Load, &fe.VanStock, &fe.Version, &fe.InService)
-			if err == nil {
-				fe.Engineer = *e
-			}
-			return fe, err
-		})
-		if err != nil {
+		if err := eachEngineerRow(rows, each); err != nil {
 			return err
 		}
 		rows, err = tx.Query(ctx, `
@@ -86,6 +100,23 @@ func (s *DispatchService) FleetChangesSince(ctx context.Context, cursor aftercar
 		return nil, err
 	}
 	return out, nil
+}
+
+// eachEngineerRow hands each row of a fleet read to each as it is read.
+func eachEngineerRow(rows pgx.Rows, each func(*aftercare.FleetEngineer) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		var fe aftercare.FleetEngineer
+		e, err := scanEngineerWith(rows, &fe.Load, &fe.VanStock, &fe.Version, &fe.InService)
+		if err != nil {
+			return err
+		}
+		fe.Engineer = *e
+		if err := each(&fe); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // WaitFleetChange blocks until the fleet's change feed may have moved since

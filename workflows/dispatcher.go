@@ -64,7 +64,8 @@ type SearchObserver interface {
 	ObserveDispatchSearch(kind string, elapsed time.Duration)
 }
 
-// NewDispatcher loads the whole fleet into a new index.
+// NewDispatcher loads the whole fleet into a new index. From a store that
+// is a FleetReader it puts each engineer in the index as its row is read.
 func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog.Logger, cfg DispatcherConfig) (*Dispatcher, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -72,33 +73,57 @@ func NewDispatcher(ctx context.Context, store aftercare.DispatchStore, log *slog
 	d := &Dispatcher{store: store, log: log, speedKmh: cfg.SpeedKmh, shortlist: cfg.Shortlist, now: cfg.Now,
 		searches: cfg.Searches, engineerVersions: map[string]int64{}, depotVersions: map[string]int64{}}
 	started := time.Now()
-	fleet, err := store.FleetChangesSince(ctx, "")
+	fleet, index, err := loadFleet(ctx, store, d.engineerVersions)
 	if err != nil {
-		return nil, fmt.Errorf("load fleet: %w", err)
+		return nil, err
 	}
-	engineers := make([]dispatch.Engineer, 0, len(fleet.Engineers))
-	for i := range fleet.Engineers {
-		fe := &fleet.Engineers[i]
-		d.engineerVersions[fe.ID] = fe.Version
-		if !fe.InService {
-			continue
+	for _, fd := range fleet.Depots {
+		if err := index.PutDepot(dispatch.Depot{ID: fd.ID, Lat: fd.Lat, Lng: fd.Lng, Stock: fd.Stock}); err != nil {
+			return nil, fmt.Errorf("build dispatch index: %w", err)
 		}
-		e, err := indexEngineer(fe)
-		if err != nil {
-			return nil, err
-		}
-		engineers = append(engineers, e)
-	}
-	depots := make([]dispatch.Depot, len(fleet.Depots))
-	for i, fd := range fleet.Depots {
-		depots[i] = dispatch.Depot{ID: fd.ID, Lat: fd.Lat, Lng: fd.Lng, Stock: fd.Stock}
 		d.depotVersions[fd.ID] = fd.Version
 	}
-	if d.index, err = dispatch.NewIndex(engineers, depots); err != nil {
-		return nil, fmt.Errorf("build dispatch index: %w", err)
-	}
-	d.cursor, d.caughtUp = fleet.Cursor, started
+	index.Compact()
+	d.index, d.cursor, d.caughtUp = index, fleet.Cursor, started
 	return d, nil
+}
+
+// loadFleet reads the whole fleet and puts the engineers in service in a
+// new index, recording every engineer's version; the depots are left to
+// the caller.
+func loadFleet(ctx context.Context, store aftercare.DispatchStore, versions map[string]int64) (*aftercare.FleetChanges, *dispatch.Index, error) {
+	index, err := dispatch.NewIndex(nil, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	put := func(fe *aftercare.FleetEngineer) error {
+		versions[fe.ID] = fe.Version
+		if !fe.InService {
+			return nil
+		}
+		e, err := indexEngineer(fe)
+		if err == nil {
+			err = index.Put(e)
+		}
+		if err != nil {
+			return fmt.Errorf("build dispatch index: %w", err)
+		}
+		return nil
+	}
+	var fleet *aftercare.FleetChanges
+	if reader, ok := store.(aftercare.FleetReader); ok {
+		fleet, err = reader.ReadFleet(ctx, put)
+	} else if fleet, err = store.FleetChangesSince(ctx, ""); err == nil {
+		for i := range fleet.Engineers {
+			if err = put(&fleet.Engineers[i]); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load fleet: %w", err)
+	}
+	return fleet, index, nil
 }
 
 // request builds the index's question for an incident; those who declined
