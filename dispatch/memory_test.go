@@ -11,28 +11,14 @@ import (
 // heap it holds per engineer (after a collection, before and after the
 // build) besides the build time.
 func BenchmarkIndexMemory(b *testing.B) {
-	w := mustBenchWorkload(b)
-	var perEngineer float64
-	for b.Loop() {
-		runtime.GC()
-		before := heapInUse()
-		x := mustIndex(b, defaultLayout(), w.Engineers, w.Depots)
-		runtime.GC()
-		perEngineer = float64(heapInUse()-min(before, heapInUse())) / float64(len(w.Engineers))
-		runtime.KeepAlive(x)
-	}
-	b.ReportMetric(perEngineer, "heap-B/engineer")
+	benchmarkIndexMemory(b, func(w *workload) *Index { return mustIndex(b, defaultLayout(), w.Engineers, w.Depots) })
 }
 
 // BenchmarkIndexMemoryPut is BenchmarkIndexMemory for an index filled one
 // engineer at a time and compacted, as a process builds it while the fleet
 // streams in from the database.
 func BenchmarkIndexMemoryPut(b *testing.B) {
-	w := mustBenchWorkload(b)
-	var perEngineer float64
-	for b.Loop() {
-		runtime.GC()
-		before := heapInUse()
+	benchmarkIndexMemory(b, func(w *workload) *Index {
 		x, err := NewIndex(nil, nil)
 		require.NoError(b, err)
 		for i := range w.Engineers {
@@ -42,6 +28,17 @@ func BenchmarkIndexMemoryPut(b *testing.B) {
 			require.NoError(b, x.PutDepot(w.Depots[i]))
 		}
 		x.Compact()
+		return x
+	})
+}
+
+func benchmarkIndexMemory(b *testing.B, build func(*workload) *Index) {
+	w := mustBenchWorkload(b)
+	var perEngineer float64
+	for b.Loop() {
+		runtime.GC()
+		before := heapInUse()
+		x := build(w)
 		runtime.GC()
 		perEngineer = float64(heapInUse()-min(before, heapInUse())) / float64(len(w.Engineers))
 		runtime.KeepAlive(x)
