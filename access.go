@@ -132,7 +132,8 @@ type AuditFilter struct {
 // AccessService manages role assignments, permissions, API keys and the
 // audit log.
 type AccessService interface {
-	// AssignRole gives a user a role in a domain.
+	// AssignRole gives a user a role in a domain; a domain naming an
+	// account, region or engineer that does not exist is EINVALID.
 	AssignRole(ctx context.Context, a RoleAssignment) error
 	// RevokeRole takes a role in a domain away from a user.
 	RevokeRole(ctx context.Context, a RoleAssignment) error

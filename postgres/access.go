@@ -54,9 +54,15 @@ func (db *DB) WaitPolicyChange(ctx context.Context, timeout time.Duration) error
 }
 
 // changeRule adds or removes one casbin rule, writes the audit event and
-// announces the change, all in one transaction.
-func (s *AccessService) changeRule(ctx context.Context, add bool, ptype string, values [3]string, action, objectID string) error {
+// announces the change, all in one transaction, after check (when not nil)
+// accepts the change in it.
+func (s *AccessService) changeRule(ctx context.Context, add bool, ptype string, values [3]string, action, objectID string, check func(pgx.Tx) error) error {
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
 		var sql string
 		if add {
 			sql = `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`
@@ -83,7 +89,8 @@ func (s *AccessService) changeRule(ctx context.Context, add bool, ptype string, 
 	})
 }
 
-// AssignRole gives a user a role in a domain.
+// AssignRole gives a user a role in a domain, which must name an account,
+// region or engineer that exists (or be everything).
 func (s *AccessService) AssignRole(ctx context.Context, a aftercare.RoleAssignment) (err error) {
 	defer wrap(&err, "AccessService.AssignRole")
 	if err := a.Validate(); err != nil {
@@ -92,7 +99,8 @@ func (s *AccessService) AssignRole(ctx context.Context, a aftercare.RoleAssignme
 	if _, err := findOne(ctx, s.db.pool, userSelect, "u.id", "user", a.UserID, nil, scanUser); err != nil {
 		return err
 	}
-	return s.changeRule(ctx, true, "g", [3]string{"user:" + a.UserID, string(a.Role), a.Domain}, "access.assign_role", a.UserID)
+	return s.changeRule(ctx, true, "g", [3]string{"user:" + a.UserID, string(a.Role), a.Domain}, "access.assign_role", a.UserID,
+		func(tx pgx.Tx) error { return requireDomain(ctx, tx, "domain", a.Domain) })
 }
 
 // RevokeRole takes a role in a domain away from a user.
@@ -101,7 +109,7 @@ func (s *AccessService) RevokeRole(ctx context.Context, a aftercare.RoleAssignme
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return s.changeRule(ctx, false, "g", [3]string{"user:" + a.UserID, string(a.Role), a.Domain}, "access.revoke_role", a.UserID)
+	return s.changeRule(ctx, false, "g", [3]string{"user:" + a.UserID, string(a.Role), a.Domain}, "access.revoke_role", a.UserID, nil)
 }
 
 // GrantPermission lets a role take an action on an object type.
@@ -110,7 +118,7 @@ func (s *AccessService) GrantPermission(ctx context.Context, p aftercare.Permiss
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return s.changeRule(ctx, true, "p", [3]string{string(p.Role), p.Object, p.Action}, "access.grant_permission", string(p.Role))
+	return s.changeRule(ctx, true, "p", [3]string{string(p.Role), p.Object, p.Action}, "access.grant_permission", string(p.Role), nil)
 }
 
 // RevokePermission takes a permission away from a role.
@@ -119,7 +127,7 @@ func (s *AccessService) RevokePermission(ctx context.Context, p aftercare.Permis
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return s.changeRule(ctx, false, "p", [3]string{string(p.Role), p.Object, p.Action}, "access.revoke_permission", string(p.Role))
+	return s.changeRule(ctx, false, "p", [3]string{string(p.Role), p.Object, p.Action}, "access.revoke_permission", string(p.Role), nil)
 }
 
 // FindRoleAssignments returns the role assignments of a user.

@@ -109,3 +109,23 @@ func TestCatalogueRegistry(t *testing.T) {
 	assert.Empty(t, entries, "the price list is replaced")
 	assert.Equal(t, 1, auditCount(t, w.db, "part.update"))
 }
+
+// TestAssignRoleNeedsADomainThatExists: a role in an account, region or
+// engineer that does not exist is refused as invalid input and writes no
+// rule; one that exists is assigned.
+func TestAssignRoleNeedsADomainThatExists(t *testing.T) {
+	w := mustRegistryWorld(t)
+	access := postgres.NewAccessService(w.db)
+	for _, d := range []string{"region:atlantis", "account:not-an-id", "account:8f3c2a10-0000-4000-8000-00000000e0ff",
+		"engineer:8f3c2a10-0000-4000-8000-00000000e0ff"} {
+		err := access.AssignRole(w.admin, aftercare.RoleAssignment{UserID: w.amID, Role: aftercare.RoleAccountManager, Domain: d})
+		assertCoded(t, aftercare.EINVALID, "domain", err, d)
+	}
+	assert.Equal(t, int64(0), postgrestest.MustQueryInt(t, w.db,
+		`SELECT count(*) FROM casbin_rule WHERE ptype = 'g' AND v0 = $1 AND (v2 LIKE '%atlantis' OR v2 LIKE '%e0ff' OR v2 LIKE '%not-an-id')`,
+		"user:"+w.amID))
+	require.NoError(t, access.AssignRole(w.admin, aftercare.RoleAssignment{UserID: w.amID, Role: aftercare.RoleAccountManager,
+		Domain: aftercare.DomainAccountPrefix + w.f.AccountID}))
+	require.NoError(t, access.AssignRole(w.admin, aftercare.RoleAssignment{UserID: w.amID, Role: aftercare.RoleDispatcher,
+		Domain: aftercare.DomainAll}))
+}
