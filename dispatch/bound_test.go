@@ -158,8 +158,8 @@ func TestCellRadiusIsAnUpperBound(t *testing.T) {
 // of a cell tree: no vertex of a descendant lies farther from an ancestor's
 // centre than descendantRadiusKm. Every resolution-2 and -3 descendant of
 // every cell at resolutions 0 and 1 is checked, and sampled resolution-4
-// and -5 descendants of cells at 2 and 3, pentagons included. The old bound
-// of the tree, cellRadiusKm, fails it.
+// and -5 descendants of cells at 2 and 3, pentagons included; a cell's own
+// bound, cellRadiusKm, is exceeded.
 func TestDescendantRadiusIsAnUpperBound(t *testing.T) {
 	check := func(res, fine int, ancestors []h3.Cell) float64 {
 		farthest := 0.0

@@ -50,6 +50,9 @@ func (c *Calendar) validate() error {
 		}
 	}
 	for date, shifts := range c.Exceptions {
+		if date.Year < 1 || date.Year > 9999 {
+			return fmt.Errorf("exception in the year %d", date.Year)
+		}
 		if err := validateShifts(shifts); err != nil {
 			return fmt.Errorf("%d-%02d-%02d: %w", date.Year, date.Month, date.Day, err)
 		}

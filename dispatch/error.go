@@ -1,8 +1,10 @@
 package dispatch
 
-import "math"
+import (
+	"math"
 
-import "github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare"
+)
 
 // invalidf returns an EINVALID domain error.
 func invalidf(format string, args ...any) error {

@@ -133,7 +133,7 @@ func (s *search) updateReach() {
 	s.vanChord2 = widenChord2(s.farChord2)
 }
 
-// updateChords is updateReach but for vanChord2.
+// updateChords sets farChord2, listChord2 and tripCapKm for updateReach.
 func (s *search) updateChords() {
 	s.farChord2, s.listChord2, s.tripCapKm = math.Inf(1), math.Inf(1), math.Inf(1)
 	if s.vans {

@@ -71,7 +71,7 @@ func (r *Request) validate() error {
 		}
 	}
 	for i, p := range r.Parts {
-		if p.PartID == "" || p.Quantity < 1 {
+		if p.PartID == "" || p.Quantity < 1 || p.Quantity > math.MaxInt32 {
 			return invalidf("request: %d units of part %q", p.Quantity, p.PartID)
 		}
 		for _, earlier := range r.Parts[:i] {

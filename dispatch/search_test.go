@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -456,6 +457,10 @@ func TestInvalidInput(t *testing.T) {
 		{"empty shortlist", func(_ *Engineer, req *Request) { req.Shortlist = 0 }},
 		{"part twice", func(_ *Engineer, req *Request) { req.Parts = append(req.Parts, req.Parts[0]) }},
 		{"no units", func(_ *Engineer, req *Request) { req.Parts[0].Quantity = 0 }},
+		{"more units than counted", func(_ *Engineer, req *Request) { req.Parts[0].Quantity = math.MaxInt32 + 1 }},
+		{"exception in the year 10000", func(e *Engineer, _ *Request) {
+			e.Calendar.Exceptions = map[Date][]Shift{{10000, 3, 2}: nil}
+		}},
 		{"declined without ID", func(_ *Engineer, req *Request) { req.Declined = []string{"e", ""} }},
 		{"engineer without ID", func(e *Engineer, _ *Request) { e.ID = "" }},
 		{"engineer off the globe", func(e *Engineer, _ *Request) { e.Lng = 181 }},
