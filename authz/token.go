@@ -77,6 +77,9 @@ type Claims struct {
 	Username string
 	Role     aftercare.Role
 	Expiry   time.Time
+	// SessionID is the sign-in session a token was issued for (its "jti"),
+	// "" for a token minted outside one.
+	SessionID string
 }
 
 type jwtClaims struct {
@@ -87,6 +90,12 @@ type jwtClaims struct {
 
 // Mint returns a token for the user that expires after ttl from now.
 func (t *Tokens) Mint(u *aftercare.User, now time.Time, ttl time.Duration) (string, error) {
+	return t.MintSession(u, "", now, ttl)
+}
+
+// MintSession is Mint for a sign-in session, whose ID the token carries so
+// that ending the session ends the token.
+func (t *Tokens) MintSession(u *aftercare.User, sessionID string, now time.Time, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
 		return "", aftercare.Errorf(aftercare.EINVALID, "token lifetime must be positive")
 	}
@@ -96,6 +105,7 @@ func (t *Tokens) Mint(u *aftercare.User, now time.Time, ttl time.Duration) (stri
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    tokenIssuer,
 			Subject:   u.ID,
+			ID:        sessionID,
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 		},
@@ -122,5 +132,5 @@ func (t *Tokens) Verify(token string, now time.Time) (*Claims, error) {
 		return nil, aftercare.Errorf(aftercare.EUNAUTHORIZED, "token is not valid")
 	}
 	return &Claims{UserID: claims.Subject, Username: claims.Username, Role: aftercare.Role(claims.Role),
-		Expiry: claims.ExpiresAt.UTC()}, nil
+		Expiry: claims.ExpiresAt.UTC(), SessionID: claims.ID}, nil
 }

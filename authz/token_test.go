@@ -62,6 +62,17 @@ func TestTokens(t *testing.T) {
 	}
 }
 
+func TestSessionTokenCarriesItsSession(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	user := &aftercare.User{ID: "u-1", Username: "am.li", Role: aftercare.RoleAccountManager}
+	tokens := mustTokens(t, strings.Repeat("k", 32))
+	token, err := tokens.MintSession(user, "s-9", now, time.Hour)
+	require.NoError(t, err)
+	claims, err := tokens.Verify(token, now)
+	require.NoError(t, err)
+	assert.Equal(t, "s-9", claims.SessionID)
+}
+
 func TestNewTokensRejectsShortKeys(t *testing.T) {
 	_, err := authz.NewTokens([]byte("short"))
 	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err))

@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/aftercare/aftercare"
 	"github.com/aftercare/aftercare/authz"
 	"github.com/aftercare/aftercare/graph/generated"
@@ -30,16 +29,30 @@ import (
 // MaxBodyBytes bounds the size of a GraphQL request body.
 const MaxBodyBytes = 1 << 20
 
-// TokenVerifier checks bearer tokens.
-type TokenVerifier interface {
+// TokenIssuer checks bearer tokens, and mints those signing in issues.
+type TokenIssuer interface {
 	Verify(token string, now time.Time) (*authz.Claims, error)
+	MintSession(u *aftercare.User, sessionID string, now time.Time, ttl time.Duration) (string, error)
 }
 
 // Config is what the HTTP handler needs besides the resolvers.
 type Config struct {
-	Tokens     TokenVerifier
+	Tokens     TokenIssuer
 	Authorizer Authorizer
-	Logger     *slog.Logger
+	// SignIns keeps passwords and sign-in sessions for /auth/sign-in.
+	SignIns aftercare.SignInService
+	// SessionTTL is how long a sign-in lasts (DefaultSessionTTL when zero).
+	// SignInUserLimit failed attempts for one user name, or SignInClientLimit
+	// from one address, within SignInWindow refuse further attempts until
+	// the window has passed (the Default values when zero).
+	SessionTTL        time.Duration
+	SignInWindow      time.Duration
+	SignInUserLimit   int
+	SignInClientLimit int
+	// Web serves the web app's pages and assets: GET requests for any path
+	// no other route takes. Nil serves none.
+	Web    http.Handler
+	Logger *slog.Logger
 	// Introspection lets clients read the schema; switch it off in
 	// production if the schema is not to be public.
 	Introspection bool
@@ -69,10 +82,11 @@ type Config struct {
 	TracerProvider trace.TracerProvider
 }
 
-// NewHandler returns the HTTP handler of the API: the GraphQL console at /,
-// GraphQL at /query (JSON over POST, and WebSocket for subscriptions, with
-// no multipart or GET), the page survey links open at /survey/<token>, and
-// health and readiness at /healthz and /readyz.
+// NewHandler returns the HTTP handler of the API: GraphQL at /query (JSON
+// over POST, and WebSocket for subscriptions, with no multipart or GET),
+// signing in and out under /auth/, the page survey links open at
+// /survey/<token>, health and readiness at /healthz and /readyz, and the
+// web app (with the GraphQL console at /console/) at every other path.
 func NewHandler(r *Resolver, cfg Config) http.Handler {
 	auth := &authenticator{
 		tokens:  cfg.Tokens,
@@ -80,6 +94,7 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 		users:   r.UserService,
 		keys:    r.AccessService,
 		surveys: r.SurveyService,
+		signIns: cfg.SignIns,
 		limiter: newRateLimiter(cfg.APIKeyRate, cfg.APIKeyBurst),
 
 		credentialCheck: cmp.Or(cfg.CredentialCheck, DefaultCredentialCheck),
@@ -119,9 +134,17 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 	srv.SetRecoverFunc(recoverPanic(cfg.Logger))
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", playground.Handler("Aftercare", "/query"))
+	if cfg.Web != nil {
+		mux.Handle("/", onlyRead(cfg.Web))
+	}
 	mux.Handle("GET "+aftercare.SurveyLinkPath, surveyPage())
 	mux.Handle("/query", onlyJSON(auth.middleware(srv)))
+	if cfg.SignIns != nil {
+		s := newSignIn(auth, cfg, cfg.SignIns)
+		mux.Handle("/auth/sign-in", onlyJSON(http.HandlerFunc(s.create)))
+		mux.Handle("/auth/sign-out", onlyJSON(http.HandlerFunc(s.end)))
+		mux.HandleFunc("GET /auth/session", s.current)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
@@ -141,22 +164,25 @@ func NewHandler(r *Resolver, cfg Config) http.Handler {
 // authenticator turns credentials into a caller: a signed bearer token for
 // a person, or an API key (Bearer ak_...) for a corporate IT system.
 type authenticator struct {
-	tokens  TokenVerifier
+	tokens  TokenIssuer
 	authz   Authorizer
 	users   aftercare.UserService
 	keys    aftercare.AccessService
 	surveys aftercare.SurveyService
+	signIns aftercare.SignInService
 	limiter *rateLimiter
 
 	credentialCheck time.Duration
 }
 
 // identity is who a credential names: the user, the API key's ID if it is
-// a key, and when it expires if it is a token.
+// a key, the sign-in session if it is a token issued by signing in, and
+// when it expires if it is a token.
 type identity struct {
-	user   *aftercare.User
-	keyID  string
-	expiry time.Time
+	user      *aftercare.User
+	keyID     string
+	sessionID string
+	expiry    time.Time
 }
 
 // bearer returns the credential of an Authorization value.
@@ -190,6 +216,16 @@ func (a *authenticator) caller(ctx context.Context, credential string) (identity
 	if err != nil {
 		return identity{}, err
 	}
+	if claims.SessionID != "" {
+		if a.signIns == nil {
+			return identity{}, aftercare.Errorf(aftercare.EUNAUTHORIZED, "token is not valid")
+		}
+		u, err := a.signIns.FindSessionUser(ctx, claims.SessionID, time.Now())
+		if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
+			return identity{}, aftercare.Errorf(aftercare.EUNAUTHORIZED, "signed out: sign in again")
+		}
+		return identity{user: u, sessionID: claims.SessionID, expiry: claims.Expiry}, err
+	}
 	u, err := a.users.FindUserByID(ctx, claims.UserID)
 	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
 		return identity{}, aftercare.Errorf(aftercare.EUNAUTHORIZED, "user is unknown or disabled")
@@ -210,21 +246,13 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, a.withSession(r))
 			return
 		}
-		credential, err := bearer(r.Header.Get("Authorization"))
+		credential, err := requestCredential(r)
 		var id identity
 		if err == nil {
 			id, err = a.caller(r.Context(), credential)
 		}
 		if err != nil {
-			status := http.StatusUnauthorized
-			switch aftercare.ErrorCode(err) {
-			case aftercare.EUNAVAILABLE:
-				w.Header().Set("Retry-After", "1")
-				status = http.StatusServiceUnavailable
-			case aftercare.EINTERNAL:
-				status, err = http.StatusServiceUnavailable, aftercare.Errorf(aftercare.EINTERNAL, "internal error")
-			}
-			writeError(w, status, err)
+			writeCallerError(w, err)
 			return
 		}
 		if id.keyID != "" && !a.limiter.allow(id.keyID, time.Now()) {
@@ -249,6 +277,9 @@ func (a *authenticator) websocketInit(ctx context.Context, payload transport.Ini
 		return transport.AppendCloseReason(ctx, aftercare.ErrorMessage(err)), nil, errors.New(aftercare.ErrorMessage(err))
 	}
 	credential, err := bearer(payload.Authorization())
+	if s := sessionFrom(ctx); payload.Authorization() == "" && s != nil && s.cookie != "" {
+		credential, err = s.cookie, nil
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -264,6 +295,43 @@ func (a *authenticator) websocketInit(ctx context.Context, payload transport.Ini
 		ctx = s.start(ctx, credential, id)
 	}
 	return ctx, nil, nil
+}
+
+// onlyRead refuses every method but GET and HEAD.
+func onlyRead(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requestCredential is the request's bearer credential: its Authorization
+// header's, or else its session cookie's.
+func requestCredential(r *http.Request) (string, error) {
+	if r.Header.Get("Authorization") == "" {
+		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+			return c.Value, nil
+		}
+	}
+	return bearer(r.Header.Get("Authorization"))
+}
+
+// writeCallerError answers a request whose credential was refused, or
+// could not be checked for a moment.
+func writeCallerError(w http.ResponseWriter, err error) {
+	status := http.StatusUnauthorized
+	switch aftercare.ErrorCode(err) {
+	case aftercare.EUNAVAILABLE:
+		w.Header().Set("Retry-After", "1")
+		status = http.StatusServiceUnavailable
+	case aftercare.EINTERNAL:
+		status, err = http.StatusServiceUnavailable, aftercare.Errorf(aftercare.EINTERNAL, "internal error")
+	}
+	writeError(w, status, err)
 }
 
 func isWebsocketUpgrade(r *http.Request) bool {

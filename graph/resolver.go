@@ -19,6 +19,8 @@ type Resolver struct {
 	DepotService    aftercare.DepotService
 	PartService     aftercare.PartService
 	UserService     aftercare.UserService
+	// SignInService keeps the passwords people sign in with.
+	SignInService   aftercare.SignInService
 	AccessService   aftercare.AccessService
 	DispatchService aftercare.DispatchService
 	DispatchStore   aftercare.DispatchStore

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/aftercare/aftercare"
+	"github.com/aftercare/aftercare/authz"
 	"github.com/aftercare/aftercare/graph/model"
 )
 
@@ -23,6 +24,14 @@ func (r *mutationResolver) DisableUser(ctx context.Context, id string, reason st
 
 func (r *mutationResolver) EnableUser(ctx context.Context, id string) (*aftercare.User, error) {
 	return r.UserRegistry.EnableUser(ctx, id)
+}
+
+func (r *mutationResolver) SetUserPassword(ctx context.Context, id string, password string) (*aftercare.User, error) {
+	hash, err := authz.HashPassword(password)
+	if err != nil {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "password: %s", aftercare.ErrorMessage(err))
+	}
+	return r.SignInService.SetPassword(ctx, id, hash)
 }
 
 func (r *queryResolver) Users(ctx context.Context, role *aftercare.Role, accountID *string, includeDisabled *bool, first *int, after *string) (*model.UserConnection, error) {

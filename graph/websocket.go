@@ -42,11 +42,15 @@ const DefaultCredentialCheck = 2 * time.Second
 type wsSession struct {
 	auth     *authenticator
 	interval time.Duration
+	// cookie is the session cookie's token sent with the upgrade request,
+	// taken when the init payload carries no Authorization.
+	cookie string
 
 	mu         sync.Mutex
 	credential string
 	keyID      string
 	userID     string
+	sessionID  string    // the sign-in session of a token issued by signing in
 	expiry     time.Time // the token's; zero for API keys and survey links
 	checked    time.Time // when the key or user was last found valid
 	ended      string    // why the credential ended; "" while it holds
@@ -66,6 +70,9 @@ func sessionFrom(ctx context.Context) *wsSession {
 // its connection's close and its init payload's credential fill in.
 func (a *authenticator) withSession(r *http.Request) *http.Request {
 	s := &wsSession{auth: a, interval: a.credentialCheck}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		s.cookie = c.Value
+	}
 	return r.WithContext(context.WithValue(r.Context(), wsSessionKey{}, s))
 }
 
@@ -76,6 +83,7 @@ func (s *wsSession) start(ctx context.Context, credential string, id identity) c
 	ctx, cancel := context.WithCancel(ctx)
 	s.mu.Lock()
 	s.credential, s.keyID, s.userID, s.expiry = credential, id.keyID, id.user.ID, id.expiry
+	s.sessionID = id.sessionID
 	s.checked, s.cancel = time.Now(), cancel
 	s.mu.Unlock()
 	go s.watch(ctx)
@@ -116,7 +124,7 @@ func (s *wsSession) watch(ctx context.Context) {
 func (s *wsSession) check(ctx context.Context, fresh bool) error {
 	s.mu.Lock()
 	ended, expiry, checked := s.ended, s.expiry, s.checked
-	credential, keyID, userID := s.credential, s.keyID, s.userID
+	credential, keyID, userID, sessionID := s.credential, s.keyID, s.userID, s.sessionID
 	s.mu.Unlock()
 	now := time.Now()
 	switch {
@@ -133,6 +141,11 @@ func (s *wsSession) check(ctx context.Context, fresh bool) error {
 		_, _, err = s.auth.keys.AuthenticateAPIKey(ctx, credential)
 		if aftercare.ErrorCode(err) == aftercare.EUNAUTHORIZED {
 			return s.end("the API key was revoked")
+		}
+	case sessionID != "":
+		_, err = s.auth.signIns.FindSessionUser(ctx, sessionID, now)
+		if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
+			return s.end("signed out, or the user was disabled")
 		}
 	case userID != "":
 		_, err = s.auth.users.FindUserByID(ctx, userID)

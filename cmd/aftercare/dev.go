@@ -62,6 +62,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	passwords, err := demoPasswords(ctx, m.DB, *dataDir)
+	if err != nil {
+		return err
+	}
 	if err := m.StartWorker(); err != nil {
 		return err
 	}
@@ -71,7 +75,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := m.StartMetrics(); err != nil {
 		return err
 	}
-	if err := printBanner(ctx, stdout, m, summary, *uiPort); err != nil {
+	if err := printBanner(ctx, stdout, m, summary, passwords, *uiPort); err != nil {
 		return err
 	}
 	select {
@@ -94,23 +98,24 @@ func seedOnce(ctx context.Context, db *postgres.DB) (*demo.Summary, error) {
 }
 
 // printBanner tells the developer where everything is and how to sign in.
-func printBanner(ctx context.Context, w io.Writer, m *Main, summary *demo.Summary, uiPort int) error {
+func printBanner(ctx context.Context, w io.Writer, m *Main, summary *demo.Summary, passwords map[string]string, uiPort int) error {
 	users, err := postgres.NewUserService(m.DB).FindUsers(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nAftercare is running.\n\n")
-	fmt.Fprintf(w, "  GraphQL console  %s/\n", m.URL())
+	fmt.Fprintf(w, "  Web app          %s/\n", m.URL())
+	fmt.Fprintf(w, "  GraphQL console  %s/console/\n", m.URL())
 	fmt.Fprintf(w, "  GraphQL API      %s/query\n", m.URL())
 	fmt.Fprintf(w, "  Metrics          %s/metrics\n", m.MetricsURL())
 	fmt.Fprintf(w, "  Temporal Web UI  http://localhost:%d/namespaces/%s/workflows\n\n", uiPort, m.Config.TemporalNamespace)
-	fmt.Fprintf(w, "Sign in: paste a token into the console's Headers tab as\n")
-	fmt.Fprintf(w, "  {\"Authorization\": \"Bearer <token>\"}\n")
-	fmt.Fprintf(w, "Mint one for any demo user with\n  bin/aftercare token --user NAME\n")
-	fmt.Fprintf(w, "Demo users:\n")
+	fmt.Fprintf(w, "Sign in to the web app (the console then uses the same sign-in) as a demo user:\n")
+	fmt.Fprintf(w, "  %-22s %-17s %s\n", "user name", "role", "password")
 	for _, u := range users {
-		fmt.Fprintf(w, "  %-22s %s\n", u.Username, u.Role)
+		fmt.Fprintf(w, "  %-22s %-17s %s\n", u.Username, u.Role, passwords[u.Username])
 	}
+	fmt.Fprintf(w, "Tools can send a token instead: bin/aftercare token --user NAME, as\n")
+	fmt.Fprintf(w, "  Authorization: Bearer <token>\n")
 	serials, err := demo.Serials(ctx, m.DB)
 	if err != nil {
 		return err

@@ -201,8 +201,8 @@ func TestAPIErrors(t *testing.T) {
 		assert.Equal(t, requestID, dig(got.Data, "incident", "clientRequestId"))
 	})
 
-	t.Run("health and console answer without a token", func(t *testing.T) {
-		for _, path := range []string{"/", "/healthz", "/readyz"} {
+	t.Run("health, the web app and the console answer without a token", func(t *testing.T) {
+		for _, path := range []string{"/", "/console/", "/board", "/healthz", "/readyz"} {
 			resp, err := http.Get(m.URL() + path)
 			require.NoError(t, err)
 			resp.Body.Close()

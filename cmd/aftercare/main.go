@@ -26,12 +26,14 @@ Usage: aftercare <command> [flags]
 
 Commands:
   dev      start everything for development: Temporal dev server and Web UI,
-           migrations, demo data, API with GraphQL console, and worker
+           migrations, demo data with demo passwords, the web app and API
+           with the GraphQL console, and the worker
   api      serve the GraphQL API and start incident workflows from the outbox
   worker   run the Temporal worker
   migrate  apply database migrations
   seed     load demo data into an empty database
   token    mint a bearer token for a user
+  password set the password a user signs in with, read from stdin
   bench    run a whole-system benchmark: bench sla, bench dispatch
   simulate run a compressed service day through the API and check that nothing was lost
 
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSeed(ctx, args, stdout, stderr)
 	case "token":
 		return runToken(ctx, args, stdout, stderr)
+	case "password":
+		return runPassword(ctx, args, os.Stdin, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
 	case "simulate":

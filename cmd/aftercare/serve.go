@@ -18,6 +18,7 @@ import (
 	"github.com/aftercare/aftercare/metrics"
 	"github.com/aftercare/aftercare/postgres"
 	"github.com/aftercare/aftercare/territory"
+	"github.com/aftercare/aftercare/web"
 	"github.com/aftercare/aftercare/workflows"
 	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
@@ -195,8 +196,11 @@ func (m *Main) newAPI(ctx context.Context) (*api, error) {
 	if err != nil {
 		return nil, err
 	}
-	handler := graph.NewHandler(m.resolver(enforcer, dispatcher), graph.Config{
+	r := m.resolver(enforcer, dispatcher)
+	handler := graph.NewHandler(r, graph.Config{
 		Tokens:         tokens,
+		SignIns:        r.SignInService,
+		Web:            web.Handler(),
 		Authorizer:     enforcer,
 		Logger:         m.Logger,
 		Introspection:  m.Config.Introspection,
@@ -227,6 +231,7 @@ func (m *Main) resolver(enforcer *authz.Enforcer, dispatcher *workflows.Dispatch
 		DepotService:    postgres.NewDepotService(m.DB),
 		PartService:     postgres.NewPartService(m.DB),
 		UserService:     postgres.NewUserService(m.DB),
+		SignInService:   postgres.NewSignInService(m.DB),
 		AccessService:   postgres.NewAccessService(m.DB),
 		Authorizer:      enforcer,
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -29,14 +30,21 @@ type wsClient struct {
 // for the server's acknowledgement.
 func dialWS(t *testing.T, baseURL, credential string) *wsClient {
 	t.Helper()
+	return dialWSWith(t, baseURL, map[string]any{"Authorization": "Bearer " + credential}, nil)
+}
+
+// dialWSWith opens a WebSocket with an init payload and the upgrade
+// request's headers, and waits for the server's acknowledgement.
+func dialWSWith(t *testing.T, baseURL string, payload map[string]any, header http.Header) *wsClient {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	conn, _, err := coderws.Dial(ctx, "ws"+strings.TrimPrefix(baseURL, "http")+"/query",
-		&coderws.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		&coderws.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.CloseNow() })
 	c := &wsClient{t: t, conn: conn, ctx: ctx, msgs: make(chan map[string]any, 1000), closed: make(chan coderws.CloseError, 1)}
-	c.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + credential}})
+	c.send(map[string]any{"type": "connection_init", "payload": payload})
 	go func() {
 		for {
 			_, b, err := conn.Read(ctx)

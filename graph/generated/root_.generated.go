@@ -544,6 +544,7 @@ type ComplexityRoot struct {
 		SetReorderPoint          func(childComplexity int, depotID string, fru string, reorderPoint *int) int
 		SetServiceProviderStatus func(childComplexity int, id string, status aftercare.ProviderStatus, reason *string) int
 		SetTierPolicy            func(childComplexity int, tier aftercare.Tier, input model.TierPolicyInput) int
+		SetUserPassword          func(childComplexity int, id string, password string) int
 		ShipToVendor             func(childComplexity int, input model.ShipToVendorInput) int
 		TransferStock            func(childComplexity int, input model.TransferStockInput) int
 		UpdateAccount            func(childComplexity int, id string, input model.UpdateAccountInput) int
@@ -3402,6 +3403,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetTierPolicy(childComplexity, args["tier"].(aftercare.Tier), args["input"].(model.TierPolicyInput)), true
+	case "Mutation.setUserPassword":
+		if e.ComplexityRoot.Mutation.SetUserPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setUserPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetUserPassword(childComplexity, args["id"].(string), args["password"].(string)), true
 	case "Mutation.shipToVendor":
 		if e.ComplexityRoot.Mutation.ShipToVendor == nil {
 			break
@@ -7623,6 +7635,8 @@ extend type Mutation {
   "Stop a user from signing in; say why. An admin cannot disable themselves."
   disableUser(id: ID!, reason: String!): User! @authorize(object: "user", action: "write")
   enableUser(id: ID!): User! @authorize(object: "user", action: "write")
+  "Set the password a user signs in with at /auth/sign-in, 10 to 128 characters; the user's open sign-in sessions end."
+  setUserPassword(id: ID!, password: String!): User! @authorize(object: "user", action: "write")
 }
 `, BuiltIn: false},
 }
