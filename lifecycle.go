@@ -207,6 +207,14 @@ type IncidentEvent struct {
 	Data []byte
 }
 
+// RegionEvent is one change in a region: an incident's event, or an
+// engineer as they stand after a change (where they are, their load).
+// Exactly one of the two is set.
+type RegionEvent struct {
+	IncidentEvent *IncidentEvent
+	Engineer      *Engineer
+}
+
 // IncidentEventService finds incident events and follows new ones live.
 type IncidentEventService interface {
 	// FindIncidentEvents returns an incident's events, oldest first, or
@@ -224,4 +232,10 @@ type IncidentEventService interface {
 	// account from now on, until ctx ends, or ENOTFOUND for an account the
 	// caller may not see.
 	SubscribeAccountEvents(ctx context.Context, accountID string) (<-chan *IncidentEvent, error)
+	// SubscribeRegionEvents returns, from now on until ctx ends, what
+	// changes in a region for its dispatchers' board: the events of the
+	// incidents at its sites that the caller may see, and its engineers as
+	// they move or their load changes. ENOTFOUND for a region that does not
+	// exist.
+	SubscribeRegionEvents(ctx context.Context, region string) (<-chan *RegionEvent, error)
 }

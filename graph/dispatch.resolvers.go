@@ -152,6 +152,10 @@ func (r *queryResolver) DispatchQueue(ctx context.Context, region string, first 
 	return r.DispatchStore.FindDispatchQueue(ctx, region, limit)
 }
 
+func (r *subscriptionResolver) RegionEvents(ctx context.Context, region string) (<-chan *aftercare.RegionEvent, error) {
+	return r.EventService.SubscribeRegionEvents(ctx, region)
+}
+
 func (r *Resolver) Assignment() generated.AssignmentResolver { return &assignmentResolver{r} }
 
 func (r *Resolver) BatchPlan() generated.BatchPlanResolver { return &batchPlanResolver{r} }

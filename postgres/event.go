@@ -150,9 +150,9 @@ func (s *SLAService) follow(ctx context.Context, key, cond string, arg any) (<-c
 	return out, nil
 }
 
-// subscribe returns a channel that receives a pending signal whenever an
-// incident event for key ("incident:<id>" or "account:<id>") is announced,
-// and the function that ends the subscription.
+// subscribe returns a channel that receives a pending signal whenever the
+// listener signals key (see the subscriber keys above), and the function
+// that ends the subscription.
 func (l *listener) subscribe(key string) (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	l.mu.Lock()
@@ -174,13 +174,25 @@ func (l *listener) subscribe(key string) (<-chan struct{}, func()) {
 	}
 }
 
+// Subscriber keys besides "incident:<id>" and "account:<id>": every
+// incident event, and every change of the fleet.
+const (
+	eventSubscribers = "events"
+	fleetSubscribers = "fleet"
+)
+
 // broadcast signals the subscribers of an announced event, whose payload is
 // "<incident id> <account id>".
 func (l *listener) broadcast(payload string) {
 	incidentID, accountID, _ := strings.Cut(payload, " ")
+	l.notify("incident:"+incidentID, "account:"+accountID, eventSubscribers)
+}
+
+// notify signals the subscribers of each key.
+func (l *listener) notify(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, key := range []string{"incident:" + incidentID, "account:" + accountID} {
+	for _, key := range keys {
 		for ch := range l.subs[key] {
 			select {
 			case ch <- struct{}{}:

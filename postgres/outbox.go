@@ -233,6 +233,9 @@ func (l *listener) listen(ctx context.Context) error {
 			l.broadcast(n.Payload)
 			continue
 		}
+		if n.Channel == fleetChannel {
+			l.notify(fleetSubscribers)
+		}
 		select {
 		case l.signal(n.Channel + ":" + n.Payload) <- struct{}{}:
 		default:

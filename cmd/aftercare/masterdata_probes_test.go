@@ -112,6 +112,8 @@ func fleetProbes(w *world) []probe {
 			map[string]any{"id": w.users["am.chen"]}, nil),
 		global("Mutation.enableUser", "user", "write", `mutation($id: ID!) { enableUser(id: $id) { id } }`,
 			map[string]any{"id": w.users["am.chen"]}, nil),
+		global("Mutation.setUserPassword", "user", "write", `mutation($id: ID!) { setUserPassword(id: $id, password: "matrix password 1") { id } }`,
+			map[string]any{"id": w.users["am.chen"]}, nil),
 	}
 	return append(ps,
 		probe{field: "Query.serviceProviders", object: "provider", action: "read", account: -1,

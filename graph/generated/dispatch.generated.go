@@ -1415,6 +1415,93 @@ func (ec *executionContext) fieldContext_ReasonCount_count(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReasonCount", field, false, false, "Int")
 }
 
+func (ec *executionContext) _RegionEvent_incidentEvent(ctx context.Context, field graphql.CollectedField, obj *aftercare.RegionEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionEvent_incidentEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IncidentEvent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.IncidentEvent) graphql.Marshaler {
+			return ec.marshalOIncidentEvent2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐIncidentEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegionEvent_incidentEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegionEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncidentEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegionEvent_engineer(ctx context.Context, field graphql.CollectedField, obj *aftercare.RegionEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegionEvent_engineer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Engineer, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "engineer")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Engineer) graphql.Marshaler {
+			return ec.marshalOEngineer2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEngineer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegionEvent_engineer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegionEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Engineer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1947,6 +2034,44 @@ func (ec *executionContext) _ReasonCount(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var regionEventImplementors = []string{"RegionEvent"}
+
+func (ec *executionContext) _RegionEvent(ctx context.Context, sel ast.SelectionSet, obj *aftercare.RegionEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, regionEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegionEvent")
+		case "incidentEvent":
+			out.Values[i] = ec._RegionEvent_incidentEvent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "engineer":
+			out.Values[i] = ec._RegionEvent_engineer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -2174,6 +2299,14 @@ func (ec *executionContext) marshalNReasonCount2ᚖgithubᚗcomᚋaftercareᚋaf
 		return graphql.Null
 	}
 	return ec._ReasonCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRegionEvent2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐRegionEvent(ctx context.Context, sel ast.SelectionSet, v *aftercare.RegionEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RegionEvent!")
+		return graphql.Null
+	}
+	return ec._RegionEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOAssignment2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐAssignment(ctx context.Context, sel ast.SelectionSet, v *aftercare.Assignment) graphql.Marshaler {

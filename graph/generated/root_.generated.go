@@ -731,6 +731,11 @@ type ComplexityRoot struct {
 		Reason func(childComplexity int) int
 	}
 
+	RegionEvent struct {
+		Engineer      func(childComplexity int) int
+		IncidentEvent func(childComplexity int) int
+	}
+
 	RepairRecord struct {
 		DiagnosedAt func(childComplexity int) int
 		Diagnosis   func(childComplexity int) int
@@ -944,6 +949,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		AccountEvents  func(childComplexity int, accountID string) int
 		IncidentEvents func(childComplexity int, incidentID string) int
+		RegionEvents   func(childComplexity int, region string) int
 	}
 
 	Survey struct {
@@ -4427,6 +4433,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReasonCount.Reason(childComplexity), true
 
+	case "RegionEvent.engineer":
+		if e.ComplexityRoot.RegionEvent.Engineer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionEvent.Engineer(childComplexity), true
+	case "RegionEvent.incidentEvent":
+		if e.ComplexityRoot.RegionEvent.IncidentEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegionEvent.IncidentEvent(childComplexity), true
+
 	case "RepairRecord.diagnosedAt":
 		if e.ComplexityRoot.RepairRecord.DiagnosedAt == nil {
 			break
@@ -5282,6 +5301,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.IncidentEvents(childComplexity, args["incidentId"].(string)), true
+	case "Subscription.regionEvents":
+		if e.ComplexityRoot.Subscription.RegionEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_regionEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RegionEvents(childComplexity, args["region"].(string)), true
 
 	case "Survey.answeredAt":
 		if e.ComplexityRoot.Survey.AnsweredAt == nil {
@@ -6319,6 +6349,19 @@ extend type Mutation {
   optimizeDispatch(region: String!): BatchPlan! @authorize(object: "dispatch", action: "write")
   "Set the level and the parts an incident's repair needs."
   setIncidentNeeds(incidentId: ID!, minLevel: Int!, parts: [PartNeedInput!]!): Incident! @authorize(object: "dispatch", action: "write")
+}
+
+"A change in a region, for its dispatchers' board: exactly one of the two is set."
+type RegionEvent @goModel(model: "github.com/aftercare/aftercare.RegionEvent") {
+  "An event of an incident at one of the region's sites: filed, acknowledged, dispatched, escalated, and so on."
+  incidentEvent: IncidentEvent
+  "An engineer of the region as they stand after a change: where they are, their load and jobs."
+  engineer: Engineer @authorize(object: "engineer", action: "read")
+}
+
+extend type Subscription {
+  "What changes in a region from now on: its incidents' events (those the caller may see) and its engineers as they move or take and finish jobs, at most a quarter of a second late."
+  regionEvents(region: String!): RegionEvent! @authorize(object: "dispatch", action: "read")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/engineer.graphqls", Input: `"A field engineer."
@@ -8714,6 +8757,16 @@ func (ec *executionContext) childFields_ReasonCount(ctx context.Context, field g
 		return ec.fieldContext_ReasonCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReasonCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RegionEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "incidentEvent":
+		return ec.fieldContext_RegionEvent_incidentEvent(ctx, field)
+	case "engineer":
+		return ec.fieldContext_RegionEvent_engineer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegionEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_RepairRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -55,6 +55,7 @@ type SlaPauseResolver interface {
 type SubscriptionResolver interface {
 	IncidentEvents(ctx context.Context, incidentID string) (<-chan *aftercare.IncidentEvent, error)
 	AccountEvents(ctx context.Context, accountID string) (<-chan *aftercare.IncidentEvent, error)
+	RegionEvents(ctx context.Context, region string) (<-chan *aftercare.RegionEvent, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -86,6 +87,20 @@ func (ec *executionContext) field_Subscription_incidentEvents_args(ctx context.C
 		return nil, err
 	}
 	args["incidentId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_regionEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
 	return args, nil
 }
 
@@ -1555,6 +1570,73 @@ func (ec *executionContext) fieldContext_Subscription_accountEvents(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_regionEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_regionEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().RegionEvents(ctx, fc.Args["region"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "dispatch")
+				if err != nil {
+					var zeroVal *aftercare.RegionEvent
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.RegionEvent
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.RegionEvent
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.RegionEvent) graphql.Marshaler {
+			return ec.marshalNRegionEvent2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐRegionEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_regionEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegionEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_regionEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TierPolicy_tier(ctx context.Context, field graphql.CollectedField, obj *model.TierPolicy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2559,6 +2641,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_incidentEvents(ctx, fields[0])
 	case "accountEvents":
 		return ec._Subscription_accountEvents(ctx, fields[0])
+	case "regionEvents":
+		return ec._Subscription_regionEvents(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -3014,5 +3098,12 @@ var (
 		aftercare.ClockRestore:  "RESTORE",
 	}
 )
+
+func (ec *executionContext) marshalOIncidentEvent2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐIncidentEvent(ctx context.Context, sel ast.SelectionSet, v *aftercare.IncidentEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IncidentEvent(ctx, sel, v)
+}
 
 // endregion ***************************** type.gotpl *****************************
