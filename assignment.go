@@ -253,6 +253,26 @@ type BatchPlan struct {
 	GreedyMatched int
 }
 
+// BatchPreview is the plan an optimisation would reserve, not reserved.
+type BatchPreview struct {
+	Proposals []PlannedAssignment
+	// Unassigned lists incidents nobody could take.
+	Unassigned    []string
+	OptimalTotal  time.Duration
+	GreedyTotal   time.Duration
+	GreedyMatched int
+}
+
+// PlannedAssignment is one engineer an optimisation would send to one
+// incident, through DepotID when the van lacks a part.
+type PlannedAssignment struct {
+	IncidentID string
+	EngineerID string
+	ETA        time.Time
+	DistanceKm float64
+	DepotID    string
+}
+
 // DefaultDispatchRejections is how many rejected engineers a dispatch
 // decision lists unless asked for another number: the nearest, whom a
 // dispatcher asks about first.
@@ -274,6 +294,9 @@ type DispatchService interface {
 	ReportLocation(ctx context.Context, engineerID string, lat, lng float64) error
 	// Optimize assigns a region's unassigned queue by least total travel.
 	Optimize(ctx context.Context, region string) (*BatchPlan, error)
+	// PreviewOptimize is the plan Optimize would reserve now, with nothing
+	// reserved.
+	PreviewOptimize(ctx context.Context, region string) (*BatchPreview, error)
 	// Standing returns how dispatch sees an engineer now: whether they are
 	// on shift, by the rule candidates are chosen by, and the load its
 	// index holds for them.

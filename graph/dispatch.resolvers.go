@@ -29,19 +29,7 @@ func (r *assignmentResolver) Decision(ctx context.Context, obj *aftercare.Assign
 }
 
 func (r *batchPlanResolver) Unassigned(ctx context.Context, obj *aftercare.BatchPlan) ([]*aftercare.Incident, error) {
-	thunks := make([]func() (*aftercare.Incident, error), len(obj.Unassigned))
-	for i, id := range obj.Unassigned {
-		thunks[i] = r.loaders(ctx).incidents.LoadThunk(ctx, id)
-	}
-	out := make([]*aftercare.Incident, len(thunks))
-	for i, thunk := range thunks {
-		inc, err := thunk()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = inc
-	}
-	return out, nil
+	return r.incidentsByID(ctx, obj.Unassigned)
 }
 
 func (r *batchPlanResolver) OptimalTotalSeconds(ctx context.Context, obj *aftercare.BatchPlan) (float64, error) {
@@ -54,6 +42,18 @@ func (r *batchPlanResolver) GreedyTotalSeconds(ctx context.Context, obj *afterca
 
 func (r *batchPlanResolver) GreedyAssigned(ctx context.Context, obj *aftercare.BatchPlan) (int, error) {
 	return obj.GreedyMatched, nil
+}
+
+func (r *batchPreviewResolver) Unassigned(ctx context.Context, obj *aftercare.BatchPreview) ([]*aftercare.Incident, error) {
+	return r.incidentsByID(ctx, obj.Unassigned)
+}
+
+func (r *batchPreviewResolver) OptimalTotalSeconds(ctx context.Context, obj *aftercare.BatchPreview) (float64, error) {
+	return obj.OptimalTotal.Seconds(), nil
+}
+
+func (r *batchPreviewResolver) GreedyTotalSeconds(ctx context.Context, obj *aftercare.BatchPreview) (float64, error) {
+	return obj.GreedyTotal.Seconds(), nil
 }
 
 func (r *dispatchCandidateResolver) Engineer(ctx context.Context, obj *aftercare.DispatchCandidate) (*aftercare.Engineer, error) {
@@ -135,6 +135,18 @@ func (r *partReservationResolver) Depot(ctx context.Context, obj *aftercare.Part
 	return r.depot(ctx, obj.DepotID)
 }
 
+func (r *plannedAssignmentResolver) Incident(ctx context.Context, obj *aftercare.PlannedAssignment) (*aftercare.Incident, error) {
+	return r.loaders(ctx).incidents.Load(ctx, obj.IncidentID)
+}
+
+func (r *plannedAssignmentResolver) Engineer(ctx context.Context, obj *aftercare.PlannedAssignment) (*aftercare.Engineer, error) {
+	return r.loaders(ctx).engineers.Load(ctx, obj.EngineerID)
+}
+
+func (r *plannedAssignmentResolver) Depot(ctx context.Context, obj *aftercare.PlannedAssignment) (*aftercare.Depot, error) {
+	return r.depot(ctx, obj.DepotID)
+}
+
 func (r *queryResolver) DispatchCandidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error) {
 	d, err := r.DispatchService.Candidates(ctx, incidentID, rejections)
 	if err != nil {
@@ -152,6 +164,10 @@ func (r *queryResolver) DispatchQueue(ctx context.Context, region string, first 
 	return r.DispatchStore.FindDispatchQueue(ctx, region, limit)
 }
 
+func (r *queryResolver) DispatchPlanPreview(ctx context.Context, region string) (*aftercare.BatchPreview, error) {
+	return r.DispatchService.PreviewOptimize(ctx, region)
+}
+
 func (r *subscriptionResolver) RegionEvents(ctx context.Context, region string) (<-chan *aftercare.RegionEvent, error) {
 	return r.EventService.SubscribeRegionEvents(ctx, region)
 }
@@ -159,6 +175,8 @@ func (r *subscriptionResolver) RegionEvents(ctx context.Context, region string) 
 func (r *Resolver) Assignment() generated.AssignmentResolver { return &assignmentResolver{r} }
 
 func (r *Resolver) BatchPlan() generated.BatchPlanResolver { return &batchPlanResolver{r} }
+
+func (r *Resolver) BatchPreview() generated.BatchPreviewResolver { return &batchPreviewResolver{r} }
 
 func (r *Resolver) DispatchCandidate() generated.DispatchCandidateResolver {
 	return &dispatchCandidateResolver{r}
@@ -178,12 +196,18 @@ func (r *Resolver) PartReservation() generated.PartReservationResolver {
 	return &partReservationResolver{r}
 }
 
+func (r *Resolver) PlannedAssignment() generated.PlannedAssignmentResolver {
+	return &plannedAssignmentResolver{r}
+}
+
 type (
 	assignmentResolver        struct{ *Resolver }
 	batchPlanResolver         struct{ *Resolver }
+	batchPreviewResolver      struct{ *Resolver }
 	dispatchCandidateResolver struct{ *Resolver }
 	dispatchDecisionResolver  struct{ *Resolver }
 	dispatchRejectionResolver struct{ *Resolver }
 	partNeedResolver          struct{ *Resolver }
 	partReservationResolver   struct{ *Resolver }
+	plannedAssignmentResolver struct{ *Resolver }
 )

@@ -265,3 +265,20 @@ func (l loaderSets) InterceptRootField(ctx context.Context, next graphql.RootRes
 	}
 	return next(ctx)
 }
+
+// incidentsByID loads incidents by ID in one batch, in the order of ids.
+func (r *Resolver) incidentsByID(ctx context.Context, ids []string) ([]*aftercare.Incident, error) {
+	thunks := make([]func() (*aftercare.Incident, error), len(ids))
+	for i, id := range ids {
+		thunks[i] = r.loaders(ctx).incidents.LoadThunk(ctx, id)
+	}
+	out := make([]*aftercare.Incident, len(thunks))
+	for i, thunk := range thunks {
+		inc, err := thunk()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = inc
+	}
+	return out, nil
+}

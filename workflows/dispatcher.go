@@ -307,21 +307,15 @@ func (d *Dispatcher) ReportLocation(ctx context.Context, engineerID string, lat,
 	return d.Refresh(ctx)
 }
 
-// maxBatch bounds the queue one Optimize call assigns.
-const maxBatch = 100
-
-// Optimize assigns a region's unassigned incidents by the least total
-// travel time (the Hungarian algorithm, package dispatch) and reserves the
-// plan. An incident whose planned engineer or part is taken meanwhile falls
-// back to Assign. The result carries the greedy order's total beside the
-// optimal one.
-func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.BatchPlan, error) {
+// batch plans a region's unassigned queue, the optimal plan beside the
+// greedy one; a nil batch for a queue with nothing unassigned.
+func (d *Dispatcher) batch(ctx context.Context, region string) ([]*aftercare.DispatchInput, *dispatch.Batch, error) {
 	queue, err := d.store.FindDispatchQueue(ctx, region, maxBatch)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := d.Refresh(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := d.now()
 	var inputs []*aftercare.DispatchInput
@@ -332,14 +326,13 @@ func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.Ba
 		}
 		in, err := d.store.FindDispatchInput(ctx, item.Incident.ID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		inputs = append(inputs, in)
 		requests = append(requests, d.request(in, now, 1, 0))
 	}
-	plan := &aftercare.BatchPlan{}
 	if len(requests) == 0 {
-		return plan, d.store.RecordOptimization(ctx, region, plan)
+		return nil, nil, nil
 	}
 	d.mu.RLock()
 	started := time.Now()
@@ -347,7 +340,47 @@ func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.Ba
 	d.observeSearch("batch", started)
 	d.mu.RUnlock()
 	if err != nil {
+		return nil, nil, err
+	}
+	return inputs, &batch, nil
+}
+
+// PreviewOptimize is the plan Optimize would reserve now, reserving
+// nothing: what a dispatcher looks at before applying it.
+func (d *Dispatcher) PreviewOptimize(ctx context.Context, region string) (*aftercare.BatchPreview, error) {
+	inputs, batch, err := d.batch(ctx, region)
+	if err != nil || batch == nil {
+		return &aftercare.BatchPreview{}, err
+	}
+	p := &aftercare.BatchPreview{OptimalTotal: batch.Optimal.Total, GreedyTotal: batch.Greedy.Total,
+		GreedyMatched: len(batch.Greedy.Assignments)}
+	for _, pa := range batch.Optimal.Assignments {
+		c := pa.Candidate
+		p.Proposals = append(p.Proposals, aftercare.PlannedAssignment{IncidentID: inputs[pa.Request].IncidentID,
+			EngineerID: c.EngineerID, ETA: c.ETA, DistanceKm: c.DistanceKm, DepotID: c.Plan.DepotID})
+	}
+	for _, i := range batch.Optimal.Unassigned {
+		p.Unassigned = append(p.Unassigned, inputs[i].IncidentID)
+	}
+	return p, nil
+}
+
+// maxBatch bounds the queue one Optimize call assigns.
+const maxBatch = 100
+
+// Optimize assigns a region's unassigned incidents by the least total
+// travel time (the Hungarian algorithm, package dispatch) and reserves the
+// plan. An incident whose planned engineer or part is taken meanwhile falls
+// back to Assign. The result carries the greedy order's total beside the
+// optimal one.
+func (d *Dispatcher) Optimize(ctx context.Context, region string) (*aftercare.BatchPlan, error) {
+	inputs, batch, err := d.batch(ctx, region)
+	if err != nil {
 		return nil, err
+	}
+	plan := &aftercare.BatchPlan{}
+	if batch == nil {
+		return plan, d.store.RecordOptimization(ctx, region, plan)
 	}
 	plan.OptimalTotal, plan.GreedyTotal = batch.Optimal.Total, batch.Greedy.Total
 	plan.GreedyMatched = len(batch.Greedy.Assignments)

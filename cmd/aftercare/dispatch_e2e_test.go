@@ -165,9 +165,19 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 	assert.Equal(t, "DECLINED", dig(latest[1], "state"))
 	assert.NotEqual(t, zhangID, dig(latest[0], "engineer", "id"), "the next candidate takes it")
 
+	queueBefore := gql(t, m.URL(), dispatcher, `{ dispatchQueue(region: "east") { incident { id } assignment { id } } }`, nil)
+	preview := gql(t, m.URL(), dispatcher, `{ dispatchPlanPreview(region: "east") { proposals { incident { id } engineer { id } eta
+		distanceKm } unassigned { id } optimalTotalSeconds greedyTotalSeconds greedyAssigned } }`, nil)
+	require.Empty(t, preview.Errors)
+	queueAfter := gql(t, m.URL(), dispatcher, `{ dispatchQueue(region: "east") { incident { id } assignment { id } } }`, nil)
+	assert.Equal(t, queueBefore.Data, queueAfter.Data, "a preview reserves nothing")
 	plan := gql(t, m.URL(), dispatcher, `mutation { optimizeDispatch(region: "east") { assignments { id } unassigned { id }
 		optimalTotalSeconds greedyTotalSeconds greedyAssigned } }`, nil)
 	require.Empty(t, plan.Errors)
+	assert.InDelta(t, dig(preview.Data, "dispatchPlanPreview", "optimalTotalSeconds"),
+		dig(plan.Data, "optimizeDispatch", "optimalTotalSeconds"), 1e-6, "applied as previewed")
+	assert.Equal(t, len(dig(preview.Data, "dispatchPlanPreview", "proposals").([]any)),
+		len(dig(plan.Data, "optimizeDispatch", "assignments").([]any)))
 	assert.LessOrEqual(t, dig(plan.Data, "optimizeDispatch", "optimalTotalSeconds").(float64),
 		dig(plan.Data, "optimizeDispatch", "greedyTotalSeconds").(float64)+1e-6, "never worse than greedy")
 

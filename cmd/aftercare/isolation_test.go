@@ -332,6 +332,8 @@ func probes(w *world) []probe {
 			query: `{ dispatchQueue(region: "east") { incident { id } } }`},
 		probe{field: "Subscription.regionEvents", object: "dispatch", action: "read", account: -1, subscription: true,
 			query: `subscription { regionEvents(region: "east") { incidentEvent { kind } } }`},
+		probe{field: "Query.dispatchPlanPreview", object: "dispatch", action: "write", account: -1,
+			query: `{ dispatchPlanPreview(region: "east") { optimalTotalSeconds } }`},
 		probe{field: "Mutation.optimizeDispatch", object: "dispatch", action: "write", account: -1, mutation: true,
 			query: `mutation { optimizeDispatch(region: "east") { optimalTotalSeconds greedyTotalSeconds } }`},
 		probe{field: "Mutation.declineAssignment", object: "assignment", action: "decline", account: -1, mutation: true,

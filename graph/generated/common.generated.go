@@ -40,6 +40,7 @@ type QueryResolver interface {
 	Depots(ctx context.Context, region *string, first *int, after *string) (*model.DepotConnection, error)
 	DispatchCandidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error)
 	DispatchQueue(ctx context.Context, region string, first *int) ([]*aftercare.QueueItem, error)
+	DispatchPlanPreview(ctx context.Context, region string) (*aftercare.BatchPreview, error)
 	Engineer(ctx context.Context, id string) (*aftercare.Engineer, error)
 	Engineers(ctx context.Context, region *string, productLine *string, first *int, after *string) (*model.EngineerConnection, error)
 	ServiceProvider(ctx context.Context, id string) (*aftercare.ServiceProvider, error)
@@ -366,6 +367,20 @@ func (ec *executionContext) field_Query_dispatchCandidates_args(ctx context.Cont
 		return nil, err
 	}
 	args["rejections"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dispatchPlanPreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
 	return args, nil
 }
 
@@ -2275,6 +2290,73 @@ func (ec *executionContext) fieldContext_Query_dispatchQueue(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_dispatchPlanPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dispatchPlanPreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DispatchPlanPreview(ctx, fc.Args["region"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "dispatch")
+				if err != nil {
+					var zeroVal *aftercare.BatchPreview
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "write")
+				if err != nil {
+					var zeroVal *aftercare.BatchPreview
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.BatchPreview
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.BatchPreview) graphql.Marshaler {
+			return ec.marshalNBatchPreview2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐBatchPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dispatchPlanPreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BatchPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dispatchPlanPreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_engineer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4098,6 +4180,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dispatchQueue(ctx, field)
+				})
+		case "dispatchPlanPreview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dispatchPlanPreview(ctx, field)
 				})
 		case "engineer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -30,6 +30,11 @@ type BatchPlanResolver interface {
 	GreedyTotalSeconds(ctx context.Context, obj *aftercare.BatchPlan) (float64, error)
 	GreedyAssigned(ctx context.Context, obj *aftercare.BatchPlan) (int, error)
 }
+type BatchPreviewResolver interface {
+	Unassigned(ctx context.Context, obj *aftercare.BatchPreview) ([]*aftercare.Incident, error)
+	OptimalTotalSeconds(ctx context.Context, obj *aftercare.BatchPreview) (float64, error)
+	GreedyTotalSeconds(ctx context.Context, obj *aftercare.BatchPreview) (float64, error)
+}
 type DispatchCandidateResolver interface {
 	Engineer(ctx context.Context, obj *aftercare.DispatchCandidate) (*aftercare.Engineer, error)
 
@@ -47,6 +52,12 @@ type PartNeedResolver interface {
 type PartReservationResolver interface {
 	Part(ctx context.Context, obj *aftercare.PartReservation) (*aftercare.Part, error)
 	Depot(ctx context.Context, obj *aftercare.PartReservation) (*aftercare.Depot, error)
+}
+type PlannedAssignmentResolver interface {
+	Incident(ctx context.Context, obj *aftercare.PlannedAssignment) (*aftercare.Incident, error)
+	Engineer(ctx context.Context, obj *aftercare.PlannedAssignment) (*aftercare.Engineer, error)
+
+	Depot(ctx context.Context, obj *aftercare.PlannedAssignment) (*aftercare.Depot, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -537,6 +548,162 @@ func (ec *executionContext) _BatchPlan_greedyAssigned(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_BatchPlan_greedyAssigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BatchPlan", field, true, true, "Int")
+}
+
+func (ec *executionContext) _BatchPreview_proposals(ctx context.Context, field graphql.CollectedField, obj *aftercare.BatchPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchPreview_proposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []aftercare.PlannedAssignment) graphql.Marshaler {
+			return ec.marshalNPlannedAssignment2ᚕgithubᚗcomᚋaftercareᚋaftercareᚐPlannedAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchPreview_proposals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BatchPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlannedAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BatchPreview_unassigned(ctx context.Context, field graphql.CollectedField, obj *aftercare.BatchPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchPreview_unassigned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BatchPreview().Unassigned(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "incident")
+				if err != nil {
+					var zeroVal []*aftercare.Incident
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal []*aftercare.Incident
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal []*aftercare.Incident
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.Incident) graphql.Marshaler {
+			return ec.marshalNIncident2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐIncidentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchPreview_unassigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BatchPreview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BatchPreview_optimalTotalSeconds(ctx context.Context, field graphql.CollectedField, obj *aftercare.BatchPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchPreview_optimalTotalSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BatchPreview().OptimalTotalSeconds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchPreview_optimalTotalSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchPreview", field, true, true, "Float")
+}
+
+func (ec *executionContext) _BatchPreview_greedyTotalSeconds(ctx context.Context, field graphql.CollectedField, obj *aftercare.BatchPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchPreview_greedyTotalSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BatchPreview().GreedyTotalSeconds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchPreview_greedyTotalSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchPreview", field, true, true, "Float")
+}
+
+func (ec *executionContext) _BatchPreview_greedyAssigned(ctx context.Context, field graphql.CollectedField, obj *aftercare.BatchPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BatchPreview_greedyAssigned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GreedyMatched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BatchPreview_greedyAssigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BatchPreview", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DispatchCandidate_engineer(ctx context.Context, field graphql.CollectedField, obj *aftercare.DispatchCandidate) (ret graphql.Marshaler) {
@@ -1259,6 +1426,217 @@ func (ec *executionContext) fieldContext_PartReservation_quantity(_ context.Cont
 	return graphql.NewScalarFieldContext("PartReservation", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PlannedAssignment_incident(ctx context.Context, field graphql.CollectedField, obj *aftercare.PlannedAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedAssignment_incident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedAssignment().Incident(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "incident")
+				if err != nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Incident
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Incident) graphql.Marshaler {
+			return ec.marshalNIncident2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐIncident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedAssignment_incident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlannedAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlannedAssignment_engineer(ctx context.Context, field graphql.CollectedField, obj *aftercare.PlannedAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedAssignment_engineer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedAssignment().Engineer(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "engineer")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Engineer
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Engineer) graphql.Marshaler {
+			return ec.marshalNEngineer2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐEngineer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedAssignment_engineer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlannedAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Engineer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlannedAssignment_eta(ctx context.Context, field graphql.CollectedField, obj *aftercare.PlannedAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedAssignment_eta(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ETA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedAssignment_eta(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedAssignment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PlannedAssignment_distanceKm(ctx context.Context, field graphql.CollectedField, obj *aftercare.PlannedAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedAssignment_distanceKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedAssignment_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedAssignment", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PlannedAssignment_depot(ctx context.Context, field graphql.CollectedField, obj *aftercare.PlannedAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedAssignment_depot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedAssignment().Depot(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "depot")
+				if err != nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.Depot
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.Depot) graphql.Marshaler {
+			return ec.marshalODepot2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐDepot(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedAssignment_depot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlannedAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Depot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _QueueItem_incident(ctx context.Context, field graphql.CollectedField, obj *aftercare.QueueItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1701,6 +2079,62 @@ func (ec *executionContext) _BatchPlan(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var batchPreviewImplementors = []string{"BatchPreview"}
+
+func (ec *executionContext) _BatchPreview(ctx context.Context, sel ast.SelectionSet, obj *aftercare.BatchPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, batchPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BatchPreview")
+		case "proposals":
+			out.Values[i] = ec._BatchPreview_proposals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unassigned":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BatchPreview_unassigned(ctx, field, obj)
+				})
+		case "optimalTotalSeconds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BatchPreview_optimalTotalSeconds(ctx, field, obj)
+				})
+		case "greedyTotalSeconds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BatchPreview_greedyTotalSeconds(ctx, field, obj)
+				})
+		case "greedyAssigned":
+			out.Values[i] = ec._BatchPreview_greedyAssigned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dispatchCandidateImplementors = []string{"DispatchCandidate"}
 
 func (ec *executionContext) _DispatchCandidate(ctx context.Context, sel ast.SelectionSet, obj *aftercare.DispatchCandidate) graphql.Marshaler {
@@ -1953,6 +2387,62 @@ func (ec *executionContext) _PartReservation(ctx context.Context, sel ast.Select
 	return out
 }
 
+var plannedAssignmentImplementors = []string{"PlannedAssignment"}
+
+func (ec *executionContext) _PlannedAssignment(ctx context.Context, sel ast.SelectionSet, obj *aftercare.PlannedAssignment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, plannedAssignmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlannedAssignment")
+		case "incident":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedAssignment_incident(ctx, field, obj)
+				})
+		case "engineer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedAssignment_engineer(ctx, field, obj)
+				})
+		case "eta":
+			out.Values[i] = ec._PlannedAssignment_eta(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "distanceKm":
+			out.Values[i] = ec._PlannedAssignment_distanceKm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "depot":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedAssignment_depot(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queueItemImplementors = []string{"QueueItem"}
 
 func (ec *executionContext) _QueueItem(ctx context.Context, sel ast.SelectionSet, obj *aftercare.QueueItem) graphql.Marshaler {
@@ -2146,6 +2636,14 @@ func (ec *executionContext) marshalNBatchPlan2ᚖgithubᚗcomᚋaftercareᚋafte
 	return ec._BatchPlan(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBatchPreview2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐBatchPreview(ctx context.Context, sel ast.SelectionSet, v *aftercare.BatchPreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BatchPreview!")
+		return graphql.Null
+	}
+	return ec._BatchPreview(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDispatchCandidate2githubᚗcomᚋaftercareᚋaftercareᚐDispatchCandidate(ctx context.Context, sel ast.SelectionSet, v aftercare.DispatchCandidate) graphql.Marshaler {
 	return ec._DispatchCandidate(ctx, sel, &v)
 }
@@ -2242,6 +2740,26 @@ func (ec *executionContext) marshalNPartReservation2ᚕgithubᚗcomᚋaftercare�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPartReservation2githubᚗcomᚋaftercareᚋaftercareᚐPartReservation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlannedAssignment2githubᚗcomᚋaftercareᚋaftercareᚐPlannedAssignment(ctx context.Context, sel ast.SelectionSet, v aftercare.PlannedAssignment) graphql.Marshaler {
+	return ec._PlannedAssignment(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlannedAssignment2ᚕgithubᚗcomᚋaftercareᚋaftercareᚐPlannedAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []aftercare.PlannedAssignment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlannedAssignment2githubᚗcomᚋaftercareᚋaftercareᚐPlannedAssignment(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -30,6 +30,7 @@ type ResolverRoot interface {
 	Assignment() AssignmentResolver
 	AuditEvent() AuditEventResolver
 	BatchPlan() BatchPlanResolver
+	BatchPreview() BatchPreviewResolver
 	Contract() ContractResolver
 	ContractUsage() ContractUsageResolver
 	Coverage() CoverageResolver
@@ -53,6 +54,7 @@ type ResolverRoot interface {
 	PartNeed() PartNeedResolver
 	PartReservation() PartReservationResolver
 	PartReturn() PartReturnResolver
+	PlannedAssignment() PlannedAssignmentResolver
 	PriceListEntry() PriceListEntryResolver
 	Query() QueryResolver
 	Quote() QuoteResolver
@@ -167,6 +169,14 @@ type ComplexityRoot struct {
 		GreedyAssigned      func(childComplexity int) int
 		GreedyTotalSeconds  func(childComplexity int) int
 		OptimalTotalSeconds func(childComplexity int) int
+		Unassigned          func(childComplexity int) int
+	}
+
+	BatchPreview struct {
+		GreedyMatched       func(childComplexity int) int
+		GreedyTotalSeconds  func(childComplexity int) int
+		OptimalTotalSeconds func(childComplexity int) int
+		Proposals           func(childComplexity int) int
 		Unassigned          func(childComplexity int) int
 	}
 
@@ -630,6 +640,14 @@ type ComplexityRoot struct {
 		Role   func(childComplexity int) int
 	}
 
+	PlannedAssignment struct {
+		Depot      func(childComplexity int) int
+		DistanceKm func(childComplexity int) int
+		ETA        func(childComplexity int) int
+		Engineer   func(childComplexity int) int
+		Incident   func(childComplexity int) int
+	}
+
 	PolicyCell struct {
 		Clock    func(childComplexity int) int
 		Coverage func(childComplexity int) int
@@ -666,6 +684,7 @@ type ComplexityRoot struct {
 		Depot                  func(childComplexity int, id string) int
 		Depots                 func(childComplexity int, region *string, first *int, after *string) int
 		DispatchCandidates     func(childComplexity int, incidentID string, rejections int) int
+		DispatchPlanPreview    func(childComplexity int, region string) int
 		DispatchQueue          func(childComplexity int, region string, first *int) int
 		DutyManagers           func(childComplexity int) int
 		Engineer               func(childComplexity int, id string) int
@@ -1384,6 +1403,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BatchPlan.Unassigned(childComplexity), true
+
+	case "BatchPreview.greedyAssigned":
+		if e.ComplexityRoot.BatchPreview.GreedyMatched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPreview.GreedyMatched(childComplexity), true
+	case "BatchPreview.greedyTotalSeconds":
+		if e.ComplexityRoot.BatchPreview.GreedyTotalSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPreview.GreedyTotalSeconds(childComplexity), true
+	case "BatchPreview.optimalTotalSeconds":
+		if e.ComplexityRoot.BatchPreview.OptimalTotalSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPreview.OptimalTotalSeconds(childComplexity), true
+	case "BatchPreview.proposals":
+		if e.ComplexityRoot.BatchPreview.Proposals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPreview.Proposals(childComplexity), true
+	case "BatchPreview.unassigned":
+		if e.ComplexityRoot.BatchPreview.Unassigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BatchPreview.Unassigned(childComplexity), true
 
 	case "ClockAttainment.attainment":
 		if e.ComplexityRoot.ClockAttainment.Attainment == nil {
@@ -3782,6 +3832,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Permission.Role(childComplexity), true
 
+	case "PlannedAssignment.depot":
+		if e.ComplexityRoot.PlannedAssignment.Depot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedAssignment.Depot(childComplexity), true
+	case "PlannedAssignment.distanceKm":
+		if e.ComplexityRoot.PlannedAssignment.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedAssignment.DistanceKm(childComplexity), true
+	case "PlannedAssignment.eta":
+		if e.ComplexityRoot.PlannedAssignment.ETA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedAssignment.ETA(childComplexity), true
+	case "PlannedAssignment.engineer":
+		if e.ComplexityRoot.PlannedAssignment.Engineer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedAssignment.Engineer(childComplexity), true
+	case "PlannedAssignment.incident":
+		if e.ComplexityRoot.PlannedAssignment.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedAssignment.Incident(childComplexity), true
+
 	case "PolicyCell.clock":
 		if e.ComplexityRoot.PolicyCell.Clock == nil {
 			break
@@ -4006,6 +4087,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DispatchCandidates(childComplexity, args["incidentId"].(string), args["rejections"].(int)), true
+	case "Query.dispatchPlanPreview":
+		if e.ComplexityRoot.Query.DispatchPlanPreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dispatchPlanPreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DispatchPlanPreview(childComplexity, args["region"].(string)), true
 	case "Query.dispatchQueue":
 		if e.ComplexityRoot.Query.DispatchQueue == nil {
 			break
@@ -6310,6 +6402,28 @@ type BatchPlan @goModel(model: "github.com/aftercare/aftercare.BatchPlan") {
   greedyAssigned: Int!
 }
 
+"The plan optimizeDispatch would reserve now, with nothing reserved: what a dispatcher checks before applying it."
+type BatchPreview @goModel(model: "github.com/aftercare/aftercare.BatchPreview") {
+  proposals: [PlannedAssignment!]!
+  unassigned: [Incident!]! @goField(forceResolver: true) @authorize(object: "incident", action: "read")
+  "Total travel time of the optimal plan, in seconds."
+  optimalTotalSeconds: Float! @goField(forceResolver: true)
+  "Total travel time of the greedy order (queue order, each takes its best), in seconds."
+  greedyTotalSeconds: Float! @goField(forceResolver: true)
+  "How many incidents the greedy order would assign."
+  greedyAssigned: Int! @goField(name: "GreedyMatched")
+}
+
+"An engineer the plan would send to an incident."
+type PlannedAssignment @goModel(model: "github.com/aftercare/aftercare.PlannedAssignment") {
+  incident: Incident! @goField(forceResolver: true) @authorize(object: "incident", action: "read")
+  engineer: Engineer! @goField(forceResolver: true) @authorize(object: "engineer", action: "read")
+  eta: Time!
+  distanceKm: Float!
+  "The depot on the way that holds what the van lacks."
+  depot: Depot @goField(forceResolver: true) @authorize(object: "depot", action: "read")
+}
+
 input PartNeedInput {
   fru: String!
   quantity: Int!
@@ -6334,6 +6448,8 @@ extend type Query {
   dispatchCandidates(incidentId: ID!, rejections: Int! = 25): DispatchDecision! @authorize(object: "dispatch", action: "read")
   "A region's open incidents that are unassigned or at risk, most urgent first."
   dispatchQueue(region: String!, first: Int): [QueueItem!]! @authorize(object: "dispatch", action: "read")
+  "The plan optimizeDispatch would reserve for the region now, reserving nothing; applying it plans again, so it may differ if the region changed meanwhile."
+  dispatchPlanPreview(region: String!): BatchPreview! @authorize(object: "dispatch", action: "write")
 }
 
 extend type Mutation {
@@ -7877,6 +7993,22 @@ func (ec *executionContext) childFields_BatchPlan(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type BatchPlan", field.Name)
 }
 
+func (ec *executionContext) childFields_BatchPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "proposals":
+		return ec.fieldContext_BatchPreview_proposals(ctx, field)
+	case "unassigned":
+		return ec.fieldContext_BatchPreview_unassigned(ctx, field)
+	case "optimalTotalSeconds":
+		return ec.fieldContext_BatchPreview_optimalTotalSeconds(ctx, field)
+	case "greedyTotalSeconds":
+		return ec.fieldContext_BatchPreview_greedyTotalSeconds(ctx, field)
+	case "greedyAssigned":
+		return ec.fieldContext_BatchPreview_greedyAssigned(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BatchPreview", field.Name)
+}
+
 func (ec *executionContext) childFields_ClockAttainment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clock":
@@ -8641,6 +8773,22 @@ func (ec *executionContext) childFields_Permission(ctx context.Context, field gr
 		return ec.fieldContext_Permission_action(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Permission", field.Name)
+}
+
+func (ec *executionContext) childFields_PlannedAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "incident":
+		return ec.fieldContext_PlannedAssignment_incident(ctx, field)
+	case "engineer":
+		return ec.fieldContext_PlannedAssignment_engineer(ctx, field)
+	case "eta":
+		return ec.fieldContext_PlannedAssignment_eta(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_PlannedAssignment_distanceKm(ctx, field)
+	case "depot":
+		return ec.fieldContext_PlannedAssignment_depot(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlannedAssignment", field.Name)
 }
 
 func (ec *executionContext) childFields_PolicyCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
