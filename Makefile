@@ -1,8 +1,9 @@
 # Aftercare: `make run` starts everything, `make test` runs every test.
-# Both install and start what they need (PostgreSQL, the Temporal CLI).
+# Both install and start what they need (PostgreSQL, the Temporal CLI,
+# Node.js for the web app, Chromium for its browser tests).
 # `make reset` deletes what `make run` keeps, so that it starts fresh.
 
-.PHONY: run test reset build generate
+.PHONY: run test reset build web generate
 
 run: build
 	scripts/postgres.sh
@@ -15,8 +16,11 @@ test:
 reset:
 	scripts/reset.sh
 
-build:
+build: web
 	go build -o bin/aftercare ./cmd/aftercare
+
+web:
+	scripts/web.sh
 
 generate:
 	go tool gqlgen generate

@@ -184,6 +184,9 @@ type DispatchStore interface {
 	// FindDispatchQueue returns the open incidents of a region that need an
 	// engineer: unassigned, or at risk, most urgent first.
 	FindDispatchQueue(ctx context.Context, region string, limit int) ([]*QueueItem, error)
+	// FindRegions returns the regions whose queues the caller may see
+	// (every region for a caller who sees everything), ordered by code.
+	FindRegions(ctx context.Context) ([]*Region, error)
 	// RecordOptimization writes the audit event of a batch assignment run.
 	RecordOptimization(ctx context.Context, region string, plan *BatchPlan) error
 }
@@ -251,6 +254,13 @@ type BatchPlan struct {
 	OptimalTotal  time.Duration
 	GreedyTotal   time.Duration
 	GreedyMatched int
+}
+
+// Region is a service region: its dispatchers, engineers, depots and the
+// sites in it.
+type Region struct {
+	Code string
+	Name string
 }
 
 // BatchPreview is the plan an optimisation would reserve, not reserved.

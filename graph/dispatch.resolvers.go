@@ -164,6 +164,10 @@ func (r *queryResolver) DispatchQueue(ctx context.Context, region string, first 
 	return r.DispatchStore.FindDispatchQueue(ctx, region, limit)
 }
 
+func (r *queryResolver) MyRegions(ctx context.Context) ([]*aftercare.Region, error) {
+	return r.DispatchStore.FindRegions(ctx)
+}
+
 func (r *queryResolver) DispatchPlanPreview(ctx context.Context, region string) (*aftercare.BatchPreview, error) {
 	return r.DispatchService.PreviewOptimize(ctx, region)
 }

@@ -179,3 +179,16 @@ func (s *DispatchService) RecordOptimization(ctx context.Context, region string,
 				"optimal_total_s": plan.OptimalTotal.Seconds(), "greedy_total_s": plan.GreedyTotal.Seconds()})
 	})
 }
+
+// FindRegions returns the regions in the caller's scope: every region for
+// a caller who sees everything, the regions they hold a role in otherwise.
+func (s *DispatchService) FindRegions(ctx context.Context) (_ []*aftercare.Region, err error) {
+	defer wrap(&err, "DispatchService.FindRegions")
+	scope := aftercare.ScopeFromContext(ctx)
+	rows, err := s.db.pool.Query(ctx, `SELECT code, name FROM regions WHERE $1 OR code = ANY($2::text[]) ORDER BY code`,
+		scope.All, scope.Regions)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToAddrOfStructByPos[aftercare.Region])
+}

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# make test: prepare PostgreSQL and a Temporal test server, check that the
-# generated GraphQL code is current and go.mod tidy, vet, staticcheck, run
-# every test with the race detector, then fuzz each target for a while. The
-# Temporal test server this script starts is stopped when it ends.
+# make test: prepare PostgreSQL, the web app (and Chromium for its browser
+# tests) and a Temporal test server, check that the generated GraphQL code
+# is current and go.mod tidy, vet, staticcheck, run every test with the
+# race detector (the browser tests among them), then fuzz each target for a
+# while. The Temporal test server this script starts is stopped when it
+# ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/postgres.sh
+echo "== web app: build (the binary embeds it) and Chromium for its browser tests"
+scripts/web.sh browser
 temporal_pid=$(scripts/temporal.sh test)
 trap '[ -z "$temporal_pid" ] || kill "$temporal_pid" 2>/dev/null || true' EXIT
 

@@ -70,6 +70,10 @@ func TestDispatchThroughGraphQL(t *testing.T) {
 	assert.Equal(t, fru, dig(dig(filed.Data, "createIncident", "neededParts").([]any)[0], "part", "fru"))
 
 	dispatcher := env.token(t, "dispatcher.east")
+	regions := gql(t, m.URL(), dispatcher, `{ myRegions { code } }`, nil)
+	assert.Equal(t, []any{map[string]any{"code": "east"}}, dig(regions.Data, "myRegions"), "a dispatcher's board starts in their region")
+	all := gql(t, m.URL(), env.token(t, "admin"), `{ myRegions { code } }`, nil)
+	assert.Len(t, dig(all.Data, "myRegions"), 8, "an admin sees every region")
 	ranked := gql(t, m.URL(), dispatcher, `query($id: ID!) { dispatchCandidates(incidentId: $id) {
 		candidates { engineer { id code } eta distanceKm routeKm makesDeadline fromVan { quantity } depot { code } fromDepot { quantity } }
 		rejections { engineer { id } reason } rejectionCounts { reason count } } }`, map[string]any{"id": id})

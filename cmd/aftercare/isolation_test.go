@@ -332,6 +332,7 @@ func probes(w *world) []probe {
 			query: `{ dispatchQueue(region: "east") { incident { id } } }`},
 		probe{field: "Subscription.regionEvents", object: "dispatch", action: "read", account: -1, subscription: true,
 			query: `subscription { regionEvents(region: "east") { incidentEvent { kind } } }`},
+		probe{field: "Query.myRegions", object: "dispatch", action: "read", account: -1, query: `{ myRegions { code } }`},
 		probe{field: "Query.dispatchPlanPreview", object: "dispatch", action: "write", account: -1,
 			query: `{ dispatchPlanPreview(region: "east") { optimalTotalSeconds } }`},
 		probe{field: "Mutation.optimizeDispatch", object: "dispatch", action: "write", account: -1, mutation: true,

@@ -40,6 +40,7 @@ type QueryResolver interface {
 	Depots(ctx context.Context, region *string, first *int, after *string) (*model.DepotConnection, error)
 	DispatchCandidates(ctx context.Context, incidentID string, rejections int) (*aftercare.DispatchDecision, error)
 	DispatchQueue(ctx context.Context, region string, first *int) ([]*aftercare.QueueItem, error)
+	MyRegions(ctx context.Context) ([]*aftercare.Region, error)
 	DispatchPlanPreview(ctx context.Context, region string) (*aftercare.BatchPreview, error)
 	Engineer(ctx context.Context, id string) (*aftercare.Engineer, error)
 	Engineers(ctx context.Context, region *string, productLine *string, first *int, after *string) (*model.EngineerConnection, error)
@@ -2290,6 +2291,61 @@ func (ec *executionContext) fieldContext_Query_dispatchQueue(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_myRegions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myRegions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MyRegions(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "dispatch")
+				if err != nil {
+					var zeroVal []*aftercare.Region
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal []*aftercare.Region
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal []*aftercare.Region
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐRegionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myRegions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_dispatchPlanPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4180,6 +4236,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dispatchQueue(ctx, field)
+				})
+		case "myRegions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myRegions(ctx, field)
 				})
 		case "dispatchPlanPreview":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

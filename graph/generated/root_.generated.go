@@ -697,6 +697,7 @@ type ComplexityRoot struct {
 		Me                     func(childComplexity int) int
 		MyJobs                 func(childComplexity int, first *int) int
 		MyNotifications        func(childComplexity int, first *int, after *string) int
+		MyRegions              func(childComplexity int) int
 		Part                   func(childComplexity int, id string) int
 		PartByFru              func(childComplexity int, fru string) int
 		Parts                  func(childComplexity int, productLine *string, first *int, after *string) int
@@ -748,6 +749,11 @@ type ComplexityRoot struct {
 	ReasonCount struct {
 		Count  func(childComplexity int) int
 		Reason func(childComplexity int) int
+	}
+
+	Region struct {
+		Code func(childComplexity int) int
+		Name func(childComplexity int) int
 	}
 
 	RegionEvent struct {
@@ -4221,6 +4227,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyNotifications(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.myRegions":
+		if e.ComplexityRoot.Query.MyRegions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyRegions(childComplexity), true
 	case "Query.part":
 		if e.ComplexityRoot.Query.Part == nil {
 			break
@@ -4524,6 +4536,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReasonCount.Reason(childComplexity), true
+
+	case "Region.code":
+		if e.ComplexityRoot.Region.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Region.Code(childComplexity), true
+	case "Region.name":
+		if e.ComplexityRoot.Region.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Region.Name(childComplexity), true
 
 	case "RegionEvent.engineer":
 		if e.ComplexityRoot.RegionEvent.Engineer == nil {
@@ -6448,6 +6473,8 @@ extend type Query {
   dispatchCandidates(incidentId: ID!, rejections: Int! = 25): DispatchDecision! @authorize(object: "dispatch", action: "read")
   "A region's open incidents that are unassigned or at risk, most urgent first."
   dispatchQueue(region: String!, first: Int): [QueueItem!]! @authorize(object: "dispatch", action: "read")
+  "The regions whose queues the caller may see: all of them for those who see everything."
+  myRegions: [Region!]! @authorize(object: "dispatch", action: "read")
   "The plan optimizeDispatch would reserve for the region now, reserving nothing; applying it plans again, so it may differ if the region changed meanwhile."
   dispatchPlanPreview(region: String!): BatchPreview! @authorize(object: "dispatch", action: "write")
 }
@@ -6465,6 +6492,12 @@ extend type Mutation {
   optimizeDispatch(region: String!): BatchPlan! @authorize(object: "dispatch", action: "write")
   "Set the level and the parts an incident's repair needs."
   setIncidentNeeds(incidentId: ID!, minLevel: Int!, parts: [PartNeedInput!]!): Incident! @authorize(object: "dispatch", action: "write")
+}
+
+"A service region."
+type Region @goModel(model: "github.com/aftercare/aftercare.Region") {
+  code: String!
+  name: String!
 }
 
 "A change in a region, for its dispatchers' board: exactly one of the two is set."
@@ -8905,6 +8938,16 @@ func (ec *executionContext) childFields_ReasonCount(ctx context.Context, field g
 		return ec.fieldContext_ReasonCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReasonCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Region_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Region_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Region", field.Name)
 }
 
 func (ec *executionContext) childFields_RegionEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
