@@ -1,15 +1,27 @@
 import { useEffect, useState } from 'react';
 import { currentUser, signOut, type User } from './auth';
-import { useI18n } from './i18n';
+import { useI18n, useMessages, type Messages } from './i18n';
 import { LanguageSwitch } from './LanguageSwitch';
 import { SignInForm } from './SignInForm';
+import { navigate, screenAt, screensOf, usePath, type Screen } from './routes';
+import { Board } from './board/Board';
+import { Desk } from './desk/Desk';
+import { Portal } from './portal/Portal';
+import { Jobs } from './phone/Jobs';
 
 type Session = { state: 'checking' } | { state: 'signedOut' } | { state: 'signedIn'; user: User };
 
-/** App is the shell every page sits in: the header, and sign-in until there is a session. */
+const screenNames: Messages<Screen | 'screens'> = {
+  en: { board: 'Dispatch board', desk: 'Account desk', portal: 'Service portal', jobs: 'My jobs', screens: 'Screens' },
+  zh: { board: '调度看板', desk: '客户经理工作台', portal: '服务门户', jobs: '我的工单', screens: '页面' },
+};
+
+/** App is the shell every screen sits in: the header, sign-in until there is a session, then the person's screens. */
 export function App() {
   const { t, roleName } = useI18n();
+  const name = useMessages(screenNames);
   const [session, setSession] = useState<Session>({ state: 'checking' });
+  const path = usePath();
 
   useEffect(() => {
     let live = true;
@@ -26,26 +38,43 @@ export function App() {
       await signOut();
     } finally {
       setSession({ state: 'signedOut' });
+      navigate('/');
     }
   }
 
+  const user = session.state === 'signedIn' ? session.user : null;
+  const screen = user ? screenAt(path, user.role) : null;
   return (
     <>
       <header className="app-header">
         <span className="product">{t('productName')}</span>
-        <LanguageSwitch />
-      </header>
-      <main>
-        {session.state === 'checking' && <p aria-live="polite">{t('checkingSession')}</p>}
-        {session.state === 'signedOut' && <SignInForm onSignedIn={(user) => setSession({ state: 'signedIn', user })} />}
-        {session.state === 'signedIn' && (
-          <section className="session">
-            <p>{t('signedInAs', { name: session.user.displayName, role: roleName(session.user.role) })}</p>
-            <button type="button" onClick={end}>
-              {t('signOut')}
-            </button>
-          </section>
+        {user && (
+          <nav aria-label={name('screens')} className="screens">
+            {screensOf(user.role).map((s) => (
+              <a key={s} href={`/${s}`} aria-current={s === screen ? 'page' : undefined}
+                onClick={(e) => { e.preventDefault(); navigate(`/${s}`); }}>
+                {name(s)}
+              </a>
+            ))}
+          </nav>
         )}
+        <div className="header-end">
+          {user && (
+            <>
+              <span className="who">{t('signedInAs', { name: user.displayName, role: roleName(user.role) })}</span>
+              <button type="button" onClick={end}>{t('signOut')}</button>
+            </>
+          )}
+          <LanguageSwitch />
+        </div>
+      </header>
+      <main className={user ? `screen screen-${screen}` : 'narrow'}>
+        {session.state === 'checking' && <p aria-live="polite">{t('checkingSession')}</p>}
+        {session.state === 'signedOut' && <SignInForm onSignedIn={(u) => setSession({ state: 'signedIn', user: u })} />}
+        {user && screen === 'board' && <Board user={user} />}
+        {user && screen === 'desk' && <Desk user={user} />}
+        {user && screen === 'portal' && <Portal user={user} />}
+        {user && screen === 'jobs' && <Jobs user={user} />}
       </main>
     </>
   );

@@ -143,3 +143,19 @@ export function useI18n(): I18n {
   }
   return i18n;
 }
+
+/**
+ * Messages is one screen's own catalogue: the same keys in every
+ * language, so that a missing translation fails the build there too.
+ */
+export type Messages<K extends string> = Record<Language, Record<K, string>>;
+
+/** useMessages translates a screen's own keys into the current language. */
+export function useMessages<K extends string>(messages: Messages<K>): (key: K, params?: Record<string, string | number>) => string {
+  const { language } = useI18n();
+  return useCallback(
+    (key: K, params: Record<string, string | number> = {}) =>
+      messages[language][key].replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole)),
+    [language, messages],
+  );
+}
