@@ -9,7 +9,7 @@ import { ErrorMessage } from '../ui/ErrorMessage';
 import { BoardMap, type Layer } from './BoardMap';
 import { Candidates } from './Candidates';
 import {
-  loadDecision, loadDepots, loadEngineers, loadQueue, loadRegions, regionEventsQuery,
+  loadDecision, loadDepots, loadEngineers, loadItem, loadQueue, loadRegions, regionEventsQuery,
   type BoardEngineer, type Decision, type Depot, type QueueItem, type Region, type RegionEventData,
 } from './data';
 import { messages } from './messages';
@@ -61,6 +61,7 @@ function RegionBoard({ region }: { region: string }) {
   const [failure, setFailure] = useState<unknown>(null);
   const [note, setNote] = useState('');
   const [layer, setLayer] = useState<Layer>('incidents');
+  const [followed, setFollowed] = useState<QueueItem | null>(null);
   const [live, setLive] = useState(true);
   const timer = useRef<number | undefined>(undefined);
   const selectedRef = useRef<string | null>(null);
@@ -105,7 +106,17 @@ function RegionBoard({ region }: { region: string }) {
   // A new queue may change who can go for the chosen incident.
   useEffect(() => refreshDecision(selectedId), [selectedId, queue, refreshDecision]);
 
-  const selected = queue?.find((q) => q.incident.id === selectedId) ?? null;
+  // The chosen incident stays in view when it leaves the queue (assigned
+  // and not at risk), read again whenever the queue is.
+  const inQueue = queue?.find((q) => q.incident.id === selectedId) ?? null;
+  useEffect(() => {
+    if (!selectedId || inQueue || queue === null) {
+      setFollowed(null);
+      return;
+    }
+    loadItem(selectedId).then((item) => selectedRef.current === selectedId && setFollowed(item), setFailure);
+  }, [selectedId, inQueue, queue]);
+  const selected = inQueue ?? (followed?.incident.id === selectedId ? followed : null);
   const changed = (message: string) => {
     setNote(message);
     reloadQueue();
@@ -138,7 +149,8 @@ function RegionBoard({ region }: { region: string }) {
             layer={layer} onSelect={setSelectedId} />
         </section>
         <div className="board-side">
-          {selected ? <Candidates item={selected} decision={decision} error={decisionError} onChanged={changed} /> : <p>{t('chooseIncident')}</p>}
+          {selected ? <Candidates item={selected} decision={decision} error={decisionError} onChanged={changed}
+            onRetry={() => refreshDecision(selectedId)} /> : <p>{t('chooseIncident')}</p>}
         </div>
       </div>
     </>

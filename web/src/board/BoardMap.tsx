@@ -131,14 +131,15 @@ export function BoardMap({ queue, engineers, depots, selected, decision, layer, 
         {engineers.map((e) => {
           const [x, y] = xy(e.lng, e.lat);
           const fill = !e.onShiftNow ? '#8c959f' : e.load >= e.capacity ? '#e06500' : '#2e7d32';
-          const shift = e.onShiftNow ? t('legendOnShift') : t('legendOff');
+          const jobs = e.currentJobs.map((j) => `#${j.incident.number} ${j.state}`).join(', ');
+          const shift = (e.onShiftNow ? t('legendOnShift') : t('legendOff')) + (jobs ? ` · ${jobs}` : '');
           return (
             <rect key={e.id} x={x - 3} y={y - 3} width={6} height={6} fill={fill} className="map-engineer" data-engineer={e.id}>
               <title>{t('engineerTitle', { name: e.name, load: e.load, capacity: e.capacity, shift })}</title>
             </rect>
           );
         })}
-        {queue.map((q) => {
+        {(selected && !queue.includes(selected) ? [...queue, selected] : queue).map((q) => {
           const [x, y] = xy(q.incident.site.lng, q.incident.site.lat);
           const isSelected = q.incident.id === selected?.incident.id;
           return (

@@ -10,12 +10,13 @@ interface Props {
   decision: Decision | null;
   error: unknown;
   onChanged: (note: string) => void;
+  onRetry: () => void;
 }
 
 const partList = (needs: PartNeed[]) => needs.map((n) => `${n.part.fru} × ${n.quantity}`).join(', ');
 
 /** Candidates shows who can go to the selected incident, ranked, who cannot and why, and the actions on it. */
-export function Candidates({ item, decision, error, onChanged }: Props) {
+export function Candidates({ item, decision, error, onChanged, onRetry }: Props) {
   const t = useMessages(messages);
   const inc = item.incident;
   const [pending, setPending] = useState(false);
@@ -54,6 +55,7 @@ export function Candidates({ item, decision, error, onChanged }: Props) {
         </div>
       )}
       <ErrorMessage error={error ?? failure} />
+      {error ? <button type="button" onClick={onRetry}>{t('retry')}</button> : null}
       {!decision && !error && <p>{t('loading')}</p>}
       {decision && (
         <>
@@ -105,7 +107,9 @@ function CandidateTable({ decision, pending, onOverride }: { decision: Decision;
               {c.depot && <div>{t('viaDepot', { depot: c.depot.code, parts: partList(c.fromDepot) })}</div>}
             </td>
             <td>
-              <button type="button" disabled={pending} onClick={() => onOverride(c)}>{t('assignThis', { name: c.engineer.name })}</button>
+              <button type="button" disabled={pending} onClick={() => onOverride(c)} aria-label={t('assignThis', { name: c.engineer.name })}>
+                {t('assign')}
+              </button>
             </td>
           </tr>
         ))}

@@ -86,14 +86,30 @@ export interface PlanPreview {
   greedyAssigned: number;
 }
 
-const queueFields = `incident { id number priority tier status symptoms minLevel account { name }
+const incidentFields = `id number priority tier status symptoms minLevel account { name }
   site { name city lat lng } asset { productLine model } neededParts { part { fru } quantity }
-  slaClocks { ${clockFields} } }
-  onSiteDeadline assignment { id state eta engineer { id name } }`;
+  slaClocks { ${clockFields} }`;
+
+const queueFields = `incident { ${incidentFields} } onSiteDeadline assignment { id state eta engineer { id name } }`;
 
 /** engineerFields selects what the board shows of an engineer. */
 export const engineerFields = `id code name lat lng locatedAt capacity load onShiftNow skills { productLine level }
   currentJobs { id state incident { number } }`;
+
+/**
+ * loadItem reads one incident as the queue shows it, with its active
+ * assignment: for the incident a dispatcher follows after it left the
+ * queue (assigned and not at risk).
+ */
+export async function loadItem(incidentId: string): Promise<QueueItem | null> {
+  const q = `query($id: ID!) { incident(id: $id) { ${incidentFields} assignments { id state eta engineer { id name } } } }`;
+  type Found = QueueItem['incident'] & { assignments: NonNullable<QueueItem['assignment']>[] };
+  const d = await gql<{ incident: Found | null }>(q, { id: incidentId });
+  if (!d.incident) return null;
+  const { assignments, ...incident } = d.incident;
+  const active = assignments.find((a) => ['PROPOSED', 'ACCEPTED', 'EN_ROUTE', 'ON_SITE'].includes(a.state)) ?? null;
+  return { incident, onSiteDeadline: null, assignment: active };
+}
 
 export async function loadRegions(): Promise<Region[]> {
   return (await gql<{ myRegions: Region[] }>(`{ myRegions { code name } }`)).myRegions;

@@ -12,7 +12,7 @@ type Key =
   | 'reason.certification_expired' | 'reason.level_too_low' | 'reason.no_clearance' | 'reason.off_shift'
   | 'reason.at_capacity' | 'reason.no_part' | 'reason.declined' | 'reason.no_skill'
   | 'plan' | 'previewPlan' | 'planTotals' | 'planSaving' | 'applyPlan' | 'discardPlan' | 'planApplied' | 'planEmpty'
-  | 'engineersCount' | 'incidentsCount' | 'needs';
+  | 'engineersCount' | 'incidentsCount' | 'needs' | 'retry' | 'assign';
 
 export const messages: Messages<Key> = {
   en: {
@@ -93,6 +93,8 @@ export const messages: Messages<Key> = {
     engineersCount: '{n} engineers',
     incidentsCount: '{n} incidents',
     needs: 'needs level {level}, {line}',
+    retry: 'Try again',
+    assign: 'Assign',
   },
   zh: {
     title: '调度看板',
@@ -172,5 +174,7 @@ export const messages: Messages<Key> = {
     engineersCount: '{n} 名工程师',
     incidentsCount: '{n} 个事件',
     needs: '需要 {level} 级，{line}',
+    retry: '重试',
+    assign: '派工',
   },
 };
