@@ -120,14 +120,6 @@ export function BoardMap({ queue, engineers, depots, selected, decision, layer, 
           </path>
         ))}
         <Routes decision={decision} selected={selected} xy={xy} />
-        {depots.map((d) => {
-          const [x, y] = xy(d.lng, d.lat);
-          return (
-            <rect key={d.id} x={x - 5} y={y - 5} width={10} height={10} transform={`rotate(45 ${x} ${y})`} fill="#5b3fa0" className="map-depot">
-              <title>{t('depotTitle', { code: d.code, name: d.name })}</title>
-            </rect>
-          );
-        })}
         {engineers.map((e) => {
           const [x, y] = xy(e.lng, e.lat);
           const fill = !e.onShiftNow ? '#8c959f' : e.load >= e.capacity ? '#e06500' : '#2e7d32';
@@ -136,6 +128,14 @@ export function BoardMap({ queue, engineers, depots, selected, decision, layer, 
           return (
             <rect key={e.id} x={x - 3} y={y - 3} width={6} height={6} fill={fill} className="map-engineer" data-engineer={e.id}>
               <title>{t('engineerTitle', { name: e.name, load: e.load, capacity: e.capacity, shift })}</title>
+            </rect>
+          );
+        })}
+        {depots.map((d) => {
+          const [x, y] = xy(d.lng, d.lat);
+          return (
+            <rect key={d.id} x={x - 6} y={y - 6} width={12} height={12} transform={`rotate(45 ${x} ${y})`} fill="#5b3fa0" stroke="#fff" strokeWidth={1.5} className="map-depot">
+              <title>{t('depotTitle', { code: d.code, name: d.name })}</title>
             </rect>
           );
         })}
