@@ -1,13 +1,16 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { currentUser, signOut, type User } from './auth';
 import { useI18n, useMessages, type Messages } from './i18n';
 import { LanguageSwitch } from './LanguageSwitch';
 import { SignInForm } from './SignInForm';
 import { navigate, screenAt, screensOf, usePath, type Screen } from './routes';
-import { Board } from './board/Board';
-import { Desk } from './desk/Desk';
-import { Portal } from './portal/Portal';
-import { Jobs } from './phone/Jobs';
+
+// Each screen is loaded when first shown: an engineer's phone never loads
+// the board's map data, nor corporate IT the desk's charts.
+const Board = lazy(() => import('./board/Board').then((m) => ({ default: m.Board })));
+const Desk = lazy(() => import('./desk/Desk').then((m) => ({ default: m.Desk })));
+const Portal = lazy(() => import('./portal/Portal').then((m) => ({ default: m.Portal })));
+const Jobs = lazy(() => import('./phone/Jobs').then((m) => ({ default: m.Jobs })));
 
 type Session = { state: 'checking' } | { state: 'signedOut' } | { state: 'signedIn'; user: User };
 
@@ -71,10 +74,12 @@ export function App() {
       <main className={user ? `screen screen-${screen}` : 'narrow'}>
         {session.state === 'checking' && <p aria-live="polite">{t('checkingSession')}</p>}
         {session.state === 'signedOut' && <SignInForm onSignedIn={(u) => setSession({ state: 'signedIn', user: u })} />}
-        {user && screen === 'board' && <Board user={user} />}
-        {user && screen === 'desk' && <Desk user={user} />}
-        {user && screen === 'portal' && <Portal user={user} />}
-        {user && screen === 'jobs' && <Jobs user={user} />}
+        <Suspense fallback={<p aria-live="polite">{t('checkingSession')}</p>}>
+          {user && screen === 'board' && <Board user={user} />}
+          {user && screen === 'desk' && <Desk user={user} />}
+          {user && screen === 'portal' && <Portal user={user} />}
+          {user && screen === 'jobs' && <Jobs user={user} />}
+        </Suspense>
       </main>
     </>
   );
