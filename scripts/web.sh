@@ -2,8 +2,9 @@
 # Builds the web app into web/dist/app, which the binary embeds: installs
 # Node.js and npm from Debian packages when missing, installs the locked
 # npm packages when package-lock.json changed since the last install, and
-# builds. With "browser" it also makes Chromium available for the browser
-# tests (from Debian packages; Playwright's own download needs the internet).
+# builds. With "browser" it also makes Chromium and Chinese fonts available
+# for the browser tests (from Debian packages; Playwright's own download
+# needs the internet).
 # Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/../web"
@@ -24,9 +25,11 @@ if [ "$major" -lt 18 ]; then
   exit 1
 fi
 
-if [ "${1:-}" = "browser" ] && ! command -v chromium >/dev/null; then
-  echo "web: installing Chromium from Debian packages for the browser tests"
-  apt_install chromium
+# Chromium, and fonts with Chinese glyphs for the screenshots of the app
+# in Chinese (a bare Debian has none).
+if [ "${1:-}" = "browser" ] && { ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; }; then
+  echo "web: installing Chromium and CJK fonts from Debian packages for the browser tests"
+  apt_install chromium fonts-noto-cjk
 fi
 
 # npm ci only when the lockfile differs from the one last installed.
