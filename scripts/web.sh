@@ -38,6 +38,9 @@ if ! cmp -s package-lock.json node_modules/.package-lock.installed 2>/dev/null; 
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json node_modules/.package-lock.installed
 fi
+# A module boundary keeps Go's ./... out of the npm packages, some of
+# which ship Go files of their own.
+[ -f node_modules/go.mod ] || printf 'module node_modules\n' > node_modules/go.mod
 
 echo "web: building"
 npm run --silent build

@@ -95,6 +95,15 @@ test('the dispatcher assigns from the board and watches it change live', async (
   await page.getByRole('button', { name: 'Assign the best candidate' }).click();
   await expect(page.locator('.current-assignment')).toContainText('Assigned to');
 
+  // The optimal plan for what is still unassigned, previewed, then applied.
+  const third = await fileIncident(serial, 'Board test: planned in a batch');
+  await expect(page.locator('.queue-item', { hasText: new RegExp(`#${third.number}\\b`) })).toBeVisible();
+  await page.getByRole('button', { name: 'Preview the optimal plan' }).click();
+  await expect(page.locator('.plan-preview')).toContainText('Optimal plan:');
+  await expect(page.locator('.plan-preview')).toContainText(`#${third.number} →`);
+  await page.getByRole('button', { name: 'Apply this plan' }).click();
+  await expect(page.locator('.plan')).toContainText('Plan applied:');
+
   // In Chinese, the same board.
   await page.getByLabel('Language').selectOption('zh');
   await expect(page.getByRole('heading', { name: '调度看板' })).toBeVisible();
