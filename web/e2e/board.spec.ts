@@ -62,14 +62,14 @@ test('the dispatcher assigns from the board and watches it change live', async (
   await zhangRow.getByRole('button', { name: 'Assign Zhang Wei' }).click();
   await page.getByLabel('Why this engineer and not the first candidate?').fill('knows the site');
   await page.getByRole('button', { name: 'Assign with this reason' }).click();
-  await expect(page.locator('.current-assignment')).toContainText('Assigned to Zhang Wei (PROPOSED)');
+  await expect(page.locator('.current-assignment')).toContainText('Assigned to Zhang Wei (proposed)');
 
   // Zhang accepts on his phone: the board shows it without a reload.
   const phone = await apiAs('engineer.zhang');
   const { myJobs } = await phone.gql<{ myJobs: { id: string; incident: { id: string } }[] }>('{ myJobs { id incident { id } } }');
   const job = myJobs.find((j) => j.incident.id === first.id)!;
   await phone.gql('mutation($id: ID!) { acceptJob(id: $id) { id } }', { id: job.id });
-  await expect(page.locator('.current-assignment')).toContainText('(ACCEPTED)');
+  await expect(page.locator('.current-assignment')).toContainText('(accepted)');
   // He reports where he is: his marker moves on the map.
   const marker = page.locator(`rect[data-engineer="${zhang}"]`);
   const before = await marker.getAttribute('x');

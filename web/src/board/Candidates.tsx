@@ -45,7 +45,7 @@ export function Candidates({ item, decision, error, onChanged, onRetry }: Props)
       <p className="candidates-needs">{inc.site.name}, {inc.site.city} · {inc.asset.model} · {t('needs', { level: inc.minLevel, line: inc.asset.productLine })}</p>
       {item.assignment && (
         <div className="current-assignment">
-          <p>{t('currentAssignment')}: {t('assignedTo', { name: item.assignment.engineer.name, state: item.assignment.state })}</p>
+          <p>{t('currentAssignment')}: {t('assignedTo', { name: item.assignment.engineer.name, state: (t as (k: string) => string)(`state.${item.assignment.state}`) })}</p>
           {declining ? (
             <ReasonForm label={t('declineReason')} confirm={t('declineConfirm')} pending={pending} onCancel={() => setDeclining(false)}
               onSubmit={(reason) => act(() => declineAssignment(item.assignment!.id, reason), t('declined'))} />

@@ -26,7 +26,7 @@ export function Queue({ items, selected, onSelect }: { items: QueueItem[]; selec
               ))}
             </span>
             <span className="queue-assignment">
-              {assignment ? t('assignedTo', { name: assignment.engineer.name, state: assignment.state }) : t('unassigned')}
+              {assignment ? t('assignedTo', { name: assignment.engineer.name, state: (t as (k: string) => string)(`state.${assignment.state}`) }) : t('unassigned')}
             </span>
           </button>
         </li>

@@ -12,7 +12,8 @@ type Key =
   | 'reason.certification_expired' | 'reason.level_too_low' | 'reason.no_clearance' | 'reason.off_shift'
   | 'reason.at_capacity' | 'reason.no_part' | 'reason.declined' | 'reason.no_skill'
   | 'plan' | 'previewPlan' | 'planTotals' | 'planSaving' | 'applyPlan' | 'discardPlan' | 'planApplied' | 'planEmpty'
-  | 'engineersCount' | 'incidentsCount' | 'needs' | 'retry' | 'assign';
+  | 'engineersCount' | 'incidentsCount' | 'needs' | 'retry' | 'assign'
+  | 'state.PROPOSED' | 'state.ACCEPTED' | 'state.EN_ROUTE' | 'state.ON_SITE' | 'state.COMPLETED';
 
 export const messages: Messages<Key> = {
   en: {
@@ -95,6 +96,11 @@ export const messages: Messages<Key> = {
     needs: 'needs level {level}, {line}',
     retry: 'Try again',
     assign: 'Assign',
+    'state.PROPOSED': 'proposed',
+    'state.ACCEPTED': 'accepted',
+    'state.EN_ROUTE': 'en route',
+    'state.ON_SITE': 'on site',
+    'state.COMPLETED': 'completed',
   },
   zh: {
     title: '调度看板',
@@ -176,5 +182,10 @@ export const messages: Messages<Key> = {
     needs: '需要 {level} 级，{line}',
     retry: '重试',
     assign: '派工',
+    'state.PROPOSED': '待接单',
+    'state.ACCEPTED': '已接单',
+    'state.EN_ROUTE': '在途',
+    'state.ON_SITE': '已到场',
+    'state.COMPLETED': '已完成',
   },
 };
