@@ -1,36 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { apiAs, dispatcherFor, fileIncident } from './api';
+import { apiAs, dispatcherFor, fileIncident, readyZhang } from './api';
 import { expectAccessible, fixture, screenshot, signIn } from './fixture';
-
-interface Setup {
-  region: string;
-  zhang: string;
-}
-
-/**
- * readyZhang puts engineer.zhang (ENG-00001) on duty at a serial's site:
- * in its region, certified on its product line, on shift around the clock,
- * a kilometre away, so that the board can send him whatever the hour the
- * test runs at.
- */
-export async function readyZhang(serial: string): Promise<Setup> {
-  const admin = await apiAs('admin');
-  const { assetBySerial: asset } = await admin.gql<{ assetBySerial: { productLine: string; site: { region: string; lat: number; lng: number } } }>(
-    'query($s: String!) { assetBySerial(serialNumber: $s) { productLine site { region lat lng } } }', { s: serial });
-  const { engineers } = await admin.gql<{ engineers: { edges: { node: { id: string; code: string } }[] } }>(
-    '{ engineers(first: 5) { edges { node { id code } } } }');
-  const zhang = engineers.edges.find((e) => e.node.code === 'ENG-00001')!.node.id;
-  const days = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
-  await admin.gql('mutation($id: ID!, $in: UpdateEngineerInput!) { updateEngineer(id: $id, input: $in) { id } }', {
-    id: zhang,
-    in: { region: asset.site.region, tierClearance: 'PLATINUM', capacity: 8, skills: [{ productLine: asset.productLine, level: 3 }],
-      shifts: days.map((day) => ({ day, start: '00:00', end: '24:00' })) },
-  });
-  await admin.gql('mutation($e: ID!, $lat: Float!, $lng: Float!) { reportLocation(engineerId: $e, lat: $lat, lng: $lng) { id } }',
-    { e: zhang, lat: asset.site.lat + 0.009, lng: asset.site.lng });
-  await admin.dispose();
-  return { region: asset.site.region, zhang };
-}
 
 async function openIncident(page: Page, number: number) {
   const item = page.locator('.queue-item', { hasText: new RegExp(`#${number}\\b`) });
