@@ -71,24 +71,27 @@ test('IT files, the dispatcher assigns on the board, the engineer completes on t
   await card.getByRole('button', { name: 'Complete job' }).click();
   await expect(phone.locator(`li.phone-ended[data-incident="${number}"]`).first()).toContainText('Completed');
 
-  // Corporate IT sees it resolved; the account manager's month has one more resolved, without a reload.
+  // Corporate IT sees it resolved on the open page; the account manager's
+  // month has one more resolved; neither reloads.
   await expect(board.locator('.current-assignment')).toHaveCount(0);
+  await expect(it.getByTestId('incident-status')).toHaveText('RESOLVED');
   await expect(month).toHaveAttribute('data-resolved', String(resolvedBefore + 1), { timeout: 30_000 });
   await screenshot(desk, 'journey-desk');
   await expectResolvedForIT(it, id);
 });
 
-/** fileAsIT files a P1 incident for the serial as corporate IT. */
+/** fileAsIT checks the serial's coverage and files a P1 incident for it on the portal, as corporate IT does. */
 async function fileAsIT(page: Page, serial: string): Promise<{ id: string; number: number }> {
-  const res = await page.request.post(new URL('/query', fixture.url).toString(), {
-    data: {
-      query: 'mutation($in: CreateIncidentInput!) { createIncident(input: $in) { id number } }',
-      variables: { in: { serialNumber: serial, priority: 'P1', category: 'HARDWARE_FAILURE', symptoms: 'Journey: controller cache disabled',
-        contact: { name: 'Zhao Lei', email: 'zhao.lei@example.com' }, clientRequestId: crypto.randomUUID() } },
-    },
-  });
-  const body = (await res.json()) as { data: { createIncident: { id: string; number: number } } };
-  return body.data.createIncident;
+  await page.getByLabel('Serial number').fill(serial);
+  await page.getByRole('button', { name: 'Check coverage' }).click();
+  await expect(page.getByTestId('coverage')).toContainText('Covered');
+  await page.getByLabel('Priority').selectOption('P1');
+  await page.getByLabel('What is wrong').fill('Journey: controller cache disabled');
+  await page.getByRole('button', { name: 'File incident' }).click();
+  const title = page.locator('#portal-detail-title');
+  await expect(title).toBeVisible();
+  const number = Number(/#(\d+)/.exec((await title.textContent()) ?? '')?.[1]);
+  return { id: new URL(page.url()).searchParams.get('incident')!, number };
 }
 
 /** expectResolvedForIT checks, as corporate IT, that the incident is resolved. */
