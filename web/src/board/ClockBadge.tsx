@@ -1,6 +1,7 @@
 import { formatDuration, ladderLevel, levelColours, livePercent, secondsLeft, type Clock, type Level } from '../ui/clock';
 import { useMessages } from '../i18n';
 import { messages } from './messages';
+import './clock.css';
 
 /** ClockBadge shows one SLA clock: its kind, percent used and time to the deadline, coloured by ladder level. */
 export function ClockBadge({ clock, now }: { clock: Clock; now: number }) {
