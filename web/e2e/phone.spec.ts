@@ -1,30 +1,13 @@
 // The engineer's phone view: a job filed by a customer and given to
 // engineer.zhang is worked on a 390 px phone from the offer to completion.
-import { expect, request, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { apiAs, type Api } from './api';
 import { expectAccessible, fixture, screenshot, signIn } from './fixture';
 
-interface Session {
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
-  dispose(): Promise<void>;
-}
+type Session = Api;
 
-/** session signs a demo user in through the API on a request context of its own (one session cookie each). */
-async function session(username: string): Promise<Session> {
-  const ctx = await request.newContext({ baseURL: fixture.url });
-  const res = await ctx.post('/auth/sign-in', { data: { username, password: fixture.passwords[username] } });
-  expect(res.ok(), `sign in as ${username}`).toBe(true);
-  return {
-    async gql<T>(query: string, variables: Record<string, unknown> = {}) {
-      const r = await ctx.post('/query', { data: { query, variables } });
-      const body = (await r.json()) as { data?: T; errors?: { message: string }[] };
-      if (body.errors?.length) {
-        throw new Error(`${username}: ${body.errors.map((e) => e.message).join('; ')}`);
-      }
-      return body.data as T;
-    },
-    dispose: () => ctx.dispose(),
-  };
-}
+/** session signs a demo user in through the API on a request context of its own. */
+const session = apiAs;
 
 interface Asset {
   productLine: string;

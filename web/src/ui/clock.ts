@@ -59,16 +59,21 @@ export function secondsLeft(c: Clock, now: number): number | null {
   return c.deadline ? Math.round((Date.parse(c.deadline) - now) / 1000) : null;
 }
 
-/** formatDuration writes seconds as "1 d 2 h", "2 h 05 m" or "4 m 09 s", with a minus sign when negative. */
-export function formatDuration(seconds: number): string {
-  const sign = seconds < 0 ? '−' : '';
-  let s = Math.abs(seconds);
+/** durationParts splits a number of seconds (its size; the sign is the caller's) into days, hours, minutes and seconds. */
+export function durationParts(seconds: number): { d: number; h: number; m: number; s: number } {
+  let s = Math.floor(Math.abs(seconds));
   const d = Math.floor(s / 86400);
   s -= d * 86400;
   const h = Math.floor(s / 3600);
   s -= h * 3600;
   const m = Math.floor(s / 60);
-  s -= m * 60;
+  return { d, h, m, s: s - m * 60 };
+}
+
+/** formatDuration writes seconds as "1 d 2 h", "2 h 05 m" or "4 m 09 s", with a minus sign when negative. */
+export function formatDuration(seconds: number): string {
+  const sign = seconds < 0 ? '−' : '';
+  const { d, h, m, s } = durationParts(seconds);
   const pad = (n: number) => String(n).padStart(2, '0');
   if (d > 0) return `${sign}${d} d ${h} h`;
   if (h > 0) return `${sign}${h} h ${pad(m)} m`;
