@@ -70,3 +70,29 @@ test('corporate IT never sees another account, and keeps API keys shown once', a
   await row.getByRole('group').getByRole('button', { name: 'Revoke cmdb-sync' }).click();
   await expect(row).toContainText('revoked');
 });
+
+test('corporate IT approves a quote for work not covered', async ({ page }) => {
+  const serial = fixture.uncoveredSerial;
+  expect(serial, 'the demo data has an uncovered asset').toBeTruthy();
+  const filed = await fileIncident(serial, 'Portal test: dropped server, chassis bent');
+  const admin = await apiAs('admin');
+  await expect(async () => {
+    await admin.gql('mutation($id: ID!) { acknowledgeIncident(id: $id) { id } }', { id: filed.id });
+  }).toPass({ timeout: 30_000 });
+  const { createQuote } = await admin.gql<{ createQuote: { id: string } }>(
+    'mutation($in: CreateQuoteInput!) { createQuote(input: $in) { id } }',
+    { in: { incidentId: filed.id, labourHours: 1.5, callOut: true, parts: [] } });
+  await admin.gql('mutation($id: ID!) { sendQuote(id: $id) { id } }', { id: createQuote.id });
+  await admin.dispose();
+
+  await signIn(page, filed.itUser);
+  await page.goto(url(`/portal?incident=${filed.id}`));
+  const quote = page.locator('.portal-quote');
+  await expect(quote).toHaveAttribute('data-quote-state', 'SENT');
+  await expect(quote).toContainText('Total');
+  await expectAccessible(page);
+  await quote.getByLabel('Comment (optional) / Why do you reject it?').fill('approved by IT operations');
+  await quote.getByRole('button', { name: 'Approve quote' }).click();
+  await expect(quote).toHaveAttribute('data-quote-state', 'APPROVED');
+  await expect(quote.getByRole('button', { name: 'Approve quote' })).toHaveCount(0);
+});
