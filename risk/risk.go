@@ -161,3 +161,5 @@ func assessBattery(a *assessment, last Reading) {
 		a.add(0.4, "battery charge cycles %.0f", last.Cycles)
 	}
 }
+
+func nan() float64 { return math.NaN() }
