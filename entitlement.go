@@ -109,6 +109,8 @@ func DecideCoverage(f CoverageFacts) Coverage {
 				covers, EntitlementLabel(kind))
 		}
 	}
+	// A predicted failure is a hardware failure caught before it happens.
+	hardware := f.Category == CategoryHardwareFailure || f.Category == CategoryPredictedFailure
 	switch {
 	case f.Battery && !f.Today.After(f.BaseWarrantyEndsOn):
 		// The base warranty covers the battery whatever its sealed battery
@@ -124,17 +126,17 @@ func DecideCoverage(f CoverageFacts) Coverage {
 		entitled(EntitlementAccidentalDamageProtection, "physical damage (drops and spills)")
 	case f.Category == CategoryDataLoss:
 		entitled(EntitlementDataRecovery, "data loss")
-	case f.Category == CategoryHardwareFailure && c.InWarranty && extended:
+	case hardware && c.InWarranty && extended:
 		c.Covered = true
 		c.Reason = fmt.Sprintf("hardware failure under extended warranty until %s", c.WarrantyEndsOn.Format(time.DateOnly))
-	case f.Category == CategoryHardwareFailure && c.InWarranty:
+	case hardware && c.InWarranty:
 		c.Covered = true
 		c.Reason = fmt.Sprintf("hardware failure under base warranty until %s", c.WarrantyEndsOn.Format(time.DateOnly))
-	case f.Category == CategoryHardwareFailure && f.Contract != nil:
+	case hardware && f.Contract != nil:
 		c.Covered = true
 		c.Reason = fmt.Sprintf("hardware failure under %s contract %s until %s", c.Tier, c.ContractNumber,
 			f.Contract.EndsOn.Format(time.DateOnly))
-	case f.Category == CategoryHardwareFailure:
+	case hardware:
 		c.Reason = fmt.Sprintf("hardware failure out of warranty (ended %s) and no contract in force: the work needs a quote",
 			c.WarrantyEndsOn.Format(time.DateOnly))
 	default:

@@ -61,7 +61,7 @@ const (
 // Categories lists every category.
 var Categories = []Category{
 	CategoryHardwareFailure, CategoryPerformance, CategorySoftware, CategoryPhysicalDamage,
-	CategoryDataLoss, CategoryInstallation, CategoryQuestion,
+	CategoryDataLoss, CategoryInstallation, CategoryQuestion, CategoryPredictedFailure,
 }
 
 // Valid reports whether c is a known category.

@@ -27,6 +27,9 @@ const (
 	// ReasonCustomerContact: the incident's customer contact, told of a
 	// breach.
 	ReasonCustomerContact NotificationReason = "customer_contact"
+	// ReasonCustomerIT: the account's corporate IT, told of a health
+	// warning of one of its devices.
+	ReasonCustomerIT NotificationReason = "customer_it"
 )
 
 // NotificationKind says what a notification is about.
@@ -37,6 +40,9 @@ type NotificationKind string
 const (
 	NotificationEscalation NotificationKind = "escalation"
 	NotificationStockAlert NotificationKind = "stock_alert"
+	// NotificationHealthWarning: a device's component is at risk of
+	// failing.
+	NotificationHealthWarning NotificationKind = "health_warning"
 )
 
 // Notification is one recipient's notice of one fired escalation level, or
@@ -53,6 +59,9 @@ type Notification struct {
 	// Stock is the alert of a stock alert's notification, nil for an
 	// escalation's.
 	Stock *StockAlert
+	// HealthWarningID is the warning of a health warning's notification,
+	// 0 otherwise.
+	HealthWarningID int64
 	// Recipient is "user:<id>" for a user, "email:<address>" for a customer
 	// contact who is no user.
 	Recipient string

@@ -60,6 +60,17 @@ func (r *notificationResolver) Actions(ctx context.Context, obj *aftercare.Notif
 	return actionNames(obj.Actions), nil
 }
 
+func (r *notificationResolver) HealthWarning(ctx context.Context, obj *aftercare.Notification) (*aftercare.HealthWarning, error) {
+	if obj.HealthWarningID == 0 {
+		return nil, nil
+	}
+	w, err := r.HealthService.FindHealthWarning(ctx, obj.HealthWarningID)
+	if aftercare.ErrorCode(err) == aftercare.ENOTFOUND {
+		return nil, nil
+	}
+	return w, err
+}
+
 func (r *queryResolver) MyNotifications(ctx context.Context, first *int, after *string) (*model.NotificationConnection, error) {
 	items, info, err := r.NotificationService.FindMyNotifications(ctx, pageRequest(first, after))
 	if err != nil {

@@ -62,4 +62,7 @@ type Resolver struct {
 	UserRegistry      aftercare.UserRegistry
 	// StockService moves stock through the ledger and reads it.
 	StockService aftercare.StockService
+	// HealthService takes device health readings and answers for their
+	// risk.
+	HealthService aftercare.HealthService
 }

@@ -125,7 +125,7 @@ const notificationSelect = `
 	SELECT n.id, n.kind, coalesce(n.incident_id::text, ''), coalesce(n.clock, ''), coalesce(n.level, 0),
 		coalesce(n.percent, 0), n.recipient, coalesce(n.user_id::text, ''), n.email, n.name, n.reason, n.actions,
 		n.created_at, a.stock_id, a.crossing, coalesce(a.movement_id, 0), st.part_id, p.fru, st.depot_id, a.available,
-		a.reorder_point, a.at
+		a.reorder_point, a.at, coalesce(n.health_warning_id, 0)
 	FROM notifications n
 	LEFT JOIN stock_alerts a ON a.stock_id = n.stock_id AND a.crossing = n.stock_crossing
 	LEFT JOIN stock st ON st.id = a.stock_id
@@ -140,7 +140,7 @@ func scanNotification(row pgx.CollectableRow) (*aftercare.Notification, error) {
 	var at *time.Time
 	err := row.Scan(&n.ID, &n.Kind, &n.IncidentID, &n.Clock, &n.Level, &n.Percent, &n.Recipient, &n.UserID, &n.Email,
 		&n.Name, &n.Reason, &n.Actions, &n.CreatedAt, &stockID, &crossing, &movementID, &partID, &fru, &depotID,
-		&available, &point, &at)
+		&available, &point, &at, &n.HealthWarningID)
 	if err == nil && stockID != nil {
 		n.Stock = &aftercare.StockAlert{StockID: *stockID, Crossing: *crossing, MovementID: movementID, PartID: *partID,
 			FRU: *fru, DepotID: *depotID, Available: *available, ReorderPoint: *point, At: *at}

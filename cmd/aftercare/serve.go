@@ -253,6 +253,7 @@ func (m *Main) resolver(enforcer *authz.Enforcer, dispatcher *workflows.Dispatch
 		Store: r.ContractService}
 	r.EntitlementService = postgres.NewEntitlementService(m.DB)
 	r.StockService = postgres.NewStockService(m.DB)
+	r.HealthService = postgres.NewHealthService(m.DB)
 	r.DispatchService, r.DispatchStore = dispatcher, postgres.NewDispatchService(m.DB)
 	places := territory.Default()
 	r.AccountRegistry, r.FleetRegistry = postgres.NewAccountRegistry(m.DB, places), postgres.NewFleetRegistry(m.DB, places)

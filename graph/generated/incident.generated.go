@@ -70,6 +70,8 @@ type MutationResolver interface {
 	CreateServiceProvider(ctx context.Context, input model.CreateServiceProviderInput) (*aftercare.ServiceProvider, error)
 	UpdateServiceProvider(ctx context.Context, id string, input model.UpdateServiceProviderInput) (*aftercare.ServiceProvider, error)
 	SetServiceProviderStatus(ctx context.Context, id string, status aftercare.ProviderStatus, reason *string) (*aftercare.ServiceProvider, error)
+	ReportHealth(ctx context.Context, readings []*model.HealthReadingInput) (*aftercare.HealthReport, error)
+	DismissHealthWarning(ctx context.Context, id int, reason string) (*aftercare.HealthWarning, error)
 	AcceptJob(ctx context.Context, id string) (*aftercare.Assignment, error)
 	DeclineJob(ctx context.Context, id string, reason string) (*model.JobDecline, error)
 	DepartForJob(ctx context.Context, id string) (*aftercare.Assignment, error)
@@ -782,6 +784,28 @@ func (ec *executionContext) field_Mutation_disableUser_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_dismissHealthWarning_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_dispatchIncident_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1137,6 +1161,20 @@ func (ec *executionContext) field_Mutation_repairIncident_args(ctx context.Conte
 		return nil, err
 	}
 	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reportHealth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "readings",
+		func(ctx context.Context, v any) ([]*model.HealthReadingInput, error) {
+			return ec.unmarshalNHealthReadingInput2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐHealthReadingInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["readings"] = arg0
 	return args, nil
 }
 
@@ -5119,6 +5157,140 @@ func (ec *executionContext) fieldContext_Mutation_setServiceProviderStatus(ctx c
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_reportHealth(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reportHealth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReportHealth(ctx, fc.Args["readings"].([]*model.HealthReadingInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "health")
+				if err != nil {
+					var zeroVal *aftercare.HealthReport
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "report")
+				if err != nil {
+					var zeroVal *aftercare.HealthReport
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.HealthReport
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.HealthReport) graphql.Marshaler {
+			return ec.marshalNHealthReport2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐHealthReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reportHealth(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HealthReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reportHealth_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dismissHealthWarning(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dismissHealthWarning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DismissHealthWarning(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "health")
+				if err != nil {
+					var zeroVal *aftercare.HealthWarning
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "dismiss")
+				if err != nil {
+					var zeroVal *aftercare.HealthWarning
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.HealthWarning
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.HealthWarning) graphql.Marshaler {
+			return ec.marshalNHealthWarning2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐHealthWarning(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dismissHealthWarning(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HealthWarning(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dismissHealthWarning_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_acceptJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8569,6 +8741,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "reportHealth":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reportHealth(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dismissHealthWarning":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dismissHealthWarning(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "acceptJob":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_acceptJob(ctx, field)
@@ -8887,22 +9073,24 @@ func (ec *executionContext) marshalNCategory2githubᚗcomᚋaftercareᚋaftercar
 
 var (
 	unmarshalNCategory2githubᚗcomᚋaftercareᚋaftercareᚐCategory = map[string]aftercare.Category{
-		"HARDWARE_FAILURE": aftercare.CategoryHardwareFailure,
-		"PERFORMANCE":      aftercare.CategoryPerformance,
-		"SOFTWARE":         aftercare.CategorySoftware,
-		"PHYSICAL_DAMAGE":  aftercare.CategoryPhysicalDamage,
-		"DATA_LOSS":        aftercare.CategoryDataLoss,
-		"INSTALLATION":     aftercare.CategoryInstallation,
-		"QUESTION":         aftercare.CategoryQuestion,
+		"HARDWARE_FAILURE":  aftercare.CategoryHardwareFailure,
+		"PERFORMANCE":       aftercare.CategoryPerformance,
+		"SOFTWARE":          aftercare.CategorySoftware,
+		"PHYSICAL_DAMAGE":   aftercare.CategoryPhysicalDamage,
+		"DATA_LOSS":         aftercare.CategoryDataLoss,
+		"INSTALLATION":      aftercare.CategoryInstallation,
+		"QUESTION":          aftercare.CategoryQuestion,
+		"PREDICTED_FAILURE": aftercare.CategoryPredictedFailure,
 	}
 	marshalNCategory2githubᚗcomᚋaftercareᚋaftercareᚐCategory = map[aftercare.Category]string{
-		aftercare.CategoryHardwareFailure: "HARDWARE_FAILURE",
-		aftercare.CategoryPerformance:     "PERFORMANCE",
-		aftercare.CategorySoftware:        "SOFTWARE",
-		aftercare.CategoryPhysicalDamage:  "PHYSICAL_DAMAGE",
-		aftercare.CategoryDataLoss:        "DATA_LOSS",
-		aftercare.CategoryInstallation:    "INSTALLATION",
-		aftercare.CategoryQuestion:        "QUESTION",
+		aftercare.CategoryHardwareFailure:  "HARDWARE_FAILURE",
+		aftercare.CategoryPerformance:      "PERFORMANCE",
+		aftercare.CategorySoftware:         "SOFTWARE",
+		aftercare.CategoryPhysicalDamage:   "PHYSICAL_DAMAGE",
+		aftercare.CategoryDataLoss:         "DATA_LOSS",
+		aftercare.CategoryInstallation:     "INSTALLATION",
+		aftercare.CategoryQuestion:         "QUESTION",
+		aftercare.CategoryPredictedFailure: "PREDICTED_FAILURE",
 	}
 )
 
@@ -9075,22 +9263,24 @@ func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋaftercareᚋafter
 
 var (
 	unmarshalOCategory2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐCategory = map[string]aftercare.Category{
-		"HARDWARE_FAILURE": aftercare.CategoryHardwareFailure,
-		"PERFORMANCE":      aftercare.CategoryPerformance,
-		"SOFTWARE":         aftercare.CategorySoftware,
-		"PHYSICAL_DAMAGE":  aftercare.CategoryPhysicalDamage,
-		"DATA_LOSS":        aftercare.CategoryDataLoss,
-		"INSTALLATION":     aftercare.CategoryInstallation,
-		"QUESTION":         aftercare.CategoryQuestion,
+		"HARDWARE_FAILURE":  aftercare.CategoryHardwareFailure,
+		"PERFORMANCE":       aftercare.CategoryPerformance,
+		"SOFTWARE":          aftercare.CategorySoftware,
+		"PHYSICAL_DAMAGE":   aftercare.CategoryPhysicalDamage,
+		"DATA_LOSS":         aftercare.CategoryDataLoss,
+		"INSTALLATION":      aftercare.CategoryInstallation,
+		"QUESTION":          aftercare.CategoryQuestion,
+		"PREDICTED_FAILURE": aftercare.CategoryPredictedFailure,
 	}
 	marshalOCategory2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐCategory = map[aftercare.Category]string{
-		aftercare.CategoryHardwareFailure: "HARDWARE_FAILURE",
-		aftercare.CategoryPerformance:     "PERFORMANCE",
-		aftercare.CategorySoftware:        "SOFTWARE",
-		aftercare.CategoryPhysicalDamage:  "PHYSICAL_DAMAGE",
-		aftercare.CategoryDataLoss:        "DATA_LOSS",
-		aftercare.CategoryInstallation:    "INSTALLATION",
-		aftercare.CategoryQuestion:        "QUESTION",
+		aftercare.CategoryHardwareFailure:  "HARDWARE_FAILURE",
+		aftercare.CategoryPerformance:      "PERFORMANCE",
+		aftercare.CategorySoftware:         "SOFTWARE",
+		aftercare.CategoryPhysicalDamage:   "PHYSICAL_DAMAGE",
+		aftercare.CategoryDataLoss:         "DATA_LOSS",
+		aftercare.CategoryInstallation:     "INSTALLATION",
+		aftercare.CategoryQuestion:         "QUESTION",
+		aftercare.CategoryPredictedFailure: "PREDICTED_FAILURE",
 	}
 )
 

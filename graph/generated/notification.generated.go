@@ -30,6 +30,8 @@ type NotificationResolver interface {
 	Percent(ctx context.Context, obj *aftercare.Notification) (*int, error)
 
 	Actions(ctx context.Context, obj *aftercare.Notification) ([]string, error)
+
+	HealthWarning(ctx context.Context, obj *aftercare.Notification) (*aftercare.HealthWarning, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -426,6 +428,61 @@ func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Contex
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Notification_healthWarning(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_healthWarning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().HealthWarning(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "health")
+				if err != nil {
+					var zeroVal *aftercare.HealthWarning
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.HealthWarning
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.HealthWarning
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.HealthWarning) graphql.Marshaler {
+			return ec.marshalOHealthWarning2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐHealthWarning(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_healthWarning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HealthWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *aftercare.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -729,6 +786,12 @@ func (ec *executionContext) _Notification(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "healthWarning":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_healthWarning(ctx, field, obj)
+				})
 		case "kind":
 			out.Values[i] = ec._Notification_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -923,6 +986,7 @@ var (
 		"ACCOUNT_MANAGER":   aftercare.ReasonAccountManager,
 		"SERVICE_DIRECTOR":  aftercare.ReasonServiceDirector,
 		"CUSTOMER_CONTACT":  aftercare.ReasonCustomerContact,
+		"CUSTOMER_IT":       aftercare.ReasonCustomerIT,
 	}
 	marshalNNotificationReason2githubᚗcomᚋaftercareᚋaftercareᚐNotificationReason = map[aftercare.NotificationReason]string{
 		aftercare.ReasonAssignedEngineer: "ASSIGNED_ENGINEER",
@@ -931,6 +995,7 @@ var (
 		aftercare.ReasonAccountManager:   "ACCOUNT_MANAGER",
 		aftercare.ReasonServiceDirector:  "SERVICE_DIRECTOR",
 		aftercare.ReasonCustomerContact:  "CUSTOMER_CONTACT",
+		aftercare.ReasonCustomerIT:       "CUSTOMER_IT",
 	}
 )
 

@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Entitlement() EntitlementResolver
 	EntitlementUsage() EntitlementUsageResolver
 	Escalation() EscalationResolver
+	HealthWarning() HealthWarningResolver
 	Holiday() HolidayResolver
 	Incident() IncidentResolver
 	IncidentEvent() IncidentEventResolver
@@ -185,6 +186,15 @@ type ComplexityRoot struct {
 		Breached   func(childComplexity int) int
 		Clock      func(childComplexity int) int
 		Met        func(childComplexity int) int
+	}
+
+	ComponentRisk struct {
+		Kind        func(childComplexity int) int
+		LastTakenAt func(childComplexity int) int
+		Readings    func(childComplexity int) int
+		Reasons     func(childComplexity int) int
+		Score       func(childComplexity int) int
+		Slot        func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -360,6 +370,37 @@ type ComplexityRoot struct {
 		ServiceCredit func(childComplexity int) int
 	}
 
+	HealthReport struct {
+		Accepted func(childComplexity int) int
+		Warnings func(childComplexity int) int
+	}
+
+	HealthWarning struct {
+		DismissReason func(childComplexity int) int
+		DismissedAt   func(childComplexity int) int
+		FRU           func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Incident      func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		RaisedAt      func(childComplexity int) int
+		Reasons       func(childComplexity int) int
+		ResolvedAt    func(childComplexity int) int
+		Score         func(childComplexity int) int
+		SerialNumber  func(childComplexity int) int
+		Slot          func(childComplexity int) int
+		State         func(childComplexity int) int
+	}
+
+	HealthWarningConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	HealthWarningEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Holiday struct {
 		Country func(childComplexity int) int
 		Date    func(childComplexity int) int
@@ -525,6 +566,7 @@ type ComplexityRoot struct {
 		DepartForIncident        func(childComplexity int, id string, note *string) int
 		DepartForJob             func(childComplexity int, id string) int
 		DisableUser              func(childComplexity int, id string, reason string) int
+		DismissHealthWarning     func(childComplexity int, id int, reason string) int
 		DispatchIncident         func(childComplexity int, id string, note *string) int
 		EnableUser               func(childComplexity int, id string) int
 		GrantPermission          func(childComplexity int, input model.PermissionInput) int
@@ -542,6 +584,7 @@ type ComplexityRoot struct {
 		RejectQuote              func(childComplexity int, id string, reason string) int
 		RenewContract            func(childComplexity int, id string, years *int) int
 		RepairIncident           func(childComplexity int, id string, note *string) int
+		ReportHealth             func(childComplexity int, readings []*model.HealthReadingInput) int
 		ReportLocation           func(childComplexity int, engineerID *string, lat float64, lng float64) int
 		ResolveIncident          func(childComplexity int, id string, note *string) int
 		RevokeAPIKey             func(childComplexity int, id string) int
@@ -567,19 +610,20 @@ type ComplexityRoot struct {
 	}
 
 	Notification struct {
-		Actions    func(childComplexity int) int
-		Clock      func(childComplexity int) int
-		CreatedAt  func(childComplexity int) int
-		Email      func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Incident   func(childComplexity int) int
-		IncidentID func(childComplexity int) int
-		Kind       func(childComplexity int) int
-		Level      func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Percent    func(childComplexity int) int
-		Reason     func(childComplexity int) int
-		Stock      func(childComplexity int) int
+		Actions       func(childComplexity int) int
+		Clock         func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Email         func(childComplexity int) int
+		HealthWarning func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Incident      func(childComplexity int) int
+		IncidentID    func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Level         func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Percent       func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		Stock         func(childComplexity int) int
 	}
 
 	NotificationConnection struct {
@@ -676,6 +720,7 @@ type ComplexityRoot struct {
 		Accounts               func(childComplexity int, first *int, after *string) int
 		Asset                  func(childComplexity int, id string) int
 		AssetBySerial          func(childComplexity int, serialNumber string) int
+		AssetRisk              func(childComplexity int, serialNumber string) int
 		AuditLog               func(childComplexity int, objectType *string, objectID *string, actorID *string, first *int, after *string) int
 		Breaches               func(childComplexity int, filter *model.BreachFilter, first *int, after *string) int
 		Contract               func(childComplexity int, id string) int
@@ -690,6 +735,7 @@ type ComplexityRoot struct {
 		Engineer               func(childComplexity int, id string) int
 		Engineers              func(childComplexity int, region *string, productLine *string, first *int, after *string) int
 		EntitlementCheck       func(childComplexity int, serialNumber string, category *aftercare.Category) int
+		HealthWarnings         func(childComplexity int, state *aftercare.HealthWarningState, serialNumber *string, first *int, after *string) int
 		Holidays               func(childComplexity int, country string) int
 		Incident               func(childComplexity int, id string) int
 		Incidents              func(childComplexity int, filter *model.IncidentFilter, first *int, after *string) int
@@ -1466,6 +1512,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClockAttainment.Met(childComplexity), true
 
+	case "ComponentRisk.component":
+		if e.ComplexityRoot.ComponentRisk.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentRisk.Kind(childComplexity), true
+	case "ComponentRisk.lastTakenAt":
+		if e.ComplexityRoot.ComponentRisk.LastTakenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentRisk.LastTakenAt(childComplexity), true
+	case "ComponentRisk.readings":
+		if e.ComplexityRoot.ComponentRisk.Readings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentRisk.Readings(childComplexity), true
+	case "ComponentRisk.reasons":
+		if e.ComplexityRoot.ComponentRisk.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentRisk.Reasons(childComplexity), true
+	case "ComponentRisk.score":
+		if e.ComplexityRoot.ComponentRisk.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentRisk.Score(childComplexity), true
+	case "ComponentRisk.slot":
+		if e.ComplexityRoot.ComponentRisk.Slot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentRisk.Slot(childComplexity), true
+
 	case "Contact.email":
 		if e.ComplexityRoot.Contact.Email == nil {
 			break
@@ -2173,6 +2256,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Escalation.ServiceCredit(childComplexity), true
+
+	case "HealthReport.accepted":
+		if e.ComplexityRoot.HealthReport.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthReport.Accepted(childComplexity), true
+	case "HealthReport.warnings":
+		if e.ComplexityRoot.HealthReport.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthReport.Warnings(childComplexity), true
+
+	case "HealthWarning.dismissReason":
+		if e.ComplexityRoot.HealthWarning.DismissReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.DismissReason(childComplexity), true
+	case "HealthWarning.dismissedAt":
+		if e.ComplexityRoot.HealthWarning.DismissedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.DismissedAt(childComplexity), true
+	case "HealthWarning.fru":
+		if e.ComplexityRoot.HealthWarning.FRU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.FRU(childComplexity), true
+	case "HealthWarning.id":
+		if e.ComplexityRoot.HealthWarning.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.ID(childComplexity), true
+	case "HealthWarning.incident":
+		if e.ComplexityRoot.HealthWarning.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.Incident(childComplexity), true
+	case "HealthWarning.component":
+		if e.ComplexityRoot.HealthWarning.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.Kind(childComplexity), true
+	case "HealthWarning.raisedAt":
+		if e.ComplexityRoot.HealthWarning.RaisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.RaisedAt(childComplexity), true
+	case "HealthWarning.reasons":
+		if e.ComplexityRoot.HealthWarning.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.Reasons(childComplexity), true
+	case "HealthWarning.resolvedAt":
+		if e.ComplexityRoot.HealthWarning.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.ResolvedAt(childComplexity), true
+	case "HealthWarning.score":
+		if e.ComplexityRoot.HealthWarning.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.Score(childComplexity), true
+	case "HealthWarning.serialNumber":
+		if e.ComplexityRoot.HealthWarning.SerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.SerialNumber(childComplexity), true
+	case "HealthWarning.slot":
+		if e.ComplexityRoot.HealthWarning.Slot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.Slot(childComplexity), true
+	case "HealthWarning.state":
+		if e.ComplexityRoot.HealthWarning.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarning.State(childComplexity), true
+
+	case "HealthWarningConnection.edges":
+		if e.ComplexityRoot.HealthWarningConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningConnection.Edges(childComplexity), true
+	case "HealthWarningConnection.pageInfo":
+		if e.ComplexityRoot.HealthWarningConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningConnection.PageInfo(childComplexity), true
+
+	case "HealthWarningEdge.cursor":
+		if e.ComplexityRoot.HealthWarningEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningEdge.Cursor(childComplexity), true
+	case "HealthWarningEdge.node":
+		if e.ComplexityRoot.HealthWarningEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningEdge.Node(childComplexity), true
 
 	case "Holiday.country":
 		if e.ComplexityRoot.Holiday.Country == nil {
@@ -3146,6 +3347,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisableUser(childComplexity, args["id"].(string), args["reason"].(string)), true
+	case "Mutation.dismissHealthWarning":
+		if e.ComplexityRoot.Mutation.DismissHealthWarning == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dismissHealthWarning_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DismissHealthWarning(childComplexity, args["id"].(int), args["reason"].(string)), true
 	case "Mutation.dispatchIncident":
 		if e.ComplexityRoot.Mutation.DispatchIncident == nil {
 			break
@@ -3333,6 +3545,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RepairIncident(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.reportHealth":
+		if e.ComplexityRoot.Mutation.ReportHealth == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportHealth_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportHealth(childComplexity, args["readings"].([]*model.HealthReadingInput)), true
 	case "Mutation.reportLocation":
 		if e.ComplexityRoot.Mutation.ReportLocation == nil {
 			break
@@ -3600,6 +3823,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.Email(childComplexity), true
+	case "Notification.healthWarning":
+		if e.ComplexityRoot.Notification.HealthWarning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.HealthWarning(childComplexity), true
 	case "Notification.id":
 		if e.ComplexityRoot.Notification.ID == nil {
 			break
@@ -4005,6 +4234,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AssetBySerial(childComplexity, args["serialNumber"].(string)), true
+	case "Query.assetRisk":
+		if e.ComplexityRoot.Query.AssetRisk == nil {
+			break
+		}
+
+		args, err := ec.field_Query_assetRisk_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AssetRisk(childComplexity, args["serialNumber"].(string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -4154,6 +4394,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EntitlementCheck(childComplexity, args["serialNumber"].(string), args["category"].(*aftercare.Category)), true
+	case "Query.healthWarnings":
+		if e.ComplexityRoot.Query.HealthWarnings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_healthWarnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HealthWarnings(childComplexity, args["state"].(*aftercare.HealthWarningState), args["serialNumber"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.holidays":
 		if e.ComplexityRoot.Query.Holidays == nil {
 			break
@@ -5610,6 +5861,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSiteInput", ec.unmarshalInputCreateSiteInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("EntitlementInput", ec.unmarshalInputEntitlementInput),
+			graphql.NewInputUnmarshaler("HealthReadingInput", ec.unmarshalInputHealthReadingInput),
 			graphql.NewInputUnmarshaler("IncidentFilter", ec.unmarshalInputIncidentFilter),
 			graphql.NewInputUnmarshaler("KpiFilter", ec.unmarshalInputKpiFilter),
 			graphql.NewInputUnmarshaler("LadderLevelInput", ec.unmarshalInputLadderLevelInput),
@@ -6753,6 +7005,129 @@ directive @goField(forceResolver: Boolean, name: String, omittable: Boolean, typ
 
 directive @goEnum(value: String) on ENUM_VALUE
 `, BuiltIn: false},
+	{Name: "../../schema/health.graphqls", Input: `# Device health: managed devices, or corporate IT's monitoring with an API
+# key, report component readings in batches; each component is assessed for
+# failure risk with reasons that name the readings that moved, and a
+# component at risk raises a warning. Where the asset's contract monitors
+# (platinum by default) the warning files a proactive incident with the part
+# named, once per asset and component until that incident is resolved.
+
+enum ComponentKind @goModel(model: "github.com/aftercare/aftercare.ComponentKind") {
+  DRIVE @goEnum(value: "github.com/aftercare/aftercare.ComponentDrive")
+  MEMORY @goEnum(value: "github.com/aftercare/aftercare.ComponentMemory")
+  PSU @goEnum(value: "github.com/aftercare/aftercare.ComponentPSU")
+  FAN @goEnum(value: "github.com/aftercare/aftercare.ComponentFan")
+  BATTERY @goEnum(value: "github.com/aftercare/aftercare.ComponentBattery")
+}
+
+"One reading of one component. Counters are cumulative as the device counts them; leave out what the component does not report."
+input HealthReadingInput {
+  serialNumber: String!
+  component: ComponentKind!
+  "Tells apart components of one kind in a device (drive bays, DIMM slots): 0 to 255."
+  slot: Int = 0
+  "When the device took it: at most 30 days ago, not in the future."
+  takenAt: Time!
+  "The component's part number as the device knows it, so a warning names the right part."
+  fru: String
+  "SMART 5: reallocated sectors."
+  reallocatedSectors: Int
+  "SMART 187: uncorrectable errors reported."
+  reportedUncorrectable: Int
+  "SMART 188: command timeouts."
+  commandTimeouts: Int
+  "SMART 197: sectors pending reallocation."
+  pendingSectors: Int
+  "SMART 198: offline uncorrectable sectors."
+  offlineUncorrectable: Int
+  "SMART 9: power-on hours."
+  powerOnHours: Int
+  "The drive's own overall SMART verdict: true when it predicts its failure."
+  smartFailing: Boolean
+  eccCorrected: Int
+  eccUncorrected: Int
+  "A PSU's or fan's reported fault."
+  faulted: Boolean
+  temperatureC: Float
+  batteryCycles: Int
+  "Battery capacity left, in percent of design."
+  batteryCapacityPercent: Float
+}
+
+enum HealthWarningState @goModel(model: "github.com/aftercare/aftercare.HealthWarningState") {
+  "Raised and not yet ended."
+  OPEN @goEnum(value: "github.com/aftercare/aftercare.WarningOpen")
+  "The incident it filed was resolved, closed or cancelled."
+  RESOLVED @goEnum(value: "github.com/aftercare/aftercare.WarningResolved")
+  "Corporate IT dismissed it with a reason."
+  DISMISSED @goEnum(value: "github.com/aftercare/aftercare.WarningDismissed")
+}
+
+"A component whose readings foretell its failure."
+type HealthWarning @goModel(model: "github.com/aftercare/aftercare.HealthWarning") {
+  id: Int!
+  serialNumber: String!
+  component: ComponentKind! @goField(name: "Kind")
+  slot: Int!
+  "Failure risk, 0 to 1; a warning is raised at 0.6."
+  score: Float!
+  "Which readings moved, and how: \"reallocated sectors 0 → 48 in 6 days; pending sectors 12\"."
+  reasons: String!
+  "The part that replaces the component, where the catalogue has one that fits."
+  fru: String
+  "The proactive incident it filed; null where the asset's contract does not monitor."
+  incident: Incident @goField(forceResolver: true) @authorize(object: "incident", action: "read")
+  state: HealthWarningState!
+  raisedAt: Time!
+  resolvedAt: Time
+  dismissedAt: Time
+  dismissReason: String
+}
+
+"What a report did."
+type HealthReport @goModel(model: "github.com/aftercare/aftercare.HealthReport") {
+  "Readings stored."
+  accepted: Int!
+  "The warnings the report raised: components newly at risk."
+  warnings: [HealthWarning!]!
+}
+
+"A component's latest assessment."
+type ComponentRisk @goModel(model: "github.com/aftercare/aftercare.ComponentRisk") {
+  component: ComponentKind! @goField(name: "Kind")
+  slot: Int!
+  score: Float!
+  "Which readings moved; empty when none did."
+  reasons: String!
+  "Readings over the 14 days the assessment reads, and the newest's time."
+  readings: Int!
+  lastTakenAt: Time!
+}
+
+type HealthWarningConnection {
+  edges: [HealthWarningEdge!]!
+  pageInfo: PageInfo!
+}
+
+type HealthWarningEdge {
+  cursor: String!
+  node: HealthWarning!
+}
+
+extend type Query {
+  "The warnings of devices the caller sees, newest first: corporate IT its own, dispatchers their regions'."
+  healthWarnings(state: HealthWarningState, serialNumber: String, first: Int, after: String): HealthWarningConnection! @authorize(object: "health", action: "read")
+  "Each component of a device assessed from its readings over the last 14 days."
+  assetRisk(serialNumber: String!): [ComponentRisk!]! @authorize(object: "health", action: "read")
+}
+
+extend type Mutation {
+  "Report readings of the caller's own devices, 1 to 1,000 at once, all or nothing. A serial number the caller does not own is refused as unknown."
+  reportHealth(readings: [HealthReadingInput!]!): HealthReport! @authorize(object: "health", action: "report")
+  "Dismiss an open warning with a reason, kept as a label for judging the rules; the component stays quiet for 30 days. The incident it filed stays, to cancel or let run."
+  dismissHealthWarning(id: Int!, reason: String!): HealthWarning! @authorize(object: "health", action: "dismiss")
+}
+`, BuiltIn: false},
 	{Name: "../../schema/incident.graphqls", Input: `enum Priority @goModel(model: "github.com/aftercare/aftercare.Priority") {
   "A business stopped."
   P1 @goEnum(value: "github.com/aftercare/aftercare.P1")
@@ -6788,6 +7163,8 @@ enum Category @goModel(model: "github.com/aftercare/aftercare.Category") {
   DATA_LOSS @goEnum(value: "github.com/aftercare/aftercare.CategoryDataLoss")
   INSTALLATION @goEnum(value: "github.com/aftercare/aftercare.CategoryInstallation")
   QUESTION @goEnum(value: "github.com/aftercare/aftercare.CategoryQuestion")
+  "Filed by the system itself: a component's health readings foretell its failure."
+  PREDICTED_FAILURE @goEnum(value: "github.com/aftercare/aftercare.CategoryPredictedFailure")
 }
 
 "The customer's person for an incident."
@@ -7034,9 +7411,11 @@ enum NotificationReason @goModel(model: "github.com/aftercare/aftercare.Notifica
   SERVICE_DIRECTOR @goEnum(value: "github.com/aftercare/aftercare.ReasonServiceDirector")
   "The incident's customer contact, told of a breach (100 %)."
   CUSTOMER_CONTACT @goEnum(value: "github.com/aftercare/aftercare.ReasonCustomerContact")
+  "The account's corporate IT, told of a health warning of one of its devices."
+  CUSTOMER_IT @goEnum(value: "github.com/aftercare/aftercare.ReasonCustomerIT")
 }
 
-"One recipient's notice of one fired escalation level, or of one stock alert (kind); each level or alert tells each recipient once."
+"One recipient's notice of one fired escalation level, of one stock alert, or of one health warning; each tells each recipient once."
 type Notification @goModel(model: "github.com/aftercare/aftercare.Notification") {
   id: ID! @goField(forceResolver: true)
   "The escalated incident; null for a stock alert."
@@ -7054,8 +7433,10 @@ type Notification @goModel(model: "github.com/aftercare/aftercare.Notification")
   email: String!
   "What the level does: warn_engineer, escalate_duty_manager, breach, ...; empty for a stock alert."
   actions: [String!]!
-  "When the level fired, or the stock fell below its reorder point."
+  "When the level fired, the stock fell below its reorder point, or the warning was raised."
   createdAt: Time!
+  "The health warning told of; null for an escalation or a stock alert."
+  healthWarning: HealthWarning @goField(forceResolver: true) @authorize(object: "health", action: "read")
 }
 
 type NotificationConnection {
@@ -8056,6 +8437,24 @@ func (ec *executionContext) childFields_ClockAttainment(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ClockAttainment", field.Name)
 }
 
+func (ec *executionContext) childFields_ComponentRisk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "component":
+		return ec.fieldContext_ComponentRisk_component(ctx, field)
+	case "slot":
+		return ec.fieldContext_ComponentRisk_slot(ctx, field)
+	case "score":
+		return ec.fieldContext_ComponentRisk_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_ComponentRisk_reasons(ctx, field)
+	case "readings":
+		return ec.fieldContext_ComponentRisk_readings(ctx, field)
+	case "lastTakenAt":
+		return ec.fieldContext_ComponentRisk_lastTakenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComponentRisk", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -8402,6 +8801,68 @@ func (ec *executionContext) childFields_Escalation(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Escalation", field.Name)
 }
 
+func (ec *executionContext) childFields_HealthReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accepted":
+		return ec.fieldContext_HealthReport_accepted(ctx, field)
+	case "warnings":
+		return ec.fieldContext_HealthReport_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HealthReport", field.Name)
+}
+
+func (ec *executionContext) childFields_HealthWarning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HealthWarning_id(ctx, field)
+	case "serialNumber":
+		return ec.fieldContext_HealthWarning_serialNumber(ctx, field)
+	case "component":
+		return ec.fieldContext_HealthWarning_component(ctx, field)
+	case "slot":
+		return ec.fieldContext_HealthWarning_slot(ctx, field)
+	case "score":
+		return ec.fieldContext_HealthWarning_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_HealthWarning_reasons(ctx, field)
+	case "fru":
+		return ec.fieldContext_HealthWarning_fru(ctx, field)
+	case "incident":
+		return ec.fieldContext_HealthWarning_incident(ctx, field)
+	case "state":
+		return ec.fieldContext_HealthWarning_state(ctx, field)
+	case "raisedAt":
+		return ec.fieldContext_HealthWarning_raisedAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_HealthWarning_resolvedAt(ctx, field)
+	case "dismissedAt":
+		return ec.fieldContext_HealthWarning_dismissedAt(ctx, field)
+	case "dismissReason":
+		return ec.fieldContext_HealthWarning_dismissReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HealthWarning", field.Name)
+}
+
+func (ec *executionContext) childFields_HealthWarningConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HealthWarningConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HealthWarningConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HealthWarningConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HealthWarningEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_HealthWarningEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_HealthWarningEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HealthWarningEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Holiday(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "country":
@@ -8684,6 +9145,8 @@ func (ec *executionContext) childFields_Notification(ctx context.Context, field 
 		return ec.fieldContext_Notification_actions(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "healthWarning":
+		return ec.fieldContext_Notification_healthWarning(ctx, field)
 	case "kind":
 		return ec.fieldContext_Notification_kind(ctx, field)
 	case "stockAlert":

@@ -251,6 +251,50 @@ type EntitlementInput struct {
 	ExtendsTo *time.Time `json:"extendsTo,omitempty"`
 }
 
+// One reading of one component. Counters are cumulative as the device counts them; leave out what the component does not report.
+type HealthReadingInput struct {
+	SerialNumber string                  `json:"serialNumber"`
+	Component    aftercare.ComponentKind `json:"component"`
+	// Tells apart components of one kind in a device (drive bays, DIMM slots): 0 to 255.
+	Slot *int `json:"slot,omitempty"`
+	// When the device took it: at most 30 days ago, not in the future.
+	TakenAt time.Time `json:"takenAt"`
+	// The component's part number as the device knows it, so a warning names the right part.
+	Fru *string `json:"fru,omitempty"`
+	// SMART 5: reallocated sectors.
+	ReallocatedSectors *int `json:"reallocatedSectors,omitempty"`
+	// SMART 187: uncorrectable errors reported.
+	ReportedUncorrectable *int `json:"reportedUncorrectable,omitempty"`
+	// SMART 188: command timeouts.
+	CommandTimeouts *int `json:"commandTimeouts,omitempty"`
+	// SMART 197: sectors pending reallocation.
+	PendingSectors *int `json:"pendingSectors,omitempty"`
+	// SMART 198: offline uncorrectable sectors.
+	OfflineUncorrectable *int `json:"offlineUncorrectable,omitempty"`
+	// SMART 9: power-on hours.
+	PowerOnHours *int `json:"powerOnHours,omitempty"`
+	// The drive's own overall SMART verdict: true when it predicts its failure.
+	SmartFailing   *bool `json:"smartFailing,omitempty"`
+	EccCorrected   *int  `json:"eccCorrected,omitempty"`
+	EccUncorrected *int  `json:"eccUncorrected,omitempty"`
+	// A PSU's or fan's reported fault.
+	Faulted       *bool    `json:"faulted,omitempty"`
+	TemperatureC  *float64 `json:"temperatureC,omitempty"`
+	BatteryCycles *int     `json:"batteryCycles,omitempty"`
+	// Battery capacity left, in percent of design.
+	BatteryCapacityPercent *float64 `json:"batteryCapacityPercent,omitempty"`
+}
+
+type HealthWarningConnection struct {
+	Edges    []*HealthWarningEdge `json:"edges"`
+	PageInfo *aftercare.PageInfo  `json:"pageInfo"`
+}
+
+type HealthWarningEdge struct {
+	Cursor string                   `json:"cursor"`
+	Node   *aftercare.HealthWarning `json:"node"`
+}
+
 type IncidentConnection struct {
 	Edges    []*IncidentEdge     `json:"edges"`
 	PageInfo *aftercare.PageInfo `json:"pageInfo"`
