@@ -27,3 +27,10 @@ func healthReadings(in []*model.HealthReadingInput) []aftercare.HealthReading {
 	}
 	return out
 }
+
+// partsPlanRequest turns a plan's input into the domain's request; what is
+// left out takes its default.
+func partsPlanRequest(in model.PartsPlanInput) aftercare.PartsPlanRequest {
+	return aftercare.PartsPlanRequest{Region: in.Region, TargetFillRate: deref(in.TargetFillRate),
+		LeadTimeDays: deref(in.LeadTimeDays), HistoryWeeks: deref(in.HistoryWeeks), FetchHours: deref(in.FetchHours)}
+}

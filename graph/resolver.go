@@ -65,4 +65,6 @@ type Resolver struct {
 	// HealthService takes device health readings and answers for their
 	// risk.
 	HealthService aftercare.HealthService
+	// PartsPlanService plans depot stocking from consumption history.
+	PartsPlanService aftercare.PartsPlanService
 }

@@ -204,35 +204,48 @@ func (s *StockService) SetReorderPoint(ctx context.Context, c aftercare.ReorderP
 	}
 	var out *aftercare.StockLevel
 	err = s.db.inTx(ctx, func(tx pgx.Tx) error {
-		depot, partID, err := stockPlaceAndPart(ctx, tx, c.DepotID, c.FRU)
-		if err != nil {
-			return err
-		}
-		before, err := ensureAndLock(ctx, tx, depot, partID)
-		if err != nil {
-			return err
-		}
-		var crossed bool
-		if err := tx.QueryRow(ctx, `
-			UPDATE stock SET reorder_point = $2, below_reorder_point = stock_below_reorder_point(on_hand, reserved, $2),
-				reorder_alerts = reorder_alerts
-					+ (NOT below_reorder_point AND stock_below_reorder_point(on_hand, reserved, $2))::integer
-			WHERE id = $1
-			RETURNING below_reorder_point AND NOT $3`, before.ID, c.Point, before.BelowReorderPoint).Scan(&crossed); err != nil {
-			return err
-		}
-		if crossed {
-			if _, err := tx.Exec(ctx, `SELECT alert_stock($1, NULL)`, before.ID); err != nil {
-				return err
-			}
-		}
-		if out, err = findStockLevel(ctx, tx, before.ID); err != nil {
-			return err
-		}
-		return writeAudit(ctx, tx, aftercare.UserFromContext(ctx), "stock.reorder_point", "stock", fmt.Sprint(before.ID),
-			map[string]any{"reorder_point": before.ReorderPoint}, map[string]any{"reorder_point": c.Point, "crossed": crossed})
+		var err error
+		out, err = setReorderPoint(ctx, tx, c, nil)
+		return err
 	})
 	return out, err
+}
+
+// setReorderPoint sets a reorder point in tx, audited with what the caller
+// adds (a plan's evidence), and alerts when it takes the row below it.
+func setReorderPoint(ctx context.Context, tx pgx.Tx, c aftercare.ReorderPointChange, why map[string]any) (*aftercare.StockLevel, error) {
+	depot, partID, err := stockPlaceAndPart(ctx, tx, c.DepotID, c.FRU)
+	if err != nil {
+		return nil, err
+	}
+	before, err := ensureAndLock(ctx, tx, depot, partID)
+	if err != nil {
+		return nil, err
+	}
+	var crossed bool
+	if err := tx.QueryRow(ctx, `
+		UPDATE stock SET reorder_point = $2, below_reorder_point = stock_below_reorder_point(on_hand, reserved, $2),
+			reorder_alerts = reorder_alerts
+				+ (NOT below_reorder_point AND stock_below_reorder_point(on_hand, reserved, $2))::integer
+		WHERE id = $1
+		RETURNING below_reorder_point AND NOT $3`, before.ID, c.Point, before.BelowReorderPoint).Scan(&crossed); err != nil {
+		return nil, err
+	}
+	if crossed {
+		if _, err := tx.Exec(ctx, `SELECT alert_stock($1, NULL)`, before.ID); err != nil {
+			return nil, err
+		}
+	}
+	out, err := findStockLevel(ctx, tx, before.ID)
+	if err != nil {
+		return nil, err
+	}
+	after := map[string]any{"reorder_point": c.Point, "crossed": crossed}
+	for k, v := range why {
+		after[k] = v
+	}
+	return out, writeAudit(ctx, tx, aftercare.UserFromContext(ctx), "stock.reorder_point", "stock", fmt.Sprint(before.ID),
+		map[string]any{"reorder_point": before.ReorderPoint}, after)
 }
 
 // FindStockLevel returns a stock row in the caller's scope, or ENOTFOUND.

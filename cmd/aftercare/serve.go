@@ -254,6 +254,7 @@ func (m *Main) resolver(enforcer *authz.Enforcer, dispatcher *workflows.Dispatch
 	r.EntitlementService = postgres.NewEntitlementService(m.DB)
 	r.StockService = postgres.NewStockService(m.DB)
 	r.HealthService = postgres.NewHealthService(m.DB)
+	r.PartsPlanService = postgres.NewPartsPlanService(m.DB)
 	r.DispatchService, r.DispatchStore = dispatcher, postgres.NewDispatchService(m.DB)
 	places := territory.Default()
 	r.AccountRegistry, r.FleetRegistry = postgres.NewAccountRegistry(m.DB, places), postgres.NewFleetRegistry(m.DB, places)

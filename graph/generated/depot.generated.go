@@ -1273,6 +1273,22 @@ func (ec *executionContext) marshalNStockEdge2ᚖgithubᚗcomᚋaftercareᚋafte
 	return ec._StockEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStockLevel2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐStockLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []*aftercare.StockLevel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStockLevel2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐStockLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNStockLevel2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐStockLevel(ctx context.Context, sel ast.SelectionSet, v *aftercare.StockLevel) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StockLevel!")

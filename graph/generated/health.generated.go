@@ -374,10 +374,10 @@ func (ec *executionContext) _HealthWarning_fru(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_HealthWarning_fru(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -544,10 +544,10 @@ func (ec *executionContext) _HealthWarning_dismissReason(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+			return ec.marshalNString2string(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_HealthWarning_dismissReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -989,7 +989,7 @@ func (ec *executionContext) _HealthWarning(ctx context.Context, sel ast.Selectio
 			}
 		case "fru":
 			out.Values[i] = ec._HealthWarning_fru(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "incident":
@@ -1020,7 +1020,7 @@ func (ec *executionContext) _HealthWarning(ctx context.Context, sel ast.Selectio
 			}
 		case "dismissReason":
 			out.Values[i] = ec._HealthWarning_dismissReason(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

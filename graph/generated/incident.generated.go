@@ -78,6 +78,7 @@ type MutationResolver interface {
 	ArriveForJob(ctx context.Context, id string, lat float64, lng float64) (*aftercare.Assignment, error)
 	CompleteJob(ctx context.Context, id string, note *string) (*aftercare.Assignment, error)
 	SetDutyManager(ctx context.Context, region string, userID *string) (*aftercare.DutyManager, error)
+	ApplyPartsPlan(ctx context.Context, input model.PartsPlanInput) (*aftercare.PartsPlanApplication, error)
 	CreateQuote(ctx context.Context, input model.CreateQuoteInput) (*aftercare.Quote, error)
 	SendQuote(ctx context.Context, id string) (*aftercare.Quote, error)
 	ApproveQuote(ctx context.Context, id string, note *string) (*aftercare.Quote, error)
@@ -231,6 +232,20 @@ func (ec *executionContext) field_Mutation_answerSurvey_args(ctx context.Context
 		return nil, err
 	}
 	args["comment"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_applyPartsPlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PartsPlanInput, error) {
+			return ec.unmarshalNPartsPlanInput2githubᚗcomᚋaftercareᚋaftercareᚋgraphᚋmodelᚐPartsPlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5693,6 +5708,73 @@ func (ec *executionContext) fieldContext_Mutation_setDutyManager(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_applyPartsPlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyPartsPlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyPartsPlan(ctx, fc.Args["input"].(model.PartsPlanInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "parts_plan")
+				if err != nil {
+					var zeroVal *aftercare.PartsPlanApplication
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "apply")
+				if err != nil {
+					var zeroVal *aftercare.PartsPlanApplication
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.PartsPlanApplication
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.PartsPlanApplication) graphql.Marshaler {
+			return ec.marshalNPartsPlanApplication2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐPartsPlanApplication(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyPartsPlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartsPlanApplication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyPartsPlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createQuote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8793,6 +8875,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setDutyManager":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setDutyManager(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyPartsPlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyPartsPlan(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -55,6 +55,7 @@ type ResolverRoot interface {
 	PartNeed() PartNeedResolver
 	PartReservation() PartReservationResolver
 	PartReturn() PartReturnResolver
+	PartsPlanLine() PartsPlanLineResolver
 	PlannedAssignment() PlannedAssignmentResolver
 	PriceListEntry() PriceListEntryResolver
 	Query() QueryResolver
@@ -537,6 +538,7 @@ type ComplexityRoot struct {
 		AddContractAssets        func(childComplexity int, contractID string, serialNumbers []string) int
 		AdjustStock              func(childComplexity int, input model.AdjustStockInput) int
 		AnswerSurvey             func(childComplexity int, token string, score int, comment *string) int
+		ApplyPartsPlan           func(childComplexity int, input model.PartsPlanInput) int
 		ApproveQuote             func(childComplexity int, id string, note *string) int
 		ArriveForJob             func(childComplexity int, id string, lat float64, lng float64) int
 		ArriveOnSite             func(childComplexity int, id string, note *string) int
@@ -678,6 +680,47 @@ type ComplexityRoot struct {
 		SerialNumber func(childComplexity int) int
 	}
 
+	PartsPlan struct {
+		Backtest       func(childComplexity int) int
+		FetchHours     func(childComplexity int) int
+		Flat           func(childComplexity int) int
+		From           func(childComplexity int) int
+		HistoryWeeks   func(childComplexity int) int
+		LeadTimeDays   func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Region         func(childComplexity int) int
+		TargetFillRate func(childComplexity int) int
+		To             func(childComplexity int) int
+		TrainWeeks     func(childComplexity int) int
+	}
+
+	PartsPlanApplication struct {
+		Changed func(childComplexity int) int
+		Plan    func(childComplexity int) int
+	}
+
+	PartsPlanLine struct {
+		Asked         func(childComplexity int) int
+		Backtest      func(childComplexity int) int
+		BacktestLevel func(childComplexity int) int
+		Depot         func(childComplexity int) int
+		DepotCode     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		FRU           func(childComplexity int) int
+		Flat          func(childComplexity int) int
+		Forecast      func(childComplexity int) int
+		MASE          func(childComplexity int) int
+		Method        func(childComplexity int) int
+		NaiveForecast func(childComplexity int) int
+		NaiveMASE     func(childComplexity int) int
+		OnHand        func(childComplexity int) int
+		Recommended   func(childComplexity int) int
+		ReorderPoint  func(childComplexity int) int
+		UnitPrice     func(childComplexity int) int
+		Weekly        func(childComplexity int) int
+		Why           func(childComplexity int) int
+	}
+
 	Permission struct {
 		Action func(childComplexity int) int
 		Object func(childComplexity int) int
@@ -747,6 +790,7 @@ type ComplexityRoot struct {
 		Part                   func(childComplexity int, id string) int
 		PartByFru              func(childComplexity int, fru string) int
 		Parts                  func(childComplexity int, productLine *string, first *int, after *string) int
+		PartsPlan              func(childComplexity int, input model.PartsPlanInput) int
 		Permissions            func(childComplexity int) int
 		PriceList              func(childComplexity int, tier aftercare.Tier, region string, fru *string) int
 		ProductLines           func(childComplexity int) int
@@ -1015,6 +1059,22 @@ type ComplexityRoot struct {
 	StockTransfer struct {
 		In  func(childComplexity int) int
 		Out func(childComplexity int) int
+	}
+
+	StockingLevel struct {
+		ExpectedFillRate func(childComplexity int) int
+		OrderUpTo        func(childComplexity int) int
+		ReorderPoint     func(childComplexity int) int
+	}
+
+	StockingOutcome struct {
+		Asked          func(childComplexity int) int
+		FillRate       func(childComplexity int) int
+		InventoryValue func(childComplexity int) int
+		Orders         func(childComplexity int) int
+		SLAStockOuts   func(childComplexity int) int
+		Served         func(childComplexity int) int
+		StockOuts      func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -3028,6 +3088,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AnswerSurvey(childComplexity, args["token"].(string), args["score"].(int), args["comment"].(*string)), true
+	case "Mutation.applyPartsPlan":
+		if e.ComplexityRoot.Mutation.ApplyPartsPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyPartsPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyPartsPlan(childComplexity, args["input"].(model.PartsPlanInput)), true
 	case "Mutation.approveQuote":
 		if e.ComplexityRoot.Mutation.ApproveQuote == nil {
 			break
@@ -4048,6 +4119,201 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartReturn.SerialNumber(childComplexity), true
 
+	case "PartsPlan.backtest":
+		if e.ComplexityRoot.PartsPlan.Backtest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.Backtest(childComplexity), true
+	case "PartsPlan.fetchHours":
+		if e.ComplexityRoot.PartsPlan.FetchHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.FetchHours(childComplexity), true
+	case "PartsPlan.flat":
+		if e.ComplexityRoot.PartsPlan.Flat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.Flat(childComplexity), true
+	case "PartsPlan.from":
+		if e.ComplexityRoot.PartsPlan.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.From(childComplexity), true
+	case "PartsPlan.historyWeeks":
+		if e.ComplexityRoot.PartsPlan.HistoryWeeks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.HistoryWeeks(childComplexity), true
+	case "PartsPlan.leadTimeDays":
+		if e.ComplexityRoot.PartsPlan.LeadTimeDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.LeadTimeDays(childComplexity), true
+	case "PartsPlan.lines":
+		if e.ComplexityRoot.PartsPlan.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.Lines(childComplexity), true
+	case "PartsPlan.region":
+		if e.ComplexityRoot.PartsPlan.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.Region(childComplexity), true
+	case "PartsPlan.targetFillRate":
+		if e.ComplexityRoot.PartsPlan.TargetFillRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.TargetFillRate(childComplexity), true
+	case "PartsPlan.to":
+		if e.ComplexityRoot.PartsPlan.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.To(childComplexity), true
+	case "PartsPlan.trainWeeks":
+		if e.ComplexityRoot.PartsPlan.TrainWeeks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlan.TrainWeeks(childComplexity), true
+
+	case "PartsPlanApplication.changed":
+		if e.ComplexityRoot.PartsPlanApplication.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanApplication.Changed(childComplexity), true
+	case "PartsPlanApplication.plan":
+		if e.ComplexityRoot.PartsPlanApplication.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanApplication.Plan(childComplexity), true
+
+	case "PartsPlanLine.asked":
+		if e.ComplexityRoot.PartsPlanLine.Asked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Asked(childComplexity), true
+	case "PartsPlanLine.backtest":
+		if e.ComplexityRoot.PartsPlanLine.Backtest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Backtest(childComplexity), true
+	case "PartsPlanLine.backtestLevel":
+		if e.ComplexityRoot.PartsPlanLine.BacktestLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.BacktestLevel(childComplexity), true
+	case "PartsPlanLine.depot":
+		if e.ComplexityRoot.PartsPlanLine.Depot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Depot(childComplexity), true
+	case "PartsPlanLine.depotCode":
+		if e.ComplexityRoot.PartsPlanLine.DepotCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.DepotCode(childComplexity), true
+	case "PartsPlanLine.description":
+		if e.ComplexityRoot.PartsPlanLine.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Description(childComplexity), true
+	case "PartsPlanLine.fru":
+		if e.ComplexityRoot.PartsPlanLine.FRU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.FRU(childComplexity), true
+	case "PartsPlanLine.flat":
+		if e.ComplexityRoot.PartsPlanLine.Flat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Flat(childComplexity), true
+	case "PartsPlanLine.forecast":
+		if e.ComplexityRoot.PartsPlanLine.Forecast == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Forecast(childComplexity), true
+	case "PartsPlanLine.mase":
+		if e.ComplexityRoot.PartsPlanLine.MASE == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.MASE(childComplexity), true
+	case "PartsPlanLine.method":
+		if e.ComplexityRoot.PartsPlanLine.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Method(childComplexity), true
+	case "PartsPlanLine.naiveForecast":
+		if e.ComplexityRoot.PartsPlanLine.NaiveForecast == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.NaiveForecast(childComplexity), true
+	case "PartsPlanLine.naiveMase":
+		if e.ComplexityRoot.PartsPlanLine.NaiveMASE == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.NaiveMASE(childComplexity), true
+	case "PartsPlanLine.onHand":
+		if e.ComplexityRoot.PartsPlanLine.OnHand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.OnHand(childComplexity), true
+	case "PartsPlanLine.recommended":
+		if e.ComplexityRoot.PartsPlanLine.Recommended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Recommended(childComplexity), true
+	case "PartsPlanLine.reorderPoint":
+		if e.ComplexityRoot.PartsPlanLine.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.ReorderPoint(childComplexity), true
+	case "PartsPlanLine.unitPrice":
+		if e.ComplexityRoot.PartsPlanLine.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.UnitPrice(childComplexity), true
+	case "PartsPlanLine.weekly":
+		if e.ComplexityRoot.PartsPlanLine.Weekly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Weekly(childComplexity), true
+	case "PartsPlanLine.why":
+		if e.ComplexityRoot.PartsPlanLine.Why == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Why(childComplexity), true
+
 	case "Permission.action":
 		if e.ComplexityRoot.Permission.Action == nil {
 			break
@@ -4517,6 +4783,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Parts(childComplexity, args["productLine"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.partsPlan":
+		if e.ComplexityRoot.Query.PartsPlan == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partsPlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PartsPlan(childComplexity, args["input"].(model.PartsPlanInput)), true
 	case "Query.permissions":
 		if e.ComplexityRoot.Query.Permissions == nil {
 			break
@@ -5647,6 +5924,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockTransfer.Out(childComplexity), true
 
+	case "StockingLevel.expectedFillRate":
+		if e.ComplexityRoot.StockingLevel.ExpectedFillRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingLevel.ExpectedFillRate(childComplexity), true
+	case "StockingLevel.orderUpTo":
+		if e.ComplexityRoot.StockingLevel.OrderUpTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingLevel.OrderUpTo(childComplexity), true
+	case "StockingLevel.reorderPoint":
+		if e.ComplexityRoot.StockingLevel.ReorderPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingLevel.ReorderPoint(childComplexity), true
+
+	case "StockingOutcome.asked":
+		if e.ComplexityRoot.StockingOutcome.Asked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingOutcome.Asked(childComplexity), true
+	case "StockingOutcome.fillRate":
+		if e.ComplexityRoot.StockingOutcome.FillRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingOutcome.FillRate(childComplexity), true
+	case "StockingOutcome.inventoryValue":
+		if e.ComplexityRoot.StockingOutcome.InventoryValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingOutcome.InventoryValue(childComplexity), true
+	case "StockingOutcome.orders":
+		if e.ComplexityRoot.StockingOutcome.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingOutcome.Orders(childComplexity), true
+	case "StockingOutcome.slaStockOuts":
+		if e.ComplexityRoot.StockingOutcome.SLAStockOuts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingOutcome.SLAStockOuts(childComplexity), true
+	case "StockingOutcome.served":
+		if e.ComplexityRoot.StockingOutcome.Served == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingOutcome.Served(childComplexity), true
+	case "StockingOutcome.stockOuts":
+		if e.ComplexityRoot.StockingOutcome.StockOuts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StockingOutcome.StockOuts(childComplexity), true
+
 	case "Subscription.accountEvents":
 		if e.ComplexityRoot.Subscription.AccountEvents == nil {
 			break
@@ -5869,6 +6208,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartNeedInput", ec.unmarshalInputPartNeedInput),
 			graphql.NewInputUnmarshaler("PartPriceInput", ec.unmarshalInputPartPriceInput),
 			graphql.NewInputUnmarshaler("PartUsedInput", ec.unmarshalInputPartUsedInput),
+			graphql.NewInputUnmarshaler("PartsPlanInput", ec.unmarshalInputPartsPlanInput),
 			graphql.NewInputUnmarshaler("PermissionInput", ec.unmarshalInputPermissionInput),
 			graphql.NewInputUnmarshaler("PolicyCellInput", ec.unmarshalInputPolicyCellInput),
 			graphql.NewInputUnmarshaler("QuotePartInput", ec.unmarshalInputQuotePartInput),
@@ -7073,15 +7413,16 @@ type HealthWarning @goModel(model: "github.com/aftercare/aftercare.HealthWarning
   score: Float!
   "Which readings moved, and how: \"reallocated sectors 0 → 48 in 6 days; pending sectors 12\"."
   reasons: String!
-  "The part that replaces the component, where the catalogue has one that fits."
-  fru: String
+  "The part that replaces the component; empty where the catalogue has none that fits."
+  fru: String!
   "The proactive incident it filed; null where the asset's contract does not monitor."
   incident: Incident @goField(forceResolver: true) @authorize(object: "incident", action: "read")
   state: HealthWarningState!
   raisedAt: Time!
   resolvedAt: Time
   dismissedAt: Time
-  dismissReason: String
+  "Why corporate IT dismissed it; empty unless dismissed."
+  dismissReason: String!
 }
 
 "What a report did."
@@ -7494,6 +7835,110 @@ extend type Query {
   part(id: ID!): Part @authorize(object: "part", action: "read")
   partByFru(fru: String!): Part @authorize(object: "part", action: "read")
   parts(productLine: String, first: Int, after: String): PartConnection! @authorize(object: "part", action: "read")
+}
+`, BuiltIn: false},
+	{Name: "../../schema/partsplan.graphqls", Input: `# Parts plans: each depot's stocking of each part planned from what its
+# catchment (the depot and the vans of the engineers based there) consumed,
+# forecast with a method made for intermittent demand beside a moving
+# average, and backtested against today's stocking.
+
+"A reorder point and order-up-to level, and the share of units it is expected to serve from stock."
+type StockingLevel @goModel(model: "github.com/aftercare/aftercare.StockingLevel") {
+  reorderPoint: Int!
+  orderUpTo: Int!
+  expectedFillRate: Float!
+}
+
+"What replaying the history's demand against a stocking policy measured."
+type StockingOutcome @goModel(model: "github.com/aftercare/aftercare.StockingOutcome") {
+  "Units asked of the depot, and served from its stock."
+  asked: Int!
+  served: Int!
+  fillRate: Float!
+  "Demand not served in full from the depot."
+  stockOuts: Int!
+  "Stock-outs whose on-site promise was shorter than fetching the part from another depot: each delayed an SLA."
+  slaStockOuts: Int!
+  "Replenishment orders placed."
+  orders: Int!
+  "Mean units on hand times the unit price."
+  inventoryValue: Float!
+}
+
+"One part at one depot: the recommendation and the evidence for it."
+type PartsPlanLine @goModel(model: "github.com/aftercare/aftercare.PartsPlanLine") {
+  depot: Depot! @goField(forceResolver: true) @authorize(object: "depot", action: "read")
+  depotCode: String!
+  fru: String!
+  description: String!
+  unitPrice: Float!
+  "Today's units on hand and reorder point."
+  onHand: Int!
+  reorderPoint: Int
+  "Units the catchment used each week, oldest first, and in all."
+  weekly: [Float!]!
+  asked: Int!
+  "Expected use per week by the method (SBA), and by the 13-week moving average."
+  forecast: Float!
+  naiveForecast: Float!
+  method: String!
+  "One-week-ahead error over the replayed weeks, scaled by the naive one-step change (MASE); null where undefined."
+  mase: Float @goField(name: "MASE")
+  naiveMase: Float @goField(name: "NaiveMASE")
+  "The level to apply, from the whole history."
+  recommended: StockingLevel!
+  "The level recommended from the training weeks alone, and it replayed over the later weeks; flat is today's stock replayed over the same weeks, restocked one for one."
+  backtestLevel: StockingLevel!
+  backtest: StockingOutcome!
+  flat: StockingOutcome!
+  "Why, in one sentence."
+  why: String!
+}
+
+"A region's stocking plan, with its backtest's totals."
+type PartsPlan @goModel(model: "github.com/aftercare/aftercare.PartsPlan") {
+  region: String!
+  targetFillRate: Float!
+  leadTimeDays: Int!
+  historyWeeks: Int!
+  "The first weeks of the history, which the backtest's recommendation was made from; the rest were replayed."
+  trainWeeks: Int!
+  fetchHours: Float!
+  from: Time!
+  to: Time!
+  lines: [PartsPlanLine!]!
+  "Today's stocking and the backtested recommendation, over every line."
+  flat: StockingOutcome!
+  backtest: StockingOutcome!
+}
+
+"What applying a plan changed."
+type PartsPlanApplication @goModel(model: "github.com/aftercare/aftercare.PartsPlanApplication") {
+  plan: PartsPlan!
+  "The stock rows whose reorder point was set."
+  changed: [StockLevel!]! @authorize(object: "stock", action: "read")
+}
+
+input PartsPlanInput {
+  region: String!
+  "Share of units each depot should serve from its own stock, 0.5 to 0.999; 0.95 by default."
+  targetFillRate: Float
+  "The supplier's lead time; 7 days by default."
+  leadTimeDays: Int
+  "Weeks of consumption to plan from, even, 8 to 104; 26 by default. The first half trains the backtest."
+  historyWeeks: Int
+  "How long a part a depot lacks takes to come from another; 12 hours by default."
+  fetchHours: Float
+}
+
+extend type Query {
+  "The stocking plan of a region's depots from its consumption history, with a backtest against today's stocking."
+  partsPlan(input: PartsPlanInput!): PartsPlan! @authorize(object: "parts_plan", action: "read")
+}
+
+extend type Mutation {
+  "Compute the region's plan and set every depot's reorder points to it, audited with the evidence."
+  applyPartsPlan(input: PartsPlanInput!): PartsPlanApplication! @authorize(object: "parts_plan", action: "apply")
 }
 `, BuiltIn: false},
 	{Name: "../../schema/repair.graphqls", Input: `# The standard repair flow (DESIGN.md §5): quotes priced from the
@@ -9259,6 +9704,88 @@ func (ec *executionContext) childFields_PartReturn(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type PartReturn", field.Name)
 }
 
+func (ec *executionContext) childFields_PartsPlan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "region":
+		return ec.fieldContext_PartsPlan_region(ctx, field)
+	case "targetFillRate":
+		return ec.fieldContext_PartsPlan_targetFillRate(ctx, field)
+	case "leadTimeDays":
+		return ec.fieldContext_PartsPlan_leadTimeDays(ctx, field)
+	case "historyWeeks":
+		return ec.fieldContext_PartsPlan_historyWeeks(ctx, field)
+	case "trainWeeks":
+		return ec.fieldContext_PartsPlan_trainWeeks(ctx, field)
+	case "fetchHours":
+		return ec.fieldContext_PartsPlan_fetchHours(ctx, field)
+	case "from":
+		return ec.fieldContext_PartsPlan_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PartsPlan_to(ctx, field)
+	case "lines":
+		return ec.fieldContext_PartsPlan_lines(ctx, field)
+	case "flat":
+		return ec.fieldContext_PartsPlan_flat(ctx, field)
+	case "backtest":
+		return ec.fieldContext_PartsPlan_backtest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartsPlan", field.Name)
+}
+
+func (ec *executionContext) childFields_PartsPlanApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_PartsPlanApplication_plan(ctx, field)
+	case "changed":
+		return ec.fieldContext_PartsPlanApplication_changed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartsPlanApplication", field.Name)
+}
+
+func (ec *executionContext) childFields_PartsPlanLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "depot":
+		return ec.fieldContext_PartsPlanLine_depot(ctx, field)
+	case "depotCode":
+		return ec.fieldContext_PartsPlanLine_depotCode(ctx, field)
+	case "fru":
+		return ec.fieldContext_PartsPlanLine_fru(ctx, field)
+	case "description":
+		return ec.fieldContext_PartsPlanLine_description(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_PartsPlanLine_unitPrice(ctx, field)
+	case "onHand":
+		return ec.fieldContext_PartsPlanLine_onHand(ctx, field)
+	case "reorderPoint":
+		return ec.fieldContext_PartsPlanLine_reorderPoint(ctx, field)
+	case "weekly":
+		return ec.fieldContext_PartsPlanLine_weekly(ctx, field)
+	case "asked":
+		return ec.fieldContext_PartsPlanLine_asked(ctx, field)
+	case "forecast":
+		return ec.fieldContext_PartsPlanLine_forecast(ctx, field)
+	case "naiveForecast":
+		return ec.fieldContext_PartsPlanLine_naiveForecast(ctx, field)
+	case "method":
+		return ec.fieldContext_PartsPlanLine_method(ctx, field)
+	case "mase":
+		return ec.fieldContext_PartsPlanLine_mase(ctx, field)
+	case "naiveMase":
+		return ec.fieldContext_PartsPlanLine_naiveMase(ctx, field)
+	case "recommended":
+		return ec.fieldContext_PartsPlanLine_recommended(ctx, field)
+	case "backtestLevel":
+		return ec.fieldContext_PartsPlanLine_backtestLevel(ctx, field)
+	case "backtest":
+		return ec.fieldContext_PartsPlanLine_backtest(ctx, field)
+	case "flat":
+		return ec.fieldContext_PartsPlanLine_flat(ctx, field)
+	case "why":
+		return ec.fieldContext_PartsPlanLine_why(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartsPlanLine", field.Name)
+}
+
 func (ec *executionContext) childFields_Permission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -9841,6 +10368,38 @@ func (ec *executionContext) childFields_StockTransfer(ctx context.Context, field
 		return ec.fieldContext_StockTransfer_in(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StockTransfer", field.Name)
+}
+
+func (ec *executionContext) childFields_StockingLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reorderPoint":
+		return ec.fieldContext_StockingLevel_reorderPoint(ctx, field)
+	case "orderUpTo":
+		return ec.fieldContext_StockingLevel_orderUpTo(ctx, field)
+	case "expectedFillRate":
+		return ec.fieldContext_StockingLevel_expectedFillRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockingLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_StockingOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asked":
+		return ec.fieldContext_StockingOutcome_asked(ctx, field)
+	case "served":
+		return ec.fieldContext_StockingOutcome_served(ctx, field)
+	case "fillRate":
+		return ec.fieldContext_StockingOutcome_fillRate(ctx, field)
+	case "stockOuts":
+		return ec.fieldContext_StockingOutcome_stockOuts(ctx, field)
+	case "slaStockOuts":
+		return ec.fieldContext_StockingOutcome_slaStockOuts(ctx, field)
+	case "orders":
+		return ec.fieldContext_StockingOutcome_orders(ctx, field)
+	case "inventoryValue":
+		return ec.fieldContext_StockingOutcome_inventoryValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StockingOutcome", field.Name)
 }
 
 func (ec *executionContext) childFields_Survey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

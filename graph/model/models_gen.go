@@ -387,6 +387,18 @@ type PartUsedInput struct {
 	RemovedSerialNumber *string `json:"removedSerialNumber,omitempty"`
 }
 
+type PartsPlanInput struct {
+	Region string `json:"region"`
+	// Share of units each depot should serve from its own stock, 0.5 to 0.999; 0.95 by default.
+	TargetFillRate *float64 `json:"targetFillRate,omitempty"`
+	// The supplier's lead time; 7 days by default.
+	LeadTimeDays *int `json:"leadTimeDays,omitempty"`
+	// Weeks of consumption to plan from, even, 8 to 104; 26 by default. The first half trains the backtest.
+	HistoryWeeks *int `json:"historyWeeks,omitempty"`
+	// How long a part a depot lacks takes to come from another; 12 hours by default.
+	FetchHours *float64 `json:"fetchHours,omitempty"`
+}
+
 type PermissionInput struct {
 	Role   aftercare.Role `json:"role"`
 	Object string         `json:"object"`

@@ -159,6 +159,9 @@ ALTER TABLE notifications
         ELSE clock IS NULL AND level IS NULL AND percent IS NULL AND stock_id IS NULL AND stock_crossing IS NULL
             AND health_warning_id IS NOT NULL END);
 
+-- Parts plans read each region's consumption over months.
+CREATE INDEX stock_movements_consumption_idx ON stock_movements (at) WHERE kind = 'consumption';
+
 -- Corporate IT reports its devices' health and reads and dismisses their
 -- warnings; account managers, dispatchers and directors read them.
 -- Dispatchers read their regions' parts plans and apply them.
@@ -177,6 +180,7 @@ ON CONFLICT DO NOTHING;
 ---- create above / drop below ----
 
 DELETE FROM casbin_rule WHERE ptype = 'p' AND v1 IN ('health', 'parts_plan');
+DROP INDEX stock_movements_consumption_idx;
 DELETE FROM notifications WHERE kind = 'health_warning';
 ALTER TABLE notifications
     DROP CONSTRAINT notifications_of_kind,
