@@ -182,13 +182,40 @@ func (s *seeder) planParts() {
 }
 
 func (s *seeder) copyParts(ctx context.Context, l *postgres.Loader) error {
-	return s.copyRows(ctx, l, "parts", []string{"id", "fru", "description", "unit_price", "currency"}, len(s.parts),
-		func(i int) []any {
+	return s.copyRows(ctx, l, "parts", []string{"id", "fru", "description", "unit_price", "currency", "component"},
+		len(s.parts), func(i int) []any {
 			p := s.parts[i]
 			// Fen over 100 is exact in numeric(12, 2): the float's shortest
 			// decimal form is the price in yuan.
-			return []any{p.id, p.fru, p.description, float64(p.priceFen) / 100, "CNY"}
+			return []any{p.id, p.fru, p.description, float64(p.priceFen) / 100, "CNY", seedComponent(p.description)}
 		})
+}
+
+// seedComponent is the component a part replaces, where readings are taken
+// of it, read from its description as the device health migration reads
+// the parts loaded before it; nil for any other part.
+func seedComponent(description string) any {
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(description, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("SSD", "HDD", "Drive Pack"):
+		return "drive"
+	case has("DIMM"):
+		return "memory"
+	case has("Power Supply"):
+		return "psu"
+	case has("Fan"):
+		return "fan"
+	case has("Battery"):
+		return "battery"
+	}
+	return nil
 }
 
 func (s *seeder) copyPartProductLines(ctx context.Context, l *postgres.Loader) error {

@@ -62,6 +62,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if summary != nil {
+		if err := seedDevHistory(ctx, m.DB, stdout); err != nil {
+			return err
+		}
+	}
 	passwords, err := demoPasswords(ctx, m.DB, *dataDir)
 	if err != nil {
 		return err
@@ -78,6 +83,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := printBanner(ctx, stdout, m, summary, passwords, *uiPort); err != nil {
 		return err
 	}
+	go monitorDemoDevices(ctx, m.DB, logger)
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(stdout, "\nstopping…")
@@ -95,6 +101,22 @@ func seedOnce(ctx context.Context, db *postgres.DB) (*demo.Summary, error) {
 		return nil, err
 	}
 	return demo.Seed(ctx, db, demo.DefaultConfig())
+}
+
+// seedDevHistory loads half a year of closed incidents and the parts their
+// repairs used, so KPIs have months behind them and parts plans a history
+// to forecast from.
+func seedDevHistory(ctx context.Context, db *postgres.DB, stdout io.Writer) error {
+	cfg := demo.DefaultConfig()
+	if _, err := demo.SeedHistory(ctx, db, demo.HistoryConfig{Seed: cfg.Seed, Incidents: 8000, Now: time.Now(), Days: 182}); err != nil {
+		return err
+	}
+	units, err := demo.SeedPartsHistory(ctx, db, demo.PartsHistoryConfig{Seed: cfg.Seed, Share: 0.8})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "history: 8,000 closed incidents over 26 weeks, %d parts used by their repairs\n", units)
+	return nil
 }
 
 // printBanner tells the developer where everything is and how to sign in.

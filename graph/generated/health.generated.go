@@ -202,7 +202,30 @@ func (ec *executionContext) _HealthReport_warnings(ctx context.Context, field gr
 		func(ctx context.Context) (any, error) {
 			return obj.Warnings, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "health")
+				if err != nil {
+					var zeroVal []*aftercare.HealthWarning
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal []*aftercare.HealthWarning
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal []*aftercare.HealthWarning
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.HealthWarning) graphql.Marshaler {
 			return ec.marshalNHealthWarning2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐHealthWarningᚄ(ctx, selections, v)
 		},

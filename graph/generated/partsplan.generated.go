@@ -321,7 +321,30 @@ func (ec *executionContext) _PartsPlanApplication_plan(ctx context.Context, fiel
 		func(ctx context.Context) (any, error) {
 			return obj.Plan, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "parts_plan")
+				if err != nil {
+					var zeroVal *aftercare.PartsPlan
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal *aftercare.PartsPlan
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal *aftercare.PartsPlan
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *aftercare.PartsPlan) graphql.Marshaler {
 			return ec.marshalNPartsPlan2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐPartsPlan(ctx, selections, v)
 		},
@@ -353,30 +376,7 @@ func (ec *executionContext) _PartsPlanApplication_changed(ctx context.Context, f
 		func(ctx context.Context) (any, error) {
 			return obj.Changed, nil
 		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				object, err := ec.unmarshalNString2string(ctx, "stock")
-				if err != nil {
-					var zeroVal []*aftercare.StockLevel
-					return zeroVal, err
-				}
-				action, err := ec.unmarshalNString2string(ctx, "read")
-				if err != nil {
-					var zeroVal []*aftercare.StockLevel
-					return zeroVal, err
-				}
-				if ec.Directives.Authorize == nil {
-					var zeroVal []*aftercare.StockLevel
-					return zeroVal, errors.New("directive authorize is not implemented")
-				}
-				return ec.Directives.Authorize(ctx, obj, directive0, object, action)
-			}
-
-			next = directive1
-			return next
-		},
+		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.StockLevel) graphql.Marshaler {
 			return ec.marshalNStockLevel2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐStockLevelᚄ(ctx, selections, v)
 		},

@@ -7430,7 +7430,7 @@ type HealthReport @goModel(model: "github.com/aftercare/aftercare.HealthReport")
   "Readings stored."
   accepted: Int!
   "The warnings the report raised: components newly at risk."
-  warnings: [HealthWarning!]!
+  warnings: [HealthWarning!]! @authorize(object: "health", action: "read")
 }
 
 "A component's latest assessment."
@@ -7914,9 +7914,9 @@ type PartsPlan @goModel(model: "github.com/aftercare/aftercare.PartsPlan") {
 
 "What applying a plan changed."
 type PartsPlanApplication @goModel(model: "github.com/aftercare/aftercare.PartsPlanApplication") {
-  plan: PartsPlan!
+  plan: PartsPlan! @authorize(object: "parts_plan", action: "read")
   "The stock rows whose reorder point was set."
-  changed: [StockLevel!]! @authorize(object: "stock", action: "read")
+  changed: [StockLevel!]!
 }
 
 input PartsPlanInput {
