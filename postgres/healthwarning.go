@@ -129,14 +129,14 @@ func fileProactiveIncident(ctx context.Context, tx pgx.Tx, asset *healthAsset, k
 }
 
 // warningContact is who a proactive incident names as its contact: the
-// reporting user when it is the account's corporate IT, else the account's
-// first corporate IT user.
+// account's corporate IT, the reporting user first when it is one of them,
+// else the reporting user (an administrator reporting for the account).
 func warningContact(ctx context.Context, tx pgx.Tx, accountID string) (aftercare.Contact, error) {
 	var c aftercare.Contact
 	err := tx.QueryRow(ctx, `
 		SELECT display_name, email FROM users
-		WHERE account_id = $1 AND role = 'customer_it' AND disabled_at IS NULL
-		ORDER BY id = $2::uuid DESC, created_at, id LIMIT 1`,
+		WHERE disabled_at IS NULL AND ((account_id = $1 AND role = 'customer_it') OR id = $2::uuid)
+		ORDER BY account_id IS NOT DISTINCT FROM $1 DESC, id = $2::uuid DESC, created_at, id LIMIT 1`,
 		accountID, nullableID(aftercare.UserIDFromContext(ctx))).Scan(&c.Name, &c.Email)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return aftercare.Contact{}, aftercare.Errorf(aftercare.ECONFLICT,

@@ -80,7 +80,9 @@ func (s *PartsPlanService) ApplyPartsPlan(ctx context.Context, r aftercare.Parts
 			l.StockID, l.ReorderPoint = level.ID, &point
 			out.Changed = append(out.Changed, level)
 		}
-		return nil
+		return writeAudit(ctx, tx, aftercare.UserFromContext(ctx), "parts_plan.apply", "region", r.Region, nil,
+			map[string]any{"request": r, "lines": len(out.Plan.Lines), "changed": len(out.Changed),
+				"backtest": out.Plan.Backtest, "flat": out.Plan.Flat})
 	})
 	return out, err
 }

@@ -391,6 +391,7 @@ func probes(w *world) []probe {
 	ps = append(ps, stockProbes(w)...)
 	ps = append(ps, jobProbes(w)...)
 	ps = append(ps, masterDataProbes(w)...)
+	ps = append(ps, healthProbes(w)...)
 	for i, u := range []string{"it.cathaybank", "it.dragontel"} {
 		ps = append(ps,
 			probe{field: "Query.apiKeys", object: "api_key", action: "read", kind: "user", account: i,
@@ -421,12 +422,13 @@ func matrixCallers() []caller {
 			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification",
 				"product_line"), "site:write", "asset:write", "incident:create",
 				"incident:respond", "incident:close", "incident:cancel", "price_list:read", "quote:read", "repair:read", "survey:read",
-				"contract:manage", "entitlement:read")},
+				"contract:manage", "entitlement:read", "health:read")},
 		{username: "dispatcher.east", role: aftercare.RoleDispatcher,
 			perms: append(reads("profile", "account", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification",
 				"provider", "product_line", "stock"),
 				"stock:write", "dispatch:write", "incident:triage", "incident:dispatch", "incident:work", "incident:respond", "incident:close",
-				"incident:cancel", "price_list:read", "quote:read", "quote:write", "repair:read", "survey:read", "entitlement:read")},
+				"incident:cancel", "price_list:read", "quote:read", "quote:write", "repair:read", "survey:read", "entitlement:read",
+				"health:read", "parts_plan:read", "parts_plan:apply")},
 		{username: "engineer.zhang", role: aftercare.RoleEngineer,
 			perms: append(reads("profile", "site", "asset", "incident", "engineer", "depot", "part", "dispatch", "kpi", "notification",
 				"provider", "product_line", "stock"),
@@ -435,7 +437,8 @@ func matrixCallers() []caller {
 		{username: "it.cathaybank", role: aftercare.RoleCustomerIT,
 			perms: append(reads("profile", "account", "site", "asset", "contract", "incident", "part", "api_key", "kpi", "notification"),
 				"incident:create", "api_key:create", "api_key:revoke", "incident:respond", "incident:close", "incident:cancel",
-				"price_list:read", "quote:read", "quote:decide", "repair:read", "survey:read", "survey:answer", "entitlement:read")},
+				"price_list:read", "quote:read", "quote:decide", "repair:read", "survey:read", "survey:answer", "entitlement:read",
+				"health:report", "health:read", "health:dismiss")},
 	}
 }
 
