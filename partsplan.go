@@ -113,6 +113,10 @@ type PartsPlanLine struct {
 	Forecast, NaiveForecast float64
 	Method                  string
 	MASE, NaiveMASE         *float64
+	// Pooled says the recommendation was planned from the region's use
+	// per depot, the depot's own being too thin (used in fewer than two
+	// weeks).
+	Pooled bool
 	// Recommended is the level to apply, from the whole history.
 	Recommended StockingLevel
 	// BacktestLevel is the level recommended from the training weeks
@@ -130,6 +134,9 @@ func (l *PartsPlanLine) Explain(p *PartsPlan) string {
 	fmt.Fprintf(&b, "%d used over %d weeks; %s forecasts %.2f a week", l.Asked, p.HistoryWeeks, l.Method, l.Forecast)
 	if l.MASE != nil && l.NaiveMASE != nil {
 		fmt.Fprintf(&b, " (MASE %.2f against the moving average's %.2f)", *l.MASE, *l.NaiveMASE)
+	}
+	if l.Pooled {
+		b.WriteString("; too seldom used here to forecast alone, it is planned from the region's use per depot")
 	}
 	fmt.Fprintf(&b, ". Over a %d-day lead time a reorder point of %d, ordering up to %d, is expected to serve %.1f %% from stock",
 		p.LeadTimeDays, l.Recommended.ReorderPoint, l.Recommended.OrderUpTo, 100*l.Recommended.ExpectedFillRate)

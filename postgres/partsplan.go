@@ -105,8 +105,12 @@ func (s *PartsPlanService) plan(ctx context.Context, tx pgx.Tx, r aftercare.Part
 	}
 	cfg := stocking.PlanConfig{Days: 7 * r.HistoryWeeks, TrainDays: 7 * plan.TrainWeeks, TargetFillRate: r.TargetFillRate,
 		LeadTimeDays: r.LeadTimeDays, FetchHours: r.FetchHours}
+	pooled, err := pooledUse(ctx, tx, r.Region, demand, cfg.Days)
+	if err != nil {
+		return nil, err
+	}
 	for k, l := range lines {
-		cfg.FlatLevel, cfg.UnitCost = l.OnHand, l.UnitPrice
+		cfg.FlatLevel, cfg.UnitCost, cfg.Pooled = l.OnHand, l.UnitPrice, pooled[k.partID]
 		line, err := stocking.Plan(demand[k], cfg)
 		if err != nil {
 			return nil, err
@@ -125,9 +129,32 @@ func (s *PartsPlanService) plan(ctx context.Context, tx pgx.Tx, r aftercare.Part
 	return plan, nil
 }
 
+// pooledUse returns each part's weekly use per depot across the region:
+// the region's total over its number of depots.
+func pooledUse(ctx context.Context, tx pgx.Tx, region string, demand map[planKey][]stocking.Demand, days int) (map[string][]float64, error) {
+	var depots int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM depots WHERE region = $1`, region).Scan(&depots); err != nil {
+		return nil, err
+	}
+	pooled := make(map[string][]float64)
+	for k, d := range demand {
+		weekly := stocking.Periods(d, days, stocking.PlanWeek)
+		sum := pooled[k.partID]
+		if sum == nil {
+			sum = make([]float64, len(weekly))
+			pooled[k.partID] = sum
+		}
+		for i, w := range weekly {
+			sum[i] += w / float64(max(depots, 1))
+		}
+	}
+	return pooled, nil
+}
+
 // fillLine copies a computed plan into its line.
 func fillLine(l *aftercare.PartsPlanLine, p stocking.Line) {
 	l.Weekly, l.Asked, l.Forecast, l.NaiveForecast, l.Method = p.Weekly, p.Asked, p.Forecast, p.Naive, p.Method
+	l.Pooled = p.Pooled
 	if p.MASEDefined {
 		l.MASE, l.NaiveMASE = &p.MASE, &p.NaiveMASE
 	}

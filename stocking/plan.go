@@ -26,7 +26,15 @@ type PlanConfig struct {
 	// FetchHours is how long a unit the depot lacks takes to come from
 	// elsewhere.
 	FetchHours float64
+	// Pooled is, optionally, the part's weekly use per depot across the
+	// region, as long as the history: what a depot whose own use is too
+	// thin to forecast is planned from.
+	Pooled []float64
 }
+
+// MinUseWeeks is the fewest weeks with use a depot's own history needs to
+// be forecast from; thinner histories are planned from the pooled use.
+const MinUseWeeks = 2
 
 // PlanWeek is the period forecasts are made in, in days.
 const PlanWeek = 7
@@ -46,6 +54,9 @@ type Line struct {
 	// history that never changes).
 	MASE, NaiveMASE float64
 	MASEDefined     bool
+	// Pooled says the recommendation (or the backtest's) came from the
+	// region's pooled use, the depot's own being too thin.
+	Pooled, BacktestPooled bool
 	// Recommended is the level from the whole history's forecast.
 	Recommended Level
 	// Backtest is the level from the training weeks only, replayed over
@@ -62,11 +73,16 @@ var ErrPlan = errors.New("stocking: a plan needs whole weeks of history, trainin
 // weeks by MASE, recommends a reorder point and order-up-to level for the
 // target fill rate from the whole history, and backtests: the level
 // recommended from the training weeks alone, and today's flat stocking,
-// are each replayed over the demand after them.
+// are each replayed over the demand after them. Where the depot used the
+// part in fewer than MinUseWeeks weeks (of the whole history, or of the
+// training weeks for the backtest) and cfg.Pooled is given, the level
+// comes from SBA on the pooled use instead: a part seldom used at one
+// depot is still forecast from how often the region uses it.
 func Plan(demand []Demand, cfg PlanConfig) (Line, error) {
 	if cfg.Days <= 0 || cfg.Days%PlanWeek != 0 || cfg.TrainDays <= 0 || cfg.TrainDays%PlanWeek != 0 ||
 		cfg.TrainDays >= cfg.Days || !(cfg.TargetFillRate > 0 && cfg.TargetFillRate < 1) || cfg.LeadTimeDays < 0 ||
-		cfg.FlatLevel < 0 || !finiteNonNegative(cfg.UnitCost) || !finiteNonNegative(cfg.FetchHours) {
+		cfg.FlatLevel < 0 || !finiteNonNegative(cfg.UnitCost) || !finiteNonNegative(cfg.FetchHours) ||
+		(cfg.Pooled != nil && len(cfg.Pooled) != cfg.Days/PlanWeek) {
 		return Line{}, ErrPlan
 	}
 	sba, err := forecast.NewCroston(0.1, true)
@@ -83,10 +99,17 @@ func Plan(demand []Demand, cfg PlanConfig) (Line, error) {
 	_, line.MASE, line.MASEDefined = forecast.Backtest(sba, weekly, trainWeeks)
 	_, line.NaiveMASE, _ = forecast.Backtest(naive, weekly, trainWeeks)
 	review, lead := 1.0, float64(cfg.LeadTimeDays)/PlanWeek
-	if line.Recommended, err = Recommend(line.Forecast, lead, review, cfg.TargetFillRate); err != nil {
+	rate, trainRate := line.Forecast, sba.Forecast(weekly[:trainWeeks])
+	if cfg.Pooled != nil && useWeeks(weekly) < MinUseWeeks {
+		rate, line.Pooled = sba.Forecast(cfg.Pooled), true
+	}
+	if cfg.Pooled != nil && useWeeks(weekly[:trainWeeks]) < MinUseWeeks {
+		trainRate, line.BacktestPooled = sba.Forecast(cfg.Pooled[:trainWeeks]), true
+	}
+	if line.Recommended, err = Recommend(rate, lead, review, cfg.TargetFillRate); err != nil {
 		return Line{}, err
 	}
-	if line.Backtest, err = Recommend(sba.Forecast(weekly[:trainWeeks]), lead, review, cfg.TargetFillRate); err != nil {
+	if line.Backtest, err = Recommend(trainRate, lead, review, cfg.TargetFillRate); err != nil {
 		return Line{}, err
 	}
 	test := demandAfter(demand, cfg.TrainDays)
@@ -102,6 +125,17 @@ func Plan(demand []Demand, cfg PlanConfig) (Line, error) {
 		return Line{}, fmt.Errorf("recommended: %w", err)
 	}
 	return line, nil
+}
+
+// useWeeks counts the weeks with use.
+func useWeeks(weekly []float64) int {
+	n := 0
+	for _, w := range weekly {
+		if w > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // demandAfter returns the demand from day on, renumbered from 0.

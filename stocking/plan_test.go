@@ -62,3 +62,38 @@ func TestPlanRefusesWhatItCannotFollow(t *testing.T) {
 		assert.ErrorIs(t, err, ErrPlan, name)
 	}
 }
+
+func TestPlanPoolsAThinHistory(t *testing.T) {
+	// The depot used the part once, in the last week; across the region
+	// each depot used one every week. Too thin on its own (1 < 2 weeks),
+	// both levels come from the pooled use: SBA 0.95 a week, so (2, 3) as
+	// in TestPlanByHand.
+	demand := []Demand{{Day: 21, Quantity: 1, OnSiteHours: 4}}
+	cfg := PlanConfig{Days: 28, TrainDays: 14, TargetFillRate: 0.9, LeadTimeDays: 7, UnitCost: 100, FetchHours: 12,
+		Pooled: []float64{1, 1, 1, 1}}
+	line, err := Plan(demand, cfg)
+	require.NoError(t, err)
+	assert.True(t, line.Pooled)
+	assert.True(t, line.BacktestPooled)
+	assert.Equal(t, Level{ReorderPoint: 2, OrderUpTo: 3, FillRate: line.Recommended.FillRate}, line.Recommended)
+	assert.InDelta(t, 0.909, line.Recommended.FillRate, 0.001)
+	// The depot's own forecast is still shown: its one use, size 1 after
+	// an interval of 4 weeks, debiased: 1/4 × 0.95.
+	assert.InDelta(t, 0.2375, line.Forecast, 1e-9)
+	// Held at 3 from the start, the replayed unit on day 7 is served.
+	assert.Equal(t, 1, line.BacktestOutcome.Served)
+
+	t.Run("without the pool, nothing is stocked", func(t *testing.T) {
+		cfg.Pooled = nil
+		line, err := Plan(demand, cfg)
+		require.NoError(t, err)
+		assert.False(t, line.Pooled)
+		assert.Equal(t, 0, line.Backtest.OrderUpTo, "no use in training: SBA forecasts 0")
+		assert.Equal(t, 0, line.BacktestOutcome.Served)
+	})
+	t.Run("a pool of the wrong length is refused", func(t *testing.T) {
+		cfg.Pooled = []float64{1}
+		_, err := Plan(demand, cfg)
+		assert.ErrorIs(t, err, ErrPlan)
+	})
+}

@@ -751,6 +751,29 @@ func (ec *executionContext) fieldContext_PartsPlanLine_naiveMase(_ context.Conte
 	return graphql.NewScalarFieldContext("PartsPlanLine", field, false, false, "Float")
 }
 
+func (ec *executionContext) _PartsPlanLine_pooled(ctx context.Context, field graphql.CollectedField, obj *aftercare.PartsPlanLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsPlanLine_pooled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pooled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsPlanLine_pooled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartsPlanLine", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _PartsPlanLine_recommended(ctx context.Context, field graphql.CollectedField, obj *aftercare.PartsPlanLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1415,6 +1438,11 @@ func (ec *executionContext) _PartsPlanLine(ctx context.Context, sel ast.Selectio
 		case "naiveMase":
 			out.Values[i] = ec._PartsPlanLine_naiveMase(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pooled":
+			out.Values[i] = ec._PartsPlanLine_pooled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recommended":

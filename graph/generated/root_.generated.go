@@ -714,6 +714,7 @@ type ComplexityRoot struct {
 		NaiveForecast func(childComplexity int) int
 		NaiveMASE     func(childComplexity int) int
 		OnHand        func(childComplexity int) int
+		Pooled        func(childComplexity int) int
 		Recommended   func(childComplexity int) int
 		ReorderPoint  func(childComplexity int) int
 		UnitPrice     func(childComplexity int) int
@@ -4283,6 +4284,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartsPlanLine.OnHand(childComplexity), true
+	case "PartsPlanLine.pooled":
+		if e.ComplexityRoot.PartsPlanLine.Pooled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.Pooled(childComplexity), true
 	case "PartsPlanLine.recommended":
 		if e.ComplexityRoot.PartsPlanLine.Recommended == nil {
 			break
@@ -7885,6 +7892,8 @@ type PartsPlanLine @goModel(model: "github.com/aftercare/aftercare.PartsPlanLine
   "One-week-ahead error over the replayed weeks, scaled by the naive one-step change (MASE); null where undefined."
   mase: Float @goField(name: "MASE")
   naiveMase: Float @goField(name: "NaiveMASE")
+  "Whether the depot used the part in fewer than two weeks, so the level was planned from the region's use per depot."
+  pooled: Boolean!
   "The level to apply, from the whole history."
   recommended: StockingLevel!
   "The level recommended from the training weeks alone, and it replayed over the later weeks; flat is today's stock replayed over the same weeks, restocked one for one."
@@ -9772,6 +9781,8 @@ func (ec *executionContext) childFields_PartsPlanLine(ctx context.Context, field
 		return ec.fieldContext_PartsPlanLine_mase(ctx, field)
 	case "naiveMase":
 		return ec.fieldContext_PartsPlanLine_naiveMase(ctx, field)
+	case "pooled":
+		return ec.fieldContext_PartsPlanLine_pooled(ctx, field)
 	case "recommended":
 		return ec.fieldContext_PartsPlanLine_recommended(ctx, field)
 	case "backtestLevel":
