@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/aftercare/aftercare/demo"
 	"github.com/stretchr/testify/require"
@@ -37,6 +38,11 @@ func TestWebAppInABrowser(t *testing.T) {
 
 	env := mustTestEnvWith(t, func(*demo.Config) {})
 	passwords, err := demoPasswords(context.Background(), env.db, t.TempDir())
+	require.NoError(t, err)
+	// Half a year of repairs and the parts they used, for the parts plan.
+	_, err = demo.SeedHistory(context.Background(), env.db, demo.HistoryConfig{Seed: 7, Incidents: 3000, Now: time.Now(), Days: 182})
+	require.NoError(t, err)
+	_, err = demo.SeedPartsHistory(context.Background(), env.db, demo.PartsHistoryConfig{Seed: 7, Share: 0.8})
 	require.NoError(t, err)
 	m := env.startMain(t)
 	fixture := browserFixture{URL: m.URL(), Passwords: passwords, Serials: map[string]string{},

@@ -10,13 +10,14 @@ import { navigate, screenAt, screensOf, usePath, type Screen } from './routes';
 const Board = lazy(() => import('./board/Board').then((m) => ({ default: m.Board })));
 const Desk = lazy(() => import('./desk/Desk').then((m) => ({ default: m.Desk })));
 const Portal = lazy(() => import('./portal/Portal').then((m) => ({ default: m.Portal })));
+const PartsPlan = lazy(() => import('./plan/PartsPlan').then((m) => ({ default: m.PartsPlan })));
 const Jobs = lazy(() => import('./phone/Jobs').then((m) => ({ default: m.Jobs })));
 
 type Session = { state: 'checking' } | { state: 'signedOut' } | { state: 'signedIn'; user: User };
 
 const screenNames: Messages<Screen | 'screens'> = {
-  en: { board: 'Dispatch board', desk: 'Account desk', portal: 'Service portal', jobs: 'My jobs', screens: 'Screens' },
-  zh: { board: '调度看板', desk: '客户经理工作台', portal: '服务门户', jobs: '我的工单', screens: '页面' },
+  en: { board: 'Dispatch board', plan: 'Parts plan', desk: 'Account desk', portal: 'Service portal', jobs: 'My jobs', screens: 'Screens' },
+  zh: { board: '调度看板', plan: '备件计划', desk: '客户经理工作台', portal: '服务门户', jobs: '我的工单', screens: '页面' },
 };
 
 /** App is the shell every screen sits in: the header, sign-in until there is a session, then the person's screens. */
@@ -76,6 +77,7 @@ export function App() {
         {session.state === 'signedOut' && <SignInForm onSignedIn={(u) => setSession({ state: 'signedIn', user: u })} />}
         <Suspense fallback={<p aria-live="polite">{t('checkingSession')}</p>}>
           {user && screen === 'board' && <Board user={user} />}
+          {user && screen === 'plan' && <PartsPlan user={user} />}
           {user && screen === 'desk' && <Desk user={user} />}
           {user && screen === 'portal' && <Portal user={user} />}
           {user && screen === 'jobs' && <Jobs user={user} />}

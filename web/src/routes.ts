@@ -5,23 +5,23 @@ import { useEffect, useState } from 'react';
 import type { Role } from './auth';
 
 /** Screen is one of the app's working screens, by its path. */
-export type Screen = 'board' | 'desk' | 'portal' | 'jobs';
+export type Screen = 'board' | 'plan' | 'desk' | 'portal' | 'jobs';
 
 /** screensOf lists the screens a role works in, its home screen first. */
 export function screensOf(role: Role): Screen[] {
   switch (role) {
     case 'dispatcher':
-      return ['board'];
+      return ['board', 'plan'];
     case 'account_manager':
       return ['desk'];
     case 'service_director':
-      return ['desk', 'board'];
+      return ['desk', 'board', 'plan'];
     case 'customer_it':
       return ['portal'];
     case 'engineer':
       return ['jobs'];
     case 'admin':
-      return ['board', 'desk', 'portal'];
+      return ['board', 'plan', 'desk', 'portal'];
   }
 }
 

@@ -8,6 +8,7 @@ import { useMessages } from '../i18n';
 import { navigate } from '../routes';
 import { ErrorMessage } from '../ui/ErrorMessage';
 import { ApiKeys } from './ApiKeys';
+import { Health } from './Health';
 import { checkCoverage, fileIncident, loadIncidents, type Coverage, type Incident } from './data';
 import { IncidentDetail } from './IncidentDetail';
 import { messages } from './messages';
@@ -17,7 +18,7 @@ const openIncident = (id: string | null) => navigate(id ? `/portal?incident=${id
 
 export function Portal(_: { user: User }) {
   const t = useMessages(messages);
-  const [tab, setTab] = useState<'incidents' | 'keys'>('incidents');
+  const [tab, setTab] = useState<'incidents' | 'health' | 'keys'>('incidents');
   const [search, setSearch] = useState(window.location.search);
   useEffect(() => {
     const follow = () => setSearch(window.location.search);
@@ -30,13 +31,14 @@ export function Portal(_: { user: User }) {
     <div className="portal">
       <h1>{t('title')}</h1>
       <div role="tablist" className="portal-tabs">
-        {(['incidents', 'keys'] as const).map((k) => (
+        {(['incidents', 'health', 'keys'] as const).map((k) => (
           <button key={k} type="button" role="tab" aria-selected={tab === k} onClick={() => setTab(k)}>
-            {k === 'incidents' ? t('tabIncidents') : t('tabKeys')}
+            {k === 'incidents' ? t('tabIncidents') : k === 'health' ? t('tabHealth') : t('tabKeys')}
           </button>
         ))}
       </div>
       {tab === 'keys' && <ApiKeys />}
+      {tab === 'health' && <Health onOpenIncident={(id) => { setTab('incidents'); openIncident(id); }} />}
       {tab === 'incidents' && incident && <IncidentDetail id={incident} onBack={() => openIncident(null)} />}
       {tab === 'incidents' && !incident && (
         <div className="portal-grid">

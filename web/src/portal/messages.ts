@@ -1,7 +1,7 @@
 import type { Messages } from '../i18n';
 
 type Key =
-  | 'title' | 'tabIncidents' | 'tabKeys' | 'check' | 'serial' | 'checkButton' | 'covered' | 'notCovered' | 'warrantyUntil'
+  | 'title' | 'tabIncidents' | 'tabHealth' | 'tabKeys' | 'check' | 'serial' | 'checkButton' | 'covered' | 'notCovered' | 'warrantyUntil'
   | 'contract' | 'entitlements' | 'needsQuote' | 'file' | 'priority' | 'category' | 'symptoms' | 'contactName' | 'contactEmail'
   | 'contactPhone' | 'fileButton' | 'filed' | 'incidents' | 'none' | 'number' | 'status' | 'asset' | 'site' | 'opened' | 'open'
   | 'back' | 'clocks' | 'events' | 'quotes' | 'quoteTotal' | 'validUntil' | 'approve' | 'reject' | 'note' | 'rejectReason'
@@ -10,7 +10,7 @@ type Key =
 
 export const messages: Messages<Key> = {
   en: {
-    title: 'Service portal', tabIncidents: 'Incidents', tabKeys: 'API keys', check: 'Check coverage before filing',
+    title: 'Service portal', tabIncidents: 'Incidents', tabHealth: 'Device health', tabKeys: 'API keys', check: 'Check coverage before filing',
     serial: 'Serial number', checkButton: 'Check coverage', covered: 'Covered', notCovered: 'Not covered',
     warrantyUntil: 'Warranty until {date}', contract: 'Contract {number}, {tier}', entitlements: 'Entitlements: {list}',
     needsQuote: 'The work needs a quote you approve before it starts.', file: 'File an incident for {serial}',
@@ -27,7 +27,7 @@ export const messages: Messages<Key> = {
     created: 'created {date}', noKeys: 'No API keys.', loading: 'Loading…', live: 'Live', cancel: 'Cancel',
   },
   zh: {
-    title: '服务门户', tabIncidents: '事件', tabKeys: 'API 密钥', check: '报修前查询保修',
+    title: '服务门户', tabIncidents: '事件', tabHealth: '设备健康', tabKeys: 'API 密钥', check: '报修前查询保修',
     serial: '序列号', checkButton: '查询保修', covered: '在保', notCovered: '不在保',
     warrantyUntil: '保修至 {date}', contract: '合同 {number}，{tier}', entitlements: '权益：{list}',
     needsQuote: '此项工作需先经您批准报价。', file: '为 {serial} 报修',
