@@ -67,8 +67,8 @@ func (s *PartsPlanService) ApplyPartsPlan(ctx context.Context, r aftercare.Parts
 		}
 		for _, l := range out.Plan.Lines {
 			point := l.Recommended.ReorderPoint
-			if l.ReorderPoint != nil && *l.ReorderPoint == point {
-				continue
+			if (l.ReorderPoint != nil && *l.ReorderPoint == point) || (l.ReorderPoint == nil && point == 0) {
+				continue // a reorder point of 0 is as good as none
 			}
 			level, err := setReorderPoint(ctx, tx, aftercare.ReorderPointChange{DepotID: l.DepotID, FRU: l.FRU, Point: &point},
 				map[string]any{"parts_plan": map[string]any{"order_up_to": l.Recommended.OrderUpTo,

@@ -8565,7 +8565,7 @@ input ShipToVendorInput {
 }
 
 extend type Notification {
-  "What the notification is about: an escalation, or a stock alert."
+  "What the notification is about: an escalation, a stock alert, or a health warning."
   kind: NotificationKind!
   "The stock alert of a STOCK_ALERT notification; null for an escalation's."
   stockAlert: StockAlert @goField(name: "Stock")
@@ -8576,6 +8576,8 @@ enum NotificationKind @goModel(model: "github.com/aftercare/aftercare.Notificati
   ESCALATION @goEnum(value: "github.com/aftercare/aftercare.NotificationEscalation")
   "A depot's stock fell below its reorder point."
   STOCK_ALERT @goEnum(value: "github.com/aftercare/aftercare.NotificationStockAlert")
+  "A device's component is at risk of failing (healthWarning)."
+  HEALTH_WARNING @goEnum(value: "github.com/aftercare/aftercare.NotificationHealthWarning")
 }
 
 "A depot's stock row falling below its reorder point: the region's dispatchers are told once per crossing."

@@ -2201,12 +2201,14 @@ func (ec *executionContext) marshalNNotificationKind2githubᚗcomᚋaftercareᚋ
 
 var (
 	unmarshalNNotificationKind2githubᚗcomᚋaftercareᚋaftercareᚐNotificationKind = map[string]aftercare.NotificationKind{
-		"ESCALATION":  aftercare.NotificationEscalation,
-		"STOCK_ALERT": aftercare.NotificationStockAlert,
+		"ESCALATION":     aftercare.NotificationEscalation,
+		"STOCK_ALERT":    aftercare.NotificationStockAlert,
+		"HEALTH_WARNING": aftercare.NotificationHealthWarning,
 	}
 	marshalNNotificationKind2githubᚗcomᚋaftercareᚋaftercareᚐNotificationKind = map[aftercare.NotificationKind]string{
-		aftercare.NotificationEscalation: "ESCALATION",
-		aftercare.NotificationStockAlert: "STOCK_ALERT",
+		aftercare.NotificationEscalation:    "ESCALATION",
+		aftercare.NotificationStockAlert:    "STOCK_ALERT",
+		aftercare.NotificationHealthWarning: "HEALTH_WARNING",
 	}
 )
 
