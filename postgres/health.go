@@ -113,6 +113,25 @@ func (s *HealthService) ensurePartitions(ctx context.Context, readings []afterca
 	return nil
 }
 
+// KeepPartitions keeps health_readings' partitions: it creates this
+// month's and the next's, and drops the months that ended more than
+// retention before now, returning their names. The worker runs it hourly.
+func (s *HealthService) KeepPartitions(ctx context.Context, now time.Time, retention time.Duration) (_ []string, err error) {
+	defer wrap(&err, "HealthService.KeepPartitions")
+	if retention < aftercare.HealthReadingWindow+aftercare.HealthAssessmentWindow {
+		return nil, aftercare.Errorf(aftercare.EINVALID, "retention %s is shorter than the %s reports and assessments read",
+			retention, aftercare.HealthReadingWindow+aftercare.HealthAssessmentWindow)
+	}
+	if _, err := s.db.pool.Exec(ctx, `SELECT ensure_health_reading_partitions($1::timestamptz, $1::timestamptz + interval '1 month')`, now); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT drop_health_reading_partitions($1)`, now.Add(-retention))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // findHealthAssets returns, by serial number, the assets of the readings' serial
 // numbers in the caller's scope, or EINVALID naming a serial number that
 // is not one.

@@ -246,3 +246,18 @@ func TestHealthReadingPartitionsAreDroppedWhole(t *testing.T) {
 	assert.EqualValues(t, 1, postgrestest.MustQueryInt(t, db, `SELECT count(*) FROM pg_class
 		WHERE relname IN ('health_readings_2025_01', 'health_readings_2025_02', 'health_readings_2025_03')`))
 }
+
+func TestHealthPartitionsAreKept(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	ctx := context.Background()
+	s := postgres.NewHealthService(db)
+	require.NoError(t, db.ExecScript(ctx, `SELECT ensure_health_reading_partitions('2026-01-10', '2026-04-10')`))
+	dropped, err := s.KeepPartitions(ctx, time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC), 60*24*time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"health_readings_2026_01", "health_readings_2026_02"}, dropped,
+		"the months that ended by 21 March, 60 days before")
+	assert.EqualValues(t, 1, postgrestest.MustQueryInt(t, db,
+		`SELECT count(*) FROM pg_class WHERE relname = 'health_readings_2026_06'`), "next month is ready")
+	_, err = s.KeepPartitions(ctx, time.Now(), 7*24*time.Hour)
+	assert.Equal(t, aftercare.EINVALID, aftercare.ErrorCode(err), "a retention shorter than what intake reads")
+}

@@ -28,6 +28,8 @@ type Config struct {
 	Introspection     bool
 	OutboxLease       time.Duration
 	OutboxPoll        time.Duration
+	// HealthRetention is how long device health readings are kept.
+	HealthRetention time.Duration
 	// IntakeParallel is how many workflows the intake relay starts at once.
 	IntakeParallel int
 	LogLevel       string
@@ -86,6 +88,8 @@ func (cfg *Config) bindFlags(fs *flag.FlagSet) {
 		"how long a claimed outbox message is hidden from other relays (AFTERCARE_OUTBOX_LEASE)")
 	fs.DurationVar(&cfg.OutboxPoll, "outbox-poll", envDuration("AFTERCARE_OUTBOX_POLL", time.Second),
 		"longest sleep of the outbox relay between claims (AFTERCARE_OUTBOX_POLL)")
+	fs.DurationVar(&cfg.HealthRetention, "health-retention", envDuration("AFTERCARE_HEALTH_RETENTION", 400*24*time.Hour),
+		"how long device health readings are kept: older months are dropped whole (AFTERCARE_HEALTH_RETENTION)")
 	fs.IntVar(&cfg.IntakeParallel, "intake-parallel", envInt("AFTERCARE_INTAKE_PARALLEL", 16),
 		"incident workflows the intake relay starts at once (AFTERCARE_INTAKE_PARALLEL)")
 	fs.IntVar(&cfg.MaxDepth, "max-depth", envInt("AFTERCARE_MAX_DEPTH", 12),

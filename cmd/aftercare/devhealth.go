@@ -56,3 +56,23 @@ func monitorDemoDevices(ctx context.Context, db *postgres.DB, logger *slog.Logge
 		}
 	}
 }
+
+// keepHealthPartitions keeps the device health partitions hourly until ctx
+// ends: next month's ready, months past the retention dropped.
+func (m *Main) keepHealthPartitions(ctx context.Context) {
+	health := postgres.NewHealthService(m.DB)
+	for {
+		dropped, err := health.KeepPartitions(ctx, time.Now(), m.Config.HealthRetention)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			m.Logger.Warn("device health partitions", "err", err)
+		case len(dropped) > 0:
+			m.Logger.Info("device health readings past retention dropped", "partitions", dropped)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
+}

@@ -273,6 +273,7 @@ func (m *Main) StartWorker() error {
 		return err
 	}
 	m.wg.Go(func() { dispatcher.Follow(ctx, 2*time.Second) })
+	m.wg.Go(func() { m.keepHealthPartitions(ctx) })
 	publicURL, err := m.Config.publicURL()
 	if err != nil {
 		return err
