@@ -104,3 +104,12 @@ export async function readyZhang(serial: string): Promise<Setup> {
   return { region: asset.site.region, zhang };
 }
 
+
+/** itUserOf is the corporate IT user of the account that owns a serial number. */
+export async function itUserOf(serial: string): Promise<string> {
+  const admin = await apiAs('admin');
+  const { assetBySerial } = await admin.gql<{ assetBySerial: { account: { code: string } } }>(
+    'query($s: String!) { assetBySerial(serialNumber: $s) { account { code } } }', { s: serial });
+  await admin.dispose();
+  return `it.${assetBySerial.account.code.toLowerCase()}`;
+}

@@ -1,14 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { apiAs, dispatcherFor } from './api';
+import { apiAs, dispatcherFor, itUserOf } from './api';
 import { expectAccessible, fixture, screenshot, signIn } from './fixture';
-
-async function itUserOf(serial: string): Promise<string> {
-  const admin = await apiAs('admin');
-  const { assetBySerial } = await admin.gql<{ assetBySerial: { account: { code: string } } }>(
-    'query($s: String!) { assetBySerial(serialNumber: $s) { account { code } } }', { s: serial });
-  await admin.dispose();
-  return `it.${assetBySerial.account.code.toLowerCase()}`;
-}
 
 /** failingDrive is six days of a drive losing sectors: reallocated 0 → 48, then 12 pending. */
 function failingDrive(serial: string, slot: number) {

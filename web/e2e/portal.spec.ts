@@ -1,15 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { apiAs, fileIncident } from './api';
+import { apiAs, fileIncident, itUserOf } from './api';
 import { expectAccessible, fixture, screenshot, signIn, url } from './fixture';
-
-async function itUserOf(serial: string): Promise<string> {
-  const admin = await apiAs('admin');
-  const { assetBySerial } = await admin.gql<{ assetBySerial: { account: { code: string } } }>(
-    'query($s: String!) { assetBySerial(serialNumber: $s) { account { code } } }', { s: serial });
-  await admin.dispose();
-  return `it.${assetBySerial.account.code.toLowerCase()}`;
-}
-
 test('corporate IT checks coverage, files, and follows the incident live', async ({ page }) => {
   const serial = fixture.serials.platinum!;
   await page.setViewportSize({ width: 1400, height: 1000 });
