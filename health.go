@@ -243,9 +243,34 @@ type HealthService interface {
 	// FindHealthWarning returns a warning of an asset in the caller's
 	// scope, or ENOTFOUND.
 	FindHealthWarning(ctx context.Context, id int64) (*HealthWarning, error)
+	// FindHealthWarningOutcomes counts how the warnings of assets in the
+	// caller's scope ended, per kind of component.
+	FindHealthWarningOutcomes(ctx context.Context) ([]*HealthWarningOutcome, error)
 	// FindAssetRisk assesses each component of an asset from its readings
 	// over HealthAssessmentWindow.
 	FindAssetRisk(ctx context.Context, serial string) ([]*ComponentRisk, error)
+}
+
+// HealthWarningOutcome counts how the warnings of one kind of component
+// ended: the labels that judge the rules on real devices.
+type HealthWarningOutcome struct {
+	Kind   ComponentKind
+	Raised int
+	Open   int
+	// Confirmed warnings' incidents installed a part; Unconfirmed ones
+	// were resolved without one; Dismissed ones corporate IT said were no
+	// failure, with a reason.
+	Confirmed, Unconfirmed, Dismissed int
+}
+
+// Precision is the share of the ended warnings that were confirmed; ok is
+// false before any has ended.
+func (o *HealthWarningOutcome) Precision() (precision float64, ok bool) {
+	ended := o.Confirmed + o.Unconfirmed + o.Dismissed
+	if ended == 0 {
+		return 0, false
+	}
+	return float64(o.Confirmed) / float64(ended), true
 }
 
 // HealthAssessmentWindow is how far back an assessment reads.

@@ -24,6 +24,13 @@ func (r *healthWarningResolver) Incident(ctx context.Context, obj *aftercare.Hea
 	return inc, err
 }
 
+func (r *healthWarningOutcomeResolver) Precision(ctx context.Context, obj *aftercare.HealthWarningOutcome) (*float64, error) {
+	if p, ok := obj.Precision(); ok {
+		return &p, nil
+	}
+	return nil, nil
+}
+
 func (r *mutationResolver) ReportHealth(ctx context.Context, readings []*model.HealthReadingInput) (*aftercare.HealthReport, error) {
 	return r.HealthService.ReportHealth(ctx, healthReadings(readings))
 }
@@ -47,10 +54,21 @@ func (r *queryResolver) HealthWarnings(ctx context.Context, state *aftercare.Hea
 		})}, nil
 }
 
+func (r *queryResolver) HealthWarningOutcomes(ctx context.Context) ([]*aftercare.HealthWarningOutcome, error) {
+	return r.HealthService.FindHealthWarningOutcomes(ctx)
+}
+
 func (r *queryResolver) AssetRisk(ctx context.Context, serialNumber string) ([]*aftercare.ComponentRisk, error) {
 	return r.HealthService.FindAssetRisk(ctx, serialNumber)
 }
 
 func (r *Resolver) HealthWarning() generated.HealthWarningResolver { return &healthWarningResolver{r} }
 
-type healthWarningResolver struct{ *Resolver }
+func (r *Resolver) HealthWarningOutcome() generated.HealthWarningOutcomeResolver {
+	return &healthWarningOutcomeResolver{r}
+}
+
+type (
+	healthWarningResolver        struct{ *Resolver }
+	healthWarningOutcomeResolver struct{ *Resolver }
+)

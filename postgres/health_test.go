@@ -118,6 +118,17 @@ func TestReportHealthFilesAProactiveIncident(t *testing.T) {
 		})
 	})
 
+	t.Run("how the warnings ended, the labels for the rules", func(t *testing.T) {
+		outcomes, err := s.FindHealthWarningOutcomes(ctx)
+		require.NoError(t, err)
+		require.Len(t, outcomes, 1)
+		assert.Equal(t, aftercare.HealthWarningOutcome{Kind: aftercare.ComponentDrive, Raised: 2, Unconfirmed: 1, Dismissed: 1},
+			*outcomes[0], "one resolved without a part installed, one dismissed")
+		none, err := s.FindHealthWarningOutcomes(itContext(postgres.MustFixture(t, db, "OTHER", "platinum")))
+		require.NoError(t, err)
+		assert.Empty(t, none, "another account's are not counted")
+	})
+
 	t.Run("assessed per component with its reasons", func(t *testing.T) {
 		risks, err := s.FindAssetRisk(ctx, f.CoveredSerial)
 		require.NoError(t, err)

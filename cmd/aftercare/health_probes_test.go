@@ -32,6 +32,8 @@ func healthProbes(w *world) []probe {
 	return append(ps,
 		probe{field: "Query.healthWarnings", object: "health", action: "read", account: -1,
 			query: `{ healthWarnings(first: 50) { edges { node { id reasons } } } }`},
+		probe{field: "Query.healthWarningOutcomes", object: "health", action: "read", account: -1,
+			query: `{ healthWarningOutcomes { component raised precision } }`},
 		probe{field: "Mutation.dismissHealthWarning", object: "health", action: "dismiss", account: -1, missing: true,
 			mutation: true, query: `mutation { dismissHealthWarning(id: 2000000000, reason: "probe") { id } }`},
 		probe{field: "Query.partsPlan", object: "parts_plan", action: "read", account: -1, region: "east",

@@ -47,6 +47,7 @@ type QueryResolver interface {
 	ServiceProvider(ctx context.Context, id string) (*aftercare.ServiceProvider, error)
 	ServiceProviders(ctx context.Context, region *string, status *aftercare.ProviderStatus, first *int, after *string) (*model.ServiceProviderConnection, error)
 	HealthWarnings(ctx context.Context, state *aftercare.HealthWarningState, serialNumber *string, first *int, after *string) (*model.HealthWarningConnection, error)
+	HealthWarningOutcomes(ctx context.Context) ([]*aftercare.HealthWarningOutcome, error)
 	AssetRisk(ctx context.Context, serialNumber string) ([]*aftercare.ComponentRisk, error)
 	Incident(ctx context.Context, id string) (*aftercare.Incident, error)
 	Incidents(ctx context.Context, filter *model.IncidentFilter, first *int, after *string) (*model.IncidentConnection, error)
@@ -2817,6 +2818,61 @@ func (ec *executionContext) fieldContext_Query_healthWarnings(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_healthWarningOutcomes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_healthWarningOutcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().HealthWarningOutcomes(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				object, err := ec.unmarshalNString2string(ctx, "health")
+				if err != nil {
+					var zeroVal []*aftercare.HealthWarningOutcome
+					return zeroVal, err
+				}
+				action, err := ec.unmarshalNString2string(ctx, "read")
+				if err != nil {
+					var zeroVal []*aftercare.HealthWarningOutcome
+					return zeroVal, err
+				}
+				if ec.Directives.Authorize == nil {
+					var zeroVal []*aftercare.HealthWarningOutcome
+					return zeroVal, errors.New("directive authorize is not implemented")
+				}
+				return ec.Directives.Authorize(ctx, nil, directive0, object, action)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*aftercare.HealthWarningOutcome) graphql.Marshaler {
+			return ec.marshalNHealthWarningOutcome2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐHealthWarningOutcomeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_healthWarningOutcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HealthWarningOutcome(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_assetRisk(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4548,6 +4604,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_healthWarnings(ctx, field)
+				})
+		case "healthWarningOutcomes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_healthWarningOutcomes(ctx, field)
 				})
 		case "assetRisk":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -21,6 +21,9 @@ import (
 type HealthWarningResolver interface {
 	Incident(ctx context.Context, obj *aftercare.HealthWarning) (*aftercare.Incident, error)
 }
+type HealthWarningOutcomeResolver interface {
+	Precision(ctx context.Context, obj *aftercare.HealthWarningOutcome) (*float64, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -696,6 +699,167 @@ func (ec *executionContext) fieldContext_HealthWarningEdge_node(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _HealthWarningOutcome_component(ctx context.Context, field graphql.CollectedField, obj *aftercare.HealthWarningOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthWarningOutcome_component(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v aftercare.ComponentKind) graphql.Marshaler {
+			return ec.marshalNComponentKind2githubᚗcomᚋaftercareᚋaftercareᚐComponentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthWarningOutcome_component(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthWarningOutcome", field, false, false, "ComponentKind")
+}
+
+func (ec *executionContext) _HealthWarningOutcome_raised(ctx context.Context, field graphql.CollectedField, obj *aftercare.HealthWarningOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthWarningOutcome_raised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthWarningOutcome_raised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthWarningOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HealthWarningOutcome_open(ctx context.Context, field graphql.CollectedField, obj *aftercare.HealthWarningOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthWarningOutcome_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Open, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthWarningOutcome_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthWarningOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HealthWarningOutcome_confirmed(ctx context.Context, field graphql.CollectedField, obj *aftercare.HealthWarningOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthWarningOutcome_confirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthWarningOutcome_confirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthWarningOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HealthWarningOutcome_unconfirmed(ctx context.Context, field graphql.CollectedField, obj *aftercare.HealthWarningOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthWarningOutcome_unconfirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unconfirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthWarningOutcome_unconfirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthWarningOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HealthWarningOutcome_dismissed(ctx context.Context, field graphql.CollectedField, obj *aftercare.HealthWarningOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthWarningOutcome_dismissed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dismissed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HealthWarningOutcome_dismissed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthWarningOutcome", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HealthWarningOutcome_precision(ctx context.Context, field graphql.CollectedField, obj *aftercare.HealthWarningOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HealthWarningOutcome_precision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HealthWarningOutcome().Precision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HealthWarningOutcome_precision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HealthWarningOutcome", field, true, true, "Float")
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1139,6 +1303,70 @@ func (ec *executionContext) _HealthWarningEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var healthWarningOutcomeImplementors = []string{"HealthWarningOutcome"}
+
+func (ec *executionContext) _HealthWarningOutcome(ctx context.Context, sel ast.SelectionSet, obj *aftercare.HealthWarningOutcome) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, healthWarningOutcomeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HealthWarningOutcome")
+		case "component":
+			out.Values[i] = ec._HealthWarningOutcome_component(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "raised":
+			out.Values[i] = ec._HealthWarningOutcome_raised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "open":
+			out.Values[i] = ec._HealthWarningOutcome_open(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confirmed":
+			out.Values[i] = ec._HealthWarningOutcome_confirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unconfirmed":
+			out.Values[i] = ec._HealthWarningOutcome_unconfirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dismissed":
+			out.Values[i] = ec._HealthWarningOutcome_dismissed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "precision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HealthWarningOutcome_precision(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -1280,6 +1508,30 @@ func (ec *executionContext) marshalNHealthWarningEdge2ᚖgithubᚗcomᚋaftercar
 		return graphql.Null
 	}
 	return ec._HealthWarningEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHealthWarningOutcome2ᚕᚖgithubᚗcomᚋaftercareᚋaftercareᚐHealthWarningOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []*aftercare.HealthWarningOutcome) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHealthWarningOutcome2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐHealthWarningOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHealthWarningOutcome2ᚖgithubᚗcomᚋaftercareᚋaftercareᚐHealthWarningOutcome(ctx context.Context, sel ast.SelectionSet, v *aftercare.HealthWarningOutcome) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HealthWarningOutcome!")
+		return graphql.Null
+	}
+	return ec._HealthWarningOutcome(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNHealthWarningState2githubᚗcomᚋaftercareᚋaftercareᚐHealthWarningState(ctx context.Context, v any) (aftercare.HealthWarningState, error) {

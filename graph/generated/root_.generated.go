@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	EntitlementUsage() EntitlementUsageResolver
 	Escalation() EscalationResolver
 	HealthWarning() HealthWarningResolver
+	HealthWarningOutcome() HealthWarningOutcomeResolver
 	Holiday() HolidayResolver
 	Incident() IncidentResolver
 	IncidentEvent() IncidentEventResolver
@@ -400,6 +401,16 @@ type ComplexityRoot struct {
 	HealthWarningEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	HealthWarningOutcome struct {
+		Confirmed   func(childComplexity int) int
+		Dismissed   func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Open        func(childComplexity int) int
+		Precision   func(childComplexity int) int
+		Raised      func(childComplexity int) int
+		Unconfirmed func(childComplexity int) int
 	}
 
 	Holiday struct {
@@ -779,6 +790,7 @@ type ComplexityRoot struct {
 		Engineer               func(childComplexity int, id string) int
 		Engineers              func(childComplexity int, region *string, productLine *string, first *int, after *string) int
 		EntitlementCheck       func(childComplexity int, serialNumber string, category *aftercare.Category) int
+		HealthWarningOutcomes  func(childComplexity int) int
 		HealthWarnings         func(childComplexity int, state *aftercare.HealthWarningState, serialNumber *string, first *int, after *string) int
 		Holidays               func(childComplexity int, country string) int
 		Incident               func(childComplexity int, id string) int
@@ -2435,6 +2447,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HealthWarningEdge.Node(childComplexity), true
+
+	case "HealthWarningOutcome.confirmed":
+		if e.ComplexityRoot.HealthWarningOutcome.Confirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningOutcome.Confirmed(childComplexity), true
+	case "HealthWarningOutcome.dismissed":
+		if e.ComplexityRoot.HealthWarningOutcome.Dismissed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningOutcome.Dismissed(childComplexity), true
+	case "HealthWarningOutcome.component":
+		if e.ComplexityRoot.HealthWarningOutcome.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningOutcome.Kind(childComplexity), true
+	case "HealthWarningOutcome.open":
+		if e.ComplexityRoot.HealthWarningOutcome.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningOutcome.Open(childComplexity), true
+	case "HealthWarningOutcome.precision":
+		if e.ComplexityRoot.HealthWarningOutcome.Precision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningOutcome.Precision(childComplexity), true
+	case "HealthWarningOutcome.raised":
+		if e.ComplexityRoot.HealthWarningOutcome.Raised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningOutcome.Raised(childComplexity), true
+	case "HealthWarningOutcome.unconfirmed":
+		if e.ComplexityRoot.HealthWarningOutcome.Unconfirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HealthWarningOutcome.Unconfirmed(childComplexity), true
 
 	case "Holiday.country":
 		if e.ComplexityRoot.Holiday.Country == nil {
@@ -4667,6 +4722,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EntitlementCheck(childComplexity, args["serialNumber"].(string), args["category"].(*aftercare.Category)), true
+	case "Query.healthWarningOutcomes":
+		if e.ComplexityRoot.Query.HealthWarningOutcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.HealthWarningOutcomes(childComplexity), true
 	case "Query.healthWarnings":
 		if e.ComplexityRoot.Query.HealthWarnings == nil {
 			break
@@ -7452,6 +7513,21 @@ type ComponentRisk @goModel(model: "github.com/aftercare/aftercare.ComponentRisk
   lastTakenAt: Time!
 }
 
+"How the warnings of one kind of component ended: the labels that judge the rules on real devices."
+type HealthWarningOutcome @goModel(model: "github.com/aftercare/aftercare.HealthWarningOutcome") {
+  component: ComponentKind! @goField(name: "Kind")
+  raised: Int!
+  open: Int!
+  "Warnings whose incident installed a part."
+  confirmed: Int!
+  "Warnings whose incident was resolved without installing a part."
+  unconfirmed: Int!
+  "Warnings corporate IT dismissed as no failure, with a reason."
+  dismissed: Int!
+  "Confirmed over ended (confirmed, unconfirmed, dismissed); null before any ended."
+  precision: Float @goField(forceResolver: true)
+}
+
 type HealthWarningConnection {
   edges: [HealthWarningEdge!]!
   pageInfo: PageInfo!
@@ -7465,6 +7541,8 @@ type HealthWarningEdge {
 extend type Query {
   "The warnings of devices the caller sees, newest first: corporate IT its own, dispatchers their regions'."
   healthWarnings(state: HealthWarningState, serialNumber: String, first: Int, after: String): HealthWarningConnection! @authorize(object: "health", action: "read")
+  "How the caller's warnings ended, per kind of component: confirmed by a part installed, unconfirmed, dismissed."
+  healthWarningOutcomes: [HealthWarningOutcome!]! @authorize(object: "health", action: "read")
   "Each component of a device assessed from its readings over the last 14 days."
   assetRisk(serialNumber: String!): [ComponentRisk!]! @authorize(object: "health", action: "read")
 }
@@ -9317,6 +9395,26 @@ func (ec *executionContext) childFields_HealthWarningEdge(ctx context.Context, f
 		return ec.fieldContext_HealthWarningEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HealthWarningEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HealthWarningOutcome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "component":
+		return ec.fieldContext_HealthWarningOutcome_component(ctx, field)
+	case "raised":
+		return ec.fieldContext_HealthWarningOutcome_raised(ctx, field)
+	case "open":
+		return ec.fieldContext_HealthWarningOutcome_open(ctx, field)
+	case "confirmed":
+		return ec.fieldContext_HealthWarningOutcome_confirmed(ctx, field)
+	case "unconfirmed":
+		return ec.fieldContext_HealthWarningOutcome_unconfirmed(ctx, field)
+	case "dismissed":
+		return ec.fieldContext_HealthWarningOutcome_dismissed(ctx, field)
+	case "precision":
+		return ec.fieldContext_HealthWarningOutcome_precision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HealthWarningOutcome", field.Name)
 }
 
 func (ec *executionContext) childFields_Holiday(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
