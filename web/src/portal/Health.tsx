@@ -10,7 +10,7 @@ import { ErrorMessage } from '../ui/ErrorMessage';
 interface Warning {
   id: number;
   serialNumber: string;
-  component: string;
+  component: 'DRIVE' | 'MEMORY' | 'PSU' | 'FAN' | 'BATTERY';
   slot: number;
   score: number;
   reasons: string;
@@ -24,7 +24,8 @@ interface Warning {
 const fields = 'id serialNumber component slot score reasons fru state raisedAt dismissReason incident { id number status }';
 
 type Key = 'title' | 'intro' | 'none' | 'device' | 'component' | 'risk' | 'reasons' | 'part' | 'incident' | 'state' | 'raised'
-  | 'dismiss' | 'dismissReason' | 'dismissButton' | 'cancel' | 'noIncident' | 'OPEN' | 'RESOLVED' | 'DISMISSED' | 'slot';
+  | 'dismiss' | 'dismissReason' | 'dismissButton' | 'cancel' | 'noIncident' | 'OPEN' | 'RESOLVED' | 'DISMISSED' | 'slot'
+  | 'DRIVE' | 'MEMORY' | 'PSU' | 'FAN' | 'BATTERY';
 
 const messages: Messages<Key> = {
   en: {
@@ -33,6 +34,7 @@ const messages: Messages<Key> = {
     state: 'State', raised: 'Raised', dismiss: 'Dismiss…', dismissReason: 'Why is this not a failure coming?',
     dismissButton: 'Dismiss warning', cancel: 'Keep it', noIncident: 'warning only', OPEN: 'open', RESOLVED: 'resolved',
     DISMISSED: 'dismissed: {reason}', slot: '{component}, slot {slot}',
+    DRIVE: 'drive', MEMORY: 'memory', PSU: 'power supply', FAN: 'fan', BATTERY: 'battery',
   },
   zh: {
     title: '设备健康预警', intro: '读数预示即将故障的部件。在主动监控（白金）下，每条预警会自动报修，并提前调拨备件。',
@@ -40,6 +42,7 @@ const messages: Messages<Key> = {
     state: '状态', raised: '产生时间', dismiss: '忽略…', dismissReason: '为什么这不是即将发生的故障？',
     dismissButton: '忽略预警', cancel: '保留', noIncident: '仅预警', OPEN: '处理中', RESOLVED: '已解决',
     DISMISSED: '已忽略：{reason}', slot: '{component}，槽位 {slot}',
+    DRIVE: '硬盘', MEMORY: '内存', PSU: '电源', FAN: '风扇', BATTERY: '电池',
   },
 };
 
@@ -68,7 +71,7 @@ export function Health({ onOpenIncident }: { onOpenIncident: (id: string) => voi
             {warnings.map((w) => (
               <tr key={w.id} data-warning={w.id}>
                 <td>{w.serialNumber}</td>
-                <td>{t('slot', { component: w.component, slot: w.slot })}</td>
+                <td>{t('slot', { component: t(w.component), slot: w.slot })}</td>
                 <td>{Math.round(w.score * 100)} %</td>
                 <td>{w.reasons}</td>
                 <td>{w.fru}</td>
