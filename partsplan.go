@@ -59,7 +59,9 @@ func (r *PartsPlanRequest) Validate() error {
 }
 
 // StockingLevel is a reorder point and order-up-to level, and the share of
-// demand it is expected to serve from stock.
+// demand it is expected to serve from stock. The reorder point is as the
+// stock ledger keeps it: the depot reorders, up to OrderUpTo, when its
+// units available fall below it; 0 never.
 type StockingLevel struct {
 	ReorderPoint, OrderUpTo int
 	ExpectedFillRate        float64
@@ -100,9 +102,11 @@ type PartsPlanLine struct {
 	UnitPrice                float64
 	// StockID is the depot's stock row of the part, 0 when it has none.
 	StockID int64
-	// OnHand and ReorderPoint are today's.
-	OnHand       int
-	ReorderPoint *int
+	// OnHand and ReorderPoint are today's at the depot; CatchmentOnHand
+	// adds the vans of the engineers based there: today's stock the
+	// backtest replays.
+	OnHand, CatchmentOnHand int
+	ReorderPoint            *int
 	// Weekly is the catchment's consumption per week, oldest first;
 	// Asked its total.
 	Weekly []float64
@@ -138,11 +142,11 @@ func (l *PartsPlanLine) Explain(p *PartsPlan) string {
 	if l.Pooled {
 		b.WriteString("; too seldom used here to forecast alone, it is planned from the region's use per depot")
 	}
-	fmt.Fprintf(&b, ". Over a %d-day lead time a reorder point of %d, ordering up to %d, is expected to serve %.1f %% from stock",
-		p.LeadTimeDays, l.Recommended.ReorderPoint, l.Recommended.OrderUpTo, 100*l.Recommended.ExpectedFillRate)
+	fmt.Fprintf(&b, ". Over a %d-day lead time, reordering up to %d when fewer than %d are available is expected to serve %.1f %% from stock",
+		p.LeadTimeDays, l.Recommended.OrderUpTo, l.Recommended.ReorderPoint, 100*l.Recommended.ExpectedFillRate)
 	if l.Backtest.Asked > 0 {
-		fmt.Fprintf(&b, ". Replayed over the last %d weeks, the level planned before them served %.0f %% with %d SLA-delaying stock-outs, where today's %d on hand served %.0f %% with %d",
-			p.HistoryWeeks-p.TrainWeeks, 100*l.Backtest.FillRate, l.Backtest.SLAStockOuts, l.OnHand,
+		fmt.Fprintf(&b, ". Replayed over the last %d weeks, the level planned before them served %.0f %% with %d SLA-delaying stock-outs, where today's %d in the catchment served %.0f %% with %d",
+			p.HistoryWeeks-p.TrainWeeks, 100*l.Backtest.FillRate, l.Backtest.SLAStockOuts, l.CatchmentOnHand,
 			100*l.Flat.FillRate, l.Flat.SLAStockOuts)
 	}
 	return b.String() + "."

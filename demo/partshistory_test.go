@@ -58,6 +58,31 @@ func TestPartsHistoryFeedsAPartsPlan(t *testing.T) {
 		JOIN depots d ON d.id = st.depot_id WHERE m.kind = 'consumption' AND d.region = $1 AND m.at >= $2 AND m.at < $3`,
 		region, plan.From, plan.To), asked, "every unit the region's depots gave out is in the plan")
 	assert.Positive(t, plan.Backtest.Asked)
+	for _, l := range plan.Lines {
+		if l.Recommended.OrderUpTo > 0 {
+			require.Positive(t, l.Recommended.ReorderPoint, "%s at %s: a policy that orders alerts below 1 or more", l.FRU, l.DepotCode)
+		}
+	}
+	_, err = postgres.NewPartsPlanService(db).PlanParts(ctx, aftercare.PartsPlanRequest{Region: "atlantis"})
+	assert.Equal(t, aftercare.ENOTFOUND, aftercare.ErrorCode(err))
+
+	applied, err := postgres.NewPartsPlanService(db).ApplyPartsPlan(ctx, aftercare.PartsPlanRequest{Region: region})
+	require.NoError(t, err)
+	require.NotEmpty(t, applied.Changed)
+	set := map[int64]int{}
+	for _, level := range applied.Changed {
+		require.NotNil(t, level.ReorderPoint)
+		set[level.ID] = *level.ReorderPoint
+	}
+	for _, l := range applied.Plan.Lines {
+		if got, ok := set[l.StockID]; ok {
+			assert.Equal(t, l.Recommended.ReorderPoint, got, "%s at %s: the ledger keeps the plan's point", l.FRU, l.DepotCode)
+		}
+	}
+	assert.EqualValues(t, len(applied.Changed), postgrestest.MustQueryInt(t, db,
+		`SELECT count(*) FROM audit_events WHERE action = 'stock.reorder_point' AND after ? 'parts_plan'`))
+	assert.EqualValues(t, 1, postgrestest.MustQueryInt(t, db, `SELECT count(*) FROM audit_events WHERE action = 'parts_plan.apply'`))
+
 	t.Logf("%s: %d lines, %d units over 26 weeks; backtest fill %.3f (SLA stock-outs %d, value %.0f) against flat %.3f (%d, %.0f)",
 		region, len(plan.Lines), asked, plan.Backtest.FillRate, plan.Backtest.SLAStockOuts, plan.Backtest.InventoryValue,
 		plan.Flat.FillRate, plan.Flat.SLAStockOuts, plan.Flat.InventoryValue)

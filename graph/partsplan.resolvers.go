@@ -14,7 +14,11 @@ import (
 )
 
 func (r *mutationResolver) ApplyPartsPlan(ctx context.Context, input model.PartsPlanInput) (*aftercare.PartsPlanApplication, error) {
-	return r.PartsPlanService.ApplyPartsPlan(ctx, partsPlanRequest(input))
+	req, err := partsPlanRequest(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.PartsPlanService.ApplyPartsPlan(ctx, req)
 }
 
 func (r *partsPlanLineResolver) Depot(ctx context.Context, obj *aftercare.PartsPlanLine) (*aftercare.Depot, error) {
@@ -22,7 +26,11 @@ func (r *partsPlanLineResolver) Depot(ctx context.Context, obj *aftercare.PartsP
 }
 
 func (r *queryResolver) PartsPlan(ctx context.Context, input model.PartsPlanInput) (*aftercare.PartsPlan, error) {
-	return r.PartsPlanService.PlanParts(ctx, partsPlanRequest(input))
+	req, err := partsPlanRequest(input)
+	if err != nil {
+		return nil, err
+	}
+	return r.PartsPlanService.PlanParts(ctx, req)
 }
 
 func (r *Resolver) PartsPlanLine() generated.PartsPlanLineResolver { return &partsPlanLineResolver{r} }

@@ -50,8 +50,11 @@ type componentKey struct {
 // component the batch is about from its first and last readings over
 // HealthAssessmentWindow (the two the rules read), and raises a warning
 // for each one at or above HealthWarningThreshold that has none open,
-// filing its proactive incident where the asset's contract monitors. All in
-// one transaction: a batch is stored whole or not at all.
+// filing its proactive incident where the asset's contract monitors. A
+// warning that filed no incident ends when its component assesses below
+// the threshold again. A reading already stored (the same component at the
+// same time) is accepted and not stored twice. All in one transaction: a
+// batch is stored whole or not at all.
 func (s *HealthService) ReportHealth(ctx context.Context, readings []aftercare.HealthReading) (_ *aftercare.HealthReport, err error) {
 	defer wrap(&err, fmt.Sprintf("HealthService.ReportHealth(ctx, %d readings)", len(readings)))
 	now := time.Now()
@@ -75,9 +78,11 @@ func (s *HealthService) ReportHealth(ctx context.Context, readings []aftercare.H
 		if err != nil {
 			return err
 		}
+		var calm []componentKey
 		for i, k := range keys {
 			a := scores[i]
 			if a.Score < aftercare.HealthWarningThreshold {
+				calm = append(calm, k)
 				continue
 			}
 			asset := byID[k.assetID]
@@ -89,12 +94,31 @@ func (s *HealthService) ReportHealth(ctx context.Context, readings []aftercare.H
 				report.Warnings = append(report.Warnings, w)
 			}
 		}
-		return nil
+		return endCalmWarnings(ctx, tx, calm)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return report, nil
+}
+
+// endCalmWarnings ends the open warnings of components assessed below the
+// threshold again, where they filed no incident (an incident's warning
+// ends with the incident).
+func endCalmWarnings(ctx context.Context, tx pgx.Tx, calm []componentKey) error {
+	if len(calm) == 0 {
+		return nil
+	}
+	ids, kinds, slots := make([]string, len(calm)), make([]string, len(calm)), make([]int16, len(calm))
+	for i, k := range calm {
+		ids[i], kinds[i], slots[i] = k.assetID, string(k.kind), int16(k.slot)
+	}
+	_, err := tx.Exec(ctx, `
+		UPDATE health_warnings w SET state = 'resolved', resolved_at = now()
+		FROM unnest($1::uuid[], $2::text[], $3::smallint[]) AS k(asset_id, kind, slot)
+		WHERE w.asset_id = k.asset_id AND w.kind = k.kind AND w.slot = k.slot AND w.state = 'open'
+		  AND w.incident_id IS NULL`, ids, kinds, slots)
+	return err
 }
 
 // ensurePartitions makes sure health_readings has the monthly partitions
@@ -205,7 +229,8 @@ func insertReadings(ctx context.Context, tx pgx.Tx, readings []aftercare.HealthR
 			smart_failing, faulted, temperature_c, capacity_percent)
 		SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::smallint[], $5::int[], $6::int[], $7::int[],
 			$8::int[], $9::int[], $10::int[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bool[], $15::bool[],
-			$16::real[], $17::real[])`,
+			$16::real[], $17::real[])
+		ON CONFLICT (asset_id, kind, slot, taken_at) DO NOTHING`,
 		ids, at, kinds, slots, realloc, reported, pend, offline, hours, cycles, timeouts, eccC, eccU, failing, faulted,
 		temperature, capacityPct)
 	return err
@@ -245,19 +270,6 @@ func fruOf(readings []aftercare.HealthReading, serial string, k componentKey) st
 	return fru
 }
 
-// readingColumns are the columns a risk.Reading is scanned from.
-const readingColumns = `taken_at, coalesce(reallocated, 0), coalesce(reported_uncorrectable, 0),
-	coalesce(command_timeouts, 0), coalesce(pending, 0), coalesce(offline_uncorrectable, 0), coalesce(power_on_hours, 0),
-	coalesce(smart_failing, false), coalesce(ecc_corrected, 0), coalesce(ecc_uncorrected, 0), coalesce(faulted, false),
-	coalesce(temperature_c, 'NaN'), coalesce(cycles, 0), coalesce(capacity_percent, 'NaN')`
-
-// readingDest returns where to scan readingColumns into.
-func readingDest(r *risk.Reading) []any {
-	return []any{&r.At, &r.Reallocated, &r.ReportedUncorrectable, &r.CommandTimeouts, &r.Pending,
-		&r.OfflineUncorrectable, &r.PowerOnHours, &r.SMARTFailing, &r.ECCCorrected, &r.ECCUncorrected, &r.Faulted,
-		&r.TemperatureC, &r.Cycles, &r.CapacityPercent}
-}
-
 // assessComponents assesses each component from its newest reading and
 // the oldest within HealthAssessmentWindow before it, in one query.
 func assessComponents(ctx context.Context, tx pgx.Tx, keys []componentKey, now time.Time) ([]risk.Assessment, error) {
@@ -286,15 +298,15 @@ func assessComponents(ctx context.Context, tx pgx.Tx, keys []componentKey, now t
 	out := make([]risk.Assessment, len(keys))
 	for rows.Next() {
 		var n int64
-		var first, last risk.Reading
-		dest := append([]any{&n}, readingDest(&first)...)
-		if err := rows.Scan(append(dest, readingDest(&last)...)...); err != nil {
+		var first, last rawReading
+		dest := append([]any{&n}, first.dest()...)
+		if err := rows.Scan(append(dest, last.dest()...)...); err != nil {
 			return nil, err
 		}
 		if n < 1 || int(n) > len(keys) {
 			return nil, errors.New("assessComponents: a row for no component")
 		}
-		out[n-1] = risk.Assess(risk.Kind(keys[n-1].kind), []risk.Reading{first, last})
+		out[n-1] = risk.Assess(risk.Kind(keys[n-1].kind), fillGaps([]rawReading{first, last}))
 	}
 	return out, rows.Err()
 }

@@ -140,6 +140,75 @@ func TestReportHealthFilesAProactiveIncident(t *testing.T) {
 	})
 }
 
+func TestReportHealthReadsAMissingValueAsUnknown(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	f := postgres.MustFixture(t, db, "ACME", "platinum")
+	s := postgres.NewHealthService(db)
+	ctx, now := itContext(f), time.Now()
+	hours, realloc := 30000, 150
+	// A drive that has had 150 reallocated sectors for years; its first
+	// report in the window left the counter out.
+	report, err := s.ReportHealth(ctx, []aftercare.HealthReading{
+		{SerialNumber: f.CoveredSerial, Kind: aftercare.ComponentDrive, TakenAt: now.Add(-6 * 24 * time.Hour), PowerOnHours: &hours},
+		{SerialNumber: f.CoveredSerial, Kind: aftercare.ComponentDrive, TakenAt: now, PowerOnHours: &hours, Reallocated: &realloc},
+	})
+	require.NoError(t, err)
+	assert.Empty(t, report.Warnings, "no jump from 0 to 150 that nobody measured")
+	risks, err := s.FindAssetRisk(ctx, f.CoveredSerial)
+	require.NoError(t, err)
+	require.Len(t, risks, 1)
+	assert.Equal(t, "reallocated sectors 150", risks[0].Reasons)
+	assert.Less(t, risks[0].Score, aftercare.HealthWarningThreshold)
+
+	t.Run("a reading sent again is stored once", func(t *testing.T) {
+		again, err := s.ReportHealth(ctx, []aftercare.HealthReading{
+			{SerialNumber: f.CoveredSerial, Kind: aftercare.ComponentDrive, TakenAt: now, PowerOnHours: &hours, Reallocated: &realloc},
+			{SerialNumber: f.CoveredSerial, Kind: aftercare.ComponentDrive, TakenAt: now, PowerOnHours: &hours, Reallocated: &realloc},
+		})
+		require.NoError(t, err)
+		assert.Equal(t, 2, again.Accepted)
+		assert.EqualValues(t, 2, postgrestest.MustQueryInt(t, db, `SELECT count(*) FROM health_readings`))
+	})
+}
+
+func TestHealthWarningsEnd(t *testing.T) {
+	db := postgrestest.MustOpen(t)
+	platinum := postgres.MustFixture(t, db, "ACME", "platinum")
+	premium := postgres.MustFixture(t, db, "GLOBEX", "premium")
+	s := postgres.NewHealthService(db)
+
+	t.Run("a warning that filed nothing ends when the component calms", func(t *testing.T) {
+		ctx := itContext(premium)
+		report, err := s.ReportHealth(ctx, failingDrive(premium.CoveredSerial, time.Now().Add(-20*24*time.Hour)))
+		require.NoError(t, err)
+		require.Len(t, report.Warnings, 1)
+		// Fifteen quiet days later the window holds no growth.
+		later := failingDrive(premium.CoveredSerial, time.Now())
+		for i := range later {
+			later[i].Reallocated, later[i].Pending = later[6].Reallocated, new(int)
+		}
+		calm, err := s.ReportHealth(ctx, later)
+		require.NoError(t, err)
+		assert.Empty(t, calm.Warnings)
+		w, err := s.FindHealthWarning(ctx, report.Warnings[0].ID)
+		require.NoError(t, err)
+		assert.Equal(t, aftercare.WarningResolved, w.State)
+	})
+
+	t.Run("a cancelled proactive incident keeps the component quiet", func(t *testing.T) {
+		ctx := itContext(platinum)
+		report, err := s.ReportHealth(ctx, failingDrive(platinum.CoveredSerial, time.Now()))
+		require.NoError(t, err)
+		require.Len(t, report.Warnings, 1)
+		require.NoError(t, db.ExecScript(context.Background(),
+			`UPDATE incidents SET status = 'cancelled' WHERE id = '`+report.Warnings[0].IncidentID+`'`))
+		again, err := s.ReportHealth(ctx, failingDrive(platinum.CoveredSerial, time.Now()))
+		require.NoError(t, err)
+		assert.Empty(t, again.Warnings, "corporate IT cancelled it: no new incident every report")
+		assert.EqualValues(t, 1, postgrestest.MustQueryInt(t, db, `SELECT count(*) FROM incidents WHERE category = 'predicted_failure'`))
+	})
+}
+
 func TestReportHealthWithoutMonitoringWarnsOnly(t *testing.T) {
 	db := postgrestest.MustOpen(t)
 	f := postgres.MustFixture(t, db, "ACME", "premium")

@@ -37,7 +37,8 @@ func scanWarning(row pgx.CollectableRow) (*aftercare.HealthWarning, error) {
 
 // raiseWarning records a component at risk, unless it has a warning open
 // (then it returns nil: the unique index on open warnings holds concurrent
-// batches to one) or was dismissed within HealthDismissalQuiet. It names
+// batches to one), or within HealthDismissalQuiet corporate IT dismissed
+// one or cancelled the incident one filed. It names
 // the part that replaces the component, files the proactive incident where
 // the asset's contract monitors, and notifies the account's corporate IT.
 func raiseWarning(ctx context.Context, tx pgx.Tx, asset *healthAsset, k componentKey, a risk.Assessment, fru string) (*aftercare.HealthWarning, error) {
@@ -50,7 +51,9 @@ func raiseWarning(ctx context.Context, tx pgx.Tx, asset *healthAsset, k componen
 		INSERT INTO health_warnings (asset_id, account_id, kind, slot, score, reasons, part_id)
 		SELECT $1, $2, $3, $4, $5, $6, $7
 		WHERE NOT EXISTS (SELECT 1 FROM health_warnings d WHERE d.asset_id = $1 AND d.kind = $3 AND d.slot = $4
-			AND d.state = 'dismissed' AND d.dismissed_at > now() - $8::interval)
+			AND ((d.state = 'dismissed' AND d.dismissed_at > now() - $8::interval)
+				OR (d.state = 'resolved' AND d.resolved_at > now() - $8::interval
+					AND EXISTS (SELECT 1 FROM incidents i WHERE i.id = d.incident_id AND i.status = 'cancelled'))))
 		ON CONFLICT (asset_id, kind, slot) WHERE state = 'open' DO NOTHING
 		RETURNING id`,
 		asset.id, asset.accountID, k.kind, k.slot, float32(a.Score), a.Explain(), partID,
@@ -321,20 +324,20 @@ func (s *HealthService) FindAssetRisk(ctx context.Context, serial string) (_ []*
 	}
 	defer rows.Close()
 	var out []*aftercare.ComponentRisk
-	var readings []risk.Reading
+	var readings []rawReading
 	flush := func() {
 		if len(out) > 0 {
 			c := out[len(out)-1]
-			a := risk.Assess(risk.Kind(c.Kind), readings)
-			c.Score, c.Reasons, c.Readings, c.LastTakenAt = a.Score, a.Explain(), len(readings), readings[len(readings)-1].At
+			a := risk.Assess(risk.Kind(c.Kind), fillGaps(readings))
+			c.Score, c.Reasons, c.Readings, c.LastTakenAt = a.Score, a.Explain(), len(readings), readings[len(readings)-1].at
 		}
 		readings = readings[:0]
 	}
 	for rows.Next() {
 		var kind aftercare.ComponentKind
 		var slot int
-		var r risk.Reading
-		if err := rows.Scan(append([]any{&kind, &slot}, readingDest(&r)...)...); err != nil {
+		var r rawReading
+		if err := rows.Scan(append([]any{&kind, &slot}, r.dest()...)...); err != nil {
 			return nil, err
 		}
 		if len(out) == 0 || out[len(out)-1].Kind != kind || out[len(out)-1].Slot != slot {

@@ -89,7 +89,11 @@ func (s *PartsPlanService) ApplyPartsPlan(ctx context.Context, r aftercare.Parts
 
 // plan reads the region's stock and history in tx and plans every line.
 func (s *PartsPlanService) plan(ctx context.Context, tx pgx.Tx, r aftercare.PartsPlanRequest) (*aftercare.PartsPlan, error) {
-	if sc := aftercare.ScopeFromContext(ctx); !sc.All && !slices.Contains(sc.Regions, r.Region) {
+	var known bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM regions WHERE code = $1)`, r.Region).Scan(&known); err != nil {
+		return nil, err
+	}
+	if sc := aftercare.ScopeFromContext(ctx); !known || (!sc.All && !slices.Contains(sc.Regions, r.Region)) {
 		return nil, aftercare.Errorf(aftercare.ENOTFOUND, "region %q not found", r.Region)
 	}
 	to := s.now().UTC().Truncate(24 * time.Hour)
@@ -109,8 +113,11 @@ func (s *PartsPlanService) plan(ctx context.Context, tx pgx.Tx, r aftercare.Part
 	if err != nil {
 		return nil, err
 	}
+	if err := addVanStock(ctx, tx, r.Region, lines); err != nil {
+		return nil, err
+	}
 	for k, l := range lines {
-		cfg.FlatLevel, cfg.UnitCost, cfg.Pooled = l.OnHand, l.UnitPrice, pooled[k.partID]
+		cfg.FlatLevel, cfg.UnitCost, cfg.Pooled = l.CatchmentOnHand, l.UnitPrice, pooled[k.partID]
 		line, err := stocking.Plan(demand[k], cfg)
 		if err != nil {
 			return nil, err
@@ -127,6 +134,31 @@ func (s *PartsPlanService) plan(ctx context.Context, tx pgx.Tx, r aftercare.Part
 		return cmp.Or(cmp.Compare(a.DepotCode, b.DepotCode), cmp.Compare(b.Asked, a.Asked), cmp.Compare(a.FRU, b.FRU))
 	})
 	return plan, nil
+}
+
+// addVanStock sets each line's catchment stock: the depot's units on hand
+// and those in the vans of the engineers based there.
+func addVanStock(ctx context.Context, tx pgx.Tx, region string, lines map[planKey]*aftercare.PartsPlanLine) error {
+	for _, l := range lines {
+		l.CatchmentOnHand = l.OnHand
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT e.home_depot_id, st.part_id, sum(st.on_hand)::int
+		FROM stock st JOIN engineers e ON e.id = st.engineer_id JOIN depots d ON d.id = e.home_depot_id
+		WHERE d.region = $1 AND st.on_hand > 0
+		GROUP BY 1, 2`, region)
+	if err != nil {
+		return err
+	}
+	var k planKey
+	var units int
+	_, err = pgx.ForEachRow(rows, []any{&k.depotID, &k.partID, &units}, func() error {
+		if l := lines[k]; l != nil {
+			l.CatchmentOnHand += units
+		}
+		return nil
+	})
+	return err
 }
 
 // pooledUse returns each part's weekly use per depot across the region:
@@ -158,8 +190,15 @@ func fillLine(l *aftercare.PartsPlanLine, p stocking.Line) {
 	if p.MASEDefined {
 		l.MASE, l.NaiveMASE = &p.MASE, &p.NaiveMASE
 	}
+	// The ledger reorders when the units available fall below its point;
+	// the policy when they are at its s or below: the ledger's point is
+	// s + 1, and none (0) for a policy that never orders.
 	level := func(v stocking.Level) aftercare.StockingLevel {
-		return aftercare.StockingLevel{ReorderPoint: v.ReorderPoint, OrderUpTo: v.OrderUpTo, ExpectedFillRate: v.FillRate}
+		point := 0
+		if v.OrderUpTo > v.ReorderPoint {
+			point = v.ReorderPoint + 1
+		}
+		return aftercare.StockingLevel{ReorderPoint: point, OrderUpTo: v.OrderUpTo, ExpectedFillRate: v.FillRate}
 	}
 	outcome := func(o stocking.Outcome) aftercare.StockingOutcome {
 		return aftercare.StockingOutcome{Asked: o.Asked, Served: o.Served, FillRate: o.FillRate, StockOuts: o.StockOuts,

@@ -50,13 +50,17 @@ func Recommend(rate, leadTime, review, target float64) (Level, error) {
 }
 
 // expectedShort is E[(D − s)⁺] for D Poisson with the mean: (mean − s) +
-// Σ_{k ≤ s} (s − k) P(D = k), a finite sum.
+// Σ_{k ≤ s} (s − k) P(D = k), a finite sum. The probabilities are taken
+// from their logarithms, so a mean past about 745, whose e^−mean is 0 in
+// floating point, still counts them.
 func expectedShort(mean float64, s int) float64 {
-	p := math.Exp(-mean)
-	short := mean - float64(s)
+	if mean == 0 {
+		return 0
+	}
+	short, logMean := mean-float64(s), math.Log(mean)
 	for k := 0; k <= s; k++ {
-		short += float64(s-k) * p
-		p *= mean / float64(k+1)
+		logFactorial, _ := math.Lgamma(float64(k + 1))
+		short += float64(s-k) * math.Exp(-mean+float64(k)*logMean-logFactorial)
 	}
 	return math.Max(0, short)
 }

@@ -53,3 +53,14 @@ func TestRecommendEdges(t *testing.T) {
 		assert.ErrorIs(t, err, stocking.ErrInput, "%v", bad)
 	}
 }
+
+func TestRecommendWithALargeLeadTimeDemand(t *testing.T) {
+	// 100 a week over 10 weeks: Poisson mean 1,000, σ ≈ 31.6, Q = 100. A
+	// 95 % fill allows 5 units short a cycle: σ·L(z) ≤ 5 gives L(z) ≤ 0.158,
+	// z ≈ 0.64, s ≈ 1,020. Were e^−1000 taken as 0, the short would be
+	// mean − s and s would fall to 995, below the mean.
+	level, err := stocking.Recommend(100, 10, 1, 0.95)
+	require.NoError(t, err)
+	assert.InDelta(t, 1020, level.ReorderPoint, 8)
+	assert.GreaterOrEqual(t, level.FillRate, 0.95)
+}

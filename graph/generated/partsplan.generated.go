@@ -567,6 +567,29 @@ func (ec *executionContext) fieldContext_PartsPlanLine_onHand(_ context.Context,
 	return graphql.NewScalarFieldContext("PartsPlanLine", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PartsPlanLine_catchmentOnHand(ctx context.Context, field graphql.CollectedField, obj *aftercare.PartsPlanLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartsPlanLine_catchmentOnHand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CatchmentOnHand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartsPlanLine_catchmentOnHand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartsPlanLine", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PartsPlanLine_reorderPoint(ctx context.Context, field graphql.CollectedField, obj *aftercare.PartsPlanLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1397,6 +1420,11 @@ func (ec *executionContext) _PartsPlanLine(ctx context.Context, sel ast.Selectio
 			}
 		case "onHand":
 			out.Values[i] = ec._PartsPlanLine_onHand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "catchmentOnHand":
+			out.Values[i] = ec._PartsPlanLine_catchmentOnHand(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -711,26 +711,27 @@ type ComplexityRoot struct {
 	}
 
 	PartsPlanLine struct {
-		Asked         func(childComplexity int) int
-		Backtest      func(childComplexity int) int
-		BacktestLevel func(childComplexity int) int
-		Depot         func(childComplexity int) int
-		DepotCode     func(childComplexity int) int
-		Description   func(childComplexity int) int
-		FRU           func(childComplexity int) int
-		Flat          func(childComplexity int) int
-		Forecast      func(childComplexity int) int
-		MASE          func(childComplexity int) int
-		Method        func(childComplexity int) int
-		NaiveForecast func(childComplexity int) int
-		NaiveMASE     func(childComplexity int) int
-		OnHand        func(childComplexity int) int
-		Pooled        func(childComplexity int) int
-		Recommended   func(childComplexity int) int
-		ReorderPoint  func(childComplexity int) int
-		UnitPrice     func(childComplexity int) int
-		Weekly        func(childComplexity int) int
-		Why           func(childComplexity int) int
+		Asked           func(childComplexity int) int
+		Backtest        func(childComplexity int) int
+		BacktestLevel   func(childComplexity int) int
+		CatchmentOnHand func(childComplexity int) int
+		Depot           func(childComplexity int) int
+		DepotCode       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		FRU             func(childComplexity int) int
+		Flat            func(childComplexity int) int
+		Forecast        func(childComplexity int) int
+		MASE            func(childComplexity int) int
+		Method          func(childComplexity int) int
+		NaiveForecast   func(childComplexity int) int
+		NaiveMASE       func(childComplexity int) int
+		OnHand          func(childComplexity int) int
+		Pooled          func(childComplexity int) int
+		Recommended     func(childComplexity int) int
+		ReorderPoint    func(childComplexity int) int
+		UnitPrice       func(childComplexity int) int
+		Weekly          func(childComplexity int) int
+		Why             func(childComplexity int) int
 	}
 
 	Permission struct {
@@ -4273,6 +4274,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartsPlanLine.BacktestLevel(childComplexity), true
+	case "PartsPlanLine.catchmentOnHand":
+		if e.ComplexityRoot.PartsPlanLine.CatchmentOnHand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartsPlanLine.CatchmentOnHand(childComplexity), true
 	case "PartsPlanLine.depot":
 		if e.ComplexityRoot.PartsPlanLine.Depot == nil {
 			break
@@ -7929,6 +7936,7 @@ extend type Query {
 
 "A reorder point and order-up-to level, and the share of units it is expected to serve from stock."
 type StockingLevel @goModel(model: "github.com/aftercare/aftercare.StockingLevel") {
+  "As the stock ledger keeps it: reorder, up to orderUpTo, when the units available fall below it; 0 never."
   reorderPoint: Int!
   orderUpTo: Int!
   expectedFillRate: Float!
@@ -7957,8 +7965,10 @@ type PartsPlanLine @goModel(model: "github.com/aftercare/aftercare.PartsPlanLine
   fru: String!
   description: String!
   unitPrice: Float!
-  "Today's units on hand and reorder point."
+  "Today's units on hand at the depot and its reorder point."
   onHand: Int!
+  "Today's units in the catchment: the depot's and those in the vans of the engineers based there. The backtest replays this stock as today's."
+  catchmentOnHand: Int!
   reorderPoint: Int
   "Units the catchment used each week, oldest first, and in all."
   weekly: [Float!]!
@@ -7974,7 +7984,7 @@ type PartsPlanLine @goModel(model: "github.com/aftercare/aftercare.PartsPlanLine
   pooled: Boolean!
   "The level to apply, from the whole history."
   recommended: StockingLevel!
-  "The level recommended from the training weeks alone, and it replayed over the later weeks; flat is today's stock replayed over the same weeks, restocked one for one."
+  "The level recommended from the training weeks alone, and it replayed over the later weeks; flat is today's catchment stock replayed over the same weeks, restocked one for one."
   backtestLevel: StockingLevel!
   backtest: StockingOutcome!
   flat: StockingOutcome!
@@ -9865,6 +9875,8 @@ func (ec *executionContext) childFields_PartsPlanLine(ctx context.Context, field
 		return ec.fieldContext_PartsPlanLine_unitPrice(ctx, field)
 	case "onHand":
 		return ec.fieldContext_PartsPlanLine_onHand(ctx, field)
+	case "catchmentOnHand":
+		return ec.fieldContext_PartsPlanLine_catchmentOnHand(ctx, field)
 	case "reorderPoint":
 		return ec.fieldContext_PartsPlanLine_reorderPoint(ctx, field)
 	case "weekly":

@@ -175,7 +175,7 @@ function Why({ plan, line: l }: { plan: Plan; line: Line }) {
           fill: pct(l.recommended.expectedFillRate) })}
         {l.pooled && <> {t('whyPooled')}</>}
         {l.backtest.asked > 0 && <> {t('whyBacktest', { rec: pct(l.backtest.fillRate), recSla: l.backtest.slaStockOuts,
-          onHand: l.onHand, flat: pct(l.flat.fillRate), flatSla: l.flat.slaStockOuts })}</>}
+          onHand: l.catchmentOnHand, flat: pct(l.flat.fillRate), flatSla: l.flat.slaStockOuts })}</>}
       </p>
     </details>
   );

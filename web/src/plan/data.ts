@@ -24,6 +24,7 @@ export interface Line {
   description: string;
   unitPrice: number;
   onHand: number;
+  catchmentOnHand: number;
   reorderPoint: number | null;
   weekly: number[];
   asked: number;
@@ -61,7 +62,7 @@ export interface PlanInput {
 const outcome = 'asked served fillRate stockOuts slaStockOuts orders inventoryValue';
 const planFields = `region targetFillRate leadTimeDays historyWeeks trainWeeks from to
   flat { ${outcome} } backtest { ${outcome} }
-  lines { depotCode fru description unitPrice onHand reorderPoint weekly asked forecast naiveForecast method mase naiveMase
+  lines { depotCode fru description unitPrice onHand catchmentOnHand reorderPoint weekly asked forecast naiveForecast method mase naiveMase
     pooled recommended { reorderPoint orderUpTo expectedFillRate } backtest { ${outcome} } flat { ${outcome} } why }`;
 
 export async function loadPlan(input: PlanInput): Promise<Plan> {
