@@ -115,9 +115,9 @@ func endCalmWarnings(ctx context.Context, tx pgx.Tx, calm []componentKey) error 
 	}
 	_, err := tx.Exec(ctx, `
 		UPDATE health_warnings w SET state = 'resolved', resolved_at = now()
-		FROM unnest($1::uuid[], $2::text[], $3::smallint[]) AS k(asset_id, kind, slot)
-		WHERE w.asset_id = k.asset_id AND w.kind = k.kind AND w.slot = k.slot AND w.state = 'open'
-		  AND w.incident_id IS NULL`, ids, kinds, slots)
+		WHERE w.state = 'open' AND w.incident_id IS NULL
+		  AND (w.asset_id, w.kind, w.slot) IN (SELECT * FROM unnest($1::uuid[], $2::text[], $3::smallint[]))`,
+		ids, kinds, slots)
 	return err
 }
 

@@ -84,4 +84,5 @@ func benchmarkHealthIntake(b *testing.B, open func(*postgres.DB) healthIntake) {
 		JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'health_readings'::regclass`)
 	rows := postgrestest.MustQueryInt(b, db, `SELECT count(*) FROM health_readings`)
 	b.ReportMetric(float64(bytes)/float64(rows), "bytes/reading")
+	b.ReportMetric(float64(postgrestest.MustQueryInt(b, db, `SELECT count(*) FROM health_warnings`))/float64(b.N), "warnings/op")
 }
