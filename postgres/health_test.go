@@ -302,6 +302,22 @@ func TestReportHealthRefusesWhatIsNotTheCallers(t *testing.T) {
 	assert.Zero(t, postgrestest.MustQueryInt(t, db, `SELECT count(*) FROM health_readings`),
 		"a refused batch stores nothing, not even its good readings")
 
+	t.Run("a batch that fails after its readings were written keeps none of them", func(t *testing.T) {
+		// No one can be named the contact of the proactive incident: the
+		// account's corporate IT is disabled and the system reports.
+		require.NoError(t, db.ExecScript(context.Background(),
+			`UPDATE users SET disabled_at = now() WHERE account_id = '`+f.AccountID+`'`))
+		t.Cleanup(func() {
+			require.NoError(t, db.ExecScript(context.Background(),
+				`UPDATE users SET disabled_at = NULL WHERE account_id = '`+f.AccountID+`'`))
+		})
+		batch := append(failingDrive(f.CoveredSerial, now), healthyFan(f.CoveredSerial, now))
+		_, err := s.ReportHealth(context.Background(), batch)
+		assert.Equal(t, aftercare.ECONFLICT, aftercare.ErrorCode(err), "%v", err)
+		assert.Zero(t, postgrestest.MustQueryInt(t, db, `SELECT count(*) FROM health_readings`), "all or nothing")
+		assert.Zero(t, postgrestest.MustQueryInt(t, db, `SELECT count(*) FROM health_warnings`))
+	})
+
 	t.Run("another company's warnings are not found", func(t *testing.T) {
 		report, err := s.ReportHealth(itContext(other), failingDrive(other.CoveredSerial, now))
 		require.NoError(t, err)
